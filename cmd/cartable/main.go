@@ -1,0 +1,61 @@
+// Command cartable is the whole school digital workspace in one binary:
+// the web server, the demo establishment and the operator's tools.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `cartable — espace numérique de travail / school digital workspace
+
+Usage:
+  cartable serve   [flags]   run the server
+  cartable demo    [flags]   create the demo establishment if absent, then serve it
+  cartable migrate [flags]   apply pending database migrations
+  cartable version           print the version
+
+Run "cartable COMMAND -h" for the flags of a command. Every flag can also be
+set by a CARTABLE_* environment variable (e.g. CARTABLE_DATABASE).
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cmd, args := os.Args[1], os.Args[2:]
+	var err error
+	switch cmd {
+	case "serve":
+		err = runServe(ctx, args)
+	case "demo":
+		err = runDemo(ctx, args)
+	case "migrate":
+		err = runMigrate(ctx, args)
+	case "version", "--version", "-v":
+		err = runVersion()
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "cartable: unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		if err == errUsage {
+			os.Exit(2)
+		}
+		// One line that names the problem, nothing more.
+		fmt.Fprintf(os.Stderr, "cartable %s: %s\n", cmd, strings.Join(strings.Fields(err.Error()), " "))
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"cartable/internal/config"
+	"cartable/internal/db"
+	"cartable/internal/web"
+)
+
+var errUsage = errors.New("usage")
+
+// parse registers the common flags plus extra ones and parses args.
+func parse(name string, args []string, d config.Defaults, extra func(fs *flag.FlagSet)) (*config.Config, error) {
+	fs := flag.NewFlagSet("cartable "+name, flag.ContinueOnError)
+	c := config.Register(fs, d)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "cartable %s: unexpected argument %q\n", name, fs.Arg(0))
+		return nil, errUsage
+	}
+	if err := c.Finish(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// openDB opens and migrates the database, refusing a schema newer than
+// the binary before touching anything.
+func openDB(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB, error) {
+	d, err := db.Open(ctx, c.Database)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "engine", d.Dialect().String(), "versions", applied)
+	}
+	return d, nil
+}
+
+func runServe(ctx context.Context, args []string) error {
+	c, err := parse("serve", args, config.Defaults{DataDir: "data", Listen: "127.0.0.1:8080"}, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c.LogLevel)
+	// Listen before migrating: a port already taken is reported before
+	// anything is changed.
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %v", c.Listen, errors.Unwrap(err))
+	}
+	d, err := openDB(ctx, c, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer d.Close()
+	return serve(ctx, c, d, ln, log)
+}
+
+// serve runs the HTTP server until ctx ends, then drains requests.
+func serve(ctx context.Context, c *config.Config, d *db.DB, ln net.Listener, log *slog.Logger) error {
+	s, err := web.New(web.Options{DB: d, BaseURL: c.BaseURL, Log: log,
+		SessionIdle: c.SessionIdle, SessionAbsolute: c.SessionAbsolute})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go sweepSessions(ctx, s, log)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("cartable listening", "address", ln.Addr().String(), "base_url", c.BaseURL, "engine", d.Dialect().String(), "version", version)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+func runMigrate(ctx context.Context, args []string) error {
+	c, err := parse("migrate", args, config.Defaults{DataDir: "data"}, nil)
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, c.Database)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := d.Version(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Printf("database is up to date (schema version %d, %s)\n", v, d.Dialect())
+	} else {
+		fmt.Printf("applied migrations %v; schema version %d (%s)\n", applied, v, d.Dialect())
+	}
+	return nil
+}
+
+func runVersion() error {
+	fmt.Printf("cartable %s (schema version %d)\n", version, db.LatestVersion())
+	return nil
+}
+
+// sweepSessions deletes expired sessions every few minutes; Lookup already
+// refuses them, this only keeps the table small.
+func sweepSessions(ctx context.Context, s *web.Server, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.Sessions.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("session sweep failed", "err", err.Error())
+			}
+		}
+	}
+}

@@ -1,0 +1,222 @@
+// Command loadtest measures a running Cartable: it signs in many demo
+// users, then requests their home pages at a constant rate and reports
+// throughput, latency percentiles and bytes per page. Latency is measured
+// from the moment each request was due, so a stalled server cannot hide
+// its queue (no coordinated omission).
+//
+//	cartable demo --accounts /tmp/accounts.json &
+//	go run ./cmd/loadtest -accounts /tmp/accounts.json -rate 1000 -duration 20s
+//
+// It only ever talks to the base URL given (loopback by default).
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type account struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+	Profile  string `json:"profile"`
+}
+
+type result struct {
+	latency time.Duration
+	bytes   int
+	err     error
+}
+
+func main() {
+	base := flag.String("base", "http://127.0.0.1:8080", "server base URL (must be this machine)")
+	accountsFile := flag.String("accounts", "", "accounts JSON written by `cartable demo --accounts`")
+	users := flag.Int("users", 300, "number of users to sign in")
+	rate := flag.Int("rate", 1000, "requests per second")
+	duration := flag.Duration("duration", 20*time.Second, "how long to send requests")
+	path := flag.String("path", "/", "page to request for each user")
+	maxInFlight := flag.Int("max-in-flight", 256, "most requests outstanding at once")
+	flag.Parse()
+	if err := run(*base, *accountsFile, *users, *rate, *duration, *path, *maxInFlight); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(base, accountsFile string, users, rate int, duration time.Duration, path string, maxInFlight int) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return err
+	}
+	if h := u.Hostname(); h != "127.0.0.1" && h != "localhost" && h != "::1" {
+		return fmt.Errorf("refusing to load %s: only this machine may be targeted", h)
+	}
+	if accountsFile == "" {
+		return errors.New("-accounts is required")
+	}
+	var accts []account
+	b, err := os.ReadFile(accountsFile)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, &accts); err != nil {
+		return fmt.Errorf("%s: %v", accountsFile, err)
+	}
+	// A mix of profiles, as in the 8 a.m. rush: mostly students and parents.
+	rng := rand.New(rand.NewPCG(1, 2))
+	rng.Shuffle(len(accts), func(i, j int) { accts[i], accts[j] = accts[j], accts[i] })
+	if users > len(accts) {
+		users = len(accts)
+	}
+	tr := &http.Transport{MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, DisableCompression: true}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	start := time.Now()
+	cookies := make([]string, 0, users)
+	profiles := map[string]int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	var signErr atomic.Value
+	for _, a := range accts[:users] {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(a account) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, err := signIn(client, base, a)
+			if err != nil {
+				signErr.Store(fmt.Errorf("sign-in of a %s failed: %v", a.Profile, err))
+				return
+			}
+			mu.Lock()
+			cookies = append(cookies, c)
+			profiles[a.Profile]++
+			mu.Unlock()
+		}(a)
+	}
+	wg.Wait()
+	if e, ok := signErr.Load().(error); ok {
+		return e
+	}
+	fmt.Printf("signed in %d users in %v %v\n", len(cookies), time.Since(start).Round(time.Millisecond), profiles)
+
+	total := int(duration.Seconds() * float64(rate))
+	results := make([]result, total)
+	interval := time.Second / time.Duration(rate)
+	inflight := make(chan struct{}, maxInFlight)
+	var dropped atomic.Int64
+	t0 := time.Now()
+	for i := 0; i < total; i++ {
+		due := t0.Add(time.Duration(i) * interval)
+		if d := time.Until(due); d > 0 {
+			time.Sleep(d)
+		}
+		select {
+		case inflight <- struct{}{}:
+		default:
+			// The server is too slow to keep up: count the request as failed
+			// rather than wait, which would hide the delay.
+			dropped.Add(1)
+			results[i] = result{err: errors.New("too many requests in flight")}
+			continue
+		}
+		wg.Add(1)
+		go func(i int, due time.Time, cookie string) {
+			defer wg.Done()
+			defer func() { <-inflight }()
+			n, err := get(client, base+path, cookie)
+			results[i] = result{latency: time.Since(due), bytes: n, err: err}
+		}(i, due, cookies[i%len(cookies)])
+	}
+	wg.Wait()
+	elapsed := time.Since(t0)
+
+	var lat []time.Duration
+	var bytesSum, maxBytes, failures int
+	var firstErr error
+	for _, r := range results {
+		if r.err != nil {
+			failures++
+			if firstErr == nil {
+				firstErr = r.err
+			}
+			continue
+		}
+		lat = append(lat, r.latency)
+		bytesSum += r.bytes
+		maxBytes = max(maxBytes, r.bytes)
+	}
+	if len(lat) == 0 {
+		return fmt.Errorf("every request failed: %v", firstErr)
+	}
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
+	fmt.Printf("requests: %d in %v → %.0f req/s (target %d/s); failures %d (dropped %d)\n",
+		total, elapsed.Round(time.Millisecond), float64(len(lat))/elapsed.Seconds(), rate, failures, dropped.Load())
+	fmt.Printf("latency: p50 %v  p90 %v  p99 %v  max %v\n", pct(0.50), pct(0.90), pct(0.99), lat[len(lat)-1])
+	fmt.Printf("bytes per page (gzip, body): mean %d, max %d\n", bytesSum/len(lat), maxBytes)
+	if firstErr != nil {
+		fmt.Printf("first error: %v\n", firstErr)
+	}
+	return nil
+}
+
+func signIn(client *http.Client, base string, a account) (string, error) {
+	form := url.Values{"login": {a.Login}, "password": {a.Password}}
+	req, _ := http.NewRequest(http.MethodPost, base+"/sign-in", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return "", fmt.Errorf("status %d", resp.StatusCode)
+	}
+	for _, c := range resp.Cookies() {
+		if c.Value != "" && (c.Name == "cartable" || c.Name == "__Host-cartable") {
+			return c.Name + "=" + c.Value, nil
+		}
+	}
+	return "", errors.New("no session cookie")
+}
+
+var okMarker = []byte("</html>")
+
+func get(client *http.Client, u, cookie string) (int, error) {
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Cookie", cookie)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	if resp.Header.Get("Content-Encoding") != "gzip" && !bytes.Contains(body, okMarker) {
+		return 0, errors.New("incomplete page")
+	}
+	return len(body), nil
+}

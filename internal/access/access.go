@@ -1,0 +1,151 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cartable/internal/db"
+)
+
+// Action is something a viewer wants to read.
+type Action string
+
+const (
+	ReadName          Action = "read-name"          // first/last name, profile, class code: the "directory card"
+	ReadRecord        Action = "read-record"        // school record: birth date, classes and groups, institutional email, family links list
+	ReadContact       Action = "read-contact"       // personal contact channels: email, phone, postal address
+	ReadRoster        Action = "read-roster"        // list the students of a class/group
+	ReadClass         Action = "read-class"         // see a class page (name, head teacher, teachers)
+	ReadEstablishment Action = "read-establishment" // establishment-wide overview (counts, class list, staff list)
+)
+
+// Kind is the kind of a resource.
+type Kind string
+
+const (
+	KindPerson        Kind = "person"
+	KindClass         Kind = "class"
+	KindGroup         Kind = "group"
+	KindEstablishment Kind = "establishment"
+)
+
+// Resource names what is read.
+type Resource struct {
+	Kind Kind
+	ID   string
+}
+
+func Person(id string) Resource        { return Resource{KindPerson, id} }
+func Class(id string) Resource         { return Resource{KindClass, id} }
+func Group(id string) Resource         { return Resource{KindGroup, id} }
+func Establishment(id string) Resource { return Resource{KindEstablishment, id} }
+
+var (
+	// ErrDenied is the refusal. Can wraps it with a reason meant for logs
+	// (never personal data); test it with errors.Is.
+	ErrDenied = errors.New("access denied")
+	// ErrInactive is returned by Policy.Viewer for a deactivated or unknown
+	// person: there is no one to let in.
+	ErrInactive = errors.New("access: account inactive or unknown")
+)
+
+func deny(reason string) error { return fmt.Errorf("%w: %s", ErrDenied, reason) }
+
+// Policy answers access questions against the directory tables.
+type Policy struct{ q db.Querier }
+
+// New returns a policy reading through q (a DB or a transaction).
+func New(q db.Querier) *Policy { return &Policy{q: q} }
+
+// Can returns nil when v may do a on r, an error wrapping ErrDenied when it
+// may not, or another error when the database fails. Unknown actions, kinds
+// and targets are refused.
+func (p *Policy) Can(ctx context.Context, v *Viewer, a Action, r Resource) error {
+	if v == nil || !v.loaded {
+		return deny("no signed-in viewer")
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	switch r.Kind {
+	case KindPerson:
+		if !personAction(a) {
+			return deny(string(a) + " does not apply to a person")
+		}
+		if r.ID == v.ID {
+			return nil // oneself: a Viewer only exists for an active person
+		}
+		t, err := v.target(ctx, p.q, r.ID)
+		if err != nil {
+			return err
+		}
+		if t == nil {
+			return deny("no such person") // same answer as a refusal
+		}
+		ok, err := v.canPerson(ctx, p.q, a, r.ID, t)
+		if err != nil || ok {
+			return err
+		}
+		return deny(string(a) + " on person: no rule grants it")
+	case KindClass, KindGroup:
+		if a != ReadClass && a != ReadRoster {
+			return deny(string(a) + " does not apply to a " + string(r.Kind))
+		}
+		est, found, err := v.structure(ctx, p.q, r)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return deny("no such " + string(r.Kind))
+		}
+		ok, err := v.canStructure(ctx, p.q, a, r, est)
+		if err != nil || ok {
+			return err
+		}
+		return deny(string(a) + " on " + string(r.Kind) + ": no rule grants it")
+	case KindEstablishment:
+		if a != ReadEstablishment {
+			return deny(string(a) + " does not apply to an establishment")
+		}
+		if v.canEstablishment(r.ID) {
+			return nil
+		}
+		return deny("read-establishment: no rule grants it")
+	}
+	return deny("unknown resource kind")
+}
+
+// VisiblePeople tells which of ids v may do a on, in at most a few queries
+// whatever the length of the list: the result maps each allowed id to true;
+// refused and unknown ids are absent.
+func (p *Policy) VisiblePeople(ctx context.Context, v *Viewer, a Action, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if v == nil || !v.loaded || !personAction(a) || len(ids) == 0 {
+		return out, nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if err := v.loadTargets(ctx, p.q, ids); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if id == v.ID {
+			out[id] = true
+			continue
+		}
+		t := v.people[id]
+		if t == nil {
+			continue
+		}
+		ok, err := v.canPerson(ctx, p.q, a, id, t)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+func personAction(a Action) bool { return a == ReadName || a == ReadRecord || a == ReadContact }

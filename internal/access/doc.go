@@ -1,0 +1,107 @@
+// Package access is the one place that answers "may viewer V do action A on
+// resource R?". Every read of personal data goes through Policy.Can or
+// Policy.VisiblePeople. What the tables below do not grant is refused (deny
+// by default), and a target that does not exist is refused exactly like a
+// forbidden one, so that a refusal never tells whether something exists.
+//
+// It implements the need-to-know rule of the order of 30 November 2006 on
+// ENTs: "each user may access only the information concerning them" — a
+// parent sees their own children, a teacher their own classes, never more.
+//
+// # General principles
+//
+//   - Establishment wall. Apart from oneself, a person is visible only
+//     through an establishment that both the viewer and the target are
+//     attached to (memberships), and the relation that grants access must
+//     belong to that establishment (the class taught, the staff function
+//     held…). A class or a group is visible only to people attached to its
+//     establishment. An administrator is no exception: an operator serving
+//     several schools is attached to each of them.
+//   - This school year only. Relations through classes and groups (classmate,
+//     teacher of, head teacher of) count only in school years that are not
+//     closed: last year's class gives no right this year.
+//   - Deactivated people are visible only to the head, deputy and secretary
+//     of their establishment and to the administrators attached to it (who
+//     need them for corrections, exports and deletion). A deactivated person
+//     never serves as a link either: a child who left no longer opens their
+//     teachers to the parent, a student who left no longer opens their
+//     family to the teacher.
+//   - Staff functions (head, deputy, cpe, documentalist, secretary) count
+//     only for people with the staff or teacher profile (as viewers and as
+//     targets), and only in the establishment where they are held.
+//   - When several rules apply to the same pair, access is granted if any of
+//     them grants it.
+//
+// # What the actions on a person show
+//
+//	read-name     directory card: first and last name, profile, class code
+//	read-record   school record: birth date, classes and groups,
+//	              institutional e-mail, list of family links
+//	read-contact  personal contact channels: e-mail, phone, postal address
+//
+// # Who may read what about whom (same establishment)
+//
+//	viewer          target                                         name  record  contact
+//	--------------  ---------------------------------------------  ----  ------  -------
+//	anyone          themself                                       yes   yes     yes
+//	student         classmates (share a class or a group)          yes   -       -
+//	student         own teachers (of own classes or groups, or     yes   -       -
+//	                head teacher of own class)
+//	student         staff holding a function                       yes   -       -
+//	student         own relatives (family link)                    yes   -       -
+//	relative        own child (family link)                        yes   yes     (1)
+//	relative        the child's teachers                           yes   -       -
+//	relative        staff holding a function in a child's school   yes   -       -
+//	teacher         students of the classes and groups taught      yes   yes     -
+//	                or headed (2)
+//	teacher         those students' legal guardians and the        yes   -       yes
+//	                relatives with the "contact" flag (3)
+//	teacher, staff  teachers and staff (colleagues)                yes   -       -
+//	head, deputy,   everyone attached, deactivated people too      yes   yes     yes
+//	secretary
+//	cpe             students and relatives                         yes   yes     yes
+//	cpe             teachers and staff                             yes   -       -
+//	documentalist   students, teachers and staff                   yes   -       -
+//	admin           everyone attached, deactivated people too      yes   yes     - (4)
+//
+// Nothing else: a student sees no other student's record, a relative sees no
+// other family, not even the other parent of their own child (5).
+//
+// # Classes, groups and the establishment
+//
+//	viewer                  read-class                read-roster               read-establishment
+//	----------------------  ------------------------  ------------------------  ------------------
+//	student                 own classes and groups    own classes and groups    -
+//	relative                children's classes and    -                         -
+//	                        groups
+//	teacher                 every class; groups       classes and groups        -
+//	                        taught                    taught or headed
+//	head, deputy,           all classes and groups    all classes and groups    yes
+//	secretary, cpe
+//	documentalist           all classes (6)           all classes (6)           -
+//	admin                   all classes and groups    all classes and groups    yes
+//	staff, no function      -                         -                         -
+//
+// A roster lists names only; further details of each student are asked
+// person by person.
+//
+// # Why
+//
+//  1. Only a legal guardian sees the child's personal contact details. A
+//     linked person who is not a guardian ("person in charge", or a parent
+//     whose parental authority was withdrawn) must not learn where the child
+//     lives; they keep the directory card and the school record.
+//  2. Teaching a group gives its members, not every student of the classes
+//     the group draws from: the Spanish teacher of a 4A/4B group has no need
+//     to know the rest of 4A.
+//  3. The national feed says which relatives may be contacted: legal
+//     guardians, and others only when the school set the contact flag.
+//  4. Operators provision accounts and run the service: they need names and
+//     school records to fix the directory, never a family's phone or
+//     address. An operator account is also a prime target for attackers;
+//     keeping contact details out of it limits what a stolen one leaks.
+//  5. Separated parents must not see each other's address through the
+//     school; a relative reaches only their own children.
+//  6. The documentalist needs class lists for library loans; groups add
+//     nothing to that need.
+package access

@@ -1,0 +1,200 @@
+package access
+
+import (
+	"context"
+	"sync"
+
+	"cartable/internal/db"
+	"cartable/internal/directory"
+)
+
+// Viewer is the signed-in person with what the policy needs, loaded once per
+// request by Policy.Viewer. What the policy learns while answering (the
+// viewer's scope, the targets looked at) is cached on it, so a page asking
+// many questions costs few queries. A Viewer belongs to one request; it is
+// safe for concurrent use but must not outlive the request (it would keep
+// answering from stale facts).
+type Viewer struct {
+	ID             string
+	Profile        string
+	Establishments []string            // establishment IDs attached to
+	Functions      map[string][]string // establishment ID → staff functions (attached establishments only; they confer rights to staff and teacher profiles only)
+
+	// The decisions use these private copies, so a caller changing the
+	// exported fields cannot widen its own rights.
+	loaded  bool
+	profile string
+	est     map[string]bool  // attached establishments
+	fn      map[string]uint8 // establishment → function bits (staff and teacher profiles only)
+
+	mu         sync.Mutex
+	scope      *scope
+	people     map[string]*target // nil value: no such person
+	structures map[Resource]structure
+}
+
+// Function bits.
+const (
+	fnHead uint8 = 1 << iota
+	fnDeputy
+	fnSecretary
+	fnCPE
+	fnDocumentalist
+
+	fnAll = fnHead | fnDeputy | fnSecretary // "everything" in their establishment
+)
+
+var functionBits = map[string]uint8{
+	directory.Head: fnHead, directory.Deputy: fnDeputy, directory.Secretary: fnSecretary,
+	directory.CPE: fnCPE, directory.Documentalist: fnDocumentalist,
+}
+
+// Viewer loads the person's profile, establishments and functions in one
+// query. A deactivated or unknown person gives ErrInactive.
+func (p *Policy) Viewer(ctx context.Context, personID string) (*Viewer, error) {
+	f, err := loadViewer(ctx, p.q, personID)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil || !f.active {
+		return nil, ErrInactive
+	}
+	v := &Viewer{ID: personID, Profile: f.profile, Functions: map[string][]string{},
+		loaded: true, profile: f.profile, est: map[string]bool{}, fn: map[string]uint8{}}
+	functionsCount := f.profile == directory.Staff || f.profile == directory.Teacher
+	for _, m := range f.memberships {
+		v.Establishments = append(v.Establishments, m.establishment)
+		v.est[m.establishment] = true
+		if len(m.functions) > 0 {
+			v.Functions[m.establishment] = m.functions
+		}
+		if functionsCount {
+			for _, fn := range m.functions {
+				v.fn[m.establishment] |= functionBits[fn]
+			}
+		}
+	}
+	return v, nil
+}
+
+// target is what the policy knows of a person looked at.
+type target struct {
+	profile string
+	active  bool
+	est     map[string]bool // attached establishment → holds a staff function there
+}
+
+// staff tells whether the target is a colleague: a teacher or a member of
+// staff.
+func (t *target) staff() bool {
+	return t.profile == directory.Teacher || t.profile == directory.Staff
+}
+
+// functionIn tells whether the target holds a staff function in e (which
+// counts for staff and teacher profiles only, as for viewers).
+func (t *target) functionIn(e string) bool { return t.staff() && t.est[e] }
+
+// target returns the cached facts of a person, loading them if needed; nil
+// when there is no such person. Callers hold v.mu.
+func (v *Viewer) target(ctx context.Context, q db.Querier, id string) (*target, error) {
+	if t, ok := v.people[id]; ok {
+		return t, nil
+	}
+	if err := v.loadTargets(ctx, q, []string{id}); err != nil {
+		return nil, err
+	}
+	return v.people[id], nil
+}
+
+// loadTargets fetches in bulk the targets not cached yet.
+func (v *Viewer) loadTargets(ctx context.Context, q db.Querier, ids []string) error {
+	if v.people == nil {
+		v.people = map[string]*target{}
+	}
+	var missing []string
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if _, ok := v.people[id]; !ok && !seen[id] && id != v.ID {
+			seen[id] = true
+			missing = append(missing, id)
+		}
+	}
+	found, err := loadTargets(ctx, q, missing)
+	if err != nil {
+		return err
+	}
+	for _, id := range missing {
+		v.people[id] = found[id] // nil when unknown: remembered too
+	}
+	return nil
+}
+
+type structure struct {
+	establishment string
+	found         bool
+}
+
+// structure returns the establishment of a class or group. Callers hold v.mu.
+func (v *Viewer) structure(ctx context.Context, q db.Querier, r Resource) (string, bool, error) {
+	if s, ok := v.structures[r]; ok {
+		return s.establishment, s.found, nil
+	}
+	est, found, err := loadStructure(ctx, q, r.Kind, r.ID)
+	if err != nil {
+		return "", false, err
+	}
+	if v.structures == nil {
+		v.structures = map[Resource]structure{}
+	}
+	v.structures[r] = structure{est, found}
+	return est, found, nil
+}
+
+// scope is what the viewer reaches through relations, per profile: loaded
+// once, on first need, in one query.
+type scope struct {
+	// person → establishment of the relation → relation bits
+	people map[string]map[string]uint8
+	// family links, which belong to no establishment: person → bits
+	family map[string]uint8
+	// class or group → relation bits (its establishment is checked apart)
+	structures map[Resource]uint8
+	// establishments of the viewer's active children (relatives only)
+	childEst map[string]bool
+}
+
+// Relation bits in scope.people.
+const (
+	relMate      uint8 = 1 << iota // student: shares an open class or group
+	relMyTeacher                   // student, relative: teaches or heads (the child's) class or group
+	relTaught                      // teacher: student of a class or group taught or headed
+	relTaughtKin                   // teacher: guardian or contact relative of such a student
+)
+
+// Relation bits in scope.family.
+const (
+	famChild         uint8 = 1 << iota // relative: active linked child
+	famChildGuardian                   // … of whom the viewer is legal guardian
+	famMyRelative                      // student: linked relative
+)
+
+// Relation bits in scope.structures.
+const (
+	structMine   uint8 = 1 << iota // student: own class or group
+	structChild                    // relative: a child's class or group
+	structTaught                   // teacher: taught or headed
+)
+
+// loadedScope returns the viewer's scope, loading it on first use. Callers
+// hold v.mu.
+func (v *Viewer) loadedScope(ctx context.Context, q db.Querier) (*scope, error) {
+	if v.scope != nil {
+		return v.scope, nil
+	}
+	s, err := loadScope(ctx, q, v.ID, v.profile)
+	if err != nil {
+		return nil, err
+	}
+	v.scope = s
+	return s, nil
+}

@@ -1,0 +1,250 @@
+// Package db opens the database (embedded SQLite or PostgreSQL), applies the
+// embedded migrations and offers the few helpers every domain package uses.
+//
+// Queries are written once with '?' placeholders; they are rewritten to
+// PostgreSQL's $n form on the fly. Only SQL that both engines accept is used.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite" (pure Go)
+)
+
+// Dialect names the database engine behind a DB.
+type Dialect int
+
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DB is the application's handle. On SQLite, writes go through a single
+// connection (SQLite allows one writer) and reads through a pool of
+// read-only connections, so readers never wait behind a busy_timeout.
+// On PostgreSQL both are the same pool.
+type DB struct {
+	dialect Dialect
+	r, w    *sql.DB
+}
+
+// Querier is what both DB and Tx offer; domain functions accept it so that
+// they run inside or outside a transaction alike.
+type Querier interface {
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
+	Dialect() Dialect
+}
+
+// Open connects to url: "postgres://…" or "postgresql://…" selects
+// PostgreSQL; "sqlite:PATH", "file:PATH" or a plain path selects SQLite.
+func Open(ctx context.Context, url string) (*DB, error) {
+	switch {
+	case url == "":
+		return nil, errors.New("database: no database URL or path given")
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return openPostgres(ctx, url)
+	case strings.Contains(url, "://") && !strings.HasPrefix(url, "sqlite://"):
+		scheme := url[:strings.Index(url, "://")]
+		return nil, fmt.Errorf("database: unsupported URL scheme %q (use postgres://… or a SQLite file path)", scheme)
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(url, "sqlite://"), "sqlite:"), "file:")
+	return openSQLite(ctx, path)
+}
+
+func openPostgres(ctx context.Context, url string) (*DB, error) {
+	p, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("database: %v", err)
+	}
+	p.SetMaxOpenConns(4 * runtime.NumCPU())
+	p.SetMaxIdleConns(4 * runtime.NumCPU())
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("database: cannot reach PostgreSQL: %s", oneLine(err))
+	}
+	return &DB{dialect: Postgres, r: p, w: p}, nil
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("database: empty SQLite path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		st, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("database: directory %s: %s", dir, oneLine(err))
+		}
+		if !st.IsDir() {
+			return nil, fmt.Errorf("database: %s is not a directory", dir)
+		}
+	}
+	const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		return nil, fmt.Errorf("database: %v", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database: cannot open SQLite file %s: %s", path, oneLine(err))
+	}
+	// A write probe: an unwritable file or folder is reported now, not at the
+	// first sign-in.
+	if _, err := w.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS cartable_probe (x INTEGER); DROP TABLE cartable_probe"); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database: SQLite file %s is not writable: %s", path, oneLine(err))
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("database: %v", err)
+	}
+	n := 2 * runtime.NumCPU()
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxLifetime(0)
+	return &DB{dialect: SQLite, r: r, w: w}, nil
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// Close releases both pools.
+func (d *DB) Close() error {
+	err := d.w.Close()
+	if d.r != d.w {
+		if e := d.r.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks the database answers (for /readyz).
+func (d *DB) Ping(ctx context.Context) error { return d.r.PingContext(ctx) }
+
+func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return d.r.QueryContext(ctx, d.rebind(q), args...)
+}
+
+func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return d.r.QueryRowContext(ctx, d.rebind(q), args...)
+}
+
+func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return d.w.ExecContext(ctx, d.rebind(q), args...)
+}
+
+// Dialect tells which engine is behind the handle.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Tx runs fn in one transaction on the writer; any error rolls it all back.
+func (d *DB) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	t, err := d.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			t.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			t.Rollback()
+		}
+	}()
+	if err = fn(&Tx{tx: t, db: d}); err != nil {
+		return err
+	}
+	return t.Commit()
+}
+
+// Tx is a transaction; it offers the same methods as DB.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, t.db.rebind(q), args...)
+}
+
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.rebind(q), args...)
+}
+
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, t.db.rebind(q), args...)
+}
+
+// Prepare prepares a statement for repeated use inside bulk loads.
+func (t *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
+	return t.tx.PrepareContext(ctx, t.db.rebind(q))
+}
+
+func (t *Tx) Dialect() Dialect { return t.db.dialect }
+
+var rebound sync.Map // query text → PostgreSQL form
+
+func (d *DB) rebind(q string) string {
+	if d.dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	if v, ok := rebound.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	s := b.String()
+	rebound.Store(q, s)
+	return s
+}
+
+// Placeholders returns "?, ?, …" with n marks, for IN lists.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure on
+// either engine.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}

@@ -1,0 +1,77 @@
+// Package i18n holds the interface's message catalogs: French (the
+// default) and English. Catalogs are flat JSON files embedded in the
+// binary; a key missing from English falls back to French, and a key
+// missing everywhere shows itself, so a gap is visible and never fatal.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+)
+
+// Default is the language used when nothing else is asked for.
+const Default = "fr"
+
+// Languages lists the supported languages, default first.
+var Languages = []string{"fr", "en"}
+
+//go:embed *.json
+var files embed.FS
+
+var catalogs = map[string]map[string]string{}
+
+func init() {
+	for _, lang := range Languages {
+		b, err := files.ReadFile(lang + ".json")
+		if err != nil {
+			panic(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			panic(fmt.Sprintf("i18n: %s.json: %v", lang, err))
+		}
+		catalogs[lang] = m
+	}
+}
+
+// Supported reports whether lang is one of Languages.
+func Supported(lang string) bool {
+	_, ok := catalogs[lang]
+	return ok
+}
+
+// T translates key into lang. Arguments fill %s/%d verbs in the message.
+// For counts, a key "K" may have "K.one" and "K.other" forms: pass the
+// count first and use N.
+func T(lang, key string, args ...any) string {
+	msg, ok := catalogs[lang][key]
+	if !ok {
+		if msg, ok = catalogs[Default][key]; !ok {
+			return key
+		}
+	}
+	if len(args) == 0 {
+		return msg
+	}
+	return fmt.Sprintf(msg, args...)
+}
+
+// N translates a count with its plural form: French treats 0 and 1 as
+// singular, English only 1.
+func N(lang, key string, n int) string {
+	one := n == 1 || (lang == "fr" && n == 0)
+	if one {
+		return T(lang, key+".one", n)
+	}
+	return T(lang, key+".other", n)
+}
+
+// Keys returns every key of a language's catalog (for the catalog test).
+func Keys(lang string) []string {
+	var out []string
+	for k := range catalogs[lang] {
+		out = append(out, k)
+	}
+	return out
+}

@@ -1,0 +1,244 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"cartable/internal/access"
+	"cartable/internal/directory"
+)
+
+// studentView is what the home page and the relative's page show of a
+// student: their school, classes, head teachers and teachers.
+type studentView struct {
+	Student        directory.Person
+	Establishments []directory.Establishment
+	Classes        []directory.Class
+	HeadTeachers   []directory.Person
+	Teaching       []directory.Teaching
+	Relatives      []directory.Kin
+}
+
+type homeData struct {
+	Today    time.Time
+	Student  *studentView           // a student's own page, or the selected child
+	Children []directory.Kin        // a relative's children
+	ChildID  string                 // the selected child
+	Teaching []directory.Teaching   // a teacher's classes and groups
+	Headed   []directory.Class      // classes a teacher heads
+	Schools  []establishmentSummary // staff and admin
+}
+
+type establishmentSummary struct {
+	Establishment directory.Establishment
+	Functions     []string
+	Counts        map[string]int
+	Overview      bool // may open the establishment overview
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	cur := currentOf(r)
+	ctx := r.Context()
+	v := cur.viewer
+	data := homeData{Today: s.Now()}
+	var err error
+	switch v.Profile {
+	case directory.Student:
+		data.Student, err = s.studentView(ctx, v, cur.me)
+	case directory.Relative:
+		err = s.relativeHome(r, v, &data)
+	case directory.Teacher:
+		err = s.teacherHome(ctx, v, &data)
+	case directory.Staff, directory.Admin:
+		if v.Profile == directory.Staff {
+			err = s.teacherHome(ctx, v, &data) // some staff also teach
+		}
+		if err == nil {
+			data.Schools, err = s.schools(ctx, v)
+		}
+	}
+	if errors.Is(err, errNotAllowed) {
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "home", "home.title", data)
+}
+
+var errNotAllowed = errors.New("not allowed")
+
+// studentView gathers a student's school page; each person shown passes
+// through the access policy.
+func (s *Server) studentView(ctx context.Context, v *access.Viewer, st directory.Person) (*studentView, error) {
+	if err := s.Policy.Can(ctx, v, access.ReadRecord, access.Person(st.ID)); err != nil {
+		if errors.Is(err, access.ErrDenied) {
+			return nil, errNotAllowed
+		}
+		return nil, err
+	}
+	sv := &studentView{Student: st}
+	var err error
+	if sv.Establishments, err = directory.EstablishmentsOf(ctx, s.DB, st.ID); err != nil {
+		return nil, err
+	}
+	if sv.Classes, err = directory.ClassesOfStudent(ctx, s.DB, st.ID); err != nil {
+		return nil, err
+	}
+	for _, c := range sv.Classes {
+		hts, err := directory.HeadTeachersOf(ctx, s.DB, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		sv.HeadTeachers = append(sv.HeadTeachers, hts...)
+	}
+	if sv.HeadTeachers, err = s.visiblePeople(ctx, v, sv.HeadTeachers); err != nil {
+		return nil, err
+	}
+	teaching, err := directory.TeachingOfStudent(ctx, s.DB, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	if sv.Teaching, err = s.visibleTeaching(ctx, v, teaching); err != nil {
+		return nil, err
+	}
+	rel, err := directory.RelativesOf(ctx, s.DB, st.ID)
+	if err != nil {
+		return nil, err
+	}
+	sv.Relatives, err = s.visibleKin(ctx, v, rel)
+	return sv, err
+}
+
+func (s *Server) relativeHome(r *http.Request, v *access.Viewer, data *homeData) error {
+	ctx := r.Context()
+	children, err := directory.ChildrenOf(ctx, s.DB, v.ID)
+	if err != nil {
+		return err
+	}
+	if data.Children, err = s.visibleKin(ctx, v, children); err != nil {
+		return err
+	}
+	if len(data.Children) == 0 {
+		return nil
+	}
+	data.ChildID = data.Children[0].ID
+	if want := r.URL.Query().Get("child"); want != "" {
+		data.ChildID = ""
+		for _, c := range data.Children {
+			if c.ID == want {
+				data.ChildID = want
+			}
+		}
+		if data.ChildID == "" {
+			s.auditRefusal(r, access.Person(want))
+			return errNotAllowed
+		}
+	}
+	for _, c := range data.Children {
+		if c.ID == data.ChildID {
+			data.Student, err = s.studentView(ctx, v, c.Person)
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) teacherHome(ctx context.Context, v *access.Viewer, data *homeData) error {
+	var err error
+	if data.Teaching, err = directory.TeachingOfTeacher(ctx, s.DB, v.ID); err != nil {
+		return err
+	}
+	data.Headed, err = directory.ClassesHeadedBy(ctx, s.DB, v.ID)
+	return err
+}
+
+func (s *Server) schools(ctx context.Context, v *access.Viewer) ([]establishmentSummary, error) {
+	ests, err := directory.EstablishmentsOf(ctx, s.DB, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []establishmentSummary
+	for _, e := range ests {
+		sum := establishmentSummary{Establishment: e, Functions: v.Functions[e.ID]}
+		err := s.Policy.Can(ctx, v, access.ReadEstablishment, access.Establishment(e.ID))
+		switch {
+		case err == nil:
+			sum.Overview = true
+			if sum.Counts, err = directory.CountByProfile(ctx, s.DB, e.ID); err != nil {
+				return nil, err
+			}
+		case !errors.Is(err, access.ErrDenied):
+			return nil, err
+		}
+		out = append(out, sum)
+	}
+	return out, nil
+}
+
+// The visible* helpers keep only the people the viewer may see by name.
+
+func (s *Server) visibleSet(ctx context.Context, v *access.Viewer, ids []string) (map[string]bool, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.Policy.VisiblePeople(ctx, v, access.ReadName, ids)
+}
+
+func (s *Server) visiblePeople(ctx context.Context, v *access.Viewer, people []directory.Person) ([]directory.Person, error) {
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	ok, err := s.visibleSet(ctx, v, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := people[:0:0]
+	for _, p := range people {
+		if ok[p.ID] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) visibleKin(ctx context.Context, v *access.Viewer, kin []directory.Kin) ([]directory.Kin, error) {
+	ids := make([]string, len(kin))
+	for i, k := range kin {
+		ids[i] = k.ID
+	}
+	ok, err := s.visibleSet(ctx, v, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []directory.Kin
+	for _, k := range kin {
+		if ok[k.ID] {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) visibleTeaching(ctx context.Context, v *access.Viewer, ts []directory.Teaching) ([]directory.Teaching, error) {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.Teacher.ID
+	}
+	ok, err := s.visibleSet(ctx, v, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []directory.Teaching
+	for _, t := range ts {
+		if ok[t.Teacher.ID] {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

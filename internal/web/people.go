@@ -1,0 +1,222 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"cartable/internal/access"
+	"cartable/internal/audit"
+	"cartable/internal/directory"
+)
+
+// allowed asks the policy; a refusal is audited and answered as "not
+// found", so that nobody learns whether the resource exists.
+func (s *Server) allowed(w http.ResponseWriter, r *http.Request, a access.Action, res access.Resource) bool {
+	err := s.Policy.Can(r.Context(), currentOf(r).viewer, a, res)
+	if err == nil {
+		return true
+	}
+	if errors.Is(err, access.ErrDenied) {
+		s.auditRefusal(r, res)
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		return false
+	}
+	s.serverError(w, r, err)
+	return false
+}
+
+// may is allowed without the refusal page: for optional parts of a page.
+func (s *Server) may(r *http.Request, a access.Action, res access.Resource) (bool, error) {
+	err := s.Policy.Can(r.Context(), currentOf(r).viewer, a, res)
+	if errors.Is(err, access.ErrDenied) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (s *Server) auditRefusal(r *http.Request, res access.Resource) {
+	cur := currentOf(r)
+	_ = audit.Record(r.Context(), s.DB, audit.Event{ActorID: cur.viewer.ID, Action: audit.AccessRefused,
+		Target: string(res.Kind) + ":" + res.ID, Outcome: audit.Denied, SourceIP: clientIP(r)})
+}
+
+type personData struct {
+	Person    directory.Person
+	Record    bool // birth date, classes, family shown
+	Contact   bool // personal contact channels shown
+	Classes   []directory.Class
+	Relatives []directory.Kin
+	Children  []directory.Kin
+	Teaching  []directory.Teaching
+}
+
+func (s *Server) person(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !s.allowed(w, r, access.ReadName, access.Person(id)) {
+		return
+	}
+	ctx := r.Context()
+	v := currentOf(r).viewer
+	p, err := directory.PersonByID(ctx, s.DB, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := personData{Person: p}
+	if d.Record, err = s.may(r, access.ReadRecord, access.Person(id)); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if d.Contact, err = s.may(r, access.ReadContact, access.Person(id)); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !d.Contact {
+		p.Email, p.Phone, p.Address, p.PostalCode, p.City = "", "", "", "", ""
+	}
+	if !d.Record {
+		p.BirthDate = ""
+	}
+	d.Person = p
+	if d.Record {
+		switch p.Profile {
+		case directory.Student:
+			if d.Classes, err = directory.ClassesOfStudent(ctx, s.DB, id); err == nil {
+				var rel []directory.Kin
+				if rel, err = directory.RelativesOf(ctx, s.DB, id); err == nil {
+					d.Relatives, err = s.visibleKin(ctx, v, rel)
+				}
+			}
+		case directory.Relative:
+			var ch []directory.Kin
+			if ch, err = directory.ChildrenOf(ctx, s.DB, id); err == nil {
+				d.Children, err = s.visibleKin(ctx, v, ch)
+			}
+		case directory.Teacher:
+			d.Teaching, err = directory.TeachingOfTeacher(ctx, s.DB, id)
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, "person", "person.title", d)
+}
+
+type structureData struct {
+	Class    *directory.Class
+	Group    *directory.Group
+	Heads    []directory.Person
+	Teaching []directory.Teaching
+	Roster   []directory.Person
+	Shown    bool // roster may be shown
+}
+
+func (s *Server) class(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !s.allowed(w, r, access.ReadClass, access.Class(id)) {
+		return
+	}
+	ctx := r.Context()
+	v := currentOf(r).viewer
+	c, err := directory.ClassByID(ctx, s.DB, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := structureData{Class: &c}
+	err = func() error {
+		heads, err := directory.HeadTeachersOf(ctx, s.DB, id)
+		if err != nil {
+			return err
+		}
+		if d.Heads, err = s.visiblePeople(ctx, v, heads); err != nil {
+			return err
+		}
+		teaching, err := directory.TeachingOfClass(ctx, s.DB, id)
+		if err != nil {
+			return err
+		}
+		if d.Teaching, err = s.visibleTeaching(ctx, v, teaching); err != nil {
+			return err
+		}
+		if d.Shown, err = s.may(r, access.ReadRoster, access.Class(id)); err != nil || !d.Shown {
+			return err
+		}
+		d.Roster, err = directory.StudentsOfClass(ctx, s.DB, id)
+		return err
+	}()
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "structure", "class.title", d)
+}
+
+func (s *Server) group(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !s.allowed(w, r, access.ReadClass, access.Group(id)) {
+		return
+	}
+	ctx := r.Context()
+	g, err := directory.GroupByID(ctx, s.DB, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := structureData{Group: &g}
+	if d.Shown, err = s.may(r, access.ReadRoster, access.Group(id)); err == nil && d.Shown {
+		d.Roster, err = directory.StudentsOfGroup(ctx, s.DB, id)
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "structure", "group.title", d)
+}
+
+type establishmentData struct {
+	Establishment directory.Establishment
+	Counts        map[string]int
+	Classes       []directory.Class
+	Staff         []directory.StaffMember
+	Year          directory.SchoolYear
+	Periods       []directory.Period
+}
+
+func (s *Server) establishment(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !s.allowed(w, r, access.ReadEstablishment, access.Establishment(id)) {
+		return
+	}
+	ctx := r.Context()
+	var d establishmentData
+	err := func() (err error) {
+		if d.Establishment, err = directory.EstablishmentByID(ctx, s.DB, id); err != nil {
+			return err
+		}
+		if d.Counts, err = directory.CountByProfile(ctx, s.DB, id); err != nil {
+			return err
+		}
+		if d.Classes, err = directory.ClassesOfEstablishment(ctx, s.DB, id); err != nil {
+			return err
+		}
+		if d.Staff, err = directory.StaffOf(ctx, s.DB, id); err != nil {
+			return err
+		}
+		d.Year, err = directory.CurrentSchoolYear(ctx, s.DB, id, s.Now().Format("2006-01-02"))
+		if errors.Is(err, directory.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		d.Periods, err = directory.Periods(ctx, s.DB, d.Year.ID)
+		return err
+	}()
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "establishment", "establishment.title", d)
+}

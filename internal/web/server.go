@@ -1,0 +1,119 @@
+// Package web serves Cartable over HTTP: routing, middleware, thin handlers
+// (parse → ask access → call the domain → render) and the embedded
+// templates and static files. Pages are server-rendered and work without
+// JavaScript; nothing is loaded from another host.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"cartable/internal/access"
+	"cartable/internal/auth"
+	"cartable/internal/db"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	DB       *db.DB
+	Auth     *auth.Authenticator
+	Sessions *auth.Sessions
+	Policy   *access.Policy
+	Log      *slog.Logger
+	// Secure is true when the public base URL is https: cookies then get the
+	// Secure flag and the __Host- prefix.
+	Secure bool
+	// Now is the clock (tests inject one).
+	Now func() time.Time
+
+	pages pages
+}
+
+// Options configure a Server.
+type Options struct {
+	DB              *db.DB
+	BaseURL         string
+	Log             *slog.Logger
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+}
+
+// New builds a Server with its sessions, authenticator and access policy.
+func New(o Options) (*Server, error) {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.SessionIdle == 0 {
+		o.SessionIdle = 30 * time.Minute
+	}
+	if o.SessionAbsolute == 0 {
+		o.SessionAbsolute = 12 * time.Hour
+	}
+	sessions := &auth.Sessions{DB: o.DB, Idle: o.SessionIdle, Absolute: o.SessionAbsolute}
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	return &Server{
+		DB:       o.DB,
+		Sessions: sessions,
+		Auth:     auth.NewAuthenticator(o.DB, sessions),
+		Policy:   access.New(o.DB),
+		Log:      o.Log,
+		Secure:   strings.HasPrefix(o.BaseURL, "https://"),
+		Now:      time.Now,
+		pages:    p,
+	}, nil
+}
+
+// Handler returns the whole application with its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", staticHandler())
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+
+	mux.HandleFunc("GET /sign-in", s.signInForm)
+	mux.HandleFunc("POST /sign-in", s.signIn)
+	mux.HandleFunc("POST /sign-out", s.signedIn(s.signOut))
+	mux.HandleFunc("GET /legal", s.legal)
+	mux.HandleFunc("POST /language", s.setLanguage)
+
+	mux.HandleFunc("GET /{$}", s.signedIn(s.home))
+	mux.HandleFunc("GET /people/{id}", s.signedIn(s.person))
+	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
+	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
+	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
+	mux.HandleFunc("/", s.notFound)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	var h http.Handler = mux
+	h = s.withSession(h)
+	h = cop.Handler(h)
+	h = withLanguage(h)
+	h = gzipped(h)
+	h = securityHeaders(h, s.Secure)
+	h = s.logged(h)
+	h = s.recovered(h)
+	return h
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 only when the database answers.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.DB.Ping(r.Context()); err != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
