@@ -5,6 +5,8 @@ package access
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"cartable/internal/db"
 	"cartable/internal/directory"
@@ -113,19 +115,14 @@ func loadStructure(ctx context.Context, q db.Querier, kind Kind, id string) (str
 	if kind == KindGroup {
 		query = `SELECT establishment_id FROM groups WHERE id = ?`
 	}
-	rows, err := q.Query(ctx, query, id)
-	if err != nil {
+	var est string
+	switch err := q.QueryRow(ctx, query, id).Scan(&est); {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", false, nil
+	case err != nil:
 		return "", false, err
 	}
-	defer rows.Close()
-	var est string
-	found := rows.Next()
-	if found {
-		if err := rows.Scan(&est); err != nil {
-			return "", false, err
-		}
-	}
-	return est, found, rows.Err()
+	return est, true, nil
 }
 
 // Scope queries, one per profile. Each row is (kind, id, establishment,

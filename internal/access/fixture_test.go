@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
 
 	"cartable/internal/db"
+	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 )
 
@@ -252,7 +254,7 @@ func checkAnswer(t *testing.T, err error, want bool, what string) {
 
 func TestMatrixOnFixture(t *testing.T) {
 	ctx := context.Background()
-	d := openTestDB(t)
+	d := dbtest.Open(t)
 	f := buildFixture(t, d)
 	p := New(d)
 
@@ -348,7 +350,7 @@ func remove(list []string, w string) []string {
 // The refusals that matter most, spelled out (they are also in the matrix).
 func TestRefusals(t *testing.T) {
 	ctx := context.Background()
-	d := openTestDB(t)
+	d := dbtest.Open(t)
 	f := buildFixture(t, d)
 	p := New(d)
 	cases := []struct {
@@ -436,7 +438,7 @@ func TestRefusals(t *testing.T) {
 
 func TestViewer(t *testing.T) {
 	ctx := context.Background()
-	d := openTestDB(t)
+	d := dbtest.Open(t)
 	f := buildFixture(t, d)
 	p := New(d)
 
@@ -500,7 +502,7 @@ func (c *countingQuerier) Query(ctx context.Context, q string, args ...any) (*sq
 // A page asking many questions costs a handful of queries.
 func TestRoundTrips(t *testing.T) {
 	ctx := context.Background()
-	d := openTestDB(t)
+	d := dbtest.Open(t)
 	f := buildFixture(t, d)
 	for _, login := range []string{"t2", "s1", "p1", "hA"} {
 		cq := &countingQuerier{Querier: d}
@@ -527,6 +529,36 @@ func TestRoundTrips(t *testing.T) {
 		// One query for the targets, at most one for the viewer's scope.
 		if cq.n > 2 {
 			t.Errorf("%s: %d queries for %d people × 3 actions, want at most 2", login, cq.n, len(ids))
+		}
+	}
+}
+
+// One Viewer may be shared by the goroutines of a request.
+func TestConcurrentViewer(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	f := buildFixture(t, d)
+	p := New(d)
+	v, err := p.Viewer(ctx, f.people["t2"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := set(matrix["t2"].name)
+	errs := make(chan error, len(f.people))
+	for login, id := range f.people {
+		go func() {
+			err := p.Can(ctx, v, ReadName, Person(id))
+			if (err == nil) != (want[login] || login == "t2") {
+				err = fmt.Errorf("read-name %s: got %v", login, err)
+			} else {
+				err = nil
+			}
+			errs <- err
+		}()
+	}
+	for range f.people {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"cartable/internal/db"
+	"cartable/internal/dbtest"
 )
 
 // oracle computes the expected answers straight from the tables, read whole
@@ -316,7 +317,7 @@ func (o *oracle) allowEstablishment(v, e string) bool {
 // The oracle itself is checked against the hand-written matrix, so that the
 // demo test compares the policy with something known to be right.
 func TestOracleOnFixture(t *testing.T) {
-	d := openTestDB(t)
+	d := dbtest.Open(t)
 	f := buildFixture(t, d)
 	o := loadOracle(t, d)
 	for viewer, e := range matrix {

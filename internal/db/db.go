@@ -8,6 +8,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -43,6 +44,45 @@ func (d Dialect) String() string {
 type DB struct {
 	dialect Dialect
 	r, w    *sql.DB
+
+	// Prepared statements by query text, per pool. SQLite spends most of a
+	// small query's time parsing it; preparing once removes that. Query
+	// texts built with a variable number of placeholders would grow the
+	// cache without end, so it stops taking new entries at maxStmts.
+	mu             sync.Mutex
+	rstmts, wstmts map[string]*sql.Stmt
+}
+
+const maxStmts = 512
+
+// stmt returns the cached prepared statement for q on pool p, preparing it
+// if needed; nil means "run it unprepared".
+func (d *DB) stmt(ctx context.Context, p *sql.DB, cache *map[string]*sql.Stmt, q string) *sql.Stmt {
+	d.mu.Lock()
+	st, ok := (*cache)[q]
+	full := len(*cache) >= maxStmts
+	d.mu.Unlock()
+	if ok {
+		return st
+	}
+	if full || strings.Contains(q, listMark) {
+		return nil
+	}
+	st, err := p.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // the unprepared call reports the error
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if *cache == nil {
+		*cache = map[string]*sql.Stmt{}
+	}
+	if prev, ok := (*cache)[q]; ok {
+		st.Close()
+		return prev
+	}
+	(*cache)[q] = st
+	return st
 }
 
 // Querier is what both DB and Tx offer; domain functions accept it so that
@@ -131,8 +171,16 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
-// Close releases both pools.
+// Close releases the statements and both pools.
 func (d *DB) Close() error {
+	d.mu.Lock()
+	for _, c := range []map[string]*sql.Stmt{d.rstmts, d.wstmts} {
+		for _, st := range c {
+			st.Close()
+		}
+	}
+	d.rstmts, d.wstmts = nil, nil
+	d.mu.Unlock()
 	err := d.w.Close()
 	if d.r != d.w {
 		if e := d.r.Close(); err == nil {
@@ -146,15 +194,27 @@ func (d *DB) Close() error {
 func (d *DB) Ping(ctx context.Context) error { return d.r.PingContext(ctx) }
 
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return d.r.QueryContext(ctx, d.rebind(q), args...)
+	q = d.rebind(q)
+	if st := d.stmt(ctx, d.r, &d.rstmts, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return d.r.QueryContext(ctx, q, args...)
 }
 
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return d.r.QueryRowContext(ctx, d.rebind(q), args...)
+	q = d.rebind(q)
+	if st := d.stmt(ctx, d.r, &d.rstmts, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return d.r.QueryRowContext(ctx, q, args...)
 }
 
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return d.w.ExecContext(ctx, d.rebind(q), args...)
+	q = d.rebind(q)
+	if st := d.stmt(ctx, d.w, &d.wstmts, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return d.w.ExecContext(ctx, q, args...)
 }
 
 // Dialect tells which engine is behind the handle.
@@ -231,12 +291,36 @@ func (d *DB) rebind(q string) string {
 	return s
 }
 
+// listMark tags the variable-length lists made by Placeholders: a query
+// holding one is never kept prepared, since each length is another text.
+const listMark = "/*list*/"
+
 // Placeholders returns "?, ?, …" with n marks, for IN lists.
 func Placeholders(n int) string {
 	if n <= 0 {
 		return ""
 	}
-	return strings.Repeat("?, ", n-1) + "?"
+	return listMark + strings.Repeat("?, ", n-1) + "?"
+}
+
+// InList returns a subquery yielding the strings of one list argument,
+// for "x IN (" + InList(q) + ")" with ListArg(values) as the argument. The
+// query text does not depend on the list's length, so it is prepared once
+// and reused, unlike a list of placeholders.
+func InList(q Querier) string {
+	if q.Dialect() == Postgres {
+		return "SELECT jsonb_array_elements_text(CAST(? AS jsonb))"
+	}
+	return "SELECT value FROM json_each(?)"
+}
+
+// ListArg encodes values as the argument of InList.
+func ListArg(values []string) string {
+	b, _ := json.Marshal(values)
+	if values == nil {
+		return "[]"
+	}
+	return string(b)
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint failure on

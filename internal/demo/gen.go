@@ -175,7 +175,7 @@ func (g *gen) mobile() string {
 	return fmt.Sprintf("0%d 00 %02d %02d %02d", 6+g.rng.IntN(2), g.rng.IntN(100), g.rng.IntN(100), g.rng.IntN(100))
 }
 
-// dateBetween returns a day in [from, to] as YYYY-MM-DD.
+// dateBetween returns a random day in [from, to].
 func (g *gen) dateBetween(from, to time.Time) time.Time {
 	days := int(to.Sub(from).Hours() / 24)
 	return from.AddDate(0, 0, g.rng.IntN(days+1))
@@ -196,7 +196,11 @@ func (g *gen) plan() {
 
 	// The one family across both establishments, then a separated family
 	// with two children, then as many random families as seats remain.
-	if c := g.takeSeat(g.main, byLevel(g.main.levels[len(g.main.levels)-1])); c != nil {
+	c := g.takeSeat(g.main, byLevel(g.main.levels[len(g.main.levels)-1]))
+	if c == nil { // a tiny demo
+		c = g.takeSeat(g.main, func(*class) bool { return true })
+	}
+	if c != nil {
 		l := g.takeSeat(g.lycee, byLevel(g.lycee.levels[0]))
 		g.family(twoParents, []*class{c, l})
 	}
@@ -227,8 +231,8 @@ func (g *gen) plan() {
 	g.staff(g.lycee, directory.Head)
 	g.staff(g.lycee, directory.CPE)
 
-	shared := g.collegeTeachers(g.main)
-	g.lyceeTeachers(g.lycee, shared)
+	shared, subject := g.collegeTeachers(g.main)
+	g.lyceeTeachers(g.lycee, shared, subject)
 
 	admin := g.newPerson(directory.Admin, "Opérateur", "Cartable", false)
 	delete(g.logins, admin.Login)
@@ -541,6 +545,9 @@ func (g *gen) family(kind famKind, classes []*class) {
 		}
 		withMother := g.chance(0.7)
 		hm, hf := g.home(e), g.home(e)
+		for hf == hm {
+			hf = g.home(e)
+		}
 		m := g.relative(g.adultName(true), mother, true, hm)
 		f := g.relative(g.adultName(false), father, false, hf)
 		ties = append(ties,
@@ -681,20 +688,22 @@ func (g *gen) addGroups(e *estab, code, name, subject string, hours float64, cla
 }
 
 // collegeGroups makes the LV2 groups (Spanish or German, from 5e, across
-// blocks of two or three classes) and the Latin option groups.
+// blocks of up to three classes) and the Latin option groups.
 func (g *gen) collegeGroups(e *estab) {
 	for li, l := range e.levels {
 		if li == 0 {
 			continue // no LV2 nor Latin in 6e
 		}
+		// Blocks of two or three classes aligned in the timetable for LV2.
 		var blocks [][]*class
-		for i := 0; i < len(l.classes); {
-			end := min(i+2, len(l.classes))
-			if len(l.classes)-end == 1 {
-				end++ // no class left alone: the last block takes three
+		nb := (len(l.classes) + 2) / 3
+		for i, b := 0, 0; b < nb; b++ {
+			size := len(l.classes) / nb
+			if b < len(l.classes)%nb {
+				size++
 			}
-			blocks = append(blocks, l.classes[i:end])
-			i = end
+			blocks = append(blocks, l.classes[i:i+size])
+			i += size
 		}
 		for _, b := range blocks {
 			var esp, all []*person
@@ -765,17 +774,21 @@ func (g *gen) lyceeGroups(e *estab) {
 
 // ----------------------------------------------------- staff, teachers
 
-func (g *gen) employee(profile string, e *estab) *person {
+func (g *gen) employee(profile string, e *estab, bornFrom, bornTo int) *person {
 	female := g.chance(0.6)
 	p := g.newPerson(profile, g.adultName(female), pick(g, surnames), female)
-	p.BirthDate = g.dateBetween(day(1965, 1, 1), day(1998, 12, 31)).Format(dateFmt)
+	p.BirthDate = g.dateBetween(day(bornFrom, 1, 1), day(bornTo, 12, 31)).Format(dateFmt)
 	p.Email = p.Login + "@demo.cartable.invalid"
 	p.join(e)
 	return p
 }
 
 func (g *gen) staff(e *estab, function string) *person {
-	p := g.employee(directory.Staff, e)
+	from, to := 1965, 1998
+	if function == directory.Head || function == directory.Deputy {
+		from, to = 1964, 1982 // heads are former teachers or CPEs
+	}
+	p := g.employee(directory.Staff, e, from, to)
 	p.functions = []string{function}
 	return p
 }
@@ -814,9 +827,10 @@ func (g *gen) assign(e *estab, t *teacher, subject string, c *class, gr *group, 
 
 // collegeTeachers hires as many teachers per subject as the weekly hours
 // need (18 h a week each), shares classes and groups out so that loads are
-// even, picks a head teacher per class, and returns the German teacher who
-// also teaches at the lycée.
-func (g *gen) collegeTeachers(e *estab) *teacher {
+// even, picks a head teacher per class, and returns the teacher who also
+// teaches at the lycée, with their subject: German, a subject often shared
+// between schools, or English in a demo too small to have German groups.
+func (g *gen) collegeTeachers(e *estab) (*teacher, string) {
 	hours := map[string]float64{} // looked up only, never iterated
 	for _, c := range e.classes {
 		for _, co := range c.lvl.courses {
@@ -833,7 +847,7 @@ func (g *gen) collegeTeachers(e *estab) *teacher {
 		}
 		n := max(1, int(math.Ceil(hours[s.Code]/fullTime-0.1)))
 		for range n {
-			pools[s.Code] = append(pools[s.Code], &teacher{p: g.employee(directory.Teacher, e)})
+			pools[s.Code] = append(pools[s.Code], &teacher{p: g.employee(directory.Teacher, e, 1965, 1999)})
 		}
 	}
 	var all []*teacher
@@ -853,7 +867,10 @@ func (g *gen) collegeTeachers(e *estab) *teacher {
 		g.assign(e, leastLoaded(pools[code]), gr.subject.Code, nil, gr, gr.hours)
 	}
 	g.headTeachers(e, all)
-	return pools["030102"][0]
+	if t := pools["030102"][0]; t.load > 0 {
+		return t, "030102"
+	}
+	return pools["030201"][0], "030201"
 }
 
 // headTeachers gives each class a professeur principal among its teachers,
@@ -885,24 +902,23 @@ func (g *gen) headTeachers(e *estab, all []*teacher) {
 }
 
 // lyceeTeachers hires one teacher per subject (the physics teacher also
-// teaches enseignement scientifique) and lends the college's German
-// teacher for the German group.
-func (g *gen) lyceeTeachers(e *estab, shared *teacher) {
+// teaches enseignement scientifique), the collège lending its shared
+// teacher for their subject.
+func (g *gen) lyceeTeachers(e *estab, shared *teacher, sharedSubject string) {
 	pools := map[string]*teacher{}
 	var all []*teacher
 	for _, s := range e.subjects {
-		switch s.Code {
-		case "030102", "065300":
+		if s.Code == sharedSubject || s.Code == "065300" {
 			continue
 		}
-		t := &teacher{p: g.employee(directory.Teacher, e)}
+		t := &teacher{p: g.employee(directory.Teacher, e, 1965, 1999)}
 		pools[s.Code] = t
 		all = append(all, t)
 	}
 	pools["065300"] = pools["062300"]
 	// The lent teacher has a separate load here and is not a head teacher
 	// in the lycée: their main school is the collège.
-	pools["030102"] = &teacher{p: shared.p}
+	pools[sharedSubject] = &teacher{p: shared.p}
 	for _, c := range e.classes {
 		for _, co := range c.lvl.courses {
 			g.assign(e, pools[co.code], co.code, c, nil, co.hours)

@@ -355,18 +355,20 @@ func TeachingOfTeacher(ctx context.Context, q db.Querier, teacherID string) ([]T
 // TeachingOfStudent lists the teachers of a student: those of the student's
 // classes and of the student's groups.
 func TeachingOfStudent(ctx context.Context, q db.Querier, studentID string) ([]Teaching, error) {
-	return queryTeaching(ctx, q, teachingSelect+`WHERE p.active AND (
-		a.class_id IN (SELECT class_id FROM enrolments WHERE student_id = ?)
-		OR a.group_id IN (SELECT group_id FROM group_members WHERE student_id = ?))
-		ORDER BY s.name, p.last_name`, studentID, studentID)
+	// Two indexed lookups joined by UNION: an OR across both columns would
+	// scan every assignment of the instance.
+	return queryTeaching(ctx, q, `SELECT * FROM (`+teachingSelect+`JOIN enrolments e ON e.class_id = a.class_id
+		WHERE e.student_id = ? AND p.active
+		UNION ALL `+teachingSelect+`JOIN group_members m ON m.group_id = a.group_id
+		WHERE m.student_id = ? AND p.active) t ORDER BY 15, 6`, studentID, studentID)
 }
 
 // TeachingOfClass lists the teachers of a class, including those of groups
 // drawn from it.
 func TeachingOfClass(ctx context.Context, q db.Querier, classID string) ([]Teaching, error) {
-	return queryTeaching(ctx, q, teachingSelect+`WHERE p.active AND (a.class_id = ?
-		OR a.group_id IN (SELECT group_id FROM group_classes WHERE class_id = ?))
-		ORDER BY s.name, p.last_name`, classID, classID)
+	return queryTeaching(ctx, q, `SELECT * FROM (`+teachingSelect+`WHERE a.class_id = ? AND p.active
+		UNION ALL `+teachingSelect+`JOIN group_classes gc ON gc.group_id = a.group_id
+		WHERE gc.class_id = ? AND p.active) t ORDER BY 15, 6`, classID, classID)
 }
 
 // ClassIDsTaughtBy lists the classes a teacher teaches directly or through

@@ -96,22 +96,20 @@ func (s *Server) studentView(ctx context.Context, v *access.Viewer, st directory
 		}
 		sv.HeadTeachers = append(sv.HeadTeachers, hts...)
 	}
-	if sv.HeadTeachers, err = s.visiblePeople(ctx, v, sv.HeadTeachers); err != nil {
+	if sv.Teaching, err = directory.TeachingOfStudent(ctx, s.DB, st.ID); err != nil {
 		return nil, err
 	}
-	teaching, err := directory.TeachingOfStudent(ctx, s.DB, st.ID)
+	if sv.Relatives, err = directory.RelativesOf(ctx, s.DB, st.ID); err != nil {
+		return nil, err
+	}
+	ok, err := s.visible(ctx, v, personIDs(sv.HeadTeachers), teacherIDs(sv.Teaching), kinIDs(sv.Relatives))
 	if err != nil {
 		return nil, err
 	}
-	if sv.Teaching, err = s.visibleTeaching(ctx, v, teaching); err != nil {
-		return nil, err
-	}
-	rel, err := directory.RelativesOf(ctx, s.DB, st.ID)
-	if err != nil {
-		return nil, err
-	}
-	sv.Relatives, err = s.visibleKin(ctx, v, rel)
-	return sv, err
+	sv.HeadTeachers = keep(sv.HeadTeachers, ok, personID)
+	sv.Teaching = keep(sv.Teaching, ok, teacherID)
+	sv.Relatives = keep(sv.Relatives, ok, kinID)
+	return sv, nil
 }
 
 func (s *Server) relativeHome(r *http.Request, v *access.Viewer, data *homeData) error {
@@ -120,9 +118,11 @@ func (s *Server) relativeHome(r *http.Request, v *access.Viewer, data *homeData)
 	if err != nil {
 		return err
 	}
-	if data.Children, err = s.visibleKin(ctx, v, children); err != nil {
+	ok, err := s.visible(ctx, v, kinIDs(children))
+	if err != nil {
 		return err
 	}
+	data.Children = keep(children, ok, kinID)
 	if len(data.Children) == 0 {
 		return nil
 	}
@@ -180,65 +180,54 @@ func (s *Server) schools(ctx context.Context, v *access.Viewer) ([]establishment
 	return out, nil
 }
 
-// The visible* helpers keep only the people the viewer may see by name.
-
-func (s *Server) visibleSet(ctx context.Context, v *access.Viewer, ids []string) (map[string]bool, error) {
+// visible asks the policy once for every person of a page and returns
+// the set of those the viewer may see by name.
+func (s *Server) visible(ctx context.Context, v *access.Viewer, groups ...[]string) (map[string]bool, error) {
+	var ids []string
+	for _, g := range groups {
+		ids = append(ids, g...)
+	}
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	return s.Policy.VisiblePeople(ctx, v, access.ReadName, ids)
 }
 
-func (s *Server) visiblePeople(ctx context.Context, v *access.Viewer, people []directory.Person) ([]directory.Person, error) {
-	ids := make([]string, len(people))
-	for i, p := range people {
-		ids[i] = p.ID
+func personIDs(ps []directory.Person) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
 	}
-	ok, err := s.visibleSet(ctx, v, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := people[:0:0]
-	for _, p := range people {
-		if ok[p.ID] {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return out
 }
 
-func (s *Server) visibleKin(ctx context.Context, v *access.Viewer, kin []directory.Kin) ([]directory.Kin, error) {
-	ids := make([]string, len(kin))
-	for i, k := range kin {
-		ids[i] = k.ID
+func kinIDs(ks []directory.Kin) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = k.ID
 	}
-	ok, err := s.visibleSet(ctx, v, ids)
-	if err != nil {
-		return nil, err
-	}
-	var out []directory.Kin
-	for _, k := range kin {
-		if ok[k.ID] {
-			out = append(out, k)
-		}
-	}
-	return out, nil
+	return out
 }
 
-func (s *Server) visibleTeaching(ctx context.Context, v *access.Viewer, ts []directory.Teaching) ([]directory.Teaching, error) {
-	ids := make([]string, len(ts))
+func teacherIDs(ts []directory.Teaching) []string {
+	out := make([]string, len(ts))
 	for i, t := range ts {
-		ids[i] = t.Teacher.ID
+		out[i] = t.Teacher.ID
 	}
-	ok, err := s.visibleSet(ctx, v, ids)
-	if err != nil {
-		return nil, err
-	}
-	var out []directory.Teaching
-	for _, t := range ts {
-		if ok[t.Teacher.ID] {
-			out = append(out, t)
+	return out
+}
+
+// keep returns the elements of xs whose person is in ok.
+func keep[T any](xs []T, ok map[string]bool, id func(T) string) []T {
+	var out []T
+	for _, x := range xs {
+		if ok[id(x)] {
+			out = append(out, x)
 		}
 	}
-	return out, nil
+	return out
 }
+
+func personID(p directory.Person) string    { return p.ID }
+func kinID(k directory.Kin) string          { return k.ID }
+func teacherID(t directory.Teaching) string { return t.Teacher.ID }

@@ -83,14 +83,18 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		case directory.Student:
 			if d.Classes, err = directory.ClassesOfStudent(ctx, s.DB, id); err == nil {
 				var rel []directory.Kin
+				var ok map[string]bool
 				if rel, err = directory.RelativesOf(ctx, s.DB, id); err == nil {
-					d.Relatives, err = s.visibleKin(ctx, v, rel)
+					ok, err = s.visible(ctx, v, kinIDs(rel))
+					d.Relatives = keep(rel, ok, kinID)
 				}
 			}
 		case directory.Relative:
 			var ch []directory.Kin
+			var ok map[string]bool
 			if ch, err = directory.ChildrenOf(ctx, s.DB, id); err == nil {
-				d.Children, err = s.visibleKin(ctx, v, ch)
+				ok, err = s.visible(ctx, v, kinIDs(ch))
+				d.Children = keep(ch, ok, kinID)
 			}
 		case directory.Teacher:
 			d.Teaching, err = directory.TeachingOfTeacher(ctx, s.DB, id)
@@ -130,16 +134,16 @@ func (s *Server) class(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		if d.Heads, err = s.visiblePeople(ctx, v, heads); err != nil {
-			return err
-		}
 		teaching, err := directory.TeachingOfClass(ctx, s.DB, id)
 		if err != nil {
 			return err
 		}
-		if d.Teaching, err = s.visibleTeaching(ctx, v, teaching); err != nil {
+		ok, err := s.visible(ctx, v, personIDs(heads), teacherIDs(teaching))
+		if err != nil {
 			return err
 		}
+		d.Heads = keep(heads, ok, personID)
+		d.Teaching = keep(teaching, ok, teacherID)
 		if d.Shown, err = s.may(r, access.ReadRoster, access.Class(id)); err != nil || !d.Shown {
 			return err
 		}

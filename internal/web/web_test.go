@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -52,7 +53,7 @@ func newEnv(t testing.TB, students int) *env {
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}
-	s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1"})
+	s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,16 @@
+// Package browser holds Cartable's browser suite: tests that drive Debian's
+// headless Chromium (through github.com/chromedp/chromedp) over a real
+// server and database holding the demo school, as a person would use it:
+// signing in, switching children, keyboard-only use, and accessibility
+// audits with axe-core.
+//
+// The package has no code of its own. Its tests run only when
+// CARTABLE_TEST_BROWSER=1 and skip otherwise:
+//
+//	CARTABLE_TEST_BROWSER=1 CARTABLE_AXE=.ci/node_modules/axe-core/axe.min.js \
+//	  CARTABLE_SCREENSHOTS=/tmp/shots go test -count=1 -v -run Browser ./internal/web/browser/
+//
+// CARTABLE_AXE is the path of axe.min.js (npm package axe-core); the
+// accessibility test fails without it. CARTABLE_SCREENSHOTS, when set, is a
+// directory that receives full-page PNG screenshots of the main pages.
+package browser
