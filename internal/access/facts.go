@@ -61,52 +61,40 @@ func loadViewer(ctx context.Context, q db.Querier, id string) (*viewerFacts, err
 	return v, rows.Err()
 }
 
-// targetChunk keeps IN lists well below the bind-parameter limits of both
-// engines.
-const targetChunk = 500
-
-// loadTargets returns the facts of the people among ids that exist.
+// loadTargets returns the facts of the people among ids that exist, in one
+// query whatever the number of ids (the list travels as one argument, so
+// the statement is prepared once).
 func loadTargets(ctx context.Context, q db.Querier, ids []string) (map[string]*target, error) {
 	out := map[string]*target{}
-	for len(ids) > 0 {
-		n := min(len(ids), targetChunk)
-		args := make([]any, n)
-		for i, id := range ids[:n] {
-			args[i] = id
-		}
-		ids = ids[n:]
-		rows, err := q.Query(ctx, `SELECT p.id, p.profile, p.active, COALESCE(m.establishment_id, ''),
-			CASE WHEN EXISTS (SELECT 1 FROM functions f WHERE f.person_id = p.id AND f.establishment_id = m.establishment_id)
-				THEN 1 ELSE 0 END
-			FROM people p LEFT JOIN memberships m ON m.person_id = p.id
-			WHERE p.id IN (`+db.Placeholders(n)+`)`, args...)
-		if err != nil {
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, `SELECT p.id, p.profile, p.active, COALESCE(m.establishment_id, ''),
+		CASE WHEN EXISTS (SELECT 1 FROM functions f WHERE f.person_id = p.id AND f.establishment_id = m.establishment_id)
+			THEN 1 ELSE 0 END
+		FROM people p LEFT JOIN memberships m ON m.person_id = p.id
+		WHERE p.id IN (`+db.InList(q)+`)`, db.ListArg(ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, profile, est string
+		var active bool
+		var fn int
+		if err := rows.Scan(&id, &profile, &active, &est, &fn); err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var id, profile, est string
-			var active bool
-			var fn int
-			if err := rows.Scan(&id, &profile, &active, &est, &fn); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			t := out[id]
-			if t == nil {
-				t = &target{profile: profile, active: active, est: map[string]bool{}}
-				out[id] = t
-			}
-			if est != "" {
-				t.est[est] = fn == 1
-			}
+		t := out[id]
+		if t == nil {
+			t = &target{profile: profile, active: active, est: map[string]bool{}}
+			out[id] = t
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, err
+		if est != "" {
+			t.est[est] = fn == 1
 		}
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // loadStructure returns the establishment of a class or a group.

@@ -43,6 +43,16 @@ func Postgres() bool { return os.Getenv(EnvPostgres) != "" }
 // closed (and on PostgreSQL its schema dropped) when the test ends.
 func Open(t testing.TB) *db.DB {
 	t.Helper()
+	d := OpenEmpty(t)
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatalf("dbtest: migrate %s: %v", d.Dialect(), err)
+	}
+	return d
+}
+
+// OpenEmpty is Open without the migrations, for tests of the migrations.
+func OpenEmpty(t testing.TB) *db.DB {
+	t.Helper()
 	if u := os.Getenv(EnvPostgres); u != "" {
 		return openPostgres(t, u)
 	}
@@ -57,9 +67,6 @@ func openSQLite(t testing.TB) *db.DB {
 		t.Fatalf("dbtest: %v", err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatalf("dbtest: migrate SQLite: %v", err)
-	}
 	return d
 }
 
@@ -107,7 +114,19 @@ func dropStale(ctx context.Context, a *db.DB) {
 	}
 }
 
-func openPostgres(t testing.TB, rawURL string) *db.DB {
+// URL returns a database URL for a fresh, empty database of the engine
+// under test — a SQLite file, or a private PostgreSQL schema dropped at the
+// end of the test — for tests that run the binary.
+func URL(t testing.TB) string {
+	t.Helper()
+	if u := os.Getenv(EnvPostgres); u != "" {
+		return schemaURL(t, u)
+	}
+	return filepath.Join(t.TempDir(), "test.db")
+}
+
+// schemaURL creates a private schema and returns the URL that selects it.
+func schemaURL(t testing.TB, rawURL string) string {
 	t.Helper()
 	ctx := context.Background()
 	a, err := adminDB(rawURL)
@@ -131,14 +150,16 @@ func openPostgres(t testing.TB, rawURL string) *db.DB {
 	qs := u.Query()
 	qs.Set("search_path", schema) // pgx sends unknown parameters as run-time settings
 	u.RawQuery = qs.Encode()
-	d, err := db.Open(ctx, u.String())
+	return u.String()
+}
+
+func openPostgres(t testing.TB, rawURL string) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), schemaURL(t, rawURL))
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatalf("dbtest: migrate PostgreSQL: %v", err)
-	}
 	return d
 }
 

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -123,9 +125,15 @@ func newSuite(t *testing.T) *suite {
 		chromedp.NoFirstRun,
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,AutofillServerCommunication,NetworkTimeServiceQuerying,OptimizationHints,MediaRouter,OptimizationGuideModelDownloading,OptimizationGuideOnDeviceModel,OnDeviceModelService,OptimizationHintsFetching,OptimizationGuideModelExecution"),
-		chromedp.Flag("disable-domain-reliability", true),
-		chromedp.Flag("disable-component-extensions-with-background-pages", true),
+		// Chromium's own services that the flags above leave on: autofill
+		// server queries, network time, optimization hints...
+		chromedp.Flag("disable-features", "Translate,BlinkGenPropertyTrees,AutofillServerCommunication,NetworkTimeServiceQuerying,OptimizationHints"),
+		// ... and two that no flag turns off: the on-demand component
+		// updater (on-device model manifest) and the Google accounts list
+		// of the profile. They are pointed at port 0, which Chromium refuses
+		// itself (ERR_UNSAFE_PORT) before opening any socket.
+		chromedp.Flag("component-updater", "url-source=http://127.0.0.1:0"),
+		chromedp.Flag("gaia-url", "http://127.0.0.1:0"),
 		chromedp.UserDataDir(profile),
 		chromedp.ProxyServer(proxy.URL),
 		chromedp.WindowSize(1280, 900),
@@ -227,7 +235,12 @@ func (s *suite) newTab() *tab {
 	s.t.Cleanup(cancel)
 	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
 	s.t.Cleanup(cancelT)
-	if err := chromedp.Do(ctx); err != nil {
+	// A headless page is not focused until something happens in it; a
+	// person's browser window is. Emulate that, so that autofocus and the
+	// first Tab behave as they do for a person.
+	if _, err := chromedp.Run(ctx, chromedp.Action[cdp.Empty](func(ctx context.Context, t *chromedp.Target) (cdp.Empty, error) {
+		return cdp.Call(ctx, t, emulation.SetFocusEmulationEnabled, emulation.SetFocusEmulationEnabledParams{Enabled: true})
+	})); err != nil {
 		s.t.Fatalf("new tab: %v", err)
 	}
 	return &tab{s: s, t: s.t, ctx: ctx}
