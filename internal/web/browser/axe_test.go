@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ const axeRun = `axe.run(document, {
 	resultTypes: ['violations'],
 }).then(r => ({
 	version: axe.version,
-	passes: r.passes.length,
+	passes: r.passes.map(v => v.id),
 	incomplete: r.incomplete.map(v => v.id),
 	violations: r.violations.map(v => ({
 		id: v.id, impact: v.impact || '', help: v.help, helpUrl: v.helpUrl,
@@ -32,7 +33,7 @@ const axeRun = `axe.run(document, {
 
 type axeResult struct {
 	Version    string   `json:"version"`
-	Passes     int      `json:"passes"`
+	Passes     []string `json:"passes"`
 	Incomplete []string `json:"incomplete"`
 	Violations []struct {
 		ID      string `json:"id"`
@@ -64,9 +65,30 @@ func loadAxe(t *testing.T) string {
 	return string(src)
 }
 
-// audit injects axe-core into the current page (the pages' CSP allows no
-// script, but DevTools evaluation is not subject to it) and reports every
-// violation as a test error.
+// runAxe injects axe-core into the current page and runs it. The pages'
+// CSP allows no script, but DevTools evaluation is not subject to it.
+func (b *tab) runAxe(axe string) axeResult {
+	b.t.Helper()
+	if eval[bool](b, `typeof axe === 'undefined'`) {
+		b.do(chromedp.Evaluate[chromedp.Void](axe))
+	}
+	r := eval[axeResult](b, axeRun, chromedp.EvalAwaitPromise)
+	if !strings.HasPrefix(r.Version, "4.") || len(r.Passes) < 5 {
+		b.t.Fatalf("%s: axe-core %q passed only %d rules: it did not run", b.path(), r.Version, len(r.Passes))
+	}
+	return r
+}
+
+func (r axeResult) violationIDs() []string {
+	var ids []string
+	for _, v := range r.Violations {
+		ids = append(ids, v.ID)
+	}
+	return ids
+}
+
+// audit reports every WCAG 2.0/2.1 A and AA violation of the current page
+// as a test error.
 func (b *tab) audit(name, axe string) {
 	b.t.Helper()
 	where := fmt.Sprintf("%s (%s)", name, b.path())
@@ -74,10 +96,10 @@ func (b *tab) audit(name, axe string) {
 	if n := eval[int](b, `[...document.styleSheets].reduce((n, s) => n + s.cssRules.length, 0)`); n < 20 {
 		b.t.Fatalf("%s: the stylesheet is not applied (%d rules)", where, n)
 	}
-	b.do(chromedp.Evaluate[chromedp.Void](axe))
-	r := eval[axeResult](b, axeRun, chromedp.EvalAwaitPromise)
-	if !strings.HasPrefix(r.Version, "4.") || r.Passes < 5 {
-		b.t.Fatalf("%s: axe-core %q passed only %d rules: it did not run", where, r.Version, r.Passes)
+	r := b.runAxe(axe)
+	// Contrast must have been decided, not left for review.
+	if !slices.Contains(r.Passes, "color-contrast") && !slices.Contains(r.violationIDs(), "color-contrast") {
+		b.t.Errorf("%s: axe could not decide the colour contrast (to review: %v)", where, r.Incomplete)
 	}
 	var out []string
 	for _, v := range r.Violations {
@@ -91,8 +113,29 @@ func (b *tab) audit(name, axe string) {
 		b.t.Errorf("%s: %d accessibility violation(s) (axe-core %s, WCAG 2.1 A/AA):\n    %s",
 			where, len(r.Violations), r.Version, strings.Join(out, "\n    "))
 	} else {
-		b.t.Logf("%s: no violation, %d rules passed, %d to review by hand %v", where, r.Passes, len(r.Incomplete), r.Incomplete)
+		b.t.Logf("%s: no violation, %d rules passed, %d to review by hand %v", where, len(r.Passes), len(r.Incomplete), r.Incomplete)
 	}
+}
+
+// auditCanFail proves the audit is not blind: a faulty fragment added to
+// the page (an image without text, an unlabelled field, grey on white)
+// must be reported.
+func (b *tab) auditCanFail(axe string) {
+	b.t.Helper()
+	b.do(chromedp.Evaluate[chromedp.Void](`(() => {
+		const d = document.createElement('div'); d.id = 'axe-self-check';
+		const img = document.createElement('img'); img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+		const input = document.createElement('input'); input.type = 'text';
+		const p = document.createElement('p'); p.textContent = 'texte trop pâle'; p.style.color = '#c8c8c8';
+		d.append(img, input, p); document.querySelector('main').append(d);
+	})()`))
+	got := b.runAxe(axe).violationIDs()
+	for _, want := range []string{"image-alt", "label", "color-contrast"} {
+		if !slices.Contains(got, want) {
+			b.t.Errorf("axe self-check: a faulty fragment should violate %s; got %v", want, got)
+		}
+	}
+	b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById('axe-self-check').remove()`))
 }
 
 func TestBrowserAccessibility(t *testing.T) {
@@ -124,6 +167,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Fatalf("unknown page: %d, want 404", st)
 	}
 	b.audit("404 page", axe)
+	b.auditCanFail(axe)
 	// English, chosen with the footer form.
 	b.open("/legal")
 	b.do(chromedp.SetValue(chromedp.ID("lang-select"), "en"))
