@@ -1,7 +1,9 @@
 // Package i18n holds the interface's message catalogs: French (the
-// default) and English. Catalogs are flat JSON files embedded in the
-// binary; a key missing from English falls back to French, and a key
-// missing everywhere shows itself, so a gap is visible and never fatal.
+// default) and English. Each language is a folder of flat JSON files, one
+// per area of the product (fr/base.json, fr/timetable.json…), merged at
+// start; a key defined twice is a programming error and stops the binary.
+// A key missing from English falls back to French, and a key missing
+// everywhere shows itself, so a gap is visible and never fatal.
 package i18n
 
 import (
@@ -16,22 +18,35 @@ const Default = "fr"
 // Languages lists the supported languages, default first.
 var Languages = []string{"fr", "en"}
 
-//go:embed *.json
+//go:embed fr/*.json en/*.json
 var files embed.FS
 
 var catalogs = map[string]map[string]string{}
 
 func init() {
 	for _, lang := range Languages {
-		b, err := files.ReadFile(lang + ".json")
+		entries, err := files.ReadDir(lang)
 		if err != nil {
 			panic(err)
 		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			panic(fmt.Sprintf("i18n: %s.json: %v", lang, err))
+		all := map[string]string{}
+		for _, e := range entries {
+			b, err := files.ReadFile(lang + "/" + e.Name())
+			if err != nil {
+				panic(err)
+			}
+			m := map[string]string{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				panic(fmt.Sprintf("i18n: %s/%s: %v", lang, e.Name(), err))
+			}
+			for k, v := range m {
+				if _, dup := all[k]; dup {
+					panic(fmt.Sprintf("i18n: %s/%s: key %q is defined twice", lang, e.Name(), k))
+				}
+				all[k] = v
+			}
 		}
-		catalogs[lang] = m
+		catalogs[lang] = all
 	}
 }
 
