@@ -53,11 +53,11 @@ func loadAxe(t *testing.T) string {
 	t.Helper()
 	p := os.Getenv(envAxe)
 	if p == "" {
-		t.Fatalf("%s is not set: it must name axe.min.js of the npm package axe-core (e.g. `npm install --no-save --prefix .ci axe-core@4` then %s=.ci/node_modules/axe-core/axe.min.js)", envAxe, envAxe)
+		t.Fatalf("%s is not set: it must be the absolute path of axe.min.js of the npm package axe-core (`npm install --no-save --prefix .ci axe-core@4`, then %s=$PWD/.ci/node_modules/axe-core/axe.min.js)", envAxe, envAxe)
 	}
 	src, err := os.ReadFile(p)
 	if err != nil {
-		t.Fatalf("%s=%s: %v (install it with `npm install --no-save --prefix .ci axe-core@4`)", envAxe, p, err)
+		t.Fatalf("%s=%s: %v (install it with `npm install --no-save --prefix .ci axe-core@4`; a relative path is read from the test's package directory)", envAxe, p, err)
 	}
 	if !strings.Contains(string(src[:min(len(src), 2000)]), "axe") {
 		t.Fatalf("%s=%s does not look like axe-core", envAxe, p)
@@ -198,7 +198,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		if p.name != "cpe" && p.name != "admin" {
 			b.screenshot("home-" + p.name)
 		}
-		b.audit("home of a "+p.name, axe)
+		b.audit("home page, "+p.name, axe)
 
 		switch p.name {
 		case "student":

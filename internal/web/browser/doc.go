@@ -7,10 +7,12 @@
 // The package has no code of its own. Its tests run only when
 // CARTABLE_TEST_BROWSER=1 and skip otherwise:
 //
-//	CARTABLE_TEST_BROWSER=1 CARTABLE_AXE=.ci/node_modules/axe-core/axe.min.js \
+//	CARTABLE_TEST_BROWSER=1 CARTABLE_AXE=$PWD/.ci/node_modules/axe-core/axe.min.js \
 //	  CARTABLE_SCREENSHOTS=/tmp/shots go test -count=1 -v -run Browser ./internal/web/browser/
 //
-// CARTABLE_AXE is the path of axe.min.js (npm package axe-core); the
-// accessibility test fails without it. CARTABLE_SCREENSHOTS, when set, is a
-// directory that receives full-page PNG screenshots of the main pages.
+// CARTABLE_AXE is the absolute path of axe.min.js (npm package axe-core,
+// installed by .ci/run); the accessibility test fails without it.
+// CARTABLE_SCREENSHOTS, when set, is a directory (absolute: tests run in the
+// package directory) that receives full-page PNG screenshots of the sign-in
+// page and of the home pages of a parent, a student, a teacher and the head.
 package browser

@@ -3,6 +3,7 @@ package browser_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -252,5 +253,47 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	}
 	if st := b.open("/"); b.path() != "/sign-in" {
 		t.Errorf("after a keyboard sign-out home answers %d at %s", st, b.path())
+	}
+}
+
+// TestBrowserWatchSeesOtherHosts proves the network watch is not blind: a
+// page asking for another host, and the browser sent to another host, are
+// both recorded (and refused: the other host is never reached).
+func TestBrowserWatchSeesOtherHosts(t *testing.T) {
+	s := newSuite(t)
+	b := s.newTab()
+	b.open("/sign-in")
+	// Markup that the page's CSP refuses: an image from another host and
+	// an inline style.
+	b.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('main').insertAdjacentHTML('beforeend',
+		'<img alt="" src="http://other-host.invalid/pixel.png"><p style="color: red">x</p>')`))
+	// The browser itself sent to another host goes through the refusing proxy.
+	if st := b.open("/"); st != http.StatusOK {
+		t.Fatalf("home: %d", st)
+	}
+	if st := b.load(chromedp.Navigate("http://other-host.invalid/page")); st != http.StatusForbidden {
+		t.Errorf("another host answered %d, want the proxy's 403", st)
+	}
+	s.mu.Lock()
+	foreign, problems := s.foreign, s.problems
+	s.foreign, s.problems = nil, nil // seen: the final check is for the rest
+	s.mu.Unlock()
+	for _, want := range []string{
+		"GET http://other-host.invalid/pixel.png",
+		"GET http://other-host.invalid/page",
+		"through the proxy: GET other-host.invalid /page",
+	} {
+		if !slices.ContainsFunc(foreign, func(f string) bool { return strings.HasPrefix(f, want) }) {
+			t.Errorf("the watch missed %q; it recorded %q", want, foreign)
+		}
+	}
+	var csp int
+	for _, p := range problems {
+		if strings.Contains(p, "Content Security Policy") {
+			csp++
+		}
+	}
+	if csp != 2 {
+		t.Errorf("%d CSP refusals recorded, want 2: %q", csp, problems)
 	}
 }

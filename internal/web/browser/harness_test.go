@@ -88,7 +88,7 @@ func newSuite(t *testing.T) *suite {
 	u, _ := url.Parse(s.ts.URL)
 	s.host = u.Host
 
-	// Checked last, once the browser is gone: nothing left this machine.
+	// Checked last, once the browser is gone.
 	t.Cleanup(s.checkNetwork)
 
 	// Every request of the browser itself (not only of the pages) to another
@@ -99,7 +99,10 @@ func newSuite(t *testing.T) *suite {
 		s.mu.Lock()
 		s.foreign = append(s.foreign, "through the proxy: "+r.Method+" "+r.Host+" "+r.URL.Path+" "+string(body))
 		s.mu.Unlock()
-		http.Error(w, "the browser suite allows no other host", http.StatusForbidden)
+		// An HTML answer with an inline icon, so that no favicon request follows.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `<!DOCTYPE html><link rel="icon" href="data:,"><title>refused</title><p>The browser suite allows no other host.`)
 	}))
 	t.Cleanup(proxy.Close)
 
