@@ -94,6 +94,9 @@ func ensureDemo(ctx context.Context, d *db.DB, dataDir string, o demo.Options) (
 		if err != nil {
 			return nil, fmt.Errorf("creating the demo: %w", err)
 		}
+		if err := d.Analyze(ctx); err != nil {
+			return nil, err
+		}
 	}
 	b, _ := json.MarshalIndent(accts, "", "  ")
 	if err := os.WriteFile(listFile, b, 0o600); err != nil {

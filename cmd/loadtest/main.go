@@ -48,14 +48,16 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "how long to send requests")
 	path := flag.String("path", "/", "page to request for each user")
 	maxInFlight := flag.Int("max-in-flight", 256, "most requests outstanding at once")
+	settle := flag.Duration("settle", 5*time.Second, "pause between the sign-ins and the load, so that the server's sign-in work (argon2id) is over")
+	saveCookies := flag.String("save-cookies", "", "write the session cookies, one per line, to this file and stop (for wrk)")
 	flag.Parse()
-	if err := run(*base, *accountsFile, *users, *rate, *duration, *path, *maxInFlight); err != nil {
+	if err := run(*base, *accountsFile, *users, *rate, *duration, *path, *maxInFlight, *saveCookies, *settle); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(base, accountsFile string, users, rate int, duration time.Duration, path string, maxInFlight int) error {
+func run(base, accountsFile string, users, rate int, duration time.Duration, path string, maxInFlight int, saveCookies string, settle time.Duration) error {
 	u, err := url.Parse(base)
 	if err != nil {
 		return err
@@ -113,12 +115,33 @@ func run(base, accountsFile string, users, rate int, duration time.Duration, pat
 		return e
 	}
 	fmt.Printf("signed in %d users in %v %v\n", len(cookies), time.Since(start).Round(time.Millisecond), profiles)
+	if saveCookies != "" {
+		return os.WriteFile(saveCookies, []byte(strings.Join(cookies, "\n")+"\n"), 0o600)
+	}
+	time.Sleep(settle)
 
 	total := int(duration.Seconds() * float64(rate))
 	results := make([]result, total)
 	interval := time.Second / time.Duration(rate)
-	inflight := make(chan struct{}, maxInFlight)
+	// A fixed pool of workers takes the requests as they fall due; a
+	// request that finds every worker busy is counted as failed rather than
+	// delayed, which would hide the server's queue.
+	type job struct {
+		i   int
+		due time.Time
+	}
+	jobs := make(chan job, maxInFlight)
 	var dropped atomic.Int64
+	for w := 0; w < maxInFlight; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				n, err := get(client, base+path, cookies[j.i%len(cookies)])
+				results[j.i] = result{latency: time.Since(j.due), bytes: n, err: err}
+			}
+		}()
+	}
 	t0 := time.Now()
 	for i := 0; i < total; i++ {
 		due := t0.Add(time.Duration(i) * interval)
@@ -126,22 +149,13 @@ func run(base, accountsFile string, users, rate int, duration time.Duration, pat
 			time.Sleep(d)
 		}
 		select {
-		case inflight <- struct{}{}:
+		case jobs <- job{i, due}:
 		default:
-			// The server is too slow to keep up: count the request as failed
-			// rather than wait, which would hide the delay.
 			dropped.Add(1)
 			results[i] = result{err: errors.New("too many requests in flight")}
-			continue
 		}
-		wg.Add(1)
-		go func(i int, due time.Time, cookie string) {
-			defer wg.Done()
-			defer func() { <-inflight }()
-			n, err := get(client, base+path, cookie)
-			results[i] = result{latency: time.Since(due), bytes: n, err: err}
-		}(i, due, cookies[i%len(cookies)])
 	}
+	close(jobs)
 	wg.Wait()
 	elapsed := time.Since(t0)
 

@@ -73,7 +73,7 @@ func loadTargets(ctx context.Context, q db.Querier, ids []string) (map[string]*t
 		CASE WHEN EXISTS (SELECT 1 FROM functions f WHERE f.person_id = p.id AND f.establishment_id = m.establishment_id)
 			THEN 1 ELSE 0 END
 		FROM people p LEFT JOIN memberships m ON m.person_id = p.id
-		WHERE p.id IN (`+db.InList(q)+`)`, db.ListArg(ids))
+		WHERE `+db.In(q, "p.id"), db.ListArg(q, ids))
 	if err != nil {
 		return nil, err
 	}

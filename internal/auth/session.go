@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cartable/internal/db"
+	"cartable/internal/directory"
 )
 
 // ErrNoSession means the token is unknown, revoked or expired.
@@ -20,6 +21,7 @@ var ErrNoSession = errors.New("no valid session")
 type Session struct {
 	TokenHash string
 	PersonID  string
+	Person    directory.Person // read with the session: no second query
 	CreatedAt time.Time
 	LastSeen  time.Time
 	ExpiresAt time.Time // absolute limit
@@ -78,9 +80,12 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 	h := hashToken(token)
 	var se Session
 	var created, seen, expires int64
-	err := s.DB.QueryRow(ctx, `SELECT s.person_id, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, s.source_ip
-		FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = ? AND p.active`, h).
-		Scan(&se.PersonID, &created, &seen, &expires, &se.UserAgent, &se.SourceIP)
+	var err error
+	se.Person, err = directory.ScanPerson(s.DB.QueryRow(ctx, `SELECT `+directory.PersonColumns+`, s.created_at, s.last_seen_at,
+		s.expires_at, s.user_agent, s.source_ip
+		FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = ? AND p.active`, h),
+		&created, &seen, &expires, &se.UserAgent, &se.SourceIP)
+	se.PersonID = se.Person.ID
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession
 	}

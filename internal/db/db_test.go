@@ -72,8 +72,8 @@ func TestRebindAndLists(t *testing.T) {
 	}
 	for _, ids := range [][]string{nil, {"e1"}, {"x", "e1", "y"}} {
 		var n int
-		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM establishments WHERE id IN (`+db.InList(d)+`)`, db.ListArg(ids)).Scan(&n); err != nil {
-			t.Fatalf("InList %v: %v", ids, err)
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM establishments WHERE `+db.In(d, "id"), db.ListArg(d, ids)).Scan(&n); err != nil {
+			t.Fatalf("In %v: %v", ids, err)
 		}
 		want := 0
 		for _, id := range ids {
@@ -82,7 +82,7 @@ func TestRebindAndLists(t *testing.T) {
 			}
 		}
 		if n != want {
-			t.Errorf("InList %v: %d rows, want %d", ids, n, want)
+			t.Errorf("In %v: %d rows, want %d", ids, n, want)
 		}
 	}
 	// A failed transaction leaves nothing behind.

@@ -15,7 +15,17 @@ var ErrNotFound = errors.New("not found")
 const personCols = `p.id, COALESCE(p.external_id, ''), p.profile, p.login, p.title, p.last_name, p.first_name,
 	p.birth_date, p.email, p.phone, p.address, p.postal_code, p.city, p.active`
 
+// PersonColumns lists a person's columns for "SELECT … FROM people p";
+// ScanPerson reads them back. Other packages joining people (sessions)
+// use both so that a Person is read the same way everywhere.
+const PersonColumns = personCols
+
 type scanner interface{ Scan(dest ...any) error }
+
+// ScanPerson reads PersonColumns, then extra destinations, from a row.
+func ScanPerson(s interface{ Scan(dest ...any) error }, extra ...any) (Person, error) {
+	return scanPerson(s, extra...)
+}
 
 func scanPerson(s scanner, extra ...any) (Person, error) {
 	var p Person
@@ -431,6 +441,63 @@ func CountByProfile(ctx context.Context, q db.Querier, establishmentID string) (
 			return nil, err
 		}
 		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// Schooling is one class of a student with its establishment and head
+// teachers: the top of a student's home page.
+type Schooling struct {
+	Class         Class
+	Establishment Establishment
+	HeadTeachers  []Person
+}
+
+// SchoolingOf returns a student's classes in open years with their
+// establishment and active head teachers, in two queries.
+func SchoolingOf(ctx context.Context, q db.Querier, studentID string) ([]Schooling, error) {
+	rows, err := q.Query(ctx, `SELECT `+classCols+`, x.uai, x.name, x.kind, x.city
+		FROM enrolments e JOIN classes c ON c.id = e.class_id
+		JOIN school_years y ON y.id = c.school_year_id
+		JOIN establishments x ON x.id = c.establishment_id
+		WHERE e.student_id = ? AND NOT y.closed ORDER BY x.name, c.code`, studentID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Schooling
+	byClass := map[string]int{}
+	for rows.Next() {
+		var c Class
+		var x Establishment
+		if err := rows.Scan(&c.ID, &c.EstablishmentID, &c.SchoolYearID, &c.Code, &c.Name, &c.Level,
+			&x.UAI, &x.Name, &x.Kind, &x.City); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		x.ID = c.EstablishmentID
+		byClass[c.ID] = len(out)
+		out = append(out, Schooling{Class: c, Establishment: x})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	rows, err = q.Query(ctx, `SELECT `+personCols+`, h.class_id FROM head_teachers h
+		JOIN people p ON p.id = h.teacher_id JOIN enrolments e ON e.class_id = h.class_id
+		WHERE e.student_id = ? AND p.active ORDER BY p.last_name, p.first_name`, studentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var classID string
+		p, err := scanPerson(rows, &classID)
+		if err != nil {
+			return nil, err
+		}
+		if i, ok := byClass[classID]; ok {
+			out[i].HeadTeachers = append(out[i].HeadTeachers, p)
+		}
 	}
 	return out, rows.Err()
 }

@@ -13,12 +13,10 @@ import (
 // studentView is what the home page and the relative's page show of a
 // student: their school, classes, head teachers and teachers.
 type studentView struct {
-	Student        directory.Person
-	Establishments []directory.Establishment
-	Classes        []directory.Class
-	HeadTeachers   []directory.Person
-	Teaching       []directory.Teaching
-	Relatives      []directory.Kin
+	Student   directory.Person
+	Schooling []directory.Schooling
+	Teaching  []directory.Teaching
+	Relatives []directory.Kin
 }
 
 type homeData struct {
@@ -83,18 +81,12 @@ func (s *Server) studentView(ctx context.Context, v *access.Viewer, st directory
 	}
 	sv := &studentView{Student: st}
 	var err error
-	if sv.Establishments, err = directory.EstablishmentsOf(ctx, s.DB, st.ID); err != nil {
+	if sv.Schooling, err = directory.SchoolingOf(ctx, s.DB, st.ID); err != nil {
 		return nil, err
 	}
-	if sv.Classes, err = directory.ClassesOfStudent(ctx, s.DB, st.ID); err != nil {
-		return nil, err
-	}
-	for _, c := range sv.Classes {
-		hts, err := directory.HeadTeachersOf(ctx, s.DB, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		sv.HeadTeachers = append(sv.HeadTeachers, hts...)
+	var heads []string
+	for _, sc := range sv.Schooling {
+		heads = append(heads, personIDs(sc.HeadTeachers)...)
 	}
 	if sv.Teaching, err = directory.TeachingOfStudent(ctx, s.DB, st.ID); err != nil {
 		return nil, err
@@ -102,11 +94,13 @@ func (s *Server) studentView(ctx context.Context, v *access.Viewer, st directory
 	if sv.Relatives, err = directory.RelativesOf(ctx, s.DB, st.ID); err != nil {
 		return nil, err
 	}
-	ok, err := s.visible(ctx, v, personIDs(sv.HeadTeachers), teacherIDs(sv.Teaching), kinIDs(sv.Relatives))
+	ok, err := s.visible(ctx, v, heads, teacherIDs(sv.Teaching), kinIDs(sv.Relatives))
 	if err != nil {
 		return nil, err
 	}
-	sv.HeadTeachers = keep(sv.HeadTeachers, ok, personID)
+	for i := range sv.Schooling {
+		sv.Schooling[i].HeadTeachers = keep(sv.Schooling[i].HeadTeachers, ok, personID)
+	}
 	sv.Teaching = keep(sv.Teaching, ok, teacherID)
 	sv.Relatives = keep(sv.Relatives, ok, kinID)
 	return sv, nil

@@ -258,12 +258,7 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		me, err := directory.PersonByID(r.Context(), s.DB, se.PersonID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		cur := &current{token: c.Value, session: se, viewer: v, me: me}
+		cur := &current{token: c.Value, session: se, viewer: v, me: se.Person}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey, cur)))
 	})
 }

@@ -53,6 +53,9 @@ func newEnv(t testing.TB, students int) *env {
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}
+	if err := d.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
 	s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
