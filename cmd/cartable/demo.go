@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 
@@ -33,13 +31,8 @@ func runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("--students %d: choose between 24 and 20000", students)
 	}
 	log := newLogger(c.LogLevel)
-	ln, err := net.Listen("tcp", c.Listen)
+	ln, d, err := listenAndOpen(ctx, c, log)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %v", c.Listen, errors.Unwrap(err))
-	}
-	d, err := openDB(ctx, c, log)
-	if err != nil {
-		ln.Close()
 		return err
 	}
 	defer d.Close()

@@ -68,19 +68,27 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(c.LogLevel)
-	// Listen before migrating: a port already taken is reported before
-	// anything is changed.
-	ln, err := net.Listen("tcp", c.Listen)
+	ln, d, err := listenAndOpen(ctx, c, log)
 	if err != nil {
-		return fmt.Errorf("cannot listen on %s: %v", c.Listen, errors.Unwrap(err))
-	}
-	d, err := openDB(ctx, c, log)
-	if err != nil {
-		ln.Close()
 		return err
 	}
 	defer d.Close()
 	return serve(ctx, c, d, ln, log)
+}
+
+// listenAndOpen takes the port first, so that a port already taken is
+// reported before anything is changed, then opens and migrates the database.
+func listenAndOpen(ctx context.Context, c *config.Config, log *slog.Logger) (net.Listener, *db.DB, error) {
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot listen on %s: %v", c.Listen, errors.Unwrap(err))
+	}
+	d, err := openDB(ctx, c, log)
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	return ln, d, nil
 }
 
 // serve runs the HTTP server until ctx ends, then drains requests.
