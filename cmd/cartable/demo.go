@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"cartable/internal/config"
 	"cartable/internal/db"
@@ -81,8 +82,11 @@ func ensureDemo(ctx context.Context, d *db.DB, dataDir string, o demo.Options) (
 		}
 	} else {
 		err = d.Tx(ctx, func(tx *db.Tx) error {
-			accts, err = demo.Generate(ctx, tx, o)
-			return err
+			if accts, err = demo.Generate(ctx, tx, o); err != nil {
+				return err
+			}
+			// Changes, class log and homework are placed around today.
+			return demo.GenerateTimetable(ctx, tx, demo.TimetableOptions{Seed: o.Seed, Today: time.Now().Format("2006-01-02")})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("creating the demo: %w", err)

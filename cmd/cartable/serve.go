@@ -13,6 +13,7 @@ import (
 
 	"cartable/internal/config"
 	"cartable/internal/db"
+	"cartable/internal/files"
 	"cartable/internal/web"
 )
 
@@ -93,8 +94,12 @@ func listenAndOpen(ctx context.Context, c *config.Config, log *slog.Logger) (net
 
 // serve runs the HTTP server until ctx ends, then drains requests.
 func serve(ctx context.Context, c *config.Config, d *db.DB, ln net.Listener, log *slog.Logger) error {
+	store, err := files.Open(c.DataDir) // uploads, sealed under DATA/keys/master.key
+	if err != nil {
+		return err
+	}
 	s, err := web.New(web.Options{DB: d, BaseURL: c.BaseURL, Log: log,
-		SessionIdle: c.SessionIdle, SessionAbsolute: c.SessionAbsolute})
+		SessionIdle: c.SessionIdle, SessionAbsolute: c.SessionAbsolute, Files: store})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"cartable/internal/db"
 )
@@ -53,7 +54,10 @@ var (
 func deny(reason string) error { return fmt.Errorf("%w: %s", ErrDenied, reason) }
 
 // Policy answers access questions against the directory tables.
-type Policy struct{ q db.Querier }
+type Policy struct {
+	q   db.Querier
+	now func() time.Time // nil: time.Now (see SetClock)
+}
 
 // New returns a policy reading through q (a DB or a transaction).
 func New(q db.Querier) *Policy { return &Policy{q: q} }
@@ -67,6 +71,12 @@ func (p *Policy) Can(ctx context.Context, v *Viewer, a Action, r Resource) error
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if learningAction(a) {
+		return p.canLearning(ctx, v, a, r) // learning.go
+	}
+	if accountAction(a) {
+		return p.canAccount(ctx, v, a, r) // accounts.go
+	}
 	switch r.Kind {
 	case KindPerson:
 		if !personAction(a) {

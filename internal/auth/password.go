@@ -15,8 +15,9 @@ import (
 )
 
 // Argon2id parameters: OWASP's first recommended set (19 MiB, 2 passes,
-// 1 lane). A hash records its own parameters, so raising them later still
-// verifies old hashes (and they are re-hashed at the next sign-in).
+// 1 lane). A hash records its own parameters, so changing them later still
+// verifies old hashes, and they are re-hashed with the current parameters
+// at the next successful sign-in.
 const (
 	argonMemory  = 19 * 1024 // KiB
 	argonTime    = 2
@@ -75,7 +76,7 @@ func parseHash(h string) (argonParams, error) {
 }
 
 // VerifyPassword reports whether pw matches hash, in constant time, and
-// whether the hash uses weaker parameters than the current ones.
+// whether the hash uses other parameters than the current ones.
 func VerifyPassword(hash, pw string) (ok, outdated bool) {
 	p, err := parseHash(hash)
 	if err != nil {
@@ -83,7 +84,8 @@ func VerifyPassword(hash, pw string) (ok, outdated bool) {
 	}
 	key := argon2.IDKey([]byte(pw), p.salt, p.time, p.memory, p.threads, uint32(len(p.key)))
 	ok = subtle.ConstantTimeCompare(key, p.key) == 1
-	outdated = p.memory < argonMemory || p.time < argonTime || p.threads < argonThreads
+	outdated = p.memory != argonMemory || p.time != argonTime || p.threads != argonThreads ||
+		len(p.key) != argonKeyLen || len(p.salt) != saltLen
 	return ok, outdated
 }
 

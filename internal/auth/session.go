@@ -20,6 +20,7 @@ var ErrNoSession = errors.New("no valid session")
 // Session is a signed-in browser.
 type Session struct {
 	TokenHash string
+	Handle    string // public name of the session, to list and end it
 	PersonID  string
 	Person    directory.Person // read with the session: no second query
 	CreatedAt time.Time
@@ -27,6 +28,10 @@ type Session struct {
 	ExpiresAt time.Time // absolute limit
 	UserAgent string
 	SourceIP  string
+	// MFADone is false while the person still owes a second factor (or an
+	// enrolment): such a session opens nothing but the second-factor pages.
+	MFADone  bool
+	ReauthAt time.Time // last time the password was typed again
 }
 
 // Sessions stores sessions in the database so that several replicas share
@@ -54,20 +59,32 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Create opens a session for personID and returns the token for the cookie.
-// Only its hash is stored.
-func (s *Sessions) Create(ctx context.Context, personID, userAgent, sourceIP string) (string, error) {
+// HashToken is the stored form of a session token.
+func HashToken(token string) string { return hashToken(token) }
+
+func newToken() (string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	token := base64.RawURLEncoding.EncodeToString(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// Create opens a session for personID and returns the token for the cookie.
+// Only its hash is stored.
+func (s *Sessions) Create(ctx context.Context, personID, userAgent, sourceIP string, mfaDone bool) (string, error) {
+	token, err := newToken()
+	if err != nil {
+		return "", err
+	}
 	now := s.now().Unix()
 	if len(userAgent) > 200 {
 		userAgent = userAgent[:200]
 	}
-	_, err := s.DB.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, source_ip)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, hashToken(token), personID, now, now, now+int64(s.Absolute/time.Second), userAgent, sourceIP)
+	handle := hashToken("handle:" + token)[:20]
+	// Signing in is itself an authentication: reauth_at starts now.
+	_, err = s.DB.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, source_ip, mfa_done, handle, reauth_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(token), personID, now, now, now+int64(s.Absolute/time.Second), userAgent, sourceIP, mfaDone, handle, now)
 	return token, err
 }
 
@@ -79,12 +96,12 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 	}
 	h := hashToken(token)
 	var se Session
-	var created, seen, expires int64
+	var created, seen, expires, reauth int64
 	var err error
 	se.Person, err = directory.ScanPerson(s.DB.QueryRow(ctx, `SELECT `+directory.PersonColumns+`, s.created_at, s.last_seen_at,
-		s.expires_at, s.user_agent, s.source_ip
+		s.expires_at, s.user_agent, s.source_ip, s.mfa_done, s.handle, s.reauth_at
 		FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = ? AND p.active`, h),
-		&created, &seen, &expires, &se.UserAgent, &se.SourceIP)
+		&created, &seen, &expires, &se.UserAgent, &se.SourceIP, &se.MFADone, &se.Handle, &reauth)
 	se.PersonID = se.Person.ID
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession
@@ -95,6 +112,9 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 	now := s.now()
 	se.TokenHash = h
 	se.CreatedAt, se.LastSeen, se.ExpiresAt = time.Unix(created, 0), time.Unix(seen, 0), time.Unix(expires, 0)
+	if reauth > 0 {
+		se.ReauthAt = time.Unix(reauth, 0)
+	}
 	if !now.Before(se.ExpiresAt) || now.Sub(se.LastSeen) >= s.Idle {
 		_, _ = s.DB.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h)
 		return Session{}, ErrNoSession
@@ -108,16 +128,100 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 	return se, nil
 }
 
+// Rotate replaces the session behind token by a new one with the same
+// person, origin and re-authentication time, marked mfaDone; the old token
+// stops working at once. It is called whenever privileges change (second
+// factor passed, password changed), so that an identifier seen before the
+// change is worthless after it.
+func (s *Sessions) Rotate(ctx context.Context, token string, mfaDone bool) (string, error) {
+	se, err := s.Lookup(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	fresh, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	handle := hashToken("handle:" + fresh)[:20]
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		now := s.now().Unix()
+		if _, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, source_ip, mfa_done, handle, reauth_at)
+			SELECT ?, person_id, created_at, ?, expires_at, user_agent, source_ip, ?, ?, reauth_at FROM sessions WHERE token_hash = ?`,
+			hashToken(fresh), now, mfaDone, handle, se.TokenHash); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, se.TokenHash)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return fresh, nil
+}
+
+// MarkReauth records that the person behind token just typed their
+// password again.
+func (s *Sessions) MarkReauth(ctx context.Context, token string) error {
+	_, err := s.DB.Exec(ctx, `UPDATE sessions SET reauth_at = ? WHERE token_hash = ?`, s.now().Unix(), hashToken(token))
+	return err
+}
+
 // Revoke ends the session behind token.
 func (s *Sessions) Revoke(ctx context.Context, token string) error {
 	_, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token))
 	return err
 }
 
+// RevokeHandle ends the session of personID named by handle, and reports
+// whether there was one.
+func (s *Sessions) RevokeHandle(ctx context.Context, personID, handle string) (bool, error) {
+	if handle == "" {
+		return false, nil
+	}
+	r, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE person_id = ? AND handle = ?`, personID, handle)
+	if err != nil {
+		return false, err
+	}
+	n, err := r.RowsAffected()
+	return n > 0, err
+}
+
 // RevokeAll ends every session of a person.
 func (s *Sessions) RevokeAll(ctx context.Context, personID string) error {
 	_, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE person_id = ?`, personID)
 	return err
+}
+
+// RevokeOthers ends every session of a person but the one behind token.
+func (s *Sessions) RevokeOthers(ctx context.Context, personID, token string) (int64, error) {
+	r, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE person_id = ? AND token_hash <> ?`, personID, hashToken(token))
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+// List returns the live sessions of a person, most recent activity first.
+func (s *Sessions) List(ctx context.Context, personID string) ([]Session, error) {
+	now := s.now().Unix()
+	rows, err := s.DB.Query(ctx, `SELECT token_hash, handle, created_at, last_seen_at, expires_at, user_agent, source_ip, mfa_done
+		FROM sessions WHERE person_id = ? AND expires_at > ? AND last_seen_at > ? ORDER BY last_seen_at DESC, created_at DESC`,
+		personID, now, now-int64(s.Idle/time.Second))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Session
+	for rows.Next() {
+		se := Session{PersonID: personID}
+		var created, seen, expires int64
+		if err := rows.Scan(&se.TokenHash, &se.Handle, &created, &seen, &expires, &se.UserAgent, &se.SourceIP, &se.MFADone); err != nil {
+			return nil, err
+		}
+		se.CreatedAt, se.LastSeen, se.ExpiresAt = time.Unix(created, 0), time.Unix(seen, 0), time.Unix(expires, 0)
+		out = append(out, se)
+	}
+	return out, rows.Err()
 }
 
 // DeleteExpired removes sessions past their absolute or idle limit.

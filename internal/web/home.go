@@ -27,6 +27,7 @@ type homeData struct {
 	Teaching []directory.Teaching   // a teacher's classes and groups
 	Headed   []directory.Class      // classes a teacher heads
 	Schools  []establishmentSummary // staff and admin
+	Lessons  *nowNext               // "now and next" (timetable.go)
 }
 
 type establishmentSummary struct {
@@ -62,6 +63,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if data.Lessons, err = s.nowNext(r, &data); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

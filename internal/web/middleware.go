@@ -22,8 +22,9 @@ import (
 )
 
 // The content security policy allows nothing from other hosts and no
-// inline script; pages carry no script at all.
-const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// inline script. The only script is static/webauthn.js (passkeys), on the
+// pages that offer them; every page works without it.
+const csp = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 func securityHeaders(next http.Handler, secure bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -271,7 +272,16 @@ func currentOf(r *http.Request) *current {
 // signedIn sends anonymous visitors to the sign-in page and checks the
 // form token of every state-changing request. The token is derived from
 // the session secret, which script on another site cannot read.
-func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
+func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc { return s.requireSession(h, true) }
+
+// partlySignedIn is signedIn for the pages a session may reach while it
+// still owes its second factor (or an enrolment): those of the second
+// factor itself. Every other page sends such a session there.
+func (s *Server) partlySignedIn(h http.HandlerFunc) http.HandlerFunc {
+	return s.requireSession(h, false)
+}
+
+func (s *Server) requireSession(h http.HandlerFunc, complete bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		cur := currentOf(r)
 		if cur == nil {
@@ -287,6 +297,14 @@ func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc {
 				s.renderError(w, r, http.StatusForbidden, "error.csrf")
 				return
 			}
+		}
+		if complete && !cur.session.MFADone {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
+				return
+			}
+			s.renderError(w, r, http.StatusForbidden, "error.mfa")
+			return
 		}
 		h(w, r)
 	}

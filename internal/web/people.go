@@ -48,6 +48,7 @@ type personData struct {
 	Relatives []directory.Kin
 	Children  []directory.Kin
 	Teaching  []directory.Teaching
+	Manage    bool // the viewer may manage the account (account.go)
 }
 
 func (s *Server) person(w http.ResponseWriter, r *http.Request) {
@@ -78,6 +79,10 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		p.BirthDate = ""
 	}
 	d.Person = p
+	if d.Manage, err = s.may(r, access.ManageAccount, access.Person(id)); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if d.Record {
 		switch p.Profile {
 		case directory.Student:
@@ -114,6 +119,7 @@ type structureData struct {
 	Teaching []directory.Teaching
 	Roster   []directory.Person
 	Shown    bool // roster may be shown
+	Manage   bool // the viewer may print the class's activation letters (account.go)
 }
 
 func (s *Server) class(w http.ResponseWriter, r *http.Request) {
@@ -130,6 +136,10 @@ func (s *Server) class(w http.ResponseWriter, r *http.Request) {
 	}
 	d := structureData{Class: &c}
 	err = func() error {
+		var err error
+		if d.Manage, err = s.may(r, access.ManageAccount, access.Class(id)); err != nil {
+			return err
+		}
 		heads, err := directory.HeadTeachersOf(ctx, s.DB, id)
 		if err != nil {
 			return err
@@ -186,6 +196,7 @@ type establishmentData struct {
 	Staff         []directory.StaffMember
 	Year          directory.SchoolYear
 	Periods       []directory.Period
+	Security      bool // the viewer may set the second-factor policy (account.go)
 }
 
 func (s *Server) establishment(w http.ResponseWriter, r *http.Request) {
@@ -197,6 +208,9 @@ func (s *Server) establishment(w http.ResponseWriter, r *http.Request) {
 	var d establishmentData
 	err := func() (err error) {
 		if d.Establishment, err = directory.EstablishmentByID(ctx, s.DB, id); err != nil {
+			return err
+		}
+		if d.Security, err = s.may(r, access.ManageSecurity, access.Establishment(id)); err != nil {
 			return err
 		}
 		if d.Counts, err = directory.CountByProfile(ctx, s.DB, id); err != nil {

@@ -7,12 +7,15 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/auth"
 	"cartable/internal/db"
+	"cartable/internal/files"
+	"cartable/internal/mail"
 )
 
 // Server holds what the handlers need.
@@ -27,6 +30,13 @@ type Server struct {
 	Secure bool
 	// Now is the clock (tests inject one).
 	Now func() time.Time
+	// BaseURL is the public URL, for links in letters and e-mails.
+	BaseURL string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (account.go, proxy.go).
+	TrustedProxies []netip.Prefix
+	// Files stores attachments and handed-in work (nil: uploads refused).
+	Files *files.Store
 
 	pages pages
 }
@@ -38,6 +48,9 @@ type Options struct {
 	Log             *slog.Logger
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
+	Mail            mail.Sender    // nil: no e-mail is sent (reset links, lock notices)
+	TrustedProxies  []netip.Prefix // reverse proxies allowed to name the client
+	Files           *files.Store   // file storage (timetable.go, classlog.go); nil refuses uploads
 }
 
 // New builds a Server with its sessions, authenticator and access policy.
@@ -56,16 +69,21 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{
-		DB:       o.DB,
-		Sessions: sessions,
-		Auth:     auth.NewAuthenticator(o.DB, sessions),
-		Policy:   access.New(o.DB),
-		Log:      o.Log,
-		Secure:   strings.HasPrefix(o.BaseURL, "https://"),
-		Now:      time.Now,
-		pages:    p,
-	}, nil
+	srv := &Server{
+		DB:             o.DB,
+		Sessions:       sessions,
+		Auth:           auth.NewAuthenticator(o.DB, sessions),
+		Policy:         access.New(o.DB),
+		Log:            o.Log,
+		Secure:         strings.HasPrefix(o.BaseURL, "https://"),
+		Now:            time.Now,
+		BaseURL:        strings.TrimRight(o.BaseURL, "/"),
+		TrustedProxies: o.TrustedProxies,
+		Files:          o.Files,
+		pages:          p,
+	}
+	srv.setUpAccounts(o) // account.go
+	return srv, nil
 }
 
 // Handler returns the whole application with its middleware.
@@ -87,6 +105,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
 	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
 	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
+	s.accountRoutes(mux)   // account.go
+	s.timetableRoutes(mux) // timetable.go, classlog.go, feeds.go
 	mux.HandleFunc("/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()
@@ -98,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 	h = gzipped(h)
 	h = securityHeaders(h, s.Secure)
 	h = s.logged(h)
+	h = s.fromTrustedProxy(h) // proxy.go
 	h = s.recovered(h)
 	return h
 }

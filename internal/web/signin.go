@@ -4,22 +4,62 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"cartable/internal/auth"
 )
 
 type signInData struct {
-	Login string // kept when the form fails
-	Error string // catalog key
-	Next  string
+	Login  string // kept when the form fails
+	Error  string // catalog key
+	Wait   int    // seconds to wait, with signin.throttled
+	Notice string // catalog key of an information message
+	Next   string
 }
 
 func (s *Server) signInForm(w http.ResponseWriter, r *http.Request) {
-	if currentOf(r) != nil {
+	if cur := currentOf(r); cur != nil {
+		if !cur.session.MFADone {
+			http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
+			return
+		}
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "signin", "signin.title", signInData{})
+	d := signInData{}
+	switch r.URL.Query().Get("notice") {
+	case "reset":
+		d.Notice = "signin.notice.reset"
+	case "ended":
+		d.Notice = "signin.notice.ended"
+	}
+	s.render(w, r, http.StatusOK, "signin", "signin.title", d)
+}
+
+// deviceCookie names the cookie marking a browser where the person already
+// signed in (see auth.Attempts).
+func (s *Server) deviceCookie() string {
+	if s.Secure {
+		return "__Host-cartable-device"
+	}
+	return "cartable-device"
+}
+
+func (s *Server) deviceToken(r *http.Request) string {
+	if c, err := r.Cookie(s.deviceCookie()); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// throttled renders the "too many attempts" answer with the wait rounded
+// up to the second.
+func waitSeconds(err error) (int, bool) {
+	var te *auth.ThrottledError
+	if !errors.As(err, &te) {
+		return 0, false
+	}
+	return int((te.Wait + time.Second - 1) / time.Second), true
 }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
@@ -39,7 +79,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusUnprocessableEntity, "signin", "signin.title", data)
 		return
 	}
-	_, token, err := s.Auth.SignIn(r.Context(), login, password, r.UserAgent(), clientIP(r))
+	res, err := s.Auth.SignIn(r.Context(), auth.SignInRequest{Login: login, Password: password,
+		UserAgent: r.UserAgent(), SourceIP: clientIP(r), DeviceToken: s.deviceToken(r)})
+	if wait, ok := waitSeconds(err); ok {
+		data.Error, data.Wait = "signin.throttled", wait
+		w.Header().Set("Retry-After", itoa(wait))
+		s.render(w, r, http.StatusTooManyRequests, "signin", "signin.title", data)
+		return
+	}
 	if errors.Is(err, auth.ErrInvalidCredentials) {
 		data.Error = "signin.invalid"
 		s.render(w, r, http.StatusUnauthorized, "signin", "signin.title", data)
@@ -49,13 +96,35 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	// A previous session cookie of this browser is ended: the identifier
-	// always changes at sign-in.
+	s.startSession(w, r, res)
+}
+
+// startSession gives the browser its new session (the identifier always
+// changes at sign-in: the session this browser held before ends) and sends
+// it on: home, or the second-factor step.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, res auth.SignInResult) {
 	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
 		_ = s.Sessions.Revoke(r.Context(), c.Value)
 	}
-	s.setSessionCookie(w, token, 0)
+	s.setSessionCookie(w, res.Token, 0)
+	if res.MFA != auth.MFADone {
+		http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
+		return
+	}
+	s.rememberDevice(w, r, res.Person.ID)
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// rememberDevice marks this browser as known for the person, once the
+// sign-in is complete.
+func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, personID string) {
+	tok, err := s.Auth.RememberDevice(r.Context(), s.deviceToken(r), personID)
+	if err != nil {
+		s.Log.Warn("cannot remember the device", "err", err.Error())
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: s.deviceCookie(), Value: tok, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {

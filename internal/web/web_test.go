@@ -20,6 +20,7 @@ import (
 	"cartable/internal/dbtest"
 	"cartable/internal/demo"
 	"cartable/internal/directory"
+	"cartable/internal/files"
 	"cartable/internal/web"
 )
 
@@ -47,8 +48,10 @@ func newEnv(t testing.TB, students int) *env {
 	d := dbtest.Open(t)
 	var accts []demo.Account
 	err := d.Tx(ctx, func(tx *db.Tx) (err error) {
-		accts, err = demo.Generate(ctx, tx, demo.Options{Seed: 1, Students: students})
-		return err
+		if accts, err = demo.Generate(ctx, tx, demo.Options{Seed: 1, Students: students}); err != nil {
+			return err
+		}
+		return demo.GenerateTimetable(ctx, tx, demo.TimetableOptions{Seed: 1, Today: time.Now().Format("2006-01-02")})
 	})
 	if err != nil {
 		t.Fatalf("demo: %v", err)
@@ -56,7 +59,11 @@ func newEnv(t testing.TB, students int) *env {
 	if err := d.Analyze(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler)})
+	store, err := files.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler), Files: store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,389 @@
+package access
+
+// Rules for the timetable, the class log, homework, hand-ins and stored
+// files (the "learning" resources). The tables are in doc.go.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"cartable/internal/db"
+	"cartable/internal/directory"
+)
+
+const (
+	ReadTimetable  Action = "read-timetable"  // a person's, class's, group's or room's timetable and its changes
+	EditTimetable  Action = "edit-timetable"  // edit and import an establishment's timetable
+	ReadClassLog   Action = "read-classlog"   // a structure's class log, or one entry (with its homework)
+	WriteClassLog  Action = "write-classlog"  // write entries for a class or group
+	EditEntry      Action = "edit-entry"      // change, publish, copy or delete an entry
+	ReadDone       Action = "read-done"       // a student's homework done-ticks
+	TickDone       Action = "tick-done"       // tick a student's homework as done
+	HandIn         Action = "hand-in"         // upload work for a homework
+	ReadHandIns    Action = "read-hand-ins"   // who handed in a homework, and their files
+	ReadFile       Action = "read-file"       // download a stored file
+	ManageSettings Action = "manage-settings" // establishment settings of the class log
+)
+
+const (
+	KindRoom     Kind = "room"
+	KindEntry    Kind = "classlog-entry"
+	KindHomework Kind = "homework"
+	KindFile     Kind = "file"
+)
+
+func Room(id string) Resource     { return Resource{KindRoom, id} }
+func Entry(id string) Resource    { return Resource{KindEntry, id} }
+func Homework(id string) Resource { return Resource{KindHomework, id} }
+func File(id string) Resource     { return Resource{KindFile, id} }
+
+func learningAction(a Action) bool {
+	switch a {
+	case ReadTimetable, EditTimetable, ReadClassLog, WriteClassLog, EditEntry, ReadDone, TickDone, HandIn,
+		ReadHandIns, ReadFile, ManageSettings:
+		return true
+	}
+	return false
+}
+
+// SetClock replaces the clock that decides whether a scheduled entry is
+// published yet (tests move time).
+func (p *Policy) SetClock(now func() time.Time) { p.now = now }
+
+func (p *Policy) clock() time.Time {
+	if p.now != nil {
+		return p.now()
+	}
+	return time.Now()
+}
+
+// canLearning answers the learning actions. Callers hold v.mu.
+func (p *Policy) canLearning(ctx context.Context, v *Viewer, a Action, r Resource) error {
+	ok, err := p.learning(ctx, v, a, r)
+	if err != nil || ok {
+		return err
+	}
+	return deny(string(a) + " on " + string(r.Kind) + ": no rule grants it")
+}
+
+func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) (bool, error) {
+	switch {
+	case a == ReadTimetable && r.Kind == KindPerson:
+		return p.timetableOfPerson(ctx, v, r.ID)
+	case a == ReadTimetable && (r.Kind == KindClass || r.Kind == KindGroup):
+		return p.onStructure(ctx, v, r, fnAll|fnCPE|fnDocumentalist, structMine|structChild|structTaught)
+	case a == ReadTimetable && r.Kind == KindRoom:
+		est, found, err := lookupEst(ctx, p.q, `SELECT establishment_id FROM tt_rooms WHERE id = ?`, r.ID)
+		if err != nil || !found || !v.est[est] {
+			return false, err
+		}
+		return v.profile == directory.Teacher || v.profile == directory.Staff, nil
+	case a == EditTimetable && r.Kind == KindEstablishment, a == ManageSettings && r.Kind == KindEstablishment:
+		if !v.est[r.ID] {
+			return false, nil
+		}
+		return v.profile == directory.Admin || v.fn[r.ID]&(fnHead|fnDeputy) != 0, nil
+	case a == ReadClassLog && (r.Kind == KindClass || r.Kind == KindGroup):
+		return p.onStructure(ctx, v, r, fnHead|fnDeputy, structMine|structChild|structTaught)
+	case a == WriteClassLog && (r.Kind == KindClass || r.Kind == KindGroup):
+		if v.profile != directory.Teacher {
+			return false, nil
+		}
+		return p.onStructure(ctx, v, r, 0, structTaught)
+	case (a == ReadClassLog || a == EditEntry) && r.Kind == KindEntry:
+		f, err := loadEntry(ctx, p.q, r.ID)
+		if err != nil || f == nil {
+			return false, err
+		}
+		if a == EditEntry {
+			return f.author == v.ID && v.est[f.est], nil
+		}
+		return p.readEntry(ctx, v, f)
+	case r.Kind == KindHomework && (a == ReadClassLog || a == HandIn || a == ReadHandIns):
+		return p.onHomework(ctx, v, a, r.ID)
+	case (a == ReadDone || a == TickDone) && r.Kind == KindPerson:
+		if r.ID == v.ID {
+			return v.profile == directory.Student, nil
+		}
+		if a == TickDone || v.profile != directory.Relative {
+			return false, nil
+		}
+		s, err := v.loadedScope(ctx, p.q)
+		if err != nil {
+			return false, err
+		}
+		return s.family[r.ID]&famChild != 0, nil
+	case a == ReadFile && r.Kind == KindFile:
+		return p.readFile(ctx, v, r.ID)
+	}
+	return false, nil
+}
+
+// timetableOfPerson: oneself; a relative their active children; head,
+// deputy, secretary and CPE the students and teachers of their
+// establishment.
+func (p *Policy) timetableOfPerson(ctx context.Context, v *Viewer, id string) (bool, error) {
+	if id == v.ID {
+		return v.profile == directory.Student || v.profile == directory.Teacher || v.profile == directory.Staff, nil
+	}
+	t, err := v.target(ctx, p.q, id)
+	if err != nil || t == nil || !t.active {
+		return false, err
+	}
+	if t.profile != directory.Student && t.profile != directory.Teacher {
+		return false, nil
+	}
+	for e := range t.est {
+		if v.est[e] && v.fn[e]&(fnAll|fnCPE) != 0 {
+			return true, nil
+		}
+	}
+	if v.profile != directory.Relative || t.profile != directory.Student {
+		return false, nil
+	}
+	s, err := v.loadedScope(ctx, p.q)
+	if err != nil {
+		return false, err
+	}
+	return s.family[id]&famChild != 0, nil
+}
+
+// onStructure grants a on a class or group to holders of the staff
+// functions fns in its establishment, and to those whose scope holds it
+// with one of the bits.
+func (p *Policy) onStructure(ctx context.Context, v *Viewer, r Resource, fns, bits uint8) (bool, error) {
+	est, found, err := v.structure(ctx, p.q, r)
+	if err != nil || !found || !v.est[est] {
+		return false, err
+	}
+	if v.fn[est]&fns != 0 {
+		return true, nil
+	}
+	s, err := v.loadedScope(ctx, p.q)
+	if err != nil {
+		return false, err
+	}
+	return s.structures[r]&bits != 0, nil
+}
+
+type entryFacts struct {
+	est, author string
+	structure   Resource
+	published   bool
+	publishAt   int64 // Unix seconds; readers other than the author wait for it
+}
+
+func loadEntry(ctx context.Context, q db.Querier, id string) (*entryFacts, error) {
+	var f entryFacts
+	var class, group string
+	var draft bool
+	var publishAt int64
+	err := q.QueryRow(ctx, `SELECT establishment_id, author_id, COALESCE(class_id, ''), COALESCE(group_id, ''), draft, publish_at
+		FROM classlog_entries WHERE id = ?`, id).Scan(&f.est, &f.author, &class, &group, &draft, &publishAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.structure = Class(class)
+	if group != "" {
+		f.structure = Group(group)
+	}
+	f.published = !draft
+	f.publishAt = publishAt
+	return &f, nil
+}
+
+// readEntry: the author always; once published (and its publication time
+// reached), the head and deputy, the students of its class or group, their
+// relatives, and the colleagues teaching the same class or group when the
+// establishment allows it.
+func (p *Policy) readEntry(ctx context.Context, v *Viewer, f *entryFacts) (bool, error) {
+	if !v.est[f.est] {
+		return false, nil
+	}
+	if f.author == v.ID {
+		return true, nil
+	}
+	if !f.published || f.publishAt > p.clock().Unix() {
+		return false, nil
+	}
+	if v.fn[f.est]&(fnHead|fnDeputy) != 0 {
+		return true, nil
+	}
+	if v.profile != directory.Student && v.profile != directory.Relative && v.profile != directory.Teacher {
+		return false, nil
+	}
+	s, err := v.loadedScope(ctx, p.q)
+	if err != nil {
+		return false, err
+	}
+	bits := s.structures[f.structure]
+	switch v.profile {
+	case directory.Student:
+		return bits&structMine != 0, nil
+	case directory.Relative:
+		return bits&structChild != 0, nil
+	}
+	if bits&structTaught == 0 {
+		return false, nil
+	}
+	var colleagues bool
+	err = p.q.QueryRow(ctx, `SELECT colleagues_read FROM classlog_settings WHERE establishment_id = ?`, f.est).Scan(&colleagues)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return colleagues, err
+}
+
+// onHomework: reading a homework follows its entry; handing in is for the
+// students of its class or group when it asks for an upload; the list of
+// hand-ins is for the entry's author and the head and deputy.
+func (p *Policy) onHomework(ctx context.Context, v *Viewer, a Action, id string) (bool, error) {
+	var entry, handin string
+	err := p.q.QueryRow(ctx, `SELECT entry_id, handin FROM homework WHERE id = ?`, id).Scan(&entry, &handin)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	f, err := loadEntry(ctx, p.q, entry)
+	if err != nil || f == nil {
+		return false, err
+	}
+	switch a {
+	case ReadHandIns:
+		if !v.est[f.est] {
+			return false, nil
+		}
+		return f.author == v.ID || v.fn[f.est]&(fnHead|fnDeputy) != 0, nil
+	case HandIn:
+		if v.profile != directory.Student || handin != "upload" {
+			return false, nil
+		}
+		return p.readEntry(ctx, v, f)
+	}
+	return p.readEntry(ctx, v, f)
+}
+
+// readFile: the owner; readers of an entry the file is attached to; for
+// handed-in work, those who may read the homework's hand-ins.
+func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, error) {
+	var owner, est string
+	err := p.q.QueryRow(ctx, `SELECT owner_id, establishment_id FROM files WHERE id = ?`, id).Scan(&owner, &est)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !v.est[est] {
+		return false, nil
+	}
+	if owner == v.ID {
+		return true, nil
+	}
+	rows, err := p.q.Query(ctx, `SELECT 'entry', entry_id FROM classlog_attachments WHERE file_id = ?
+		UNION ALL SELECT 'homework', homework_id FROM homework_submissions WHERE file_id = ?`, id, id)
+	if err != nil {
+		return false, err
+	}
+	var refs [][2]string
+	for rows.Next() {
+		var kind, ref string
+		if err := rows.Scan(&kind, &ref); err != nil {
+			rows.Close()
+			return false, err
+		}
+		refs = append(refs, [2]string{kind, ref})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	for _, ref := range refs {
+		var ok bool
+		if ref[0] == "entry" {
+			f, err := loadEntry(ctx, p.q, ref[1])
+			if err != nil {
+				return false, err
+			}
+			if f != nil {
+				if ok, err = p.readEntry(ctx, v, f); err != nil {
+					return false, err
+				}
+			}
+		} else if ok, err = p.onHomework(ctx, v, ReadHandIns, ref[1]); err != nil {
+			return false, err
+		}
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func lookupEst(ctx context.Context, q db.Querier, query, id string) (string, bool, error) {
+	var est string
+	err := q.QueryRow(ctx, query, id).Scan(&est)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	return est, err == nil, err
+}
+
+// VisibleEntries tells which of the class log entries v may read; refused
+// and unknown ones are absent.
+func (p *Policy) VisibleEntries(ctx context.Context, v *Viewer, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if v == nil || !v.loaded || len(ids) == 0 {
+		return out, nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	rows, err := p.q.Query(ctx, `SELECT id, establishment_id, author_id, COALESCE(class_id, ''), COALESCE(group_id, ''), draft, publish_at
+		FROM classlog_entries WHERE `+db.In(p.q, "id"), db.ListArg(p.q, ids))
+	if err != nil {
+		return nil, err
+	}
+	var facts []struct {
+		id string
+		f  entryFacts
+	}
+	for rows.Next() {
+		var id, class, group string
+		var f entryFacts
+		var draft bool
+		if err := rows.Scan(&id, &f.est, &f.author, &class, &group, &draft, &f.publishAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		f.structure = Class(class)
+		if group != "" {
+			f.structure = Group(group)
+		}
+		f.published = !draft
+		facts = append(facts, struct {
+			id string
+			f  entryFacts
+		}{id, f})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, x := range facts {
+		ok, err := p.readEntry(ctx, v, &x.f)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[x.id] = true
+		}
+	}
+	return out, nil
+}

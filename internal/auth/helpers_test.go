@@ -1,0 +1,18 @@
+package auth
+
+import (
+	"context"
+	"testing"
+
+	"cartable/internal/db"
+	"cartable/internal/directory"
+)
+
+func createPerson(t *testing.T, d *db.DB) string {
+	t.Helper()
+	p := &directory.Person{Profile: directory.Teacher, Login: "camille.martin", FirstName: "Camille", LastName: "Martin", Active: true}
+	if err := directory.CreatePerson(context.Background(), d, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}

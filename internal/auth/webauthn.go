@@ -1,0 +1,279 @@
+package auth
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
+
+	"cartable/internal/db"
+	"cartable/internal/directory"
+)
+
+// Passkeys registers and checks WebAuthn credentials, used as a second
+// factor. A ceremony's challenge is kept in the database, bound to the
+// browser's session, for five minutes and for one use.
+type Passkeys struct {
+	WA  *webauthn.WebAuthn
+	DB  *db.DB
+	Now func() time.Time
+}
+
+const ceremonyLife = 5 * time.Minute
+
+// MaxPasskeyName bounds the name a person gives a passkey.
+const MaxPasskeyName = 60
+
+// ErrPasskey is any failed passkey ceremony (expired, forged, replayed).
+var ErrPasskey = errors.New("passkey not accepted")
+
+// NewPasskeys configures WebAuthn for the public base URL: the relying
+// party is its host name and the only accepted origin is the URL itself.
+func NewPasskeys(baseURL string, d *db.DB, now func() time.Time) (*Passkeys, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("passkeys: base URL %q has no host", baseURL)
+	}
+	wa, err := webauthn.New(&webauthn.Config{
+		RPID:          u.Hostname(),
+		RPDisplayName: "Cartable",
+		RPOrigins:     []string{u.Scheme + "://" + u.Host},
+		AuthenticatorSelection: protocol.AuthenticatorSelection{
+			ResidentKey:      protocol.ResidentKeyRequirementPreferred,
+			UserVerification: protocol.VerificationPreferred,
+		},
+		AttestationPreference: protocol.PreferNoAttestation,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("passkeys: %w", err)
+	}
+	return &Passkeys{WA: wa, DB: d, Now: now}, nil
+}
+
+func (k *Passkeys) now() time.Time {
+	if k.Now != nil {
+		return k.Now()
+	}
+	return time.Now()
+}
+
+// Passkey is a registered credential as shown to its owner.
+type Passkey struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+	LastUsed  time.Time
+}
+
+type passkeyUser struct {
+	p     directory.Person
+	creds []webauthn.Credential
+}
+
+func (u passkeyUser) WebAuthnID() []byte                         { return []byte(u.p.ID) }
+func (u passkeyUser) WebAuthnName() string                       { return u.p.Login }
+func (u passkeyUser) WebAuthnDisplayName() string                { return u.p.DisplayName() }
+func (u passkeyUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
+
+func (k *Passkeys) user(ctx context.Context, p directory.Person) (passkeyUser, error) {
+	u := passkeyUser{p: p}
+	rows, err := k.DB.Query(ctx, `SELECT credential FROM webauthn_credentials WHERE person_id = ? ORDER BY created_at`, p.ID)
+	if err != nil {
+		return u, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return u, err
+		}
+		var c webauthn.Credential
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			return u, err
+		}
+		u.creds = append(u.creds, c)
+	}
+	return u, rows.Err()
+}
+
+// List returns the person's passkeys.
+func (k *Passkeys) List(ctx context.Context, personID string) ([]Passkey, error) {
+	rows, err := k.DB.Query(ctx, `SELECT id, name, created_at, last_used_at FROM webauthn_credentials WHERE person_id = ? ORDER BY created_at`, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Passkey
+	for rows.Next() {
+		var pk Passkey
+		var c, u int64
+		if err := rows.Scan(&pk.ID, &pk.Name, &c, &u); err != nil {
+			return nil, err
+		}
+		pk.CreatedAt = time.Unix(c, 0)
+		if u > 0 {
+			pk.LastUsed = time.Unix(u, 0)
+		}
+		out = append(out, pk)
+	}
+	return out, rows.Err()
+}
+
+// Remove deletes one of the person's passkeys and reports whether it existed.
+func (k *Passkeys) Remove(ctx context.Context, personID, id string) (bool, error) {
+	r, err := k.DB.Exec(ctx, `DELETE FROM webauthn_credentials WHERE person_id = ? AND id = ?`, personID, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := r.RowsAffected()
+	return n > 0, err
+}
+
+func (k *Passkeys) keep(ctx context.Context, tokenHash, kind string, sd *webauthn.SessionData) error {
+	b, err := json.Marshal(sd)
+	if err != nil {
+		return err
+	}
+	_, err = k.DB.Exec(ctx, `INSERT INTO webauthn_ceremonies (token_hash, kind, data, expires_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (token_hash, kind) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
+		tokenHash, kind, string(b), k.now().Add(ceremonyLife).Unix())
+	return err
+}
+
+// take returns and deletes the ceremony in progress: a challenge serves once.
+func (k *Passkeys) take(ctx context.Context, tokenHash, kind string) (webauthn.SessionData, error) {
+	var sd webauthn.SessionData
+	var raw string
+	var exp int64
+	err := k.DB.QueryRow(ctx, `SELECT data, expires_at FROM webauthn_ceremonies WHERE token_hash = ? AND kind = ?`, tokenHash, kind).Scan(&raw, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sd, ErrPasskey
+	}
+	if err != nil {
+		return sd, err
+	}
+	if _, err := k.DB.Exec(ctx, `DELETE FROM webauthn_ceremonies WHERE token_hash = ? AND kind = ?`, tokenHash, kind); err != nil {
+		return sd, err
+	}
+	if exp <= k.now().Unix() {
+		return sd, ErrPasskey
+	}
+	if err := json.Unmarshal([]byte(raw), &sd); err != nil {
+		return sd, ErrPasskey
+	}
+	return sd, nil
+}
+
+// BeginRegistration returns the options for navigator.credentials.create.
+func (k *Passkeys) BeginRegistration(ctx context.Context, p directory.Person, tokenHash string) ([]byte, error) {
+	u, err := k.user(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	var exclude []protocol.CredentialDescriptor
+	for _, c := range u.creds {
+		exclude = append(exclude, c.Descriptor())
+	}
+	creation, sd, err := k.WA.BeginRegistration(u, webauthn.WithExclusions(exclude))
+	if err != nil {
+		return nil, err
+	}
+	if err := k.keep(ctx, tokenHash, "register", sd); err != nil {
+		return nil, err
+	}
+	return json.Marshal(creation)
+}
+
+// FinishRegistration verifies the authenticator's answer and stores the
+// passkey under name.
+func (k *Passkeys) FinishRegistration(ctx context.Context, p directory.Person, tokenHash string, response []byte, name string) error {
+	sd, err := k.take(ctx, tokenHash, "register")
+	if err != nil {
+		return err
+	}
+	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)
+	if err != nil {
+		return ErrPasskey
+	}
+	u, err := k.user(ctx, p)
+	if err != nil {
+		return err
+	}
+	cred, err := k.WA.CreateCredential(u, sd, parsed)
+	if err != nil {
+		return ErrPasskey
+	}
+	b, err := json.Marshal(cred)
+	if err != nil {
+		return err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > MaxPasskeyName {
+		name = "Clé d'accès"
+	}
+	_, err = k.DB.Exec(ctx, `INSERT INTO webauthn_credentials (id, person_id, name, credential, created_at) VALUES (?, ?, ?, ?, ?)`,
+		base64.RawURLEncoding.EncodeToString(cred.ID), p.ID, name, string(b), k.now().Unix())
+	if db.IsUniqueViolation(err) {
+		return ErrPasskey
+	}
+	return err
+}
+
+// BeginLogin returns the options for navigator.credentials.get, limited to
+// the person's passkeys.
+func (k *Passkeys) BeginLogin(ctx context.Context, p directory.Person, tokenHash string) ([]byte, error) {
+	u, err := k.user(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if len(u.creds) == 0 {
+		return nil, ErrPasskey
+	}
+	assertion, sd, err := k.WA.BeginLogin(u)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.keep(ctx, tokenHash, "login", sd); err != nil {
+		return nil, err
+	}
+	return json.Marshal(assertion)
+}
+
+// FinishLogin verifies an assertion of one of the person's passkeys and
+// records its new signature counter.
+func (k *Passkeys) FinishLogin(ctx context.Context, p directory.Person, tokenHash string, response []byte) error {
+	sd, err := k.take(ctx, tokenHash, "login")
+	if err != nil {
+		return err
+	}
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
+	if err != nil {
+		return ErrPasskey
+	}
+	u, err := k.user(ctx, p)
+	if err != nil {
+		return err
+	}
+	cred, err := k.WA.ValidateLogin(u, sd, parsed)
+	if err != nil {
+		return ErrPasskey
+	}
+	if cred.Authenticator.CloneWarning {
+		return ErrPasskey // the counter went backwards: a cloned authenticator
+	}
+	b, err := json.Marshal(cred)
+	if err != nil {
+		return err
+	}
+	_, err = k.DB.Exec(ctx, `UPDATE webauthn_credentials SET credential = ?, last_used_at = ? WHERE id = ? AND person_id = ?`,
+		string(b), k.now().Unix(), base64.RawURLEncoding.EncodeToString(cred.ID), p.ID)
+	return err
+}

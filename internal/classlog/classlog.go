@@ -1,0 +1,654 @@
+// Package classlog holds the class log (cahier de textes): what each lesson
+// covered, written by its teacher for a class or a group, with homework
+// (due date or lesson, description, estimated time, hand-in mode), the
+// students' own done-ticks and the work they hand in. Entries may be drafts
+// or scheduled for later publication, and copied to another class. It owns
+// its tables and SQL and knows nothing of HTTP nor of who may read what:
+// callers ask the access package first.
+package classlog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"cartable/internal/db"
+	"cartable/internal/ids"
+	"cartable/internal/richtext"
+	"cartable/internal/timetable"
+)
+
+// Categories of an entry.
+var Categories = []string{"lesson", "tutorial", "practical", "test", "other"}
+
+// Hand-in modes of a homework.
+var HandIns = []string{"none", "paper", "upload"}
+
+// Entry is a class log entry.
+type Entry struct {
+	ID, EstablishmentID         string
+	AuthorID, AuthorName        string
+	SlotID, LessonDate          string
+	ClassID, GroupID, Structure string
+	SubjectID, SubjectName      string
+	Title, Body, Category       string // Body is sanitised HTML
+	Draft                       bool
+	PublishAt                   time.Time // zero: at once when not a draft
+	CreatedAt, UpdatedAt        time.Time
+	Homework                    []Homework
+	Attachments                 []Attachment
+}
+
+// Published reports whether readers other than the author see it at now.
+func (e Entry) Published(now time.Time) bool {
+	return !e.Draft && !e.PublishAt.After(now)
+}
+
+// Attachment is a file attached to an entry.
+type Attachment struct {
+	FileID, Name, ContentType string
+	Size                      int64
+}
+
+// Homework is work set in an entry.
+type Homework struct {
+	ID, EntryID                 string
+	ClassID, GroupID, Structure string
+	SubjectName                 string
+	AuthorID                    string
+	DueDate, DueSlotID          string
+	Description                 string // sanitised HTML
+	Minutes                     int
+	HandIn                      string
+	// For one student's list:
+	Done        bool
+	Submitted   bool
+	SubmittedAt time.Time
+	FileID      string
+}
+
+// EntryInput is what the teacher's form sends; strings as typed.
+type EntryInput struct {
+	ID              string // empty: a new entry
+	EstablishmentID string
+	AuthorID        string
+	SlotID          string
+	LessonDate      string
+	ClassID         string
+	GroupID         string
+	SubjectID       string
+	Title           string
+	Body            string
+	Category        string
+	Draft           bool
+	PublishAt       string // "YYYY-MM-DDTHH:MM" in Paris, or ""
+	Homework        []HomeworkInput
+}
+
+// HomeworkInput is one homework line of the form.
+type HomeworkInput struct {
+	DueDate     string
+	DueSlotID   string
+	Description string
+	Minutes     string
+	HandIn      string
+}
+
+// Problem names a field at fault and why (a code the interface translates).
+type Problem struct {
+	Field, Code, Detail string
+}
+
+// Problems is every fault of an input; nothing was saved.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	var parts []string
+	for _, p := range ps {
+		parts = append(parts, p.Field+": "+p.Code+" "+p.Detail)
+	}
+	return "classlog: " + strings.Join(parts, "; ")
+}
+
+// Has tells whether a field has a problem (for the form).
+func (ps Problems) Has(field string) bool {
+	for _, p := range ps {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+type cleanInput struct {
+	title, body, category string
+	publishAt             int64
+	homework              []cleanHomework
+}
+
+type cleanHomework struct {
+	due, dueSlot, description, handin string
+	minutes                           int
+}
+
+func cleanRich(field, s string, ps *Problems) string {
+	out, findings := richtext.Clean(s)
+	for _, f := range findings {
+		*ps = append(*ps, Problem{Field: field, Code: f.Kind, Detail: f.Detail})
+	}
+	return out
+}
+
+// check validates an input; nothing is written.
+func check(in EntryInput) (cleanInput, Problems) {
+	var ps Problems
+	var c cleanInput
+	c.title = strings.TrimSpace(in.Title)
+	switch {
+	case c.title == "":
+		ps = append(ps, Problem{Field: "title", Code: "required"})
+	case len(c.title) > 200:
+		ps = append(ps, Problem{Field: "title", Code: "too-long", Detail: "200"})
+	}
+	c.body = cleanRich("body", in.Body, &ps)
+	c.category = in.Category
+	if !contains(Categories, c.category) {
+		ps = append(ps, Problem{Field: "category", Code: "bad-choice", Detail: in.Category})
+	}
+	if _, err := timetable.ParseDate(in.LessonDate); err != nil {
+		ps = append(ps, Problem{Field: "date", Code: "bad-date", Detail: in.LessonDate})
+	}
+	if p := strings.TrimSpace(in.PublishAt); p != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", p, timetable.Paris)
+		if err != nil {
+			ps = append(ps, Problem{Field: "publish_at", Code: "bad-datetime", Detail: p})
+		} else {
+			c.publishAt = t.Unix()
+		}
+	}
+	for i, h := range in.Homework {
+		if strings.TrimSpace(h.Description) == "" && h.DueDate == "" && h.DueSlotID == "" {
+			continue // an empty line of the form
+		}
+		field := fmt.Sprintf("homework.%d.", i)
+		var ch cleanHomework
+		ch.description = cleanRich(field+"description", h.Description, &ps)
+		if ch.description == "" && !ps.Has(field+"description") {
+			ps = append(ps, Problem{Field: field + "description", Code: "required"})
+		}
+		ch.dueSlot = h.DueSlotID
+		ch.due = strings.TrimSpace(h.DueDate)
+		if ch.dueSlot != "" {
+			slot, date, ok := strings.Cut(ch.dueSlot, "/")
+			if !ok {
+				ps = append(ps, Problem{Field: field + "due", Code: "bad-choice", Detail: ch.dueSlot})
+			}
+			ch.dueSlot, ch.due = slot, date
+		}
+		if _, err := timetable.ParseDate(ch.due); err != nil {
+			ps = append(ps, Problem{Field: field + "due", Code: "bad-date", Detail: h.DueDate})
+		} else if ch.due < in.LessonDate {
+			ps = append(ps, Problem{Field: field + "due", Code: "due-before-lesson", Detail: ch.due})
+		}
+		if m := strings.TrimSpace(h.Minutes); m != "" {
+			if _, err := fmt.Sscan(m, &ch.minutes); err != nil || ch.minutes < 0 || ch.minutes > 600 {
+				ps = append(ps, Problem{Field: field + "minutes", Code: "bad-minutes", Detail: m})
+			}
+		}
+		ch.handin = h.HandIn
+		if ch.handin == "" {
+			ch.handin = "none"
+		}
+		if !contains(HandIns, ch.handin) {
+			ps = append(ps, Problem{Field: field + "handin", Code: "bad-choice", Detail: h.HandIn})
+		}
+		c.homework = append(c.homework, ch)
+	}
+	return c, ps
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Save creates or updates an entry with its homework, in tx. An update
+// keeps the done-ticks and hand-ins of homework whose due date and
+// description did not change... it replaces the homework list otherwise.
+// It returns Problems (nothing written) when the input is at fault.
+func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string, error) {
+	c, ps := check(in)
+	if (in.ClassID == "") == (in.GroupID == "") {
+		ps = append(ps, Problem{Field: "audience", Code: "required"})
+	}
+	if len(ps) > 0 {
+		return "", ps
+	}
+	id := in.ID
+	if id == "" {
+		id = ids.New()
+		if _, err := tx.Exec(ctx, `INSERT INTO classlog_entries (id, establishment_id, author_id, slot_id, lesson_date,
+			class_id, group_id, subject_id, title, body, category, draft, publish_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, in.EstablishmentID, in.AuthorID, nullable(in.SlotID), in.LessonDate, nullable(in.ClassID), nullable(in.GroupID),
+			in.SubjectID, c.title, c.body, c.category, in.Draft, c.publishAt, now.Unix(), now.Unix()); err != nil {
+			return "", err
+		}
+	} else {
+		res, err := tx.Exec(ctx, `UPDATE classlog_entries SET title = ?, body = ?, category = ?, draft = ?, publish_at = ?, updated_at = ?
+			WHERE id = ? AND author_id = ?`, c.title, c.body, c.category, in.Draft, c.publishAt, now.Unix(), id, in.AuthorID)
+		if err != nil {
+			return "", err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return "", ErrNotFound
+		}
+	}
+	if err := replaceHomework(ctx, tx, id, in, c.homework, now); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+// replaceHomework makes the entry's homework match the form, keeping the
+// rows (and so the ticks and hand-ins) of unchanged lines.
+func replaceHomework(ctx context.Context, tx *db.Tx, entryID string, in EntryInput, hw []cleanHomework, now time.Time) error {
+	old, err := homeworkOf(ctx, tx, []string{entryID})
+	if err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, h := range hw {
+		found := ""
+		for _, o := range old {
+			if !keep[o.ID] && o.DueDate == h.due && o.Description == h.description {
+				found = o.ID
+				break
+			}
+		}
+		if found != "" {
+			keep[found] = true
+			if _, err := tx.Exec(ctx, `UPDATE homework SET minutes = ?, handin = ?, due_slot_id = ? WHERE id = ?`,
+				h.minutes, h.handin, nullable(h.dueSlot), found); err != nil {
+				return err
+			}
+			continue
+		}
+		id := ids.New()
+		keep[id] = true
+		if _, err := tx.Exec(ctx, `INSERT INTO homework (id, entry_id, establishment_id, class_id, group_id, due_date, due_slot_id,
+			description, minutes, handin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, entryID, in.EstablishmentID, nullable(in.ClassID), nullable(in.GroupID), h.due, nullable(h.dueSlot),
+			h.description, h.minutes, h.handin, now.Unix()); err != nil {
+			return err
+		}
+	}
+	for _, o := range old {
+		if !keep[o.ID] {
+			if _, err := tx.Exec(ctx, `DELETE FROM homework WHERE id = ?`, o.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// ErrNotFound is returned for an entry or homework that does not exist.
+var ErrNotFound = errors.New("classlog: not found")
+
+const entryCols = `e.id, e.establishment_id, e.author_id, p.title || ' ' || p.last_name, COALESCE(e.slot_id, ''), e.lesson_date,
+	COALESCE(e.class_id, ''), COALESCE(e.group_id, ''), COALESCE(c.name, g.name, ''), e.subject_id, su.name,
+	e.title, e.body, e.category, e.draft, e.publish_at, e.created_at, e.updated_at
+	FROM classlog_entries e JOIN people p ON p.id = e.author_id JOIN subjects su ON su.id = e.subject_id
+	LEFT JOIN classes c ON c.id = e.class_id LEFT JOIN groups g ON g.id = e.group_id `
+
+func queryEntries(ctx context.Context, q db.Querier, query string, args ...any) ([]Entry, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var pub, created, updated int64
+		if err := rows.Scan(&e.ID, &e.EstablishmentID, &e.AuthorID, &e.AuthorName, &e.SlotID, &e.LessonDate,
+			&e.ClassID, &e.GroupID, &e.Structure, &e.SubjectID, &e.SubjectName, &e.Title, &e.Body, &e.Category,
+			&e.Draft, &pub, &created, &updated); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if pub > 0 {
+			e.PublishAt = time.Unix(pub, 0)
+		}
+		e.CreatedAt, e.UpdatedAt = time.Unix(created, 0), time.Unix(updated, 0)
+		e.AuthorName = strings.TrimSpace(e.AuthorName)
+		out = append(out, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	idList := make([]string, len(out))
+	byID := map[string]*Entry{}
+	for i := range out {
+		idList[i] = out[i].ID
+		byID[out[i].ID] = &out[i]
+	}
+	hw, err := homeworkOf(ctx, q, idList)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range hw {
+		byID[h.EntryID].Homework = append(byID[h.EntryID].Homework, h)
+	}
+	rows, err = q.Query(ctx, `SELECT a.entry_id, f.id, f.name, f.content_type, f.size FROM classlog_attachments a
+		JOIN files f ON f.id = a.file_id WHERE `+db.In(q, "a.entry_id")+` ORDER BY f.name`, db.ListArg(q, idList))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var eid string
+		var a Attachment
+		if err := rows.Scan(&eid, &a.FileID, &a.Name, &a.ContentType, &a.Size); err != nil {
+			return nil, err
+		}
+		byID[eid].Attachments = append(byID[eid].Attachments, a)
+	}
+	return out, rows.Err()
+}
+
+const homeworkCols = `h.id, h.entry_id, COALESCE(h.class_id, ''), COALESCE(h.group_id, ''), COALESCE(c.name, g.name, ''),
+	su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin
+	FROM homework h JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
+	LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id `
+
+func scanHomework(rows *sql.Rows, extra ...any) (Homework, error) {
+	var h Homework
+	err := rows.Scan(append([]any{&h.ID, &h.EntryID, &h.ClassID, &h.GroupID, &h.Structure, &h.SubjectName, &h.AuthorID,
+		&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn}, extra...)...)
+	return h, err
+}
+
+func homeworkOf(ctx context.Context, q db.Querier, entryIDs []string) ([]Homework, error) {
+	rows, err := q.Query(ctx, `SELECT `+homeworkCols+`WHERE `+db.In(q, "h.entry_id")+` ORDER BY h.due_date, h.created_at, h.id`,
+		db.ListArg(q, entryIDs))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Homework
+	for rows.Next() {
+		h, err := scanHomework(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// EntryByID returns one entry with its homework and attachments.
+func EntryByID(ctx context.Context, q db.Querier, id string) (Entry, error) {
+	es, err := queryEntries(ctx, q, `SELECT `+entryCols+`WHERE e.id = ?`, id)
+	if err != nil {
+		return Entry{}, err
+	}
+	if len(es) == 0 {
+		return Entry{}, ErrNotFound
+	}
+	return es[0], nil
+}
+
+// EntriesOfLesson lists the entries written for one lesson occurrence.
+func EntriesOfLesson(ctx context.Context, q db.Querier, slotID, date string) ([]Entry, error) {
+	return queryEntries(ctx, q, `SELECT `+entryCols+`WHERE e.slot_id = ? AND e.lesson_date = ? ORDER BY e.created_at, e.id`, slotID, date)
+}
+
+// EntriesOfStructure lists a class's or group's entries between two dates,
+// newest lesson first. For a class, the entries of groups drawn from it
+// are not included: they belong to the group's log.
+func EntriesOfStructure(ctx context.Context, q db.Querier, classID, groupID, from, to string) ([]Entry, error) {
+	if classID != "" {
+		return queryEntries(ctx, q, `SELECT `+entryCols+`WHERE e.class_id = ? AND e.lesson_date BETWEEN ? AND ?
+			ORDER BY e.lesson_date DESC, e.created_at DESC`, classID, from, to)
+	}
+	return queryEntries(ctx, q, `SELECT `+entryCols+`WHERE e.group_id = ? AND e.lesson_date BETWEEN ? AND ?
+		ORDER BY e.lesson_date DESC, e.created_at DESC`, groupID, from, to)
+}
+
+// EntriesByAuthor lists a teacher's entries between two dates.
+func EntriesByAuthor(ctx context.Context, q db.Querier, authorID, from, to string) ([]Entry, error) {
+	return queryEntries(ctx, q, `SELECT `+entryCols+`WHERE e.author_id = ? AND e.lesson_date BETWEEN ? AND ?
+		ORDER BY e.lesson_date DESC, e.created_at DESC`, authorID, from, to)
+}
+
+// HomeworkOfStudent lists the published homework of a student's classes
+// and groups due between two dates, with the student's tick and hand-in.
+// (The caller still filters entries through the access policy.)
+func HomeworkOfStudent(ctx context.Context, q db.Querier, studentID, from, to string, now time.Time) ([]Homework, error) {
+	rows, err := q.Query(ctx, `SELECT `+homeworkCols+`, d.done_at IS NOT NULL, COALESCE(s.submitted_at, 0), COALESCE(s.file_id, '')
+		FROM (SELECT class_id AS cid, '' AS gid FROM enrolments WHERE student_id = ?
+			UNION ALL SELECT '', group_id FROM group_members WHERE student_id = ?) mine
+		JOIN homework h ON (mine.cid <> '' AND h.class_id = mine.cid) OR (mine.gid <> '' AND h.group_id = mine.gid)
+		JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
+		LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id
+		LEFT JOIN homework_done d ON d.homework_id = h.id AND d.student_id = ?
+		LEFT JOIN homework_submissions s ON s.homework_id = h.id AND s.student_id = ?
+		WHERE h.due_date BETWEEN ? AND ? AND NOT e.draft AND e.publish_at <= ?
+		ORDER BY h.due_date, su.name, h.id`,
+		studentID, studentID, studentID, studentID, from, to, now.Unix())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Homework
+	for rows.Next() {
+		var sub int64
+		var h Homework
+		err := rows.Scan(&h.ID, &h.EntryID, &h.ClassID, &h.GroupID, &h.Structure, &h.SubjectName, &h.AuthorID,
+			&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.Done, &sub, &h.FileID)
+		if err != nil {
+			return nil, err
+		}
+		if sub > 0 {
+			h.Submitted, h.SubmittedAt = true, time.Unix(sub, 0)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// HomeworkByID returns one homework.
+func HomeworkByID(ctx context.Context, q db.Querier, id string) (Homework, error) {
+	rows, err := q.Query(ctx, `SELECT `+homeworkCols+`WHERE h.id = ?`, id)
+	if err != nil {
+		return Homework{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return Homework{}, err
+		}
+		return Homework{}, ErrNotFound
+	}
+	return scanHomework(rows)
+}
+
+// SetDone ticks or unticks a homework for a student.
+func SetDone(ctx context.Context, q db.Querier, homeworkID, studentID string, done bool, now time.Time) error {
+	if !done {
+		_, err := q.Exec(ctx, `DELETE FROM homework_done WHERE homework_id = ? AND student_id = ?`, homeworkID, studentID)
+		return err
+	}
+	_, err := q.Exec(ctx, `INSERT INTO homework_done (homework_id, student_id, done_at) VALUES (?, ?, ?)
+		ON CONFLICT (homework_id, student_id) DO NOTHING`, homeworkID, studentID, now.Unix())
+	return err
+}
+
+// Submit records a student's handed-in file (replacing an earlier one) and
+// ticks the homework as done. It returns the file it replaced, if any.
+func Submit(ctx context.Context, q db.Querier, homeworkID, studentID, fileID string, now time.Time) (string, error) {
+	var old string
+	err := q.QueryRow(ctx, `SELECT file_id FROM homework_submissions WHERE homework_id = ? AND student_id = ?`, homeworkID, studentID).Scan(&old)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO homework_submissions (homework_id, student_id, file_id, submitted_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (homework_id, student_id) DO UPDATE SET file_id = excluded.file_id, submitted_at = excluded.submitted_at`,
+		homeworkID, studentID, fileID, now.Unix()); err != nil {
+		return "", err
+	}
+	if old != "" && old != fileID {
+		if _, err := q.Exec(ctx, `DELETE FROM files WHERE id = ?`, old); err != nil {
+			return "", err
+		}
+	}
+	return old, SetDone(ctx, q, homeworkID, studentID, true, now)
+}
+
+// HandInRow is one student of a homework's class or group.
+type HandInRow struct {
+	StudentID, FirstName, LastName string
+	Submitted                      bool
+	SubmittedAt                    time.Time
+	FileID, FileName               string
+	Late                           bool // handed in after the due day, or not yet and the day is over
+}
+
+// HandInsOf lists the students of a homework's class or group with what
+// they handed in. "Late" is judged at the end of the due day, Paris time.
+func HandInsOf(ctx context.Context, q db.Querier, h Homework, now time.Time) ([]HandInRow, error) {
+	members := `SELECT student_id FROM enrolments WHERE class_id = ?`
+	arg := h.ClassID
+	if h.GroupID != "" {
+		members, arg = `SELECT student_id FROM group_members WHERE group_id = ?`, h.GroupID
+	}
+	rows, err := q.Query(ctx, `SELECT p.id, p.first_name, p.last_name, COALESCE(s.submitted_at, 0), COALESCE(f.id, ''), COALESCE(f.name, '')
+		FROM people p LEFT JOIN homework_submissions s ON s.student_id = p.id AND s.homework_id = ?
+		LEFT JOIN files f ON f.id = s.file_id
+		WHERE p.id IN (`+members+`) AND p.active ORDER BY p.last_name, p.first_name, p.id`, h.ID, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	due, _ := timetable.ParseDate(h.DueDate)
+	deadline := due.AddDate(0, 0, 1) // midnight ending the due day
+	var out []HandInRow
+	for rows.Next() {
+		var r HandInRow
+		var at int64
+		if err := rows.Scan(&r.StudentID, &r.FirstName, &r.LastName, &at, &r.FileID, &r.FileName); err != nil {
+			return nil, err
+		}
+		if at > 0 {
+			r.Submitted, r.SubmittedAt = true, time.Unix(at, 0)
+			r.Late = r.SubmittedAt.After(deadline)
+		} else {
+			r.Late = now.After(deadline)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Attach links a stored file to an entry.
+func Attach(ctx context.Context, q db.Querier, entryID, fileID string) error {
+	_, err := q.Exec(ctx, `INSERT INTO classlog_attachments (entry_id, file_id) VALUES (?, ?)`, entryID, fileID)
+	return err
+}
+
+// Copy copies an entry (content, homework, attachments) to another class
+// or group of the same subject, for the same author. The copy keeps the
+// draft and publication settings; lesson date is kept unless given.
+func Copy(ctx context.Context, tx *db.Tx, entryID, authorID, classID, groupID, lessonDate string, now time.Time) (string, error) {
+	e, err := EntryByID(ctx, tx, entryID)
+	if err != nil {
+		return "", err
+	}
+	if e.AuthorID != authorID {
+		return "", ErrNotFound
+	}
+	if (classID == "") == (groupID == "") {
+		return "", Problems{{Field: "target", Code: "required"}}
+	}
+	if classID == e.ClassID && groupID == e.GroupID {
+		return "", Problems{{Field: "target", Code: "same-audience"}}
+	}
+	if lessonDate == "" {
+		lessonDate = e.LessonDate
+	}
+	id := ids.New()
+	var pub int64
+	if !e.PublishAt.IsZero() {
+		pub = e.PublishAt.Unix()
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO classlog_entries (id, establishment_id, author_id, slot_id, lesson_date,
+		class_id, group_id, subject_id, title, body, category, draft, publish_at, created_at, updated_at)
+		VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, e.EstablishmentID, authorID, lessonDate, nullable(classID), nullable(groupID), e.SubjectID,
+		e.Title, e.Body, e.Category, e.Draft, pub, now.Unix(), now.Unix()); err != nil {
+		return "", err
+	}
+	for _, h := range e.Homework {
+		if _, err := tx.Exec(ctx, `INSERT INTO homework (id, entry_id, establishment_id, class_id, group_id, due_date, due_slot_id,
+			description, minutes, handin, created_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
+			ids.New(), id, e.EstablishmentID, nullable(classID), nullable(groupID), h.DueDate, h.Description,
+			h.Minutes, h.HandIn, now.Unix()); err != nil {
+			return "", err
+		}
+	}
+	for _, a := range e.Attachments {
+		if err := Attach(ctx, tx, id, a.FileID); err != nil {
+			return "", err
+		}
+	}
+	return id, nil
+}
+
+// Delete removes an entry of its author.
+func Delete(ctx context.Context, q db.Querier, entryID, authorID string) error {
+	res, err := q.Exec(ctx, `DELETE FROM classlog_entries WHERE id = ? AND author_id = ?`, entryID, authorID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ColleaguesRead tells whether teachers of an establishment read their
+// colleagues' entries for the classes they share.
+func ColleaguesRead(ctx context.Context, q db.Querier, est string) (bool, error) {
+	var b bool
+	err := q.QueryRow(ctx, `SELECT colleagues_read FROM classlog_settings WHERE establishment_id = ?`, est).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return b, err
+}
+
+// SetColleaguesRead changes that setting.
+func SetColleaguesRead(ctx context.Context, q db.Querier, est string, on bool) error {
+	_, err := q.Exec(ctx, `INSERT INTO classlog_settings (establishment_id, colleagues_read) VALUES (?, ?)
+		ON CONFLICT (establishment_id) DO UPDATE SET colleagues_read = excluded.colleagues_read`, est, on)
+	return err
+}

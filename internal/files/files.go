@@ -1,0 +1,417 @@
+// Package files stores uploaded files (class log attachments, handed-in
+// work) behind a small backend interface — a directory on disk today, an
+// S3-compatible bucket later — with size limits, a content-type check and
+// encryption at rest.
+//
+// Encryption: every file is sealed with AES-256-GCM under its
+// establishment's data key (32 random bytes, one per establishment). Data
+// keys are stored in the database only wrapped (AES-256-GCM) by the master
+// key, a 32-byte file in the data directory (keys/master.key, mode 0600)
+// created at first start. A database dump alone reveals no file, the
+// storage alone reveals no file, and a backup must hold both the database
+// and the master key to be restorable. The file ID is bound into each
+// seal, so sealed blobs cannot be swapped between files.
+package files
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"cartable/internal/db"
+	"cartable/internal/ids"
+)
+
+// Backend keeps sealed blobs by key. Keys are "establishment/file" IDs,
+// safe as paths and object names.
+type Backend interface {
+	Put(ctx context.Context, key string, data []byte) error
+	Get(ctx context.Context, key string) ([]byte, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// Dir is the filesystem backend: one file per blob under Root, written to
+// a temporary name then renamed, so a crash never leaves half a blob.
+type Dir struct{ Root string }
+
+func (d Dir) path(key string) (string, error) {
+	if key == "" || strings.Contains(key, "..") || strings.HasPrefix(key, "/") {
+		return "", fmt.Errorf("files: bad key %q", key)
+	}
+	return filepath.Join(d.Root, filepath.FromSlash(key)), nil
+}
+
+func (d Dir) Put(_ context.Context, key string, data []byte) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), p)
+}
+
+func (d Dir) Get(_ context.Context, key string) ([]byte, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}
+
+func (d Dir) Delete(_ context.Context, key string) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	err = os.Remove(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// DefaultMaxSize is the largest file accepted unless the caller says less.
+const DefaultMaxSize = 10 << 20
+
+// Store seals, keeps and opens files.
+type Store struct {
+	Backend Backend
+	MaxSize int64
+	master  cipher.AEAD
+
+	mu   sync.Mutex
+	keys map[string]cipher.AEAD // establishment → unwrapped data key
+}
+
+// Open prepares the store of a data directory: blobs under DATA/files,
+// the master key in DATA/keys/master.key (created when absent).
+func Open(dataDir string) (*Store, error) {
+	key, err := loadOrCreateKey(filepath.Join(dataDir, "keys", "master.key"))
+	if err != nil {
+		return nil, err
+	}
+	return New(Dir{Root: filepath.Join(dataDir, "files")}, key)
+}
+
+// New makes a store over a backend with a 32-byte master key.
+func New(b Backend, masterKey []byte) (*Store, error) {
+	aead, err := gcm(masterKey)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{Backend: b, MaxSize: DefaultMaxSize, master: aead, keys: map[string]cipher.AEAD{}}, nil
+}
+
+func gcm(key []byte) (cipher.AEAD, error) {
+	if len(key) != 32 {
+		return nil, fmt.Errorf("files: a key must be 32 bytes, got %d", len(key))
+	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(b)
+}
+
+func loadOrCreateKey(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if len(b) != 32 {
+			return nil, fmt.Errorf("files: master key %s must hold 32 bytes, it holds %d", path, len(b))
+		}
+		return b, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("files: master key: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("files: %v", err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	// O_EXCL: two processes starting together keep the same key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return loadOrCreateKey(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("files: cannot create master key: %v", err)
+	}
+	if _, err := f.Write(key); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return key, f.Close()
+}
+
+func seal(a cipher.AEAD, plain, aad []byte) []byte {
+	nonce := make([]byte, a.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		panic("files: no randomness: " + err.Error())
+	}
+	return a.Seal(nonce, nonce, plain, aad)
+}
+
+func unseal(a cipher.AEAD, sealed, aad []byte) ([]byte, error) {
+	n := a.NonceSize()
+	if len(sealed) < n {
+		return nil, errors.New("files: sealed data too short")
+	}
+	return a.Open(nil, sealed[:n], sealed[n:], aad)
+}
+
+// dataKey returns the establishment's data key, creating and wrapping it
+// on first use. Two replicas creating it at once agree through the
+// primary key: the loser reads the winner's.
+func (s *Store) dataKey(ctx context.Context, q db.Querier, est string) (cipher.AEAD, error) {
+	s.mu.Lock()
+	k := s.keys[est]
+	s.mu.Unlock()
+	if k != nil {
+		return k, nil
+	}
+	aad := []byte("cartable-data-key:" + est)
+	var wrapped []byte
+	err := q.QueryRow(ctx, `SELECT wrapped FROM file_keys WHERE establishment_id = ?`, est).Scan(&wrapped)
+	if errors.Is(err, sql.ErrNoRows) {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return nil, err
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO file_keys (establishment_id, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			est, seal(s.master, raw, aad), time.Now().Unix()); err != nil {
+			return nil, err
+		}
+		err = q.QueryRow(ctx, `SELECT wrapped FROM file_keys WHERE establishment_id = ?`, est).Scan(&wrapped)
+	}
+	if err != nil {
+		return nil, err
+	}
+	raw, err := unseal(s.master, wrapped, aad)
+	if err != nil {
+		return nil, errors.New("files: the data key does not open with this master key (wrong keys/master.key?)")
+	}
+	k, err = gcm(raw)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.keys[est] = k
+	s.mu.Unlock()
+	return k, nil
+}
+
+// File is a stored file's record.
+type File struct {
+	ID, EstablishmentID, OwnerID string
+	Name, ContentType            string
+	Size                         int64
+	SHA256                       string
+	CreatedAt                    time.Time
+}
+
+// TooLarge refuses a file over the limit.
+type TooLarge struct{ Limit int64 }
+
+func (e TooLarge) Error() string { return fmt.Sprintf("files: larger than %d bytes", e.Limit) }
+
+// Refused refuses a file of a type not accepted, or whose content does not
+// match its name.
+type Refused struct{ Name, Detected string }
+
+func (e Refused) Error() string {
+	return fmt.Sprintf("files: %q is not an accepted type (content looks like %s)", e.Name, e.Detected)
+}
+
+// ErrEmpty refuses an empty file.
+var ErrEmpty = errors.New("files: empty file")
+
+// Accepted maps each accepted extension to the content sniffed from the
+// first bytes (http.DetectContentType) and the type it is served with.
+var accepted = map[string]struct{ sniffed, serve string }{
+	".pdf":  {"application/pdf", "application/pdf"},
+	".png":  {"image/png", "image/png"},
+	".jpg":  {"image/jpeg", "image/jpeg"},
+	".jpeg": {"image/jpeg", "image/jpeg"},
+	".webp": {"image/webp", "image/webp"},
+	".txt":  {"text/plain; charset=utf-8", "text/plain; charset=utf-8"},
+	".mp3":  {"audio/mpeg", "audio/mpeg"},
+	".odt":  {"application/zip", "application/vnd.oasis.opendocument.text"},
+	".ods":  {"application/zip", "application/vnd.oasis.opendocument.spreadsheet"},
+	".odp":  {"application/zip", "application/vnd.oasis.opendocument.presentation"},
+	".docx": {"application/zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+	".xlsx": {"application/zip", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	".pptx": {"application/zip", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+}
+
+// AcceptedExtensions lists the accepted extensions, for forms and messages.
+const AcceptedExtensions = ".pdf, .png, .jpg, .webp, .txt, .mp3, .odt, .ods, .odp, .docx, .xlsx, .pptx"
+
+// Check returns the type a file of that name and content is served with,
+// or Refused.
+func Check(name string, head []byte) (string, error) {
+	ext := strings.ToLower(filepath.Ext(name))
+	sniffed := http.DetectContentType(head)
+	a, ok := accepted[ext]
+	if !ok || a.sniffed != sniffed {
+		return "", Refused{Name: name, Detected: sniffed}
+	}
+	return a.serve, nil
+}
+
+// CleanName keeps the base name of an uploaded file, without path or
+// control characters, at most 120 bytes.
+func CleanName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	var b strings.Builder
+	for _, r := range name {
+		if r >= ' ' && r != 0x7f && r != '"' && r != '/' {
+			b.WriteRune(r)
+		}
+	}
+	s := strings.TrimSpace(b.String())
+	for len(s) > 120 {
+		_, size := lastRune(s)
+		s = s[:len(s)-size]
+	}
+	if s == "" || s == "." {
+		s = "fichier"
+	}
+	return s
+}
+
+func lastRune(s string) (rune, int) {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i]&0xc0 != 0x80 {
+			return rune(s[i]), len(s) - i
+		}
+	}
+	return 0, 1
+}
+
+// Save reads r (refusing more than limit bytes, or the store's MaxSize
+// when limit is 0), checks its type, seals it under the establishment's
+// key, stores the blob and records it through q. When the caller's
+// transaction fails afterwards, it should call Discard.
+func (s *Store) Save(ctx context.Context, q db.Querier, est, owner, name string, r io.Reader, limit int64) (File, error) {
+	if limit <= 0 || limit > s.MaxSize {
+		limit = s.MaxSize
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return File{}, err
+	}
+	if int64(len(data)) > limit {
+		return File{}, TooLarge{Limit: limit}
+	}
+	if len(data) == 0 {
+		return File{}, ErrEmpty
+	}
+	name = CleanName(name)
+	ct, err := Check(name, data[:min(len(data), 512)])
+	if err != nil {
+		return File{}, err
+	}
+	k, err := s.dataKey(ctx, q, est)
+	if err != nil {
+		return File{}, err
+	}
+	sum := sha256.Sum256(data)
+	f := File{ID: ids.New(), EstablishmentID: est, OwnerID: owner, Name: name, ContentType: ct,
+		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: time.Now().UTC().Truncate(time.Second)}
+	key := est + "/" + f.ID
+	if err := s.Backend.Put(ctx, key, seal(k, data, []byte("cartable-file:"+f.ID))); err != nil {
+		return File{}, fmt.Errorf("files: store: %w", err)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO files (id, establishment_id, owner_id, name, content_type, size, sha256, storage_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.ID, est, owner, f.Name, f.ContentType, f.Size, f.SHA256, key, f.CreatedAt.Unix()); err != nil {
+		s.Backend.Delete(ctx, key)
+		return File{}, err
+	}
+	return f, nil
+}
+
+// Discard removes the blob of a file whose record was rolled back.
+func (s *Store) Discard(ctx context.Context, f File) {
+	if f.ID != "" {
+		s.Backend.Delete(ctx, f.EstablishmentID+"/"+f.ID)
+	}
+}
+
+// ErrNotFound is returned for a file that does not exist.
+var ErrNotFound = errors.New("files: not found")
+
+// Info returns a file's record.
+func Info(ctx context.Context, q db.Querier, id string) (File, error) {
+	var f File
+	var at int64
+	err := q.QueryRow(ctx, `SELECT id, establishment_id, owner_id, name, content_type, size, sha256, created_at FROM files WHERE id = ?`, id).
+		Scan(&f.ID, &f.EstablishmentID, &f.OwnerID, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, ErrNotFound
+	}
+	f.CreatedAt = time.Unix(at, 0).UTC()
+	return f, err
+}
+
+// Read returns a file's record and its clear content, checked against the
+// recorded digest.
+func (s *Store) Read(ctx context.Context, q db.Querier, id string) (File, []byte, error) {
+	f, err := Info(ctx, q, id)
+	if err != nil {
+		return f, nil, err
+	}
+	sealed, err := s.Backend.Get(ctx, f.EstablishmentID+"/"+f.ID)
+	if err != nil {
+		return f, nil, fmt.Errorf("files: read %s: %w", f.ID, err)
+	}
+	k, err := s.dataKey(ctx, q, f.EstablishmentID)
+	if err != nil {
+		return f, nil, err
+	}
+	plain, err := unseal(k, sealed, []byte("cartable-file:"+f.ID))
+	if err != nil {
+		return f, nil, fmt.Errorf("files: %s does not open: %w", f.ID, err)
+	}
+	sum := sha256.Sum256(plain)
+	if !bytes.Equal([]byte(hex.EncodeToString(sum[:])), []byte(f.SHA256)) {
+		return f, nil, fmt.Errorf("files: %s does not match its digest", f.ID)
+	}
+	return f, plain, nil
+}

@@ -1,0 +1,140 @@
+// Package letters prints the activation letters that administrators hand
+// out or post to students and relatives: one A4 page per person, in
+// French, with the address, the login, the activation code and how to
+// protect the account. It writes PDF with a pure-Go library.
+package letters
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// Letter is one page.
+type Letter struct {
+	Establishment string // name
+	City          string // of the establishment, for the date line
+	Name          string // "Prénom NOM" of the recipient
+	Address       []string
+	Profile       string   // student or relative
+	Children      []string // for a relative: the children's names
+	Login         string
+	Code          string
+	ExpiresAt     time.Time
+	URL           string // base URL of the service
+	Date          time.Time
+}
+
+var months = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+func frDate(t time.Time) string {
+	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
+}
+
+// Write renders the letters as one PDF.
+func Write(w io.Writer, ls []Letter) error {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetTitle("Codes d'activation Cartable", true)
+	pdf.SetAuthor("Cartable", true)
+	pdf.SetCreator("Cartable", true)
+	pdf.SetMargins(20, 20, 20)
+	pdf.SetAutoPageBreak(true, 18)
+	tr := pdf.UnicodeTranslatorFromDescriptor("") // the core fonts speak cp1252
+	for _, l := range ls {
+		page(pdf, tr, l)
+	}
+	if err := pdf.Error(); err != nil {
+		return err
+	}
+	return pdf.Output(w)
+}
+
+func page(pdf *fpdf.Fpdf, tr func(string) string, l Letter) {
+	pdf.AddPage()
+	txt := func(size float64, style string, h float64, s string) {
+		pdf.SetFont("Helvetica", style, size)
+		pdf.MultiCell(0, h, tr(s), "", "L", false)
+	}
+	txt(13, "B", 6, l.Establishment)
+	pdf.Ln(12)
+	// The address block sits where a window envelope shows it.
+	pdf.SetX(110)
+	pdf.SetFont("Helvetica", "", 11)
+	pdf.MultiCell(80, 5.5, tr(strings.Join(append([]string{l.Name}, l.Address...), "\n")), "", "L", false)
+	pdf.Ln(10)
+	where := l.City
+	if where != "" {
+		where += ", le "
+	} else {
+		where = "Le "
+	}
+	pdf.SetX(110)
+	txt(10, "", 5, where+frDate(l.Date))
+	pdf.Ln(8)
+	txt(12, "B", 6, "Objet : votre compte Cartable, l'espace numérique de l'établissement")
+	pdf.Ln(4)
+	intro := "Madame, Monsieur,\n\nVoici de quoi ouvrir votre compte sur Cartable, l'espace numérique de travail de l'établissement : vie scolaire, cahier de textes, emploi du temps et messages."
+	if l.Profile == "relative" && len(l.Children) > 0 {
+		intro += " Ce compte vous donne accès aux informations de : " + strings.Join(l.Children, ", ") + "."
+	}
+	if l.Profile == "student" {
+		intro = "Bonjour " + l.Name + ",\n\nVoici de quoi ouvrir ton compte sur Cartable, l'espace numérique de travail de ton établissement."
+	}
+	txt(11, "", 5.5, intro)
+	pdf.Ln(5)
+
+	// The codes, in a framed box.
+	y := pdf.GetY()
+	pdf.SetDrawColor(40, 40, 40)
+	pdf.Rect(20, y, 170, 38, "D")
+	pdf.SetXY(25, y+4)
+	pdf.SetFont("Helvetica", "", 11)
+	pdf.Cell(45, 7, tr("Adresse :"))
+	pdf.SetFont("Helvetica", "B", 11)
+	pdf.Cell(0, 7, tr(l.URL+"/activate"))
+	pdf.SetXY(25, y+12)
+	pdf.SetFont("Helvetica", "", 11)
+	pdf.Cell(45, 7, tr("Identifiant :"))
+	pdf.SetFont("Courier", "B", 13)
+	pdf.Cell(0, 7, tr(l.Login))
+	pdf.SetXY(25, y+20)
+	pdf.SetFont("Helvetica", "", 11)
+	pdf.Cell(45, 7, tr("Code d'activation :"))
+	pdf.SetFont("Courier", "B", 15)
+	pdf.Cell(0, 7, l.Code)
+	pdf.SetXY(25, y+28)
+	pdf.SetFont("Helvetica", "I", 10)
+	pdf.Cell(0, 7, tr("Ce code ne sert qu'une fois. Il expire le "+frDate(l.ExpiresAt)+"."))
+	pdf.SetXY(20, y+44)
+
+	steps := "Pour activer le compte :\n" +
+		"1. Ouvrez l'adresse ci-dessus et saisissez l'identifiant et le code d'activation.\n" +
+		"2. Choisissez un mot de passe long : au moins 12 caractères mêlant majuscules, minuscules, chiffres et symboles, ou une phrase de plusieurs mots (par exemple « ma-tante-range-7-pots-de-confiture »)."
+	if l.Profile == "relative" {
+		steps += "\n3. Indiquez une adresse électronique personnelle : elle servira à retrouver l'accès si vous oubliez votre mot de passe."
+	}
+	if l.Profile == "student" {
+		steps = strings.NewReplacer("Ouvrez", "Ouvre", "saisissez", "saisis", "Choisissez", "Choisis").Replace(steps)
+	}
+	txt(11, "", 5.5, steps)
+	pdf.Ln(4)
+	protect := "Pour protéger le compte :\n" +
+		"- Ne communiquez jamais le mot de passe, même à un proche : personne dans l'établissement ne vous le demandera.\n" +
+		"- N'utilisez pas ce mot de passe sur un autre site.\n" +
+		"- Activez la double authentification (application d'authentification ou clé d'accès) dans « Sécurité du compte ».\n" +
+		"- Sur un ordinateur partagé, déconnectez-vous en partant ; la page « Sécurité du compte » montre vos sessions ouvertes et permet de les fermer.\n" +
+		"- Conservez ou détruisez cette lettre : une fois le compte activé, le code ne sert plus à rien."
+	if l.Profile == "student" {
+		protect = "Pour protéger ton compte :\n" +
+			"- Ne donne jamais ton mot de passe, même à un ami : personne dans l'établissement ne te le demandera.\n" +
+			"- N'utilise pas ce mot de passe sur un autre site ou un jeu.\n" +
+			"- Sur un ordinateur partagé, déconnecte-toi en partant.\n" +
+			"- Une fois ton compte activé, le code ne sert plus à rien."
+	}
+	txt(11, "", 5.5, protect)
+	pdf.Ln(4)
+	txt(9, "I", 4.5, "Vos données sont traitées par l'établissement pour le fonctionnement de l'espace numérique de travail (arrêté du 30 novembre 2006). Vous pouvez exercer vos droits auprès du chef d'établissement.")
+}

@@ -1,0 +1,133 @@
+package provisioning
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"cartable/internal/audit"
+	"cartable/internal/db"
+	"cartable/internal/ids"
+)
+
+// Audit actions of this package. Targets are identifiers ("import-run:…",
+// "person:…", "purge-run:…"), never names.
+const (
+	AuditImport     = "import"
+	AuditDeactivate = "deactivate"
+	AuditReactivate = "reactivate"
+	AuditPurge      = "purge"
+	AuditRollover   = "rollover"
+	AuditObjection  = "contributions-choice"
+)
+
+// ErrMassDeactivation is returned when a complete delivery would deactivate
+// more than the allowed share of an establishment: most likely a truncated
+// feed. Nothing is applied; --allow-mass-deactivation overrides it.
+var ErrMassDeactivation = errors.New("the delivery would deactivate too many people (truncated feed?); nothing applied")
+
+var errRefused = errors.New("refused")
+
+// Import computes what the delivery changes in the directory and, unless
+// o.DryRun, applies it in one transaction. The summary is returned in every
+// case it could be computed, with ErrMassDeactivation when the guard
+// refused the delivery.
+func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if err := dl.Report.err(); err != nil {
+		return nil, err
+	}
+	prefix := ""
+	if dl.Source != AAF {
+		if len(dl.Structures) != 1 {
+			return nil, fmt.Errorf("provisioning: a %s import concerns exactly one establishment", dl.Source)
+		}
+		prefix = keyPrefix(dl.Source, dl.Structures[0].UAI)
+	}
+	if o.DryRun {
+		// Reads only, outside any transaction: a preview never holds the
+		// writer's lock.
+		_, sum, err := buildPlan(ctx, d, dl, o)
+		return sum, err
+	}
+	var sum *Summary
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		if tx.Dialect() == db.SQLite {
+			// A big import touches far more pages than SQLite's default
+			// 2 MB cache holds; without room it spills and re-reads.
+			if _, err := tx.Exec(ctx, "PRAGMA cache_size = -131072"); err != nil {
+				return err
+			}
+			defer tx.Exec(ctx, "PRAGMA cache_size = -2000")
+		}
+		p, s, err := buildPlan(ctx, tx, dl, o)
+		if err != nil {
+			return err
+		}
+		sum = s
+		if o.Authorize != nil {
+			if err := o.Authorize(p.touched, p.creates); err != nil {
+				return err
+			}
+		}
+		if s.Refused != "" {
+			return errRefused
+		}
+		if err := apply(ctx, tx, p, prefix, o); err != nil {
+			return err
+		}
+		s.Applied = true
+		return recordRun(ctx, tx, s, o, "applied")
+	})
+	if errors.Is(err, errRefused) {
+		// The refusal itself belongs to the history.
+		if rerr := d.Tx(ctx, func(tx *db.Tx) error { return recordRun(ctx, tx, sum, o, "refused") }); rerr != nil {
+			return sum, rerr
+		}
+		return sum, ErrMassDeactivation
+	}
+	if err != nil {
+		if sum != nil {
+			sum.Applied, sum.RunID = false, ""
+		}
+		return sum, err
+	}
+	if d.Dialect() == db.Postgres && sum.Changes() > 10000 {
+		_ = d.Analyze(ctx) // big loads: refresh the planner's statistics
+	}
+	return sum, nil
+}
+
+// recordRun writes the history line and its audit event.
+func recordRun(ctx context.Context, q db.Querier, s *Summary, o Options, outcome string) error {
+	s.RunID = ids.New()
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	at := o.Now()
+	if _, err := q.Exec(ctx, `INSERT INTO import_runs (id, at, actor_id, source, mode, delivery_date, outcome, summary)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.RunID, at.Unix(), o.ActorID, s.Source, s.Mode, s.Date, outcome, string(b)); err != nil {
+		return err
+	}
+	for _, e := range s.Establishments {
+		if _, err := q.Exec(ctx, `INSERT INTO import_run_establishments (run_id, establishment_id)
+			SELECT ?, id FROM establishments WHERE id = ?`, s.RunID, e.ID); err != nil {
+			return err
+		}
+	}
+	est := ""
+	if len(s.Establishments) == 1 {
+		est = s.Establishments[0].ID
+	}
+	result := audit.Success
+	if outcome != "applied" {
+		result = audit.Denied
+	}
+	return audit.Record(ctx, q, audit.Event{At: at, ActorID: o.ActorID, EstablishmentID: est, Action: AuditImport,
+		Target: "import-run:" + s.RunID, Outcome: result})
+}

@@ -1,0 +1,187 @@
+package provisioning
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/ianaindex"
+)
+
+// xmlReader streams one XML file, a token at a time, and turns every
+// failure into an issue with the file and the line.
+//
+// Safety: encoding/xml never fetches a DTD nor reads an internal subset's
+// declarations, so an external entity can neither be fetched nor expanded;
+// a DOCTYPE that declares entities is refused outright, and in strict mode
+// a reference to an undeclared entity is an error.
+type xmlReader struct {
+	d    *xml.Decoder
+	file string
+}
+
+func newXMLReader(r io.Reader, file string) *xmlReader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3) // a UTF-8 byte order mark
+	}
+	d := xml.NewDecoder(br)
+	d.Strict = true
+	d.CharsetReader = charsetReader
+	return &xmlReader{d: d, file: file}
+}
+
+// charsetReader decodes the encodings an XML declaration may name
+// (ISO-8859-15, Windows-1252…); UTF-8 is read natively.
+func charsetReader(label string, in io.Reader) (io.Reader, error) {
+	e, err := ianaindex.IANA.Encoding(label)
+	if err != nil || e == nil {
+		return nil, errUnknownCharset(label)
+	}
+	return e.NewDecoder().Reader(in), nil
+}
+
+type errUnknownCharset string
+
+func (e errUnknownCharset) Error() string { return "unsupported encoding " + string(e) }
+
+func (x *xmlReader) line() int {
+	l, _ := x.d.InputPos()
+	return l
+}
+
+func (x *xmlReader) pos() Pos { return Pos{x.file, x.line()} }
+
+// token returns the next token; an error is a ReadError with a position.
+func (x *xmlReader) token() (xml.Token, error) {
+	t, err := x.d.Token()
+	if err != nil {
+		return nil, x.wrap(err)
+	}
+	if dir, ok := t.(xml.Directive); ok && bytes.Contains(bytes.ToUpper(dir), []byte("ENTITY")) {
+		return nil, fail(x.pos(), "xml-entity")
+	}
+	return t, nil
+}
+
+func (x *xmlReader) wrap(err error) error {
+	if _, ok := AsReadError(err); ok {
+		return err
+	}
+	var cs errUnknownCharset
+	if errors.As(err, &cs) {
+		return fail(Pos{x.file, 1}, "xml-encoding", string(cs))
+	}
+	if err == io.EOF {
+		return fail(x.pos(), "xml-truncated")
+	}
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		msg := se.Msg
+		if strings.Contains(msg, "invalid UTF-8") {
+			return fail(Pos{x.file, se.Line}, "xml-not-utf8")
+		}
+		if msg == "unexpected EOF" {
+			return fail(Pos{x.file, se.Line}, "xml-truncated")
+		}
+		return fail(Pos{x.file, se.Line}, "xml-syntax", msg)
+	}
+	return fail(x.pos(), "xml-syntax", err.Error())
+}
+
+// root returns the document's root element, skipping the prolog.
+func (x *xmlReader) root() (xml.StartElement, error) {
+	for {
+		t, err := x.token()
+		if err != nil {
+			return xml.StartElement{}, err
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			return t, nil
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return xml.StartElement{}, fail(x.pos(), "xml-syntax", "text before the root element")
+			}
+		}
+	}
+}
+
+// children calls f for each child element of the element just opened,
+// until that element's end. f must consume the child entirely (with text,
+// children or skip). Text between children is ignored.
+func (x *xmlReader) children(f func(se xml.StartElement) error) error {
+	for {
+		t, err := x.token()
+		if err != nil {
+			return err
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			if err := f(t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			return nil
+		}
+	}
+}
+
+// text reads the character data of the element just opened, up to its end,
+// trimmed. A child element inside is an error.
+func (x *xmlReader) text() (string, error) {
+	var buf []byte
+	for {
+		t, err := x.token()
+		if err != nil {
+			return "", err
+		}
+		switch t := t.(type) {
+		case xml.CharData:
+			buf = append(buf, t...)
+		case xml.StartElement:
+			return "", fail(x.pos(), "xml-unexpected", t.Name.Local)
+		case xml.EndElement:
+			s := strings.TrimSpace(string(buf))
+			if !utf8.ValidString(s) {
+				return "", fail(x.pos(), "xml-not-utf8")
+			}
+			return s, nil
+		}
+	}
+}
+
+// skip consumes the element just opened.
+func (x *xmlReader) skip() error {
+	if err := x.d.Skip(); err != nil {
+		return x.wrap(err)
+	}
+	return nil
+}
+
+func attrOf(se xml.StartElement, name string) string {
+	for _, a := range se.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// ensureRoot checks the root element's name.
+func (x *xmlReader) ensureRoot(names ...string) (xml.StartElement, error) {
+	root, err := x.root()
+	if err != nil {
+		return root, err
+	}
+	for _, n := range names {
+		if root.Name.Local == n {
+			return root, nil
+		}
+	}
+	return root, fail(x.pos(), "xml-root", root.Name.Local, strings.Join(names, ", "))
+}

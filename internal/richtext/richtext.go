@@ -1,0 +1,237 @@
+// Package richtext cleans the small rich text that teachers write (class
+// log, homework): an allow-list of formatting tags, links to http(s) and
+// mailto only, everything else reduced to its text. Input carrying active
+// content (scripts, event handlers, javascript: links, embedded frames or
+// forms) is not silently "fixed": Clean reports it, so that the form can
+// refuse it with a clear message and keep what was typed.
+package richtext
+
+import (
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// MaxBytes bounds the input.
+const MaxBytes = 50 << 10
+
+// Finding is active content found in the input.
+type Finding struct {
+	Kind   string // script, event-handler, dangerous-link, embedded, too-long
+	Detail string // the tag or attribute, e.g. "<script>", "onclick"
+}
+
+func (f Finding) String() string { return f.Kind + " " + f.Detail }
+
+// allowed tags; void ones have no closing tag.
+var allowed = map[atom.Atom]bool{
+	atom.P: true, atom.Br: true, atom.Strong: true, atom.B: true, atom.Em: true, atom.I: true, atom.U: true,
+	atom.S: true, atom.Sub: true, atom.Sup: true, atom.Ul: true, atom.Ol: true, atom.Li: true,
+	atom.Blockquote: true, atom.Code: true, atom.Pre: true, atom.H3: true, atom.H4: true, atom.A: true, atom.Hr: true,
+}
+
+var void = map[atom.Atom]bool{atom.Br: true, atom.Hr: true}
+
+// Tags whose content is not text for a reader: dropped whole, and reported.
+var active = map[string]bool{
+	"script": true, "iframe": true, "frame": true, "frameset": true, "object": true, "embed": true, "applet": true,
+	"form": true, "input": true, "button": true, "textarea": true, "select": true, "base": true, "meta": true,
+	"link": true, "svg": true, "math": true,
+}
+
+// Tags dropped whole without complaint: their content is not prose.
+var silent = map[string]bool{"style": true, "noscript": true, "template": true, "title": true, "head": true}
+
+// Clean returns the sanitised HTML of s and what active content it held.
+// Text without any tag is taken as plain text: blank lines make
+// paragraphs, single line breaks stay. When findings are returned the
+// caller should refuse the input; the cleaned text is still safe.
+func Clean(s string) (string, []Finding) {
+	var findings []Finding
+	if len(s) > MaxBytes {
+		return "", []Finding{{Kind: "too-long", Detail: fmt.Sprint(MaxBytes)}}
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	if strings.TrimSpace(s) == "" {
+		return "", nil
+	}
+	if !strings.Contains(s, "<") {
+		return plain(s), nil
+	}
+	var b strings.Builder
+	var open []atom.Atom
+	skip := 0 // depth inside a dropped element
+	var skipName string
+	z := xhtml.NewTokenizer(strings.NewReader(s))
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			break // io.EOF, or input the tokenizer gives up on: what came before is kept
+		}
+		tok := z.Token()
+		name := strings.ToLower(tok.Data)
+		if skip > 0 {
+			switch {
+			case tt == xhtml.StartTagToken && name == skipName:
+				skip++
+			case tt == xhtml.EndTagToken && name == skipName:
+				skip--
+			}
+			continue
+		}
+		switch tt {
+		case xhtml.TextToken:
+			b.WriteString(html.EscapeString(tok.Data))
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			for _, a := range tok.Attr {
+				k := strings.ToLower(a.Key)
+				if strings.HasPrefix(k, "on") {
+					findings = append(findings, Finding{Kind: "event-handler", Detail: k})
+				}
+				if (k == "href" || k == "src" || k == "action" || k == "formaction" || k == "xlink:href") && dangerousURL(a.Val) {
+					findings = append(findings, Finding{Kind: "dangerous-link", Detail: k})
+				}
+			}
+			if active[name] {
+				kind := "embedded"
+				if name == "script" {
+					kind = "script"
+				}
+				findings = append(findings, Finding{Kind: kind, Detail: "<" + name + ">"})
+				if tt == xhtml.StartTagToken && name != "input" && name != "base" && name != "meta" && name != "link" {
+					skip, skipName = 1, name
+				}
+				continue
+			}
+			if silent[name] {
+				if tt == xhtml.StartTagToken {
+					skip, skipName = 1, name
+				}
+				continue
+			}
+			if !allowed[tok.DataAtom] {
+				continue // unknown formatting: keep the text only
+			}
+			if tok.DataAtom == atom.A {
+				href := ""
+				for _, a := range tok.Attr {
+					if strings.ToLower(a.Key) == "href" && safeURL(a.Val) {
+						href = a.Val
+					}
+				}
+				if href == "" {
+					continue // a link without a safe target is only its text
+				}
+				fmt.Fprintf(&b, `<a href="%s" rel="noopener noreferrer nofollow">`, html.EscapeString(href))
+			} else {
+				b.WriteString("<" + tok.DataAtom.String() + ">")
+			}
+			if !void[tok.DataAtom] {
+				if tt == xhtml.SelfClosingTagToken {
+					b.WriteString("</" + tok.DataAtom.String() + ">")
+				} else {
+					open = append(open, tok.DataAtom)
+				}
+			}
+		case xhtml.EndTagToken:
+			if !allowed[tok.DataAtom] || void[tok.DataAtom] {
+				continue
+			}
+			// Close up to the matching open tag; a stray end tag is ignored.
+			for i := len(open) - 1; i >= 0; i-- {
+				if open[i] == tok.DataAtom {
+					for j := len(open) - 1; j >= i; j-- {
+						b.WriteString("</" + open[j].String() + ">")
+					}
+					open = open[:i]
+					break
+				}
+			}
+		}
+	}
+	for j := len(open) - 1; j >= 0; j-- {
+		b.WriteString("</" + open[j].String() + ">")
+	}
+	return strings.TrimSpace(b.String()), findings
+}
+
+// plain turns text into paragraphs.
+func plain(s string) string {
+	var b strings.Builder
+	for _, para := range strings.Split(strings.TrimSpace(s), "\n\n") {
+		para = strings.TrimSpace(para)
+		if para == "" {
+			continue
+		}
+		lines := strings.Split(para, "\n")
+		for i := range lines {
+			lines[i] = html.EscapeString(strings.TrimSpace(lines[i]))
+		}
+		b.WriteString("<p>" + strings.Join(lines, "<br>") + "</p>")
+	}
+	return b.String()
+}
+
+func safeURL(v string) bool {
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+		return u.Host != ""
+	case "mailto":
+		return true
+	}
+	return false
+}
+
+// dangerousURL spots script-carrying schemes, however they are disguised
+// with case, spaces or control characters.
+func dangerousURL(v string) bool {
+	var b strings.Builder
+	for _, r := range strings.ToLower(v) {
+		if r > ' ' {
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	return strings.HasPrefix(s, "javascript:") || strings.HasPrefix(s, "vbscript:") || strings.HasPrefix(s, "data:")
+}
+
+// Text returns the text of sanitised HTML without tags, for places that
+// take plain text (calendar feeds, titles).
+func Text(h string) string {
+	z := xhtml.NewTokenizer(strings.NewReader(h))
+	var b strings.Builder
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			break
+		}
+		tok := z.Token()
+		switch tt {
+		case xhtml.TextToken:
+			b.WriteString(tok.Data)
+		case xhtml.StartTagToken, xhtml.SelfClosingTagToken:
+			if tok.DataAtom == atom.Br || tok.DataAtom == atom.Li {
+				b.WriteString("\n")
+			}
+		case xhtml.EndTagToken:
+			if tok.DataAtom == atom.P {
+				b.WriteString("\n")
+			}
+		}
+	}
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,632 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"cartable/internal/access"
+	"cartable/internal/classlog"
+	"cartable/internal/db"
+	"cartable/internal/directory"
+	"cartable/internal/files"
+	"cartable/internal/i18n"
+	"cartable/internal/timetable"
+)
+
+func (s *Server) classlogRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /lessons/{slot}/{date}/log", s.signedIn(s.saveEntry))
+	mux.HandleFunc("POST /classlog/entries/{id}/copy", s.signedIn(s.copyEntry))
+	mux.HandleFunc("POST /classlog/entries/{id}/delete", s.signedIn(s.deleteEntry))
+	mux.HandleFunc("GET /classlog/classes/{id}", s.signedIn(s.structureLog))
+	mux.HandleFunc("GET /classlog/groups/{id}", s.signedIn(s.structureLog))
+	mux.HandleFunc("GET /homework", s.signedIn(s.homeworkList))
+	mux.HandleFunc("POST /homework/{id}/done", s.signedIn(s.homeworkDone))
+	mux.HandleFunc("POST /homework/{id}/hand-in", s.signedIn(s.handIn))
+	mux.HandleFunc("GET /homework/{id}/hand-ins", s.signedIn(s.handIns))
+	mux.HandleFunc("GET /files/{id}", s.signedIn(s.download))
+}
+
+// The largest upload a form may carry: the file limit plus room for the
+// other fields.
+const formOverhead = 256 << 10
+
+func (s *Server) uploadLimit() int64 {
+	if s.Files == nil {
+		return files.DefaultMaxSize
+	}
+	return s.Files.MaxSize
+}
+
+type hwForm struct {
+	Due, DueLesson, Description, Minutes, HandIn string
+}
+
+// entryForm is the class log form, as typed.
+type entryForm struct {
+	ID, Title, Body, Category, Audience, PublishAt string
+	Draft                                          bool
+	Homework                                       []hwForm
+	Problems                                       []string
+	Bad                                            map[string]bool
+}
+
+func audienceKey(a timetable.Audience) string {
+	if a.GroupID != "" {
+		return "g:" + a.GroupID
+	}
+	return "c:" + a.ClassID
+}
+
+func formFromEntry(e classlog.Entry) entryForm {
+	f := entryForm{ID: e.ID, Title: e.Title, Body: e.Body, Category: e.Category, Draft: e.Draft, Audience: "c:" + e.ClassID}
+	if e.GroupID != "" {
+		f.Audience = "g:" + e.GroupID
+	}
+	if !e.PublishAt.IsZero() {
+		f.PublishAt = e.PublishAt.In(timetable.Paris).Format("2006-01-02T15:04")
+	}
+	for _, h := range e.Homework {
+		hf := hwForm{Due: h.DueDate, Description: h.Description, HandIn: h.HandIn}
+		if h.Minutes > 0 {
+			hf.Minutes = fmt.Sprint(h.Minutes)
+		}
+		if h.DueSlotID != "" {
+			hf.DueLesson = h.DueSlotID + "/" + h.DueDate
+		}
+		f.Homework = append(f.Homework, hf)
+	}
+	return f
+}
+
+// withBlankLines pads the homework lines so the form always offers one more.
+func (f entryForm) Lines() []hwForm {
+	out := append([]hwForm{}, f.Homework...)
+	for len(out) < len(f.Homework)+1 || len(out) < 2 {
+		out = append(out, hwForm{HandIn: "none"})
+	}
+	return out
+}
+
+// classlogProblems turns problems into sentences and marks the fields.
+func classlogProblems(lang string, ps classlog.Problems, f *entryForm) {
+	if f.Bad == nil {
+		f.Bad = map[string]bool{}
+	}
+	for _, p := range ps {
+		field := p.Field
+		label := field
+		line := 0
+		if strings.HasPrefix(field, "homework.") {
+			var sub string
+			fmt.Sscanf(strings.TrimPrefix(field, "homework."), "%d.", &line)
+			sub = field[strings.LastIndex(field, ".")+1:]
+			label = i18n.T(lang, "log.field.homework", line+1, i18n.T(lang, "log.field."+sub))
+		} else {
+			label = i18n.T(lang, "log.field."+field)
+		}
+		f.Bad[field] = true
+		f.Problems = append(f.Problems, i18n.T(lang, "log.problem", label, i18n.T(lang, "log.problem."+p.Code, p.Detail)))
+	}
+}
+
+func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.uploadLimit()+formOverhead)
+	l, ok := s.loadLesson(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	cur := currentOf(r)
+	lang := langOf(r)
+	f := entryForm{ID: r.PostFormValue("id"), Title: r.PostFormValue("title"), Body: r.PostFormValue("body"),
+		Category: r.PostFormValue("category"), Audience: r.PostFormValue("audience"),
+		PublishAt: r.PostFormValue("publish_at"), Draft: r.PostFormValue("draft") == "1"}
+	if r.MultipartForm == nil && r.PostForm == nil {
+		// The body was too large to parse: nothing of the form is readable.
+		f.Problems = []string{i18n.T(lang, "files.toolarge", s.uploadLimit()>>20)}
+		s.renderLesson(w, r, l, http.StatusRequestEntityTooLarge, &f, nil)
+		return
+	}
+	for i := 0; i < 10; i++ {
+		p := fmt.Sprintf("hw%d_", i)
+		if _, ok := r.PostForm[p+"description"]; !ok {
+			break
+		}
+		f.Homework = append(f.Homework, hwForm{Due: r.PostFormValue(p + "due"), DueLesson: r.PostFormValue(p + "lesson"),
+			Description: r.PostFormValue(p + "description"), Minutes: r.PostFormValue(p + "minutes"), HandIn: r.PostFormValue(p + "handin")})
+	}
+	// The audience must be one of the lesson's, written by a teacher of it.
+	var aud *timetable.Audience
+	for _, a := range l.Slot.Audiences {
+		if audienceKey(a) == f.Audience {
+			a := a
+			aud = &a
+		}
+	}
+	if aud == nil {
+		aud = &l.Slot.Audiences[0]
+		f.Audience = audienceKey(*aud)
+	}
+	res := access.Class(aud.ClassID)
+	if aud.GroupID != "" {
+		res = access.Group(aud.GroupID)
+	}
+	if !s.allowed(w, r, access.WriteClassLog, res) {
+		return
+	}
+	if f.ID != "" && !s.allowed(w, r, access.EditEntry, access.Entry(f.ID)) {
+		return
+	}
+	in := classlog.EntryInput{ID: f.ID, EstablishmentID: l.Slot.EstablishmentID, AuthorID: cur.viewer.ID, SlotID: l.Slot.ID,
+		LessonDate: l.Date, ClassID: aud.ClassID, GroupID: aud.GroupID, SubjectID: l.Slot.SubjectID, Title: f.Title,
+		Body: f.Body, Category: f.Category, Draft: f.Draft, PublishAt: f.PublishAt}
+	for _, h := range f.Homework {
+		hi := classlog.HomeworkInput{DueDate: h.Due, Description: h.Description, Minutes: h.Minutes, HandIn: h.HandIn}
+		if h.DueLesson != "" {
+			hi.DueSlotID = h.DueLesson
+		}
+		in.Homework = append(in.Homework, hi)
+	}
+	var saved files.File
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		id, err := classlog.Save(ctx, tx, in, s.Now())
+		if err != nil {
+			return err
+		}
+		if fh, hdr, ferr := r.FormFile("attachment"); ferr == nil {
+			defer fh.Close()
+			if s.Files == nil {
+				return errNoStorage
+			}
+			saved, err = s.Files.Save(ctx, tx, l.Slot.EstablishmentID, cur.viewer.ID, hdr.Filename, fh, 0)
+			if err != nil {
+				return err
+			}
+			return classlog.Attach(ctx, tx, id, saved.ID)
+		}
+		return nil
+	})
+	if err != nil && saved.ID != "" {
+		s.Files.Discard(ctx, saved)
+	}
+	var ps classlog.Problems
+	switch {
+	case errors.As(err, &ps):
+		classlogProblems(lang, ps, &f)
+	case err != nil && s.fileProblem(lang, err) != "":
+		f.Problems = append(f.Problems, s.fileProblem(lang, err))
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	default:
+		http.Redirect(w, r, "/lessons/"+l.Slot.ID+"/"+l.Date+"?saved=entry", http.StatusSeeOther)
+		return
+	}
+	s.renderLesson(w, r, l, http.StatusUnprocessableEntity, &f, nil)
+}
+
+var errNoStorage = errors.New("file storage is not configured")
+
+// fileProblem explains a refused upload, or "" when err is something else.
+func (s *Server) fileProblem(lang string, err error) string {
+	var tl files.TooLarge
+	var rf files.Refused
+	switch {
+	case errors.As(err, &tl):
+		return i18n.T(lang, "files.toolarge", tl.Limit>>20)
+	case errors.As(err, &rf):
+		return i18n.T(lang, "files.refused", rf.Name, files.AcceptedExtensions)
+	case errors.Is(err, files.ErrEmpty):
+		return i18n.T(lang, "files.empty")
+	case errors.Is(err, errNoStorage):
+		return i18n.T(lang, "files.nostorage")
+	}
+	return ""
+}
+
+func (s *Server) copyEntry(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !s.allowed(w, r, access.EditEntry, access.Entry(id)) {
+		return
+	}
+	ctx := r.Context()
+	target := r.PostFormValue("target")
+	kind, tid, _ := strings.Cut(target, ":")
+	res := access.Class(tid)
+	classID, groupID := tid, ""
+	if kind == "g" {
+		res, classID, groupID = access.Group(tid), "", tid
+	}
+	if !s.allowed(w, r, access.WriteClassLog, res) {
+		return
+	}
+	date := strings.TrimSpace(r.PostFormValue("date"))
+	if date != "" {
+		if _, err := timetable.ParseDate(date); err != nil {
+			s.renderError(w, r, http.StatusUnprocessableEntity, "log.copy.baddate")
+			return
+		}
+	}
+	var newID string
+	err := s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
+		newID, err = classlog.Copy(ctx, tx, id, currentOf(r).viewer.ID, classID, groupID, date, s.Now())
+		return err
+	})
+	var ps classlog.Problems
+	if errors.As(err, &ps) {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "log.copy.same")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	_ = newID
+	back := "/classlog/classes/" + classID
+	if groupID != "" {
+		back = "/classlog/groups/" + groupID
+	}
+	http.Redirect(w, r, back+"?saved=copy", http.StatusSeeOther)
+}
+
+func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !s.allowed(w, r, access.EditEntry, access.Entry(id)) {
+		return
+	}
+	e, err := classlog.EntryByID(r.Context(), s.DB, id)
+	if err == nil {
+		err = classlog.Delete(r.Context(), s.DB, id, currentOf(r).viewer.ID)
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	back := "/timetable"
+	if e.SlotID != "" {
+		back = "/lessons/" + e.SlotID + "/" + e.LessonDate
+	}
+	http.Redirect(w, r, back+"?saved=deleted", http.StatusSeeOther)
+}
+
+type structureLogData struct {
+	Heading  string
+	Entries  []classlog.Entry
+	From, To string
+	Prev     string
+	Saved    string
+	Now      time.Time
+}
+
+// structureLog lists a class's or group's class log, four weeks at a time.
+func (s *Server) structureLog(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	ctx := r.Context()
+	isGroup := strings.HasPrefix(r.URL.Path, "/classlog/groups/")
+	res := access.Class(id)
+	if isGroup {
+		res = access.Group(id)
+	}
+	if !s.allowed(w, r, access.ReadClassLog, res) {
+		return
+	}
+	lang := langOf(r)
+	d := structureLogData{Saved: r.URL.Query().Get("saved"), Now: s.Now()}
+	to, err := timetable.ParseDate(r.URL.Query().Get("to"))
+	if err != nil {
+		to = time.Date(d.Now.In(timetable.Paris).Year(), d.Now.In(timetable.Paris).Month(), d.Now.In(timetable.Paris).Day()+14, 0, 0, 0, 0, timetable.Paris)
+	}
+	from := to.AddDate(0, 0, -34)
+	d.From, d.To = from.Format(timetable.DateFormat), to.Format(timetable.DateFormat)
+	d.Prev = from.AddDate(0, 0, -1).Format(timetable.DateFormat)
+	var entries []classlog.Entry
+	if isGroup {
+		g, gerr := directory.GroupByID(ctx, s.DB, id)
+		if gerr != nil {
+			s.serverError(w, r, gerr)
+			return
+		}
+		d.Heading = i18n.T(lang, "group.heading", g.Name)
+		entries, err = classlog.EntriesOfStructure(ctx, s.DB, "", id, d.From, d.To)
+	} else {
+		c, cerr := directory.ClassByID(ctx, s.DB, id)
+		if cerr != nil {
+			s.serverError(w, r, cerr)
+			return
+		}
+		d.Heading = i18n.T(lang, "class.heading", c.Name)
+		entries, err = classlog.EntriesOfStructure(ctx, s.DB, id, "", d.From, d.To)
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	ok, err := s.Policy.VisibleEntries(ctx, currentOf(r).viewer, ids)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, e := range entries {
+		if ok[e.ID] {
+			d.Entries = append(d.Entries, e)
+		}
+	}
+	s.render(w, r, http.StatusOK, "classlog", "log.title", d)
+}
+
+type homeworkData struct {
+	Heading  string
+	Children []directory.Kin
+	ChildID  string
+	Student  bool // the viewer is the student: may tick and hand in
+	Days     []homeworkDay
+	Set      []classlog.Homework // a teacher's homework
+	From     string
+	Saved    string
+	Problem  string
+	Limit    int64
+	Accept   string
+}
+
+type homeworkDay struct {
+	Date  string
+	Items []classlog.Homework
+}
+
+// homeworkList: a student's own list by due date, a relative's child's
+// (with the child's ticks), or the homework a teacher set.
+func (s *Server) homeworkList(w http.ResponseWriter, r *http.Request) {
+	cur := currentOf(r)
+	v := cur.viewer
+	ctx := r.Context()
+	now := s.Now()
+	d := homeworkData{Saved: r.URL.Query().Get("saved"), Limit: s.uploadLimit() >> 20, Accept: files.AcceptedExtensions}
+	from := now.In(timetable.Paris).Format(timetable.DateFormat)
+	if f, err := timetable.ParseDate(r.URL.Query().Get("from")); err == nil {
+		from = f.Format(timetable.DateFormat)
+	}
+	d.From = from
+	to := mustDate(from).AddDate(0, 0, 28).Format(timetable.DateFormat)
+	studentID := ""
+	switch v.Profile {
+	case directory.Student:
+		studentID, d.Student, d.Heading = v.ID, true, cur.me.DisplayName()
+	case directory.Relative:
+		children, err := s.visibleChildren(ctx, v)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Children = children
+		if len(children) == 0 {
+			s.render(w, r, http.StatusOK, "homework", "hw.title", d)
+			return
+		}
+		child := children[0]
+		if want := r.URL.Query().Get("child"); want != "" {
+			found := false
+			for _, c := range children {
+				if c.ID == want {
+					child, found = c, true
+				}
+			}
+			if !found {
+				s.auditRefusal(r, access.Person(want))
+				s.renderError(w, r, http.StatusNotFound, "error.notfound")
+				return
+			}
+		}
+		studentID, d.ChildID, d.Heading = child.ID, child.ID, child.FirstName+" "+child.LastName
+	default:
+		entries, err := classlog.EntriesByAuthor(ctx, s.DB, v.ID, mustDate(from).AddDate(0, 0, -28).Format(timetable.DateFormat), to)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		for _, e := range entries {
+			for _, h := range e.Homework {
+				if h.DueDate >= mustDate(from).AddDate(0, 0, -14).Format(timetable.DateFormat) {
+					d.Set = append(d.Set, h)
+				}
+			}
+		}
+		d.Heading = cur.me.DisplayName()
+		s.render(w, r, http.StatusOK, "homework", "hw.title", d)
+		return
+	}
+	// The student's record of work: their own, or their child's.
+	if !s.allowed(w, r, access.ReadTimetable, access.Person(studentID)) {
+		return
+	}
+	hw, err := classlog.HomeworkOfStudent(ctx, s.DB, studentID, from, to, now)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	seeTicks, err := s.may(r, access.ReadDone, access.Person(studentID))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	entryIDs := make([]string, len(hw))
+	for i, h := range hw {
+		entryIDs[i] = h.EntryID
+	}
+	ok, err := s.Policy.VisibleEntries(ctx, v, entryIDs)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, h := range hw {
+		if !ok[h.EntryID] {
+			continue
+		}
+		if !seeTicks {
+			h.Done = false
+		}
+		if n := len(d.Days); n == 0 || d.Days[n-1].Date != h.DueDate {
+			d.Days = append(d.Days, homeworkDay{Date: h.DueDate})
+		}
+		d.Days[len(d.Days)-1].Items = append(d.Days[len(d.Days)-1].Items, h)
+	}
+	s.render(w, r, http.StatusOK, "homework", "hw.title", d)
+}
+
+func (s *Server) homeworkDone(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	v := currentOf(r).viewer
+	if !s.allowed(w, r, access.TickDone, access.Person(v.ID)) || !s.allowed(w, r, access.ReadClassLog, access.Homework(id)) {
+		return
+	}
+	done := r.PostFormValue("done") == "1"
+	if err := classlog.SetDone(r.Context(), s.DB, id, v.ID, done, s.Now()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	back := "/homework?saved=done"
+	if from := r.PostFormValue("from"); from != "" {
+		back += "&from=" + url.QueryEscape(from)
+	}
+	http.Redirect(w, r, back+"#hw-"+id, http.StatusSeeOther)
+}
+
+func (s *Server) handIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, s.uploadLimit()+formOverhead)
+	id := r.PathValue("id")
+	v := currentOf(r).viewer
+	ctx := r.Context()
+	lang := langOf(r)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var mb *http.MaxBytesError
+		if errors.As(err, &mb) {
+			s.homeworkProblem(w, r, i18n.T(lang, "files.toolarge", s.uploadLimit()>>20))
+			return
+		}
+		s.homeworkProblem(w, r, i18n.T(lang, "files.nofile"))
+		return
+	}
+	if r.PostFormValue("csrf") != csrfToken(currentOf(r).token) {
+		s.renderError(w, r, http.StatusForbidden, "error.csrf")
+		return
+	}
+	if !s.allowed(w, r, access.HandIn, access.Homework(id)) {
+		return
+	}
+	h, err := classlog.HomeworkByID(ctx, s.DB, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	fh, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.homeworkProblem(w, r, i18n.T(lang, "files.nofile"))
+		return
+	}
+	defer fh.Close()
+	if s.Files == nil {
+		s.homeworkProblem(w, r, i18n.T(lang, "files.nostorage"))
+		return
+	}
+	var saved files.File
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		est := ""
+		if err := tx.QueryRow(ctx, `SELECT establishment_id FROM homework WHERE id = ?`, h.ID).Scan(&est); err != nil {
+			return err
+		}
+		var err error
+		if saved, err = s.Files.Save(ctx, tx, est, v.ID, hdr.Filename, fh, 0); err != nil {
+			return err
+		}
+		old, err := classlog.Submit(ctx, tx, h.ID, v.ID, saved.ID, s.Now())
+		if err == nil && old != "" {
+			s.Files.Discard(ctx, files.File{ID: old, EstablishmentID: est})
+		}
+		return err
+	})
+	if err != nil {
+		if saved.ID != "" {
+			s.Files.Discard(ctx, saved)
+		}
+		if msg := s.fileProblem(lang, err); msg != "" {
+			s.homeworkProblem(w, r, msg)
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/homework?saved=handin#hw-"+id, http.StatusSeeOther)
+}
+
+// homeworkProblem shows the homework list with a refusal message.
+func (s *Server) homeworkProblem(w http.ResponseWriter, r *http.Request, msg string) {
+	d := homeworkData{Problem: msg, Limit: s.uploadLimit() >> 20, Accept: files.AcceptedExtensions}
+	s.render(w, r, http.StatusUnprocessableEntity, "homework", "hw.title", d)
+}
+
+type handInsData struct {
+	Homework classlog.Homework
+	Rows     []classlog.HandInRow
+	Handed   int
+	Late     int
+}
+
+func (s *Server) handIns(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !s.allowed(w, r, access.ReadHandIns, access.Homework(id)) {
+		return
+	}
+	h, err := classlog.HomeworkByID(r.Context(), s.DB, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	rows, err := classlog.HandInsOf(r.Context(), s.DB, h, s.Now())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	d := handInsData{Homework: h, Rows: rows}
+	for _, x := range rows {
+		if x.Submitted {
+			d.Handed++
+		}
+		if x.Late {
+			d.Late++
+		}
+	}
+	s.render(w, r, http.StatusOK, "handins", "hw.handins.title", d)
+}
+
+// download serves a stored file as an attachment, in a sandbox: a file is
+// never rendered as a page of this site.
+func (s *Server) download(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !s.allowed(w, r, access.ReadFile, access.File(id)) {
+		return
+	}
+	if s.Files == nil {
+		s.renderError(w, r, http.StatusServiceUnavailable, "files.nostorage")
+		return
+	}
+	f, data, err := s.Files.Read(r.Context(), s.DB, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Length", fmt.Sprint(len(data)))
+	w.Write(data)
+}
