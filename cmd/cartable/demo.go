@@ -50,7 +50,9 @@ func runDemo(ctx context.Context, args []string) error {
 		}
 	}
 	fmt.Printf("\nCartable demo: %s (%s)\n", c.BaseURL, d.Dialect())
-	fmt.Printf("Every demo account has the password %q.\n\n", demo.DefaultPassword)
+	fmt.Printf("Every demo account has the password %q.\n", demo.DefaultPassword)
+	fmt.Printf("The demo makes the second factor optional for everyone (a real establishment requires it of\n" +
+		"teachers, staff and admins); set one up under \"Sécurité du compte\" to try it.\n\n")
 	for _, n := range demo.Notable(accts) {
 		fmt.Printf("  %-48s %s\n", n.Label, n.Login)
 	}

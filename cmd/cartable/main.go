@@ -20,6 +20,9 @@ Usage:
   cartable serve   [flags]   run the server
   cartable demo    [flags]   create the demo establishment if absent, then serve it
   cartable migrate [flags]   apply pending database migrations
+  cartable import  SOURCE …  import a delivery: aaf, siecle, sts or csv (see "cartable import -h")
+  cartable rollover [flags]  close an establishment's school year and open the next one
+  cartable purge   [flags]   erase the data of accounts deactivated longer than the delay
   cartable version           print the version
 
 Run "cartable COMMAND -h" for the flags of a command. Every flag can also be
@@ -42,6 +45,12 @@ func main() {
 		err = runDemo(ctx, args)
 	case "migrate":
 		err = runMigrate(ctx, args)
+	case "import":
+		err = runImport(ctx, args)
+	case "rollover":
+		err = runRollover(ctx, args)
+	case "purge":
+		err = runPurge(ctx, args)
 	case "version", "--version", "-v":
 		err = runVersion()
 	case "help", "-h", "--help":

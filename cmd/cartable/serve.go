@@ -99,7 +99,9 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, ln net.Listener, log
 		return err
 	}
 	s, err := web.New(web.Options{DB: d, BaseURL: c.BaseURL, Log: log,
-		SessionIdle: c.SessionIdle, SessionAbsolute: c.SessionAbsolute, Files: store})
+		SessionIdle: c.SessionIdle, SessionAbsolute: c.SessionAbsolute, Files: store,
+		PurgeAfterDays: c.PurgeAfterDays, MaxDeactivation: float64(c.MaxDeactivation) / 100,
+		Mail: mailer(c), TrustedProxies: c.Security.TrustedProxies})
 	if err != nil {
 		return err
 	}
@@ -112,9 +114,28 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, ln net.Listener, log
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	redirect, err := transport(c, srv, log) // tls.go
+	if err != nil {
+		return err
+	}
+	if redirect != nil {
+		rln, err := net.Listen("tcp", redirect.Addr)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s: %v", redirect.Addr, errors.Unwrap(err))
+		}
+		go redirect.Serve(rln)
+		defer redirect.Close()
+	}
 	go sweepSessions(ctx, s, log)
+	go dailyPurge(ctx, d, c.PurgeAfterDays, log)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	log.Info("cartable listening", "address", ln.Addr().String(), "base_url", c.BaseURL, "engine", d.Dialect().String(), "version", version)
 	select {
 	case err := <-errc:

@@ -77,6 +77,9 @@ func (p *Policy) Can(ctx context.Context, v *Viewer, a Action, r Resource) error
 	if accountAction(a) {
 		return p.canAccount(ctx, v, a, r) // accounts.go
 	}
+	if provisionAction(a) {
+		return p.canProvision(ctx, v, r) // provisioning.go
+	}
 	switch r.Kind {
 	case KindPerson:
 		if !personAction(a) {

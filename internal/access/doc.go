@@ -85,6 +85,75 @@
 // A roster lists names only; further details of each student are asked
 // person by person.
 //
+// # Timetable, class log, homework, files (learning.go)
+//
+//	question                          who may (same establishment)
+//	--------------------------------  ------------------------------------------------
+//	read-timetable of a student       the student; their relatives (active child);
+//	                                  head, deputy, secretary, cpe
+//	read-timetable of a teacher       the teacher; head, deputy, secretary, cpe
+//	read-timetable of a class         its students and their relatives; its teachers
+//	                                  (taught or headed); head, deputy, secretary,
+//	                                  cpe, documentalist (6)
+//	read-timetable of a group         its members and their relatives; its teachers;
+//	                                  head, deputy, secretary, cpe
+//	read-timetable of a room          teachers and staff of its establishment
+//	edit-timetable, manage-settings   head, deputy; admin (imports)
+//	read-classlog of a class/group    its students, their relatives, its teachers;
+//	                                  head, deputy
+//	write-classlog for a class/group  its teachers (taught or headed)
+//	read-classlog of an entry         its author always; once published and its
+//	                                  publication time reached: the students of its
+//	                                  class or group, their relatives, head and
+//	                                  deputy, and the colleagues teaching the same
+//	                                  class or group when the establishment allows
+//	                                  it (class log setting) (9)
+//	edit-entry                        its author
+//	read-classlog of a homework       as its entry
+//	hand-in                           the students who may read it, when it asks for
+//	                                  an upload
+//	read-hand-ins                     the entry's author; head, deputy
+//	read-done of a student            the student and their relatives, nobody else (10)
+//	tick-done                         the student only
+//	read-file                         its owner; readers of an entry it is attached
+//	                                  to; for handed-in work, those who may read the
+//	                                  hand-ins
+//
+// A lesson shows its teachers' names (title and last name) to whoever may
+// see the lesson: they are part of the timetable. A calendar feed is built
+// by asking these same questions as the feed's owner.
+//
+// # Provisioning and the account lifecycle
+//
+//	viewer                  provision: establishment   provision: person              provision: instance
+//	----------------------  -------------------------  -----------------------------  -------------------
+//	admin                   establishments attached    people attached there (7)      yes
+//	head, secretary         own establishment          people attached there, except  -
+//	                                                   operators (7)
+//	anyone else             -                          -                              -
+//
+// Provision on an establishment: import its deliveries, roll its school
+// year over, list its closed accounts and their purge dates. On a person:
+// deactivate, reactivate, record their choice about their contributions;
+// never on oneself. On the instance: import a feed that brings new
+// establishments (the operator who does it is attached to them).
+//
+// # Account administration (account security)
+//
+//	viewer                  manage-account: person       manage-account: class   manage-security: establishment
+//	----------------------  ---------------------------  ----------------------  ------------------------------
+//	admin                   everyone attached there (8)  classes there           establishments attached
+//	head, deputy,           everyone attached there      classes there           head and deputy only
+//	secretary               except operators (8)
+//	anyone else             -                            -                       -
+//
+// Manage-account on a person: print an activation letter, end all their
+// sessions, remove their second factors; never on oneself (one's own account
+// is managed from its own pages, with re-authentication). On a class: print
+// the activation letters of its students and their relatives.
+// Manage-security: choose which profiles and functions must use a second
+// factor.
+//
 // # Why
 //
 //  1. Only a legal guardian sees the child's personal contact details. A
@@ -104,4 +173,16 @@
 //     school; a relative reaches only their own children.
 //  6. The documentalist needs class lists for library loans; groups add
 //     nothing to that need.
+//  7. An import rewrites an establishment's directory and closing an account
+//     cuts someone off: only those accountable for that directory (its head
+//     and secretary) and the operators who run the feeds may do it. The
+//     deputy, the CPE and teachers may not.
+//  8. Issuing a code or removing a second factor lets someone into an
+//     account: only those who run the establishment's directory may, and an
+//     operator's account is never in a school officer's hands.
+//  9. A teacher's lesson notes are their own work in progress; a school may
+//     decide that the teachers of a class share them (the national
+//     guidance leaves it to the establishment).
+//  10. Whether a child did their homework is between the child and the
+//     family: a tick is not an assessment, teachers see hand-ins instead.
 package access

@@ -72,8 +72,10 @@ func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) 
 	switch {
 	case a == ReadTimetable && r.Kind == KindPerson:
 		return p.timetableOfPerson(ctx, v, r.ID)
-	case a == ReadTimetable && (r.Kind == KindClass || r.Kind == KindGroup):
+	case a == ReadTimetable && r.Kind == KindClass:
 		return p.onStructure(ctx, v, r, fnAll|fnCPE|fnDocumentalist, structMine|structChild|structTaught)
+	case a == ReadTimetable && r.Kind == KindGroup:
+		return p.onStructure(ctx, v, r, fnAll|fnCPE, structMine|structChild|structTaught) // groups add nothing to the documentalist's need (doc, note 6)
 	case a == ReadTimetable && r.Kind == KindRoom:
 		est, found, err := lookupEst(ctx, p.q, `SELECT establishment_id FROM tt_rooms WHERE id = ?`, r.ID)
 		if err != nil || !found || !v.est[est] {

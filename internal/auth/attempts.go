@@ -2,10 +2,10 @@ package auth
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/netip"
 	"strings"
 	"time"

@@ -205,3 +205,26 @@ func TestTOTPSecondEnrolmentAndReuse(t *testing.T) {
 		t.Fatalf("enrolled %+v", en)
 	}
 }
+
+func TestSweepRemovesLeftovers(t *testing.T) {
+	d := dbtest.Open(t)
+	ctx := context.Background()
+	pid := createPerson(t, d)
+	c := &testClock{at: time.Unix(1_800_000_000, 0)}
+	a := &Attempts{DB: d, Limits: DefaultLimits, Now: c.now}
+	s := &Sessions{DB: d, Idle: time.Hour, Absolute: 12 * time.Hour, Now: c.now}
+	a.Fail(ctx, "login:x")
+	a.RememberDevice(ctx, "", pid)
+	c.at = c.at.Add(2 * 24 * time.Hour)
+	if _, err := s.DeleteExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := a.Failures(ctx, "login:x"); n != 0 {
+		t.Error("an old attempt counter survived the sweep")
+	}
+	var devices int
+	d.QueryRow(ctx, `SELECT COUNT(*) FROM known_devices`).Scan(&devices)
+	if devices != 1 {
+		t.Errorf("%d known devices after two days, want 1 (they last a year)", devices)
+	}
+}

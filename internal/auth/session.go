@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"cartable/internal/db"
@@ -224,12 +225,34 @@ func (s *Sessions) List(ctx context.Context, personID string) ([]Session, error)
 	return out, rows.Err()
 }
 
-// DeleteExpired removes sessions past their absolute or idle limit.
+// DeleteExpired removes sessions past their absolute or idle limit, and
+// the account-security leftovers that no longer serve: finished passkey
+// ceremonies, known devices past their year, attempt counters a day old
+// and not blocking, reset links and activation codes expired for a month.
 func (s *Sessions) DeleteExpired(ctx context.Context) (int64, error) {
 	now := s.now().Unix()
 	r, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`, now, now-int64(s.Idle/time.Second))
 	if err != nil {
 		return 0, err
+	}
+	const day, month = 24 * 3600, 30 * 24 * 3600
+	for _, q := range []struct {
+		sql string
+		arg int64
+	}{
+		{`DELETE FROM webauthn_ceremonies WHERE expires_at <= ?`, now},
+		{`DELETE FROM known_devices WHERE expires_at <= ?`, now},
+		{`DELETE FROM auth_attempts WHERE last_failure <= ? AND blocked_until <= ?`, now - day},
+		{`DELETE FROM password_resets WHERE expires_at <= ?`, now - month},
+		{`DELETE FROM activation_codes WHERE expires_at <= ?`, now - month},
+	} {
+		args := []any{q.arg}
+		if strings.Count(q.sql, "?") == 2 {
+			args = append(args, now)
+		}
+		if _, err := s.DB.Exec(ctx, q.sql, args...); err != nil {
+			return 0, err
+		}
 	}
 	return r.RowsAffected()
 }

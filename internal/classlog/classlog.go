@@ -219,10 +219,11 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// Save creates or updates an entry with its homework, in tx. An update
-// keeps the done-ticks and hand-ins of homework whose due date and
-// description did not change... it replaces the homework list otherwise.
-// It returns Problems (nothing written) when the input is at fault.
+// Save creates or updates (its author only) an entry with its homework,
+// in tx. Homework lines whose due date and description did not change keep
+// their rows, and so their done-ticks and hand-ins; other lines are
+// replaced. It returns Problems, having written nothing, when the input is
+// at fault.
 func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string, error) {
 	c, ps := check(in)
 	if (in.ClassID == "") == (in.GroupID == "") {
@@ -444,17 +445,19 @@ func EntriesByAuthor(ctx context.Context, q db.Querier, authorID, from, to strin
 // and groups due between two dates, with the student's tick and hand-in.
 // (The caller still filters entries through the access policy.)
 func HomeworkOfStudent(ctx context.Context, q db.Querier, studentID, from, to string, now time.Time) ([]Homework, error) {
-	rows, err := q.Query(ctx, `SELECT `+homeworkCols+`, d.done_at IS NOT NULL, COALESCE(s.submitted_at, 0), COALESCE(s.file_id, '')
-		FROM (SELECT class_id AS cid, '' AS gid FROM enrolments WHERE student_id = ?
-			UNION ALL SELECT '', group_id FROM group_members WHERE student_id = ?) mine
-		JOIN homework h ON (mine.cid <> '' AND h.class_id = mine.cid) OR (mine.gid <> '' AND h.group_id = mine.gid)
-		JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
+	// Two indexed lookups (class, groups) joined by UNION ALL rather than
+	// an OR that would scan the homework table.
+	const cols = `SELECT h.id, h.entry_id, COALESCE(h.class_id, ''), COALESCE(h.group_id, ''), COALESCE(c.name, g.name, ''),
+		su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin,
+		CASE WHEN d.done_at IS NULL THEN 0 ELSE 1 END, COALESCE(s.submitted_at, 0), COALESCE(s.file_id, '')
+		FROM homework h JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
 		LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id
 		LEFT JOIN homework_done d ON d.homework_id = h.id AND d.student_id = ?
-		LEFT JOIN homework_submissions s ON s.homework_id = h.id AND s.student_id = ?
-		WHERE h.due_date BETWEEN ? AND ? AND NOT e.draft AND e.publish_at <= ?
-		ORDER BY h.due_date, su.name, h.id`,
-		studentID, studentID, studentID, studentID, from, to, now.Unix())
+		LEFT JOIN homework_submissions s ON s.homework_id = h.id AND s.student_id = ? `
+	const cond = ` AND h.due_date BETWEEN ? AND ? AND NOT e.draft AND e.publish_at <= ?`
+	rows, err := q.Query(ctx, `SELECT * FROM (`+cols+`JOIN enrolments en ON en.class_id = h.class_id WHERE en.student_id = ?`+cond+`
+		UNION ALL `+cols+`JOIN group_members gm ON gm.group_id = h.group_id WHERE gm.student_id = ?`+cond+`) x ORDER BY 8, 6, 1`,
+		studentID, studentID, studentID, from, to, now.Unix(), studentID, studentID, studentID, from, to, now.Unix())
 	if err != nil {
 		return nil, err
 	}
@@ -462,9 +465,11 @@ func HomeworkOfStudent(ctx context.Context, q db.Querier, studentID, from, to st
 	var out []Homework
 	for rows.Next() {
 		var sub int64
+		var done int
 		var h Homework
 		err := rows.Scan(&h.ID, &h.EntryID, &h.ClassID, &h.GroupID, &h.Structure, &h.SubjectName, &h.AuthorID,
-			&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.Done, &sub, &h.FileID)
+			&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &done, &sub, &h.FileID)
+		h.Done = done == 1
 		if err != nil {
 			return nil, err
 		}

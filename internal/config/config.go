@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,6 +23,10 @@ type Config struct {
 	SessionIdle     time.Duration // sign-out after this long without a request
 	SessionAbsolute time.Duration // sign-out this long after sign-in
 	LogLevel        string        // debug, info, warn, error
+	PurgeAfterDays  int           // days between an account's deactivation and the erasure of its data (1–90)
+	MaxDeactivation int           // percent of an establishment a complete delivery may deactivate (1–100)
+
+	Security Security // TLS, proxies and e-mail (security.go)
 
 	envErr error // a malformed environment value, reported by Finish
 }
@@ -43,6 +48,9 @@ func Register(fs *flag.FlagSet, d Defaults) *Config {
 	fs.DurationVar(&c.SessionIdle, "session-idle", c.envDuration("CARTABLE_SESSION_IDLE", 30*time.Minute), "idle timeout of sessions (CARTABLE_SESSION_IDLE)")
 	fs.DurationVar(&c.SessionAbsolute, "session-max", c.envDuration("CARTABLE_SESSION_MAX", 12*time.Hour), "absolute lifetime of sessions (CARTABLE_SESSION_MAX)")
 	fs.StringVar(&c.LogLevel, "log-level", env("CARTABLE_LOG_LEVEL", "info"), "debug, info, warn or error (CARTABLE_LOG_LEVEL)")
+	fs.IntVar(&c.PurgeAfterDays, "purge-after-days", c.envInt("CARTABLE_PURGE_AFTER_DAYS", 90), "days before a deactivated account's data is erased, at most 90 (CARTABLE_PURGE_AFTER_DAYS)")
+	fs.IntVar(&c.MaxDeactivation, "max-deactivation", c.envInt("CARTABLE_MAX_DEACTIVATION", 20), "percent of an establishment a complete delivery may deactivate (CARTABLE_MAX_DEACTIVATION)")
+	c.registerSecurity(fs) // security.go
 	return c
 }
 
@@ -81,8 +89,17 @@ func (c *Config) Finish() error {
 		return fmt.Errorf("config: --base-url %q must start with http:// or https://", c.BaseURL)
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if err := c.finishSecurity(); err != nil { // security.go
+		return err
+	}
 	if c.SessionIdle <= 0 || c.SessionAbsolute <= 0 || c.SessionIdle > c.SessionAbsolute {
 		return errors.New("config: session timeouts must be positive and idle ≤ max")
+	}
+	if c.PurgeAfterDays < 1 || c.PurgeAfterDays > 90 {
+		return fmt.Errorf("config: --purge-after-days %d: personal data must be erased within 90 days; choose 1 to 90", c.PurgeAfterDays)
+	}
+	if c.MaxDeactivation < 1 || c.MaxDeactivation > 100 {
+		return fmt.Errorf("config: --max-deactivation %d: choose a percentage from 1 to 100", c.MaxDeactivation)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -118,4 +135,17 @@ func (c *Config) envDuration(key string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+func (c *Config) envInt(key string, def int) int {
+	v, ok := os.LookupEnv(key)
+	if !ok || v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		c.envErr = fmt.Errorf("config: %s=%q is not a whole number", key, v)
+		return def
+	}
+	return n
 }

@@ -39,7 +39,9 @@ func GenerateTimetable(ctx context.Context, tx *db.Tx, o TimetableOptions) error
 	copy(seed[8:], "cartable demo: timetable")
 	binary.LittleEndian.PutUint64(idSeed[:], uint64(o.Seed))
 	copy(idSeed[8:], "cartable demo: timetable ids")
-	t := &ttGen{rng: rand.New(rand.NewChaCha8(seed)), idsrc: rand.NewChaCha8(idSeed), tx: tx}
+	// One busy map for both schools: a teacher shared between them is
+	// never in both at once.
+	t := &ttGen{rng: rand.New(rand.NewChaCha8(seed)), idsrc: rand.NewChaCha8(idSeed), tx: tx, taken: busy{}}
 	for _, uai := range []string{MainUAI, SecondUAI} {
 		if err := t.establishment(ctx, uai, o.Today); err != nil {
 			return fmt.Errorf("demo timetable %s: %w", uai, err)
@@ -52,6 +54,7 @@ type ttGen struct {
 	rng   *rand.Rand
 	idsrc *rand.ChaCha8
 	tx    *db.Tx
+	taken busy
 }
 
 func (t *ttGen) id() string { return ids.From(t.idsrc) }
@@ -295,7 +298,7 @@ func (t *ttGen) establishment(ctx context.Context, uai, today string) error {
 
 	// Place the units: bands first (they need several classes free).
 	pos := positions()
-	taken := busy{}
+	taken := t.taken
 	perDay := map[string]int{} // class|subject|day → count
 	var slotIDs []string
 	for _, u := range units {
@@ -444,6 +447,9 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 		}
 		first := ""
 		for _, l := range ls {
+			if l.Slot.EstablishmentID != est {
+				continue // a teacher shared with the other school
+			}
 			if first == "" {
 				first = l.Date
 			}

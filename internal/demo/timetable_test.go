@@ -2,8 +2,8 @@ package demo
 
 import (
 	"context"
+	"slices"
 	"testing"
-	"time"
 
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
@@ -23,12 +23,59 @@ func genWithTimetable(t testing.TB, d *db.DB, students int, today string) {
 	}
 }
 
-func TestTimetableDemo(t *testing.T) {
-	d := dbtest.Open(t)
-	start := time.Now()
-	genWithTimetable(t, d, 600, "2026-11-30")
-	t.Logf("generated in %s", time.Since(start))
-	for _, q := range []string{"tt_slots", "tt_changes", "classlog_entries", "homework", "tt_rooms", "notification_outbox"} {
-		t.Logf("%s: %d", q, count(t, d, "SELECT COUNT(*) FROM "+q))
+// ttDump lists the timetable, changes and class log in a stable order
+// (timestamps left out: the class log's are written from "now").
+func ttDump(t *testing.T, d *db.DB) []string {
+	var out []string
+	for _, q := range []string{
+		`SELECT id || weekday || start_min || duration_min || subject_id || COALESCE(room_id, '') || COALESCE(alternation_id, '') FROM tt_slots ORDER BY id`,
+		`SELECT slot_id || teacher_id FROM tt_slot_teachers ORDER BY 1`,
+		`SELECT slot_id || COALESCE(class_id, '') || COALESCE(group_id, '') FROM tt_slot_audiences ORDER BY 1`,
+		`SELECT slot_id || on_date || reason || COALESCE(new_room_id, '') || COALESCE(replacement_id, '') FROM tt_changes ORDER BY 1`,
+		`SELECT author_id || lesson_date || title || body FROM classlog_entries ORDER BY 1`,
+		`SELECT due_date || description || handin FROM homework ORDER BY 1`,
+		`SELECT alternation_id || monday FROM tt_alternation_weeks ORDER BY 1`,
+	} {
+		out = append(out, strs(t, d, q)...)
+	}
+	return out
+}
+
+func TestTimetableDemoDeterministicAndSound(t *testing.T) {
+	a, b := dbtest.Open(t), dbtest.Open(t)
+	genWithTimetable(t, a, 150, "2026-11-30")
+	genWithTimetable(t, b, 150, "2026-11-30")
+	if !slices.Equal(ttDump(t, a), ttDump(t, b)) {
+		t.Fatal("the same seed and day gave two different timetables")
+	}
+	if n := count(t, a, `SELECT COUNT(*) FROM tt_slots`); n < 150 {
+		t.Fatalf("only %d weekly lessons", n)
+	}
+	// Nobody is in two places at once: no teacher, class, group or room
+	// has two lessons overlapping in a week they share.
+	const overlap = `SELECT COUNT(*) FROM tt_slots x JOIN tt_slots y ON x.id < y.id AND x.weekday = y.weekday
+		AND x.start_min < y.start_min + y.duration_min AND y.start_min < x.start_min + x.duration_min
+		AND (x.alternation_id IS NULL OR y.alternation_id IS NULL OR x.alternation_id = y.alternation_id) `
+	for what, cond := range map[string]string{
+		"teacher": `JOIN tt_slot_teachers tx ON tx.slot_id = x.id JOIN tt_slot_teachers ty ON ty.slot_id = y.id AND ty.teacher_id = tx.teacher_id`,
+		"class":   `JOIN tt_slot_audiences ax ON ax.slot_id = x.id JOIN tt_slot_audiences ay ON ay.slot_id = y.id AND ay.class_id = ax.class_id`,
+		"group":   `JOIN tt_slot_audiences ax ON ax.slot_id = x.id JOIN tt_slot_audiences ay ON ay.slot_id = y.id AND ay.group_id = ax.group_id`,
+		"room":    `WHERE x.room_id = y.room_id`,
+	} {
+		if n := count(t, a, overlap+cond); n != 0 {
+			t.Errorf("%d overlapping lessons for the same %s", n, what)
+		}
+	}
+	// Every class has most of its weekly hours (about 25 a week).
+	rows := strs(t, a, `SELECT c.code || ':' || COUNT(*) FROM classes c JOIN tt_slot_audiences au ON au.class_id = c.id
+		JOIN tt_slots s ON s.id = au.slot_id WHERE s.alternation_id IS NULL GROUP BY c.code HAVING COUNT(*) < 15`)
+	if len(rows) > 0 {
+		t.Errorf("classes with few weekly lessons: %v", rows)
+	}
+	for _, q := range []string{`SELECT COUNT(*) FROM tt_changes WHERE cancelled`, `SELECT COUNT(*) FROM classlog_entries`,
+		`SELECT COUNT(*) FROM homework WHERE handin = 'upload'`, `SELECT COUNT(*) FROM notification_outbox`} {
+		if count(t, a, q) == 0 {
+			t.Errorf("%s: none", q)
+		}
 	}
 }

@@ -134,7 +134,7 @@ func apply(ctx context.Context, tx *db.Tx, p *plan, prefix string, o Options) er
 	now := o.Now().Unix()
 	hook := func(step string) error {
 		if o.Hook != nil {
-			return o.Hook(step)
+			return o.Hook(step, tx)
 		}
 		return nil
 	}
@@ -188,6 +188,14 @@ func apply(ctx context.Context, tx *db.Tx, p *plan, prefix string, o Options) er
 				func(i int) []any { return []any{p.updLevel[i].b, p.updLevel[i].a} }); err != nil {
 				return err
 			}
+			if err := execEach(ctx, tx, `UPDATE classes SET name = ? WHERE id = ?`, len(p.updClassName),
+				func(i int) []any { return []any{p.updClassName[i].b, p.updClassName[i].a} }); err != nil {
+				return err
+			}
+			if err := execEach(ctx, tx, `UPDATE groups SET name = ? WHERE id = ?`, len(p.updGroupName),
+				func(i int) []any { return []any{p.updGroupName[i].b, p.updGroupName[i].a} }); err != nil {
+				return err
+			}
 			return insertAll(ctx, tx, "groups", []string{"id", "establishment_id", "school_year_id", "code", "name"}, "",
 				len(p.newGroup), func(i int) []any {
 					g := p.newGroup[i]
@@ -199,7 +207,7 @@ func apply(ctx context.Context, tx *db.Tx, p *plan, prefix string, o Options) er
 				"last_name", "first_name", "birth_date", "email", "phone", "address", "postal_code", "city", "active",
 				"created_at", "updated_at"}, "", len(p.newPeople), func(i int) []any {
 				w := p.newPeople[i]
-				f := &w.f
+				f := w.fields()
 				// No password: the account is activated later (activation codes).
 				return []any{w.id, prefix + w.p.Key, w.profile, w.login, "", f[fTitle], f[fLast], f[fFirst], f[fBirth],
 					f[fEmail], f[fPhone], f[fAddress], f[fPostal], f[fCity], true, now, now}
@@ -210,7 +218,7 @@ func apply(ctx context.Context, tx *db.Tx, p *plan, prefix string, o Options) er
 				email = ?, phone = ?, address = ?, postal_code = ?, city = ?, updated_at = ? WHERE id = ?`, len(p.updPeople),
 				func(i int) []any {
 					w := p.updPeople[i]
-					f := &w.f
+					f := w.fields()
 					return []any{w.profile, f[fTitle], f[fLast], f[fFirst], f[fBirth], f[fEmail], f[fPhone], f[fAddress],
 						f[fPostal], f[fCity], now, w.id}
 				}); err != nil {

@@ -28,6 +28,9 @@ const (
 // feed. Nothing is applied; --allow-mass-deactivation overrides it.
 var ErrMassDeactivation = errors.New("the delivery would deactivate too many people (truncated feed?); nothing applied")
 
+// ErrChanged is returned when the changes are no longer those reviewed.
+var ErrChanged = errors.New("the directory changed since the review: the changes differ; review them again")
+
 var errRefused = errors.New("refused")
 
 // Import computes what the delivery changes in the directory and, unless
@@ -58,8 +61,9 @@ func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, e
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		if tx.Dialect() == db.SQLite {
 			// A big import touches far more pages than SQLite's default
-			// 2 MB cache holds; without room it spills and re-reads.
-			if _, err := tx.Exec(ctx, "PRAGMA cache_size = -131072"); err != nil {
+			// 2 MB cache holds; without room it spills and re-reads. 32 MB is
+			// enough, and counts in the import's memory budget.
+			if _, err := tx.Exec(ctx, "PRAGMA cache_size = -32768"); err != nil {
 				return err
 			}
 			defer tx.Exec(ctx, "PRAGMA cache_size = -2000")
@@ -69,6 +73,9 @@ func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, e
 			return err
 		}
 		sum = s
+		if o.Expect != "" && o.Expect != s.Fingerprint {
+			return ErrChanged
+		}
 		if o.Authorize != nil {
 			if err := o.Authorize(p.touched, p.creates); err != nil {
 				return err

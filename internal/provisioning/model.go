@@ -53,8 +53,11 @@ type Structure struct {
 	Academy   string
 	Classes   []Named // classes declared by the structure itself
 	Groups    []Named
-	Partial   bool // a modifyRequest: only the fields it names (non-empty here) change
-	Pos       Pos
+	// GroupClasses: group code → the classes it draws from, when the
+	// export says so (STS); otherwise derived from the students.
+	GroupClasses map[string][]string
+	Partial      bool // a modifyRequest: only the fields it names (non-empty here) change
+	Pos          Pos
 }
 
 // Named is a code with an optional label.
@@ -117,18 +120,18 @@ type Person struct {
 	Profile string // student, relative, teacher, staff
 	Set     uint32 // set* bits
 
-	Login                                    string // a login carried by the feed, if any
+	Login                                   string // a login carried by the feed, if any
 	Title, Last, First, Birth, Email, Phone string
-	Address, Postal, City                    string
+	Address, Postal, City                   string
 
 	Rattach   []string // structures the person is attached to
 	Classes   []Ref    // students: classes; staff: classes taught or followed
 	Groups    []Ref
 	Functions []Ref // Code: head, deputy, cpe, documentalist
 	Teaching  []Teach
-	Heads     []Ref  // classes of which the teacher is head teacher
+	Heads     []Ref    // classes of which the teacher is head teacher
 	Children  []string // relatives: join keys of their students (add-only links)
-	Level     string // students: the MEF label, used as the class level
+	Level     string   // students: the MEF label, used as the class level
 
 	Pos Pos
 }

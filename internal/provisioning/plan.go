@@ -26,6 +26,8 @@ type plan struct {
 	updLevel []pair // class id, level
 	newGroup []directory.Group
 
+	updClassName, updGroupName []pair // id, name
+
 	newPeople  []*want
 	updPeople  []*want
 	deactivate []string
@@ -55,14 +57,35 @@ type want struct {
 	login   string
 	c       *cur // nil: a new person
 	profile string
-	f       fields
+	f       *fields // existing people: the fields once merged; new ones use p's
 
-	ests    []string
-	enrol   []pair // class, establishment
-	gm      []pair // group, establishment
+	ests  []string
+	enrol []pair // class, establishment
+	gm    []pair // group, establishment
+	*staffRel
+}
+
+// staffRel is what only staff records carry; kept apart so that the many
+// students and relatives of an academy do not pay for it.
+type staffRel struct {
 	fns     []pair // establishment, function
 	assigns []curAssign
 	heads   []pair // class, establishment
+}
+
+func (w *want) staff() *staffRel {
+	if w.staffRel == nil {
+		w.staffRel = &staffRel{}
+	}
+	return w.staffRel
+}
+
+// fields are the person's scalar columns after the import.
+func (w *want) fields() fields {
+	if w.f != nil {
+		return *w.f
+	}
+	return w.p.fields()
 }
 
 // Options tune an import.
@@ -82,9 +105,14 @@ type Options struct {
 	// written, with the existing establishments the import touches and
 	// whether it creates others; an error stops the import.
 	Authorize func(existing []string, creates bool) error
-	// Hook is called between the steps of writing with the step's name; an
-	// error aborts the whole import. Tests inject failures with it.
-	Hook func(step string) error
+	// Hook is called between the steps of writing with the step's name and
+	// the transaction; an error aborts the whole import. Tests inject
+	// failures with it.
+	Hook func(step string, tx *db.Tx) error
+	// Expect, when set, is the fingerprint of the changes someone reviewed:
+	// if the directory moved since and the changes differ, nothing is
+	// applied and ErrChanged is returned.
+	Expect string
 }
 
 // DefaultMaxDeactivation is the guard's default: a complete delivery that
@@ -478,7 +506,8 @@ func (pl *planner) people() error {
 		}
 		w := &want{p: p, c: c}
 		if c != nil {
-			w.id, w.profile, w.f, w.login = c.id, c.profile, c.f, c.login
+			f := c.f
+			w.id, w.profile, w.f, w.login = c.id, c.profile, &f, c.login
 		} else {
 			w.id = ids.New()
 		}
@@ -491,10 +520,12 @@ func (pl *planner) people() error {
 		if w.profile == "" {
 			w.profile = directory.Staff
 		}
-		nf := p.fields()
-		for i, bit := range fieldBits {
-			if p.has(bit) {
-				w.f[i] = nf[i]
+		if w.f != nil {
+			nf := p.fields()
+			for i, bit := range fieldBits {
+				if p.has(bit) {
+					w.f[i] = nf[i]
+				}
 			}
 		}
 		pl.wants = append(pl.wants, w)
@@ -582,7 +613,7 @@ func (pl *planner) relations() error {
 		for _, r := range p.Functions {
 			if e := pl.est(r.Est, p, "ENTPersonFonctions"); e != nil {
 				w.ests = addUnique(w.ests, e.id)
-				w.fns = append(w.fns, pair{e.id, r.Code})
+				w.staff().fns = append(w.staff().fns, pair{e.id, r.Code})
 			}
 		}
 		for _, t := range p.Teaching {
@@ -606,11 +637,12 @@ func (pl *planner) relations() error {
 			}
 			w.ests = addUnique(w.ests, e.id)
 			dup := false
-			for _, x := range w.assigns {
+			sr := w.staff()
+			for _, x := range sr.assigns {
 				dup = dup || (x.class == a.class && x.group == a.group && x.subject == a.subject)
 			}
 			if !dup {
-				w.assigns = append(w.assigns, a)
+				sr.assigns = append(sr.assigns, a)
 			}
 		}
 		for _, r := range p.Heads {
@@ -623,8 +655,8 @@ func (pl *planner) relations() error {
 				return err
 			}
 			w.ests = addUnique(w.ests, e.id)
-			if !containsPair(w.heads, pair{c.id, e.id}) {
-				w.heads = append(w.heads, pair{c.id, e.id})
+			if sr := w.staff(); !containsPair(sr.heads, pair{c.id, e.id}) {
+				sr.heads = append(sr.heads, pair{c.id, e.id})
 			}
 		}
 	}
@@ -639,12 +671,28 @@ func (pl *planner) relations() error {
 				return err
 			}
 			if n.Name != "" && c.name != n.Name && !c.isNew {
-				c.name = n.Name // kept as delivered; names are not updated in place
+				c.name = n.Name
+				pl.p.updClassName = append(pl.p.updClassName, pair{c.id, n.Name})
 			}
 		}
 		for _, n := range e.delivered.Groups {
-			if _, err := pl.group(e, n.Code, n.Name); err != nil {
+			g, err := pl.group(e, n.Code, n.Name)
+			if err != nil {
 				return err
+			}
+			if n.Name != "" && g.name != n.Name && !g.isNew {
+				g.name = n.Name
+				pl.p.updGroupName = append(pl.p.updGroupName, pair{g.id, n.Name})
+			}
+			for _, code := range e.delivered.GroupClasses[n.Code] {
+				c, err := pl.class(e, code, "")
+				if err != nil {
+					return err
+				}
+				if gclasses[g] == nil {
+					gclasses[g] = map[string]bool{}
+				}
+				gclasses[g][c.id] = true
 			}
 		}
 	}
@@ -768,7 +816,7 @@ func (pl *planner) links() error {
 		rid := pl.idOf(l.Relative)
 		if rid == "" {
 			d.Report.warnf(l.Pos, "dangling-relative", l.Student, l.Relative)
-			byStudent[l.Student] = append(byStudent[l.Student], wl{})
+			byStudent[l.Student] = append(byStudent[l.Student], wl{l: l})
 			continue
 		}
 		byStudent[l.Student] = append(byStudent[l.Student], wl{rid, l})
@@ -781,11 +829,15 @@ func (pl *planner) links() error {
 	sort.Strings(owners)
 	linked := map[string]bool{} // relatives with a link after the import
 	for _, key := range owners {
-		w := pl.wantBy[key]
-		if w == nil {
-			continue // a student record not imported (reported)
+		sid := pl.idOf(key)
+		if sid == "" {
+			var l Link
+			if xs := byStudent[key]; len(xs) > 0 {
+				l = xs[0].l
+			}
+			d.Report.warnf(l.Pos, "dangling-student", l.Relative, key)
+			continue
 		}
-		sid := w.id
 		wantRel := map[string]bool{}
 		for _, x := range byStudent[key] {
 			if x.rel == "" || wantRel[x.rel] {
@@ -955,6 +1007,10 @@ func contains(list []string, s string) bool {
 func (pl *planner) relationDiff(w *want) {
 	st, p := pl.st, w.p
 	id := w.id
+	sr := w.staffRel
+	if sr == nil {
+		sr = &staffRel{}
+	}
 	if w.profile == directory.Student && p.has(setClasses) {
 		have := st.enrol[id]
 		for _, x := range w.enrol {
@@ -983,13 +1039,13 @@ func (pl *planner) relationDiff(w *want) {
 	}
 	if p.has(setFunctions) && w.profile != directory.Student && w.profile != directory.Relative {
 		have := st.functions[id]
-		for _, x := range w.fns {
+		for _, x := range sr.fns {
 			if !containsPair(have, x) {
 				pl.p.addFn = append(pl.p.addFn, [3]string{id, x.a, x.b})
 			}
 		}
 		for _, x := range have {
-			if managedFunctions[x.b] && pl.inScope(x.a) && !containsPair(w.fns, x) {
+			if managedFunctions[x.b] && pl.inScope(x.a) && !containsPair(sr.fns, x) {
 				pl.p.delFn = append(pl.p.delFn, [3]string{id, x.a, x.b})
 			}
 		}
@@ -997,7 +1053,7 @@ func (pl *planner) relationDiff(w *want) {
 	if p.has(setTeachClasses) || p.has(setTeachGroups) {
 		have := st.assigns[id]
 		same := func(a, b curAssign) bool { return a.class == b.class && a.group == b.group && a.subject == b.subject }
-		for _, a := range w.assigns {
+		for _, a := range sr.assigns {
 			if a.group == "" && !p.has(setTeachClasses) || a.group != "" && !p.has(setTeachGroups) {
 				continue
 			}
@@ -1015,7 +1071,7 @@ func (pl *planner) relationDiff(w *want) {
 				continue
 			}
 			found := false
-			for _, a := range w.assigns {
+			for _, a := range sr.assigns {
 				found = found || same(a, h)
 			}
 			if !found {
@@ -1025,13 +1081,13 @@ func (pl *planner) relationDiff(w *want) {
 	}
 	if p.has(setHeads) && w.profile != directory.Student && w.profile != directory.Relative {
 		have := st.heads[id]
-		for _, x := range w.heads {
+		for _, x := range sr.heads {
 			if !hasFirst(have, x.a) {
 				pl.p.addHeads = append(pl.p.addHeads, [2]string{x.a, id})
 			}
 		}
 		for _, x := range have {
-			if pl.inScope(x.b) && !hasFirst(w.heads, x.a) {
+			if pl.inScope(x.b) && !hasFirst(sr.heads, x.a) {
 				pl.p.delHeads = append(pl.p.delHeads, [2]string{x.a, id})
 			}
 		}
@@ -1134,6 +1190,7 @@ func (pl *planner) leavers() error {
 		}
 		g := GuardLine{EstablishmentID: e.id, UAI: e.uai, Active: active[e.id], Leaving: leaving[e.id]}
 		g.Share = float64(g.Leaving) / float64(g.Active)
+		g.Percent = int(100*g.Share + 0.5)
 		g.Over = g.Share > max
 		if g.Over && !pl.o.AllowMassDeactivation {
 			pl.sum.Refused = "mass-deactivation"
@@ -1164,7 +1221,8 @@ func (pl *planner) assignLogins() error {
 		}
 	} else {
 		for _, w := range fresh {
-			for _, base := range []string{w.p.Login, loginBase(w.f[fFirst], w.f[fLast])} {
+			f := w.fields()
+			for _, base := range []string{w.p.Login, loginBase(f[fFirst], f[fLast])} {
 				if base == "" {
 					continue
 				}
@@ -1180,7 +1238,8 @@ func (pl *planner) assignLogins() error {
 		if l := w.p.Login; l != "" && !pl.logins[l] && validLogin(l) {
 			w.login = l
 		} else {
-			base := loginBase(w.f[fFirst], w.f[fLast])
+			f := w.fields()
+			base := loginBase(f[fFirst], f[fLast])
 			l = base
 			for n := max(pl.next[base], 2); pl.logins[l]; n++ {
 				l = base + strconv.Itoa(n)
@@ -1242,7 +1301,7 @@ func (pl *planner) structureRows() error {
 	}
 	// People whose fields change.
 	for _, w := range pl.wants {
-		if w.c != nil && (w.c.f != w.f || w.c.profile != w.profile) {
+		if w.c != nil && (w.c.f != *w.f || w.c.profile != w.profile) {
 			pl.p.updPeople = append(pl.p.updPeople, w)
 		}
 	}
@@ -1288,7 +1347,8 @@ func (pl *planner) counts() {
 	s.count("establishment", "updated", len(p.updEsts))
 	s.count("school_year", "created", len(p.newYears))
 	s.count("class", "created", len(p.newClass))
-	s.count("class", "updated", len(p.updLevel))
+	s.count("class", "updated", len(p.updLevel)+len(p.updClassName))
+	s.count("group", "updated", len(p.updGroupName))
 	s.count("group", "created", len(p.newGroup))
 	s.count("subject", "created", len(p.newSubj))
 	upd := map[string]bool{}

@@ -43,6 +43,7 @@ type GuardLine struct {
 	Active          int     `json:"active"`
 	Leaving         int     `json:"leaving"`
 	Share           float64 `json:"share"`
+	Percent         int     `json:"percent"`
 	Over            bool    `json:"over"`
 }
 

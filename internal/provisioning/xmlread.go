@@ -185,3 +185,80 @@ func (x *xmlReader) ensureRoot(names ...string) (xml.StartElement, error) {
 	}
 	return root, fail(x.pos(), "xml-root", root.Name.Local, strings.Join(names, ", "))
 }
+
+// walk visits every element under the root (already opened), depth first,
+// with its path from the root. f returns true when it consumed the element
+// (through its end); otherwise walk goes inside.
+func (x *xmlReader) walk(root string, f func(path []string, se xml.StartElement) (bool, error)) error {
+	path := []string{root}
+	for {
+		t, err := x.token()
+		if err != nil {
+			return err
+		}
+		switch t := t.(type) {
+		case xml.StartElement:
+			path = append(path, t.Name.Local)
+			done, err := f(path, t)
+			if err != nil {
+				return err
+			}
+			if done {
+				path = path[:len(path)-1]
+			}
+		case xml.EndElement:
+			path = path[:len(path)-1]
+			if len(path) == 0 {
+				return nil
+			}
+		}
+	}
+}
+
+// flat reads the element just opened as a record: each child's text by
+// name (attributes of the element under "@name"). Children that have
+// children of their own are skipped.
+func (x *xmlReader) flat(se xml.StartElement) (map[string]string, error) {
+	rec := map[string]string{}
+	for _, a := range se.Attr {
+		rec["@"+a.Name.Local] = strings.TrimSpace(a.Value)
+	}
+	err := x.children(func(c xml.StartElement) error {
+		var buf []byte
+		for {
+			t, err := x.token()
+			if err != nil {
+				return err
+			}
+			switch t := t.(type) {
+			case xml.CharData:
+				buf = append(buf, t...)
+			case xml.StartElement:
+				if err := x.skip(); err != nil {
+					return err
+				}
+				buf = nil
+			case xml.EndElement:
+				if s := strings.TrimSpace(string(buf)); s != "" {
+					rec[c.Name.Local] = s
+				}
+				return nil
+			}
+		}
+	})
+	return rec, err
+}
+
+// pathIs tells whether path ends with the given names.
+func pathIs(path []string, names ...string) bool {
+	if len(path) < len(names) {
+		return false
+	}
+	tail := path[len(path)-len(names):]
+	for i := range names {
+		if tail[i] != names[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -27,16 +27,16 @@ func TestClean(t *testing.T) {
 
 func TestCleanReportsActiveContent(t *testing.T) {
 	cases := map[string]string{
-		`<p>ok</p><script>alert(1)</script>`:               "script",
-		`<SCRIPT SRC=//x.example/a.js></SCRIPT>`:            "script",
-		`<img src=x onerror=alert(1)>`:                      "event-handler",
-		`<p onclick="steal()">clic</p>`:                     "event-handler",
-		`<a href="javascript:alert(1)">x</a>`:               "dangerous-link",
-		`<a href=" JaVa&#x09;ScRiPt:alert(1)">x</a>`:        "dangerous-link",
+		`<p>ok</p><script>alert(1)</script>`:                 "script",
+		`<SCRIPT SRC=//x.example/a.js></SCRIPT>`:             "script",
+		`<img src=x onerror=alert(1)>`:                       "event-handler",
+		`<p onclick="steal()">clic</p>`:                      "event-handler",
+		`<a href="javascript:alert(1)">x</a>`:                "dangerous-link",
+		`<a href=" JaVa&#x09;ScRiPt:alert(1)">x</a>`:         "dangerous-link",
 		`<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>`: "dangerous-link",
-		`<iframe src="https://x.example"></iframe>`:         "embedded",
-		`<svg><script>alert(1)</script></svg>`:              "embedded",
-		`<form action="https://x.example"><input></form>`:   "embedded",
+		`<iframe src="https://x.example"></iframe>`:          "embedded",
+		`<svg><script>alert(1)</script></svg>`:               "embedded",
+		`<form action="https://x.example"><input></form>`:    "embedded",
 	}
 	for in, kind := range cases {
 		out, f := Clean(in)

@@ -11,6 +11,7 @@ package timetable
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Paris even on a machine without zoneinfo
 
@@ -94,8 +95,20 @@ func easter(y int) time.Time {
 	return time.Date(y, time.Month(month), day, 0, 0, 0, 0, Paris)
 }
 
+// publicHolidays memoises PublicHolidays: a pure function of the year.
+var publicHolidays sync.Map // int → []Holiday
+
 // PublicHolidays lists the French public holidays (jours fériés) of year y.
 func PublicHolidays(y int) []Holiday {
+	if v, ok := publicHolidays.Load(y); ok {
+		return v.([]Holiday)
+	}
+	hs := computePublicHolidays(y)
+	publicHolidays.Store(y, hs)
+	return hs
+}
+
+func computePublicHolidays(y int) []Holiday {
 	e := easter(y)
 	day := func(label string, d time.Time) Holiday {
 		s := d.Format(DateFormat)
@@ -164,7 +177,7 @@ func LoadCalendar(ctx context.Context, q db.Querier, yearIDs []string) (Calendar
 	}
 	for y := 1990; y < 2200; y++ { // in order, so the result is stable
 		if years[y] {
-			c.Holidays = append(c.Holidays, PublicHolidays(y)...)
+			c.Holidays = append(c.Holidays, PublicHolidays(y)...) // appended to c's own slice: the memo is never written
 		}
 	}
 	return c, nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"sort"
+	"strings"
 	"time"
 
 	"cartable/internal/db"
@@ -120,12 +121,36 @@ const (
 	TargetRoom    = "room"
 )
 
+// slotCols selects a slot with its teachers and audiences folded into two
+// strings (records split by RS, fields by US), so that a page reads its
+// slots in one query. {{AGG_T}} and {{AGG_A}} are replaced per engine.
 const slotCols = `s.id, s.establishment_id, s.school_year_id, s.weekday, s.start_min, s.duration_min,
 	s.subject_id, su.code, su.name, su.short_name, COALESCE(r.id, ''), COALESCE(r.code, ''), COALESCE(r.name, ''),
-	COALESCE(al.id, ''), COALESCE(al.label, ''), s.valid_from, s.valid_to, s.exceptional, s.updated_at
+	COALESCE(al.id, ''), COALESCE(al.label, ''), s.valid_from, s.valid_to, s.exceptional, s.updated_at,
+	COALESCE((SELECT {{AGG_T}} FROM tt_slot_teachers t JOIN people p ON p.id = t.teacher_id WHERE t.slot_id = s.id), ''),
+	COALESCE((SELECT {{AGG_A}} FROM tt_slot_audiences a LEFT JOIN classes c ON c.id = a.class_id
+		LEFT JOIN groups g ON g.id = a.group_id WHERE a.slot_id = s.id), '')
 	FROM tt_slots s JOIN subjects su ON su.id = s.subject_id
 	LEFT JOIN tt_rooms r ON r.id = s.room_id
 	LEFT JOIN tt_alternations al ON al.id = s.alternation_id `
+
+const (
+	aggTeacher  = `p.id || {{US}} || p.title || {{US}} || p.first_name || {{US}} || p.last_name`
+	aggAudience = `COALESCE(a.class_id, '') || {{US}} || COALESCE(a.group_id, '') || {{US}} || COALESCE(c.code, g.code, '') || {{US}} || COALESCE(c.name, g.name, '')`
+)
+
+// forEngine expands the aggregates of a slot query for the engine of q
+// (group_concat on SQLite, string_agg on PostgreSQL; both ordered).
+func forEngine(q db.Querier, query string) string {
+	if q.Dialect() == db.Postgres {
+		r := strings.NewReplacer("{{AGG_T}}", "string_agg("+aggTeacher+", chr(30) ORDER BY p.last_name, p.first_name, p.id)",
+			"{{AGG_A}}", "string_agg("+aggAudience+", chr(30) ORDER BY COALESCE(c.name, g.name, ''))")
+		return strings.ReplaceAll(r.Replace(query), "{{US}}", "chr(31)")
+	}
+	r := strings.NewReplacer("{{AGG_T}}", "group_concat("+aggTeacher+", char(30) ORDER BY p.last_name, p.first_name, p.id)",
+		"{{AGG_A}}", "group_concat("+aggAudience+", char(30) ORDER BY COALESCE(c.name, g.name, ''))")
+	return strings.ReplaceAll(r.Replace(query), "{{US}}", "char(31)")
+}
 
 // Slot selections per target kind; each takes the target twice (or once)
 // then the range end and start.
@@ -158,21 +183,28 @@ var extraQueries = map[string]string{
 }
 
 func querySlots(ctx context.Context, q db.Querier, into map[string]*Slot, order *[]string, query string, args ...any) error {
-	rows, err := q.Query(ctx, query, args...)
+	rows, err := q.Query(ctx, forEngine(q, query), args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		s := &Slot{}
-		var roomID, roomCode, roomName string
+		var roomID, roomCode, roomName, teachers, audiences string
 		if err := rows.Scan(&s.ID, &s.EstablishmentID, &s.SchoolYearID, &s.Weekday, &s.StartMin, &s.DurationMin,
 			&s.SubjectID, &s.SubjectCode, &s.SubjectName, &s.SubjectShort, &roomID, &roomCode, &roomName,
-			&s.AlternationID, &s.AlternationLabel, &s.ValidFrom, &s.ValidTo, &s.Exceptional, &s.UpdatedAt); err != nil {
+			&s.AlternationID, &s.AlternationLabel, &s.ValidFrom, &s.ValidTo, &s.Exceptional, &s.UpdatedAt,
+			&teachers, &audiences); err != nil {
 			return err
 		}
 		if roomID != "" {
 			s.Room = &Room{ID: roomID, EstablishmentID: s.EstablishmentID, Code: roomCode, Name: roomName}
+		}
+		for _, rec := range records(teachers) {
+			s.Teachers = append(s.Teachers, Person{ID: rec[0], Title: rec[1], FirstName: rec[2], LastName: rec[3]})
+		}
+		for _, rec := range records(audiences) {
+			s.Audiences = append(s.Audiences, Audience{ClassID: rec[0], GroupID: rec[1], Code: rec[2], Name: rec[3]})
 		}
 		if _, ok := into[s.ID]; !ok {
 			into[s.ID] = s
@@ -182,6 +214,21 @@ func querySlots(ctx context.Context, q db.Querier, into map[string]*Slot, order 
 	return rows.Err()
 }
 
+// records splits an aggregate of 4-field records.
+func records(s string) [][4]string {
+	if s == "" {
+		return nil
+	}
+	var out [][4]string
+	for _, rec := range strings.Split(s, "\x1e") {
+		f := strings.SplitN(rec, "\x1f", 4)
+		if len(f) == 4 {
+			out = append(out, [4]string{f[0], f[1], f[2], f[3]})
+		}
+	}
+	return out
+}
+
 // ErrBadRange is returned for a range that is not two dates in order.
 var ErrBadRange = errors.New("timetable: the range must be two dates, the first not after the second")
 
@@ -189,19 +236,36 @@ var ErrBadRange = errors.New("timetable: the range must be two dates, the first 
 // included), changes applied, in order of start. Cancelled lessons are
 // kept (shown as cancelled); lessons on holidays are not generated.
 func Lessons(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
+	p, err := Period(ctx, q, t, from, to)
+	return p.Lessons, err
+}
+
+// Span is what a view of a period needs besides the lessons: the school
+// calendar of the years involved and the week patterns of each Monday.
+type Span struct {
+	Lessons  []Lesson
+	Calendar Calendar
+	// WeekLabels maps a Monday to the labels of the week patterns of the
+	// target's lessons that run that week ("Semaine A").
+	WeekLabels map[string][]string
+}
+
+// Period is Lessons with the calendar and week labels it used.
+func Period(ctx context.Context, q db.Querier, t Target, from, to string) (Span, error) {
+	var span Span
 	fromT, err1 := ParseDate(from)
 	toT, err2 := ParseDate(to)
 	if err1 != nil || err2 != nil || to < from {
-		return nil, ErrBadRange
+		return span, ErrBadRange
 	}
 	query, ok := slotQueries[t.Kind]
 	if !ok {
-		return nil, errors.New("timetable: unknown target kind " + t.Kind)
+		return span, errors.New("timetable: unknown target kind " + t.Kind)
 	}
 	slots := map[string]*Slot{}
 	var order []string
 	if err := querySlots(ctx, q, slots, &order, query, t.ID, t.ID, to, from); err != nil {
-		return nil, err
+		return span, err
 	}
 	own := make(map[string]bool, len(order))
 	for _, id := range order {
@@ -209,22 +273,19 @@ func Lessons(ctx context.Context, q db.Querier, t Target, from, to string) ([]Le
 	}
 	if extra, ok := extraQueries[t.Kind]; ok {
 		if err := querySlots(ctx, q, slots, &order, extra, t.ID, from, to, from, to); err != nil {
-			return nil, err
+			return span, err
 		}
 	}
 	if len(order) == 0 {
-		return nil, nil
-	}
-	if err := loadSlotDetails(ctx, q, slots, order); err != nil {
-		return nil, err
+		return span, nil
 	}
 	changes, err := loadChanges(ctx, q, order, from, to)
 	if err != nil {
-		return nil, err
+		return span, err
 	}
 	weeks, err := loadWeeks(ctx, q, slots, order, Monday(fromT).Format(DateFormat), to)
 	if err != nil {
-		return nil, err
+		return span, err
 	}
 	var years []string
 	seenYear := map[string]bool{}
@@ -236,7 +297,25 @@ func Lessons(ctx context.Context, q db.Querier, t Target, from, to string) ([]Le
 	}
 	cal, err := LoadCalendar(ctx, q, years)
 	if err != nil {
-		return nil, err
+		return span, err
+	}
+	span.Calendar = cal
+	span.WeekLabels = map[string][]string{}
+	labels := map[string]string{}
+	for _, id := range order {
+		if s := slots[id]; s.AlternationID != "" {
+			labels[s.AlternationID] = s.AlternationLabel
+		}
+	}
+	var altIDs []string
+	for a := range labels {
+		altIDs = append(altIDs, a)
+	}
+	sort.Slice(altIDs, func(i, j int) bool { return labels[altIDs[i]] < labels[altIDs[j]] })
+	for _, a := range altIDs {
+		for m := range weeks[a] {
+			span.WeekLabels[m] = append(span.WeekLabels[m], labels[a])
+		}
 	}
 
 	var out []Lesson
@@ -299,7 +378,8 @@ func Lessons(ctx context.Context, q db.Querier, t Target, from, to string) ([]Le
 		}
 		return out[i].Slot.SubjectName < out[j].Slot.SubjectName
 	})
-	return out, nil
+	span.Lessons = out
+	return span, nil
 }
 
 // concerns tells whether change c brings an occurrence of someone else's
@@ -343,46 +423,6 @@ func makeLesson(s *Slot, date string, c *Change) Lesson {
 	l.Start = At(day, start)
 	l.End = l.Start.Add(time.Duration(dur) * time.Minute)
 	return l
-}
-
-// loadSlotDetails fills teachers and audiences of the slots, two queries.
-func loadSlotDetails(ctx context.Context, q db.Querier, slots map[string]*Slot, order []string) error {
-	arg := db.ListArg(q, order)
-	rows, err := q.Query(ctx, `SELECT t.slot_id, p.id, p.title, p.first_name, p.last_name FROM tt_slot_teachers t
-		JOIN people p ON p.id = t.teacher_id WHERE `+db.In(q, "t.slot_id")+` ORDER BY p.last_name, p.first_name, p.id`, arg)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var sid string
-		var p Person
-		if err := rows.Scan(&sid, &p.ID, &p.Title, &p.FirstName, &p.LastName); err != nil {
-			rows.Close()
-			return err
-		}
-		slots[sid].Teachers = append(slots[sid].Teachers, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = q.Query(ctx, `SELECT a.slot_id, COALESCE(a.class_id, ''), COALESCE(a.group_id, ''),
-		COALESCE(c.code, g.code, ''), COALESCE(c.name, g.name, '')
-		FROM tt_slot_audiences a LEFT JOIN classes c ON c.id = a.class_id LEFT JOIN groups g ON g.id = a.group_id
-		WHERE `+db.In(q, "a.slot_id")+` ORDER BY 5`, arg)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var sid string
-		var a Audience
-		if err := rows.Scan(&sid, &a.ClassID, &a.GroupID, &a.Code, &a.Name); err != nil {
-			return err
-		}
-		slots[sid].Audiences = append(slots[sid].Audiences, a)
-	}
-	return rows.Err()
 }
 
 const changeCols = `c.slot_id, c.on_date, c.establishment_id, c.cancelled, c.reason, COALESCE(c.new_date, ''),
@@ -473,9 +513,6 @@ func SlotByID(ctx context.Context, q db.Querier, id string) (*Slot, error) {
 	if len(order) == 0 {
 		return nil, ErrNotFound
 	}
-	if err := loadSlotDetails(ctx, q, slots, order); err != nil {
-		return nil, err
-	}
 	return slots[id], nil
 }
 
@@ -536,9 +573,6 @@ func Slots(ctx context.Context, q db.Querier, t Target) ([]*Slot, error) {
 	}
 	if len(order) == 0 {
 		return nil, nil
-	}
-	if err := loadSlotDetails(ctx, q, slots, order); err != nil {
-		return nil, err
 	}
 	out := make([]*Slot, 0, len(order))
 	for _, id := range order {

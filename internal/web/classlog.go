@@ -19,14 +19,14 @@ import (
 )
 
 func (s *Server) classlogRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /lessons/{slot}/{date}/log", s.signedIn(s.saveEntry))
+	mux.HandleFunc("POST /lessons/{slot}/{date}/log", s.limited(s.signedIn(s.saveEntry)))
 	mux.HandleFunc("POST /classlog/entries/{id}/copy", s.signedIn(s.copyEntry))
 	mux.HandleFunc("POST /classlog/entries/{id}/delete", s.signedIn(s.deleteEntry))
 	mux.HandleFunc("GET /classlog/classes/{id}", s.signedIn(s.structureLog))
 	mux.HandleFunc("GET /classlog/groups/{id}", s.signedIn(s.structureLog))
 	mux.HandleFunc("GET /homework", s.signedIn(s.homeworkList))
 	mux.HandleFunc("POST /homework/{id}/done", s.signedIn(s.homeworkDone))
-	mux.HandleFunc("POST /homework/{id}/hand-in", s.signedIn(s.handIn))
+	mux.HandleFunc("POST /homework/{id}/hand-in", s.limited(s.signedIn(s.handIn)))
 	mux.HandleFunc("GET /homework/{id}/hand-ins", s.signedIn(s.handIns))
 	mux.HandleFunc("GET /files/{id}", s.signedIn(s.download))
 }
@@ -34,6 +34,23 @@ func (s *Server) classlogRoutes(mux *http.ServeMux) {
 // The largest upload a form may carry: the file limit plus room for the
 // other fields.
 const formOverhead = 256 << 10
+
+// limited refuses, before anything is read, a body announced larger than
+// an upload may be, with a clear message; a body that turns out larger is
+// cut at that size.
+func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		limit := s.uploadLimit() + formOverhead
+		if r.ContentLength > limit {
+			d := homeworkData{Problem: i18n.T(langOf(r), "files.toolarge", s.uploadLimit()>>20)}
+			w.Header().Set("Connection", "close")
+			s.render(w, r, http.StatusRequestEntityTooLarge, "homework", "hw.title", d)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		h(w, r)
+	}
+}
 
 func (s *Server) uploadLimit() int64 {
 	if s.Files == nil {
@@ -83,7 +100,7 @@ func formFromEntry(e classlog.Entry) entryForm {
 	return f
 }
 
-// withBlankLines pads the homework lines so the form always offers one more.
+// Lines pads the homework lines so that the form always offers an empty one.
 func (f entryForm) Lines() []hwForm {
 	out := append([]hwForm{}, f.Homework...)
 	for len(out) < len(f.Homework)+1 || len(out) < 2 {
@@ -115,7 +132,6 @@ func classlogProblems(lang string, ps classlog.Problems, f *entryForm) {
 }
 
 func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.uploadLimit()+formOverhead)
 	l, ok := s.loadLesson(w, r)
 	if !ok {
 		return
@@ -500,7 +516,6 @@ func (s *Server) homeworkDone(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handIn(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, s.uploadLimit()+formOverhead)
 	id := r.PathValue("id")
 	v := currentOf(r).viewer
 	ctx := r.Context()

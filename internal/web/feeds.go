@@ -258,7 +258,7 @@ func (s *Server) buildFeed(ctx context.Context, v *access.Viewer, now time.Time)
 			}
 			seen[uid] = true
 			e := ical.Event{UID: uid, Start: l.Start, End: l.End, Summary: t.prefix + l.Slot.SubjectName,
-				Cancelled: l.Cancelled(), Modified: time.Unix(0, 0).Add(time.Duration(slotStamp(l)) * time.Second)}
+				Cancelled: l.Cancelled(), Modified: time.Unix(slotStamp(l), 0)}
 			if l.Cancelled() {
 				e.Summary = i18n.T(lang, "cal.cancelledprefix") + e.Summary
 			}

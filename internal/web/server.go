@@ -37,6 +37,10 @@ type Server struct {
 	TrustedProxies []netip.Prefix
 	// Files stores attachments and handed-in work (nil: uploads refused).
 	Files *files.Store
+	// PurgeAfterDays and MaxDeactivation tune the account lifecycle and
+	// the import guard (provisioning.go); 0 takes the defaults.
+	PurgeAfterDays  int
+	MaxDeactivation float64
 
 	pages pages
 }
@@ -51,6 +55,8 @@ type Options struct {
 	Mail            mail.Sender    // nil: no e-mail is sent (reset links, lock notices)
 	TrustedProxies  []netip.Prefix // reverse proxies allowed to name the client
 	Files           *files.Store   // file storage (timetable.go, classlog.go); nil refuses uploads
+	PurgeAfterDays  int            // days before a closed account is erased (provisioning.go)
+	MaxDeactivation float64        // share of an establishment an import may deactivate (provisioning.go)
 }
 
 // New builds a Server with its sessions, authenticator and access policy.
@@ -70,17 +76,19 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv := &Server{
-		DB:             o.DB,
-		Sessions:       sessions,
-		Auth:           auth.NewAuthenticator(o.DB, sessions),
-		Policy:         access.New(o.DB),
-		Log:            o.Log,
-		Secure:         strings.HasPrefix(o.BaseURL, "https://"),
-		Now:            time.Now,
-		BaseURL:        strings.TrimRight(o.BaseURL, "/"),
-		TrustedProxies: o.TrustedProxies,
-		Files:          o.Files,
-		pages:          p,
+		DB:              o.DB,
+		Sessions:        sessions,
+		Auth:            auth.NewAuthenticator(o.DB, sessions),
+		Policy:          access.New(o.DB),
+		Log:             o.Log,
+		Secure:          strings.HasPrefix(o.BaseURL, "https://"),
+		Now:             time.Now,
+		BaseURL:         strings.TrimRight(o.BaseURL, "/"),
+		PurgeAfterDays:  o.PurgeAfterDays,
+		MaxDeactivation: o.MaxDeactivation,
+		TrustedProxies:  o.TrustedProxies,
+		Files:           o.Files,
+		pages:           p,
 	}
 	srv.setUpAccounts(o) // account.go
 	return srv, nil
@@ -105,8 +113,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
 	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
 	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
-	s.accountRoutes(mux)   // account.go
-	s.timetableRoutes(mux) // timetable.go, classlog.go, feeds.go
+	s.accountRoutes(mux)      // account.go
+	s.timetableRoutes(mux)    // timetable.go, classlog.go, feeds.go
+	s.provisioningRoutes(mux) // provisioning.go
 	mux.HandleFunc("/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()

@@ -20,8 +20,8 @@ import (
 // slotForm is the "add a lesson" form as typed.
 type slotForm struct {
 	Day, Start, Duration, Subject, Teacher, Audience, Room, Alternation string
-	Date                                                               string // one-off lesson
-	Problems                                                           []string
+	Date                                                                string // one-off lesson
+	Problems                                                            []string
 }
 
 type manageData struct {

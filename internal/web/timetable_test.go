@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -55,7 +56,11 @@ func newTTEnv(t testing.TB, students int) *env {
 		t.Fatal(err)
 	}
 	store.MaxSize = 64 << 10 // small, so that the limit is cheap to cross
-	s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler), Files: store})
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("CARTABLE_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1", Log: log, Files: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +175,8 @@ func TestTimetableViewsAndAccess(t *testing.T) {
 
 	// A cancelled lesson is told in words, on the class view and at home.
 	cancelled := e.query(`SELECT a.class_id FROM tt_changes c JOIN tt_slot_audiences a ON a.slot_id = c.slot_id
-		WHERE c.cancelled AND a.class_id IS NOT NULL AND c.on_date BETWEEN '2026-11-30' AND '2026-12-05' ORDER BY 1 LIMIT 1`)
+		JOIN classes k ON k.id = a.class_id JOIN establishments x ON x.id = k.establishment_id
+		WHERE c.cancelled AND x.uai = ? AND c.on_date BETWEEN '2026-11-30' AND '2026-12-05' ORDER BY 1 LIMIT 1`, demo.MainUAI)
 	if len(cancelled) == 0 {
 		t.Fatal("the demo has no cancelled lesson this week")
 	}
@@ -233,8 +239,10 @@ func TestHomeworkTicksSeenByRelativesOnly(t *testing.T) {
 		t.Errorf("relative ticks: %d", r.status)
 	}
 	// A classmate sees the same homework, not ticked.
-	mate := e.query(`SELECT e2.student_id FROM enrolments e1 JOIN enrolments e2 ON e2.class_id = e1.class_id
-		WHERE e1.student_id = ? AND e2.student_id <> ? ORDER BY 1 LIMIT 1`, e.person(stu.Login).ID, e.person(stu.Login).ID)
+	// (one who shares the homework's class or group)
+	mate := e.query(`SELECT x.student_id FROM homework h JOIN (SELECT class_id AS cid, '' AS gid, student_id FROM enrolments
+		UNION ALL SELECT '', group_id, student_id FROM group_members) x ON x.cid = COALESCE(h.class_id, '-') OR x.gid = COALESCE(h.group_id, '-')
+		WHERE h.id = ? AND x.student_id <> ? ORDER BY 1 LIMIT 1`, hw, e.person(stu.Login).ID)
 	if len(mate) == 1 {
 		mb := e.signIn(e.login(mate[0]))
 		if r := mb.get("/homework"); !strings.Contains(r.body, `id="tick-`+hw+`"`) {
@@ -278,8 +286,8 @@ func TestClassLogEntryFormKeepsWhatWasTyped(t *testing.T) {
 	// A file of a refused type: refused, text kept.
 	r = tb.upload(lesson+"/log", map[string]string{"csrf": tb.csrf(), "title": "Les fractions", "category": "lesson",
 		"body": "Cours", "hw0_description": "", "hw0_due": "", "hw0_handin": "none"}, "attachment", "page.html", []byte("<html><script></script>"))
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "n'est pas d'un type accepté") || !strings.Contains(r.body, "Les fractions") {
-		t.Fatalf("refused attachment: %d", r.status)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "pas d&#39;un type accepté") || !strings.Contains(r.body, "Les fractions") {
+		t.Fatalf("refused attachment: %d %s", r.status, regexp.MustCompile(`(?s)role="alert".*?</div>`).FindString(r.body))
 	}
 	// A draft, then scheduled for 1 December 18:00, then read by the class.
 	r = tb.upload(lesson+"/log", map[string]string{"csrf": tb.csrf(), "title": "Les fractions", "category": "lesson",
@@ -303,7 +311,8 @@ func TestClassLogEntryFormKeepsWhatWasTyped(t *testing.T) {
 	if r := sb.get("/classlog/classes/" + class + "?to=2026-12-05"); strings.Contains(r.body, "Les fractions") {
 		t.Fatal("a scheduled entry is visible before its time")
 	}
-	e.clock.Add(33 * time.Hour) // Tuesday 1 December, 18:30
+	e.clock.Add(33 * time.Hour) // Tuesday 1 December, 18:30 (sessions have expired meanwhile)
+	sb, tb = e.signIn(e.login(student)), e.signIn(e.login(teacher))
 	r = sb.get("/classlog/classes/" + class + "?to=2026-12-05")
 	if !strings.Contains(r.body, "Les fractions") || !strings.Contains(r.body, "<em>classe</em>") || !strings.Contains(r.body, "fiche.pdf") {
 		t.Fatalf("published entry not shown to the class: %d", r.status)
@@ -332,6 +341,12 @@ func TestClassLogEntryFormKeepsWhatWasTyped(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "trop volumineux") {
 		t.Errorf("too large a hand-in: %d %.300s", r.status, r.body)
 	}
+	// Far too large: refused from its announced length, before it is read.
+	huge := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), 400<<10)...)
+	r = sb.upload("/homework/"+hw+"/hand-in", map[string]string{"csrf": sb.csrf()}, "file", "devoir.pdf", huge)
+	if r.status != http.StatusRequestEntityTooLarge || !strings.Contains(r.body, "trop volumineux") {
+		t.Errorf("far too large a hand-in: %d", r.status)
+	}
 	r = sb.upload("/homework/"+hw+"/hand-in", map[string]string{"csrf": sb.csrf()}, "file", "devoir.exe", []byte("MZ\x90\x00"))
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "devoir.exe") {
 		t.Errorf("refused type: %d", r.status)
@@ -344,6 +359,7 @@ func TestClassLogEntryFormKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("a student of another class hands in: %d", r.status)
 	}
 	e.clock.Add(3 * 24 * time.Hour) // after the due day
+	sb, tb = e.signIn(e.login(student)), e.signIn(e.login(teacher))
 	r = tb.get("/homework/" + hw + "/hand-ins")
 	if r.status != 200 || !strings.Contains(r.body, "remis le") || !strings.Contains(r.body, "non remis, en retard") {
 		t.Fatalf("hand-in tracking: %d", r.status)
@@ -569,4 +585,3 @@ func TestTimetableImportAndEditing(t *testing.T) {
 		t.Errorf("a student changes a lesson: %d", r.status)
 	}
 }
-

@@ -178,6 +178,8 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 		`input#login`,
 		`input#password`,
 		`button.primary "` + fr("signin.submit") + `"`,
+		`a "` + fr("signin.forgot") + `"`,
+		`a "` + fr("signin.activate") + `"`,
 		`a "` + fr("nav.legal") + `"`,
 		`select#lang-select`,
 		`button "` + fr("nav.apply") + `"`,
@@ -244,7 +246,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 			break
 		}
 	}
-	wantStops := []string{`a.brand "Cartable"`, `a "` + fr("nav.home") + `"`, `a "` + fr("nav.profile") + `"`, signOut}
+	wantStops := []string{`a.brand "Cartable"`, `a "` + fr("nav.home") + `"`, `a "` + fr("nav.timetable") + `"`, `a "` + fr("nav.homework") + `"`, `a "` + fr("nav.profile") + `"`, `a "` + fr("nav.account") + `"`, signOut}
 	if strings.Join(stops, " → ") != strings.Join(wantStops, " → ") {
 		t.Fatalf("Tab order in the header: %s\nwant %s", strings.Join(stops, " → "), strings.Join(wantStops, " → "))
 	}

@@ -1,0 +1,46 @@
+package letters
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLetterOpensAndHoldsTheCode(t *testing.T) {
+	tool, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatal("pdftotext is needed to read the letter back: install Debian's poppler-utils (.ci/run does)")
+	}
+	var buf bytes.Buffer
+	day := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+	err = Write(&buf, []Letter{
+		{Establishment: "Collège Île-de-Ré", City: "Saint-Martin", Name: "Hélène Gaëlle", Address: []string{"3 rue des Œillets", "17410 Saint-Martin-de-Ré"},
+			Profile: "relative", Children: []string{"Noé Gaëlle"}, Login: "helene.gaelle", Code: "ABCD-EFGH-JKMN", ExpiresAt: day.AddDate(0, 2, 0), URL: "https://ent.example.fr", Date: day},
+		{Establishment: "Collège Île-de-Ré", Name: "Noé Gaëlle", Profile: "student", Login: "noe.gaelle", Code: "PQRS-TUVW-XYZ2", ExpiresAt: day.AddDate(0, 2, 0), URL: "https://ent.example.fr", Date: day},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "l.pdf")
+	os.WriteFile(f, buf.Bytes(), 0o600)
+	out, err := exec.Command(tool, "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext cannot open the letter: %v", err)
+	}
+	pages := strings.Split(string(out), "\f")
+	if len(pages) < 2 {
+		t.Fatalf("%d pages", len(pages))
+	}
+	for _, want := range []string{"Collège Île-de-Ré", "Hélène Gaëlle", "3 rue des Œillets", "helene.gaelle", "ABCD-EFGH-JKMN", "1 novembre 2026", "https://ent.example.fr/activate", "Noé Gaëlle", "adresse électronique personnelle"} {
+		if !strings.Contains(pages[0], want) {
+			t.Errorf("page 1 lacks %q", want)
+		}
+	}
+	if !strings.Contains(pages[1], "PQRS-TUVW-XYZ2") || !strings.Contains(pages[1], "Ne donne jamais ton mot de passe") {
+		t.Errorf("page 2 (student):\n%s", pages[1])
+	}
+}

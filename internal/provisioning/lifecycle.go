@@ -1,0 +1,346 @@
+package provisioning
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"cartable/internal/audit"
+	"cartable/internal/db"
+	"cartable/internal/directory"
+)
+
+// The account lifecycle. A person leaves (absent from a complete delivery,
+// deleted by a delta, or closed by hand): their account is deactivated at
+// once. Within the purge delay (at most 90 days) a reactivation restores it
+// intact. After it, the daily purge erases their personal data: an
+// anonymous stub stays where other people's shared spaces hold their
+// contributions, unless they objected, in which case everything goes.
+
+// MaxPurgeDays is the legal bound: personal data is deleted within three
+// months once a person no longer needs an account.
+const MaxPurgeDays = 90
+
+// ClosedYearRetention is how long a closed school year's classes, groups
+// and assignments are kept (read-only) after the year's end.
+const ClosedYearRetention = 365 * 24 * time.Hour
+
+// UploadRetention is how long an upload waits for review.
+const UploadRetention = 24 * time.Hour
+
+// ContributionTables are the tables whose rows are contributions to shared
+// spaces, by the column naming their author: a purge keeps them (attached
+// to an anonymous stub) unless the author objected. A module whose table
+// holds such contributions adds it here; rows of every other table that
+// refer to a purged person are deleted.
+var ContributionTables = map[string]string{
+	"classlog_entries": "author_id",
+}
+
+var (
+	ErrNotFound       = errors.New("no such account")
+	ErrNotDeactivated = errors.New("the account is active")
+	ErrPurged         = errors.New("the account's data was erased: it cannot be restored")
+	ErrActive         = errors.New("the account is already closed")
+)
+
+// Deactivate closes an account at once: no sign-in, not listed, every
+// session ended. Links and classes are kept for a reactivation.
+func Deactivate(ctx context.Context, d *db.DB, personID, actorID string, now time.Time) error {
+	return d.Tx(ctx, func(tx *db.Tx) error {
+		var active bool
+		err := tx.QueryRow(ctx, `SELECT active FROM people WHERE id = ?`, personID).Scan(&active)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if !active {
+			return ErrActive
+		}
+		if err := deactivate(ctx, tx, []string{personID}, now.Unix()); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, Action: AuditDeactivate,
+			Target: "person:" + personID, Outcome: audit.Success})
+	})
+}
+
+// Reactivate reopens an account closed less than the purge delay ago, as
+// it was: memberships, classes and family links were kept.
+func Reactivate(ctx context.Context, d *db.DB, personID, actorID string, now time.Time) error {
+	return d.Tx(ctx, func(tx *db.Tx) error {
+		var active bool
+		var deact sql.NullInt64
+		err := tx.QueryRow(ctx, `SELECT active, deactivated_at FROM people WHERE id = ?`, personID).Scan(&active, &deact)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return ErrNotFound
+		case err != nil:
+			return err
+		case active:
+			return ErrNotDeactivated
+		case !deact.Valid:
+			return ErrPurged
+		}
+		if _, err := tx.Exec(ctx, `UPDATE people SET active = TRUE, deactivated_at = NULL, updated_at = ? WHERE id = ?`,
+			now.Unix(), personID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, Action: AuditReactivate,
+			Target: "person:" + personID, Outcome: audit.Success})
+	})
+}
+
+// RecordChoice records whether a person objects to their contributions to
+// shared spaces being kept once their account is erased.
+func RecordChoice(ctx context.Context, d *db.DB, personID string, objects bool, actorID string, now time.Time) error {
+	return d.Tx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO account_closures (person_id, objects, recorded_at, recorded_by) VALUES (?, ?, ?, ?)
+			ON CONFLICT (person_id) DO UPDATE SET objects = excluded.objects, recorded_at = excluded.recorded_at,
+			recorded_by = excluded.recorded_by`, personID, objects, now.Unix(), actorID); err != nil {
+			return err
+		}
+		outcome := "keep"
+		if objects {
+			outcome = "objects"
+		}
+		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, Action: AuditObjection,
+			Target: "person:" + personID, Outcome: outcome})
+	})
+}
+
+// Closed is a deactivated account waiting for the purge.
+type Closed struct {
+	Person         directory.Person
+	DeactivatedAt  time.Time
+	PurgeOn        time.Time // the day its data goes
+	Objects        bool      // objected to contributions being kept
+	Establishments []string  // UAIs
+}
+
+// Due tells whether the purge erases it at now.
+func (c Closed) Due(now time.Time) bool { return !c.PurgeOn.After(now) }
+
+// ClosedAccounts lists the deactivated accounts (not yet erased), soonest
+// purge first; establishmentID "" lists the whole instance.
+func ClosedAccounts(ctx context.Context, q db.Querier, establishmentID string, delay time.Duration) ([]Closed, error) {
+	query := `SELECT ` + directory.PersonColumns + `, p.deactivated_at, COALESCE(c.objects, FALSE),
+		COALESCE((SELECT string_agg(e.uai, ' ') FROM memberships m JOIN establishments e ON e.id = m.establishment_id
+			WHERE m.person_id = p.id), '')
+		FROM people p LEFT JOIN account_closures c ON c.person_id = p.id
+		WHERE NOT p.active AND p.deactivated_at IS NOT NULL`
+	if q.Dialect() == db.SQLite {
+		query = strings.Replace(query, "string_agg(e.uai, ' ')", "group_concat(e.uai, ' ')", 1)
+	}
+	var args []any
+	if establishmentID != "" {
+		query += ` AND EXISTS (SELECT 1 FROM memberships m WHERE m.person_id = p.id AND m.establishment_id = ?)`
+		args = append(args, establishmentID)
+	}
+	query += ` ORDER BY p.deactivated_at, p.last_name, p.first_name, p.id`
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Closed
+	for rows.Next() {
+		var c Closed
+		var at int64
+		var uais string
+		c.Person, err = directory.ScanPerson(rows, &at, &c.Objects, &uais)
+		if err != nil {
+			return nil, err
+		}
+		c.DeactivatedAt = time.Unix(at, 0).UTC()
+		c.PurgeOn = c.DeactivatedAt.Add(delay)
+		c.Establishments = strings.Fields(uais)
+		sort.Strings(c.Establishments)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// PurgeOptions tune a purge.
+type PurgeOptions struct {
+	Now       time.Time
+	DelayDays int    // 1 to MaxPurgeDays
+	ActorID   string // "" for the daily job or the command line
+	// ClosedYears is how long closed school years are kept after their
+	// end; ClosedYearRetention when 0.
+	ClosedYears time.Duration
+}
+
+// PurgeResult counts what a purge erased.
+type PurgeResult struct {
+	RunID              int64
+	Anonymised         int // identity erased, contributions kept
+	Deleted            int // objected: everything deleted
+	SchoolYearsDeleted int
+	UploadsDeleted     int
+}
+
+// Purge erases, in one transaction, the personal data of the accounts
+// deactivated more than DelayDays ago, the closed school years past their
+// retention and the forgotten uploads, then writes one purge record and one
+// audit event with the counts (no personal data).
+func Purge(ctx context.Context, d *db.DB, o PurgeOptions) (PurgeResult, error) {
+	var res PurgeResult
+	if o.DelayDays < 1 || o.DelayDays > MaxPurgeDays {
+		return res, fmt.Errorf("purge delay %d days: choose 1 to %d", o.DelayDays, MaxPurgeDays)
+	}
+	if o.ClosedYears <= 0 {
+		o.ClosedYears = ClosedYearRetention
+	}
+	cutoff := o.Now.Add(-time.Duration(o.DelayDays) * 24 * time.Hour).Unix()
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		if tx.Dialect() == db.Postgres {
+			// Replicas running their daily job at once take turns.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(72616275)`); err != nil {
+				return err
+			}
+		}
+		var keep, drop []string
+		if err := eachRow(ctx, tx, `SELECT p.id, CASE WHEN COALESCE(c.objects, FALSE) THEN 'drop' ELSE 'keep' END
+			FROM people p LEFT JOIN account_closures c ON c.person_id = p.id
+			WHERE NOT p.active AND p.deactivated_at IS NOT NULL AND p.deactivated_at <= ? ORDER BY p.id`,
+			[]any{cutoff}, func(r []string) {
+				if r[1] == "drop" {
+					drop = append(drop, r[0])
+				} else {
+					keep = append(keep, r[0])
+				}
+			}); err != nil {
+			return err
+		}
+		if err := execList(ctx, tx, `DELETE FROM people WHERE `+db.In(tx, "id"), drop); err != nil {
+			return err
+		}
+		if err := anonymise(ctx, tx, keep, o.Now.Unix()); err != nil {
+			return err
+		}
+		res.Anonymised, res.Deleted = len(keep), len(drop)
+		r, err := tx.Exec(ctx, `DELETE FROM school_years WHERE closed AND ends_on < ?`,
+			o.Now.Add(-o.ClosedYears).UTC().Format("2006-01-02"))
+		if err != nil {
+			return err
+		}
+		n, _ := r.RowsAffected()
+		res.SchoolYearsDeleted = int(n)
+		if r, err = tx.Exec(ctx, `DELETE FROM import_uploads WHERE created_at < ?`, o.Now.Add(-UploadRetention).Unix()); err != nil {
+			return err
+		}
+		n, _ = r.RowsAffected()
+		res.UploadsDeleted = int(n)
+		if err := tx.QueryRow(ctx, `INSERT INTO purge_runs (at, actor_id, delay_days, accounts_anonymised, accounts_deleted,
+			school_years_deleted, uploads_deleted) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, o.Now.Unix(), o.ActorID, o.DelayDays,
+			res.Anonymised, res.Deleted, res.SchoolYearsDeleted, res.UploadsDeleted).Scan(&res.RunID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{At: o.Now, ActorID: o.ActorID, Action: AuditPurge,
+			Target: fmt.Sprintf("purge-run:%d", res.RunID), Outcome: audit.Success})
+	})
+	return res, err
+}
+
+// anonymise erases the identity of people whose contributions are kept:
+// every row that refers to them goes, except contributions; their own row
+// stays as an anonymous, inactive stub that no sign-in, feed or
+// reactivation can reach.
+func anonymise(ctx context.Context, tx *db.Tx, ids []string, now int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	refs, err := peopleReferences(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, ref := range refs {
+		if ContributionTables[ref.table] == ref.column {
+			continue
+		}
+		q := `DELETE FROM ` + ref.table + ` WHERE ` + db.In(tx, ref.column)
+		if ref.setNull {
+			q = `UPDATE ` + ref.table + ` SET ` + ref.column + ` = NULL WHERE ` + db.In(tx, ref.column)
+		}
+		if err := execList(ctx, tx, q, ids); err != nil {
+			return fmt.Errorf("purge %s.%s: %w", ref.table, ref.column, err)
+		}
+	}
+	return execList(ctx, tx, `UPDATE people SET external_id = NULL, login = 'purged-' || id, password_hash = '', title = '',
+		last_name = '', first_name = '', birth_date = '', email = '', phone = '', address = '', postal_code = '', city = '',
+		active = FALSE, deactivated_at = NULL, updated_at = ? WHERE `+db.In(tx, "id"), ids, now)
+}
+
+type reference struct {
+	table, column string
+	setNull       bool
+}
+
+// peopleReferences lists the columns of every table that refer to people,
+// read from the database's catalog, so that a table added by any module is
+// purged too.
+func peopleReferences(ctx context.Context, q db.Querier) ([]reference, error) {
+	query := `SELECT m.name, f."from", f.on_delete FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table' AND f."table" = 'people' ORDER BY m.name, f."from"`
+	if q.Dialect() == db.Postgres {
+		query = `SELECT cl.relname, att.attname, CASE c.confdeltype WHEN 'n' THEN 'SET NULL' ELSE 'OTHER' END
+			FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_class ref ON ref.oid = c.confrelid
+			JOIN pg_namespace n ON n.oid = cl.relnamespace
+			JOIN pg_attribute att ON att.attrelid = c.conrelid AND att.attnum = ANY (c.conkey)
+			WHERE c.contype = 'f' AND ref.relname = 'people' AND n.nspname = current_schema()
+			ORDER BY cl.relname, att.attname`
+	}
+	var out []reference
+	err := eachRow(ctx, q, query, nil, func(r []string) {
+		out = append(out, reference{table: r[0], column: r[1], setNull: strings.EqualFold(r[2], "SET NULL")})
+	})
+	return out, err
+}
+
+// LastPurge returns when the last purge ran (zero if never).
+func LastPurge(ctx context.Context, q db.Querier) (time.Time, error) {
+	var at sql.NullInt64
+	if err := q.QueryRow(ctx, `SELECT MAX(at) FROM purge_runs`).Scan(&at); err != nil {
+		return time.Time{}, err
+	}
+	if !at.Valid {
+		return time.Time{}, nil
+	}
+	return time.Unix(at.Int64, 0).UTC(), nil
+}
+
+// PurgeRun is one line of the purge history.
+type PurgeRun struct {
+	ID                                                        int64
+	At                                                        time.Time
+	ActorID                                                   string
+	DelayDays, Anonymised, Deleted, SchoolYears, UploadsCount int
+}
+
+// PurgeRuns lists the latest purges, newest first.
+func PurgeRuns(ctx context.Context, q db.Querier, limit int) ([]PurgeRun, error) {
+	rows, err := q.Query(ctx, `SELECT id, at, actor_id, delay_days, accounts_anonymised, accounts_deleted, school_years_deleted,
+		uploads_deleted FROM purge_runs ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PurgeRun
+	for rows.Next() {
+		var r PurgeRun
+		var at int64
+		if err := rows.Scan(&r.ID, &at, &r.ActorID, &r.DelayDays, &r.Anonymised, &r.Deleted, &r.SchoolYears, &r.UploadsCount); err != nil {
+			return nil, err
+		}
+		r.At = time.Unix(at, 0).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

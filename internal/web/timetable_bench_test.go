@@ -1,0 +1,76 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"cartable/internal/demo"
+)
+
+// BenchmarkWeekView measures the server's work for the week view of
+// students, relatives and teachers of the 600-student demo (handler chain
+// called directly, gzip on). Run with
+// go test -bench WeekView -run '^$' ./internal/web/
+func BenchmarkWeekView(b *testing.B) {
+	e := newTTEnv(b, 600)
+	var cookies []string
+	for _, c := range signInMany(b, e) {
+		cookies = append(cookies, c)
+	}
+	h := e.srv.Handler()
+	var n, size atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			req := httptest.NewRequest("GET", "/timetable?week=2026-11-30", nil)
+			req.Header.Set("Cookie", cookies[int(i)%len(cookies)])
+			req.Header.Set("Accept-Encoding", "gzip")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			if w.Code != 200 {
+				b.Fatalf("status %d", w.Code)
+			}
+			size.Add(int64(w.Body.Len()))
+		}
+	})
+	b.ReportMetric(float64(size.Load())/float64(n.Load()), "gzip-bytes/page")
+}
+
+// BenchmarkYearFeed measures a full-year iCalendar feed of a parent of two
+// children (every lesson of the school year of both, with changes, and
+// their homework), from the token to the last byte.
+func BenchmarkYearFeed(b *testing.B) {
+	e := newTTEnv(b, 600)
+	parent := e.account(func(a demo.Account) bool { return a.Profile == "relative" && len(a.Children) == 2 })
+	br := e.signIn(parent.Login)
+	r := br.post("/calendar/feeds", map[string][]string{"csrf": {br.csrf()}})
+	i := strings.Index(r.body, "/feeds/")
+	j := strings.Index(r.body[i:], `"`)
+	path := r.body[i : i+j]
+	h := e.srv.Handler()
+	var size int
+	b.ResetTimer()
+	for b.Loop() {
+		req := httptest.NewRequest("GET", path, nil)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatalf("status %d", w.Code)
+		}
+		size = w.Body.Len()
+	}
+	b.ReportMetric(float64(size), "bytes/feed")
+	b.ReportMetric(float64(bytes.Count([]byte(e.feedBody(path)), []byte("BEGIN:VEVENT"))), "events")
+}
+
+func (e *env) feedBody(path string) string {
+	req := httptest.NewRequest("GET", path, nil).WithContext(context.Background())
+	w := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(w, req)
+	return w.Body.String()
+}
