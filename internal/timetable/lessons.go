@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"sort"
-	"strings"
 	"time"
 
 	"cartable/internal/db"
@@ -121,36 +120,16 @@ const (
 	TargetRoom    = "room"
 )
 
-// slotCols selects a slot with its teachers and audiences folded into two
-// strings (records split by RS, fields by US), so that a page reads its
-// slots in one query. {{AGG_T}} and {{AGG_A}} are replaced per engine.
+// slotCols selects a slot with its subject, room and week pattern; its
+// teachers and audiences are read in bulk afterwards (fillSlots), two
+// indexed queries for all the slots of a page rather than two correlated
+// subqueries per slot.
 const slotCols = `s.id, s.establishment_id, s.school_year_id, s.weekday, s.start_min, s.duration_min,
 	s.subject_id, su.code, su.name, su.short_name, COALESCE(r.id, ''), COALESCE(r.code, ''), COALESCE(r.name, ''),
-	COALESCE(al.id, ''), COALESCE(al.label, ''), s.valid_from, s.valid_to, s.exceptional, s.updated_at,
-	COALESCE((SELECT {{AGG_T}} FROM tt_slot_teachers t JOIN people p ON p.id = t.teacher_id WHERE t.slot_id = s.id), ''),
-	COALESCE((SELECT {{AGG_A}} FROM tt_slot_audiences a LEFT JOIN classes c ON c.id = a.class_id
-		LEFT JOIN groups g ON g.id = a.group_id WHERE a.slot_id = s.id), '')
+	COALESCE(al.id, ''), COALESCE(al.label, ''), s.valid_from, s.valid_to, s.exceptional, s.updated_at
 	FROM tt_slots s JOIN subjects su ON su.id = s.subject_id
 	LEFT JOIN tt_rooms r ON r.id = s.room_id
 	LEFT JOIN tt_alternations al ON al.id = s.alternation_id `
-
-const (
-	aggTeacher  = `p.id || {{US}} || p.title || {{US}} || p.first_name || {{US}} || p.last_name`
-	aggAudience = `COALESCE(a.class_id, '') || {{US}} || COALESCE(a.group_id, '') || {{US}} || COALESCE(c.code, g.code, '') || {{US}} || COALESCE(c.name, g.name, '')`
-)
-
-// forEngine expands the aggregates of a slot query for the engine of q
-// (group_concat on SQLite, string_agg on PostgreSQL; both ordered).
-func forEngine(q db.Querier, query string) string {
-	if q.Dialect() == db.Postgres {
-		r := strings.NewReplacer("{{AGG_T}}", "string_agg("+aggTeacher+", chr(30) ORDER BY p.last_name, p.first_name, p.id)",
-			"{{AGG_A}}", "string_agg("+aggAudience+", chr(30) ORDER BY COALESCE(c.name, g.name, ''))")
-		return strings.ReplaceAll(r.Replace(query), "{{US}}", "chr(31)")
-	}
-	r := strings.NewReplacer("{{AGG_T}}", "group_concat("+aggTeacher+", char(30) ORDER BY p.last_name, p.first_name, p.id)",
-		"{{AGG_A}}", "group_concat("+aggAudience+", char(30) ORDER BY COALESCE(c.name, g.name, ''))")
-	return strings.ReplaceAll(r.Replace(query), "{{US}}", "char(31)")
-}
 
 // Slot selections per target kind; each takes the target twice (or once)
 // then the range end and start.
@@ -183,50 +162,77 @@ var extraQueries = map[string]string{
 }
 
 func querySlots(ctx context.Context, q db.Querier, into map[string]*Slot, order *[]string, query string, args ...any) error {
-	rows, err := q.Query(ctx, forEngine(q, query), args...)
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
+	var added []string
 	for rows.Next() {
 		s := &Slot{}
-		var roomID, roomCode, roomName, teachers, audiences string
+		var roomID, roomCode, roomName string
 		if err := rows.Scan(&s.ID, &s.EstablishmentID, &s.SchoolYearID, &s.Weekday, &s.StartMin, &s.DurationMin,
 			&s.SubjectID, &s.SubjectCode, &s.SubjectName, &s.SubjectShort, &roomID, &roomCode, &roomName,
-			&s.AlternationID, &s.AlternationLabel, &s.ValidFrom, &s.ValidTo, &s.Exceptional, &s.UpdatedAt,
-			&teachers, &audiences); err != nil {
+			&s.AlternationID, &s.AlternationLabel, &s.ValidFrom, &s.ValidTo, &s.Exceptional, &s.UpdatedAt); err != nil {
+			rows.Close()
 			return err
 		}
 		if roomID != "" {
 			s.Room = &Room{ID: roomID, EstablishmentID: s.EstablishmentID, Code: roomCode, Name: roomName}
 		}
-		for _, rec := range records(teachers) {
-			s.Teachers = append(s.Teachers, Person{ID: rec[0], Title: rec[1], FirstName: rec[2], LastName: rec[3]})
-		}
-		for _, rec := range records(audiences) {
-			s.Audiences = append(s.Audiences, Audience{ClassID: rec[0], GroupID: rec[1], Code: rec[2], Name: rec[3]})
-		}
 		if _, ok := into[s.ID]; !ok {
 			into[s.ID] = s
 			*order = append(*order, s.ID)
+			added = append(added, s.ID)
 		}
 	}
-	return rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return fillSlots(ctx, q, into, added)
 }
 
-// records splits an aggregate of 4-field records.
-func records(s string) [][4]string {
-	if s == "" {
+// fillSlots reads the teachers and audiences of the given slots.
+func fillSlots(ctx context.Context, q db.Querier, into map[string]*Slot, ids []string) error {
+	if len(ids) == 0 {
 		return nil
 	}
-	var out [][4]string
-	for _, rec := range strings.Split(s, "\x1e") {
-		f := strings.SplitN(rec, "\x1f", 4)
-		if len(f) == 4 {
-			out = append(out, [4]string{f[0], f[1], f[2], f[3]})
-		}
+	rows, err := q.Query(ctx, `SELECT t.slot_id, p.id, p.title, p.first_name, p.last_name
+		FROM tt_slot_teachers t JOIN people p ON p.id = t.teacher_id
+		WHERE `+db.In(q, "t.slot_id")+` ORDER BY p.last_name, p.first_name, p.id`, db.ListArg(q, ids))
+	if err != nil {
+		return err
 	}
-	return out
+	for rows.Next() {
+		var slot string
+		var p Person
+		if err := rows.Scan(&slot, &p.ID, &p.Title, &p.FirstName, &p.LastName); err != nil {
+			rows.Close()
+			return err
+		}
+		into[slot].Teachers = append(into[slot].Teachers, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = q.Query(ctx, `SELECT a.slot_id, COALESCE(a.class_id, ''), COALESCE(a.group_id, ''),
+		COALESCE(c.code, g.code, ''), COALESCE(c.name, g.name, '')
+		FROM tt_slot_audiences a LEFT JOIN classes c ON c.id = a.class_id LEFT JOIN groups g ON g.id = a.group_id
+		WHERE `+db.In(q, "a.slot_id")+` ORDER BY 5`, db.ListArg(q, ids))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var slot string
+		var a Audience
+		if err := rows.Scan(&slot, &a.ClassID, &a.GroupID, &a.Code, &a.Name); err != nil {
+			return err
+		}
+		into[slot].Audiences = append(into[slot].Audiences, a)
+	}
+	return rows.Err()
 }
 
 // ErrBadRange is returned for a range that is not two dates in order.
