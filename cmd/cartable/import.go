@@ -45,12 +45,14 @@ func runImport(ctx context.Context, args []string) error {
 	var (
 		dryRun, asJSON, allowMass, complete bool
 		establishment                       string
+		showProgress                        = isTerminal(os.Stderr)
 	)
 	fs := flag.NewFlagSet("cartable import "+source, flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), importUsage+"\nFlags:\n"); fs.PrintDefaults() }
 	c := config.Register(fs, config.Defaults{DataDir: "data"})
 	fs.BoolVar(&dryRun, "dry-run", false, "compute and print the changes, apply nothing")
 	fs.BoolVar(&asJSON, "json", false, "print the summary as JSON (counts per kind and action)")
+	fs.BoolVar(&showProgress, "progress", showProgress, "say on standard error what the import is doing (default when it is a terminal)")
 	fs.BoolVar(&allowMass, "allow-mass-deactivation", false, "apply a complete delivery even if it deactivates more than --max-deactivation of an establishment")
 	if source == provisioning.CSV {
 		fs.StringVar(&establishment, "establishment", "", "UAI of the establishment the spreadsheet describes (required)")
@@ -79,7 +81,7 @@ func runImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	progress(asJSON, "reading %d files…", len(files))
+	progress(!showProgress || asJSON, "reading %d files…", len(files))
 	var dl *provisioning.Delivery
 	switch source {
 	case provisioning.AAF:
@@ -100,9 +102,9 @@ func runImport(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	if dryRun {
-		progress(asJSON, "computing the changes…")
+		progress(!showProgress || asJSON, "computing the changes…")
 	} else {
-		progress(asJSON, "computing and applying the changes in one transaction…")
+		progress(!showProgress || asJSON, "computing and applying the changes in one transaction…")
 	}
 	sum, err := provisioning.Import(ctx, d, dl, provisioning.Options{DryRun: dryRun, AllowMassDeactivation: allowMass,
 		MaxDeactivation: float64(c.MaxDeactivation) / 100})
@@ -147,8 +149,13 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 // collector works harder near the limit) unless GOMEMLIMIT says otherwise.
 func limitMemory() {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(320 << 20)
+		debug.SetMemoryLimit(340 << 20)
 	}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func progress(quiet bool, format string, args ...any) {

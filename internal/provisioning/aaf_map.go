@@ -173,7 +173,7 @@ func (m *aafMapper) person(r *aafRecord, family uint8, profile string) *Person {
 	str("ENTPersonVille", setCity, &p.City, collapse)
 	if v, ok := r.one("ENTPersonLogin"); ok && v != "" {
 		p.Set |= setLogin
-		p.Login = strings.ToLower(strings.TrimSpace(v))
+		p.x().Login = strings.ToLower(strings.TrimSpace(v))
 	}
 	if country, _ := r.one("ENTPersonPays"); p.City != "" && country != "" && !strings.EqualFold(country, "FRANCE") {
 		p.City += " (" + collapse(country) + ")"
@@ -382,7 +382,7 @@ func (m *aafMapper) relative(r *aafRecord) {
 		p.Set |= setChildren
 		for _, v := range vals {
 			if k, _, _ := strings.Cut(v, "$"); k != "" {
-				p.Children = append(p.Children, k)
+				p.x().Children = append(p.x().Children, k)
 			}
 		}
 	}
@@ -402,8 +402,12 @@ func (m *aafMapper) staff(r *aafRecord) {
 	if p.Groups, ok = m.refs(r, "ENTAuxEnsGroupes", p.Key); ok || add {
 		p.Set |= setGroups
 	}
-	if p.Heads, ok = m.refs(r, "ENTAuxEnsClassesPrincipal", p.Key); ok || add {
+	var heads []Ref
+	if heads, ok = m.refs(r, "ENTAuxEnsClassesPrincipal", p.Key); ok || add {
 		p.Set |= setHeads
+	}
+	if len(heads) > 0 {
+		p.x().Heads = heads
 	}
 	for _, spec := range []struct {
 		attr  string
@@ -422,11 +426,11 @@ func (m *aafMapper) staff(r *aafRecord) {
 			}
 			t := Teach{Est: m.in(f[0]), Code: m.in(strings.TrimSpace(f[1])), Group: spec.group, Subject: m.in(strings.TrimSpace(f[2]))}
 			dup := false
-			for _, x := range p.Teaching {
+			for _, x := range p.ex().Teaching {
 				dup = dup || x == t
 			}
 			if !dup {
-				p.Teaching = append(p.Teaching, t)
+				p.x().Teaching = append(p.x().Teaching, t)
 			}
 		}
 	}
@@ -447,15 +451,15 @@ func (m *aafMapper) staff(r *aafRecord) {
 		}
 		if fn := function(code, f); fn != "" {
 			ref := Ref{Est: m.in(f[0]), Code: fn}
-			if !containsRef(p.Functions, ref) {
-				p.Functions = append(p.Functions, ref)
+			if !containsRef(p.ex().Functions, ref) {
+				p.x().Functions = append(p.x().Functions, ref)
 			}
 		}
 	}
 	presence, pok := r.one("PersEducNatPresenceDevantEleves")
 	if add || pok || fok {
 		p.Set |= setProfile
-		if teaches || strings.EqualFold(presence, "O") || len(p.Teaching) > 0 {
+		if teaches || strings.EqualFold(presence, "O") || len(p.ex().Teaching) > 0 {
 			p.Profile = "teacher"
 		}
 	} else {

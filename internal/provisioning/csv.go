@@ -183,7 +183,7 @@ func readCSVFile(d *Delivery, f File, uai string) error {
 			}
 		}
 		if l := get("login"); l != "" {
-			p.Login, p.Set = strings.ToLower(l), p.Set|setLogin
+			p.x().Login, p.Set = strings.ToLower(l), p.Set|setLogin
 		}
 		p.Rattach = []string{uai}
 		for _, c := range splitList(get("class")) {
@@ -195,14 +195,16 @@ func readCSVFile(d *Delivery, f File, uai string) error {
 		if fn := get("function"); fn != "" && profile != "student" && profile != "relative" {
 			p.Set |= setFunctions
 			if code := csvFunctions[slug(fn)]; code != "" {
-				p.Functions = []Ref{{Est: uai, Code: code}}
+				p.x().Functions = []Ref{{Est: uai, Code: code}}
 			} else {
 				d.Report.warnf(pos, "csv-function-ignored", fn)
 			}
 		}
 		if profile == "relative" {
 			p.Set |= setChildren
-			p.Children = splitList(get("children"))
+			if children := splitList(get("children")); len(children) > 0 {
+				p.x().Children = children
+			}
 		}
 		d.Families |= p.Family
 		d.addPerson(p)

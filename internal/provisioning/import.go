@@ -34,7 +34,8 @@ var ErrChanged = errors.New("the directory changed since the review: the changes
 var errRefused = errors.New("refused")
 
 // Import computes what the delivery changes in the directory and, unless
-// o.DryRun, applies it in one transaction. The summary is returned in every
+// o.DryRun, applies it in one transaction. Applying consumes the delivery:
+// its people are released once the plan is made. The summary is returned in every
 // case it could be computed, with ErrMassDeactivation when the guard
 // refused the delivery.
 func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, error) {
@@ -72,6 +73,9 @@ func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, e
 		if err != nil {
 			return err
 		}
+		// The plan holds what it writes; the rest of the delivery can go
+		// before the writing starts (an academy's records weigh).
+		dl.People, dl.Links, dl.keys = nil, nil, nil
 		sum = s
 		if o.Expect != "" && o.Expect != s.Fingerprint {
 			return ErrChanged

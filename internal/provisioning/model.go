@@ -120,20 +120,46 @@ type Person struct {
 	Profile string // student, relative, teacher, staff
 	Set     uint32 // set* bits
 
-	Login                                   string // a login carried by the feed, if any
 	Title, Last, First, Birth, Email, Phone string
 	Address, Postal, City                   string
 
-	Rattach   []string // structures the person is attached to
-	Classes   []Ref    // students: classes; staff: classes taught or followed
-	Groups    []Ref
-	Functions []Ref // Code: head, deputy, cpe, documentalist
-	Teaching  []Teach
-	Heads     []Ref    // classes of which the teacher is head teacher
-	Children  []string // relatives: join keys of their students (add-only links)
-	Level     string   // students: the MEF label, used as the class level
+	Rattach []string // structures the person is attached to
+	Classes []Ref    // students: classes; staff: classes taught or followed
+	Groups  []Ref
+	Level   string // students: the MEF label, used as the class level
+
+	// X holds what few records carry; nil for most students and
+	// relatives, so that an academy's people stay small in memory.
+	X *Extra
 
 	Pos Pos
+}
+
+// Extra is the rarer part of a person's record.
+type Extra struct {
+	Login     string   // a login carried by the feed, if any
+	Functions []Ref    // Code: head, deputy, cpe, documentalist
+	Teaching  []Teach  // subjects taught to classes and groups
+	Heads     []Ref    // classes of which the teacher is head teacher
+	Children  []string // relatives: join keys of their students (add-only links)
+}
+
+var noExtra Extra
+
+// x returns the person's extra part, making it if needed (to write).
+func (p *Person) x() *Extra {
+	if p.X == nil {
+		p.X = &Extra{}
+	}
+	return p.X
+}
+
+// ex returns the extra part to read; never nil.
+func (p *Person) ex() *Extra {
+	if p.X == nil {
+		return &noExtra
+	}
+	return p.X
 }
 
 func (p *Person) has(bit uint32) bool { return p.Set&bit != 0 }
@@ -224,7 +250,9 @@ func merge(p, q *Person) {
 	cp(setAddress, &p.Address, q.Address)
 	cp(setPostal, &p.Postal, q.Postal)
 	cp(setCity, &p.City, q.City)
-	cp(setLogin, &p.Login, q.Login)
+	if s&setLogin != 0 {
+		p.x().Login = q.ex().Login
+	}
 	cp(setLevel, &p.Level, q.Level)
 	if s&setRattach != 0 {
 		p.Rattach = q.Rattach
@@ -236,21 +264,23 @@ func merge(p, q *Person) {
 		p.Groups = q.Groups
 	}
 	if s&setFunctions != 0 {
-		p.Functions = q.Functions
+		p.x().Functions = q.ex().Functions
 	}
 	if s&setTeachClasses != 0 {
-		p.Teaching = slices.DeleteFunc(p.Teaching, func(t Teach) bool { return !t.Group })
-		p.Teaching = append(p.Teaching, filterTeach(q.Teaching, false)...)
+		x := p.x()
+		x.Teaching = slices.DeleteFunc(x.Teaching, func(t Teach) bool { return !t.Group })
+		x.Teaching = append(x.Teaching, filterTeach(q.ex().Teaching, false)...)
 	}
 	if s&setTeachGroups != 0 {
-		p.Teaching = slices.DeleteFunc(p.Teaching, func(t Teach) bool { return t.Group })
-		p.Teaching = append(p.Teaching, filterTeach(q.Teaching, true)...)
+		x := p.x()
+		x.Teaching = slices.DeleteFunc(x.Teaching, func(t Teach) bool { return t.Group })
+		x.Teaching = append(x.Teaching, filterTeach(q.ex().Teaching, true)...)
 	}
 	if s&setHeads != 0 {
-		p.Heads = q.Heads
+		p.x().Heads = q.ex().Heads
 	}
 	if s&setChildren != 0 {
-		p.Children = q.Children
+		p.x().Children = q.ex().Children
 	}
 	p.Set |= s
 	if q.Op == OpAdd {

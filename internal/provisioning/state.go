@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"hash/fnv"
+	"sort"
 
 	"cartable/internal/db"
+	"cartable/internal/directory"
 )
 
 // The current directory as far as an import concerns it: the people it
@@ -15,15 +18,27 @@ import (
 
 // cur is a person as the directory holds them.
 type cur struct {
-	id, key, profile, login string
-	f                       fields
-	active                  bool
-	purged                  bool // deactivated_at NULL while inactive: erased by the purge
-	ests                    []string
+	id, key, profile string
+	sum              uint64  // hash of the fields, to tell a change
+	f                *fields // the fields themselves, kept only for the records a delta modifies
+	active           bool
+	purged           bool // deactivated_at NULL while inactive: erased by the purge
+	ests             []string
 }
 
 // fields are the scalar columns an import sets, in this order.
 type fields [9]string
+
+// hash digests the fields: an academy's current names and addresses need
+// not stay in memory to tell which ones changed.
+func (f *fields) hash() uint64 {
+	h := fnv.New64a()
+	for _, v := range f {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
 
 const (
 	fTitle = iota
@@ -67,6 +82,27 @@ type state struct {
 	links     map[pair]curLink  // (student, relative)
 	linksOf   map[string][]string
 	orphans   map[string][]string // person → establishments
+
+	keepFields map[string]bool // join keys whose fields are kept whole (modified by a delta)
+	shared     map[string]string
+}
+
+// id returns the one copy of an identifier read from a relation: a loaded
+// person's own, or a shared one for the structures and establishments
+// that thousands of rows repeat. An academy's relations then cost their
+// structure, not millions of copies of the same strings.
+func (s *state) id(v string) string {
+	if c := s.byID[v]; c != nil {
+		return c.id
+	}
+	if x, ok := s.shared[v]; ok {
+		return x
+	}
+	if s.shared == nil {
+		s.shared = map[string]string{}
+	}
+	s.shared[v] = v
+	return v
 }
 
 func newState() *state {
@@ -90,10 +126,11 @@ func eachChunk(list []string, f func([]string) error) error {
 	return nil
 }
 
-const curCols = `p.id, COALESCE(p.external_id, ''), p.profile, p.login, p.title, p.last_name, p.first_name, p.birth_date,
+const curCols = `p.id, COALESCE(p.external_id, ''), p.profile, p.title, p.last_name, p.first_name, p.birth_date,
 	p.email, p.phone, p.address, p.postal_code, p.city, p.active, p.deactivated_at`
 
 func (s *state) scanPeople(ctx context.Context, q db.Querier, where string, list []string) error {
+	sort.Strings(list)
 	return eachChunk(list, func(part []string) error {
 		rows, err := q.Query(ctx, `SELECT `+curCols+` FROM people p WHERE `+db.In(q, where), db.ListArg(q, part))
 		if err != nil {
@@ -103,10 +140,15 @@ func (s *state) scanPeople(ctx context.Context, q db.Querier, where string, list
 		for rows.Next() {
 			c := &cur{}
 			var deact sql.NullInt64
-			f := &c.f
-			if err := rows.Scan(&c.id, &c.key, &c.profile, &c.login, &f[fTitle], &f[fLast], &f[fFirst], &f[fBirth],
+			var f fields
+			if err := rows.Scan(&c.id, &c.key, &c.profile, &f[fTitle], &f[fLast], &f[fFirst], &f[fBirth],
 				&f[fEmail], &f[fPhone], &f[fAddress], &f[fPostal], &f[fCity], &c.active, &deact); err != nil {
 				return err
+			}
+			c.sum = f.hash()
+			c.profile = profileName(c.profile)
+			if s.keepFields[c.key] {
+				c.f = &f
 			}
 			c.purged = !c.active && !deact.Valid
 			if _, dup := s.byID[c.id]; dup {
@@ -181,12 +223,14 @@ func (s *state) loadRelations(ctx context.Context, q db.Querier) error {
 	for id := range s.byID {
 		ids = append(ids, id)
 	}
+	// In index order: each chunk then reads neighbouring pages.
+	sort.Strings(ids)
 	return eachChunk(ids, func(part []string) error {
 		arg := db.ListArg(q, part)
 		if err := eachRow(ctx, q, `SELECT person_id, establishment_id FROM memberships WHERE `+db.In(q, "person_id"),
 			[]any{arg}, func(r []string) {
 				if c := s.byID[r[0]]; c != nil {
-					c.ests = append(c.ests, r[1])
+					c.ests = append(c.ests, s.id(r[1]))
 				}
 			}); err != nil {
 			return err
@@ -194,20 +238,23 @@ func (s *state) loadRelations(ctx context.Context, q db.Querier) error {
 		if err := eachRow(ctx, q, `SELECT e.student_id, e.class_id, c.establishment_id FROM enrolments e
 			JOIN classes c ON c.id = e.class_id JOIN school_years y ON y.id = c.school_year_id
 			WHERE NOT y.closed AND `+db.In(q, "e.student_id"), []any{arg}, func(r []string) {
-			s.enrol[r[0]] = append(s.enrol[r[0]], pair{r[1], r[2]})
+			k := s.id(r[0])
+			s.enrol[k] = append(s.enrol[k], pair{s.id(r[1]), s.id(r[2])})
 		}); err != nil {
 			return err
 		}
 		if err := eachRow(ctx, q, `SELECT m.student_id, m.group_id, g.establishment_id FROM group_members m
 			JOIN groups g ON g.id = m.group_id JOIN school_years y ON y.id = g.school_year_id
 			WHERE NOT y.closed AND `+db.In(q, "m.student_id"), []any{arg}, func(r []string) {
-			s.gmember[r[0]] = append(s.gmember[r[0]], pair{r[1], r[2]})
+			k := s.id(r[0])
+			s.gmember[k] = append(s.gmember[k], pair{s.id(r[1]), s.id(r[2])})
 		}); err != nil {
 			return err
 		}
 		if err := eachRow(ctx, q, `SELECT person_id, establishment_id, function FROM functions WHERE `+db.In(q, "person_id"),
 			[]any{arg}, func(r []string) {
-				s.functions[r[0]] = append(s.functions[r[0]], pair{r[1], r[2]})
+				k := s.id(r[0])
+				s.functions[k] = append(s.functions[k], pair{s.id(r[1]), s.id(r[2])})
 			}); err != nil {
 			return err
 		}
@@ -215,20 +262,23 @@ func (s *state) loadRelations(ctx context.Context, q db.Querier) error {
 			FROM teaching_assignments a LEFT JOIN classes c ON c.id = a.class_id LEFT JOIN groups g ON g.id = a.group_id
 			JOIN school_years y ON y.id = COALESCE(c.school_year_id, g.school_year_id)
 			WHERE NOT y.closed AND `+db.In(q, "a.teacher_id"), []any{arg}, func(r []string) {
-			s.assigns[r[1]] = append(s.assigns[r[1]], curAssign{id: r[0], est: r[2], class: r[3], group: r[4], subject: r[5]})
+			k := s.id(r[1])
+			s.assigns[k] = append(s.assigns[k], curAssign{id: r[0], est: s.id(r[2]), class: s.id(r[3]), group: s.id(r[4]), subject: s.id(r[5])})
 		}); err != nil {
 			return err
 		}
 		if err := eachRow(ctx, q, `SELECT h.teacher_id, h.class_id, c.establishment_id FROM head_teachers h
 			JOIN classes c ON c.id = h.class_id JOIN school_years y ON y.id = c.school_year_id
 			WHERE NOT y.closed AND `+db.In(q, "h.teacher_id"), []any{arg}, func(r []string) {
-			s.heads[r[0]] = append(s.heads[r[0]], pair{r[1], r[2]})
+			k := s.id(r[0])
+			s.heads[k] = append(s.heads[k], pair{s.id(r[1]), s.id(r[2])})
 		}); err != nil {
 			return err
 		}
 		if err := eachRow(ctx, q, `SELECT person_id, establishment_id FROM provisioning_orphans WHERE `+db.In(q, "person_id"),
 			[]any{arg}, func(r []string) {
-				s.orphans[r[0]] = append(s.orphans[r[0]], r[1])
+				k := s.id(r[0])
+				s.orphans[k] = append(s.orphans[k], s.id(r[1]))
 			}); err != nil {
 			return err
 		}
@@ -245,6 +295,8 @@ func (s *state) loadRelations(ctx context.Context, q db.Querier) error {
 					rows.Close()
 					return err
 				}
+				k = pair{s.id(k.a), s.id(k.b)}
+				l.relationship = s.id(l.relationship)
 				if _, ok := s.links[k]; !ok {
 					s.links[k] = l
 					s.linksOf[k.a] = append(s.linksOf[k.a], k.b)
@@ -370,4 +422,15 @@ func (e *estInfo) loadStructures(ctx context.Context, q db.Querier) error {
 		}
 		e.gclasses[r[0]][r[1]] = true
 	})
+}
+
+// profileName returns the constant for a profile read from a row, so that
+// 200,000 rows do not hold 200,000 copies of "student".
+func profileName(p string) string {
+	for _, known := range directory.Profiles {
+		if p == known {
+			return known
+		}
+	}
+	return p
 }

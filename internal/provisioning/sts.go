@@ -163,10 +163,10 @@ func (r *stsReader) individual(x *xmlReader, se xml.StartElement, pos Pos) error
 	case "DIR", "EDU", "DOC":
 		// STS does not tell the head from the deputies: DIR is taken as
 		// the head; an establishment corrects it by hand if needed.
-		p.Functions = []Ref{{Code: map[string]string{"DIR": "head", "EDU": "cpe", "DOC": "documentalist"}[fn]}}
+		p.x().Functions = []Ref{{Code: map[string]string{"DIR": "head", "EDU": "cpe", "DOC": "documentalist"}[fn]}}
 	}
 	for _, h := range heads {
-		p.Heads = append(p.Heads, Ref{Code: h})
+		p.x().Heads = append(p.x().Heads, Ref{Code: h})
 		p.Profile = "teacher"
 	}
 	if prev, dup := r.people[id]; dup {
@@ -246,21 +246,21 @@ func (r *stsReader) finish() {
 		p.Profile = "teacher"
 		tt := Teach{Est: r.uai, Code: t.code, Group: t.group, Subject: t.subject}
 		dup := false
-		for _, x := range p.Teaching {
+		for _, x := range p.ex().Teaching {
 			dup = dup || x == tt
 		}
 		if !dup {
-			p.Teaching = append(p.Teaching, tt)
+			p.x().Teaching = append(p.x().Teaching, tt)
 		}
 	}
 	for _, id := range r.order {
 		p := r.people[id]
 		p.Rattach = []string{r.uai}
-		for i := range p.Functions {
-			p.Functions[i].Est = r.uai
+		for i := range p.ex().Functions {
+			p.X.Functions[i].Est = r.uai
 		}
-		for i := range p.Heads {
-			p.Heads[i].Est = r.uai
+		for i := range p.ex().Heads {
+			p.X.Heads[i].Est = r.uai
 		}
 		d.addPerson(p)
 	}

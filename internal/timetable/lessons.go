@@ -186,10 +186,44 @@ func querySlots(ctx context.Context, q db.Querier, into map[string]*Slot, order 
 		}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := rows.Err(); err != nil || skipFill(ctx) {
 		return err
 	}
 	return fillSlots(ctx, q, into, added)
+}
+
+type bareKey struct{}
+
+// skipFill tells querySlots to leave teachers and audiences out (LessonsBare).
+func skipFill(ctx context.Context) bool { return ctx.Value(bareKey{}) != nil }
+
+// LessonsBare is Lessons without the slots' teachers and audiences, for a
+// page that shows a few of many lessons: FillLessons then completes those.
+func LessonsBare(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
+	return Lessons(context.WithValue(ctx, bareKey{}, true), q, t, from, to)
+}
+
+// FillLessons reads the teachers and audiences of the lessons' slots (for
+// lessons from LessonsBare) and sets each lesson's effective teachers.
+func FillLessons(ctx context.Context, q db.Querier, ls []Lesson) error {
+	slots := map[string]*Slot{}
+	var ids []string
+	for _, l := range ls {
+		if _, ok := slots[l.Slot.ID]; !ok {
+			slots[l.Slot.ID] = l.Slot
+			ids = append(ids, l.Slot.ID)
+			l.Slot.Teachers, l.Slot.Audiences = nil, nil
+		}
+	}
+	if err := fillSlots(ctx, q, slots, ids); err != nil {
+		return err
+	}
+	for i := range ls {
+		if !ls[i].Replaced() {
+			ls[i].Teachers = ls[i].Slot.Teachers
+		}
+	}
+	return nil
 }
 
 // fillSlots reads the teachers and audiences of the given slots.

@@ -30,7 +30,7 @@ const maxUpload = 64 << 20
 
 func (s *Server) provisioningRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /provisioning", s.signedIn(s.provIndex))
-	mux.HandleFunc("POST /provisioning/uploads", limitBody(maxUpload, s.signedIn(s.provUpload)))
+	mux.HandleFunc("POST /provisioning/uploads", s.limitBody(maxUpload, s.signedIn(s.provUpload)))
 	mux.HandleFunc("GET /provisioning/uploads/{id}", s.signedIn(s.provReview))
 	mux.HandleFunc("POST /provisioning/uploads/{id}/confirm", s.signedIn(s.provConfirm))
 	mux.HandleFunc("POST /provisioning/uploads/{id}/cancel", s.signedIn(s.provCancel))
@@ -43,9 +43,14 @@ func (s *Server) provisioningRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /provisioning/people/{id}/choice", s.signedIn(s.provChoice))
 }
 
-// limitBody refuses bodies larger than n before anything reads them.
-func limitBody(n int64, h http.HandlerFunc) http.HandlerFunc {
+// limitBody refuses bodies larger than n before anything reads them, with
+// a page that says so when the size is announced.
+func (s *Server) limitBody(n int64, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			s.renderError(w, r, http.StatusRequestEntityTooLarge, "prov.error.toolarge")
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		h(w, r)
 	}
@@ -606,14 +611,18 @@ type provAccountsData struct {
 }
 
 func (s *Server) provAccounts(w http.ResponseWriter, r *http.Request) {
+	// Only the notices a redirect of ours asks for are shown: nothing of
+	// the query string reaches the page as text.
 	q := r.URL.Query()
-	s.renderAccounts(w, r, http.StatusOK, "", q.Get("error"), q.Get("done"))
+	errKey, done := "", ""
+	if e := q.Get("error"); e == "purged" || e == "active" {
+		errKey = "prov.accounts.error." + e
+	}
+	if d := q.Get("done"); d == "closed" || d == "reactivated" || d == "choice" {
+		done = "prov.accounts.done." + d
+	}
+	s.renderAccounts(w, r, http.StatusOK, "", errKey, done)
 }
-
-// closeNotices are the notices a redirect may ask for (nothing else is
-// shown from the query string).
-var closeNotices = map[string]bool{"closed": true, "reactivated": true, "choice": true,
-	"purged": true, "active": true}
 
 func (s *Server) renderAccounts(w http.ResponseWriter, r *http.Request, status int, login, errKey, done string) {
 	id := r.PathValue("id")
@@ -648,14 +657,7 @@ func (s *Server) renderAccounts(w http.ResponseWriter, r *http.Request, status i
 			d.Hidden++
 		}
 	}
-	if closeNotices[errKey] {
-		d.Error = "prov.accounts.error." + errKey
-	} else if errKey != "" {
-		d.Error = errKey
-	}
-	if closeNotices[done] {
-		d.Done = "prov.accounts.done." + done
-	}
+	d.Error, d.Done = errKey, done
 	s.render(w, r, status, "provisioning_accounts", "prov.accounts.title", d)
 }
 

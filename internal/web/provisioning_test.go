@@ -186,12 +186,25 @@ func TestProvisioningRefusals(t *testing.T) {
 	if n := e.provCount(`SELECT COUNT(*) FROM audit_events WHERE action = 'access-refused'`); n == 0 {
 		t.Error("the refusal was not audited")
 	}
+	// Too large: refused before anything is read, with a page that says so.
+	req, _ := http.NewRequest("POST", e.ts.URL+"/provisioning/uploads", io.LimitReader(zeroes{}, 65<<20))
+	req.ContentLength = 65 << 20
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	if resp, err := head.client.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "64 Mo") {
+			t.Errorf("oversized upload: %d", resp.StatusCode)
+		}
+	}
 	// Without the form token: refused.
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	mw.WriteField("source", "aaf")
 	mw.Close()
-	req, _ := http.NewRequest("POST", e.ts.URL+"/provisioning/uploads", &body)
+	req, _ = http.NewRequest("POST", e.ts.URL+"/provisioning/uploads", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	resp, err := head.client.Do(req)
 	if err != nil {
@@ -381,6 +394,10 @@ func TestClosingAndReopeningAccounts(t *testing.T) {
 	if n := e.provCount(`SELECT COUNT(*) FROM account_closures WHERE person_id = ? AND objects`, p.ID); n != 1 {
 		t.Error("the objection was not recorded")
 	}
+	// Nothing of the query string is shown as a notice.
+	if r := head.get(base + "?error=Appelez+le+0800&done=Appelez"); r.status != 200 || strings.Contains(r.body, "Appelez") {
+		t.Errorf("a query string reached the page: %d", r.status)
+	}
 	// A teacher may neither list nor reopen.
 	teacher := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == directory.Teacher }).Login)
 	if r := teacher.get(base); r.status != http.StatusNotFound {
@@ -396,4 +413,11 @@ func TestClosingAndReopeningAccounts(t *testing.T) {
 	if again := e.signIn(student.Login); again.get("/").status != 200 {
 		t.Error("the reopened account cannot sign in")
 	}
+}
+
+type zeroes struct{}
+
+func (zeroes) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
 }

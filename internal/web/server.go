@@ -43,6 +43,7 @@ type Server struct {
 	MaxDeactivation float64
 
 	pages pages
+	weeks weekCache // "now and next" of the home page
 }
 
 // Options configure a Server.

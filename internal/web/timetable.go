@@ -700,6 +700,7 @@ func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
 		err = s.DB.Tx(r.Context(), func(tx *db.Tx) error {
 			return timetable.SetChange(r.Context(), tx, l.Slot.EstablishmentID, in, s.Now())
 		})
+		s.weeks.reset()
 	}
 	if errors.As(err, &ps) {
 		f.Problems = problemText(langOf(r), ps)
@@ -747,25 +748,52 @@ func (s *Server) nowNext(r *http.Request, data *homeData) (*nowNext, error) {
 	today := now.In(timetable.Paris)
 	from := today.Format(timetable.DateFormat)
 	to := today.AddDate(0, 0, 7).Format(timetable.DateFormat)
-	ls, err := timetable.Lessons(r.Context(), s.DB, t, from, to)
+	// The week is read bare; only the few lessons shown get their teachers
+	// and audiences: the home page is the busiest page of all.
+	ls, err := s.weeks.lessons(r.Context(), s, t, from, to)
 	if err != nil {
 		return nil, err
 	}
-	if len(ls) == 0 {
+	var shown []timetable.Lesson
+	nowIdx, nextIdx := -1, -1
+	var changes []int
+	for i, l := range ls {
+		switch {
+		case nowIdx < 0 && !now.Before(l.Start) && now.Before(l.End):
+			nowIdx = i
+		case nextIdx < 0 && l.Start.After(now) && !l.Cancelled():
+			nextIdx = i
+		}
+		if l.End.After(now) && l.Changed() && len(changes) < 6 {
+			changes = append(changes, i)
+		}
+	}
+	index := map[int]int{}
+	for _, i := range append([]int{nowIdx, nextIdx}, changes...) {
+		if _, ok := index[i]; i >= 0 && !ok {
+			index[i] = len(shown)
+			shown = append(shown, ls[i])
+		}
+	}
+	if len(shown) == 0 {
 		return nil, nil
 	}
-	views := s.lessonViews(langOf(r), ls, now)
-	for i := range views {
-		l := &views[i]
-		switch {
-		case l.Now && n.Now == nil:
-			n.Now = l
-		case l.Start.After(now) && n.Next == nil && !l.Cancelled():
-			n.Next = l
-		}
-		if l.End.After(now) && len(l.Notes) > 0 && len(n.Changes) < 6 {
-			n.Changes = append(n.Changes, *l)
-		}
+	for i := range shown { // the cached slots are shared: fill copies
+		sl := *shown[i].Slot
+		shown[i].Slot = &sl
+	}
+	if err := timetable.FillLessons(r.Context(), s.DB, shown); err != nil {
+		return nil, err
+	}
+	views := s.lessonViews(langOf(r), shown, now)
+	if nowIdx >= 0 {
+		n.Now = &views[index[nowIdx]]
+	}
+	if nextIdx >= 0 {
+		n.Next = &views[index[nextIdx]]
+	}
+	for _, i := range changes {
+		n.Changes = append(n.Changes, views[index[i]])
 	}
 	return n, nil
 }

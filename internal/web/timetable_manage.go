@@ -191,6 +191,7 @@ func (s *Server) addSlot(w http.ResponseWriter, r *http.Request) {
 			_, err := timetable.CreateSlot(ctx, tx, n)
 			return err
 		})
+		s.weeks.reset()
 		if !errors.As(err, &ps) && err != nil {
 			s.serverError(w, r, err)
 			return
@@ -214,6 +215,7 @@ func (s *Server) deleteSlot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := timetable.DeleteSlot(r.Context(), s.DB, est, r.PathValue("slot"))
+	s.weeks.reset()
 	if errors.Is(err, timetable.ErrNotFound) {
 		s.renderError(w, r, http.StatusNotFound, "error.notfound")
 		return
@@ -274,6 +276,7 @@ func (s *Server) importTimetable(w http.ResponseWriter, r *http.Request) {
 		}
 		return err
 	})
+	s.weeks.reset()
 	if err != nil && !errors.Is(err, errRollback) {
 		s.serverError(w, r, err)
 		return
