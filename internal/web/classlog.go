@@ -427,19 +427,10 @@ func (s *Server) homeworkList(w http.ResponseWriter, r *http.Request) {
 			s.render(w, r, http.StatusOK, "homework", "hw.title", d)
 			return
 		}
-		child := children[0]
-		if want := r.URL.Query().Get("child"); want != "" {
-			found := false
-			for _, c := range children {
-				if c.ID == want {
-					child, found = c, true
-				}
-			}
-			if !found {
-				s.auditRefusal(r, access.Person(want))
-				s.renderError(w, r, http.StatusNotFound, "error.notfound")
-				return
-			}
+		child, ok := s.chosenChild(r, children)
+		if !ok {
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
 		}
 		studentID, d.ChildID, d.Heading = child.ID, child.ID, child.FirstName+" "+child.LastName
 	default:

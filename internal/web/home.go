@@ -113,38 +113,17 @@ func (s *Server) studentView(ctx context.Context, v *access.Viewer, st directory
 
 func (s *Server) relativeHome(r *http.Request, v *access.Viewer, data *homeData) error {
 	ctx := r.Context()
-	children, err := directory.ChildrenOf(ctx, s.DB, v.ID)
-	if err != nil {
+	var err error
+	if data.Children, err = s.visibleChildren(ctx, v); err != nil || len(data.Children) == 0 {
 		return err
 	}
-	ok, err := s.visible(ctx, v, kinIDs(children))
-	if err != nil {
-		return err
+	child, ok := s.chosenChild(r, data.Children)
+	if !ok {
+		return errNotAllowed
 	}
-	data.Children = keep(children, ok, kinID)
-	if len(data.Children) == 0 {
-		return nil
-	}
-	data.ChildID = data.Children[0].ID
-	if want := r.URL.Query().Get("child"); want != "" {
-		data.ChildID = ""
-		for _, c := range data.Children {
-			if c.ID == want {
-				data.ChildID = want
-			}
-		}
-		if data.ChildID == "" {
-			s.auditRefusal(r, access.Person(want))
-			return errNotAllowed
-		}
-	}
-	for _, c := range data.Children {
-		if c.ID == data.ChildID {
-			data.Student, err = s.studentView(ctx, v, c.Person)
-			return err
-		}
-	}
-	return nil
+	data.ChildID = child.ID
+	data.Student, err = s.studentView(ctx, v, child.Person)
+	return err
 }
 
 func (s *Server) teacherHome(ctx context.Context, v *access.Viewer, data *homeData) error {

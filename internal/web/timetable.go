@@ -306,19 +306,10 @@ func (s *Server) myTimetable(w http.ResponseWriter, r *http.Request) {
 			s.render(w, r, http.StatusOK, "timetable", "tt.title", d)
 			return
 		}
-		child := children[0]
-		if want := r.URL.Query().Get("child"); want != "" {
-			found := false
-			for _, c := range children {
-				if c.ID == want {
-					child, found = c, true
-				}
-			}
-			if !found {
-				s.auditRefusal(r, access.Person(want))
-				s.renderError(w, r, http.StatusNotFound, "error.notfound")
-				return
-			}
+		child, ok := s.chosenChild(r, children)
+		if !ok {
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
 		}
 		if !s.allowed(w, r, access.ReadTimetable, access.Person(child.ID)) {
 			return
@@ -382,6 +373,23 @@ func (s *Server) visibleChildren(ctx context.Context, v *access.Viewer) ([]direc
 		return nil, err
 	}
 	return keep(children, ok, kinID), nil
+}
+
+// chosenChild returns the child named by ?child= among a relative's
+// children (not empty), or the first one. A child who is not theirs is
+// refused, and the refusal audited.
+func (s *Server) chosenChild(r *http.Request, children []directory.Kin) (directory.Kin, bool) {
+	want := r.URL.Query().Get("child")
+	if want == "" {
+		return children[0], true
+	}
+	for _, c := range children {
+		if c.ID == want {
+			return c, true
+		}
+	}
+	s.auditRefusal(r, access.Person(want))
+	return directory.Kin{}, false
 }
 
 func (s *Server) personTimetable(w http.ResponseWriter, r *http.Request) {
