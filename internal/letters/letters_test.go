@@ -13,6 +13,11 @@ import (
 func TestLetterOpensAndHoldsTheCode(t *testing.T) {
 	tool, err := exec.LookPath("pdftotext")
 	if err != nil {
+		// CI installs it and must run this check; a developer's machine
+		// with Go alone skips it rather than fail.
+		if os.Getenv("CI") == "" {
+			t.Skip("pdftotext is needed to read the letter back: install Debian's poppler-utils (.ci/run does)")
+		}
 		t.Fatal("pdftotext is needed to read the letter back: install Debian's poppler-utils (.ci/run does)")
 	}
 	var buf bytes.Buffer

@@ -380,6 +380,11 @@ func letterCodes(t *testing.T, pdf []byte) (map[string]string, string) {
 	t.Helper()
 	tool, err := exec.LookPath("pdftotext")
 	if err != nil {
+		// CI installs it and must run this check; a developer's machine
+		// with Go alone skips it rather than fail.
+		if os.Getenv("CI") == "" {
+			t.Skip("pdftotext is needed to read the letters back: install Debian's poppler-utils (.ci/run does)")
+		}
 		t.Fatal("pdftotext is needed to read the letters back: install Debian's poppler-utils (.ci/run does)")
 	}
 	f := filepath.Join(t.TempDir(), "letters.pdf")
