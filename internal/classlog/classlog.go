@@ -63,6 +63,7 @@ type Homework struct {
 	Description                 string // sanitised HTML
 	Minutes                     int
 	HandIn                      string
+	UpdatedAt                   int64 // last change of its entry, Unix seconds
 	// For one student's list:
 	Done        bool
 	Submitted   bool
@@ -377,14 +378,14 @@ func queryEntries(ctx context.Context, q db.Querier, query string, args ...any) 
 }
 
 const homeworkCols = `h.id, h.entry_id, COALESCE(h.class_id, ''), COALESCE(h.group_id, ''), COALESCE(c.name, g.name, ''),
-	su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin
+	su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin, e.updated_at
 	FROM homework h JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
 	LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id `
 
 func scanHomework(rows *sql.Rows, extra ...any) (Homework, error) {
 	var h Homework
 	err := rows.Scan(append([]any{&h.ID, &h.EntryID, &h.ClassID, &h.GroupID, &h.Structure, &h.SubjectName, &h.AuthorID,
-		&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn}, extra...)...)
+		&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.UpdatedAt}, extra...)...)
 	return h, err
 }
 
@@ -448,7 +449,7 @@ func HomeworkOfStudent(ctx context.Context, q db.Querier, studentID, from, to st
 	// Two indexed lookups (class, groups) joined by UNION ALL rather than
 	// an OR that would scan the homework table.
 	const cols = `SELECT h.id, h.entry_id, COALESCE(h.class_id, ''), COALESCE(h.group_id, ''), COALESCE(c.name, g.name, ''),
-		su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin,
+		su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin, e.updated_at,
 		CASE WHEN d.done_at IS NULL THEN 0 ELSE 1 END, COALESCE(s.submitted_at, 0), COALESCE(s.file_id, '')
 		FROM homework h JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
 		LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id
@@ -468,7 +469,7 @@ func HomeworkOfStudent(ctx context.Context, q db.Querier, studentID, from, to st
 		var done int
 		var h Homework
 		err := rows.Scan(&h.ID, &h.EntryID, &h.ClassID, &h.GroupID, &h.Structure, &h.SubjectName, &h.AuthorID,
-			&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &done, &sub, &h.FileID)
+			&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.UpdatedAt, &done, &sub, &h.FileID)
 		h.Done = done == 1
 		if err != nil {
 			return nil, err

@@ -297,7 +297,7 @@ func (s *Server) buildFeed(ctx context.Context, v *access.Viewer, now time.Time)
 			cal.Events = append(cal.Events, ical.Event{UID: uid, Date: h.DueDate, Transparency: true,
 				Summary:     t.prefix + i18n.T(lang, "cal.homework", h.SubjectName),
 				Description: richtext.Text(h.Description), Categories: i18n.T(lang, "cal.category"),
-				Modified: time.Unix(0, 0)})
+				Modified: time.Unix(h.UpdatedAt, 0)})
 		}
 	}
 	return cal, nil
