@@ -15,17 +15,7 @@ func ReadSIECLE(files []File) (*Delivery, error) {
 	d.Complete = true
 	r := &siecleReader{d: d, students: map[string]*Person{}, relatives: map[string]*Person{},
 		structs: map[string][]siecleStruct{}, addresses: map[string]string{}, addressOf: map[string][]*Person{}}
-	for _, f := range files {
-		if !strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
-			d.Report.warnf(Pos{File: f.Name}, "file-ignored")
-			continue
-		}
-		d.Files = append(d.Files, f.Name)
-		if err := r.file(f); err != nil {
-			return nil, err
-		}
-	}
-	if err := d.Report.err(); err != nil {
+	if err := readXMLFiles(d, files, r.file); err != nil {
 		return nil, err
 	}
 	if r.uai == "" {
@@ -307,4 +297,21 @@ func (r *siecleReader) finish() {
 		d.addPerson(r.relatives[id])
 	}
 	sort.SliceStable(d.Links, func(i, j int) bool { return d.Links[i].Student < d.Links[j].Student })
+}
+
+// readXMLFiles feeds each XML file of an establishment's export to read,
+// ignoring (with a warning) what is not XML, and stops at the first error
+// reported.
+func readXMLFiles(d *Delivery, files []File, read func(File) error) error {
+	for _, f := range files {
+		if !strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
+			d.Report.warnf(Pos{File: f.Name}, "file-ignored")
+			continue
+		}
+		d.Files = append(d.Files, f.Name)
+		if err := read(f); err != nil {
+			return err
+		}
+	}
+	return d.Report.err()
 }

@@ -16,17 +16,7 @@ func ReadSTS(files []File) (*Delivery, error) {
 	d.Complete = true
 	d.Families = FamStaff
 	r := &stsReader{d: d, people: map[string]*Person{}}
-	for _, f := range files {
-		if !strings.HasSuffix(strings.ToLower(f.Name), ".xml") {
-			d.Report.warnf(Pos{File: f.Name}, "file-ignored")
-			continue
-		}
-		d.Files = append(d.Files, f.Name)
-		if err := r.file(f); err != nil {
-			return nil, err
-		}
-	}
-	if err := d.Report.err(); err != nil {
+	if err := readXMLFiles(d, files, r.file); err != nil {
 		return nil, err
 	}
 	if r.uai == "" {

@@ -161,7 +161,9 @@ var extraQueries = map[string]string{
 		AND ((c.on_date BETWEEN ? AND ?) OR (c.new_date BETWEEN ? AND ?)))`,
 }
 
-func querySlots(ctx context.Context, q db.Querier, into map[string]*Slot, order *[]string, query string, args ...any) error {
+// querySlots adds the slots selected by query to into; fill also reads
+// their teachers and audiences.
+func querySlots(ctx context.Context, q db.Querier, into map[string]*Slot, order *[]string, fill bool, query string, args ...any) error {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return err
@@ -186,21 +188,17 @@ func querySlots(ctx context.Context, q db.Querier, into map[string]*Slot, order 
 		}
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || skipFill(ctx) {
+	if err := rows.Err(); err != nil || !fill {
 		return err
 	}
 	return fillSlots(ctx, q, into, added)
 }
 
-type bareKey struct{}
-
-// skipFill tells querySlots to leave teachers and audiences out (LessonsBare).
-func skipFill(ctx context.Context) bool { return ctx.Value(bareKey{}) != nil }
-
 // LessonsBare is Lessons without the slots' teachers and audiences, for a
 // page that shows a few of many lessons: FillLessons then completes those.
 func LessonsBare(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
-	return Lessons(context.WithValue(ctx, bareKey{}, true), q, t, from, to)
+	p, err := period(ctx, q, t, from, to, false)
+	return p.Lessons, err
 }
 
 // FillLessons reads the teachers and audiences of the lessons' slots (for
@@ -292,6 +290,12 @@ type Span struct {
 
 // Period is Lessons with the calendar and week labels it used.
 func Period(ctx context.Context, q db.Querier, t Target, from, to string) (Span, error) {
+	return period(ctx, q, t, from, to, true)
+}
+
+// period reads a span; without fill, slots come without teachers and
+// audiences (LessonsBare).
+func period(ctx context.Context, q db.Querier, t Target, from, to string, fill bool) (Span, error) {
 	var span Span
 	fromT, err1 := ParseDate(from)
 	toT, err2 := ParseDate(to)
@@ -304,7 +308,7 @@ func Period(ctx context.Context, q db.Querier, t Target, from, to string) (Span,
 	}
 	slots := map[string]*Slot{}
 	var order []string
-	if err := querySlots(ctx, q, slots, &order, query, t.ID, t.ID, to, from); err != nil {
+	if err := querySlots(ctx, q, slots, &order, fill, query, t.ID, t.ID, to, from); err != nil {
 		return span, err
 	}
 	own := make(map[string]bool, len(order))
@@ -312,7 +316,7 @@ func Period(ctx context.Context, q db.Querier, t Target, from, to string) (Span,
 		own[id] = true
 	}
 	if extra, ok := extraQueries[t.Kind]; ok {
-		if err := querySlots(ctx, q, slots, &order, extra, t.ID, from, to, from, to); err != nil {
+		if err := querySlots(ctx, q, slots, &order, fill, extra, t.ID, from, to, from, to); err != nil {
 			return span, err
 		}
 	}
@@ -547,7 +551,7 @@ func loadWeeks(ctx context.Context, q db.Querier, slots map[string]*Slot, order 
 func SlotByID(ctx context.Context, q db.Querier, id string) (*Slot, error) {
 	slots := map[string]*Slot{}
 	var order []string
-	if err := querySlots(ctx, q, slots, &order, `SELECT `+slotCols+`WHERE s.id = ?`, id); err != nil {
+	if err := querySlots(ctx, q, slots, &order, true, `SELECT `+slotCols+`WHERE s.id = ?`, id); err != nil {
 		return nil, err
 	}
 	if len(order) == 0 {
@@ -608,7 +612,7 @@ func Slots(ctx context.Context, q db.Querier, t Target) ([]*Slot, error) {
 	}
 	slots := map[string]*Slot{}
 	var order []string
-	if err := querySlots(ctx, q, slots, &order, query, t.ID, t.ID, "9999-12-31", "0000-01-01"); err != nil {
+	if err := querySlots(ctx, q, slots, &order, true, query, t.ID, t.ID, "9999-12-31", "0000-01-01"); err != nil {
 		return nil, err
 	}
 	if len(order) == 0 {
