@@ -99,6 +99,8 @@
 //	                                  head, deputy, secretary, cpe
 //	read-timetable of a room          teachers and staff of its establishment
 //	edit-timetable, manage-settings   head, deputy; admin (imports)
+//	annotate-lesson                   its teachers (test planned, note on one
+//	                                  occurrence); head, deputy; admin
 //	read-classlog of a class/group    its students, their relatives, its teachers;
 //	                                  head, deputy
 //	write-classlog for a class/group  its teachers (taught or headed)

@@ -25,6 +25,7 @@ const (
 	ReadHandIns    Action = "read-hand-ins"   // who handed in a homework, and their files
 	ReadFile       Action = "read-file"       // download a stored file
 	ManageSettings Action = "manage-settings" // establishment settings of the class log
+	AnnotateLesson Action = "annotate-lesson" // mark a test planned or add a note on a lesson's occurrence
 )
 
 const (
@@ -32,17 +33,19 @@ const (
 	KindEntry    Kind = "classlog-entry"
 	KindHomework Kind = "homework"
 	KindFile     Kind = "file"
+	KindLesson   Kind = "lesson" // a weekly or exceptional lesson (timetable slot)
 )
 
 func Room(id string) Resource     { return Resource{KindRoom, id} }
 func Entry(id string) Resource    { return Resource{KindEntry, id} }
 func Homework(id string) Resource { return Resource{KindHomework, id} }
 func File(id string) Resource     { return Resource{KindFile, id} }
+func Lesson(id string) Resource   { return Resource{KindLesson, id} }
 
 func learningAction(a Action) bool {
 	switch a {
 	case ReadTimetable, EditTimetable, ReadClassLog, WriteClassLog, EditEntry, ReadDone, TickDone, HandIn,
-		ReadHandIns, ReadFile, ManageSettings:
+		ReadHandIns, ReadFile, ManageSettings, AnnotateLesson:
 		return true
 	}
 	return false
@@ -119,8 +122,31 @@ func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) 
 		return s.family[r.ID]&famChild != 0, nil
 	case a == ReadFile && r.Kind == KindFile:
 		return p.readFile(ctx, v, r.ID)
+	case a == AnnotateLesson && r.Kind == KindLesson:
+		return p.annotateLesson(ctx, v, r.ID)
 	}
 	return false, nil
+}
+
+// annotateLesson: the lesson's own teachers (a test planned, a note), and
+// whoever edits the establishment's timetable.
+func (p *Policy) annotateLesson(ctx context.Context, v *Viewer, slot string) (bool, error) {
+	est, found, err := lookupEst(ctx, p.q, `SELECT establishment_id FROM tt_slots WHERE id = ?`, slot)
+	if err != nil || !found || !v.est[est] {
+		return false, err
+	}
+	if v.profile == directory.Admin || v.fn[est]&(fnHead|fnDeputy) != 0 {
+		return true, nil
+	}
+	if v.profile != directory.Teacher {
+		return false, nil
+	}
+	var x int
+	err = p.q.QueryRow(ctx, `SELECT 1 FROM tt_slot_teachers WHERE slot_id = ? AND teacher_id = ?`, slot, v.ID).Scan(&x)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // timetableOfPerson: oneself; a relative their active children; head,

@@ -47,6 +47,15 @@ func learningRows(t *testing.T, d *db.DB, f *fixture) map[string]string {
 			VALUES ('fSub', ?, ?, 'devoir.pdf', 'application/pdf', 1, '', 'k2', ?)`, []any{A, f.people["s1"], now}},
 		{`INSERT INTO classlog_attachments (entry_id, file_id) VALUES ('e6A', 'fAtt')`, nil},
 		{`INSERT INTO homework_submissions (homework_id, student_id, file_id, submitted_at) VALUES ('h6A', ?, 'fSub', ?)`, []any{f.people["s1"], now}},
+		// A weekly lesson of A taught by t1 and t3 to 6A, one of B taught by t2.
+		{`INSERT INTO tt_slots (id, establishment_id, school_year_id, weekday, start_min, duration_min, subject_id, valid_from, valid_to, created_at, updated_at)
+			SELECT 'slotA', ?, id, 1, 480, 55, ?, '2026-09-01', '2027-07-04', ?, ? FROM school_years WHERE establishment_id = ? AND NOT closed`, []any{A, sub, now, now, A}},
+		{`INSERT INTO tt_slot_teachers (slot_id, teacher_id) VALUES ('slotA', ?), ('slotA', ?)`, []any{f.people["t1"], f.people["t3"]}},
+		{`INSERT INTO tt_slot_audiences (slot_id, class_id) VALUES ('slotA', ?)`, []any{f.structs["6A"].ID}},
+		{`INSERT INTO tt_slots (id, establishment_id, school_year_id, weekday, start_min, duration_min, subject_id, valid_from, valid_to, created_at, updated_at)
+			SELECT 'slotB', e.id, y.id, 2, 480, 55, (SELECT id FROM subjects WHERE establishment_id = e.id), '2026-09-01', '2027-07-04', ?, ?
+			FROM establishments e JOIN school_years y ON y.establishment_id = e.id WHERE e.id = ?`, []any{now, now, f.ests["B"]}},
+		{`INSERT INTO tt_slot_teachers (slot_id, teacher_id) VALUES ('slotB', ?)`, []any{f.people["t2"]}},
 	}
 	for _, s := range stmts {
 		if _, err := d.Exec(ctx, s.q, s.args...); err != nil {
@@ -107,6 +116,9 @@ func TestLearningMatrix(t *testing.T) {
 		{"attachment of e6A", ReadFile, File("fAtt"), "t1 s1 s2 p1 p2 p6 p7 hA depA"},
 		{"work handed in by s1", ReadFile, File("fSub"), "s1 t1 hA depA"},
 		{"unknown file", ReadFile, File("nope"), ""},
+		{"annotate a lesson of A", AnnotateLesson, Lesson("slotA"), "t1 t3 hA depA admA"},
+		{"annotate a lesson of B", AnnotateLesson, Lesson("slotB"), "t2 hB"},
+		{"annotate an unknown lesson", AnnotateLesson, Lesson("nope"), ""},
 	}
 	viewers := map[string]*Viewer{}
 	for _, login := range sortedKeys(f.people) {
@@ -139,7 +151,8 @@ func TestLearningMatrix(t *testing.T) {
 	for _, c := range []struct {
 		a Action
 		r Resource
-	}{{ReadTimetable, Entry("e6A")}, {TickDone, f.structs["6A"]}, {HandIn, person("s1")}, {ReadFile, Entry("e6A")}, {EditTimetable, f.structs["6A"]}} {
+	}{{ReadTimetable, Entry("e6A")}, {TickDone, f.structs["6A"]}, {HandIn, person("s1")}, {ReadFile, Entry("e6A")}, {EditTimetable, f.structs["6A"]},
+		{AnnotateLesson, f.structs["6A"]}, {AnnotateLesson, Establishment(f.ests["A"])}} {
 		check(t, string(c.a)+" on "+string(c.r.Kind), c.a, c.r, "")
 	}
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cartable/internal/db"
 	"cartable/internal/ids"
@@ -92,6 +93,11 @@ func insertSlot(ctx context.Context, q db.Querier, n NewSlot, id string, now int
 		nullable(n.RoomID), nullable(n.AlternationID), n.ValidFrom, n.ValidTo, n.Exceptional, now, now); err != nil {
 		return err
 	}
+	return insertMembers(ctx, q, n, id)
+}
+
+// insertMembers writes a slot's teachers and audiences.
+func insertMembers(ctx context.Context, q db.Querier, n NewSlot, id string) error {
 	for _, t := range dedupe(n.TeacherIDs) {
 		if _, err := q.Exec(ctx, `INSERT INTO tt_slot_teachers (slot_id, teacher_id) VALUES (?, ?)`, id, t); err != nil {
 			return err
@@ -136,24 +142,91 @@ func CreateSlot(ctx context.Context, tx *db.Tx, n NewSlot) (string, error) {
 	if len(ps) > 0 {
 		return "", ps
 	}
-	existing, err := yearSlots(ctx, tx, n.EstablishmentID, n.SchoolYearID)
-	if err != nil {
-		return "", err
+	n.ID = ""
+	if ps, err := clashes(ctx, tx, n); err != nil || len(ps) > 0 {
+		return "", errOr(err, ps)
 	}
-	weeks, err := alternationWeeks(ctx, tx, n.EstablishmentID)
+	return Insert(ctx, tx, n)
+}
+
+// clashes checks n against the other lessons of its year.
+func clashes(ctx context.Context, q db.Querier, n NewSlot) (Problems, error) {
+	existing, err := yearSlots(ctx, q, n.EstablishmentID, n.SchoolYearID)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
+	weeks, err := alternationWeeks(ctx, q, n.EstablishmentID)
+	if err != nil {
+		return nil, err
+	}
+	var ps Problems
 	for _, e := range existing {
+		if e.ID == n.ID {
+			continue
+		}
 		if what := clash(n, e, weeks); what != "" {
 			ps = append(ps, Problem{Field: what, Code: "overlap", Value: fmt.Sprintf("%s %s", dayName(e.Weekday), HHMM(e.StartMin))})
 		}
 	}
-	if len(ps) > 0 {
-		return "", ps
+	return ps, nil
+}
+
+func errOr(err error, ps Problems) error {
+	if err != nil {
+		return err
 	}
-	n.ID = ""
-	return Insert(ctx, tx, n)
+	return ps
+}
+
+// UpdateSlot changes a lesson in place (day, time, subject, teachers,
+// audience, room, week pattern; the date of an exceptional one) with the
+// checks of CreateSlot against the other lessons of its year. Its
+// validity and its class log links are kept. A lesson whose occurrences
+// carry recorded changes keeps its day: those changes name dates of that
+// day, and moving it would silently orphan them.
+func UpdateSlot(ctx context.Context, tx *db.Tx, n NewSlot) error {
+	cur, err := SlotByID(ctx, tx, n.ID)
+	if err != nil {
+		return err
+	}
+	if cur.EstablishmentID != n.EstablishmentID {
+		return ErrNotFound
+	}
+	n.SchoolYearID, n.Exceptional = cur.SchoolYearID, cur.Exceptional
+	if !n.Exceptional {
+		n.ValidFrom, n.ValidTo = cur.ValidFrom, cur.ValidTo
+	} else {
+		n.AlternationID = ""
+	}
+	ps := n.CheckTimes()
+	ps = append(ps, checkRefs(ctx, tx, n)...)
+	if n.Weekday != cur.Weekday || n.ValidFrom != cur.ValidFrom {
+		var changes int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM tt_changes WHERE slot_id = ?`, n.ID).Scan(&changes); err != nil {
+			return err
+		}
+		if changes > 0 {
+			ps = append(ps, Problem{Field: "day", Code: "has-changes", Value: fmt.Sprint(changes)})
+		}
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	if ps, err := clashes(ctx, tx, n); err != nil || len(ps) > 0 {
+		return errOr(err, ps)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE tt_slots SET weekday = ?, start_min = ?, duration_min = ?, subject_id = ?, room_id = ?,
+		alternation_id = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?`,
+		n.Weekday, n.StartMin, n.DurationMin, n.SubjectID, nullable(n.RoomID), nullable(n.AlternationID),
+		n.ValidFrom, n.ValidTo, time.Now().Unix(), n.ID); err != nil {
+		return err
+	}
+	for _, q := range []string{`DELETE FROM tt_slot_teachers WHERE slot_id = ?`, `DELETE FROM tt_slot_audiences WHERE slot_id = ?`} {
+		if _, err := tx.Exec(ctx, q, n.ID); err != nil {
+			return err
+		}
+	}
+	return insertMembers(ctx, tx, n, n.ID)
 }
 
 // Insert writes a slot without any check, for generators and for imports
@@ -229,6 +302,7 @@ func yearSlots(ctx context.Context, q db.Querier, est, year string) ([]NewSlot, 
 		}
 		if id != last {
 			last = id
+			n.ID = id
 			out = append(out, n)
 		}
 		cur := &out[len(out)-1]
@@ -444,7 +518,7 @@ func SetChange(ctx context.Context, tx *db.Tx, establishmentID string, in Change
 			ps = append(ps, Problem{Field: "replacement", Code: "unknown-teacher", Value: in.ReplacementID})
 		}
 	}
-	if len(in.Note) > 500 {
+	if utf8.RuneCountInString(in.Note) > 500 { // as the form's maxlength counts
 		ps = append(ps, Problem{Field: "note", Code: "too-long", Value: "500"})
 	}
 	if len(ps) > 0 {
@@ -465,6 +539,30 @@ func SetChange(ctx context.Context, tx *db.Tx, establishmentID string, in Change
 		}
 	}
 	return recordIfSoon(ctx, tx, establishmentID, in, now)
+}
+
+// Annotate sets only the "test planned" mark and the note of one
+// occurrence, keeping whatever else staff changed (cancellation, move,
+// replacement): what a lesson's own teacher may record.
+func Annotate(ctx context.Context, tx *db.Tx, establishmentID, slotID, onDate string, test bool, note, by string, now time.Time) error {
+	l, err := LessonAt(ctx, tx, slotID, onDate)
+	if err != nil {
+		return err
+	}
+	in := ChangeInput{SlotID: slotID, OnDate: onDate, TestPlanned: test, Note: note, By: by}
+	if c := l.Change; c != nil {
+		in.Cancelled, in.Reason, in.NewDate, in.NewDuration = c.Cancelled, c.Reason, c.NewDate, c.NewDurationMin
+		if c.NewStartMin != 0 {
+			in.NewStart = HHMM(c.NewStartMin)
+		}
+		if c.NewRoom != nil {
+			in.NewRoomID = c.NewRoom.ID
+		}
+		if c.Replacement != nil {
+			in.ReplacementID = c.Replacement.ID
+		}
+	}
+	return SetChange(ctx, tx, establishmentID, in, now)
 }
 
 func cmp(changed, orig int) int {

@@ -207,7 +207,8 @@ func etagMatch(header, etag string) bool {
 type feedTarget struct {
 	target  timetable.Target
 	prefix  string
-	student string // student ID, for homework
+	student string // student ID, for the homework due
+	teacher string // teacher ID, for the homework they set
 }
 
 // buildFeed gathers the viewer's (or their children's) lessons of the
@@ -228,7 +229,11 @@ func (s *Server) buildFeed(ctx context.Context, v *access.Viewer, now time.Time)
 				prefix: c.FirstName + " — ", student: c.ID})
 		}
 	default:
-		targets = append(targets, feedTarget{target: timetable.Target{Kind: timetable.TargetTeacher, ID: v.ID}})
+		t := feedTarget{target: timetable.Target{Kind: timetable.TargetTeacher, ID: v.ID}}
+		if v.Profile == directory.Teacher {
+			t.teacher = v.ID
+		}
+		targets = append(targets, t)
 	}
 	cal := ical.Calendar{Name: i18n.T(lang, "cal.feedname")}
 	seen := map[string]bool{}
@@ -273,10 +278,15 @@ func (s *Server) buildFeed(ctx context.Context, v *access.Viewer, now time.Time)
 			}
 			cal.Events = append(cal.Events, e)
 		}
-		if t.student == "" {
+		var hw []classlog.Homework
+		switch {
+		case t.student != "":
+			hw, err = classlog.HomeworkOfStudent(ctx, s.DB, t.student, from, to, now)
+		case t.teacher != "":
+			hw, err = classlog.HomeworkSetBy(ctx, s.DB, t.teacher, from, to)
+		default:
 			continue
 		}
-		hw, err := classlog.HomeworkOfStudent(ctx, s.DB, t.student, from, to, now)
 		if err != nil {
 			return cal, err
 		}
@@ -294,8 +304,13 @@ func (s *Server) buildFeed(ctx context.Context, v *access.Viewer, now time.Time)
 				continue
 			}
 			seen[uid] = true
+			summary := t.prefix + i18n.T(lang, "cal.homework", h.SubjectName)
+			if t.teacher != "" {
+				// A teacher sets work for several classes: say which.
+				summary = i18n.T(lang, "cal.homeworkset", h.SubjectName, h.Structure)
+			}
 			cal.Events = append(cal.Events, ical.Event{UID: uid, Date: h.DueDate, Transparency: true,
-				Summary:     t.prefix + i18n.T(lang, "cal.homework", h.SubjectName),
+				Summary:     summary,
 				Description: richtext.Text(h.Description), Categories: i18n.T(lang, "cal.category"),
 				Modified: time.Unix(h.UpdatedAt, 0)})
 		}

@@ -67,6 +67,7 @@ func (s *Server) timetableRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /timetable/manage/{est}/slots/{slot}/delete", s.signedIn(s.deleteSlot))
 	mux.HandleFunc("POST /timetable/manage/{est}/import", s.signedIn(s.importTimetable))
 	mux.HandleFunc("POST /timetable/manage/{est}/settings", s.signedIn(s.classlogSettings))
+	s.timetableSetupRoutes(mux)
 	s.classlogRoutes(mux)
 	s.feedRoutes(mux)
 }
@@ -476,21 +477,22 @@ func (s *Server) mayLesson(r *http.Request, l timetable.Lesson) (bool, error) {
 }
 
 type lessonData struct {
-	Lesson     lessonView
-	Entries    []classlog.Entry
-	CanWrite   bool
-	CanEdit    bool // timetable changes
-	Form       entryForm
-	Change     changeForm
-	Rooms      []timetable.Room
-	Teachers   []directory.Person
-	Reasons    []string
-	Categories []string
-	HandIns    []string
-	Upcoming   []timetable.Lesson // next lessons of the same audience, for "due at a lesson"
-	CopyTo     []directory.Teaching
-	Saved      string
-	Now        time.Time
+	Lesson      lessonView
+	Entries     []classlog.Entry
+	CanWrite    bool
+	CanEdit     bool // timetable changes
+	CanAnnotate bool // the lesson's teacher: test planned and note only
+	Form        entryForm
+	Change      changeForm
+	Rooms       []timetable.Room
+	Teachers    []directory.Person
+	Reasons     []string
+	Categories  []string
+	HandIns     []string
+	Upcoming    []timetable.Lesson // next lessons of the same audience, for "due at a lesson"
+	CopyTo      []directory.Teaching
+	Saved       string
+	Now         time.Time
 }
 
 type changeForm struct {
@@ -616,7 +618,13 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 		s.serverError(w, r, err)
 		return
 	}
-	if d.CanEdit {
+	if !d.CanEdit {
+		if d.CanAnnotate, err = s.may(r, access.AnnotateLesson, access.Lesson(l.Slot.ID)); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if d.CanEdit || d.CanAnnotate {
 		if change != nil {
 			d.Change = *change
 		} else if c := l.Change; c != nil {
@@ -634,6 +642,8 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 				d.Change.Replacement = c.Replacement.ID
 			}
 		}
+	}
+	if d.CanEdit {
 		if d.Rooms, err = timetable.Rooms(ctx, s.DB, l.Slot.EstablishmentID); err != nil {
 			s.serverError(w, r, err)
 			return
@@ -685,7 +695,16 @@ func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !s.allowed(w, r, access.EditTimetable, access.Establishment(l.Slot.EstablishmentID)) {
+	full, err := s.may(r, access.EditTimetable, access.Establishment(l.Slot.EstablishmentID))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !full {
+		// A lesson's own teacher records a test planned or a note only.
+		if s.allowed(w, r, access.AnnotateLesson, access.Lesson(l.Slot.ID)) {
+			s.lessonAnnotate(w, r, l)
+		}
 		return
 	}
 	f := changeForm{Cancelled: r.PostFormValue("cancelled") == "1", Reason: r.PostFormValue("reason"),
@@ -701,7 +720,6 @@ func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
 			ps = append(ps, timetable.Problem{Field: "duration", Code: "bad-duration", Value: f.NewDuration})
 		}
 	}
-	err := error(nil)
 	if len(ps) > 0 {
 		err = ps
 	} else {
@@ -710,6 +728,27 @@ func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
 		})
 		s.weeks.reset()
 	}
+	if errors.As(err, &ps) {
+		f.Problems = problemText(langOf(r), ps)
+		s.renderLesson(w, r, l, http.StatusUnprocessableEntity, nil, &f)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/lessons/"+l.Slot.ID+"/"+l.Date+"?saved=change", http.StatusSeeOther)
+}
+
+// lessonAnnotate records a teacher's "test planned" and note on one
+// occurrence of their lesson, keeping the changes made by staff.
+func (s *Server) lessonAnnotate(w http.ResponseWriter, r *http.Request, l timetable.Lesson) {
+	f := changeForm{Note: r.PostFormValue("note"), Test: r.PostFormValue("test") == "1"}
+	err := s.DB.Tx(r.Context(), func(tx *db.Tx) error {
+		return timetable.Annotate(r.Context(), tx, l.Slot.EstablishmentID, l.Slot.ID, l.Date, f.Test, f.Note, currentOf(r).viewer.ID, s.Now())
+	})
+	s.weeks.reset()
+	var ps timetable.Problems
 	if errors.As(err, &ps) {
 		f.Problems = problemText(langOf(r), ps)
 		s.renderLesson(w, r, l, http.StatusUnprocessableEntity, nil, &f)

@@ -1,0 +1,140 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	ics "github.com/emersion/go-ical"
+
+	"cartable/internal/demo"
+)
+
+// A teacher marks a test planned and adds a note on their own lesson; the
+// changes staff made stay; nobody else may do it.
+func TestTeacherAnnotatesOwnLesson(t *testing.T) {
+	e := newTTEnv(t, 60)
+	est := e.query(`SELECT id FROM establishments WHERE uai = ?`, demo.MainUAI)[0]
+	row := e.query(`SELECT s.id || '|' || t.teacher_id || '|' || a.class_id || '|' || COALESCE(s.room_id, '') FROM tt_slots s
+		JOIN tt_slot_teachers t ON t.slot_id = s.id JOIN tt_slot_audiences a ON a.slot_id = s.id
+		WHERE s.establishment_id = ? AND s.weekday = 3 AND s.alternation_id IS NULL AND a.class_id IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM tt_changes c WHERE c.slot_id = s.id AND c.on_date = '2026-12-02')
+		ORDER BY s.id LIMIT 1`, est)[0]
+	p := strings.Split(row, "|")
+	slot, teacherID, class, room := p[0], p[1], p[2], p[3]
+	path := "/lessons/" + slot + "/2026-12-02"
+	other := e.query(`SELECT id FROM tt_rooms WHERE establishment_id = ? AND id <> ? ORDER BY code LIMIT 1`, est, room)[0]
+
+	// The head moves the lesson to another room first.
+	h := e.signIn(e.account(has("head")).Login)
+	if r := h.post(path+"/change", url.Values{"csrf": {h.csrf()}, "room": {other}}); r.status != http.StatusSeeOther {
+		t.Fatalf("head's change: %d", r.status)
+	}
+
+	teacher := e.signIn(e.login(teacherID))
+	r := teacher.get(path)
+	if r.status != 200 || !strings.Contains(r.body, "Signaler sur ce cours") || strings.Contains(r.body, `name="cancelled"`) {
+		t.Fatalf("the teacher's lesson page: %d, annotate form %v, full form %v", r.status,
+			strings.Contains(r.body, "Signaler sur ce cours"), strings.Contains(r.body, `name="cancelled"`))
+	}
+	// A note too long: refused, nothing saved, the typed note kept.
+	long := strings.Repeat("é", 501) // characters, not bytes, as the form counts
+	r = teacher.post(path+"/change", url.Values{"csrf": {teacher.csrf()}, "test": {"1"}, "note": {long}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, long) {
+		t.Fatalf("a too long note: %d", r.status)
+	}
+	if got := e.query(`SELECT test_planned FROM tt_changes WHERE slot_id = ? AND on_date = '2026-12-02'`, slot); len(got) != 1 || truthy(got[0]) {
+		t.Fatalf("a refused note changed the lesson: %v", got)
+	}
+	// Fields beyond the teacher's reach are ignored: no cancellation.
+	r = teacher.post(path+"/change", url.Values{"csrf": {teacher.csrf()}, "test": {"1"}, "note": {"Contrôle chapitre 3"},
+		"cancelled": {"1"}, "reason": {"strike"}, "room": {""}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("the teacher's annotation: %d %.300s", r.status, r.body)
+	}
+	got := e.query(`SELECT test_planned || '|' || cancelled || '|' || COALESCE(new_room_id, '') || '|' || note || '|' || changed_by
+		FROM tt_changes WHERE slot_id = ? AND on_date = '2026-12-02'`, slot)
+	if len(got) != 1 {
+		t.Fatalf("changes: %v", got)
+	}
+	f := strings.Split(got[0], "|")
+	if !truthy(f[0]) || truthy(f[1]) || f[2] != other || f[3] != "Contrôle chapitre 3" || f[4] != teacherID {
+		t.Fatalf("after the annotation: %v", f)
+	}
+	if n := e.query(`SELECT payload FROM notification_outbox WHERE subject = ? ORDER BY id DESC LIMIT 1`, "lesson:"+slot+"/2026-12-02"); len(n) != 1 || !strings.Contains(n[0], `"test":true`) {
+		t.Errorf("outbox: %v", n)
+	}
+	// The class sees it, in words.
+	student := e.query(`SELECT p.login FROM enrolments en JOIN people p ON p.id = en.student_id WHERE en.class_id = ? ORDER BY p.login LIMIT 1`, class)[0]
+	if r := e.signIn(student).get(path); r.status != 200 || !strings.Contains(r.body, "Contrôle chapitre 3") || !strings.Contains(r.body, "Devoir surveillé") {
+		t.Errorf("the student's lesson page: %d", r.status)
+	}
+
+	// Refusals: another teacher, a student, a parent; nothing changes.
+	otherTeacher := e.query(`SELECT p.login FROM people p JOIN memberships m ON m.person_id = p.id WHERE m.establishment_id = ?
+		AND p.profile = 'teacher' AND p.id NOT IN (SELECT teacher_id FROM tt_slot_teachers WHERE slot_id = ?) ORDER BY p.login LIMIT 1`, est, slot)[0]
+	parent := e.account(func(a demo.Account) bool { return a.Profile == "relative" })
+	for _, login := range []string{otherTeacher, student, parent.Login} {
+		b := e.signIn(login)
+		if r := b.post(path+"/change", url.Values{"csrf": {b.csrf()}, "test": {""}, "note": {"piraté"}}); r.status != 404 {
+			t.Errorf("%s annotates someone else's lesson: %d", login, r.status)
+		}
+		if r := b.get(path); strings.Contains(r.body, "Signaler sur ce cours") {
+			t.Errorf("%s is offered the annotation form", login)
+		}
+	}
+	if again := e.query(`SELECT test_planned || '|' || cancelled || '|' || COALESCE(new_room_id, '') || '|' || note || '|' || changed_by
+		FROM tt_changes WHERE slot_id = ? AND on_date = '2026-12-02'`, slot); len(again) != 1 || again[0] != got[0] {
+		t.Fatalf("a refused annotation changed the lesson: %v", again)
+	}
+}
+
+func truthy(s string) bool { return s == "1" || s == "true" }
+
+// A teacher's calendar feed holds the homework they set (and no one
+// else's), with the class it is for.
+func TestTeacherFeedHasHomeworkSet(t *testing.T) {
+	e := newTTEnv(t, 60)
+	teacherID := e.query(`SELECT e.author_id FROM homework h JOIN classlog_entries e ON e.id = h.entry_id WHERE NOT e.draft
+		GROUP BY e.author_id ORDER BY COUNT(*) DESC, e.author_id LIMIT 1`)[0]
+	mine := e.query(`SELECT h.id FROM homework h JOIN classlog_entries e ON e.id = h.entry_id WHERE e.author_id = ? AND NOT e.draft`, teacherID)
+	others := e.query(`SELECT h.id FROM homework h JOIN classlog_entries e ON e.id = h.entry_id WHERE e.author_id <> ?`, teacherID)
+	if len(mine) == 0 || len(others) == 0 {
+		t.Fatalf("demo homework: %d of the teacher, %d of others", len(mine), len(others))
+	}
+	b := e.signIn(e.login(teacherID))
+	r := b.post("/calendar/feeds", url.Values{"csrf": {b.csrf()}, "label": {"Agenda"}})
+	m := regexp.MustCompile(`value="http://[^"]+(/feeds/[A-Za-z0-9_-]+\.ics)"`).FindStringSubmatch(r.body)
+	if r.status != 200 || m == nil {
+		t.Fatalf("create feed: %d", r.status)
+	}
+	r = e.browser().get(m[1])
+	cal, err := ics.NewDecoder(strings.NewReader(r.body)).Decode()
+	if err != nil {
+		t.Fatalf("feed: %d %v", r.status, err)
+	}
+	events := map[string]ics.Event{}
+	for _, ev := range cal.Events() {
+		uid, _ := ev.Props.Text(ics.PropUID)
+		events[uid] = ev
+	}
+	for _, id := range mine {
+		ev, ok := events["hw-"+id+"@cartable"]
+		if !ok {
+			t.Fatalf("homework %s set by the teacher is missing from their feed", id)
+		}
+		want := e.query(`SELECT su.name || ', ' || COALESCE(c.name, g.name) FROM homework h JOIN classlog_entries e ON e.id = h.entry_id
+			JOIN subjects su ON su.id = e.subject_id LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id
+			WHERE h.id = ?`, id)[0]
+		if s, _ := ev.Props.Text(ics.PropSummary); s != "Travail donné : "+want {
+			t.Errorf("homework %s: summary %q, want %q", id, s, "Travail donné : "+want)
+		}
+	}
+	for _, id := range others {
+		if _, ok := events["hw-"+id+"@cartable"]; ok {
+			t.Fatalf("a colleague's homework %s is in the teacher's feed", id)
+		}
+	}
+}
