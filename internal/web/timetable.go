@@ -64,6 +64,7 @@ func (s *Server) timetableRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /lessons/{slot}/{date}/change", s.signedIn(s.lessonChange))
 	mux.HandleFunc("GET /timetable/manage/{est}", s.signedIn(s.manageTimetable))
 	mux.HandleFunc("POST /timetable/manage/{est}/slots", s.signedIn(s.addSlot))
+	mux.HandleFunc("POST /timetable/manage/{est}/slots/{slot}", s.signedIn(s.updateSlot))
 	mux.HandleFunc("POST /timetable/manage/{est}/slots/{slot}/delete", s.signedIn(s.deleteSlot))
 	mux.HandleFunc("POST /timetable/manage/{est}/import", s.signedIn(s.importTimetable))
 	mux.HandleFunc("POST /timetable/manage/{est}/settings", s.signedIn(s.classlogSettings))

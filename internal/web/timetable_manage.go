@@ -17,11 +17,46 @@ import (
 	"cartable/internal/timetable"
 )
 
-// slotForm is the "add a lesson" form as typed.
+// slotForm is the "add a lesson" (or "change a lesson") form as typed.
+// Teachers and Audiences hold one value per select, the last one blank so
+// that a co-teacher or another class can be added without script.
 type slotForm struct {
-	Day, Start, Duration, Subject, Teacher, Audience, Room, Alternation string
-	Date                                                                string // one-off lesson
-	Problems                                                            []string
+	Day, Start, Duration, Subject, Room, Alternation string
+	Teachers, Audiences                              []string
+	Date                                             string // one-off lesson
+	EditID                                           string // the lesson changed, if any
+	Exceptional                                      bool
+	Problems                                         []string
+}
+
+// withBlank returns xs without blanks, followed by one blank.
+func withBlank(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return append(out, "")
+}
+
+// formOfSlot fills the form with a stored lesson, for changing it.
+func formOfSlot(sl *timetable.Slot) slotForm {
+	f := slotForm{Day: strconv.Itoa(sl.Weekday), Start: timetable.HHMM(sl.StartMin), Duration: strconv.Itoa(sl.DurationMin),
+		Subject: sl.SubjectID, Alternation: sl.AlternationID, EditID: sl.ID, Exceptional: sl.Exceptional}
+	if sl.Room != nil {
+		f.Room = sl.Room.ID
+	}
+	if sl.Exceptional {
+		f.Date = sl.ValidFrom
+	}
+	for _, t := range sl.Teachers {
+		f.Teachers = append(f.Teachers, t.ID)
+	}
+	for _, a := range sl.Audiences {
+		f.Audiences = append(f.Audiences, audienceKey(a))
+	}
+	return f
 }
 
 type manageData struct {
@@ -56,7 +91,20 @@ func (s *Server) manageTimetable(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderManage(w, r, est, http.StatusOK, manageData{ClassID: r.URL.Query().Get("class"), Saved: r.URL.Query().Get("saved")})
+	d := manageData{ClassID: r.URL.Query().Get("class"), Saved: r.URL.Query().Get("saved")}
+	if id := r.URL.Query().Get("edit"); id != "" {
+		sl, err := timetable.SlotByID(r.Context(), s.DB, id)
+		if errors.Is(err, timetable.ErrNotFound) || (err == nil && sl.EstablishmentID != est) {
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		d.Form = formOfSlot(sl)
+	}
+	s.renderManage(w, r, est, http.StatusOK, d)
 }
 
 func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, est string, status int, d manageData) {
@@ -106,6 +154,7 @@ func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, est string
 		s.serverError(w, r, err)
 		return
 	}
+	d.Form.Teachers, d.Form.Audiences = withBlank(d.Form.Teachers), withBlank(d.Form.Audiences)
 	s.render(w, r, status, "timetable-manage", "tt.manage.title", d)
 }
 
@@ -144,20 +193,15 @@ func subjectsOf(r *http.Request, s *Server, est string) ([]directory.Subject, er
 	return out, rows.Err()
 }
 
-func (s *Server) addSlot(w http.ResponseWriter, r *http.Request) {
-	est, ok := s.manageEstablishment(w, r)
-	if !ok {
-		return
-	}
-	ctx := r.Context()
-	lang := langOf(r)
+// slotOfForm reads the lesson form into f and a NewSlot of the current
+// school year, with the problems of what cannot be read.
+func (s *Server) slotOfForm(r *http.Request, est string) (slotForm, timetable.NewSlot, timetable.Problems, error) {
 	f := slotForm{Day: r.PostFormValue("day"), Start: r.PostFormValue("start"), Duration: r.PostFormValue("duration"),
-		Subject: r.PostFormValue("subject"), Teacher: r.PostFormValue("teacher"), Audience: r.PostFormValue("audience"),
+		Subject: r.PostFormValue("subject"), Teachers: r.PostForm["teacher"], Audiences: r.PostForm["audience"],
 		Room: r.PostFormValue("room"), Alternation: r.PostFormValue("alternation"), Date: strings.TrimSpace(r.PostFormValue("date"))}
-	y, err := timetable.CurrentYear(ctx, s.DB, est, s.Now().In(timetable.Paris).Format(timetable.DateFormat))
+	y, err := timetable.CurrentYear(r.Context(), s.DB, est, s.Now().In(timetable.Paris).Format(timetable.DateFormat))
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return f, timetable.NewSlot{}, nil, err
 	}
 	n := timetable.NewSlot{EstablishmentID: est, SchoolYearID: y.ID, SubjectID: f.Subject, RoomID: f.Room,
 		AlternationID: f.Alternation, ValidFrom: y.StartsOn, ValidTo: y.EndsOn}
@@ -178,35 +222,74 @@ func (s *Server) addSlot(w http.ResponseWriter, r *http.Request) {
 	if n.DurationMin, err = strconv.Atoi(strings.TrimSpace(f.Duration)); err != nil {
 		ps = append(ps, timetable.Problem{Field: "duration", Code: "bad-duration", Value: f.Duration})
 	}
-	if f.Teacher != "" {
-		n.TeacherIDs = []string{f.Teacher}
+	for _, t := range f.Teachers {
+		if t != "" {
+			n.TeacherIDs = append(n.TeacherIDs, t)
+		}
 	}
-	if kind, id, _ := strings.Cut(f.Audience, ":"); kind == "g" {
-		n.GroupIDs = []string{id}
-	} else if id != "" {
-		n.ClassIDs = []string{id}
+	for _, a := range f.Audiences {
+		if kind, id, _ := strings.Cut(a, ":"); id == "" {
+			continue
+		} else if kind == "g" {
+			n.GroupIDs = append(n.GroupIDs, id)
+		} else {
+			n.ClassIDs = append(n.ClassIDs, id)
+		}
 	}
+	return f, n, ps, nil
+}
+
+// saveSlot stores a new lesson, or changes the lesson id, then goes back to
+// the list of the class; problems re-render the form as typed.
+func (s *Server) saveSlot(w http.ResponseWriter, r *http.Request, id string) {
+	est, ok := s.manageEstablishment(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	f, n, ps, err := s.slotOfForm(r, est)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	f.EditID = id
 	if len(ps) == 0 {
 		err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+			if id != "" {
+				n.ID = id
+				return timetable.UpdateSlot(ctx, tx, n)
+			}
 			_, err := timetable.CreateSlot(ctx, tx, n)
 			return err
 		})
 		s.weeks.reset()
+		if errors.Is(err, timetable.ErrNotFound) {
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
 		if !errors.As(err, &ps) && err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 	}
 	if len(ps) > 0 {
-		f.Problems = problemText(lang, ps)
+		f.Problems = problemText(langOf(r), ps)
 		s.renderManage(w, r, est, http.StatusUnprocessableEntity, manageData{Form: f, ClassID: r.PostFormValue("class")})
 		return
 	}
 	back := "/timetable/manage/" + est + "?saved=slot"
+	if id != "" {
+		back = "/timetable/manage/" + est + "?saved=slotchanged"
+	}
 	if len(n.ClassIDs) > 0 {
 		back += "&class=" + n.ClassIDs[0]
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+func (s *Server) addSlot(w http.ResponseWriter, r *http.Request) { s.saveSlot(w, r, "") }
+func (s *Server) updateSlot(w http.ResponseWriter, r *http.Request) {
+	s.saveSlot(w, r, r.PathValue("slot"))
 }
 
 func (s *Server) deleteSlot(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	ics "github.com/emersion/go-ical"
 
 	"cartable/internal/demo"
+	"cartable/internal/timetable"
 )
 
 // A teacher marks a test planned and adds a note on their own lesson; the
@@ -135,6 +137,77 @@ func TestTeacherFeedHasHomeworkSet(t *testing.T) {
 	for _, id := range others {
 		if _, ok := events["hw-"+id+"@cartable"]; ok {
 			t.Fatalf("a colleague's homework %s is in the teacher's feed", id)
+		}
+	}
+}
+
+// The head changes a weekly lesson in place: a co-teacher and a room are
+// added, a clash is refused with what was typed kept, another
+// establishment's lesson is not found.
+func TestHeadChangesALesson(t *testing.T) {
+	e := newTTEnv(t, 60)
+	est := e.query(`SELECT id FROM establishments WHERE uai = ?`, demo.MainUAI)[0]
+	h := e.signIn(e.account(has("head")).Login)
+	row := e.query(`SELECT s.id || '|' || s.subject_id || '|' || t.teacher_id || '|' || a.class_id || '|' || s.weekday || '|' || s.start_min
+		FROM tt_slots s JOIN tt_slot_teachers t ON t.slot_id = s.id JOIN tt_slot_audiences a ON a.slot_id = s.id
+		WHERE s.establishment_id = ? AND a.class_id IS NOT NULL AND s.alternation_id IS NULL AND NOT s.exceptional
+		AND (SELECT COUNT(*) FROM tt_slot_teachers x WHERE x.slot_id = s.id) = 1 ORDER BY s.id LIMIT 1`, est)[0]
+	p := strings.Split(row, "|")
+	slot, subject, teacher, class, day, start := p[0], p[1], p[2], p[3], p[4], p[5]
+	r := h.get("/timetable/manage/" + est + "?class=" + class + "&edit=" + slot)
+	if r.status != 200 || !strings.Contains(r.body, `action="/timetable/manage/`+est+`/slots/`+slot+`"`) || !strings.Contains(r.body, "Modifier le cours") {
+		t.Fatalf("edit form: %d", r.status)
+	}
+	// A co-teacher free at that time in every week, and a free room.
+	var startMin int
+	fmt.Sscan(start, &startMin)
+	co := e.query(`SELECT p.id FROM people p JOIN memberships m ON m.person_id = p.id WHERE m.establishment_id = ? AND p.profile = 'teacher'
+		AND p.id NOT IN (SELECT t.teacher_id FROM tt_slot_teachers t JOIN tt_slots s ON s.id = t.slot_id WHERE s.weekday = ?
+		AND s.start_min < ? + 55 AND s.start_min + s.duration_min > ?) ORDER BY p.id LIMIT 1`, est, day, startMin, startMin)[0]
+	room := e.query(`SELECT r.id FROM tt_rooms r WHERE r.establishment_id = ? AND r.id NOT IN (SELECT COALESCE(s.room_id, '') FROM tt_slots s
+		WHERE s.weekday = ? AND s.start_min < ? + 55 AND s.start_min + s.duration_min > ?) ORDER BY r.code LIMIT 1`, est, day, startMin, startMin)[0]
+	form := url.Values{"csrf": {h.csrf()}, "class": {class}, "day": {day}, "start": {timetable.HHMM(startMin)}, "duration": {"55"},
+		"subject": {subject}, "teacher": {teacher, co}, "audience": {"c:" + class, ""}, "room": {room}}
+	if r := h.post("/timetable/manage/"+est+"/slots/"+slot, form); r.status != http.StatusSeeOther {
+		t.Fatalf("change: %d %s", r.status, regexp.MustCompile(`(?s)<div class="alert".*?</div>`).FindString(r.body))
+	}
+	if got := e.query(`SELECT teacher_id FROM tt_slot_teachers WHERE slot_id = ? ORDER BY teacher_id`, slot); len(got) != 2 {
+		t.Fatalf("teachers after the change: %v", got)
+	}
+	if got := e.query(`SELECT COALESCE(room_id, '') FROM tt_slots WHERE id = ?`, slot); got[0] != room {
+		t.Fatalf("room after the change: %v", got)
+	}
+	// Onto another lesson of the same class: refused, typed values kept.
+	other := e.query(`SELECT s.weekday || '|' || s.start_min FROM tt_slots s JOIN tt_slot_audiences a ON a.slot_id = s.id
+		WHERE a.class_id = ? AND s.id <> ? AND s.alternation_id IS NULL AND NOT s.exceptional ORDER BY s.id LIMIT 1`, class, slot)[0]
+	q := strings.Split(other, "|")
+	var otherStart int
+	fmt.Sscan(q[1], &otherStart)
+	form.Set("day", q[0])
+	form.Set("start", timetable.HHMM(otherStart))
+	r = h.post("/timetable/manage/"+est+"/slots/"+slot, form)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "chevauche") || !strings.Contains(r.body, `value="`+timetable.HHMM(otherStart)+`"`) ||
+		!strings.Contains(r.body, `<option value="`+co+`" selected>`) {
+		t.Fatalf("clash: %d", r.status)
+	}
+	if got := e.query(`SELECT weekday || '|' || start_min FROM tt_slots WHERE id = ?`, slot); got[0] != day+"|"+start {
+		t.Fatalf("a refused change moved the lesson: %v", got)
+	}
+	// A teacher may not change lessons; the lycée's head does not find it.
+	tb := e.signIn(e.login(teacher))
+	if r := tb.post("/timetable/manage/"+est+"/slots/"+slot, url.Values{"csrf": {tb.csrf()}}); r.status != 404 {
+		t.Errorf("a teacher changes a lesson: %d", r.status)
+	}
+	lycee := e.query(`SELECT id FROM establishments WHERE uai <> ? ORDER BY uai LIMIT 1`, demo.MainUAI)[0]
+	other2 := e.query(`SELECT p.login FROM people p JOIN functions f ON f.person_id = p.id WHERE f.establishment_id = ? AND f.function = 'head'`, lycee)
+	if len(other2) == 0 {
+		t.Fatal("the lycée has no head")
+	}
+	{
+		oh := e.signIn(other2[0])
+		form.Set("csrf", oh.csrf())
+		if r := oh.post("/timetable/manage/"+lycee+"/slots/"+slot, form); r.status != 404 {
+			t.Errorf("another establishment's head changes the lesson: %d", r.status)
 		}
 	}
 }
