@@ -32,7 +32,7 @@ func runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("--students %d: choose between 24 and 20000", students)
 	}
 	log := newLogger(c.LogLevel)
-	ln, d, err := listenAndOpen(ctx, c, log)
+	ln, d, store, err := listenAndOpen(ctx, c, log)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func runDemo(ctx context.Context, args []string) error {
 		fmt.Printf("\nAll %d accounts are listed in %s\n", len(accts), accounts)
 	}
 	fmt.Println()
-	return serve(ctx, c, d, ln, log)
+	return serve(ctx, c, d, store, ln, log)
 }
 
 // ensureDemo creates the demo in one transaction when absent. The account

@@ -23,6 +23,7 @@ Usage:
   cartable import  SOURCE …  import a delivery: aaf, siecle, sts or csv (see "cartable import -h")
   cartable rollover [flags]  close an establishment's school year and open the next one
   cartable purge   [flags]   erase the data of accounts deactivated longer than the delay
+  cartable keys rotate [flags]  replace the master key of uploaded files (see "cartable keys -h")
   cartable version           print the version
 
 Run "cartable COMMAND -h" for the flags of a command. Every flag can also be
@@ -51,6 +52,8 @@ func main() {
 		err = runRollover(ctx, args)
 	case "purge":
 		err = runPurge(ctx, args)
+	case "keys":
+		err = runKeys(ctx, args)
 	case "version", "--version", "-v":
 		err = runVersion()
 	case "help", "-h", "--help":

@@ -69,35 +69,53 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(c.LogLevel)
-	ln, d, err := listenAndOpen(ctx, c, log)
+	ln, d, store, err := listenAndOpen(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	return serve(ctx, c, d, ln, log)
+	return serve(ctx, c, d, store, ln, log)
 }
 
-// listenAndOpen takes the port first, so that a port already taken is
-// reported before anything is changed, then opens and migrates the database.
-func listenAndOpen(ctx context.Context, c *config.Config, log *slog.Logger) (net.Listener, *db.DB, error) {
+// listenAndOpen takes the port first and checks the file storage, so that
+// a port already taken or an unusable bucket is reported before anything
+// is changed, then opens and migrates the database and opens the file
+// store (sealed under DATA/keys/master.key), refusing a master key that
+// does not open the database's data keys.
+func listenAndOpen(ctx context.Context, c *config.Config, log *slog.Logger) (net.Listener, *db.DB, *files.Store, error) {
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot listen on %s: %v", c.Listen, errors.Unwrap(err))
+		return nil, nil, nil, fmt.Errorf("cannot listen on %s: %v", c.Listen, errors.Unwrap(err))
+	}
+	backend, err := files.OpenBackend(ctx, c.Storage.URL, c.DataDir,
+		files.Credentials{AccessKey: c.Storage.AccessKey, SecretKey: c.Storage.SecretKey})
+	if err != nil {
+		ln.Close()
+		return nil, nil, nil, err
 	}
 	d, err := openDB(ctx, c, log)
 	if err != nil {
 		ln.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return ln, d, nil
+	store, err := files.OpenWith(c.DataDir, backend)
+	if err == nil {
+		_, err = store.CheckKeys(ctx, d)
+	}
+	if err != nil {
+		d.Close()
+		ln.Close()
+		return nil, nil, nil, err
+	}
+	if files.PendingRotation(c.DataDir) {
+		log.Warn("an interrupted master-key rotation was found (keys/master.key.new): run \"cartable keys rotate\" to finish it")
+	}
+	log.Info("file storage", "backend", fmt.Sprint(backend))
+	return ln, d, store, nil
 }
 
 // serve runs the HTTP server until ctx ends, then drains requests.
-func serve(ctx context.Context, c *config.Config, d *db.DB, ln net.Listener, log *slog.Logger) error {
-	store, err := files.Open(c.DataDir) // uploads, sealed under DATA/keys/master.key
-	if err != nil {
-		return err
-	}
+func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, ln net.Listener, log *slog.Logger) error {
 	s, err := web.New(web.Options{DB: d, BaseURL: c.BaseURL, Log: log,
 		SessionIdle: c.SessionIdle, SessionAbsolute: c.SessionAbsolute, Files: store,
 		PurgeAfterDays: c.PurgeAfterDays, MaxDeactivation: float64(c.MaxDeactivation) / 100,

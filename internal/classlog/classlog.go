@@ -220,6 +220,16 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
+// Check reports what is at fault in an input, writing nothing: the form
+// can then show it together with other faults (refused files).
+func Check(in EntryInput) Problems {
+	_, ps := check(in)
+	if (in.ClassID == "") == (in.GroupID == "") {
+		ps = append(ps, Problem{Field: "audience", Code: "required"})
+	}
+	return ps
+}
+
 // Save creates or updates (its author only) an entry with its homework,
 // in tx. Homework lines whose due date and description did not change keep
 // their rows, and so their done-ticks and hand-ins; other lines are
@@ -575,6 +585,16 @@ func HandInsOf(ctx context.Context, q db.Querier, h Homework, now time.Time) ([]
 	return out, rows.Err()
 }
 
+// MaxAttachments is the most files one entry carries.
+const MaxAttachments = 10
+
+// AttachmentCount counts an entry's attachments.
+func AttachmentCount(ctx context.Context, q db.Querier, entryID string) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM classlog_attachments WHERE entry_id = ?`, entryID).Scan(&n)
+	return n, err
+}
+
 // Attach links a stored file to an entry.
 func Attach(ctx context.Context, q db.Querier, entryID, fileID string) error {
 	_, err := q.Exec(ctx, `INSERT INTO classlog_attachments (entry_id, file_id) VALUES (?, ?)`, entryID, fileID)
@@ -629,16 +649,84 @@ func Copy(ctx context.Context, tx *db.Tx, entryID, authorID, classID, groupID, l
 	return id, nil
 }
 
-// Delete removes an entry of its author.
-func Delete(ctx context.Context, q db.Querier, entryID, authorID string) error {
-	res, err := q.Exec(ctx, `DELETE FROM classlog_entries WHERE id = ? AND author_id = ?`, entryID, authorID)
+// Detach removes some of an entry's attachments (its author's entry
+// only); a file not attached to that entry is left alone. The files
+// themselves stay: the caller asks Orphans which of them nothing refers
+// to any more, and removes those once the transaction has committed.
+func Detach(ctx context.Context, q db.Querier, entryID, authorID string, fileIDs []string) error {
+	if len(fileIDs) == 0 {
+		return nil
+	}
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM classlog_entries WHERE id = ? AND author_id = ?`, entryID, authorID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	if err := lockFiles(ctx, q, fileIDs); err != nil {
+		return err
+	}
+	_, err := q.Exec(ctx, `DELETE FROM classlog_attachments WHERE entry_id = ? AND `+db.In(q, "file_id"), entryID, db.ListArg(q, fileIDs))
+	return err
+}
+
+// lockFiles takes, on PostgreSQL, the rows of files whose references are
+// about to be dropped. A copied entry shares its attachments' files with
+// the original: two transactions detaching the same file from both must
+// not each see the other's reference still there and leave the file
+// behind. (SQLite runs one writer at a time.)
+func lockFiles(ctx context.Context, q db.Querier, fileIDs []string) error {
+	if len(fileIDs) == 0 || q.Dialect() != db.Postgres {
+		return nil
+	}
+	rows, err := q.Query(ctx, `SELECT id FROM files WHERE `+db.In(q, "id")+` ORDER BY id FOR UPDATE`, db.ListArg(q, fileIDs))
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+	rows.Close()
+	return rows.Err()
+}
+
+// FilesOf lists the files an entry holds: its attachments and the work
+// handed in for its homework.
+func FilesOf(ctx context.Context, q db.Querier, entryID string) ([]string, error) {
+	return db.Strings(ctx, q, `SELECT file_id FROM classlog_attachments WHERE entry_id = ?
+		UNION SELECT s.file_id FROM homework_submissions s JOIN homework h ON h.id = s.homework_id WHERE h.entry_id = ?
+		ORDER BY 1`, entryID, entryID)
+}
+
+// Orphans keeps, of fileIDs, the stored files that no entry attachment and
+// no hand-in refers to any more: the caller removes them from storage.
+func Orphans(ctx context.Context, q db.Querier, fileIDs []string) ([]string, error) {
+	if len(fileIDs) == 0 {
+		return nil, nil
 	}
-	return nil
+	return db.Strings(ctx, q, `SELECT f.id FROM files f WHERE `+db.In(q, "f.id")+`
+		AND NOT EXISTS (SELECT 1 FROM classlog_attachments a WHERE a.file_id = f.id)
+		AND NOT EXISTS (SELECT 1 FROM homework_submissions s WHERE s.file_id = f.id) ORDER BY f.id`, db.ListArg(q, fileIDs))
+}
+
+// Delete removes an entry of its author, with its homework and hand-ins.
+// It returns the files left without any reference (its attachments not
+// shared with a copy, the work handed in), which the caller removes from
+// storage once the transaction has committed.
+func Delete(ctx context.Context, q db.Querier, entryID, authorID string) ([]string, error) {
+	held, err := FilesOf(ctx, q, entryID)
+	if err != nil {
+		return nil, err
+	}
+	if err := lockFiles(ctx, q, held); err != nil {
+		return nil, err
+	}
+	res, err := q.Exec(ctx, `DELETE FROM classlog_entries WHERE id = ? AND author_id = ?`, entryID, authorID)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, ErrNotFound
+	}
+	return Orphans(ctx, q, held)
 }
 
 // ColleaguesRead tells whether teachers of an establishment read their

@@ -27,6 +27,7 @@ type Config struct {
 	MaxDeactivation int           // percent of an establishment a complete delivery may deactivate (1–100)
 
 	Security Security // TLS, proxies and e-mail (security.go)
+	Storage  Storage  // where uploaded files go (storage.go)
 
 	envErr error // a malformed environment value, reported by Finish
 }
@@ -51,6 +52,7 @@ func Register(fs *flag.FlagSet, d Defaults) *Config {
 	fs.IntVar(&c.PurgeAfterDays, "purge-after-days", c.envInt("CARTABLE_PURGE_AFTER_DAYS", 90), "days before a deactivated account's data is erased, at most 90 (CARTABLE_PURGE_AFTER_DAYS)")
 	fs.IntVar(&c.MaxDeactivation, "max-deactivation", c.envInt("CARTABLE_MAX_DEACTIVATION", 20), "percent of an establishment a complete delivery may deactivate (CARTABLE_MAX_DEACTIVATION)")
 	c.registerSecurity(fs) // security.go
+	c.registerStorage(fs)  // storage.go
 	return c
 }
 

@@ -1,16 +1,17 @@
 // Package files stores uploaded files (class log attachments, handed-in
-// work) behind a small backend interface — a directory on disk today, an
-// S3-compatible bucket later — with size limits, a content-type check and
-// encryption at rest.
+// work) behind a small backend interface — a directory on disk (Dir) or an
+// S3-compatible bucket (S3, s3.go) — with size limits, a content-type check
+// and encryption at rest.
 //
 // Encryption: every file is sealed with AES-256-GCM under its
 // establishment's data key (32 random bytes, one per establishment). Data
 // keys are stored in the database only wrapped (AES-256-GCM) by the master
 // key, a 32-byte file in the data directory (keys/master.key, mode 0600)
-// created at first start. A database dump alone reveals no file, the
-// storage alone reveals no file, and a backup must hold both the database
-// and the master key to be restorable. The file ID is bound into each
-// seal, so sealed blobs cannot be swapped between files.
+// created at first start and replaced by a rotation (keys.go). A database
+// dump alone reveals no file, the storage alone reveals no file, and a
+// backup must hold both the database and the master key to be restorable.
+// The file ID is bound into each seal, so sealed blobs cannot be swapped
+// between files.
 package files
 
 import (
@@ -25,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -37,7 +39,9 @@ import (
 )
 
 // Backend keeps sealed blobs by key. Keys are "establishment/file" IDs,
-// safe as paths and object names.
+// safe as paths and object names. Put replaces a blob whole (a reader sees
+// the old blob or the new one, never a part); Get of a missing key returns
+// an error that wraps fs.ErrNotExist; Delete of a missing key succeeds.
 type Backend interface {
 	Put(ctx context.Context, key string, data []byte) error
 	Get(ctx context.Context, key string) ([]byte, error)
@@ -111,20 +115,38 @@ const DefaultMaxSize = 10 << 20
 type Store struct {
 	Backend Backend
 	MaxSize int64
-	master  cipher.AEAD
 
-	mu   sync.Mutex
-	keys map[string]cipher.AEAD // establishment → unwrapped data key
+	mu      sync.Mutex
+	masters []cipher.AEAD          // master keys that unwrap data keys: the next one (during a rotation) first
+	keyDir  string                 // DATA/keys, re-read before wrapping a new data key; "" for New
+	keys    map[string]cipher.AEAD // establishment → unwrapped data key
 }
 
 // Open prepares the store of a data directory: blobs under DATA/files,
 // the master key in DATA/keys/master.key (created when absent).
 func Open(dataDir string) (*Store, error) {
-	key, err := loadOrCreateKey(filepath.Join(dataDir, "keys", "master.key"))
+	return OpenWith(dataDir, Dir{Root: filepath.Join(dataDir, "files")})
+}
+
+// OpenWith is Open with another backend: the keys stay in the data
+// directory. The next key of an interrupted rotation, when present, is
+// loaded too (keys.go).
+func OpenWith(dataDir string, b Backend) (*Store, error) {
+	dir := keyDir(dataDir)
+	ks, err := readKeys(dir)
 	if err != nil {
 		return nil, err
 	}
-	return New(Dir{Root: filepath.Join(dataDir, "files")}, key)
+	if ks.master == nil {
+		if ks.master, err = createKeyFile(filepath.Join(dir, MasterKeyFile)); err != nil {
+			return nil, fmt.Errorf("files: cannot create the master key: %w", err)
+		}
+	}
+	masters, err := ks.aeads()
+	if err != nil {
+		return nil, err
+	}
+	return &Store{Backend: b, MaxSize: DefaultMaxSize, masters: masters, keyDir: dir, keys: map[string]cipher.AEAD{}}, nil
 }
 
 // New makes a store over a backend with a 32-byte master key.
@@ -133,7 +155,7 @@ func New(b Backend, masterKey []byte) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{Backend: b, MaxSize: DefaultMaxSize, master: aead, keys: map[string]cipher.AEAD{}}, nil
+	return &Store{Backend: b, MaxSize: DefaultMaxSize, masters: []cipher.AEAD{aead}, keys: map[string]cipher.AEAD{}}, nil
 }
 
 func gcm(key []byte) (cipher.AEAD, error) {
@@ -145,39 +167,6 @@ func gcm(key []byte) (cipher.AEAD, error) {
 		return nil, err
 	}
 	return cipher.NewGCM(b)
-}
-
-func loadOrCreateKey(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		if len(b) != 32 {
-			return nil, fmt.Errorf("files: master key %s must hold 32 bytes, it holds %d", path, len(b))
-		}
-		return b, nil
-	}
-	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("files: master key: %v", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("files: %v", err)
-	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
-	}
-	// O_EXCL: two processes starting together keep the same key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return loadOrCreateKey(path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("files: cannot create master key: %v", err)
-	}
-	if _, err := f.Write(key); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return key, f.Close()
 }
 
 func seal(a cipher.AEAD, plain, aad []byte) []byte {
@@ -206,7 +195,6 @@ func (s *Store) dataKey(ctx context.Context, q db.Querier, est string) (cipher.A
 	if k != nil {
 		return k, nil
 	}
-	aad := []byte("cartable-data-key:" + est)
 	var wrapped []byte
 	err := q.QueryRow(ctx, `SELECT wrapped FROM file_keys WHERE establishment_id = ?`, est).Scan(&wrapped)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -214,8 +202,12 @@ func (s *Store) dataKey(ctx context.Context, q db.Querier, est string) (cipher.A
 		if _, err := rand.Read(raw); err != nil {
 			return nil, err
 		}
+		w, werr := s.wrapper()
+		if werr != nil {
+			return nil, werr
+		}
 		if _, err := q.Exec(ctx, `INSERT INTO file_keys (establishment_id, wrapped, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			est, seal(s.master, raw, aad), time.Now().Unix()); err != nil {
+			est, seal(w, raw, dataKeyAAD(est)), time.Now().Unix()); err != nil {
 			return nil, err
 		}
 		err = q.QueryRow(ctx, `SELECT wrapped FROM file_keys WHERE establishment_id = ?`, est).Scan(&wrapped)
@@ -223,8 +215,11 @@ func (s *Store) dataKey(ctx context.Context, q db.Querier, est string) (cipher.A
 	if err != nil {
 		return nil, err
 	}
-	raw, err := unseal(s.master, wrapped, aad)
-	if err != nil {
+	s.mu.Lock()
+	masters := s.masters
+	s.mu.Unlock()
+	raw, ok := openWrapped(masters, est, wrapped)
+	if !ok {
 		return nil, errors.New("files: the data key does not open with this master key (wrong keys/master.key?)")
 	}
 	k, err = gcm(raw)
@@ -398,6 +393,11 @@ func (s *Store) Read(ctx context.Context, q db.Querier, id string) (File, []byte
 		return f, nil, err
 	}
 	sealed, err := s.Backend.Get(ctx, f.EstablishmentID+"/"+f.ID)
+	if errors.Is(err, fs.ErrNotExist) {
+		// A record without its blob: the file is gone (or the storage
+		// setting points at another bucket); say which.
+		return f, nil, fmt.Errorf("files: the content of %s is missing from the storage: %w", f.ID, ErrNotFound)
+	}
 	if err != nil {
 		return f, nil, fmt.Errorf("files: read %s: %w", f.ID, err)
 	}
@@ -414,4 +414,25 @@ func (s *Store) Read(ctx context.Context, q db.Querier, id string) (File, []byte
 		return f, nil, fmt.Errorf("files: %s does not match its digest", f.ID)
 	}
 	return f, plain, nil
+}
+
+// Remove deletes a stored file for good: its blob, then its record through
+// q (a missing record is not an error). Call it once nothing refers to the
+// file any more, after the transaction that dropped the last reference has
+// committed: a deleted blob cannot be rolled back. The blob goes first so
+// that a failure leaves a record to retry from, never a blob nobody knows.
+func (s *Store) Remove(ctx context.Context, q db.Querier, id string) error {
+	var key string
+	err := q.QueryRow(ctx, `SELECT storage_key FROM files WHERE id = ?`, id).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Backend.Delete(ctx, key); err != nil {
+		return fmt.Errorf("files: delete %s: %w", id, err)
+	}
+	_, err = q.Exec(ctx, `DELETE FROM files WHERE id = ?`, id)
+	return err
 }

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,9 +22,10 @@ import (
 )
 
 func (s *Server) classlogRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /lessons/{slot}/{date}/log", s.limited(s.signedIn(s.saveEntry)))
+	mux.HandleFunc("POST /lessons/{slot}/{date}/log", s.limitedLog(s.signedIn(s.saveEntry)))
 	mux.HandleFunc("POST /classlog/entries/{id}/copy", s.signedIn(s.copyEntry))
 	mux.HandleFunc("POST /classlog/entries/{id}/delete", s.signedIn(s.deleteEntry))
+	mux.HandleFunc("POST /classlog/entries/{id}/attachments/{file}/remove", s.signedIn(s.removeAttachment))
 	mux.HandleFunc("GET /classlog/classes/{id}", s.signedIn(s.structureLog))
 	mux.HandleFunc("GET /classlog/groups/{id}", s.signedIn(s.structureLog))
 	mux.HandleFunc("GET /homework", s.signedIn(s.homeworkList))
@@ -52,6 +56,48 @@ func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// limitedLog is limited for the class log form, which may carry several
+// files at once: up to an entry's whole allowance of attachments. The form
+// is parsed here, so that a body over the limit gets the lesson page with
+// a message rather than a failed CSRF check on a form cut short.
+func (s *Server) limitedLog(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		limit := classlog.MaxAttachments*s.uploadLimit() + formOverhead
+		tooMuch := r.ContentLength > limit
+		if !tooMuch {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			var mb *http.MaxBytesError
+			tooMuch = errors.As(r.ParseMultipartForm(1<<20), &mb)
+		}
+		if !tooMuch {
+			h(w, r)
+			return
+		}
+		w.Header().Set("Connection", "close")
+		cur := currentOf(r)
+		if cur == nil || !cur.session.MFADone {
+			s.renderError(w, r, http.StatusRequestEntityTooLarge, "cl.att.toomuch.short")
+			return
+		}
+		l, ok := s.loadLesson(w, r)
+		if !ok {
+			return
+		}
+		// Nothing of the form could be read: an empty form, with the reason.
+		f := entryForm{Category: "lesson", Audience: audienceKey(l.Slot.Audiences[0]),
+			Problems: []string{i18n.T(langOf(r), "cl.att.toomuch", sizeText(langOf(r), limit-formOverhead))}}
+		s.renderLesson(w, r, l, http.StatusRequestEntityTooLarge, &f, nil)
+	}
+}
+
+// sizeText writes a byte count in whole MB, or KB below one MB.
+func sizeText(lang string, n int64) string {
+	if n >= 1<<20 {
+		return i18n.T(lang, "cl.att.mb", n>>20)
+	}
+	return i18n.T(lang, "cl.att.kb", n>>10)
+}
+
 func (s *Server) uploadLimit() int64 {
 	if s.Files == nil {
 		return files.DefaultMaxSize
@@ -70,6 +116,22 @@ type entryForm struct {
 	Homework                                       []hwForm
 	Problems                                       []string
 	Bad                                            map[string]bool
+	Attachments                                    []classlog.Attachment // the entry's, as saved
+	Remove                                         map[string]bool       // attachments ticked for removal
+}
+
+// MaxFiles is the most attachments an entry carries, for the form's help.
+func (entryForm) MaxFiles() int { return classlog.MaxAttachments }
+
+// kept counts the attachments the form keeps.
+func (f entryForm) kept() int {
+	n := 0
+	for _, a := range f.Attachments {
+		if !f.Remove[a.FileID] {
+			n++
+		}
+	}
+	return n
 }
 
 func audienceKey(a timetable.Audience) string {
@@ -80,7 +142,8 @@ func audienceKey(a timetable.Audience) string {
 }
 
 func formFromEntry(e classlog.Entry) entryForm {
-	f := entryForm{ID: e.ID, Title: e.Title, Body: e.Body, Category: e.Category, Draft: e.Draft, Audience: "c:" + e.ClassID}
+	f := entryForm{ID: e.ID, Title: e.Title, Body: e.Body, Category: e.Category, Draft: e.Draft, Audience: "c:" + e.ClassID,
+		Attachments: e.Attachments}
 	if e.GroupID != "" {
 		f.Audience = "g:" + e.GroupID
 	}
@@ -141,12 +204,9 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 	lang := langOf(r)
 	f := entryForm{ID: r.PostFormValue("id"), Title: r.PostFormValue("title"), Body: r.PostFormValue("body"),
 		Category: r.PostFormValue("category"), Audience: r.PostFormValue("audience"),
-		PublishAt: r.PostFormValue("publish_at"), Draft: r.PostFormValue("draft") == "1"}
-	if r.MultipartForm == nil && r.PostForm == nil {
-		// The body was too large to parse: nothing of the form is readable.
-		f.Problems = []string{i18n.T(lang, "files.toolarge", s.uploadLimit()>>20)}
-		s.renderLesson(w, r, l, http.StatusRequestEntityTooLarge, &f, nil)
-		return
+		PublishAt: r.PostFormValue("publish_at"), Draft: r.PostFormValue("draft") == "1", Remove: map[string]bool{}}
+	for _, id := range r.PostForm["remove"] {
+		f.Remove[id] = true
 	}
 	for i := 0; i < 10; i++ {
 		p := fmt.Sprintf("hw%d_", i)
@@ -175,8 +235,17 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 	if !s.allowed(w, r, access.WriteClassLog, res) {
 		return
 	}
-	if f.ID != "" && !s.allowed(w, r, access.EditEntry, access.Entry(f.ID)) {
-		return
+	if f.ID != "" {
+		// Editing, and so removing attachments: the entry's author only.
+		if !s.allowed(w, r, access.EditEntry, access.Entry(f.ID)) {
+			return
+		}
+		e, err := classlog.EntryByID(ctx, s.DB, f.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		f.Attachments = e.Attachments
 	}
 	in := classlog.EntryInput{ID: f.ID, EstablishmentID: l.Slot.EstablishmentID, AuthorID: cur.viewer.ID, SlotID: l.Slot.ID,
 		LessonDate: l.Date, ClassID: aud.ClassID, GroupID: aud.GroupID, SubjectID: l.Slot.SubjectID, Title: f.Title,
@@ -188,42 +257,199 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 		}
 		in.Homework = append(in.Homework, hi)
 	}
-	var saved files.File
+	var uploads []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		uploads = r.MultipartForm.File["attachment"]
+	}
+	// Every fault at once, text and files, before anything is written.
+	if ps := classlog.Check(in); len(ps) > 0 {
+		classlogProblems(lang, ps, &f)
+	}
+	f.Problems = append(f.Problems, s.uploadProblems(lang, uploads, f.kept())...)
+	if len(f.Problems) > 0 {
+		s.entryRefused(w, r, l, &f, uploads)
+		return
+	}
+	var removals []string
+	for id := range f.Remove {
+		removals = append(removals, id)
+	}
+	var saved []files.File
+	var orphans []string
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		var held []string
+		if f.ID != "" {
+			var err error
+			if held, err = classlog.FilesOf(ctx, tx, f.ID); err != nil {
+				return err
+			}
+		}
 		id, err := classlog.Save(ctx, tx, in, s.Now())
 		if err != nil {
 			return err
 		}
-		if fh, hdr, ferr := r.FormFile("attachment"); ferr == nil {
-			defer fh.Close()
-			if s.Files == nil {
-				return errNoStorage
-			}
-			saved, err = s.Files.Save(ctx, tx, l.Slot.EstablishmentID, cur.viewer.ID, hdr.Filename, fh, 0)
+		if err := classlog.Detach(ctx, tx, id, cur.viewer.ID, removals); err != nil {
+			return err
+		}
+		if len(uploads) > 0 {
+			n, err := classlog.AttachmentCount(ctx, tx, id)
 			if err != nil {
 				return err
 			}
-			return classlog.Attach(ctx, tx, id, saved.ID)
+			if over := n + len(uploads) - classlog.MaxAttachments; over > 0 {
+				return uploadError{Name: uploads[len(uploads)-over].Filename, Err: errTooManyFiles}
+			}
+			if s.Files == nil {
+				return errNoStorage
+			}
+			for _, h := range uploads {
+				fh, err := h.Open()
+				if err != nil {
+					return err
+				}
+				sf, err := s.Files.Save(ctx, tx, l.Slot.EstablishmentID, cur.viewer.ID, h.Filename, fh, 0)
+				fh.Close()
+				if err != nil {
+					return uploadError{Name: h.Filename, Err: err}
+				}
+				saved = append(saved, sf)
+				if err := classlog.Attach(ctx, tx, id, sf.ID); err != nil {
+					return err
+				}
+			}
 		}
-		return nil
+		// Files the save let go of: attachments removed (unless a copy
+		// still has them), work handed in to a homework line replaced.
+		orphans, err = classlog.Orphans(ctx, tx, held)
+		return err
 	})
-	if err != nil && saved.ID != "" {
-		s.Files.Discard(ctx, saved)
+	if err != nil {
+		// All or nothing: the blobs written for a rolled back save go too.
+		for _, sf := range saved {
+			s.Files.Discard(context.WithoutCancel(ctx), sf)
+		}
 	}
 	var ps classlog.Problems
+	var ue uploadError
 	switch {
-	case errors.As(err, &ps):
-		classlogProblems(lang, ps, &f)
-	case err != nil && s.fileProblem(lang, err) != "":
-		f.Problems = append(f.Problems, s.fileProblem(lang, err))
-	case err != nil:
-		s.serverError(w, r, err)
-		return
-	default:
+	case err == nil:
+		s.removeFiles(ctx, orphans)
 		http.Redirect(w, r, "/lessons/"+l.Slot.ID+"/"+l.Date+"?saved=entry", http.StatusSeeOther)
 		return
+	case errors.As(err, &ps):
+		classlogProblems(lang, ps, &f)
+	case errors.As(err, &ue) && s.uploadProblem(lang, ue.Name, ue.Err) != "":
+		f.Problems = append(f.Problems, s.uploadProblem(lang, ue.Name, ue.Err))
+	case s.fileProblem(lang, err) != "":
+		f.Problems = append(f.Problems, s.fileProblem(lang, err))
+	default:
+		s.serverError(w, r, err)
+		return
 	}
-	s.renderLesson(w, r, l, http.StatusUnprocessableEntity, &f, nil)
+	s.entryRefused(w, r, l, &f, uploads)
+}
+
+// entryRefused shows the lesson page again with what was typed and why
+// nothing was saved. A browser never keeps chosen files: say so.
+func (s *Server) entryRefused(w http.ResponseWriter, r *http.Request, l timetable.Lesson, f *entryForm, uploads []*multipart.FileHeader) {
+	if len(uploads) > 0 {
+		f.Problems = append(f.Problems, i18n.T(langOf(r), "cl.att.again"))
+	}
+	s.renderLesson(w, r, l, http.StatusUnprocessableEntity, f, nil)
+}
+
+// uploadError ties a refused upload to the name it was sent under.
+type uploadError struct {
+	Name string
+	Err  error
+}
+
+func (e uploadError) Error() string { return fmt.Sprintf("%s: %v", e.Name, e.Err) }
+func (e uploadError) Unwrap() error { return e.Err }
+
+var errTooManyFiles = errors.New("too many attachments")
+
+// uploadProblems checks the files sent with an entry that keeps `kept`
+// attachments, before any is stored: one sentence per refused file.
+func (s *Server) uploadProblems(lang string, uploads []*multipart.FileHeader, kept int) []string {
+	if len(uploads) == 0 {
+		return nil
+	}
+	if s.Files == nil {
+		return []string{i18n.T(lang, "files.nostorage")}
+	}
+	var out []string
+	for i, h := range uploads {
+		var err error
+		switch {
+		case kept+i >= classlog.MaxAttachments:
+			err = errTooManyFiles
+		case h.Size == 0:
+			err = files.ErrEmpty
+		case h.Size > s.uploadLimit():
+			err = files.TooLarge{Limit: s.uploadLimit()}
+		default:
+			err = checkHead(h)
+		}
+		if err != nil {
+			msg := s.uploadProblem(lang, h.Filename, err)
+			if msg == "" {
+				msg = i18n.T(lang, "cl.att.unreadable", files.CleanName(h.Filename))
+			}
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// checkHead checks an uploaded file's type from its name and first bytes.
+func checkHead(h *multipart.FileHeader) error {
+	fh, err := h.Open()
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	head := make([]byte, 512)
+	n, err := io.ReadFull(fh, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return err
+	}
+	_, err = files.Check(files.CleanName(h.Filename), head[:n])
+	return err
+}
+
+// uploadProblem explains why one file of several was refused, naming it,
+// or "" when err is something else.
+func (s *Server) uploadProblem(lang, name string, err error) string {
+	name = files.CleanName(name)
+	var tl files.TooLarge
+	var rf files.Refused
+	switch {
+	case errors.Is(err, errTooManyFiles):
+		return i18n.T(lang, "cl.att.toomany", name, classlog.MaxAttachments)
+	case errors.As(err, &tl):
+		return i18n.T(lang, "cl.att.toolarge", name, sizeText(lang, tl.Limit))
+	case errors.As(err, &rf):
+		return i18n.T(lang, "cl.att.refused", name, files.AcceptedExtensions)
+	case errors.Is(err, files.ErrEmpty):
+		return i18n.T(lang, "cl.att.empty", name)
+	}
+	return ""
+}
+
+// removeFiles deletes, after their transaction has committed, the stored
+// files nothing refers to any more. A failure is logged: the record stays
+// and names the blob still to delete.
+func (s *Server) removeFiles(ctx context.Context, ids []string) {
+	if s.Files == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	for _, id := range ids {
+		if err := s.Files.Remove(ctx, s.DB, id); err != nil {
+			s.Log.Error("cannot remove a stored file", "file", id, "err", err.Error())
+		}
+	}
 }
 
 var errNoStorage = errors.New("file storage is not configured")
@@ -295,14 +521,21 @@ func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request) {
 	if !s.allowed(w, r, access.EditEntry, access.Entry(id)) {
 		return
 	}
-	e, err := classlog.EntryByID(r.Context(), s.DB, id)
+	ctx := r.Context()
+	e, err := classlog.EntryByID(ctx, s.DB, id)
+	var orphans []string
 	if err == nil {
-		err = classlog.Delete(r.Context(), s.DB, id, currentOf(r).viewer.ID)
+		err = s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
+			orphans, err = classlog.Delete(ctx, tx, id, currentOf(r).viewer.ID)
+			return err
+		})
 	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	// Its files go from storage too, unless a copy still holds them.
+	s.removeFiles(ctx, orphans)
 	back := "/timetable"
 	if e.SlotID != "" {
 		back = "/lessons/" + e.SlotID + "/" + e.LessonDate
@@ -310,7 +543,59 @@ func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back+"?saved=deleted", http.StatusSeeOther)
 }
 
+// removeAttachment takes one attachment off an entry, from any page that
+// lists the entry (copies have no lesson form). The file goes from storage
+// unless a copy of the entry still holds it.
+func (s *Server) removeAttachment(w http.ResponseWriter, r *http.Request) {
+	id, file := r.PathValue("id"), r.PathValue("file")
+	if !s.allowed(w, r, access.EditEntry, access.Entry(id)) {
+		return
+	}
+	ctx := r.Context()
+	e, err := classlog.EntryByID(ctx, s.DB, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	attached := false
+	for _, a := range e.Attachments {
+		attached = attached || a.FileID == file
+	}
+	if !attached {
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
+	var orphans []string
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		if err := classlog.Detach(ctx, tx, id, currentOf(r).viewer.ID, []string{file}); err != nil {
+			return err
+		}
+		var err error
+		orphans, err = classlog.Orphans(ctx, tx, []string{file})
+		return err
+	})
+	if errors.Is(err, classlog.ErrNotFound) { // deleted meanwhile
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.removeFiles(ctx, orphans)
+	back := "/classlog/classes/" + e.ClassID
+	if e.GroupID != "" {
+		back = "/classlog/groups/" + e.GroupID
+	}
+	back += "?saved=att-removed"
+	if to, err := timetable.ParseDate(r.PostFormValue("to")); err == nil {
+		back += "&to=" + to.Format(timetable.DateFormat)
+	}
+	http.Redirect(w, r, back+"#e-"+id, http.StatusSeeOther)
+}
+
 type structureLogData struct {
+	Me       string // the viewer: their own entries offer attachment removal
 	Heading  string
 	Entries  []classlog.Entry
 	From, To string
@@ -332,7 +617,7 @@ func (s *Server) structureLog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := langOf(r)
-	d := structureLogData{Saved: r.URL.Query().Get("saved"), Now: s.Now()}
+	d := structureLogData{Saved: r.URL.Query().Get("saved"), Now: s.Now(), Me: currentOf(r).viewer.ID}
 	to, err := timetable.ParseDate(r.URL.Query().Get("to"))
 	if err != nil {
 		to = time.Date(d.Now.In(timetable.Paris).Year(), d.Now.In(timetable.Paris).Month(), d.Now.In(timetable.Paris).Day()+14, 0, 0, 0, 0, timetable.Paris)
@@ -543,6 +828,7 @@ func (s *Server) handIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var saved files.File
+	var replaced string
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		est := ""
 		if err := tx.QueryRow(ctx, `SELECT establishment_id FROM homework WHERE id = ?`, h.ID).Scan(&est); err != nil {
@@ -552,10 +838,7 @@ func (s *Server) handIn(w http.ResponseWriter, r *http.Request) {
 		if saved, err = s.Files.Save(ctx, tx, est, v.ID, hdr.Filename, fh, 0); err != nil {
 			return err
 		}
-		old, err := classlog.Submit(ctx, tx, h.ID, v.ID, saved.ID, s.Now())
-		if err == nil && old != "" {
-			s.Files.Discard(ctx, files.File{ID: old, EstablishmentID: est})
-		}
+		replaced, err = classlog.Submit(ctx, tx, h.ID, v.ID, saved.ID, s.Now())
 		return err
 	})
 	if err != nil {
@@ -568,6 +851,11 @@ func (s *Server) handIn(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serverError(w, r, err)
 		return
+	}
+	// The replaced work's record went with the transaction; its blob only
+	// now that the transaction is committed.
+	if replaced != "" && replaced != saved.ID {
+		s.Files.Discard(context.WithoutCancel(ctx), files.File{ID: replaced, EstablishmentID: saved.EstablishmentID})
 	}
 	http.Redirect(w, r, "/homework?saved=handin#hw-"+id, http.StatusSeeOther)
 }
