@@ -99,8 +99,11 @@
 //	                                  head, deputy, secretary, cpe
 //	read-timetable of a room          teachers and staff of its establishment
 //	edit-timetable, manage-settings   head, deputy; admin (imports)
-//	annotate-lesson                   its teachers (test planned, note on one
-//	                                  occurrence); head, deputy; admin
+//	change-lesson                     head, deputy, cpe; admin (cancel, move,
+//	                                  replace one occurrence)
+//	annotate-lesson                   as change-lesson, and the lesson's own
+//	                                  teachers (test planned, note on one
+//	                                  occurrence)
 //	read-classlog of a class/group    its students, their relatives, its teachers;
 //	                                  head, deputy
 //	write-classlog for a class/group  its teachers (taught or headed)

@@ -26,6 +26,7 @@ const (
 	ReadFile       Action = "read-file"       // download a stored file
 	ManageSettings Action = "manage-settings" // establishment settings of the class log
 	AnnotateLesson Action = "annotate-lesson" // mark a test planned or add a note on a lesson's occurrence
+	ChangeLesson   Action = "change-lesson"   // cancel, move, replace one occurrence of a lesson
 )
 
 const (
@@ -45,7 +46,7 @@ func Lesson(id string) Resource   { return Resource{KindLesson, id} }
 func learningAction(a Action) bool {
 	switch a {
 	case ReadTimetable, EditTimetable, ReadClassLog, WriteClassLog, EditEntry, ReadDone, TickDone, HandIn,
-		ReadHandIns, ReadFile, ManageSettings, AnnotateLesson:
+		ReadHandIns, ReadFile, ManageSettings, AnnotateLesson, ChangeLesson:
 		return true
 	}
 	return false
@@ -122,23 +123,25 @@ func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) 
 		return s.family[r.ID]&famChild != 0, nil
 	case a == ReadFile && r.Kind == KindFile:
 		return p.readFile(ctx, v, r.ID)
-	case a == AnnotateLesson && r.Kind == KindLesson:
-		return p.annotateLesson(ctx, v, r.ID)
+	case (a == AnnotateLesson || a == ChangeLesson) && r.Kind == KindLesson:
+		return p.onLesson(ctx, v, a, r.ID)
 	}
 	return false, nil
 }
 
-// annotateLesson: the lesson's own teachers (a test planned, a note), and
-// whoever edits the establishment's timetable.
-func (p *Policy) annotateLesson(ctx context.Context, v *Viewer, slot string) (bool, error) {
+// onLesson: changing an occurrence (cancel, move, replace) is for those
+// who edit the establishment's timetable and for the CPE, who records the
+// absences behind most changes; annotating it (a test planned, a note) is
+// for them and for the lesson's own teachers.
+func (p *Policy) onLesson(ctx context.Context, v *Viewer, a Action, slot string) (bool, error) {
 	est, found, err := lookupEst(ctx, p.q, `SELECT establishment_id FROM tt_slots WHERE id = ?`, slot)
 	if err != nil || !found || !v.est[est] {
 		return false, err
 	}
-	if v.profile == directory.Admin || v.fn[est]&(fnHead|fnDeputy) != 0 {
+	if v.profile == directory.Admin || v.fn[est]&(fnHead|fnDeputy|fnCPE) != 0 {
 		return true, nil
 	}
-	if v.profile != directory.Teacher {
+	if a != AnnotateLesson || v.profile != directory.Teacher {
 		return false, nil
 	}
 	var x int

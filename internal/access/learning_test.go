@@ -116,9 +116,12 @@ func TestLearningMatrix(t *testing.T) {
 		{"attachment of e6A", ReadFile, File("fAtt"), "t1 s1 s2 p1 p2 p6 p7 hA depA"},
 		{"work handed in by s1", ReadFile, File("fSub"), "s1 t1 hA depA"},
 		{"unknown file", ReadFile, File("nope"), ""},
-		{"annotate a lesson of A", AnnotateLesson, Lesson("slotA"), "t1 t3 hA depA admA"},
+		{"annotate a lesson of A", AnnotateLesson, Lesson("slotA"), "t1 t3 hA depA cA admA"},
 		{"annotate a lesson of B", AnnotateLesson, Lesson("slotB"), "t2 hB"},
 		{"annotate an unknown lesson", AnnotateLesson, Lesson("nope"), ""},
+		{"change a lesson of A", ChangeLesson, Lesson("slotA"), "hA depA cA admA"},
+		{"change a lesson of B", ChangeLesson, Lesson("slotB"), "hB"},
+		{"change an unknown lesson", ChangeLesson, Lesson("nope"), ""},
 	}
 	viewers := map[string]*Viewer{}
 	for _, login := range sortedKeys(f.people) {
@@ -152,7 +155,7 @@ func TestLearningMatrix(t *testing.T) {
 		a Action
 		r Resource
 	}{{ReadTimetable, Entry("e6A")}, {TickDone, f.structs["6A"]}, {HandIn, person("s1")}, {ReadFile, Entry("e6A")}, {EditTimetable, f.structs["6A"]},
-		{AnnotateLesson, f.structs["6A"]}, {AnnotateLesson, Establishment(f.ests["A"])}} {
+		{AnnotateLesson, f.structs["6A"]}, {AnnotateLesson, Establishment(f.ests["A"])}, {ChangeLesson, Establishment(f.ests["A"])}} {
 		check(t, string(c.a)+" on "+string(c.r.Kind), c.a, c.r, "")
 	}
 

@@ -481,7 +481,7 @@ type lessonData struct {
 	Lesson      lessonView
 	Entries     []classlog.Entry
 	CanWrite    bool
-	CanEdit     bool // timetable changes
+	CanEdit     bool // changes of this occurrence
 	CanAnnotate bool // the lesson's teacher: test planned and note only
 	Form        entryForm
 	Change      changeForm
@@ -615,7 +615,7 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 			}
 		}
 	}
-	if d.CanEdit, err = s.may(r, access.EditTimetable, access.Establishment(l.Slot.EstablishmentID)); err != nil {
+	if d.CanEdit, err = s.may(r, access.ChangeLesson, access.Lesson(l.Slot.ID)); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -696,7 +696,7 @@ func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	full, err := s.may(r, access.EditTimetable, access.Establishment(l.Slot.EstablishmentID))
+	full, err := s.may(r, access.ChangeLesson, access.Lesson(l.Slot.ID))
 	if err != nil {
 		s.serverError(w, r, err)
 		return

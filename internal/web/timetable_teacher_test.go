@@ -211,3 +211,30 @@ func TestHeadChangesALesson(t *testing.T) {
 		}
 	}
 }
+
+// The CPE records a teacher's absence on a lesson: cancelled with its
+// reason, seen by the class; the CPE still cannot manage the timetable.
+func TestCPECancelsALesson(t *testing.T) {
+	e := newTTEnv(t, 60)
+	est := e.query(`SELECT id FROM establishments WHERE uai = ?`, demo.MainUAI)[0]
+	row := e.query(`SELECT s.id || '|' || a.class_id FROM tt_slots s JOIN tt_slot_audiences a ON a.slot_id = s.id
+		WHERE s.establishment_id = ? AND s.weekday = 3 AND s.alternation_id IS NULL AND a.class_id IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM tt_changes c WHERE c.slot_id = s.id AND c.on_date = '2026-12-02') ORDER BY s.id LIMIT 1`, est)[0]
+	p := strings.Split(row, "|")
+	slot, class := p[0], p[1]
+	path := "/lessons/" + slot + "/2026-12-02"
+	cpe := e.signIn(e.account(has("cpe")).Login)
+	if r := cpe.get(path); r.status != 200 || !strings.Contains(r.body, `name="cancelled"`) {
+		t.Fatalf("the CPE's lesson page: %d, change form %v", r.status, strings.Contains(r.body, `name="cancelled"`))
+	}
+	if r := cpe.post(path+"/change", url.Values{"csrf": {cpe.csrf()}, "cancelled": {"1"}, "reason": {"teacher-absent"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("the CPE cancels: %d", r.status)
+	}
+	student := e.query(`SELECT p.login FROM enrolments en JOIN people p ON p.id = en.student_id WHERE en.class_id = ? ORDER BY p.login LIMIT 1`, class)[0]
+	if r := e.signIn(student).get(path); !strings.Contains(r.body, "Cours annulé") || !strings.Contains(r.body, "professeur absent") {
+		t.Errorf("the student does not read the cancellation in words")
+	}
+	if r := cpe.get("/timetable/manage/" + est); r.status != 404 {
+		t.Errorf("the CPE opens the timetable management: %d", r.status)
+	}
+}
