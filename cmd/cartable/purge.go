@@ -10,11 +10,14 @@ import (
 
 	"cartable/internal/config"
 	"cartable/internal/db"
+	"cartable/internal/files"
 	"cartable/internal/provisioning"
 )
 
 // runPurge is "cartable purge [--dry-run]": erase the data of accounts
-// deactivated longer than --purge-after-days ago (the server does it daily).
+// deactivated longer than --purge-after-days ago (the server does it daily),
+// then the blobs of the deleted files, from the storage the server uses
+// (--storage, --data).
 func runPurge(ctx context.Context, args []string) error {
 	var dryRun bool
 	c, err := parse("purge", args, config.Defaults{DataDir: "data"}, func(fs *flag.FlagSet) {
@@ -23,14 +26,14 @@ func runPurge(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := openDB(ctx, c, newLogger(c.LogLevel))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
 	now := time.Now()
 	delay := time.Duration(c.PurgeAfterDays) * 24 * time.Hour
 	if dryRun {
+		d, err := openDB(ctx, c, newLogger(c.LogLevel))
+		if err != nil {
+			return err
+		}
+		defer d.Close()
 		list, err := provisioning.ClosedAccounts(ctx, d, "", delay)
 		if err != nil {
 			return err
@@ -50,22 +53,42 @@ func runPurge(ctx context.Context, args []string) error {
 			fmt.Printf("%-10s  %-10s  %-8s  %-9s  %-24s  %s%s\n", a.PurgeOn.Format("2006-01-02"), a.DeactivatedAt.Format("2006-01-02"),
 				a.Person.Profile, keep, a.Person.Login, strings.Join(a.Establishments, " "), mark)
 		}
-		fmt.Printf("%d closed accounts; %d due now (delay %d days). Dry run: nothing erased.\n", len(list), due, c.PurgeAfterDays)
+		queued, _, err := files.Queue(ctx, d)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%d closed accounts; %d due now (delay %d days); %d stored files waiting for erasure. Dry run: nothing erased.\n",
+			len(list), due, c.PurgeAfterDays, queued)
 		return nil
 	}
+	d, store, err := openStored(ctx, c, newLogger(c.LogLevel)) // serve.go
+	if err != nil {
+		return err
+	}
+	defer d.Close()
 	res, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: now, DelayDays: c.PurgeAfterDays})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Purge run %d: %d accounts erased (contributions kept anonymously), %d deleted with their contributions (objected), %d closed school years and %d stale uploads removed.\n",
-		res.RunID, res.Anonymised, res.Deleted, res.SchoolYearsDeleted, res.UploadsDeleted)
+	fmt.Printf("Purge run %d: %d accounts erased (contributions kept anonymously), %d deleted with their contributions (objected), %d closed school years, %d stale uploads and %d stored files removed.\n",
+		res.RunID, res.Anonymised, res.Deleted, res.SchoolYearsDeleted, res.UploadsDeleted, res.FilesDeleted)
+	erased, eraseErr := store.EraseQueued(ctx, d)
+	queued, _, err := files.Queue(ctx, d)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d stored files erased from the storage; %d still waiting for erasure.\n", erased, queued)
+	if eraseErr != nil {
+		return fmt.Errorf("the purge is done but the storage refused some erasures (they stay queued; run the purge again or let the server retry): %v", eraseErr)
+	}
 	return nil
 }
 
 // dailyPurge runs the purge once a day: checked every hour, it runs when
 // the last purge (by any replica) is a day old. Replicas serialise through
-// the database (see provisioning.Purge).
-func dailyPurge(ctx context.Context, d *db.DB, days int, log *slog.Logger) {
+// the database (see provisioning.Purge). The blobs of the files it deleted
+// are erased right after it.
+func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log *slog.Logger) {
 	check := func() {
 		last, err := provisioning.LastPurge(ctx, d)
 		if err != nil {
@@ -83,7 +106,8 @@ func dailyPurge(ctx context.Context, d *db.DB, days int, log *slog.Logger) {
 			return
 		}
 		log.Info("purge done", "run", res.RunID, "anonymised", res.Anonymised, "deleted", res.Deleted,
-			"school_years", res.SchoolYearsDeleted, "uploads", res.UploadsDeleted)
+			"school_years", res.SchoolYearsDeleted, "uploads", res.UploadsDeleted, "files", res.FilesDeleted)
+		eraseQueued(ctx, d, store, log)
 	}
 	t := time.NewTimer(time.Minute)
 	defer t.Stop()
@@ -95,5 +119,42 @@ func dailyPurge(ctx context.Context, d *db.DB, days int, log *slog.Logger) {
 			check()
 			t.Reset(time.Hour)
 		}
+	}
+}
+
+// eraseEvery is how often the server erases the queued blobs: files
+// removed by their owners or by a cascade leave the storage within minutes.
+const eraseEvery = 5 * time.Minute
+
+// eraseFiles erases the queued blobs every few minutes (any replica; a
+// blob whose deletion fails stays queued for the next round).
+func eraseFiles(ctx context.Context, d *db.DB, store *files.Store, log *slog.Logger) {
+	t := time.NewTicker(eraseEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			eraseQueued(ctx, d, store, log)
+		}
+	}
+}
+
+// eraseQueued runs one erasure and logs counts only: never a file's name.
+func eraseQueued(ctx context.Context, d *db.DB, store *files.Store, log *slog.Logger) {
+	if store == nil {
+		return
+	}
+	n, err := store.EraseQueued(ctx, d)
+	if err != nil {
+		if ctx.Err() == nil {
+			queued, _, _ := files.Queue(ctx, d)
+			log.Warn("file erasure incomplete: retried later", "erased", n, "queued", queued, "err", err.Error())
+		}
+		return
+	}
+	if n > 0 {
+		log.Info("files erased", "erased", n)
 	}
 }

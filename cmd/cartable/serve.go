@@ -77,26 +77,37 @@ func runServe(ctx context.Context, args []string) error {
 	return serve(ctx, c, d, store, ln, log)
 }
 
-// listenAndOpen takes the port first and checks the file storage, so that
-// a port already taken or an unusable bucket is reported before anything
-// is changed, then opens and migrates the database and opens the file
-// store (sealed under DATA/keys/master.key), refusing a master key that
-// does not open the database's data keys.
+// listenAndOpen takes the port first, so that a port already taken is
+// reported before anything is changed, then opens the database and the
+// file store (openStored).
 func listenAndOpen(ctx context.Context, c *config.Config, log *slog.Logger) (net.Listener, *db.DB, *files.Store, error) {
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("cannot listen on %s: %v", c.Listen, errors.Unwrap(err))
 	}
-	backend, err := files.OpenBackend(ctx, c.Storage.URL, c.DataDir,
-		files.Credentials{AccessKey: c.Storage.AccessKey, SecretKey: c.Storage.SecretKey})
+	d, store, err := openStored(ctx, c, log)
 	if err != nil {
 		ln.Close()
 		return nil, nil, nil, err
 	}
+	return ln, d, store, nil
+}
+
+// openStored checks the file storage (--storage, --data) first, so that an
+// unusable bucket is reported before anything is changed, then opens and
+// migrates the database and opens the file store (sealed under
+// DATA/keys/master.key), refusing a master key that does not open the
+// database's data keys: the sign of another data directory, whose storage
+// the caller must not read nor erase from.
+func openStored(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB, *files.Store, error) {
+	backend, err := files.OpenBackend(ctx, c.Storage.URL, c.DataDir,
+		files.Credentials{AccessKey: c.Storage.AccessKey, SecretKey: c.Storage.SecretKey})
+	if err != nil {
+		return nil, nil, err
+	}
 	d, err := openDB(ctx, c, log)
 	if err != nil {
-		ln.Close()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	store, err := files.OpenWith(c.DataDir, backend)
 	if err == nil {
@@ -104,14 +115,13 @@ func listenAndOpen(ctx context.Context, c *config.Config, log *slog.Logger) (net
 	}
 	if err != nil {
 		d.Close()
-		ln.Close()
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if files.PendingRotation(c.DataDir) {
 		log.Warn("an interrupted master-key rotation was found (keys/master.key.new): run \"cartable keys rotate\" to finish it")
 	}
 	log.Info("file storage", "backend", fmt.Sprint(backend))
-	return ln, d, store, nil
+	return d, store, nil
 }
 
 // serve runs the HTTP server until ctx ends, then drains requests.
@@ -145,7 +155,8 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 		defer redirect.Close()
 	}
 	go sweepSessions(ctx, s, log)
-	go dailyPurge(ctx, d, c.PurgeAfterDays, log)
+	go dailyPurge(ctx, d, store, c.PurgeAfterDays, log) // purge.go
+	go eraseFiles(ctx, d, store, log)
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {

@@ -707,6 +707,30 @@ func Orphans(ctx context.Context, q db.Querier, fileIDs []string) ([]string, err
 		AND NOT EXISTS (SELECT 1 FROM homework_submissions s WHERE s.file_id = f.id) ORDER BY f.id`, db.ListArg(q, fileIDs))
 }
 
+// AttachedFile is an SQL condition on a row of files (named files): true
+// while an entry of the class log holds it as an attachment. The purge
+// keeps such a file with the entry, a contribution, when it erases its
+// owner's identity.
+const AttachedFile = `EXISTS (SELECT 1 FROM classlog_attachments a WHERE a.file_id = files.id)`
+
+// DeleteUnreferencedFiles deletes the stored files recorded before the
+// Unix time before that nothing refers to any more: no entry's attachment,
+// no hand-in. Such records are left by cascades (a closed school year's
+// classes, their entries and homework deleted) and by removals whose
+// blob deletion never ran. Younger ones may be uploads whose reference is
+// about to be written. Deleting the records queues their blobs for
+// erasure (migration 0007). It returns how many it deleted.
+func DeleteUnreferencedFiles(ctx context.Context, q db.Querier, before int64) (int, error) {
+	r, err := q.Exec(ctx, `DELETE FROM files WHERE created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM classlog_attachments a WHERE a.file_id = files.id)
+		AND NOT EXISTS (SELECT 1 FROM homework_submissions s WHERE s.file_id = files.id)`, before)
+	if err != nil {
+		return 0, err
+	}
+	n, err := r.RowsAffected()
+	return int(n), err
+}
+
 // Delete removes an entry of its author, with its homework and hand-ins.
 // It returns the files left without any reference (its attachments not
 // shared with a copy, the work handed in), which the caller removes from

@@ -241,6 +241,9 @@ type File struct {
 	CreatedAt                    time.Time
 }
 
+// Key is the file's blob name in the storage backend.
+func (f File) Key() string { return f.EstablishmentID + "/" + f.ID }
+
 // TooLarge refuses a file over the limit.
 type TooLarge struct{ Limit int64 }
 
@@ -350,7 +353,7 @@ func (s *Store) Save(ctx context.Context, q db.Querier, est, owner, name string,
 	sum := sha256.Sum256(data)
 	f := File{ID: ids.New(), EstablishmentID: est, OwnerID: owner, Name: name, ContentType: ct,
 		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: time.Now().UTC().Truncate(time.Second)}
-	key := est + "/" + f.ID
+	key := f.Key()
 	if err := s.Backend.Put(ctx, key, seal(k, data, []byte("cartable-file:"+f.ID))); err != nil {
 		return File{}, fmt.Errorf("files: store: %w", err)
 	}
@@ -365,7 +368,7 @@ func (s *Store) Save(ctx context.Context, q db.Querier, est, owner, name string,
 // Discard removes the blob of a file whose record was rolled back.
 func (s *Store) Discard(ctx context.Context, f File) {
 	if f.ID != "" {
-		s.Backend.Delete(ctx, f.EstablishmentID+"/"+f.ID)
+		s.Backend.Delete(ctx, f.Key())
 	}
 }
 
@@ -392,7 +395,7 @@ func (s *Store) Read(ctx context.Context, q db.Querier, id string) (File, []byte
 	if err != nil {
 		return f, nil, err
 	}
-	sealed, err := s.Backend.Get(ctx, f.EstablishmentID+"/"+f.ID)
+	sealed, err := s.Backend.Get(ctx, f.Key())
 	if errors.Is(err, fs.ErrNotExist) {
 		// A record without its blob: the file is gone (or the storage
 		// setting points at another bucket); say which.
@@ -416,23 +419,175 @@ func (s *Store) Read(ctx context.Context, q db.Querier, id string) (File, []byte
 	return f, plain, nil
 }
 
-// Remove deletes a stored file for good: its blob, then its record through
-// q (a missing record is not an error). Call it once nothing refers to the
-// file any more, after the transaction that dropped the last reference has
-// committed: a deleted blob cannot be rolled back. The blob goes first so
-// that a failure leaves a record to retry from, never a blob nobody knows.
-func (s *Store) Remove(ctx context.Context, q db.Querier, id string) error {
+// Remove deletes a stored file for good, once nothing refers to it any
+// more: its record goes (which queues its blob for erasure, migration
+// 0007), then its blob is erased at once. It runs on the database, not in
+// a transaction: a deleted blob cannot be rolled back, so the blob goes
+// only once the record's deletion has committed. When the blob's deletion
+// fails, the error says so and the blob stays queued: EraseQueued retries
+// it. A missing record is not an error.
+func (s *Store) Remove(ctx context.Context, d *db.DB, id string) error {
 	var key string
-	err := q.QueryRow(ctx, `SELECT storage_key FROM files WHERE id = ?`, id).Scan(&key)
+	err := d.QueryRow(ctx, `SELECT storage_key FROM files WHERE id = ?`, id).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.Backend.Delete(ctx, key); err != nil {
-		return fmt.Errorf("files: delete %s: %w", id, err)
+	if _, err := d.Exec(ctx, `DELETE FROM files WHERE id = ?`, id); err != nil {
+		return err
 	}
-	_, err = q.Exec(ctx, `DELETE FROM files WHERE id = ?`, id)
+	_, err = s.Erase(ctx, d, key)
 	return err
+}
+
+// eraseBatch is how many queued keys one round of EraseQueued reads.
+const eraseBatch = 200
+
+// EraseQueued deletes from the storage backend the blobs queued for
+// erasure (a row of files deleted by any path queues its storage key, in
+// the same transaction: migration 0007), then their queue rows, batch by
+// batch, and returns how many it erased. A blob already missing counts as
+// erased. A blob whose deletion fails stays queued for the next run, and
+// the error says how many failed; a batch where every deletion fails
+// (the storage is down) ends the run.
+//
+// Several replicas may run it at once: each may delete the same blob (a
+// missing blob is fine), and only the run that deletes a queue row counts
+// it. It runs on the database, not in a transaction, so that no blob goes
+// before the deletion of its record has committed.
+func (s *Store) EraseQueued(ctx context.Context, d *db.DB) (int, error) {
+	total, failed := 0, 0
+	var first error
+	after := ""
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		batch, err := queued(ctx, d, `q.storage_key > ? ORDER BY q.storage_key LIMIT ?`, after, eraseBatch)
+		if err != nil {
+			return total, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		n, f, blobErr, err := s.erase(ctx, d, batch)
+		total += n
+		failed += f
+		if err != nil {
+			return total, err
+		}
+		if first == nil {
+			first = blobErr
+		}
+		if f > 0 && f == len(batch) {
+			return total, fmt.Errorf("files: erasure stopped: none of %d queued blobs could be deleted: %w", f, first)
+		}
+		if len(batch) < eraseBatch {
+			break
+		}
+		after = batch[len(batch)-1].key
+	}
+	if failed > 0 {
+		return total, fmt.Errorf("files: %d queued blobs could not be deleted and stay queued: %w", failed, first)
+	}
+	return total, nil
+}
+
+// Erase deletes at once the blobs of these storage keys, if they are
+// queued for erasure (their records deleted and committed), then their
+// queue rows; a key not queued is left alone. It returns how many it
+// erased; a failure leaves the key queued for EraseQueued.
+func (s *Store) Erase(ctx context.Context, d *db.DB, keys ...string) (int, error) {
+	if len(keys) == 0 {
+		return 0, nil
+	}
+	batch, err := queued(ctx, d, db.In(d, "q.storage_key"), db.ListArg(d, keys))
+	if err != nil {
+		return 0, err
+	}
+	n, failed, blobErr, err := s.erase(ctx, d, batch)
+	if err == nil && failed > 0 {
+		err = fmt.Errorf("files: %d blobs could not be deleted and stay queued: %w", failed, blobErr)
+	}
+	return n, err
+}
+
+// queuedKey is a key of the erasure queue; live tells that a files row
+// holds that key again (a restored record): its blob is not to be erased.
+type queuedKey struct {
+	key  string
+	live bool
+}
+
+func queued(ctx context.Context, q db.Querier, where string, args ...any) ([]queuedKey, error) {
+	rows, err := q.Query(ctx, `SELECT q.storage_key,
+		CASE WHEN EXISTS (SELECT 1 FROM files f WHERE f.storage_key = q.storage_key) THEN 1 ELSE 0 END
+		FROM file_erasures q WHERE `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []queuedKey
+	for rows.Next() {
+		var k queuedKey
+		var live int
+		if err := rows.Scan(&k.key, &live); err != nil {
+			return nil, err
+		}
+		k.live = live == 1
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// erase deletes the blobs of a batch, then the queue rows of those that
+// went (and of live keys, whose blob stays), and returns how many blobs it
+// erased, how many failed and the first of those failures; err is a
+// database failure.
+func (s *Store) erase(ctx context.Context, d *db.DB, batch []queuedKey) (n, failed int, blobErr, err error) {
+	var done, live []string
+	for _, k := range batch {
+		if k.live {
+			live = append(live, k.key)
+			continue
+		}
+		if err := s.Backend.Delete(ctx, k.key); err != nil {
+			failed++
+			if blobErr == nil {
+				blobErr = err
+			}
+			continue
+		}
+		done = append(done, k.key)
+	}
+	if len(live) > 0 {
+		if _, err := d.Exec(ctx, `DELETE FROM file_erasures WHERE `+db.In(d, "storage_key"), db.ListArg(d, live)); err != nil {
+			return 0, failed, blobErr, err
+		}
+	}
+	if len(done) == 0 {
+		return 0, failed, blobErr, nil
+	}
+	r, err := d.Exec(ctx, `DELETE FROM file_erasures WHERE `+db.In(d, "storage_key"), db.ListArg(d, done))
+	if err != nil {
+		return 0, failed, blobErr, err
+	}
+	deleted, _ := r.RowsAffected()
+	return int(deleted), failed, blobErr, nil
+}
+
+// Queue tells how many blobs wait for erasure and since when the oldest
+// waits (zero when none), for the purge's report and monitoring.
+func Queue(ctx context.Context, q db.Querier) (int, time.Time, error) {
+	var n int
+	var oldest sql.NullInt64
+	if err := q.QueryRow(ctx, `SELECT COUNT(*), MIN(queued_at) FROM file_erasures`).Scan(&n, &oldest); err != nil {
+		return 0, time.Time{}, err
+	}
+	if !oldest.Valid {
+		return n, time.Time{}, nil
+	}
+	return n, time.Unix(oldest.Int64, 0).UTC(), nil
 }

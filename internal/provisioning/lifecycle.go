@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cartable/internal/audit"
+	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/directory"
 )
@@ -40,6 +41,22 @@ const UploadRetention = 24 * time.Hour
 var ContributionTables = map[string]string{
 	"classlog_entries": "author_id",
 }
+
+// ContributionParts are tables whose rows refer to a person without being
+// contributions, yet belong to a kept contribution while a condition holds
+// (SQL on the row, the table named by its own name): a purge keeps those
+// rows, still referring to the anonymous stub, unless the person
+// objected; their other rows go. A stored file is the teacher's own, but
+// attached to a class log entry it is part of that entry; work a student
+// handed in is never attached to an entry, so it always goes.
+var ContributionParts = map[string]string{
+	"files": classlog.AttachedFile,
+}
+
+// UnreferencedFileAge is how old a stored file nothing refers to must be
+// before the purge deletes it: a younger one may be an upload whose
+// reference is being written.
+const UnreferencedFileAge = 24 * time.Hour
 
 var (
 	ErrNotFound       = errors.New("no such account")
@@ -184,12 +201,20 @@ type PurgeResult struct {
 	Deleted            int // objected: everything deleted
 	SchoolYearsDeleted int
 	UploadsDeleted     int
+	// FilesDeleted counts the stored files whose records the purge
+	// deleted: the purged people's own (not kept with a contribution) and
+	// those nothing refers to any more. Their blobs are queued for
+	// erasure (files.(*Store).EraseQueued), not yet erased.
+	FilesDeleted int
 }
 
 // Purge erases, in one transaction, the personal data of the accounts
 // deactivated more than DelayDays ago, the closed school years past their
-// retention and the forgotten uploads, then writes one purge record and one
-// audit event with the counts (no personal data).
+// retention, the forgotten uploads and the stored files nothing refers to
+// any more, then writes one purge record and one audit event with the
+// counts (no personal data). The blobs of the deleted files are queued in
+// the same transaction; the caller erases them once it has committed
+// (files.(*Store).EraseQueued).
 func Purge(ctx context.Context, d *db.DB, o PurgeOptions) (PurgeResult, error) {
 	var res PurgeResult
 	if o.DelayDays < 1 || o.DelayDays > MaxPurgeDays {
@@ -219,12 +244,23 @@ func Purge(ctx context.Context, d *db.DB, o PurgeOptions) (PurgeResult, error) {
 			}); err != nil {
 			return err
 		}
+		// The objectors' files go with them (a cascade): count them first.
+		if err := eachChunk(drop, func(part []string) error {
+			var n int
+			err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM files WHERE `+db.In(tx, "owner_id"), db.ListArg(tx, part)).Scan(&n)
+			res.FilesDeleted += n
+			return err
+		}); err != nil {
+			return err
+		}
 		if err := execList(ctx, tx, `DELETE FROM people WHERE `+db.In(tx, "id"), drop); err != nil {
 			return err
 		}
-		if err := anonymise(ctx, tx, keep, o.Now.Unix()); err != nil {
+		files, err := anonymise(ctx, tx, keep, o.Now.Unix())
+		if err != nil {
 			return err
 		}
+		res.FilesDeleted += files
 		res.Anonymised, res.Deleted = len(keep), len(drop)
 		r, err := tx.Exec(ctx, `DELETE FROM school_years WHERE closed AND ends_on < ?`,
 			o.Now.Add(-o.ClosedYears).UTC().Format("2006-01-02"))
@@ -238,9 +274,16 @@ func Purge(ctx context.Context, d *db.DB, o PurgeOptions) (PurgeResult, error) {
 		}
 		n, _ = r.RowsAffected()
 		res.UploadsDeleted = int(n)
+		// Last, so that the files the steps above left without a
+		// reference (a closed year's entries and hand-ins) go too.
+		unreferenced, err := classlog.DeleteUnreferencedFiles(ctx, tx, o.Now.Add(-UnreferencedFileAge).Unix())
+		if err != nil {
+			return err
+		}
+		res.FilesDeleted += unreferenced
 		if err := tx.QueryRow(ctx, `INSERT INTO purge_runs (at, actor_id, delay_days, accounts_anonymised, accounts_deleted,
-			school_years_deleted, uploads_deleted) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, o.Now.Unix(), o.ActorID, o.DelayDays,
-			res.Anonymised, res.Deleted, res.SchoolYearsDeleted, res.UploadsDeleted).Scan(&res.RunID); err != nil {
+			school_years_deleted, uploads_deleted, files_deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, o.Now.Unix(), o.ActorID,
+			o.DelayDays, res.Anonymised, res.Deleted, res.SchoolYearsDeleted, res.UploadsDeleted, res.FilesDeleted).Scan(&res.RunID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{At: o.Now, ActorID: o.ActorID, Action: AuditPurge,
@@ -250,17 +293,19 @@ func Purge(ctx context.Context, d *db.DB, o PurgeOptions) (PurgeResult, error) {
 }
 
 // anonymise erases the identity of people whose contributions are kept:
-// every row that refers to them goes, except contributions; their own row
-// stays as an anonymous, inactive stub that no sign-in, feed or
-// reactivation can reach.
-func anonymise(ctx context.Context, tx *db.Tx, ids []string, now int64) error {
+// every row that refers to them goes, except contributions and their
+// parts; their own row stays as an anonymous, inactive stub that no
+// sign-in, feed or reactivation can reach. It returns how many stored
+// files it deleted.
+func anonymise(ctx context.Context, tx *db.Tx, ids []string, now int64) (int, error) {
 	if len(ids) == 0 {
-		return nil
+		return 0, nil
 	}
 	refs, err := peopleReferences(ctx, tx)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	files := 0
 	for _, ref := range refs {
 		if ContributionTables[ref.table] == ref.column {
 			continue
@@ -269,11 +314,22 @@ func anonymise(ctx context.Context, tx *db.Tx, ids []string, now int64) error {
 		if ref.setNull {
 			q = `UPDATE ` + ref.table + ` SET ` + ref.column + ` = NULL WHERE ` + db.In(tx, ref.column)
 		}
-		if err := execList(ctx, tx, q, ids); err != nil {
-			return fmt.Errorf("purge %s.%s: %w", ref.table, ref.column, err)
+		if part, ok := ContributionParts[ref.table]; ok {
+			q += ` AND NOT ` + part
+		}
+		err := eachChunk(ids, func(list []string) error {
+			r, err := tx.Exec(ctx, q, db.ListArg(tx, list))
+			if err == nil && ref.table == "files" {
+				n, _ := r.RowsAffected()
+				files += int(n)
+			}
+			return err
+		})
+		if err != nil {
+			return 0, fmt.Errorf("purge %s.%s: %w", ref.table, ref.column, err)
 		}
 	}
-	return execList(ctx, tx, `UPDATE people SET external_id = NULL, login = 'purged-' || id, password_hash = '', title = '',
+	return files, execList(ctx, tx, `UPDATE people SET external_id = NULL, login = 'purged-' || id, password_hash = '', title = '',
 		last_name = '', first_name = '', birth_date = '', email = '', phone = '', address = '', postal_code = '', city = '',
 		active = FALSE, deactivated_at = NULL, updated_at = ? WHERE `+db.In(tx, "id"), ids, now)
 }
@@ -322,12 +378,13 @@ type PurgeRun struct {
 	At                                                        time.Time
 	ActorID                                                   string
 	DelayDays, Anonymised, Deleted, SchoolYears, UploadsCount int
+	FilesDeleted                                              int
 }
 
 // PurgeRuns lists the latest purges, newest first.
 func PurgeRuns(ctx context.Context, q db.Querier, limit int) ([]PurgeRun, error) {
 	rows, err := q.Query(ctx, `SELECT id, at, actor_id, delay_days, accounts_anonymised, accounts_deleted, school_years_deleted,
-		uploads_deleted FROM purge_runs ORDER BY id DESC LIMIT ?`, limit)
+		uploads_deleted, files_deleted FROM purge_runs ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +393,7 @@ func PurgeRuns(ctx context.Context, q db.Querier, limit int) ([]PurgeRun, error)
 	for rows.Next() {
 		var r PurgeRun
 		var at int64
-		if err := rows.Scan(&r.ID, &at, &r.ActorID, &r.DelayDays, &r.Anonymised, &r.Deleted, &r.SchoolYears, &r.UploadsCount); err != nil {
+		if err := rows.Scan(&r.ID, &at, &r.ActorID, &r.DelayDays, &r.Anonymised, &r.Deleted, &r.SchoolYears, &r.UploadsCount, &r.FilesDeleted); err != nil {
 			return nil, err
 		}
 		r.At = time.Unix(at, 0).UTC()

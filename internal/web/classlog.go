@@ -438,8 +438,9 @@ func (s *Server) uploadProblem(lang, name string, err error) string {
 }
 
 // removeFiles deletes, after their transaction has committed, the stored
-// files nothing refers to any more. A failure is logged: the record stays
-// and names the blob still to delete.
+// files nothing refers to any more: each record goes, which queues its
+// blob, then the blob. A blob that cannot be deleted now stays queued and
+// the server's erasure retries it (cmd/cartable eraseFiles).
 func (s *Server) removeFiles(ctx context.Context, ids []string) {
 	if s.Files == nil {
 		return
@@ -447,7 +448,7 @@ func (s *Server) removeFiles(ctx context.Context, ids []string) {
 	ctx = context.WithoutCancel(ctx)
 	for _, id := range ids {
 		if err := s.Files.Remove(ctx, s.DB, id); err != nil {
-			s.Log.Error("cannot remove a stored file", "file", id, "err", err.Error())
+			s.Log.Warn("a stored file's blob stays queued for erasure", "file", id, "err", err.Error())
 		}
 	}
 }
@@ -852,10 +853,14 @@ func (s *Server) handIn(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	// The replaced work's record went with the transaction; its blob only
-	// now that the transaction is committed.
+	// The replaced work's record went with the transaction, queuing its
+	// blob; the blob goes now that the transaction is committed (or, if
+	// the storage refuses, with the server's next erasure).
 	if replaced != "" && replaced != saved.ID {
-		s.Files.Discard(context.WithoutCancel(ctx), files.File{ID: replaced, EstablishmentID: saved.EstablishmentID})
+		key := files.File{ID: replaced, EstablishmentID: saved.EstablishmentID}.Key()
+		if _, err := s.Files.Erase(context.WithoutCancel(ctx), s.DB, key); err != nil {
+			s.Log.Warn("a replaced hand-in's blob stays queued for erasure", "file", replaced, "err", err.Error())
+		}
 	}
 	http.Redirect(w, r, "/homework?saved=handin#hw-"+id, http.StatusSeeOther)
 }
@@ -912,6 +917,13 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, data, err := s.Files.Read(r.Context(), s.DB, id)
+	if errors.Is(err, files.ErrNotFound) {
+		// Deleted meanwhile, or its blob is missing from the storage: the
+		// error says which, for the log; the visitor sees "not found".
+		s.Log.Warn("download of a file without content", "file", id, "err", err.Error())
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return

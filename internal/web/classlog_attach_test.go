@@ -369,4 +369,8 @@ func TestClassLogAttachments(t *testing.T) {
 	if e.hasBlob(fiche) || len(e.query(`SELECT id FROM files WHERE id = ?`, fiche)) != 0 {
 		t.Error("fiche.pdf is still stored after both entries were deleted")
 	}
+	// Every blob went at once: none waits in the erasure queue.
+	if q := e.query(`SELECT storage_key FROM file_erasures`); len(q) != 0 {
+		t.Errorf("blobs left waiting for erasure: %v", q)
+	}
 }
