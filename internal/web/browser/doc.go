@@ -1,8 +1,10 @@
 // Package browser holds Cartable's browser suite: tests that drive Debian's
 // headless Chromium (through github.com/chromedp/chromedp) over a real
 // server and database holding the demo school, as a person would use it:
-// signing in, switching children, keyboard-only use, and accessibility
-// audits with axe-core.
+// signing in, switching children, keyboard-only use, ticking homework,
+// managing the timetable (a room created, then given to a lesson), a
+// teacher announcing a test, and accessibility audits with axe-core. The
+// server has a real file store, so attachments go through the forms.
 //
 // The package has no code of its own. Its tests run only when
 // CARTABLE_TEST_BROWSER=1 and skip otherwise:

@@ -28,6 +28,7 @@ import (
 	"cartable/internal/dbtest"
 	"cartable/internal/demo"
 	"cartable/internal/directory"
+	"cartable/internal/files"
 	"cartable/internal/web"
 )
 
@@ -84,7 +85,12 @@ func newSuite(t *testing.T) *suite {
 	if err != nil {
 		t.Fatalf("demo: %v", err)
 	}
-	srv, err := web.New(web.Options{DB: s.db, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler)})
+	// A real file store: the class log form takes attachments.
+	store, err := files.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Options{DB: s.db, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler), Files: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +129,18 @@ func newSuite(t *testing.T) *suite {
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
+	// No spellchecker: typing words into a field would otherwise make
+	// Chromium fetch a Hunspell dictionary from Google's servers. Both
+	// dictionary preferences are emptied: an empty list alone is refilled
+	// from the older one-dictionary preference (the browser's locale).
+	// The incognito contexts of the tabs read these preferences too.
+	if err := os.MkdirAll(filepath.Join(profile, "Default"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(profile, "Default", "Preferences"),
+		[]byte(`{"browser": {"enable_spellchecking": false}, "spellcheck": {"dictionaries": [], "dictionary": ""}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),
 		chromedp.Headless,
