@@ -27,6 +27,16 @@ type slotForm struct {
 	EditID                                           string // the lesson changed, if any
 	Exceptional                                      bool
 	Problems                                         []string
+	Bad                                              map[string]bool // fields named by a problem
+}
+
+// badFields marks the fields the problems name, for aria-invalid.
+func badFields(ps timetable.Problems) map[string]bool {
+	bad := map[string]bool{}
+	for _, p := range ps {
+		bad[p.Field] = true
+	}
+	return bad
 }
 
 // withBlank returns xs without blanks, followed by one blank.
@@ -273,7 +283,7 @@ func (s *Server) saveSlot(w http.ResponseWriter, r *http.Request, id string) {
 		}
 	}
 	if len(ps) > 0 {
-		f.Problems = problemText(langOf(r), ps)
+		f.Problems, f.Bad = problemText(langOf(r), ps), badFields(ps)
 		s.renderManage(w, r, est, http.StatusUnprocessableEntity, manageData{Form: f, ClassID: r.PostFormValue("class")})
 		return
 	}

@@ -55,6 +55,7 @@ func setupProblems(lang string, ps timetable.Problems, withField bool) []string 
 type roomForm struct {
 	Code, Name string
 	Problems   []string
+	Bad        map[string]bool // fields named by a problem
 }
 
 type roomsData struct {
@@ -141,7 +142,7 @@ func (s *Server) saveRoom(w http.ResponseWriter, r *http.Request) {
 	s.weeks.reset()
 	var ps timetable.Problems
 	if errors.As(err, &ps) {
-		f.Problems = setupProblems(langOf(r), ps, true)
+		f.Problems, f.Bad = setupProblems(langOf(r), ps, true), badFields(ps)
 		s.renderRooms(w, r, est, http.StatusUnprocessableEntity, roomsData{Editing: rm, Form: f})
 		return
 	}
@@ -187,6 +188,7 @@ type weekForm struct {
 	Start       string
 	Ticked      map[string]bool
 	Problems    []string
+	Bad         map[string]bool // fields named by a problem
 }
 
 // weekRow is one week of the school year in the form.
@@ -353,7 +355,7 @@ func (s *Server) saveWeeks(w http.ResponseWriter, r *http.Request) {
 	s.weeks.reset()
 	var ps timetable.Problems
 	if errors.As(err, &ps) {
-		f.Problems = setupProblems(langOf(r), ps, true)
+		f.Problems, f.Bad = setupProblems(langOf(r), ps, true), badFields(ps)
 		s.renderWeeks(w, r, est, http.StatusUnprocessableEntity, weeksData{Editing: a, Form: f})
 		return
 	}

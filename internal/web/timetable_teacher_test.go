@@ -187,7 +187,7 @@ func TestHeadChangesALesson(t *testing.T) {
 	form.Set("start", timetable.HHMM(otherStart))
 	r = h.post("/timetable/manage/"+est+"/slots/"+slot, form)
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "chevauche") || !strings.Contains(r.body, `value="`+timetable.HHMM(otherStart)+`"`) ||
-		!strings.Contains(r.body, `<option value="`+co+`" selected>`) {
+		!strings.Contains(r.body, `<option value="`+co+`" selected>`) || !strings.Contains(r.body, `id="s-aud-0" aria-invalid="true"`) {
 		t.Fatalf("clash: %d", r.status)
 	}
 	if got := e.query(`SELECT weekday || '|' || start_min FROM tt_slots WHERE id = ?`, slot); got[0] != day+"|"+start {
