@@ -163,7 +163,7 @@ var extraQueries = map[string]string{
 
 // querySlots adds the slots selected by query to into; fill also reads
 // their teachers and audiences.
-func querySlots(ctx context.Context, q db.Querier, into map[string]*Slot, order *[]string, fill bool, query string, args ...any) error {
+func querySlots(ctx context.Context, q db.Querier, c *Cache, into map[string]*Slot, order *[]string, fill bool, query string, args ...any) error {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return err
@@ -191,13 +191,13 @@ func querySlots(ctx context.Context, q db.Querier, into map[string]*Slot, order 
 	if err := rows.Err(); err != nil || !fill {
 		return err
 	}
-	return fillSlots(ctx, q, into, added)
+	return c.fill(ctx, q, into, added)
 }
 
 // LessonsBare is Lessons without the slots' teachers and audiences, for a
 // page that shows a few of many lessons: FillLessons then completes those.
 func LessonsBare(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
-	p, err := period(ctx, q, t, from, to, false)
+	p, err := period(ctx, q, nil, t, from, to, false)
 	return p.Lessons, err
 }
 
@@ -290,12 +290,12 @@ type Span struct {
 
 // Period is Lessons with the calendar and week labels it used.
 func Period(ctx context.Context, q db.Querier, t Target, from, to string) (Span, error) {
-	return period(ctx, q, t, from, to, true)
+	return period(ctx, q, nil, t, from, to, true)
 }
 
-// period reads a span; without fill, slots come without teachers and
-// audiences (LessonsBare).
-func period(ctx context.Context, q db.Querier, t Target, from, to string, fill bool) (Span, error) {
+// period reads a span, through c when not nil; without fill, slots come
+// without teachers and audiences (LessonsBare).
+func period(ctx context.Context, q db.Querier, c *Cache, t Target, from, to string, fill bool) (Span, error) {
 	var span Span
 	fromT, err1 := ParseDate(from)
 	toT, err2 := ParseDate(to)
@@ -308,7 +308,7 @@ func period(ctx context.Context, q db.Querier, t Target, from, to string, fill b
 	}
 	slots := map[string]*Slot{}
 	var order []string
-	if err := querySlots(ctx, q, slots, &order, fill, query, t.ID, t.ID, to, from); err != nil {
+	if err := querySlots(ctx, q, c, slots, &order, fill, query, t.ID, t.ID, to, from); err != nil {
 		return span, err
 	}
 	own := make(map[string]bool, len(order))
@@ -316,7 +316,7 @@ func period(ctx context.Context, q db.Querier, t Target, from, to string, fill b
 		own[id] = true
 	}
 	if extra, ok := extraQueries[t.Kind]; ok {
-		if err := querySlots(ctx, q, slots, &order, fill, extra, t.ID, from, to, from, to); err != nil {
+		if err := querySlots(ctx, q, c, slots, &order, fill, extra, t.ID, from, to, from, to); err != nil {
 			return span, err
 		}
 	}
@@ -339,7 +339,7 @@ func period(ctx context.Context, q db.Querier, t Target, from, to string, fill b
 			years = append(years, y)
 		}
 	}
-	cal, err := LoadCalendar(ctx, q, years)
+	cal, err := c.calendar(ctx, q, years)
 	if err != nil {
 		return span, err
 	}
@@ -551,7 +551,7 @@ func loadWeeks(ctx context.Context, q db.Querier, slots map[string]*Slot, order 
 func SlotByID(ctx context.Context, q db.Querier, id string) (*Slot, error) {
 	slots := map[string]*Slot{}
 	var order []string
-	if err := querySlots(ctx, q, slots, &order, true, `SELECT `+slotCols+`WHERE s.id = ?`, id); err != nil {
+	if err := querySlots(ctx, q, nil, slots, &order, true, `SELECT `+slotCols+`WHERE s.id = ?`, id); err != nil {
 		return nil, err
 	}
 	if len(order) == 0 {
@@ -612,7 +612,7 @@ func Slots(ctx context.Context, q db.Querier, t Target) ([]*Slot, error) {
 	}
 	slots := map[string]*Slot{}
 	var order []string
-	if err := querySlots(ctx, q, slots, &order, true, query, t.ID, t.ID, "9999-12-31", "0000-01-01"); err != nil {
+	if err := querySlots(ctx, q, nil, slots, &order, true, query, t.ID, t.ID, "9999-12-31", "0000-01-01"); err != nil {
 		return nil, err
 	}
 	if len(order) == 0 {

@@ -47,7 +47,7 @@ func BenchmarkHomePage(b *testing.B) {
 
 // signInMany signs in up to 200 demo users of every profile (every 7th
 // account) and returns their session cookies.
-func signInMany(b *testing.B, e *env) []string {
+func signInMany(b testing.TB, e *env) []string {
 	var cookies []string
 	u, _ := url.Parse(e.ts.URL)
 	for i, a := range e.accounts {

@@ -43,7 +43,7 @@ type Server struct {
 	MaxDeactivation float64
 
 	pages pages
-	weeks weekCache // "now and next" of the home page
+	weeks weekCache // short-lived timetable reads: "now and next", week views
 }
 
 // Options configure a Server.

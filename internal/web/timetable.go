@@ -219,7 +219,7 @@ func (s *Server) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Ta
 	now := s.Now()
 	start, n, dayView := weekRange(r, now)
 	end := start.AddDate(0, 0, n-1)
-	span, err := timetable.Period(ctx, s.DB, t, start.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
+	span, err := s.weeks.shared.Period(ctx, s.DB, t, start.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -17,6 +17,9 @@ import (
 type weekCache struct {
 	mu      sync.Mutex
 	entries map[string]weekEntry
+	// shared keeps what many week views share (slot details, calendars),
+	// under the same rule.
+	shared timetable.Cache
 }
 
 type weekEntry struct {
@@ -25,7 +28,7 @@ type weekEntry struct {
 }
 
 const (
-	weekTTL        = 15 * time.Second
+	weekTTL        = timetable.DefaultTTL
 	weekCacheLimit = 20000 // entries; beyond it the cache starts afresh
 )
 
@@ -58,4 +61,5 @@ func (c *weekCache) reset() {
 	c.mu.Lock()
 	c.entries = nil
 	c.mu.Unlock()
+	c.shared.Reset()
 }

@@ -1,0 +1,133 @@
+package timetable
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"cartable/internal/db"
+)
+
+// Cache keeps, in one server process and for a few seconds, the parts of
+// a timetable read that many people share: each slot's teachers and
+// audiences (a class's lessons are read by each of its students, their
+// relatives and teachers) and each school year's calendar. A person's own
+// lessons, changes and week patterns are still read every time. An edit
+// through this process calls Reset; another process's edit shows after at
+// most TTL. A nil *Cache reads everything; the zero Cache keeps entries
+// DefaultTTL.
+type Cache struct {
+	TTL time.Duration
+
+	mu        sync.Mutex
+	details   map[string]cachedDetails
+	calendars map[string]cachedCalendar
+}
+
+type cachedDetails struct {
+	teachers  []Person
+	audiences []Audience
+	expires   time.Time
+}
+
+type cachedCalendar struct {
+	cal     Calendar
+	expires time.Time
+}
+
+// cacheLimit bounds each map: beyond it, the map starts afresh.
+const cacheLimit = 50000
+
+// DefaultTTL is how long the zero Cache keeps an entry.
+const DefaultTTL = 15 * time.Second
+
+func (c *Cache) ttl() time.Duration {
+	if c.TTL <= 0 {
+		return DefaultTTL
+	}
+	return c.TTL
+}
+
+// Reset forgets everything; call it after any timetable edit.
+func (c *Cache) Reset() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.details, c.calendars = nil, nil
+	c.mu.Unlock()
+}
+
+// Period is the package's Period, reading slot details and calendars
+// through the cache.
+func (c *Cache) Period(ctx context.Context, q db.Querier, t Target, from, to string) (Span, error) {
+	return period(ctx, q, c, t, from, to, true)
+}
+
+// fill sets the teachers and audiences of the given slots, from the cache
+// when fresh. Cached slices are shared between requests: they are capped
+// (len == cap) so that an append by a caller copies instead of writing
+// into them.
+func (c *Cache) fill(ctx context.Context, q db.Querier, into map[string]*Slot, ids []string) error {
+	if c == nil {
+		return fillSlots(ctx, q, into, ids)
+	}
+	now := time.Now()
+	var missing []string
+	c.mu.Lock()
+	for _, id := range ids {
+		if d, ok := c.details[id]; ok && now.Before(d.expires) {
+			into[id].Teachers, into[id].Audiences = d.teachers, d.audiences
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	if err := fillSlots(ctx, q, into, missing); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	if c.details == nil || len(c.details) >= cacheLimit {
+		c.details = map[string]cachedDetails{}
+	}
+	for _, id := range missing {
+		s := into[id]
+		s.Teachers, s.Audiences = slices.Clip(s.Teachers), slices.Clip(s.Audiences)
+		c.details[id] = cachedDetails{teachers: s.Teachers, audiences: s.Audiences, expires: now.Add(c.ttl())}
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// calendar is LoadCalendar through the cache. Callers only read the
+// calendar's holidays.
+func (c *Cache) calendar(ctx context.Context, q db.Querier, years []string) (Calendar, error) {
+	if c == nil {
+		return LoadCalendar(ctx, q, years)
+	}
+	key := strings.Join(years, ",")
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.calendars[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.cal, nil
+	}
+	cal, err := LoadCalendar(ctx, q, years)
+	if err != nil {
+		return cal, err
+	}
+	cal.Holidays = slices.Clip(cal.Holidays)
+	c.mu.Lock()
+	if c.calendars == nil || len(c.calendars) >= cacheLimit {
+		c.calendars = map[string]cachedCalendar{}
+	}
+	c.calendars[key] = cachedCalendar{cal: cal, expires: now.Add(c.ttl())}
+	c.mu.Unlock()
+	return cal, nil
+}
