@@ -74,17 +74,32 @@ func (s *Server) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
+		route := new(string)
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			return
 		}
-		pattern := r.Pattern
+		pattern := *route
 		if pattern == "" {
 			pattern = r.Method + " (unmatched)"
 		}
 		s.Log.LogAttrs(r.Context(), levelFor(sw.status), "request",
 			slog.String("route", pattern), slog.Int("status", sw.status),
 			slog.Duration("duration", time.Since(start)), slog.Int("bytes", sw.bytes))
+	})
+}
+
+type routeKey struct{}
+
+// routed passes the pattern the mux matched back to logged: middleware
+// between them hands the mux a copy of the request, whose Pattern the
+// outer request never sees.
+func routed(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if p, ok := r.Context().Value(routeKey{}).(*string); ok {
+			*p = r.Pattern
+		}
 	})
 }
 

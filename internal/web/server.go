@@ -121,7 +121,7 @@ func (s *Server) Handler() http.Handler {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
-	var h http.Handler = mux
+	var h http.Handler = routed(mux)
 	h = s.withSession(h)
 	h = cop.Handler(h)
 	h = withLanguage(h)
