@@ -187,7 +187,10 @@ func unseal(a cipher.AEAD, sealed, aad []byte) ([]byte, error) {
 
 // dataKey returns the establishment's data key, creating and wrapping it
 // on first use. Two replicas creating it at once agree through the
-// primary key: the loser reads the winner's.
+// primary key: the loser reads the winner's. A key read through a
+// transaction is not kept in memory: the transaction may have created it
+// and may still roll back, and a key kept but never stored would seal
+// files that no restart could open.
 func (s *Store) dataKey(ctx context.Context, q db.Querier, est string) (cipher.AEAD, error) {
 	s.mu.Lock()
 	k := s.keys[est]
@@ -226,9 +229,11 @@ func (s *Store) dataKey(ctx context.Context, q db.Querier, est string) (cipher.A
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	s.keys[est] = k
-	s.mu.Unlock()
+	if _, inTx := q.(*db.Tx); !inTx {
+		s.mu.Lock()
+		s.keys[est] = k
+		s.mu.Unlock()
+	}
 	return k, nil
 }
 

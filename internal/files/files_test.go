@@ -143,3 +143,37 @@ func TestLimitsAndTypes(t *testing.T) {
 		}
 	}
 }
+
+// A data key created in a transaction that rolls back is not kept: the
+// next file is sealed with a key the database holds, and opens after a
+// restart.
+func TestDataKeyOfRolledBackTransaction(t *testing.T) {
+	d, s, dir, est, owner := setup(t)
+	ctx := context.Background()
+	rollback := errors.New("rolled back")
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		f, err := s.Save(ctx, tx, est, owner, "a.pdf", bytes.NewReader(pdf), 0)
+		if err != nil {
+			return err
+		}
+		s.Discard(ctx, f)
+		return rollback
+	})
+	if !errors.Is(err, rollback) {
+		t.Fatal(err)
+	}
+	var f File
+	if err := d.Tx(ctx, func(tx *db.Tx) (err error) {
+		f, err = s.Save(ctx, tx, est, owner, "b.pdf", bytes.NewReader(pdf), 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	restarted, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := restarted.Read(ctx, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
+		t.Fatalf("after a restart: %v", err)
+	}
+}

@@ -234,5 +234,6 @@ func OpenBackend(ctx context.Context, storage, dataDir string, cred Credentials)
 		defer cancel()
 		return NewS3(ctx, c)
 	}
-	return nil, fmt.Errorf("storage %q: write dir (files in DATA/files) or s3://bucket/prefix?endpoint=host:port", storage)
+	// The value is not repeated: a mistyped URL may hold credentials.
+	return nil, errors.New("storage: write dir (files in DATA/files) or s3://bucket/prefix?endpoint=host:port")
 }

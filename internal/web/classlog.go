@@ -62,6 +62,10 @@ func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
 // a message rather than a failed CSRF check on a form cut short.
 func (s *Server) limitedLog(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if cur := currentOf(r); cur == nil || !cur.session.MFADone {
+			h(w, r) // refused by signedIn before anything is read
+			return
+		}
 		limit := classlog.MaxAttachments*s.uploadLimit() + formOverhead
 		tooMuch := r.ContentLength > limit
 		if !tooMuch {
@@ -74,11 +78,6 @@ func (s *Server) limitedLog(h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		w.Header().Set("Connection", "close")
-		cur := currentOf(r)
-		if cur == nil || !cur.session.MFADone {
-			s.renderError(w, r, http.StatusRequestEntityTooLarge, "cl.att.toomuch.short")
-			return
-		}
 		l, ok := s.loadLesson(w, r)
 		if !ok {
 			return

@@ -2,7 +2,9 @@ package web_test
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -46,5 +48,53 @@ func TestRequestLogNamesTheRoute(t *testing.T) {
 	}
 	if got := buf.String(); !strings.Contains(got, want) || strings.Contains(got, id) || strings.Contains(got, student.Login) {
 		t.Fatalf("request log:\n%s", got)
+	}
+}
+
+type countingReader struct {
+	mu     sync.Mutex
+	n, max int64
+	head   string // sent first
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n >= c.max {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), c.max-c.n)
+	for i := range p[:k] {
+		p[i] = 'x'
+		if j := c.n + int64(i); j < int64(len(c.head)) {
+			p[i] = c.head[j]
+		}
+	}
+	c.n += k
+	return int(k), nil
+}
+
+func (c *countingReader) read() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// An anonymous upload to the class log is refused before its body is read.
+func TestAnonymousUploadNotRead(t *testing.T) {
+	e := newEnv(t, 30)
+	body := &countingReader{max: 40 << 20,
+		head: "--zzz\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\n"}
+	req, _ := http.NewRequest("POST", e.ts.URL+"/lessons/x/2026-12-01/log", body)
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=zzz")
+	resp, err := http.DefaultClient.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode < 400 {
+			t.Fatalf("anonymous upload: %d", resp.StatusCode)
+		}
+	}
+	if n := body.read(); n > 8<<20 {
+		t.Fatalf("the server read %d bytes of an anonymous upload", n)
 	}
 }
