@@ -22,6 +22,7 @@ type Cache struct {
 	TTL time.Duration
 
 	mu        sync.Mutex
+	gen       uint64 // bumped by Reset: a read begun before it stores nothing
 	details   map[string]cachedDetails
 	calendars map[string]cachedCalendar
 }
@@ -57,6 +58,7 @@ func (c *Cache) Reset() {
 	}
 	c.mu.Lock()
 	c.details, c.calendars = nil, nil
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -77,6 +79,7 @@ func (c *Cache) fill(ctx context.Context, q db.Querier, into map[string]*Slot, i
 	now := time.Now()
 	var missing []string
 	c.mu.Lock()
+	gen := c.gen
 	for _, id := range ids {
 		if d, ok := c.details[id]; ok && now.Before(d.expires) {
 			into[id].Teachers, into[id].Audiences = d.teachers, d.audiences
@@ -92,6 +95,10 @@ func (c *Cache) fill(ctx context.Context, q db.Querier, into map[string]*Slot, i
 		return err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return nil // an edit happened meanwhile: what was read may be older
+	}
 	if c.details == nil || len(c.details) >= cacheLimit {
 		c.details = map[string]cachedDetails{}
 	}
@@ -100,7 +107,6 @@ func (c *Cache) fill(ctx context.Context, q db.Querier, into map[string]*Slot, i
 		s.Teachers, s.Audiences = slices.Clip(s.Teachers), slices.Clip(s.Audiences)
 		c.details[id] = cachedDetails{teachers: s.Teachers, audiences: s.Audiences, expires: now.Add(c.ttl())}
 	}
-	c.mu.Unlock()
 	return nil
 }
 
@@ -114,6 +120,7 @@ func (c *Cache) calendar(ctx context.Context, q db.Querier, years []string) (Cal
 	now := time.Now()
 	c.mu.Lock()
 	e, ok := c.calendars[key]
+	gen := c.gen
 	c.mu.Unlock()
 	if ok && now.Before(e.expires) {
 		return e.cal, nil
@@ -124,10 +131,13 @@ func (c *Cache) calendar(ctx context.Context, q db.Querier, years []string) (Cal
 	}
 	cal.Holidays = slices.Clip(cal.Holidays)
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return cal, nil
+	}
 	if c.calendars == nil || len(c.calendars) >= cacheLimit {
 		c.calendars = map[string]cachedCalendar{}
 	}
 	c.calendars[key] = cachedCalendar{cal: cal, expires: now.Add(c.ttl())}
-	c.mu.Unlock()
 	return cal, nil
 }

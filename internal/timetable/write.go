@@ -178,55 +178,114 @@ func errOr(err error, ps Problems) error {
 	return ps
 }
 
-// UpdateSlot changes a lesson in place (day, time, subject, teachers,
-// audience, room, week pattern; the date of an exceptional one) with the
-// checks of CreateSlot against the other lessons of its year. Its
-// validity and its class log links are kept. A lesson whose occurrences
-// carry recorded changes keeps its day: those changes name dates of that
-// day, and moving it would silently orphan them.
-func UpdateSlot(ctx context.Context, tx *db.Tx, n NewSlot) error {
+// UpdateSlot changes a lesson (day, time, subject, teachers, audience,
+// room, week pattern; the date of an exceptional one) from the date today
+// on, with the checks of CreateSlot against the other lessons of its year,
+// and returns the ID of the lesson that holds the change.
+//
+// The past stays as it was: a weekly lesson that has already begun is
+// split — it ends the day before today, and a new lesson with the change
+// runs from today to its old end, taking over the changes, class log
+// entries and homework dated from today. A lesson not begun yet (or an
+// exceptional one) is changed in place. Whatever would no longer fall on
+// one of its occurrences (a change, an entry or a homework due at it, on a
+// date the new day or week pattern leaves out) makes the change refused,
+// with the count, rather than silently orphaned.
+func UpdateSlot(ctx context.Context, tx *db.Tx, n NewSlot, today string) (string, error) {
+	todayT, err := ParseDate(today)
+	if err != nil {
+		return "", ErrBadRange
+	}
 	cur, err := SlotByID(ctx, tx, n.ID)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if cur.EstablishmentID != n.EstablishmentID {
-		return ErrNotFound
+		return "", ErrNotFound
 	}
-	n.SchoolYearID, n.Exceptional = cur.SchoolYearID, cur.Exceptional
-	if !n.Exceptional {
-		n.ValidFrom, n.ValidTo = cur.ValidFrom, cur.ValidTo
-	} else {
+	if cur.ValidTo < today { // the past stays as it was
+		return "", Problems{{Field: "day", Code: "ended", Value: cur.ValidTo}}
+	}
+	var ps Problems
+	n.SchoolYearID = cur.SchoolYearID
+	split := false
+	switch {
+	case cur.Exceptional && !n.Exceptional: // its date was left out
+		ps = append(ps, Problem{Field: "date", Code: "bad-date"})
+	case cur.Exceptional:
 		n.AlternationID = ""
-	}
-	ps := n.CheckTimes()
-	ps = append(ps, checkRefs(ctx, tx, n)...)
-	if n.Weekday != cur.Weekday || n.ValidFrom != cur.ValidFrom {
-		var changes int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM tt_changes WHERE slot_id = ?`, n.ID).Scan(&changes); err != nil {
-			return err
+	default:
+		n.Exceptional, n.ValidTo = false, cur.ValidTo
+		split = cur.ValidFrom < today && today <= cur.ValidTo
+		n.ValidFrom = cur.ValidFrom
+		if split {
+			n.ValidFrom = today
 		}
-		if changes > 0 {
-			ps = append(ps, Problem{Field: "day", Code: "has-changes", Value: fmt.Sprint(changes)})
+	}
+	ps = append(ps, n.CheckTimes()...)
+	ps = append(ps, checkRefs(ctx, tx, n)...)
+	if n.Weekday != cur.Weekday || n.AlternationID != cur.AlternationID || n.ValidFrom != cur.ValidFrom && cur.Exceptional {
+		since := n.ValidFrom
+		if cur.Exceptional {
+			since = cur.ValidFrom
+		}
+		held, err := heldFrom(ctx, tx, cur.ID, since)
+		if err != nil {
+			return "", err
+		}
+		if held > 0 {
+			ps = append(ps, Problem{Field: "day", Code: "has-changes", Value: fmt.Sprint(held)})
 		}
 	}
 	if len(ps) > 0 {
-		return ps
+		return "", ps
 	}
-	if ps, err := clashes(ctx, tx, n); err != nil || len(ps) > 0 {
-		return errOr(err, ps)
+	if ps, err := clashes(ctx, tx, n); err != nil || len(ps) > 0 { // n.ID is cur's: itself excepted
+		return "", errOr(err, ps)
+	}
+	now := time.Now().Unix()
+	if split {
+		yesterday := addDays(todayT, -1).Format(DateFormat)
+		if _, err := tx.Exec(ctx, `UPDATE tt_slots SET valid_to = ?, updated_at = ? WHERE id = ?`, yesterday, now, cur.ID); err != nil {
+			return "", err
+		}
+		n.ID = ids.New()
+		if err := insertSlot(ctx, tx, n, n.ID, now); err != nil {
+			return "", err
+		}
+		for _, q := range []string{
+			`UPDATE tt_changes SET slot_id = ? WHERE slot_id = ? AND on_date >= ?`,
+			`UPDATE classlog_entries SET slot_id = ? WHERE slot_id = ? AND lesson_date >= ?`,
+			`UPDATE homework SET due_slot_id = ? WHERE due_slot_id = ? AND due_date >= ?`,
+		} {
+			if _, err := tx.Exec(ctx, q, n.ID, cur.ID, today); err != nil {
+				return "", err
+			}
+		}
+		return n.ID, nil
 	}
 	if _, err := tx.Exec(ctx, `UPDATE tt_slots SET weekday = ?, start_min = ?, duration_min = ?, subject_id = ?, room_id = ?,
 		alternation_id = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?`,
 		n.Weekday, n.StartMin, n.DurationMin, n.SubjectID, nullable(n.RoomID), nullable(n.AlternationID),
-		n.ValidFrom, n.ValidTo, time.Now().Unix(), n.ID); err != nil {
-		return err
+		n.ValidFrom, n.ValidTo, now, n.ID); err != nil {
+		return "", err
 	}
 	for _, q := range []string{`DELETE FROM tt_slot_teachers WHERE slot_id = ?`, `DELETE FROM tt_slot_audiences WHERE slot_id = ?`} {
 		if _, err := tx.Exec(ctx, q, n.ID); err != nil {
-			return err
+			return "", err
 		}
 	}
-	return insertMembers(ctx, tx, n, n.ID)
+	return n.ID, insertMembers(ctx, tx, n, n.ID)
+}
+
+// heldFrom counts what refers to occurrences of a slot from a date on:
+// recorded changes, class log entries, homework due at one of them.
+func heldFrom(ctx context.Context, q db.Querier, slot, since string) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM tt_changes WHERE slot_id = ? AND on_date >= ?)
+		+ (SELECT COUNT(*) FROM classlog_entries WHERE slot_id = ? AND lesson_date >= ?)
+		+ (SELECT COUNT(*) FROM homework WHERE due_slot_id = ? AND due_date >= ?)`, slot, since, slot, since, slot, since).Scan(&n)
+	return n, err
 }
 
 // Insert writes a slot without any check, for generators and for imports
@@ -455,6 +514,9 @@ const NoticeDays = 14
 // the lesson is within NoticeDays of now. An input with nothing changed
 // removes the change.
 func SetChange(ctx context.Context, tx *db.Tx, establishmentID string, in ChangeInput, now time.Time) error {
+	if err := lockSlot(ctx, tx, in.SlotID); err != nil {
+		return err
+	}
 	l, err := LessonAt(ctx, tx, in.SlotID, in.OnDate)
 	if err != nil {
 		return err
@@ -545,6 +607,11 @@ func SetChange(ctx context.Context, tx *db.Tx, establishmentID string, in Change
 // occurrence, keeping whatever else staff changed (cancellation, move,
 // replacement): what a lesson's own teacher may record.
 func Annotate(ctx context.Context, tx *db.Tx, establishmentID, slotID, onDate string, test bool, note, by string, now time.Time) error {
+	// Read and rewrite under the slot's lock: a CPE cancelling the same
+	// lesson meanwhile must not be undone by the teacher's note.
+	if err := lockSlot(ctx, tx, slotID); err != nil {
+		return err
+	}
 	l, err := LessonAt(ctx, tx, slotID, onDate)
 	if err != nil {
 		return err
@@ -563,6 +630,16 @@ func Annotate(ctx context.Context, tx *db.Tx, establishmentID, slotID, onDate st
 		}
 	}
 	return SetChange(ctx, tx, establishmentID, in, now)
+}
+
+// lockSlot serialises the changes of one slot's occurrences. PostgreSQL
+// locks the row; SQLite runs one writing transaction at a time anyway.
+func lockSlot(ctx context.Context, tx *db.Tx, slotID string) error {
+	if tx.Dialect() != db.Postgres {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT id FROM tt_slots WHERE id = ? FOR UPDATE`, slotID)
+	return err
 }
 
 func cmp(changed, orig int) int {

@@ -84,6 +84,7 @@ type manageData struct {
 	Report        *importReport
 	Colleagues    bool
 	Saved         string
+	Today         string // lessons ended before it are history: no change
 }
 
 type importReport struct {
@@ -165,6 +166,7 @@ func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, est string
 		return
 	}
 	d.Form.Teachers, d.Form.Audiences = withBlank(d.Form.Teachers), withBlank(d.Form.Audiences)
+	d.Today = s.Now().In(timetable.Paris).Format(timetable.DateFormat)
 	s.render(w, r, status, "timetable-manage", "tt.manage.title", d)
 }
 
@@ -258,6 +260,10 @@ func (s *Server) saveSlot(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	ctx := r.Context()
 	f, n, ps, err := s.slotOfForm(r, est)
+	if errors.Is(err, sql.ErrNoRows) {
+		s.renderError(w, r, http.StatusConflict, "tt.manage.noyear")
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -267,7 +273,8 @@ func (s *Server) saveSlot(w http.ResponseWriter, r *http.Request, id string) {
 		err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 			if id != "" {
 				n.ID = id
-				return timetable.UpdateSlot(ctx, tx, n)
+				_, err := timetable.UpdateSlot(ctx, tx, n, s.Now().In(timetable.Paris).Format(timetable.DateFormat))
+				return err
 			}
 			_, err := timetable.CreateSlot(ctx, tx, n)
 			return err

@@ -171,15 +171,31 @@ func TestHeadChangesALesson(t *testing.T) {
 	if r := h.post("/timetable/manage/"+est+"/slots/"+slot, form); r.status != http.StatusSeeOther {
 		t.Fatalf("change: %d %s", r.status, regexp.MustCompile(`(?s)<div class="alert".*?</div>`).FindString(r.body))
 	}
-	if got := e.query(`SELECT teacher_id FROM tt_slot_teachers WHERE slot_id = ? ORDER BY teacher_id`, slot); len(got) != 2 {
+	// The lesson has begun: it ends yesterday, and a new one holds the
+	// change from today (ttNow) on.
+	if got := e.query(`SELECT valid_to FROM tt_slots WHERE id = ?`, slot); got[0] != "2026-11-29" {
+		t.Fatalf("the old lesson ends on %v", got)
+	}
+	if got := e.query(`SELECT teacher_id FROM tt_slot_teachers WHERE slot_id = ? ORDER BY teacher_id`, slot); len(got) != 1 {
+		t.Fatalf("the old lesson's teachers changed: %v", got)
+	}
+	next := e.query(`SELECT s.id FROM tt_slots s JOIN tt_slot_teachers t ON t.slot_id = s.id WHERE t.teacher_id = ? AND s.valid_from = '2026-11-30'
+		AND s.room_id = ?`, co, room)
+	if len(next) != 1 {
+		t.Fatalf("no new lesson from today with the co-teacher and the room: %v", next)
+	}
+	if got := e.query(`SELECT teacher_id FROM tt_slot_teachers WHERE slot_id = ? ORDER BY teacher_id`, next[0]); len(got) != 2 {
 		t.Fatalf("teachers after the change: %v", got)
 	}
-	if got := e.query(`SELECT COALESCE(room_id, '') FROM tt_slots WHERE id = ?`, slot); got[0] != room {
-		t.Fatalf("room after the change: %v", got)
+	// The old lesson is history: it cannot be changed any more.
+	if r := h.post("/timetable/manage/"+est+"/slots/"+slot, form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "ce cours est terminé") {
+		t.Fatalf("changing an ended lesson: %d", r.status)
 	}
+	slot = next[0]
 	// Onto another lesson of the same class: refused, typed values kept.
 	other := e.query(`SELECT s.weekday || '|' || s.start_min FROM tt_slots s JOIN tt_slot_audiences a ON a.slot_id = s.id
-		WHERE a.class_id = ? AND s.id <> ? AND s.alternation_id IS NULL AND NOT s.exceptional ORDER BY s.id LIMIT 1`, class, slot)[0]
+		WHERE a.class_id = ? AND s.id <> ? AND s.alternation_id IS NULL AND NOT s.exceptional AND s.valid_to >= '2026-11-30'
+		ORDER BY s.id LIMIT 1`, class, slot)[0]
 	q := strings.Split(other, "|")
 	var otherStart int
 	fmt.Sscan(q[1], &otherStart)

@@ -16,6 +16,7 @@ import (
 // seen after at most weekTTL.
 type weekCache struct {
 	mu      sync.Mutex
+	gen     uint64 // bumped by reset: a read begun before it stores nothing
 	entries map[string]weekEntry
 	// shared keeps what many week views share (slot details, calendars),
 	// under the same rule.
@@ -39,6 +40,7 @@ func (c *weekCache) lessons(ctx context.Context, s *Server, t timetable.Target, 
 	now := time.Now()
 	c.mu.Lock()
 	e, ok := c.entries[key]
+	gen := c.gen
 	c.mu.Unlock()
 	if ok && now.Before(e.expires) {
 		return e.lessons, nil
@@ -48,6 +50,10 @@ func (c *weekCache) lessons(ctx context.Context, s *Server, t timetable.Target, 
 		return nil, err
 	}
 	c.mu.Lock()
+	if gen != c.gen {
+		c.mu.Unlock()
+		return ls, nil
+	}
 	if c.entries == nil || len(c.entries) >= weekCacheLimit {
 		c.entries = map[string]weekEntry{}
 	}
@@ -60,6 +66,7 @@ func (c *weekCache) lessons(ctx context.Context, s *Server, t timetable.Target, 
 func (c *weekCache) reset() {
 	c.mu.Lock()
 	c.entries = nil
+	c.gen++
 	c.mu.Unlock()
 	c.shared.Reset()
 }
