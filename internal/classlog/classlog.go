@@ -64,6 +64,7 @@ type Homework struct {
 	Minutes                     int
 	HandIn                      string
 	UpdatedAt                   int64 // last change of its entry, Unix seconds
+	Submissions                 int   // work handed in so far (the author's pages)
 	// For one student's list:
 	Done        bool
 	Submitted   bool
@@ -91,16 +92,23 @@ type EntryInput struct {
 
 // HomeworkInput is one homework line of the form.
 type HomeworkInput struct {
+	// ID is the homework the line edits: kept only when it is one of the
+	// edited entry's own, else the line is new.
+	ID          string
 	DueDate     string
 	DueSlotID   string
 	Description string
 	Minutes     string
 	HandIn      string
+	// DiscardHandIns confirms, on a line emptied to remove its homework,
+	// that the work students handed in for it goes too.
+	DiscardHandIns bool
 }
 
 // Problem names a field at fault and why (a code the interface translates).
 type Problem struct {
 	Field, Code, Detail string
+	N                   int // a count, for the codes that have one
 }
 
 // Problems is every fault of an input; nothing was saved.
@@ -131,6 +139,7 @@ type cleanInput struct {
 }
 
 type cleanHomework struct {
+	id                                string // as posted: not yet checked
 	due, dueSlot, description, handin string
 	minutes                           int
 }
@@ -175,7 +184,7 @@ func check(in EntryInput) (cleanInput, Problems) {
 			continue // an empty line of the form
 		}
 		field := fmt.Sprintf("homework.%d.", i)
-		var ch cleanHomework
+		ch := cleanHomework{id: h.ID}
 		ch.description = cleanRich(field+"description", h.Description, &ps)
 		if ch.description == "" && !ps.Has(field+"description") {
 			ps = append(ps, Problem{Field: field + "description", Code: "required"})
@@ -231,10 +240,8 @@ func Check(in EntryInput) Problems {
 }
 
 // Save creates or updates (its author only) an entry with its homework,
-// in tx. Homework lines whose due date and description did not change keep
-// their rows, and so their done-ticks and hand-ins; other lines are
-// replaced. It returns Problems, having written nothing, when the input is
-// at fault.
+// in tx; see saveHomework for how lines keep their identity. It returns
+// Problems, having written nothing, when the input is at fault.
 func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string, error) {
 	c, ps := check(in)
 	if (in.ClassID == "") == (in.GroupID == "") {
@@ -263,51 +270,131 @@ func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string,
 			return "", ErrNotFound
 		}
 	}
-	if err := replaceHomework(ctx, tx, id, in, c.homework, now); err != nil {
+	if err := saveHomework(ctx, tx, id, in, c.homework, now); err != nil {
 		return "", err
 	}
 	return id, nil
 }
 
-// replaceHomework makes the entry's homework match the form, keeping the
-// rows (and so the ticks and hand-ins) of unchanged lines.
-func replaceHomework(ctx context.Context, tx *db.Tx, entryID string, in EntryInput, hw []cleanHomework, now time.Time) error {
+// saveHomework makes the entry's homework match the form's lines.
+//
+// A line carrying the ID of one of this entry's homework updates that row
+// in place, whatever changed (due date, lesson, description, minutes,
+// hand-in mode): the students' done-ticks and the work they handed in stay
+// with it. Any other ID (another entry's, an unknown one, one already
+// used by an earlier line) is ignored and the line is new, so a forged
+// form cannot reach another entry's homework.
+//
+// A homework of the entry that no line keeps any more (its line emptied)
+// is deleted with its ticks; but one holding hand-ins only when the
+// emptied line confirms it (DiscardHandIns): otherwise a "has-handins"
+// Problem names it (Detail its ID, N the number of hand-ins) and nothing
+// is saved. The caller removes the files so let go (Orphans).
+func saveHomework(ctx context.Context, tx *db.Tx, entryID string, in EntryInput, hw []cleanHomework, now time.Time) error {
 	old, err := homeworkOf(ctx, tx, []string{entryID})
 	if err != nil {
 		return err
 	}
-	keep := map[string]bool{}
-	for _, h := range hw {
-		found := ""
-		for _, o := range old {
-			if !keep[o.ID] && o.DueDate == h.due && o.Description == h.description {
-				found = o.ID
-				break
-			}
+	own := map[string]bool{}
+	for _, o := range old {
+		own[o.ID] = true
+	}
+	kept := map[string]bool{}
+	for i := range hw {
+		if id := hw[i].id; id != "" && own[id] && !kept[id] {
+			kept[id] = true
+		} else {
+			hw[i].id = ""
 		}
-		if found != "" {
-			keep[found] = true
-			if _, err := tx.Exec(ctx, `UPDATE homework SET minutes = ?, handin = ?, due_slot_id = ? WHERE id = ?`,
-				h.minutes, h.handin, nullable(h.dueSlot), found); err != nil {
+	}
+	var gone []string
+	for _, o := range old {
+		if !kept[o.ID] {
+			gone = append(gone, o.ID)
+		}
+	}
+	if err := checkRemovals(ctx, tx, in, gone); err != nil {
+		return err
+	}
+	for _, id := range gone {
+		if _, err := tx.Exec(ctx, `DELETE FROM homework WHERE id = ? AND entry_id = ?`, id, entryID); err != nil {
+			return err
+		}
+	}
+	// New lines take the entry's own audience (the form's could differ on
+	// a lesson of several classes: the entry's audience never changes).
+	var classID, groupID sql.NullString
+	if err := tx.QueryRow(ctx, `SELECT class_id, group_id FROM classlog_entries WHERE id = ?`, entryID).Scan(&classID, &groupID); err != nil {
+		return err
+	}
+	for _, h := range hw {
+		if h.id != "" {
+			if _, err := tx.Exec(ctx, `UPDATE homework SET due_date = ?, due_slot_id = ?, description = ?, minutes = ?, handin = ?
+				WHERE id = ? AND entry_id = ?`, h.due, nullable(h.dueSlot), h.description, h.minutes, h.handin, h.id, entryID); err != nil {
 				return err
 			}
 			continue
 		}
-		id := ids.New()
-		keep[id] = true
 		if _, err := tx.Exec(ctx, `INSERT INTO homework (id, entry_id, establishment_id, class_id, group_id, due_date, due_slot_id,
 			description, minutes, handin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, entryID, in.EstablishmentID, nullable(in.ClassID), nullable(in.GroupID), h.due, nullable(h.dueSlot),
+			ids.New(), entryID, in.EstablishmentID, classID, groupID, h.due, nullable(h.dueSlot),
 			h.description, h.minutes, h.handin, now.Unix()); err != nil {
 			return err
 		}
 	}
-	for _, o := range old {
-		if !keep[o.ID] {
-			if _, err := tx.Exec(ctx, `DELETE FROM homework WHERE id = ?`, o.ID); err != nil {
-				return err
+	return nil
+}
+
+// checkRemovals refuses the removal of homework holding hand-ins unless
+// the emptied line that carried it confirms it. On PostgreSQL the rows
+// are locked first: a student's hand-in being written meanwhile (its
+// foreign key holds the row) is waited for and counted, and none can
+// start before the deletion commits.
+func checkRemovals(ctx context.Context, tx *db.Tx, in EntryInput, gone []string) error {
+	if len(gone) == 0 {
+		return nil
+	}
+	if tx.Dialect() == db.Postgres {
+		rows, err := tx.Query(ctx, `SELECT id FROM homework WHERE `+db.In(tx, "id")+` ORDER BY id FOR UPDATE`, db.ListArg(tx, gone))
+		if err != nil {
+			return err
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.Query(ctx, `SELECT homework_id, COUNT(*) FROM homework_submissions WHERE `+db.In(tx, "homework_id")+`
+		GROUP BY homework_id ORDER BY homework_id`, db.ListArg(tx, gone))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var ps Problems
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return err
+		}
+		line, confirmed := -1, false
+		for i, h := range in.Homework {
+			if h.ID == id {
+				if line < 0 {
+					line = i
+				}
+				confirmed = confirmed || h.DiscardHandIns
 			}
 		}
+		if !confirmed {
+			ps = append(ps, Problem{Field: fmt.Sprintf("homework.%d.remove", line), Code: "has-handins", Detail: id, N: n})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		return ps
 	}
 	return nil
 }
@@ -388,14 +475,15 @@ func queryEntries(ctx context.Context, q db.Querier, query string, args ...any) 
 }
 
 const homeworkCols = `h.id, h.entry_id, COALESCE(h.class_id, ''), COALESCE(h.group_id, ''), COALESCE(c.name, g.name, ''),
-	su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin, e.updated_at
+	su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin, e.updated_at,
+	(SELECT COUNT(*) FROM homework_submissions s WHERE s.homework_id = h.id)
 	FROM homework h JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
 	LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id `
 
 func scanHomework(rows *sql.Rows, extra ...any) (Homework, error) {
 	var h Homework
 	err := rows.Scan(append([]any{&h.ID, &h.EntryID, &h.ClassID, &h.GroupID, &h.Structure, &h.SubjectName, &h.AuthorID,
-		&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.UpdatedAt}, extra...)...)
+		&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.UpdatedAt, &h.Submissions}, extra...)...)
 	return h, err
 }
 

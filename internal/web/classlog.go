@@ -18,6 +18,7 @@ import (
 	"cartable/internal/directory"
 	"cartable/internal/files"
 	"cartable/internal/i18n"
+	"cartable/internal/richtext"
 	"cartable/internal/timetable"
 )
 
@@ -104,8 +105,20 @@ func (s *Server) uploadLimit() int64 {
 	return s.Files.MaxSize
 }
 
+// hwForm is one homework line of the class log form. ID ties it to its
+// homework row, so that editing the line keeps the students' ticks and
+// hand-ins; Submissions (the entry's own homework only) and Discard serve
+// the removal of a line that holds hand-ins.
 type hwForm struct {
-	Due, DueLesson, Description, Minutes, HandIn string
+	ID, Due, DueLesson, Description, Minutes, HandIn string
+	Submissions                                      int
+	Discard                                          bool
+}
+
+// Emptied tells whether the line was emptied (or never filled): saved
+// that way, its homework is removed.
+func (h hwForm) Emptied() bool {
+	return strings.TrimSpace(h.Description) == "" && h.Due == "" && h.DueLesson == ""
 }
 
 // entryForm is the class log form, as typed.
@@ -150,7 +163,7 @@ func formFromEntry(e classlog.Entry) entryForm {
 		f.PublishAt = e.PublishAt.In(timetable.Paris).Format("2006-01-02T15:04")
 	}
 	for _, h := range e.Homework {
-		hf := hwForm{Due: h.DueDate, Description: h.Description, HandIn: h.HandIn}
+		hf := hwForm{ID: h.ID, Due: h.DueDate, Description: h.Description, HandIn: h.HandIn, Submissions: h.Submissions}
 		if h.Minutes > 0 {
 			hf.Minutes = fmt.Sprint(h.Minutes)
 		}
@@ -172,11 +185,17 @@ func (f entryForm) Lines() []hwForm {
 }
 
 // classlogProblems turns problems into sentences and marks the fields.
-func classlogProblems(lang string, ps classlog.Problems, f *entryForm) {
+// was is the entry's homework as saved, to name a homework whose removal
+// is refused.
+func classlogProblems(lang string, ps classlog.Problems, f *entryForm, was []classlog.Homework) {
 	if f.Bad == nil {
 		f.Bad = map[string]bool{}
 	}
 	for _, p := range ps {
+		if p.Code == "has-handins" {
+			f.Problems = append(f.Problems, handInsKept(lang, p, f, was))
+			continue
+		}
 		field := p.Field
 		label := field
 		line := 0
@@ -191,6 +210,33 @@ func classlogProblems(lang string, ps classlog.Problems, f *entryForm) {
 		f.Bad[field] = true
 		f.Problems = append(f.Problems, i18n.T(lang, "log.problem", label, i18n.T(lang, "log.problem."+p.Code, p.Detail)))
 	}
+}
+
+// handInsKept explains why a homework line was not removed: students
+// handed in work for it, which only an explicit confirmation lets go.
+func handInsKept(lang string, p classlog.Problem, f *entryForm, was []classlog.Homework) string {
+	what := ""
+	for _, h := range was {
+		if h.ID == p.Detail {
+			desc := []rune(strings.Join(strings.Fields(richtext.Text(h.Description)), " "))
+			if len(desc) > 60 {
+				desc = append(desc[:59], '…')
+			}
+			due := h.DueDate
+			if d, err := timetable.ParseDate(due); err == nil {
+				due = dayName(lang, d)
+			}
+			what = i18n.T(lang, "log.handins.what", string(desc), due)
+		}
+	}
+	count := i18n.N(lang, "log.handins.count", p.N)
+	var line int
+	if _, err := fmt.Sscanf(p.Field, "homework.%d.", &line); err == nil && line >= 0 && line < len(f.Homework) {
+		f.Bad[fmt.Sprintf("homework.%d.description", line)] = true
+		return i18n.T(lang, "log.problem.has-handins", line+1, what, count)
+	}
+	// The form no longer carried the line (a page older than the save).
+	return i18n.T(lang, "log.problem.has-handins-gone", what, count)
 }
 
 func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
@@ -212,8 +258,9 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 		if _, ok := r.PostForm[p+"description"]; !ok {
 			break
 		}
-		f.Homework = append(f.Homework, hwForm{Due: r.PostFormValue(p + "due"), DueLesson: r.PostFormValue(p + "lesson"),
-			Description: r.PostFormValue(p + "description"), Minutes: r.PostFormValue(p + "minutes"), HandIn: r.PostFormValue(p + "handin")})
+		f.Homework = append(f.Homework, hwForm{ID: r.PostFormValue(p + "id"), Due: r.PostFormValue(p + "due"),
+			DueLesson: r.PostFormValue(p + "lesson"), Description: r.PostFormValue(p + "description"),
+			Minutes: r.PostFormValue(p + "minutes"), HandIn: r.PostFormValue(p + "handin"), Discard: r.PostFormValue(p+"discard") == "1"})
 	}
 	// The audience must be one of the lesson's, written by a teacher of it.
 	var aud *timetable.Audience
@@ -234,6 +281,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 	if !s.allowed(w, r, access.WriteClassLog, res) {
 		return
 	}
+	var was []classlog.Homework // the entry's homework as saved
 	if f.ID != "" {
 		// Editing, and so removing attachments: the entry's author only.
 		if !s.allowed(w, r, access.EditEntry, access.Entry(f.ID)) {
@@ -245,12 +293,23 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Attachments = e.Attachments
+		was = e.Homework
+		// The lines of this entry's homework show their hand-ins again if
+		// the form comes back; an ID from elsewhere shows nothing.
+		for i := range f.Homework {
+			for _, h := range was {
+				if h.ID == f.Homework[i].ID {
+					f.Homework[i].Submissions = h.Submissions
+				}
+			}
+		}
 	}
 	in := classlog.EntryInput{ID: f.ID, EstablishmentID: l.Slot.EstablishmentID, AuthorID: cur.viewer.ID, SlotID: l.Slot.ID,
 		LessonDate: l.Date, ClassID: aud.ClassID, GroupID: aud.GroupID, SubjectID: l.Slot.SubjectID, Title: f.Title,
 		Body: f.Body, Category: f.Category, Draft: f.Draft, PublishAt: f.PublishAt}
 	for _, h := range f.Homework {
-		hi := classlog.HomeworkInput{DueDate: h.Due, Description: h.Description, Minutes: h.Minutes, HandIn: h.HandIn}
+		hi := classlog.HomeworkInput{ID: h.ID, DueDate: h.Due, Description: h.Description, Minutes: h.Minutes, HandIn: h.HandIn,
+			DiscardHandIns: h.Discard}
 		if h.DueLesson != "" {
 			hi.DueSlotID = h.DueLesson
 		}
@@ -262,7 +321,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every fault at once, text and files, before anything is written.
 	if ps := classlog.Check(in); len(ps) > 0 {
-		classlogProblems(lang, ps, &f)
+		classlogProblems(lang, ps, &f, was)
 	}
 	f.Problems = append(f.Problems, s.uploadProblems(lang, uploads, f.kept())...)
 	if len(f.Problems) > 0 {
@@ -318,7 +377,8 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		// Files the save let go of: attachments removed (unless a copy
-		// still has them), work handed in to a homework line replaced.
+		// still has them), work handed in for a homework line the teacher
+		// removed, confirming it.
 		orphans, err = classlog.Orphans(ctx, tx, held)
 		return err
 	})
@@ -336,7 +396,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/lessons/"+l.Slot.ID+"/"+l.Date+"?saved=entry", http.StatusSeeOther)
 		return
 	case errors.As(err, &ps):
-		classlogProblems(lang, ps, &f)
+		classlogProblems(lang, ps, &f, was)
 	case errors.As(err, &ue) && s.uploadProblem(lang, ue.Name, ue.Err) != "":
 		f.Problems = append(f.Problems, s.uploadProblem(lang, ue.Name, ue.Err))
 	case s.fileProblem(lang, err) != "":

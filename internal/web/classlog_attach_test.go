@@ -324,26 +324,26 @@ func TestClassLogAttachments(t *testing.T) {
 		t.Errorf("removing another entry's file: %d", r.status)
 	}
 
-	// Work handed in for a homework line the teacher then rewrites goes
-	// with the line.
+	// Work handed in for a homework line stays with the line the teacher
+	// rewrites (classlog_homework_test.go follows this further).
+	hw := e.query(`SELECT id FROM homework WHERE entry_id = ?`, entry)[0]
 	handIn := func() string {
-		hw := e.query(`SELECT id FROM homework WHERE entry_id = ?`, entry)[0]
 		if r := sb.uploadFiles("/homework/"+hw+"/hand-in", url.Values{"csrf": {sb.csrf()}}, []upFile{{"file", "devoir.pdf", pdf("devoir")}}, false); r.status != http.StatusSeeOther {
 			t.Fatalf("hand-in: %d", r.status)
 		}
 		return e.query(`SELECT file_id FROM homework_submissions WHERE homework_id = ?`, hw)[0]
 	}
 	handed := handIn()
-	if r := tb.uploadFiles(lesson+"/log", form("id", entry, "hw0_description", "Exercices 1 à 5"), nil, false); r.status != http.StatusSeeOther {
-		t.Fatalf("rewrite the homework: %d", r.status)
+	if r := tb.uploadFiles(lesson+"/log", form("id", entry, "hw0_id", hw, "hw0_description", "Exercices 1 à 5"), nil, false); r.status != http.StatusSeeOther {
+		t.Fatalf("rewrite the homework: %d %s", r.status, alertRe.FindString(r.body))
 	}
-	if e.hasBlob(handed) || len(e.query(`SELECT id FROM files WHERE id = ?`, handed)) != 0 {
-		t.Error("the work handed in for a rewritten homework line is still stored")
+	if !e.hasBlob(handed) || len(e.query(`SELECT file_id FROM homework_submissions WHERE homework_id = ? AND file_id = ?`, hw, handed)) != 1 {
+		t.Error("the work handed in for a rewritten homework line is lost")
 	}
 
 	// Deleting the original: its own files (plan.pdf, the work handed in)
 	// leave the storage; fiche.pdf stays for the copy.
-	first := handIn()
+	first := handed
 	// A new hand-in replaces the previous one, whose blob goes.
 	if handed = handIn(); handed == first || e.hasBlob(first) || !e.hasBlob(handed) {
 		t.Error("the replaced hand-in is still stored (or the new one is not)")
