@@ -334,10 +334,22 @@ func TestBrowserHeadPutsLessonInNewRoom(t *testing.T) {
 	if msg := h.text(`[role=status]`); msg != "Cours modifié." {
 		t.Errorf("confirmation %q", msg)
 	}
-	row := eval[string](h, `document.querySelector('a[href$="edit=`+slot+`#add-h"]').closest('tr').innerText`)
-	if !strings.Contains(row, name) {
-		t.Errorf("the lesson's row does not name the new room: %q", row)
+	// The lesson had begun: it now ends yesterday, and the change is held by
+	// a new lesson from today, the one row naming the new room that can
+	// still be changed.
+	edit := eval[string](h, `(() => {
+		const rows = [...document.querySelectorAll('#list-h ~ table tbody tr')].filter(r => r.innerText.includes(`+jsString(name)+`));
+		const a = rows.length === 1 ? rows[0].querySelector('a[href*="edit="]') : null;
+		return a ? a.getAttribute('href') : '';
+	})()`)
+	next := strings.TrimSuffix(edit[strings.Index(edit, "edit=")+len("edit="):], "#add-h")
+	if edit == "" || next == slot {
+		t.Fatalf("no single changeable row names the new room: %q", h.text("#list-h ~ table"))
 	}
+	if h.count(`a[href$="edit=`+slot+`#add-h"]`) != 0 {
+		t.Error("the lesson's past can still be changed")
+	}
+	href = "/lessons/" + next + "/" + o.lesson.Date
 
 	// The room's timetable now holds the lesson.
 	h.open(*roomPage + "?week=" + o.lesson.Date)
