@@ -132,6 +132,16 @@ type entryForm struct {
 	Remove                                         map[string]bool       // attachments ticked for removal
 }
 
+// HandedIn counts the work handed in for the entry's homework, for the
+// delete form's confirmation.
+func (f entryForm) HandedIn() int {
+	n := 0
+	for _, h := range f.Homework {
+		n += h.Submissions
+	}
+	return n
+}
+
 // MaxFiles is the most attachments an entry carries, for the form's help.
 func (entryForm) MaxFiles() int { return classlog.MaxAttachments }
 
@@ -583,6 +593,11 @@ func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	e, err := classlog.EntryByID(ctx, s.DB, id)
+	if err == nil && handedIn(e) > 0 && r.PostFormValue("discard_handins") != "1" {
+		// Students' work goes only when the teacher says so.
+		s.renderError(w, r, http.StatusConflict, "log.delete.has-handins")
+		return
+	}
 	var orphans []string
 	if err == nil {
 		err = s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
@@ -601,6 +616,15 @@ func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request) {
 		back = "/lessons/" + e.SlotID + "/" + e.LessonDate
 	}
 	http.Redirect(w, r, back+"?saved=deleted", http.StatusSeeOther)
+}
+
+// handedIn counts the work handed in for an entry's homework.
+func handedIn(e classlog.Entry) int {
+	n := 0
+	for _, h := range e.Homework {
+		n += h.Submissions
+	}
+	return n
 }
 
 // removeAttachment takes one attachment off an entry, from any page that

@@ -351,7 +351,10 @@ func TestClassLogAttachments(t *testing.T) {
 	if r := sb.post("/classlog/entries/"+entry+"/delete", url.Values{"csrf": {sb.csrf()}}); r.status != 404 {
 		t.Errorf("a student deletes the entry: %d", r.status)
 	}
-	if r := tb.post("/classlog/entries/"+entry+"/delete", url.Values{"csrf": {tb.csrf()}}); r.status != http.StatusSeeOther {
+	if r := tb.post("/classlog/entries/"+entry+"/delete", url.Values{"csrf": {tb.csrf()}}); r.status != http.StatusConflict {
+		t.Fatalf("delete without confirming the hand-ins' removal: %d", r.status)
+	}
+	if r := tb.post("/classlog/entries/"+entry+"/delete", url.Values{"csrf": {tb.csrf()}, "discard_handins": {"1"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", r.status)
 	}
 	for name, id := range map[string]string{"plan.pdf": plan, "handed-in work": handed} {

@@ -249,6 +249,19 @@ func TestHomeworkLineKeepsItsIdentity(t *testing.T) {
 		t.Errorf("the form without IDs changed the handed-in line: %s", got)
 	}
 
+	// Deleting the whole entry would erase the work handed in: only on
+	// explicit confirmation, which the page offers.
+	if r := tb.get(lesson); !strings.Contains(r.body, `name="discard_handins"`) {
+		t.Error("the delete form does not offer to confirm the hand-ins' removal")
+	}
+	if r := tb.post("/classlog/entries/"+entry+"/delete", url.Values{"csrf": {tb.csrf()}}); r.status != http.StatusConflict ||
+		!strings.Contains(r.body, "travaux remis") {
+		t.Errorf("deleting an entry with hand-ins, unconfirmed: %d", r.status)
+	}
+	if got := state(hwA); got != wantA || !e.hasBlob(handed) {
+		t.Errorf("an unconfirmed delete changed the handed-in line: %s", got)
+	}
+
 	// Removing lines without hand-ins needs no confirmation (their ticks
 	// go with them); removing the handed-in line with it erases the work.
 	var keep []line
