@@ -98,13 +98,15 @@ func loadPages() (pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every page is parsed with the layout and the shared partials
+	// (partial-*.html), which are not pages themselves.
 	out := pages{}
 	for _, e := range entries {
 		name := strings.TrimSuffix(e.Name(), ".html")
-		if name == "layout" {
+		if name == "layout" || strings.HasPrefix(name, "partial-") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/"+e.Name())
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/partial-*.html", "templates/"+e.Name())
 		if err != nil {
 			return nil, err
 		}
