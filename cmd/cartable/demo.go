@@ -32,11 +32,12 @@ func runDemo(ctx context.Context, args []string) error {
 		return fmt.Errorf("--students %d: choose between 24 and 20000", students)
 	}
 	log := newLogger(c.LogLevel)
-	ln, d, store, err := listenAndOpen(ctx, c, log)
+	ln, d, store, release, err := listenAndOpen(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	defer release()
 	accts, err := ensureDemo(ctx, d, c.DataDir, demo.Options{Seed: seed, Students: students})
 	if err != nil {
 		ln.Close()

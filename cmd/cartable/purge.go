@@ -61,11 +61,12 @@ func runPurge(ctx context.Context, args []string) error {
 			len(list), due, c.PurgeAfterDays, queued)
 		return nil
 	}
-	d, store, err := openStored(ctx, c, newLogger(c.LogLevel)) // serve.go
+	d, store, release, err := openStored(ctx, c, newLogger(c.LogLevel)) // serve.go
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	defer release()
 	res, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: now, DelayDays: c.PurgeAfterDays})
 	if err != nil {
 		return err

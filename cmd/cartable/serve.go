@@ -69,59 +69,68 @@ func runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	log := newLogger(c.LogLevel)
-	ln, d, store, err := listenAndOpen(ctx, c, log)
+	ln, d, store, release, err := listenAndOpen(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	defer release()
 	return serve(ctx, c, d, store, ln, log)
 }
 
 // listenAndOpen takes the port first, so that a port already taken is
 // reported before anything is changed, then opens the database and the
 // file store (openStored).
-func listenAndOpen(ctx context.Context, c *config.Config, log *slog.Logger) (net.Listener, *db.DB, *files.Store, error) {
+func listenAndOpen(ctx context.Context, c *config.Config, log *slog.Logger) (net.Listener, *db.DB, *files.Store, func(), error) {
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("cannot listen on %s: %v", c.Listen, errors.Unwrap(err))
+		return nil, nil, nil, nil, fmt.Errorf("cannot listen on %s: %v", c.Listen, errors.Unwrap(err))
 	}
-	d, store, err := openStored(ctx, c, log)
+	d, store, release, err := openStored(ctx, c, log)
 	if err != nil {
 		ln.Close()
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return ln, d, store, nil
+	return ln, d, store, release, nil
 }
 
 // openStored checks the file storage (--storage, --data) first, so that an
 // unusable bucket is reported before anything is changed, then opens and
-// migrates the database and opens the file store (sealed under
-// DATA/keys/master.key), refusing a master key that does not open the
+// migrates the database, marks both as in use (files.InUse: no key
+// rotation meanwhile; the caller releases) and opens the file store
+// (sealed under DATA/keys/master.key), refusing a master key that does not open the
 // database's data keys: the sign of another data directory, whose storage
 // the caller must not read nor erase from.
-func openStored(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB, *files.Store, error) {
+func openStored(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB, *files.Store, func(), error) {
 	backend, err := files.OpenBackend(ctx, c.Storage.URL, c.DataDir,
 		files.Credentials{AccessKey: c.Storage.AccessKey, SecretKey: c.Storage.SecretKey})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	d, err := openDB(ctx, c, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	// In use until release: no master-key rotation meanwhile.
+	release, err := files.InUse(ctx, d, c.DataDir)
+	if err != nil {
+		d.Close()
+		return nil, nil, nil, err
 	}
 	store, err := files.OpenWith(c.DataDir, backend)
 	if err == nil {
 		_, err = store.CheckKeys(ctx, d)
 	}
 	if err != nil {
+		release()
 		d.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if files.PendingRotation(c.DataDir) {
 		log.Warn("an interrupted master-key rotation was found (keys/master.key.new): run \"cartable keys rotate\" to finish it")
 	}
 	log.Info("file storage", "backend", fmt.Sprint(backend))
-	return d, store, nil
+	return d, store, release, nil
 }
 
 // serve runs the HTTP server until ctx ends, then drains requests.

@@ -113,7 +113,8 @@ func TestServeOnS3(t *testing.T) {
 	storage, _ := startS3(t)
 	data := t.TempDir()
 	addr := freePort(t)
-	cmd := exec.Command(binary, "serve", "--data", data, "--listen", addr, "--database", dbtest.URL(t))
+	url := dbtest.URL(t)
+	cmd := exec.Command(binary, "serve", "--data", data, "--listen", addr, "--database", url)
 	cmd.Env = append(cleanEnv(), "CARTABLE_STORAGE="+storage, "CARTABLE_S3_ACCESS_KEY="+s3Access, "CARTABLE_S3_SECRET_KEY="+s3Secret)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -131,6 +132,10 @@ func TestServeOnS3(t *testing.T) {
 	}
 	if !ready {
 		t.Fatalf("the server did not start:\n%s", out.String())
+	}
+	// No master-key rotation while the server runs.
+	if msg, code := run(t, "keys", "rotate", "--data", data, "--database", url); code != 1 || !strings.Contains(msg, "a server is running") {
+		t.Errorf("keys rotate beside a running server: exit %d\n%s", code, msg)
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {

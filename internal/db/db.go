@@ -8,6 +8,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -365,4 +366,36 @@ func Strings(ctx context.Context, q Querier, query string, args ...any) ([]strin
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// Advisory takes a PostgreSQL session-level advisory lock on a connection
+// of its own, held until release: shared holders coexist, an exclusive
+// holder excludes everyone. It does not wait: ok is false when the lock is
+// taken. On SQLite it holds nothing and ok is true (one host: callers lock
+// a file of their own).
+func (d *DB) Advisory(ctx context.Context, key int64, shared bool) (release func(), ok bool, err error) {
+	if d.dialect != Postgres {
+		return func() {}, true, nil
+	}
+	conn, err := d.w.Conn(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	kind := ""
+	if shared {
+		kind = "_shared"
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock`+kind+`($1)`, key).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		return nil, false, err
+	}
+	return func() {
+		// A connection back in the pool must not keep the lock: unlock, or
+		// throw the connection away.
+		var unlocked bool
+		if conn.QueryRowContext(context.Background(), `SELECT pg_advisory_unlock`+kind+`($1)`, key).Scan(&unlocked); !unlocked {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}, true, nil
 }

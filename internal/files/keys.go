@@ -266,8 +266,10 @@ var rotateHook = func(stage string) error { return nil }
 
 // Rotate replaces the master key of dataDir: it re-wraps every data key of
 // the database under a new master key, crash-safely (see the top of this
-// file). Every server using this data directory should be stopped first;
-// a dry run only counts the data keys and checks that they all open.
+// file). Every server using this data directory or database must be
+// stopped first: a running one holds them (InUse) and the rotation is
+// refused (ErrInUse). A dry run only counts the data keys and checks that
+// they all open.
 func Rotate(ctx context.Context, d *db.DB, dataDir string, o RotateOptions) (RotateResult, error) {
 	var res RotateResult
 	if o.Now.IsZero() {
@@ -290,6 +292,11 @@ func Rotate(ctx context.Context, d *db.DB, dataDir string, o RotateOptions) (Rot
 	if res.DataKeys, err = (&Store{masters: masters}).CheckKeys(ctx, d); err != nil || o.DryRun {
 		return res, err
 	}
+	release, err := hold(ctx, d, dataDir, false, ErrInUse)
+	if err != nil {
+		return res, err
+	}
+	defer release()
 	if ks.next == nil {
 		if ks.next, err = createKeyFile(filepath.Join(dir, NextKeyFile)); err != nil {
 			return res, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -333,5 +334,50 @@ func TestRotateRefusals(t *testing.T) {
 	os.WriteFile(filepath.Join(r.dir, "keys", MasterKeyFile), []byte("short"), 0o600)
 	if _, err := Open(r.dir); err == nil || !strings.Contains(err.Error(), "32 bytes") {
 		t.Fatalf("short key: %v", err)
+	}
+}
+
+// A rotation is refused while a server holds the data directory or the
+// database, changes nothing, and runs once the server is gone; a server
+// does not start during a rotation.
+func TestRotateRefusedWhileInUse(t *testing.T) {
+	ctx := context.Background()
+	r := newRotation(t)
+	before := r.wrapped(t)
+	release, err := InUse(ctx, r.d, r.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Rotate(ctx, r.d, r.dir, RotateOptions{}); !errors.Is(err, ErrInUse) {
+		t.Fatalf("rotation beside a running server: %v", err)
+	}
+	if got := r.wrapped(t); !maps.Equal(got, before) {
+		t.Fatal("a refused rotation changed the data keys")
+	}
+	// A second server shares the mark.
+	second, err := InUse(ctx, r.d, r.dir)
+	if err != nil {
+		t.Fatalf("a second server: %v", err)
+	}
+	second()
+	if r.d.Dialect() == db.Postgres {
+		// Servers of other hosts (other data directories) share the
+		// database: its lock refuses the rotation's exclusive hold too.
+		if _, ok, err := r.d.Advisory(ctx, rotationLock, false); err != nil || ok {
+			t.Fatalf("the database's lock taken beside a running server: %v %v", ok, err)
+		}
+	}
+	release()
+	if _, err := Rotate(ctx, r.d, r.dir, RotateOptions{}); err != nil {
+		t.Fatalf("rotation once the server is gone: %v", err)
+	}
+	// During a rotation (here: its lock, held), no server starts.
+	hold, err := hold(ctx, r.d, r.dir, false, ErrInUse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold()
+	if _, err := InUse(ctx, r.d, r.dir); !errors.Is(err, ErrRotating) {
+		t.Fatalf("a server starting during a rotation: %v", err)
 	}
 }
