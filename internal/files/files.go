@@ -424,6 +424,22 @@ func (s *Store) Read(ctx context.Context, q db.Querier, id string) (File, []byte
 	return f, plain, nil
 }
 
+// DeleteRecords deletes the records of the given files inside the
+// caller's transaction and returns their storage keys. Each deletion
+// queues its blob (migration 0007): the caller erases them with Erase once
+// the transaction has committed, or the server's erasure does later.
+func DeleteRecords(ctx context.Context, q db.Querier, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	keys, err := db.Strings(ctx, q, `SELECT storage_key FROM files WHERE `+db.In(q, "id"), db.ListArg(q, ids))
+	if err != nil {
+		return nil, err
+	}
+	_, err = q.Exec(ctx, `DELETE FROM files WHERE `+db.In(q, "id"), db.ListArg(q, ids))
+	return keys, err
+}
+
 // Remove deletes a stored file for good, once nothing refers to it any
 // more: its record goes (which queues its blob for erasure, migration
 // 0007), then its blob is erased at once. It runs on the database, not in

@@ -343,7 +343,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 		removals = append(removals, id)
 	}
 	var saved []files.File
-	var orphans []string
+	var gone []string // storage keys of the files the save lets go
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var held []string
 		if f.ID != "" {
@@ -389,7 +389,11 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 		// Files the save let go of: attachments removed (unless a copy
 		// still has them), work handed in for a homework line the teacher
 		// removed, confirming it.
-		orphans, err = classlog.Orphans(ctx, tx, held)
+		orphans, err := classlog.Orphans(ctx, tx, held)
+		if err != nil {
+			return err
+		}
+		gone, err = files.DeleteRecords(ctx, tx, orphans)
 		return err
 	})
 	if err != nil {
@@ -402,7 +406,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 	var ue uploadError
 	switch {
 	case err == nil:
-		s.removeFiles(ctx, orphans)
+		s.eraseBlobs(ctx, gone)
 		http.Redirect(w, r, "/lessons/"+l.Slot.ID+"/"+l.Date+"?saved=entry", http.StatusSeeOther)
 		return
 	case errors.As(err, &ps):
@@ -506,19 +510,16 @@ func (s *Server) uploadProblem(lang, name string, err error) string {
 	return ""
 }
 
-// removeFiles deletes, after their transaction has committed, the stored
-// files nothing refers to any more: each record goes, which queues its
-// blob, then the blob. A blob that cannot be deleted now stays queued and
-// the server's erasure retries it (cmd/cartable eraseFiles).
-func (s *Server) removeFiles(ctx context.Context, ids []string) {
-	if s.Files == nil {
+// eraseBlobs erases, once their transaction has committed, the blobs of
+// the file records it deleted (files.DeleteRecords). A blob that cannot be
+// deleted now stays queued and the server's erasure retries it
+// (cmd/cartable eraseFiles).
+func (s *Server) eraseBlobs(ctx context.Context, keys []string) {
+	if s.Files == nil || len(keys) == 0 {
 		return
 	}
-	ctx = context.WithoutCancel(ctx)
-	for _, id := range ids {
-		if err := s.Files.Remove(ctx, s.DB, id); err != nil {
-			s.Log.Warn("a stored file's blob stays queued for erasure", "file", id, "err", err.Error())
-		}
+	if _, err := s.Files.Erase(context.WithoutCancel(ctx), s.DB, keys...); err != nil {
+		s.Log.Warn("stored blobs stay queued for erasure", "count", len(keys), "err", err.Error())
 	}
 }
 
@@ -598,10 +599,14 @@ func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusConflict, "log.delete.has-handins")
 		return
 	}
-	var orphans []string
+	var gone []string
 	if err == nil {
-		err = s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
-			orphans, err = classlog.Delete(ctx, tx, id, currentOf(r).viewer.ID)
+		err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+			orphans, err := classlog.Delete(ctx, tx, id, currentOf(r).viewer.ID)
+			if err != nil {
+				return err
+			}
+			gone, err = files.DeleteRecords(ctx, tx, orphans)
 			return err
 		})
 	}
@@ -610,7 +615,7 @@ func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Its files go from storage too, unless a copy still holds them.
-	s.removeFiles(ctx, orphans)
+	s.eraseBlobs(ctx, gone)
 	back := "/timetable"
 	if e.SlotID != "" {
 		back = "/lessons/" + e.SlotID + "/" + e.LessonDate
@@ -649,13 +654,16 @@ func (s *Server) removeAttachment(w http.ResponseWriter, r *http.Request) {
 		s.renderError(w, r, http.StatusNotFound, "error.notfound")
 		return
 	}
-	var orphans []string
+	var gone []string
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		if err := classlog.Detach(ctx, tx, id, currentOf(r).viewer.ID, []string{file}); err != nil {
 			return err
 		}
-		var err error
-		orphans, err = classlog.Orphans(ctx, tx, []string{file})
+		orphans, err := classlog.Orphans(ctx, tx, []string{file})
+		if err != nil {
+			return err
+		}
+		gone, err = files.DeleteRecords(ctx, tx, orphans)
 		return err
 	})
 	if errors.Is(err, classlog.ErrNotFound) { // deleted meanwhile
@@ -666,7 +674,7 @@ func (s *Server) removeAttachment(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.removeFiles(ctx, orphans)
+	s.eraseBlobs(ctx, gone)
 	back := "/classlog/classes/" + e.ClassID
 	if e.GroupID != "" {
 		back = "/classlog/groups/" + e.GroupID
@@ -940,10 +948,7 @@ func (s *Server) handIn(w http.ResponseWriter, r *http.Request) {
 	// blob; the blob goes now that the transaction is committed (or, if
 	// the storage refuses, with the server's next erasure).
 	if replaced != "" && replaced != saved.ID {
-		key := files.File{ID: replaced, EstablishmentID: saved.EstablishmentID}.Key()
-		if _, err := s.Files.Erase(context.WithoutCancel(ctx), s.DB, key); err != nil {
-			s.Log.Warn("a replaced hand-in's blob stays queued for erasure", "file", replaced, "err", err.Error())
-		}
+		s.eraseBlobs(ctx, []string{files.File{ID: replaced, EstablishmentID: saved.EstablishmentID}.Key()})
 	}
 	http.Redirect(w, r, "/homework?saved=handin#hw-"+id, http.StatusSeeOther)
 }
