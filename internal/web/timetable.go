@@ -724,10 +724,9 @@ func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
 	if len(ps) > 0 {
 		err = ps
 	} else {
-		err = s.DB.Tx(r.Context(), func(tx *db.Tx) error {
+		err = s.editTimetable(r.Context(), func(tx *db.Tx) error {
 			return timetable.SetChange(r.Context(), tx, l.Slot.EstablishmentID, in, s.Now())
 		})
-		s.weeks.reset()
 	}
 	if errors.As(err, &ps) {
 		f.Problems = problemText(langOf(r), ps)
@@ -745,10 +744,9 @@ func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
 // occurrence of their lesson, keeping the changes made by staff.
 func (s *Server) lessonAnnotate(w http.ResponseWriter, r *http.Request, l timetable.Lesson) {
 	f := changeForm{Note: r.PostFormValue("note"), Test: r.PostFormValue("test") == "1"}
-	err := s.DB.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.editTimetable(r.Context(), func(tx *db.Tx) error {
 		return timetable.Annotate(r.Context(), tx, l.Slot.EstablishmentID, l.Slot.ID, l.Date, f.Test, f.Note, currentOf(r).viewer.ID, s.Now())
 	})
-	s.weeks.reset()
 	var ps timetable.Problems
 	if errors.As(err, &ps) {
 		f.Problems = problemText(langOf(r), ps)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"errors"
 	"io"
@@ -28,6 +29,13 @@ type slotForm struct {
 	Exceptional                                      bool
 	Problems                                         []string
 	Bad                                              map[string]bool // fields named by a problem
+}
+
+// editTimetable runs one edit of the timetable in a transaction, then
+// empties this process's timetable caches, whatever the outcome.
+func (s *Server) editTimetable(ctx context.Context, fn func(tx *db.Tx) error) error {
+	defer s.weeks.reset()
+	return s.DB.Tx(ctx, fn)
 }
 
 // badFields marks the fields the problems name, for aria-invalid.
@@ -270,7 +278,7 @@ func (s *Server) saveSlot(w http.ResponseWriter, r *http.Request, id string) {
 	}
 	f.EditID = id
 	if len(ps) == 0 {
-		err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		err = s.editTimetable(ctx, func(tx *db.Tx) error {
 			if id != "" {
 				n.ID = id
 				_, err := timetable.UpdateSlot(ctx, tx, n, s.Now().In(timetable.Paris).Format(timetable.DateFormat))
@@ -279,7 +287,6 @@ func (s *Server) saveSlot(w http.ResponseWriter, r *http.Request, id string) {
 			_, err := timetable.CreateSlot(ctx, tx, n)
 			return err
 		})
-		s.weeks.reset()
 		if errors.Is(err, timetable.ErrNotFound) {
 			s.renderError(w, r, http.StatusNotFound, "error.notfound")
 			return
@@ -314,8 +321,9 @@ func (s *Server) deleteSlot(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := timetable.DeleteSlot(r.Context(), s.DB, est, r.PathValue("slot"))
-	s.weeks.reset()
+	err := s.editTimetable(r.Context(), func(tx *db.Tx) error {
+		return timetable.DeleteSlot(r.Context(), tx, est, r.PathValue("slot"))
+	})
 	if errors.Is(err, timetable.ErrNotFound) {
 		s.renderError(w, r, http.StatusNotFound, "error.notfound")
 		return
@@ -365,7 +373,7 @@ func (s *Server) importTimetable(w http.ResponseWriter, r *http.Request) {
 	o := timetable.ImportOptions{EstablishmentID: est, SchoolYearID: y.ID, SkipFaulty: r.PostFormValue("skip") == "1"}
 	var rep timetable.ImportReport
 	errRollback := errors.New("nothing applied")
-	err = s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
+	err = s.editTimetable(ctx, func(tx *db.Tx) (err error) {
 		if strings.HasSuffix(strings.ToLower(hdr.Filename), ".xml") || bytes.HasPrefix(bytes.TrimSpace(data), []byte("<")) {
 			rep, err = timetable.ImportEDT(ctx, tx, bytes.NewReader(data), o)
 		} else {
@@ -376,7 +384,6 @@ func (s *Server) importTimetable(w http.ResponseWriter, r *http.Request) {
 		}
 		return err
 	})
-	s.weeks.reset()
 	if err != nil && !errors.Is(err, errRollback) {
 		s.serverError(w, r, err)
 		return

@@ -135,11 +135,10 @@ func (s *Server) saveRoom(w http.ResponseWriter, r *http.Request) {
 	if rm != nil {
 		id = rm.ID
 	}
-	err := s.DB.Tx(r.Context(), func(tx *db.Tx) error {
+	err := s.editTimetable(r.Context(), func(tx *db.Tx) error {
 		_, err := timetable.SaveRoom(r.Context(), tx, est, id, timetable.RoomInput{Code: f.Code, Name: f.Name})
 		return err
 	})
-	s.weeks.reset()
 	var ps timetable.Problems
 	if errors.As(err, &ps) {
 		f.Problems, f.Bad = setupProblems(langOf(r), ps, true), badFields(ps)
@@ -166,8 +165,7 @@ func (s *Server) deleteRoom(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.DB.Tx(r.Context(), func(tx *db.Tx) error { return timetable.DeleteRoom(r.Context(), tx, est, rm.ID) })
-	s.weeks.reset()
+	err := s.editTimetable(r.Context(), func(tx *db.Tx) error { return timetable.DeleteRoom(r.Context(), tx, est, rm.ID) })
 	var ps timetable.Problems
 	if errors.As(err, &ps) {
 		s.renderRooms(w, r, est, http.StatusConflict, roomsData{Editing: rm, Form: roomForm{Code: rm.Code, Name: rm.Name},
@@ -348,11 +346,10 @@ func (s *Server) saveWeeks(w http.ResponseWriter, r *http.Request) {
 	if a != nil {
 		id = a.ID
 	}
-	err = s.DB.Tx(r.Context(), func(tx *db.Tx) error {
+	err = s.editTimetable(r.Context(), func(tx *db.Tx) error {
 		_, err := timetable.SaveAlternation(r.Context(), tx, est, *y, id, in)
 		return err
 	})
-	s.weeks.reset()
 	var ps timetable.Problems
 	if errors.As(err, &ps) {
 		f.Problems, f.Bad = setupProblems(langOf(r), ps, true), badFields(ps)
@@ -379,8 +376,7 @@ func (s *Server) deleteWeeks(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	err := s.DB.Tx(r.Context(), func(tx *db.Tx) error { return timetable.DeleteAlternation(r.Context(), tx, est, a.ID) })
-	s.weeks.reset()
+	err := s.editTimetable(r.Context(), func(tx *db.Tx) error { return timetable.DeleteAlternation(r.Context(), tx, est, a.ID) })
 	var ps timetable.Problems
 	if errors.As(err, &ps) {
 		f := weekForm{Code: a.Code, Label: a.Label, Mode: "custom", Ticked: map[string]bool{}}
