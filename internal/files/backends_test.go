@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -317,5 +318,47 @@ func TestS3Refusals(t *testing.T) {
 	}
 	if _, err := OpenBackend(ctx, "ftp://x", "/data", Credentials{}); err == nil || !strings.Contains(err.Error(), "dir") {
 		t.Fatalf("unknown storage: %v", err)
+	}
+}
+
+// Ready answers whether the storage answers: a bucket gone or a data
+// directory replaced by a file make it fail; its answer is kept a while.
+func TestReady(t *testing.T) {
+	ctx := context.Background()
+	f := startS3(t)
+	b, err := NewS3(ctx, f.config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(b, make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ready(ctx); err != nil {
+		t.Fatalf("a bucket that answers: %v", err)
+	}
+	f.srv.Close()
+	if err := s.Ready(ctx); err != nil {
+		t.Fatalf("the last answer is kept %s: %v", readyEvery, err)
+	}
+	s.checked = s.checked.Add(-readyEvery)
+	if err := s.Ready(ctx); err == nil {
+		t.Fatal("a bucket that no longer answers is ready")
+	}
+
+	root := filepath.Join(t.TempDir(), "files")
+	d, err := New(Dir{Root: root}, make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Ready(ctx); err != nil {
+		t.Fatalf("a directory not made yet: %v", err)
+	}
+	if err := os.WriteFile(root, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.checked = time.Time{}
+	if err := d.Ready(ctx); err == nil {
+		t.Fatal("a file in place of the directory is ready")
 	}
 }

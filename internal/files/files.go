@@ -48,6 +48,28 @@ type Backend interface {
 	Delete(ctx context.Context, key string) error
 }
 
+// Checker is a backend that can tell whether it answers (for /readyz).
+type Checker interface {
+	Check(ctx context.Context) error
+}
+
+// Check tells whether the directory can hold blobs: absent is fine (it is
+// made on the first upload), a file in its place or an unreadable one is
+// not.
+func (d Dir) Check(context.Context) error {
+	fi, err := os.Stat(d.Root)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("files: %s is not a directory", d.Root)
+	}
+	return nil
+}
+
 // Dir is the filesystem backend: one file per blob under Root, written to
 // a temporary name then renamed, so a crash never leaves half a blob.
 type Dir struct{ Root string }
@@ -117,6 +139,8 @@ type Store struct {
 	MaxSize int64
 
 	mu      sync.Mutex
+	checked time.Time              // when the backend last answered Ready's question
+	ready   error                  // and what it answered
 	masters []cipher.AEAD          // master keys that unwrap data keys: the next one (during a rotation) first
 	keyDir  string                 // DATA/keys, re-read before wrapping a new data key; "" for New
 	keys    map[string]cipher.AEAD // establishment → unwrapped data key
@@ -611,4 +635,31 @@ func Queue(ctx context.Context, q db.Querier) (int, time.Time, error) {
 		return n, time.Time{}, nil
 	}
 	return n, time.Unix(oldest.Int64, 0).UTC(), nil
+}
+
+// readyEvery is how long Ready trusts the backend's last answer: a load
+// balancer probing every second must not cost a bucket request each time.
+const readyEvery = 10 * time.Second
+
+// Ready tells whether the storage backend answers, asking it at most every
+// readyEvery; a backend that cannot tell (not a Checker) is taken as ready.
+func (s *Store) Ready(ctx context.Context) error {
+	c, ok := s.Backend.(Checker)
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	if time.Since(s.checked) < readyEvery {
+		err := s.ready
+		s.mu.Unlock()
+		return err
+	}
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	err := c.Check(ctx)
+	s.mu.Lock()
+	s.checked, s.ready = time.Now(), err
+	s.mu.Unlock()
+	return err
 }

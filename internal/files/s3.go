@@ -161,6 +161,18 @@ func s3Reason(err error) string {
 
 func (s *S3) String() string { return s.cfg.String() }
 
+// Check asks whether the bucket still exists and takes the keys.
+func (s *S3) Check(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.cfg.Bucket)
+	if err != nil {
+		return fmt.Errorf("storage %s: %s", s.cfg, s3Reason(err))
+	}
+	if !ok {
+		return fmt.Errorf("storage %s: the bucket does not exist", s.cfg)
+	}
+	return nil
+}
+
 func (s *S3) object(key string) (string, error) {
 	if key == "" || strings.Contains(key, "..") || strings.HasPrefix(key, "/") {
 		return "", fmt.Errorf("files: bad key %q", key)

@@ -5,12 +5,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"cartable/internal/demo"
+	"cartable/internal/files"
 )
 
 type lockedBuffer struct {
@@ -96,5 +99,25 @@ func TestAnonymousUploadNotRead(t *testing.T) {
 	}
 	if n := body.read(); n > 8<<20 {
 		t.Fatalf("the server read %d bytes of an anonymous upload", n)
+	}
+}
+
+// /readyz says the server is not ready when its file storage fails.
+func TestReadyzChecksTheStorage(t *testing.T) {
+	e := newEnv(t, 30)
+	if r := e.browser().get("/readyz"); r.status != 200 {
+		t.Fatalf("readyz: %d %s", r.status, r.body)
+	}
+	root := filepath.Join(t.TempDir(), "files")
+	if err := os.WriteFile(root, []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	broken, err := files.New(files.Dir{Root: root}, make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv.Files = broken
+	if r := e.browser().get("/readyz"); r.status != http.StatusServiceUnavailable || !strings.Contains(r.body, "file storage") {
+		t.Fatalf("readyz with a broken storage: %d %s", r.status, r.body)
 	}
 }

@@ -146,5 +146,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("database unavailable\n"))
 		return
 	}
+	if s.Files != nil {
+		if err := s.Files.Ready(r.Context()); err != nil {
+			s.Log.Warn("file storage unavailable", "err", err.Error())
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("file storage unavailable\n"))
+			return
+		}
+	}
 	w.Write([]byte("ready\n"))
 }
