@@ -217,7 +217,7 @@ func TestStoreOnEveryBackend(t *testing.T) {
 			if count() != before {
 				t.Fatal("a refused upload left a blob")
 			}
-			s.Discard(ctx, g)
+			s.Discard(ctx, d, g)
 			if raw(est+"/"+g.ID) != nil || count() != before-1 {
 				t.Fatal("discard left the blob")
 			}

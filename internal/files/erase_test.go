@@ -294,3 +294,42 @@ func TestConcurrentErasure(t *testing.T) {
 		}
 	}
 }
+
+// A blob written for a save that rolled back, which the storage refuses to
+// delete at once, is queued and erased by the next run.
+func TestDiscardQueuesWhatItCannotDelete(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	est := newEstablishment(t, d, "0750001A")
+	p := newPerson(t, d, "prof")
+	dataDir := t.TempDir()
+	dir := Dir{Root: dataDir + "/files"}
+	o := &outage{Backend: dir}
+	s, err := OpenWith(dataDir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f File
+	rollback := errors.New("rolled back")
+	err = d.Tx(ctx, func(tx *db.Tx) (err error) {
+		if f, err = s.Save(ctx, tx, est, p, "notes.txt", strings.NewReader("brouillon"), 0); err != nil {
+			return err
+		}
+		return rollback
+	})
+	if !errors.Is(err, rollback) {
+		t.Fatal(err)
+	}
+	o.set(true)
+	s.Discard(ctx, d, f)
+	if got := queuedKeys(t, d); !slices.Equal(got, []string{f.Key()}) {
+		t.Fatalf("queued after a refused discard: %v", got)
+	}
+	o.set(false)
+	if n, err := s.EraseQueued(ctx, d); err != nil || n != 1 {
+		t.Fatalf("erasure: %d %v", n, err)
+	}
+	if _, err := dir.Get(ctx, f.Key()); err == nil {
+		t.Fatal("the discarded blob is still stored")
+	}
+}

@@ -395,9 +395,16 @@ func (s *Store) Save(ctx context.Context, q db.Querier, est, owner, name string,
 }
 
 // Discard removes the blob of a file whose record was rolled back.
-func (s *Store) Discard(ctx context.Context, f File) {
-	if f.ID != "" {
-		s.Backend.Delete(ctx, f.Key())
+//
+// A blob the storage refuses to delete now is queued for erasure on d, so
+// that the server's erasure retries it: no blob is left unknown.
+func (s *Store) Discard(ctx context.Context, d *db.DB, f File) {
+	if f.ID == "" {
+		return
+	}
+	if err := s.Backend.Delete(ctx, f.Key()); err != nil && d != nil {
+		d.Exec(ctx, `INSERT INTO file_erasures (storage_key, queued_at) VALUES (?, ?) ON CONFLICT (storage_key) DO NOTHING`,
+			f.Key(), time.Now().Unix())
 	}
 }
 

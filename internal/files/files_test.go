@@ -156,7 +156,7 @@ func TestDataKeyOfRolledBackTransaction(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		s.Discard(ctx, f)
+		s.Discard(ctx, d, f)
 		return rollback
 	})
 	if !errors.Is(err, rollback) {

@@ -399,7 +399,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// All or nothing: the blobs written for a rolled back save go too.
 		for _, sf := range saved {
-			s.Files.Discard(context.WithoutCancel(ctx), sf)
+			s.Files.Discard(context.WithoutCancel(ctx), s.DB, sf)
 		}
 	}
 	var ps classlog.Problems
@@ -935,7 +935,7 @@ func (s *Server) handIn(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		if saved.ID != "" {
-			s.Files.Discard(ctx, saved)
+			s.Files.Discard(context.WithoutCancel(ctx), s.DB, saved)
 		}
 		if msg := s.fileProblem(lang, err); msg != "" {
 			s.homeworkProblem(w, r, msg)
