@@ -403,38 +403,15 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 	now := timetable.At(day, 7*60+30)
 
 	// The classes, in order.
-	var classes []string
-	rows, err := q.Query(ctx, `SELECT id FROM classes WHERE school_year_id = ? ORDER BY code`, year.ID)
-	if err != nil {
+	classes, err := db.Strings(ctx, q, `SELECT id FROM classes WHERE school_year_id = ? ORDER BY code`, year.ID)
+	if err != nil || len(classes) == 0 {
 		return err
 	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		classes = append(classes, id)
-	}
-	rows.Close()
-	if len(classes) == 0 {
-		return nil
-	}
-	var teachers []string
-	rows, err = q.Query(ctx, `SELECT DISTINCT t.teacher_id FROM tt_slot_teachers t JOIN tt_slots s ON s.id = t.slot_id
+	teachers, err := db.Strings(ctx, q, `SELECT DISTINCT t.teacher_id FROM tt_slot_teachers t JOIN tt_slots s ON s.id = t.slot_id
 		WHERE s.establishment_id = ? ORDER BY t.teacher_id`, est)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		teachers = append(teachers, id)
-	}
-	rows.Close()
 
 	weekEnd := monday.AddDate(0, 0, 13).Format(timetable.DateFormat)
 	from := monday.Format(timetable.DateFormat)

@@ -59,23 +59,6 @@ func queryPeople(ctx context.Context, q db.Querier, query string, args ...any) (
 	return out, rows.Err()
 }
 
-func queryStrings(ctx context.Context, q db.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // PersonByID returns a person, active or not.
 func PersonByID(ctx context.Context, q db.Querier, id string) (Person, error) {
 	p, err := scanPerson(q.QueryRow(ctx, `SELECT `+personCols+` FROM people p WHERE p.id = ?`, id))
@@ -103,7 +86,7 @@ func PeopleByLogins(ctx context.Context, q db.Querier, logins []string) ([]Perso
 
 // Memberships lists the establishments a person is attached to.
 func Memberships(ctx context.Context, q db.Querier, personID string) ([]string, error) {
-	return queryStrings(ctx, q, `SELECT establishment_id FROM memberships WHERE person_id = ? ORDER BY establishment_id`, personID)
+	return db.Strings(ctx, q, `SELECT establishment_id FROM memberships WHERE person_id = ? ORDER BY establishment_id`, personID)
 }
 
 // FunctionsOf maps establishment ID to the person's staff functions there.
@@ -251,13 +234,13 @@ func GroupByID(ctx context.Context, q db.Querier, id string) (Group, error) {
 	if err != nil {
 		return g, notFound(err)
 	}
-	g.ClassIDs, err = queryStrings(ctx, q, `SELECT class_id FROM group_classes WHERE group_id = ? ORDER BY class_id`, id)
+	g.ClassIDs, err = db.Strings(ctx, q, `SELECT class_id FROM group_classes WHERE group_id = ? ORDER BY class_id`, id)
 	return g, err
 }
 
 // GroupIDsOfStudent lists the groups a student belongs to (open years).
 func GroupIDsOfStudent(ctx context.Context, q db.Querier, studentID string) ([]string, error) {
-	return queryStrings(ctx, q, `SELECT m.group_id FROM group_members m JOIN groups g ON g.id = m.group_id
+	return db.Strings(ctx, q, `SELECT m.group_id FROM group_members m JOIN groups g ON g.id = m.group_id
 		JOIN school_years y ON y.id = g.school_year_id WHERE m.student_id = ? AND NOT y.closed ORDER BY m.group_id`, studentID)
 }
 
@@ -384,13 +367,13 @@ func TeachingOfClass(ctx context.Context, q db.Querier, classID string) ([]Teach
 // ClassIDsTaughtBy lists the classes a teacher teaches directly or through
 // a group drawn from them, and the groups taught.
 func ClassIDsTaughtBy(ctx context.Context, q db.Querier, teacherID string) (classes, groups []string, err error) {
-	classes, err = queryStrings(ctx, q, `SELECT a.class_id FROM teaching_assignments a WHERE a.teacher_id = ? AND a.class_id IS NOT NULL
+	classes, err = db.Strings(ctx, q, `SELECT a.class_id FROM teaching_assignments a WHERE a.teacher_id = ? AND a.class_id IS NOT NULL
 		UNION SELECT gc.class_id FROM teaching_assignments a JOIN group_classes gc ON gc.group_id = a.group_id WHERE a.teacher_id = ?
 		UNION SELECT h.class_id FROM head_teachers h WHERE h.teacher_id = ?`, teacherID, teacherID, teacherID)
 	if err != nil {
 		return nil, nil, err
 	}
-	groups, err = queryStrings(ctx, q, `SELECT DISTINCT group_id FROM teaching_assignments WHERE teacher_id = ? AND group_id IS NOT NULL`, teacherID)
+	groups, err = db.Strings(ctx, q, `SELECT DISTINCT group_id FROM teaching_assignments WHERE teacher_id = ? AND group_id IS NOT NULL`, teacherID)
 	sort.Strings(classes)
 	return classes, groups, err
 }

@@ -181,19 +181,8 @@ func AlternationByID(ctx context.Context, q db.Querier, id string) (Alternation,
 	if err != nil {
 		return a, err
 	}
-	rows, err := q.Query(ctx, `SELECT monday FROM tt_alternation_weeks WHERE alternation_id = ? ORDER BY monday`, id)
-	if err != nil {
-		return a, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			return a, err
-		}
-		a.Mondays = append(a.Mondays, m)
-	}
-	return a, rows.Err()
+	a.Mondays, err = db.Strings(ctx, q, `SELECT monday FROM tt_alternation_weeks WHERE alternation_id = ? ORDER BY monday`, id)
+	return a, err
 }
 
 // Week is one week of a school year as offered in the setup form.
