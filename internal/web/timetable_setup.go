@@ -139,21 +139,10 @@ func (s *Server) saveRoom(w http.ResponseWriter, r *http.Request) {
 		_, err := timetable.SaveRoom(r.Context(), tx, est, id, timetable.RoomInput{Code: f.Code, Name: f.Name})
 		return err
 	})
-	var ps timetable.Problems
-	if errors.As(err, &ps) {
+	s.setupDone(w, r, err, func(ps timetable.Problems) {
 		f.Problems, f.Bad = setupProblems(langOf(r), ps, true), badFields(ps)
 		s.renderRooms(w, r, est, http.StatusUnprocessableEntity, roomsData{Editing: rm, Form: f})
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	saved := "added"
-	if rm != nil {
-		saved = "changed"
-	}
-	http.Redirect(w, r, "/timetable/manage/"+est+"/rooms?saved="+saved, http.StatusSeeOther)
+	}, "/timetable/manage/"+est+"/rooms?saved="+savedWord(rm != nil))
 }
 
 func (s *Server) deleteRoom(w http.ResponseWriter, r *http.Request) {
@@ -166,17 +155,10 @@ func (s *Server) deleteRoom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.editTimetable(r.Context(), func(tx *db.Tx) error { return timetable.DeleteRoom(r.Context(), tx, est, rm.ID) })
-	var ps timetable.Problems
-	if errors.As(err, &ps) {
+	s.setupDone(w, r, err, func(ps timetable.Problems) {
 		s.renderRooms(w, r, est, http.StatusConflict, roomsData{Editing: rm, Form: roomForm{Code: rm.Code, Name: rm.Name},
 			Refused: setupProblems(langOf(r), ps, false)})
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/timetable/manage/"+est+"/rooms?saved=deleted", http.StatusSeeOther)
+	}, "/timetable/manage/"+est+"/rooms?saved=deleted")
 }
 
 // weekForm is the week pattern form as typed.
@@ -350,21 +332,10 @@ func (s *Server) saveWeeks(w http.ResponseWriter, r *http.Request) {
 		_, err := timetable.SaveAlternation(r.Context(), tx, est, *y, id, in)
 		return err
 	})
-	var ps timetable.Problems
-	if errors.As(err, &ps) {
+	s.setupDone(w, r, err, func(ps timetable.Problems) {
 		f.Problems, f.Bad = setupProblems(langOf(r), ps, true), badFields(ps)
 		s.renderWeeks(w, r, est, http.StatusUnprocessableEntity, weeksData{Editing: a, Form: f})
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	saved := "added"
-	if a != nil {
-		saved = "changed"
-	}
-	http.Redirect(w, r, "/timetable/manage/"+est+"/weeks?saved="+saved, http.StatusSeeOther)
+	}, "/timetable/manage/"+est+"/weeks?saved="+savedWord(a != nil))
 }
 
 func (s *Server) deleteWeeks(w http.ResponseWriter, r *http.Request) {
@@ -377,18 +348,33 @@ func (s *Server) deleteWeeks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err := s.editTimetable(r.Context(), func(tx *db.Tx) error { return timetable.DeleteAlternation(r.Context(), tx, est, a.ID) })
-	var ps timetable.Problems
-	if errors.As(err, &ps) {
+	s.setupDone(w, r, err, func(ps timetable.Problems) {
 		f := weekForm{Code: a.Code, Label: a.Label, Mode: "custom", Ticked: map[string]bool{}}
 		for _, m := range a.Mondays {
 			f.Ticked[m] = true
 		}
 		s.renderWeeks(w, r, est, http.StatusConflict, weeksData{Editing: a, Form: f, Refused: setupProblems(langOf(r), ps, false)})
-		return
-	}
-	if err != nil {
+	}, "/timetable/manage/"+est+"/weeks?saved=deleted")
+}
+
+// setupDone ends an edit of the setup pages: its problems are shown by
+// refused, any other failure is a server error, a success goes to done.
+func (s *Server) setupDone(w http.ResponseWriter, r *http.Request, err error, refused func(timetable.Problems), done string) {
+	var ps timetable.Problems
+	switch {
+	case errors.As(err, &ps):
+		refused(ps)
+	case err != nil:
 		s.serverError(w, r, err)
-		return
+	default:
+		http.Redirect(w, r, done, http.StatusSeeOther)
 	}
-	http.Redirect(w, r, "/timetable/manage/"+est+"/weeks?saved=deleted", http.StatusSeeOther)
+}
+
+// savedWord names a save for the confirmation: a change or an addition.
+func savedWord(existed bool) string {
+	if existed {
+		return "changed"
+	}
+	return "added"
 }
