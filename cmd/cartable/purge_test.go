@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 	"cartable/internal/files"
@@ -21,18 +20,8 @@ import (
 func seedPurge(t *testing.T, url, data string, backend files.Backend) (student, teacher files.File) {
 	t.Helper()
 	ctx := context.Background()
-	d, err := db.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, e := openWithEstablishment(t, url)
 	defer d.Close()
-	if _, err := d.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	e := &directory.Establishment{UAI: "0750001A", Name: "Collège", Kind: "college"}
-	if err := directory.CreateEstablishment(ctx, d, e); err != nil {
-		t.Fatal(err)
-	}
 	s, err := files.OpenWith(data, backend)
 	if err != nil {
 		t.Fatal(err)

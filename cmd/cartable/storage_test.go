@@ -153,23 +153,34 @@ func TestServeOnS3(t *testing.T) {
 	}
 }
 
-// seedFile stores one file under the data directory's master key, on the
-// database at url, and returns its ID.
-func seedFile(t *testing.T, url, data string, content string) string {
+// openWithEstablishment opens and migrates the database at url and adds
+// one establishment to it.
+func openWithEstablishment(t *testing.T, url string) (*db.DB, *directory.Establishment) {
 	t.Helper()
 	ctx := context.Background()
 	d, err := db.Open(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
 	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
 		t.Fatal(err)
 	}
 	e := &directory.Establishment{UAI: "0750001A", Name: "Collège", Kind: "college"}
 	if err := directory.CreateEstablishment(ctx, d, e); err != nil {
+		d.Close()
 		t.Fatal(err)
 	}
+	return d, e
+}
+
+// seedFile stores one file under the data directory's master key, on the
+// database at url, and returns its ID.
+func seedFile(t *testing.T, url, data string, content string) string {
+	t.Helper()
+	ctx := context.Background()
+	d, e := openWithEstablishment(t, url)
+	defer d.Close()
 	p := &directory.Person{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
 	if err := directory.CreatePerson(ctx, d, p, ""); err != nil {
 		t.Fatal(err)
