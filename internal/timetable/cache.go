@@ -13,8 +13,11 @@ import (
 // Cache keeps, in one server process and for a few seconds, the parts of
 // a timetable read that many people share: each slot's teachers and
 // audiences (a class's lessons are read by each of its students, their
-// relatives and teachers) and each school year's calendar. A person's own
-// lessons, changes and week patterns are still read every time. An edit
+// relatives and teachers) and each school year's calendar; and the bare
+// coming week of a person, which the home page's "now and next" reads at
+// every visit of the 8 a.m. rush. The week view still reads a person's own
+// lessons, changes and week patterns every time. Access is decided by the
+// caller before any read. An edit
 // through this process calls Reset; another process's edit shows after at
 // most TTL. A nil *Cache reads everything; the zero Cache keeps entries
 // DefaultTTL.
@@ -25,6 +28,12 @@ type Cache struct {
 	gen       uint64 // bumped by Reset: a read begun before it stores nothing
 	details   map[string]cachedDetails
 	calendars map[string]cachedCalendar
+	weeks     map[string]cachedWeek
+}
+
+type cachedWeek struct {
+	lessons []Lesson
+	expires time.Time
 }
 
 type cachedDetails struct {
@@ -57,7 +66,7 @@ func (c *Cache) Reset() {
 		return
 	}
 	c.mu.Lock()
-	c.details, c.calendars = nil, nil
+	c.details, c.calendars, c.weeks = nil, nil, nil
 	c.gen++
 	c.mu.Unlock()
 }
@@ -140,4 +149,35 @@ func (c *Cache) calendar(ctx context.Context, q db.Querier, years []string) (Cal
 	}
 	c.calendars[key] = cachedCalendar{cal: cal, expires: now.Add(c.ttl())}
 	return cal, nil
+}
+
+// LessonsBare is the package's LessonsBare through the cache. Callers must
+// not change the lessons or their slots (copy first: FillLessons writes).
+func (c *Cache) LessonsBare(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
+	if c == nil {
+		return LessonsBare(ctx, q, t, from, to)
+	}
+	key := t.Kind + "/" + t.ID + "/" + from + "/" + to
+	now := time.Now()
+	c.mu.Lock()
+	e, ok := c.weeks[key]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.lessons, nil
+	}
+	ls, err := LessonsBare(ctx, q, t, from, to)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return ls, nil
+	}
+	if c.weeks == nil || len(c.weeks) >= cacheLimit {
+		c.weeks = map[string]cachedWeek{}
+	}
+	c.weeks[key] = cachedWeek{lessons: ls, expires: now.Add(c.ttl())}
+	return ls, nil
 }

@@ -16,6 +16,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/files"
 	"cartable/internal/mail"
+	"cartable/internal/timetable"
 )
 
 // Server holds what the handlers need.
@@ -43,7 +44,7 @@ type Server struct {
 	MaxDeactivation float64
 
 	pages pages
-	weeks weekCache // short-lived timetable reads: "now and next", week views
+	weeks timetable.Cache // short-lived timetable reads: "now and next", week views
 }
 
 // Options configure a Server.

@@ -219,7 +219,7 @@ func (s *Server) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Ta
 	now := s.Now()
 	start, n, dayView := weekRange(r, now)
 	end := start.AddDate(0, 0, n-1)
-	span, err := s.weeks.shared.Period(ctx, s.DB, t, start.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
+	span, err := s.weeks.Period(ctx, s.DB, t, start.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -796,7 +796,7 @@ func (s *Server) nowNext(r *http.Request, data *homeData) (*nowNext, error) {
 	to := today.AddDate(0, 0, 7).Format(timetable.DateFormat)
 	// The week is read bare; only the few lessons shown get their teachers
 	// and audiences: the home page is the busiest page of all.
-	ls, err := s.weeks.lessons(r.Context(), s, t, from, to)
+	ls, err := s.weeks.LessonsBare(r.Context(), s.DB, t, from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ type slotForm struct {
 // editTimetable runs one edit of the timetable in a transaction, then
 // empties this process's timetable caches, whatever the outcome.
 func (s *Server) editTimetable(ctx context.Context, fn func(tx *db.Tx) error) error {
-	defer s.weeks.reset()
+	defer s.weeks.Reset()
 	return s.DB.Tx(ctx, fn)
 }
 
