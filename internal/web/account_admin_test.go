@@ -370,7 +370,9 @@ func TestNoLetterForAnActivatedAccount(t *testing.T) {
 
 // What must keep working: the head on their own school's teacher and
 // single-school parent; the secretary on a teacher; the operator attached
-// to both schools on the two-school parent.
+// to both schools on the two-school parent, whose letter leaves the address
+// block empty (the operator may not read family addresses) while the
+// head's letter prints it.
 func TestLegitimateAccountAdministration(t *testing.T) {
 	e := newEnv(t, 60)
 	head := e.signIn(e.account(mainHead).Login)
@@ -431,6 +433,9 @@ func TestLegitimateAccountAdministration(t *testing.T) {
 	if code == "" {
 		t.Fatalf("no code on the operator's letter:\n%s", text)
 	}
+	if p2.Address == "" || strings.Contains(text, p2.Address) || (p2.PostalCode != "" && strings.Contains(text, p2.PostalCode)) {
+		t.Fatalf("the operator's letter prints the family's address:\n%s", text)
+	}
 	for _, k := range []directory.Person{inMain, inSecond} {
 		if !strings.Contains(text, k.FirstName+" "+k.LastName) {
 			t.Errorf("the letter does not name the child %s", k.Login)
@@ -448,5 +453,67 @@ func TestLegitimateAccountAdministration(t *testing.T) {
 	}
 	if ok, _ := auth.VerifyPassword(e.acct(p2.ID).hash, pw); !ok {
 		t.Fatal("the chosen password does not open the account")
+	}
+}
+
+// Class letters: the operator's print no address at all; the head's do.
+// Activated accounts get no letter and the first page says how many.
+func TestClassLettersAddressOnlyForReadContact(t *testing.T) {
+	e := newEnv(t, 40)
+	ctx := context.Background()
+	est, _ := directory.EstablishmentByUAI(ctx, e.db, demo.MainUAI)
+	classes, _ := directory.ClassesOfEstablishment(ctx, e.db, est.ID)
+	class := classes[0]
+	students, _ := directory.StudentsOfClass(ctx, e.db, class.ID)
+	var people []directory.Person
+	for _, s := range students {
+		people = append(people, s)
+		kin, _ := directory.RelativesOf(ctx, e.db, s.ID)
+		for _, k := range kin {
+			people = append(people, k.Person)
+		}
+	}
+	var ids []string
+	for _, p := range people {
+		ids = append(ids, p.ID)
+	}
+	e.unactivate(ids[1:]...) // the first student keeps their password
+	addresses := func(text string) int {
+		n := 0
+		for _, p := range people {
+			if p.Address != "" && strings.Contains(text, p.Address) {
+				n++
+			}
+		}
+		return n
+	}
+	op := e.signIn(e.account(provOperator).Login)
+	r := op.post("/admin/classes/"+class.ID+"/activation", url.Values{"csrf": {op.csrf()}, "who": {"both"}})
+	if r.status != 200 || !strings.HasPrefix(r.body, "%PDF-") {
+		t.Fatalf("operator's class letters: %d", r.status)
+	}
+	codes, text := letterCodes(t, []byte(r.body))
+	if len(codes) == 0 {
+		t.Fatal("no letters")
+	}
+	if n := addresses(text); n != 0 {
+		t.Fatalf("the operator's letters print %d postal addresses", n)
+	}
+	if _, ok := codes[students[0].Login]; ok {
+		t.Fatal("a letter for an activated account")
+	}
+	if !strings.Contains(text, "Comptes déjà activés, sans courrier : 1") {
+		t.Errorf("the first page does not count the activated account:\n%.800s", text)
+	}
+	if e.acct(students[0].ID).codes != 0 {
+		t.Fatal("a code was issued for an activated account")
+	}
+	head := e.signIn(e.account(mainHead).Login)
+	r = head.post("/admin/classes/"+class.ID+"/activation", url.Values{"csrf": {head.csrf()}, "who": {"both"}})
+	if r.status != 200 {
+		t.Fatalf("head's class letters: %d", r.status)
+	}
+	if _, text := letterCodes(t, []byte(r.body)); addresses(text) == 0 {
+		t.Fatal("the head's letters print no address")
 	}
 }

@@ -494,7 +494,10 @@ func (s *Server) adminActivateClass(w http.ResponseWriter, r *http.Request) {
 }
 
 // issueLetters makes the codes and answers with the PDF: the codes exist
-// nowhere else.
+// nowhere else. A letter holds only what the viewer may read: the postal
+// address when they may read-contact the person (an operator may not: the
+// block stays empty and the letter is handed out in class), the names of
+// a relative's children they may read-name.
 func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request, establishmentID string, people []directory.Person, skipped letters.Skipped, filename string) {
 	ctx := r.Context()
 	cur := currentOf(r)
@@ -503,6 +506,15 @@ func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request, establishm
 		return
 	}
 	est, err := directory.EstablishmentByID(ctx, s.DB, establishmentID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	contact, err := s.Policy.VisiblePeople(ctx, cur.viewer, access.ReadContact, ids)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -521,11 +533,13 @@ func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request, establishm
 		p := ic.Person
 		l := letters.Letter{Establishment: est.Name, City: est.City, Name: p.FirstName + " " + p.LastName, Profile: p.Profile,
 			Login: p.Login, Code: ic.Code, ExpiresAt: ic.ExpiresAt, URL: s.BaseURL, Date: s.Now()}
-		if p.Address != "" {
-			l.Address = append(l.Address, p.Address)
-		}
-		if p.PostalCode != "" || p.City != "" {
-			l.Address = append(l.Address, strings.TrimSpace(p.PostalCode+" "+p.City))
+		if contact[p.ID] {
+			if p.Address != "" {
+				l.Address = append(l.Address, p.Address)
+			}
+			if p.PostalCode != "" || p.City != "" {
+				l.Address = append(l.Address, strings.TrimSpace(p.PostalCode+" "+p.City))
+			}
 		}
 		if p.Profile == directory.Relative {
 			kids, err := directory.ChildrenOf(ctx, s.DB, p.ID)
@@ -533,8 +547,19 @@ func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request, establishm
 				s.serverError(w, r, err)
 				return
 			}
+			kidIDs := make([]string, len(kids))
+			for i, k := range kids {
+				kidIDs[i] = k.ID
+			}
+			named, err := s.Policy.VisiblePeople(ctx, cur.viewer, access.ReadName, kidIDs)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
 			for _, k := range kids {
-				l.Children = append(l.Children, k.FirstName+" "+k.LastName)
+				if named[k.ID] {
+					l.Children = append(l.Children, k.FirstName+" "+k.LastName)
+				}
 			}
 		}
 		ls = append(ls, l)
