@@ -145,6 +145,11 @@ func TestHeadCannotTakeOverAParentOfAnotherSchool(t *testing.T) {
 	before := e.acct(p.ID)
 	head := e.signIn(e.account(mainHead).Login)
 	csrf := head.csrf()
+	// The parent's page says why the head may not manage the account.
+	if r := head.get("/people/" + p.ID); r.status != 200 || strings.Contains(r.body, "/admin/people/"+p.ID+"/account") ||
+		!strings.Contains(r.body, "seul un administrateur rattaché à tous ses établissements peut le gérer") {
+		t.Errorf("the parent's page for the head: %d", r.status)
+	}
 	for _, c := range []struct{ method, path string }{
 		{"GET", "/admin/people/" + p.ID + "/account"},
 		{"POST", "/admin/people/" + p.ID + "/activation"},
@@ -228,6 +233,10 @@ func TestSecretaryCannotActOnTheHead(t *testing.T) {
 		}
 		if r := sb.get("/admin/people/" + target.ID + "/account"); r.status != http.StatusForbidden {
 			t.Errorf("secretary opens %s's account page: %d", target.Login, r.status)
+		}
+		if r := sb.get("/people/" + target.ID); r.status != 200 || strings.Contains(r.body, "/admin/people/"+target.ID+"/account") ||
+			!strings.Contains(r.body, "Vous ne pouvez pas gérer ce compte : son rang égale ou dépasse le vôtre.") {
+			t.Errorf("%s's page for the secretary: %d", target.Login, r.status)
 		}
 		if after := e.acct(target.ID); !after.equal(before) {
 			t.Fatalf("a refused attack changed %s's account: %+v → %+v", target.Login, before, after)
@@ -385,6 +394,9 @@ func TestLegitimateAccountAdministration(t *testing.T) {
 	csrf := head.csrf()
 	if r := head.get("/admin/people/" + tp.ID + "/account"); r.status != 200 {
 		t.Fatalf("head opens a teacher's account page: %d", r.status)
+	}
+	if r := head.get("/people/" + tp.ID); !strings.Contains(r.body, "/admin/people/"+tp.ID+"/account") || strings.Contains(r.body, "Vous ne pouvez pas gérer") {
+		t.Errorf("the teacher's page for the head does not link to the account page")
 	}
 	if r := head.post("/admin/people/"+tp.ID+"/second-factors/remove", url.Values{"csrf": {csrf}}); r.status != http.StatusSeeOther {
 		t.Fatalf("head removes a teacher's factors: %d", r.status)
