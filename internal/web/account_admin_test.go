@@ -251,12 +251,16 @@ func TestSecretaryCannotActOnTheHead(t *testing.T) {
 	// Nor may the secretary close the head's account from the directory
 	// pages, and the page says why.
 	est, _ := directory.EstablishmentByUAI(context.Background(), e.db, demo.MainUAI)
+	before := e.acct(h.ID)
 	r := sb.provPost("/provisioning/establishments/"+est.ID+"/accounts/close", url.Values{"login": {headAcct.Login}})
 	if r.status != http.StatusForbidden || !strings.Contains(r.body, "son rang égale ou dépasse le vôtre") || !strings.Contains(r.body, `value="`+headAcct.Login+`"`) {
 		t.Fatalf("secretary closes the head: %d %.500s", r.status, r.body)
 	}
-	if !e.acct(h.ID).active {
-		t.Fatal("the head's account was closed")
+	if after := e.acct(h.ID); !after.equal(before) || !after.active {
+		t.Fatalf("the refused closing changed the head's account: %+v → %+v", before, after)
+	}
+	if e.refusals("membership:"+h.ID+"@"+est.ID) != 1 {
+		t.Error("the refused closing was not audited")
 	}
 	// One's own account is never managed from these pages.
 	me := e.person(sec.Login)
