@@ -31,6 +31,7 @@ type Viewer struct {
 	scope      *scope
 	people     map[string]*target // nil value: no such person
 	structures map[Resource]structure
+	accounts   map[string]*account // account administration facts (accounts.go)
 }
 
 // Function bits.

@@ -48,7 +48,8 @@ type personData struct {
 	Relatives []directory.Kin
 	Children  []directory.Kin
 	Teaching  []directory.Teaching
-	Manage    bool // the viewer may manage the account (account.go)
+	Manage    bool   // the viewer may manage the account (account.go)
+	NoManage  string // why not, when the person is known to the viewer as an administrator (activation.go)
 }
 
 func (s *Server) person(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +80,7 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		p.BirthDate = ""
 	}
 	d.Person = p
-	if d.Manage, err = s.may(r, access.ManageAccount, access.Person(id)); err != nil {
+	if d.Manage, d.NoManage, err = s.mayManage(r, id); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
