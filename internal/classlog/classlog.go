@@ -261,8 +261,11 @@ func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string,
 			return "", err
 		}
 	} else {
+		// The entry of this lesson only: another lesson's entry is not
+		// edited through this one's form.
 		res, err := tx.Exec(ctx, `UPDATE classlog_entries SET title = ?, body = ?, category = ?, draft = ?, publish_at = ?, updated_at = ?
-			WHERE id = ? AND author_id = ?`, c.title, c.body, c.category, in.Draft, c.publishAt, now.Unix(), id, in.AuthorID)
+			WHERE id = ? AND author_id = ? AND COALESCE(slot_id, '') = ? AND lesson_date = ?`,
+			c.title, c.body, c.category, in.Draft, c.publishAt, now.Unix(), id, in.AuthorID, in.SlotID, in.LessonDate)
 		if err != nil {
 			return "", err
 		}

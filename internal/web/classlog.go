@@ -272,7 +272,12 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 			DueLesson: r.PostFormValue(p + "lesson"), Description: r.PostFormValue(p + "description"),
 			Minutes: r.PostFormValue(p + "minutes"), HandIn: r.PostFormValue(p + "handin"), Discard: r.PostFormValue(p+"discard") == "1"})
 	}
-	// The audience must be one of the lesson's, written by a teacher of it.
+	// The class log of this lesson is written by its own teachers (and the
+	// replacement of this occurrence), not by a colleague of the class.
+	if !s.allowed(w, r, access.WriteClassLog, access.Occurrence(l.Slot.ID, l.Date)) {
+		return
+	}
+	// The audience must be one of the lesson's; another is forged.
 	var aud *timetable.Audience
 	for _, a := range l.Slot.Audiences {
 		if audienceKey(a) == f.Audience {
@@ -280,28 +285,41 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 			aud = &a
 		}
 	}
+	if aud == nil && f.Audience != "" {
+		res, _ := structureOf(f.Audience)
+		s.auditRefusal(r, res)
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
 	if aud == nil {
 		aud = &l.Slot.Audiences[0]
 		f.Audience = audienceKey(*aud)
 	}
-	res := access.Class(aud.ClassID)
-	if aud.GroupID != "" {
-		res = access.Group(aud.GroupID)
-	}
-	if !s.allowed(w, r, access.WriteClassLog, res) {
-		return
-	}
 	var was []classlog.Homework // the entry's homework as saved
 	if f.ID != "" {
-		// Editing, and so removing attachments: the entry's author only.
+		// Editing, and so attaching and removing attachments: the entry's
+		// author, while a teacher of its lesson.
 		if !s.allowed(w, r, access.EditEntry, access.Entry(f.ID)) {
 			return
 		}
 		e, err := classlog.EntryByID(ctx, s.DB, f.ID)
+		if errors.Is(err, classlog.ErrNotFound) { // deleted meanwhile
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
+		// An entry is edited through its own lesson's form only.
+		if e.SlotID != l.Slot.ID || e.LessonDate != l.Date {
+			s.auditRefusal(r, access.Entry(f.ID))
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
+		// Its audience never changes: new homework lines take it.
+		aud = &timetable.Audience{ClassID: e.ClassID, GroupID: e.GroupID}
+		f.Audience = audienceKey(*aud)
 		f.Attachments = e.Attachments
 		was = e.Homework
 		// The lines of this entry's homework show their hand-ins again if
@@ -420,6 +438,20 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.entryRefused(w, r, l, &f, uploads)
+}
+
+// structureOf reads a class or group as forms send it, "c:ID" or "g:ID".
+func structureOf(key string) (access.Resource, bool) {
+	kind, id, _ := strings.Cut(key, ":")
+	switch {
+	case id == "":
+		return access.Resource{Kind: "structure", ID: key}, false
+	case kind == "c":
+		return access.Class(id), true
+	case kind == "g":
+		return access.Group(id), true
+	}
+	return access.Resource{Kind: "structure", ID: key}, false
 }
 
 // entryRefused shows the lesson page again with what was typed and why

@@ -564,18 +564,11 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 			d.Entries = append(d.Entries, e)
 		}
 	}
-	// The teacher's form: edit their own entry for this lesson, or a new one.
-	for _, a := range l.Slot.Audiences {
-		res := access.Class(a.ClassID)
-		if a.GroupID != "" {
-			res = access.Group(a.GroupID)
-		}
-		if can, err := s.may(r, access.WriteClassLog, res); err != nil {
-			s.serverError(w, r, err)
-			return
-		} else if can {
-			d.CanWrite = true
-		}
+	// The teacher's form (this lesson's teachers, or the replacement of this
+	// occurrence): edit their own entry for this lesson, or a new one.
+	if d.CanWrite, err = s.may(r, access.WriteClassLog, access.Occurrence(l.Slot.ID, l.Date)); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	if d.CanWrite {
 		if form != nil {
