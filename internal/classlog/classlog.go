@@ -142,6 +142,7 @@ type cleanHomework struct {
 	id                                string // as posted: not yet checked
 	due, dueSlot, description, handin string
 	minutes                           int
+	line                              int // its index in the form, for Problems
 }
 
 func cleanRich(field, s string, ps *Problems) string {
@@ -184,7 +185,7 @@ func check(in EntryInput) (cleanInput, Problems) {
 			continue // an empty line of the form
 		}
 		field := fmt.Sprintf("homework.%d.", i)
-		ch := cleanHomework{id: h.ID}
+		ch := cleanHomework{id: h.ID, line: i}
 		ch.description = cleanRich(field+"description", h.Description, &ps)
 		if ch.description == "" && !ps.Has(field+"description") {
 			ps = append(ps, Problem{Field: field + "description", Code: "required"})
@@ -192,13 +193,16 @@ func check(in EntryInput) (cleanInput, Problems) {
 		ch.dueSlot = h.DueSlotID
 		ch.due = strings.TrimSpace(h.DueDate)
 		if ch.dueSlot != "" {
+			// Due at a lesson, "SLOT/DATE": its date is the due date. Whether
+			// the lesson exists and may be chosen is Save's and the caller's.
 			slot, date, ok := strings.Cut(ch.dueSlot, "/")
-			if !ok {
-				ps = append(ps, Problem{Field: field + "due", Code: "bad-choice", Detail: ch.dueSlot})
+			if _, err := timetable.ParseDate(date); !ok || slot == "" || err != nil {
+				ps = append(ps, Problem{Field: field + "lesson", Code: "bad-lesson", Detail: ch.dueSlot})
+			} else if date < in.LessonDate {
+				ps = append(ps, Problem{Field: field + "lesson", Code: "due-before-lesson", Detail: date})
 			}
 			ch.dueSlot, ch.due = slot, date
-		}
-		if _, err := timetable.ParseDate(ch.due); err != nil {
+		} else if _, err := timetable.ParseDate(ch.due); err != nil {
 			ps = append(ps, Problem{Field: field + "due", Code: "bad-date", Detail: h.DueDate})
 		} else if ch.due < in.LessonDate {
 			ps = append(ps, Problem{Field: field + "due", Code: "due-before-lesson", Detail: ch.due})
@@ -247,6 +251,12 @@ func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string,
 	if (in.ClassID == "") == (in.GroupID == "") {
 		ps = append(ps, Problem{Field: "audience", Code: "required"})
 	}
+	if len(ps) == 0 {
+		var err error
+		if ps, err = dueSlotProblems(ctx, tx, in.EstablishmentID, c.homework); err != nil {
+			return "", err
+		}
+	}
 	if len(ps) > 0 {
 		return "", ps
 	}
@@ -277,6 +287,28 @@ func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string,
 		return "", err
 	}
 	return id, nil
+}
+
+// dueSlotProblems refuses homework due at a lesson that does not exist or
+// belongs to another establishment than the entry's: the reference would
+// fail, or cross the establishment wall. (Whether the occurrence runs and
+// suits the entry's class or group is the caller's to check.)
+func dueSlotProblems(ctx context.Context, q db.Querier, est string, hw []cleanHomework) (Problems, error) {
+	var ps Problems
+	for _, h := range hw {
+		if h.dueSlot == "" {
+			continue
+		}
+		var e string
+		err := q.QueryRow(ctx, `SELECT establishment_id FROM tt_slots WHERE id = ?`, h.dueSlot).Scan(&e)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if err != nil || e != est {
+			ps = append(ps, Problem{Field: fmt.Sprintf("homework.%d.lesson", h.line), Code: "bad-lesson", Detail: h.dueSlot + "/" + h.due})
+		}
+	}
+	return ps, nil
 }
 
 // saveHomework makes the entry's homework match the form's lines.

@@ -348,7 +348,13 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 		uploads = r.MultipartForm.File["attachment"]
 	}
 	// Every fault at once, text and files, before anything is written.
-	if ps := classlog.Check(in); len(ps) > 0 {
+	ps := classlog.Check(in)
+	due, err := s.dueLessonProblems(r, l, *aud, in, was)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if ps = append(ps, due...); len(ps) > 0 {
 		classlogProblems(lang, ps, &f, was)
 	}
 	f.Problems = append(f.Problems, s.uploadProblems(lang, uploads, f.kept())...)
@@ -362,7 +368,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	var saved []files.File
 	var gone []string // storage keys of the files the save lets go
-	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var held []string
 		if f.ID != "" {
 			var err error
@@ -420,7 +426,6 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 			s.Files.Discard(context.WithoutCancel(ctx), s.DB, sf)
 		}
 	}
-	var ps classlog.Problems
 	var ue uploadError
 	switch {
 	case err == nil:
@@ -452,6 +457,56 @@ func structureOf(key string) (access.Resource, bool) {
 		return access.Group(id), true
 	}
 	return access.Resource{Kind: "structure", ID: key}, false
+}
+
+// dueLessonProblems checks the lessons that homework lines are due at: a
+// lesson of the timetable running that day (timetable.LessonAt), of this
+// lesson's establishment, and of the entry's class or group or else one
+// whose class log the author writes; its date is checked against the
+// entry's by classlog.Check. A line of the entry's own homework that keeps
+// its lesson is not checked again: the timetable may have changed since.
+// A lesson refused here is a forged or stale value: the refusal is audited.
+func (s *Server) dueLessonProblems(r *http.Request, l timetable.Lesson, aud timetable.Audience, in classlog.EntryInput,
+	was []classlog.Homework) (classlog.Problems, error) {
+	var ps classlog.Problems
+	for i, h := range in.Homework {
+		slot, date, ok := strings.Cut(h.DueSlotID, "/")
+		if _, err := timetable.ParseDate(date); !ok || slot == "" || err != nil {
+			continue // none, or malformed: classlog.Check names it
+		}
+		kept := false
+		for _, o := range was {
+			kept = kept || (o.ID == h.ID && o.DueSlotID == slot && o.DueDate == date)
+		}
+		if kept {
+			continue
+		}
+		fits, err := s.dueLessonFits(r, l, aud, slot, date)
+		if err != nil {
+			return nil, err
+		}
+		if !fits {
+			s.auditRefusal(r, access.Occurrence(slot, date))
+			ps = append(ps, classlog.Problem{Field: fmt.Sprintf("homework.%d.lesson", i), Code: "bad-lesson", Detail: h.DueSlotID})
+		}
+	}
+	return ps, nil
+}
+
+func (s *Server) dueLessonFits(r *http.Request, l timetable.Lesson, aud timetable.Audience, slot, date string) (bool, error) {
+	due, err := timetable.LessonAt(r.Context(), s.DB, slot, date)
+	if errors.Is(err, timetable.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || due.Slot.EstablishmentID != l.Slot.EstablishmentID {
+		return false, err
+	}
+	for _, a := range due.Slot.Audiences {
+		if a.ClassID == aud.ClassID && a.GroupID == aud.GroupID {
+			return true, nil
+		}
+	}
+	return s.may(r, access.WriteClassLog, access.Occurrence(slot, date))
 }
 
 // entryRefused shows the lesson page again with what was typed and why

@@ -9,6 +9,7 @@ import (
 
 	"cartable/internal/audit"
 	"cartable/internal/demo"
+	"cartable/internal/timetable"
 )
 
 // classlogState is everything the class log holds, to tell that a refused
@@ -251,4 +252,134 @@ func TestClassLogIsWrittenByTheLessonsTeachers(t *testing.T) {
 	if got := e.query(`SELECT title FROM classlog_entries WHERE id = ?`, mine); got[0] != "Les fractions, suite" {
 		t.Errorf("title after the edit: %v", got)
 	}
+}
+
+// A homework due "at a lesson" names a real lesson of the entry's class or
+// group (or one the author teaches), in the same establishment, on or
+// after the entry's date. Anything else is a field error on the form, with
+// everything typed kept and nothing saved, never a server error; a lesson
+// refused that way is audited (only a forged or stale form sends one).
+func TestClassLogDueLessonIsChecked(t *testing.T) {
+	e := newTTEnv(t, 120)
+	ctx := context.Background()
+	slot, teacher, class, est, _ := tuesdayLesson(e)
+	lesson := "/lessons/" + slot + "/2026-12-01"
+	tb := e.signIn(e.login(teacher))
+	// first returns "SLOT/DATE" of the first lesson of a target between two
+	// dates that keep says yes to.
+	first := func(kind, id, from, to string, keep func(timetable.Lesson) bool) string {
+		t.Helper()
+		ls, err := timetable.Lessons(ctx, e.db, timetable.Target{Kind: kind, ID: id}, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range ls {
+			if !l.Cancelled() && keep(l) {
+				return l.Key()
+			}
+		}
+		return ""
+	}
+	ofClass := func(l timetable.Lesson) bool {
+		for _, a := range l.Slot.Audiences {
+			if a.ClassID == class && a.GroupID == "" {
+				return true
+			}
+		}
+		return false
+	}
+	taughtBy := func(id string) func(timetable.Lesson) bool {
+		return func(l timetable.Lesson) bool {
+			for _, p := range l.Slot.Teachers {
+				if p.ID == id {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	valid := first(timetable.TargetClass, class, "2026-12-02", "2026-12-18", ofClass)
+	earlier := first(timetable.TargetClass, class, "2026-11-23", "2026-11-30", ofClass)
+	// A lesson of the establishment, of another class, taught by another.
+	notMine := ""
+	for _, c := range e.query(`SELECT id FROM classes WHERE establishment_id = ? AND id <> ? ORDER BY id`, est, class) {
+		if notMine = first(timetable.TargetClass, c, "2026-12-02", "2026-12-18", func(l timetable.Lesson) bool {
+			return !taughtBy(teacher)(l) && !ofClass(l)
+		}); notMine != "" {
+			break
+		}
+	}
+	foreignClass := e.query(`SELECT c.id FROM classes c JOIN establishments x ON x.id = c.establishment_id WHERE x.uai = ? ORDER BY c.id LIMIT 1`, demo.SecondUAI)[0]
+	foreign := first(timetable.TargetClass, foreignClass, "2026-12-02", "2026-12-18", func(timetable.Lesson) bool { return true })
+	// The lesson of the class, a day it does not run.
+	validSlot, validDate, _ := strings.Cut(valid, "/")
+	wrongDay := validSlot + "/" + mustAddDays(t, validDate, 1)
+	for name, v := range map[string]string{"valid": valid, "earlier": earlier, "not mine": notMine, "foreign": foreign} {
+		if v == "" {
+			t.Fatalf("the demo has no %s lesson to choose", name)
+		}
+	}
+
+	before := e.classlogState()
+	for _, c := range []struct{ what, value, says string }{
+		{"an unknown lesson", "nope/2026-12-03", "séance impossible « nope/2026-12-03 »"},
+		{"a lesson of another establishment", foreign, "séance impossible « " + foreign + " »"},
+		{"a lesson of another class, not the teacher's", notMine, "séance impossible « " + notMine + " »"},
+		{"the class's lesson on a day it does not run", wrongDay, "séance impossible « " + wrongDay + " »"},
+		{"a lesson before the entry's", earlier, "la date de remise (" + earlier[strings.Index(earlier, "/")+1:] + ") précède la séance"},
+		{"no date", "nope", "séance impossible « nope »"},
+		{"an impossible date", validSlot + "/2026-13-45", "séance impossible « " + validSlot + "/2026-13-45 »"},
+	} {
+		r := tb.upload(lesson+"/log", entryFields(tb, "Devoirs pour la suite", "body", "Tom & Jerry", "hw0_description", "Exercice 4 page 12",
+			"hw0_lesson", c.value, "hw0_minutes", "15", "hw0_handin", "paper"), "", "", nil)
+		if r.status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d", c.what, r.status)
+			continue
+		}
+		for _, want := range []string{"Travail n° 1, Pour la séance : " + c.says, `value="Devoirs pour la suite"`, ">Tom &amp; Jerry</textarea>",
+			">Exercice 4 page 12</textarea>", `value="15"`, `<option value="` + c.value + `" selected>`,
+			`name="hw0_lesson" aria-invalid="true"`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("%s: the page lacks %q\n%s", c.what, want, alertRe.FindString(r.body))
+			}
+		}
+	}
+	if e.classlogState() != before {
+		t.Fatal("a refused due lesson saved something")
+	}
+	for _, v := range []string{foreign, notMine, wrongDay} {
+		if !e.refusalAudited(teacher, "lesson-occurrence:"+v) {
+			t.Errorf("the refused lesson %s is not audited", v)
+		}
+	}
+
+	// A lesson of the class, and one the teacher teaches another class or
+	// group (when the demo has one), are accepted.
+	own := first(timetable.TargetTeacher, teacher, "2026-12-02", "2026-12-18", func(l timetable.Lesson) bool { return !ofClass(l) })
+	t.Logf("due at the class's lesson %s; at the teacher's lesson of another audience %q", valid, own)
+	fields := entryFields(tb, "Devoirs pour la suite", "hw0_description", "Exercice 4 page 12", "hw0_lesson", valid, "hw0_handin", "paper")
+	if own != "" {
+		fields["hw1_description"], fields["hw1_lesson"], fields["hw1_due"], fields["hw1_handin"] = "Lecture", own, "", "none"
+	}
+	if r := tb.upload(lesson+"/log", fields, "", "", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("a lesson of the class: %d %s", r.status, alertRe.FindString(r.body))
+	}
+	got := e.query(`SELECT h.due_slot_id || '/' || h.due_date FROM homework h JOIN classlog_entries c ON c.id = h.entry_id
+		WHERE c.slot_id = ? AND c.lesson_date = '2026-12-01' ORDER BY h.description`, slot)
+	want := []string{valid}
+	if own != "" {
+		want = []string{valid, own}
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("homework due at %v, want %v", got, want)
+	}
+}
+
+func mustAddDays(t *testing.T, date string, n int) string {
+	t.Helper()
+	d, err := timetable.ParseDate(date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.AddDate(0, 0, n).Format(timetable.DateFormat)
 }

@@ -496,6 +496,26 @@ type lessonData struct {
 	Now         time.Time
 }
 
+// OtherLesson names the lesson a homework line is due at when the form
+// does not offer it (a value sent by a forged or older form, shown back as
+// it came), or "" when it is one of Upcoming.
+func (d lessonData) OtherLesson(lang, key string) string {
+	if key == "" {
+		return ""
+	}
+	for _, u := range d.Upcoming {
+		if u.Key() == key {
+			return ""
+		}
+	}
+	if _, date, ok := strings.Cut(key, "/"); ok {
+		if t, err := timetable.ParseDate(date); err == nil {
+			return i18n.T(lang, "log.lesson.other", dayName(lang, t))
+		}
+	}
+	return i18n.T(lang, "log.lesson.unknown", key)
+}
+
 type changeForm struct {
 	Cancelled                       bool
 	Reason, NewDate, NewStart, Room string
