@@ -727,6 +727,10 @@ func Attach(ctx context.Context, q db.Querier, entryID, fileID string) error {
 // Copy copies an entry (content, homework, attachments) to another class
 // or group of the same subject, for the same author. The copy keeps the
 // draft and publication settings; lesson date is kept unless given.
+//
+// The target must be of the entry's establishment ("other-establishment":
+// the copy would be out of its readers' reach) and taught the entry's
+// subject by the author, in the directory or the timetable ("not-taught").
 func Copy(ctx context.Context, tx *db.Tx, entryID, authorID, classID, groupID, lessonDate string, now time.Time) (string, error) {
 	e, err := EntryByID(ctx, tx, entryID)
 	if err != nil {
@@ -740,6 +744,12 @@ func Copy(ctx context.Context, tx *db.Tx, entryID, authorID, classID, groupID, l
 	}
 	if classID == e.ClassID && groupID == e.GroupID {
 		return "", Problems{{Field: "target", Code: "same-audience"}}
+	}
+	if p, err := copyTargetProblem(ctx, tx, e, classID, groupID); err != nil || p != nil {
+		if err != nil {
+			return "", err
+		}
+		return "", Problems{*p}
 	}
 	if lessonDate == "" {
 		lessonDate = e.LessonDate
@@ -770,6 +780,38 @@ func Copy(ctx context.Context, tx *db.Tx, entryID, authorID, classID, groupID, l
 		}
 	}
 	return id, nil
+}
+
+// copyTargetProblem checks where a copy of e goes: a class or group of
+// e's establishment, to which e's author teaches e's subject (a teaching
+// assignment, or a lesson of the timetable).
+func copyTargetProblem(ctx context.Context, q db.Querier, e Entry, classID, groupID string) (*Problem, error) {
+	table, col, id := "classes", "class_id", classID
+	if groupID != "" {
+		table, col, id = "groups", "group_id", groupID
+	}
+	var est string
+	err := q.QueryRow(ctx, `SELECT establishment_id FROM `+table+` WHERE id = ?`, id).Scan(&est)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &Problem{Field: "target", Code: "required"}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if est != e.EstablishmentID {
+		return &Problem{Field: "target", Code: "other-establishment", Detail: id}, nil
+	}
+	var n int
+	if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM teaching_assignments WHERE teacher_id = ? AND subject_id = ? AND `+col+` = ?)
+		+ (SELECT COUNT(*) FROM tt_slots s JOIN tt_slot_teachers t ON t.slot_id = s.id JOIN tt_slot_audiences a ON a.slot_id = s.id
+			WHERE t.teacher_id = ? AND s.subject_id = ? AND a.`+col+` = ?)`,
+		e.AuthorID, e.SubjectID, id, e.AuthorID, e.SubjectID, id).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return &Problem{Field: "target", Code: "not-taught", Detail: id}, nil
+	}
+	return nil, nil
 }
 
 // Detach removes some of an entry's attachments (its author's entry

@@ -636,14 +636,24 @@ func (s *Server) copyEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	target := r.PostFormValue("target")
-	kind, tid, _ := strings.Cut(target, ":")
-	res := access.Class(tid)
-	classID, groupID := tid, ""
-	if kind == "g" {
-		res, classID, groupID = access.Group(tid), "", tid
+	if target == "" {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "log.copy.notarget")
+		return
+	}
+	// A class or group the author does not teach, or none: refused as
+	// unknown, and audited.
+	res, ok := structureOf(target)
+	if !ok {
+		s.auditRefusal(r, res)
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		return
 	}
 	if !s.allowed(w, r, access.WriteClassLog, res) {
 		return
+	}
+	classID, groupID := res.ID, ""
+	if res.Kind == access.KindGroup {
+		classID, groupID = "", res.ID
 	}
 	date := strings.TrimSpace(r.PostFormValue("date"))
 	if date != "" {
@@ -652,21 +662,33 @@ func (s *Server) copyEntry(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var newID string
-	err := s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
-		newID, err = classlog.Copy(ctx, tx, id, currentOf(r).viewer.ID, classID, groupID, date, s.Now())
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		_, err := classlog.Copy(ctx, tx, id, currentOf(r).viewer.ID, classID, groupID, date, s.Now())
 		return err
 	})
 	var ps classlog.Problems
 	if errors.As(err, &ps) {
-		s.renderError(w, r, http.StatusUnprocessableEntity, "log.copy.same")
+		// A class or group the author teaches, but where the copy cannot go.
+		msg := "log.copy.same"
+		switch ps[0].Code {
+		case "other-establishment":
+			msg = "log.copy.otherest"
+		case "not-taught":
+			msg = "log.copy.subject"
+		case "required":
+			msg = "log.copy.notarget"
+		}
+		s.renderError(w, r, http.StatusUnprocessableEntity, msg)
+		return
+	}
+	if errors.Is(err, classlog.ErrNotFound) { // deleted meanwhile
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
 		return
 	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	_ = newID
 	back := "/classlog/classes/" + classID
 	if groupID != "" {
 		back = "/classlog/groups/" + groupID

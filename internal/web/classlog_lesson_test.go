@@ -383,3 +383,117 @@ func mustAddDays(t *testing.T, date string, n int) string {
 	}
 	return d.AddDate(0, 0, n).Format(timetable.DateFormat)
 }
+
+// A copy goes to a class or group of the entry's establishment that its
+// author teaches the entry's subject to. A group of another establishment
+// the author teaches there is refused with a message (the copy would reach
+// nobody); one they do not teach, or a forged target, is refused as
+// unknown (404) and audited; nothing is created either way.
+func TestClassLogCopyStaysInItsEstablishment(t *testing.T) {
+	e := newTTEnv(t, 120)
+	ctx := context.Background()
+	// A teacher of both demo schools, and their lesson of one audience in
+	// the first week of December.
+	row := e.query(`SELECT p.id || '|' || s.id || '|' || s.establishment_id || '|' || s.subject_id FROM people p
+		JOIN tt_slot_teachers t ON t.teacher_id = p.id JOIN tt_slots s ON s.id = t.slot_id
+		WHERE p.profile = 'teacher' AND (SELECT COUNT(*) FROM memberships m WHERE m.person_id = p.id) > 1
+		AND s.alternation_id IS NULL AND NOT s.exceptional AND s.weekday BETWEEN 1 AND 5
+		AND (SELECT COUNT(*) FROM tt_slot_audiences a WHERE a.slot_id = s.id) = 1 ORDER BY p.id, s.id LIMIT 1`)
+	if len(row) == 0 {
+		t.Fatal("the demo has no teacher of both schools with a lesson")
+	}
+	p := strings.Split(row[0], "|")
+	teacher, slot, est, subject := p[0], p[1], p[2], p[3]
+	ls, err := timetable.Lessons(ctx, e.db, timetable.Target{Kind: timetable.TargetTeacher, ID: teacher}, "2026-11-30", "2026-12-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	date := ""
+	for _, l := range ls {
+		if l.Slot.ID == slot && date == "" {
+			date = l.Date
+		}
+	}
+	if date == "" {
+		t.Fatal("the lesson does not run in the first weeks of December")
+	}
+	tb := e.signIn(e.login(teacher))
+	if r := tb.upload("/lessons/"+slot+"/"+date+"/log", entryFields(tb, "Les fractions", "hw0_description", "Exercices",
+		"hw0_due", "2026-12-14"), "", "", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("the entry to copy: %d %s", r.status, alertRe.FindString(r.body))
+	}
+	entry := e.query(`SELECT id FROM classlog_entries WHERE slot_id = ? AND lesson_date = ? AND author_id = ?`, slot, date, teacher)[0]
+	other := e.query(`SELECT establishment_id FROM memberships WHERE person_id = ? AND establishment_id <> ? ORDER BY 1 LIMIT 1`, teacher, est)[0]
+	groups := e.query(`SELECT id FROM groups WHERE establishment_id = ? ORDER BY id LIMIT 2`, other)
+	if len(groups) < 2 {
+		t.Fatal("the other school has fewer than two groups")
+	}
+	taughtThere, notTaught := groups[0], groups[1]
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := e.db.Exec(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`DELETE FROM teaching_assignments WHERE teacher_id = ? AND group_id = ?`, teacher, notTaught)
+	exec(`INSERT INTO teaching_assignments (id, establishment_id, teacher_id, group_id, subject_id)
+		SELECT 'copy-test-1', ?, ?, ?, MIN(id) FROM subjects WHERE establishment_id = ?`, other, teacher, taughtThere, other)
+	// A class of the entry's school taught another subject only.
+	classes := e.query(`SELECT c.id FROM classes c WHERE c.establishment_id = ?
+		AND NOT EXISTS (SELECT 1 FROM teaching_assignments a WHERE a.class_id = c.id AND a.teacher_id = ?)
+		AND NOT EXISTS (SELECT 1 FROM tt_slot_audiences a JOIN tt_slot_teachers x ON x.slot_id = a.slot_id WHERE a.class_id = c.id AND x.teacher_id = ?)
+		ORDER BY c.id LIMIT 2`, est, teacher, teacher)
+	if len(classes) < 2 {
+		t.Fatal("the school has fewer than two classes the teacher does not teach")
+	}
+	otherSubject, sameSubject := classes[0], classes[1]
+	exec(`INSERT INTO teaching_assignments (id, establishment_id, teacher_id, class_id, subject_id)
+		SELECT 'copy-test-2', ?, ?, ?, MIN(id) FROM subjects WHERE establishment_id = ? AND id <> ?`, est, teacher, otherSubject, est, subject)
+	exec(`INSERT INTO teaching_assignments (id, establishment_id, teacher_id, class_id, subject_id) VALUES ('copy-test-3', ?, ?, ?, ?)`,
+		est, teacher, sameSubject, subject)
+
+	copyTo := func(b *browser, target string) response {
+		return b.post("/classlog/entries/"+entry+"/copy", url.Values{"csrf": {b.csrf()}, "target": {target}, "date": {"2026-12-10"}})
+	}
+	before := e.classlogState()
+	for _, c := range []struct {
+		what, target string
+		status       int
+		says, audit  string
+	}{
+		{"a group of the other school, taught there", "g:" + taughtThere, http.StatusUnprocessableEntity, "appartient à un autre établissement", ""},
+		{"a group of the other school, not taught", "g:" + notTaught, http.StatusNotFound, "", "group:" + notTaught},
+		{"a class taught another subject", "c:" + otherSubject, http.StatusUnprocessableEntity, "vous n&#39;enseignez pas la matière", ""},
+		{"a forged kind of target", "x:" + sameSubject, http.StatusNotFound, "", "structure:x:" + sameSubject},
+		{"a target without identifier", "c:", http.StatusNotFound, "", "structure:c:"},
+		{"an unknown class", "c:nope", http.StatusNotFound, "", "class:nope"},
+		{"no target", "", http.StatusUnprocessableEntity, "Choisissez la classe ou le groupe", ""},
+	} {
+		r := copyTo(tb, c.target)
+		if r.status != c.status || !strings.Contains(r.body, c.says) {
+			t.Errorf("copy to %s: %d, want %d with %q", c.what, r.status, c.status, c.says)
+		}
+		if c.status == http.StatusUnprocessableEntity && !strings.Contains(strings.ToLower(r.body), "rien n&#39;a été copié") {
+			t.Errorf("copy to %s does not say that nothing was copied", c.what)
+		}
+		if c.audit != "" && !e.refusalAudited(teacher, c.audit) {
+			t.Errorf("copy to %s: not audited", c.what)
+		}
+	}
+	if e.classlogState() != before {
+		t.Fatal("a refused copy created or changed something")
+	}
+	// A colleague cannot copy the teacher's entry, even to a class taught.
+	colleague := e.query(`SELECT teacher_id FROM teaching_assignments WHERE establishment_id = ? AND teacher_id <> ? ORDER BY 1 LIMIT 1`, est, teacher)[0]
+	cb := e.signIn(e.login(colleague))
+	if r := copyTo(cb, "c:"+sameSubject); r.status != http.StatusNotFound || !e.refusalAudited(colleague, "classlog-entry:"+entry) {
+		t.Errorf("a colleague copies the entry: %d", r.status)
+	}
+	// A class of the entry's school taught the same subject: copied.
+	if r := copyTo(tb, "c:"+sameSubject); r.status != http.StatusSeeOther {
+		t.Fatalf("copy to a class taught the subject: %d %s", r.status, r.body)
+	}
+	if got := e.query(`SELECT establishment_id || '|' || lesson_date FROM classlog_entries WHERE class_id = ? AND title = 'Les fractions'`, sameSubject); len(got) != 1 || got[0] != est+"|2026-12-10" {
+		t.Errorf("the copy: %v", got)
+	}
+}
