@@ -163,8 +163,11 @@ func audienceKey(a timetable.Audience) string {
 	return "c:" + a.ClassID
 }
 
+// formFromEntry fills the form with a saved entry. Its rich text goes back
+// into the text boxes as its author typed it (richtext.Source), not as the
+// stored HTML whose entities the page would escape a second time.
 func formFromEntry(e classlog.Entry) entryForm {
-	f := entryForm{ID: e.ID, Title: e.Title, Body: e.Body, Category: e.Category, Draft: e.Draft, Audience: "c:" + e.ClassID,
+	f := entryForm{ID: e.ID, Title: e.Title, Body: richtext.Source(e.Body), Category: e.Category, Draft: e.Draft, Audience: "c:" + e.ClassID,
 		Attachments: e.Attachments}
 	if e.GroupID != "" {
 		f.Audience = "g:" + e.GroupID
@@ -173,7 +176,7 @@ func formFromEntry(e classlog.Entry) entryForm {
 		f.PublishAt = e.PublishAt.In(timetable.Paris).Format("2006-01-02T15:04")
 	}
 	for _, h := range e.Homework {
-		hf := hwForm{ID: h.ID, Due: h.DueDate, Description: h.Description, HandIn: h.HandIn, Submissions: h.Submissions}
+		hf := hwForm{ID: h.ID, Due: h.DueDate, Description: richtext.Source(h.Description), HandIn: h.HandIn, Submissions: h.Submissions}
 		if h.Minutes > 0 {
 			hf.Minutes = fmt.Sprint(h.Minutes)
 		}

@@ -33,10 +33,10 @@ func init() {
 		return dayName(lang, d)
 	}
 	// rich re-cleans stored rich text at display: even a row written around
-	// the application cannot carry script into a page.
+	// the application cannot carry script into a page. Stored text is HTML
+	// already: it is sanitised as HTML and escaped exactly once.
 	funcs["rich"] = func(s string) template.HTML {
-		out, _ := richtext.Clean(s)
-		return template.HTML(out)
+		return template.HTML(richtext.Sanitize(s))
 	}
 	funcs["plain"] = richtext.Text
 	funcs["inc"] = func(i int) int { return i + 1 }
