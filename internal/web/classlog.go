@@ -504,10 +504,8 @@ func (s *Server) dueLessonFits(r *http.Request, l timetable.Lesson, aud timetabl
 	if err != nil || due.Slot.EstablishmentID != l.Slot.EstablishmentID {
 		return false, err
 	}
-	for _, a := range due.Slot.Audiences {
-		if a.ClassID == aud.ClassID && a.GroupID == aud.GroupID {
-			return true, nil
-		}
+	if hasAudience(due, aud) {
+		return true, nil
 	}
 	return s.may(r, access.WriteClassLog, access.Occurrence(slot, date))
 }

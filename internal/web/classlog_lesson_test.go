@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -372,6 +374,22 @@ func TestClassLogDueLessonIsChecked(t *testing.T) {
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("homework due at %v, want %v", got, want)
+	}
+
+	// Every lesson the form offers is one the save takes.
+	page := tb.get("/lessons/" + slot + "/2026-12-08")
+	sel := regexp.MustCompile(`(?s)name="hw0_lesson".*?</select>`).FindString(page.body)
+	offered := regexp.MustCompile(`<option value="([^"]+)"`).FindAllStringSubmatch(sel, -1)
+	if len(offered) == 0 {
+		t.Fatal("the form offers no lesson to set homework for")
+	}
+	fields = entryFields(tb, "La suite")
+	for i, o := range offered {
+		p := fmt.Sprintf("hw%d_", i)
+		fields[p+"description"], fields[p+"lesson"], fields[p+"due"], fields[p+"handin"] = "Travail", o[1], "", "none"
+	}
+	if r := tb.upload("/lessons/"+slot+"/2026-12-08/log", fields, "", "", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("the lessons offered (%d): %d %s", len(offered), r.status, alertRe.FindString(r.body))
 	}
 }
 

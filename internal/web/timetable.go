@@ -496,6 +496,28 @@ type lessonData struct {
 	Now         time.Time
 }
 
+// hasAudience tells whether a class or group attends a lesson (a group
+// drawn from a class is not the class).
+func hasAudience(l timetable.Lesson, a timetable.Audience) bool {
+	for _, x := range l.Slot.Audiences {
+		if x.ClassID == a.ClassID && x.GroupID == a.GroupID {
+			return true
+		}
+	}
+	return false
+}
+
+// teaches tells whether a teacher gives a lesson: one of its teachers, or
+// the replacement of that occurrence.
+func teaches(l timetable.Lesson, id string) bool {
+	for _, t := range l.Slot.Teachers {
+		if t.ID == id {
+			return true
+		}
+	}
+	return l.Change != nil && l.Change.Replacement != nil && l.Change.Replacement.ID == id
+}
+
 // OtherLesson names the lesson a homework line is due at when the form
 // does not offer it (a value sent by a forged or older form, shown back as
 // it came), or "" when it is one of Upcoming.
@@ -612,8 +634,12 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 			s.serverError(w, r, err)
 			return
 		}
+		// The next lessons of the subject that a homework may be due at: of
+		// the same class or group (not a group drawn from the class), or
+		// taught by the teacher, as the save checks (dueLessonProblems).
 		for _, n := range next {
-			if n.Slot.SubjectID == l.Slot.SubjectID && !n.Cancelled() && len(d.Upcoming) < 6 {
+			if n.Slot.SubjectID == l.Slot.SubjectID && !n.Cancelled() && len(d.Upcoming) < 6 &&
+				(hasAudience(n, l.Slot.Audiences[0]) || teaches(n, v.ID)) {
 				d.Upcoming = append(d.Upcoming, n)
 			}
 		}
