@@ -259,8 +259,8 @@ func Text(h string) string {
 // text box, where the page escapes it once more: the text as typed when it
 // is plain paragraphs (what Clean makes of text without tags), else the
 // HTML with its text written back as typed, "&" and "<" escaped only where
-// they would be read as markup. Either way Clean(Source(h)) is h, and the
-// author never sees "&amp;" for the "&" they typed.
+// they would be read as markup. Clean(Source(h)) is h (but see below), and
+// the author never sees "&amp;" for the "&" they typed.
 //
 // HTML without any tag (what Clean keeps of "a < b", or of text in unknown
 // tags) comes back as its text when Clean reads that text back to it, else
