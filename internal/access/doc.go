@@ -106,14 +106,22 @@
 //	                                  occurrence)
 //	read-classlog of a class/group    its students, their relatives, its teachers;
 //	                                  head, deputy
-//	write-classlog for a class/group  its teachers (taught or headed)
+//	write-classlog for a lesson       its own teachers (taught, co-teaching) and the
+//	(one occurrence)                  replacement recorded for that occurrence; not
+//	                                  a colleague who only teaches the same class
+//	write-classlog for a class/group  its teachers (taught or headed): where a copy
+//	                                  of an entry may go (the copy also wants the
+//	                                  entry's subject taught there, in the entry's
+//	                                  establishment)
 //	read-classlog of an entry         its author always; once published and its
 //	                                  publication time reached: the students of its
 //	                                  class or group, their relatives, head and
 //	                                  deputy, and the colleagues teaching the same
 //	                                  class or group when the establishment allows
 //	                                  it (class log setting) (9)
-//	edit-entry                        its author
+//	edit-entry                        its author, while they may write its lesson's
+//	                                  class log (a copy: its class or group's), to
+//	                                  change, attach to, copy or delete it
 //	read-classlog of a homework       as its entry
 //	hand-in                           the students who may read it, when it asks for
 //	                                  an upload
