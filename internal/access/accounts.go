@@ -5,9 +5,8 @@ package access
 // and set an establishment's second-factor policy. The table is in doc.go.
 
 import (
+	"cartable/internal/roles"
 	"context"
-
-	"cartable/internal/directory"
 )
 
 const (
@@ -35,10 +34,10 @@ func (p *Policy) canAccount(ctx context.Context, v *Viewer, a Action, r Resource
 			if !v.est[e] {
 				continue
 			}
-			if v.profile == directory.Admin {
+			if v.profile == roles.Admin {
 				return nil
 			}
-			if v.fn[e]&fnAll != 0 && t.profile != directory.Admin {
+			if v.fn[e]&fnAll != 0 && t.profile != roles.Admin {
 				return nil // head, deputy, secretary: everyone but the operators
 			}
 		}
@@ -48,12 +47,12 @@ func (p *Policy) canAccount(ctx context.Context, v *Viewer, a Action, r Resource
 		if err != nil {
 			return err
 		}
-		if found && v.est[est] && (v.profile == directory.Admin || v.fn[est]&fnAll != 0) {
+		if found && v.est[est] && (v.profile == roles.Admin || v.fn[est]&fnAll != 0) {
 			return nil
 		}
 		return deny("manage-account on class: no rule grants it")
 	case a == ManageSecurity && r.Kind == KindEstablishment:
-		if v.est[r.ID] && (v.profile == directory.Admin || v.fn[r.ID]&(fnHead|fnDeputy) != 0) {
+		if v.est[r.ID] && (v.profile == roles.Admin || v.fn[r.ID]&(fnHead|fnDeputy) != 0) {
 			return nil
 		}
 		return deny("manage-security: no rule grants it")

@@ -6,9 +6,8 @@ package access
 // table is in doc.go.
 
 import (
+	"cartable/internal/roles"
 	"context"
-
-	"cartable/internal/directory"
 )
 
 // Provision is the right to feed an establishment's directory and run its
@@ -30,7 +29,7 @@ func provisionAction(a Action) bool { return a == Provision }
 // secretary (the staff functions count for staff and teacher profiles only,
 // as everywhere).
 func (v *Viewer) mayProvision(est string) bool {
-	return v.est[est] && (v.profile == directory.Admin || v.fn[est]&(fnHead|fnSecretary) != 0)
+	return v.est[est] && (v.profile == roles.Admin || v.fn[est]&(fnHead|fnSecretary) != 0)
 }
 
 // canProvision decides Provision. Callers hold v.mu.
@@ -42,7 +41,7 @@ func (p *Policy) canProvision(ctx context.Context, v *Viewer, r Resource) error 
 		}
 		return deny("provision on establishment: no rule grants it")
 	case KindInstance:
-		if v.profile == directory.Admin {
+		if v.profile == roles.Admin {
 			return nil // only operators bring new establishments in
 		}
 		return deny("provision on instance: operators only")
@@ -57,7 +56,7 @@ func (p *Policy) canProvision(ctx context.Context, v *Viewer, r Resource) error 
 		if t == nil {
 			return deny("no such person")
 		}
-		if t.profile == directory.Admin && v.profile != directory.Admin {
+		if t.profile == roles.Admin && v.profile != roles.Admin {
 			return deny("provision: operators are managed by operators")
 		}
 		for e := range t.est {
