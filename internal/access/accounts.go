@@ -11,7 +11,7 @@ import (
 	"fmt"
 
 	"cartable/internal/db"
-	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 const (
@@ -52,9 +52,9 @@ const (
 // functionLevel is the level a staff function gives.
 func functionLevel(fn string) int {
 	switch fn {
-	case directory.Head:
+	case roles.Head:
 		return levelHead
-	case directory.Deputy:
+	case roles.Deputy:
 		return levelDeputy
 	}
 	return levelStaff // secretary, CPE, documentalist, and any unknown function
@@ -74,7 +74,7 @@ func (v *Viewer) levelIn(e string, bits uint8) (int, bool) {
 	if !v.est[e] {
 		return 0, false
 	}
-	if v.profile == directory.Admin {
+	if v.profile == roles.Admin {
 		return levelOperator, true
 	}
 	fn := v.fn[e] & bits
@@ -118,11 +118,11 @@ func (v *Viewer) account(ctx context.Context, q db.Querier, id string, t *target
 func loadAccount(ctx context.Context, q db.Querier, id string, t *target) (*account, error) {
 	a := &account{kids: map[string]bool{}}
 	switch t.profile {
-	case directory.Admin:
+	case roles.Admin:
 		a.level = levelOperator
-	case directory.Staff:
+	case roles.Staff:
 		a.level = levelStaff
-	case directory.Teacher:
+	case roles.Teacher:
 		a.level = levelTeacher
 	default:
 		a.level = levelFamily
@@ -143,7 +143,7 @@ func loadAccount(ctx context.Context, q db.Querier, id string, t *target) (*acco
 		switch {
 		case kind == "fn" && t.staff():
 			a.level = max(a.level, functionLevel(val))
-		case kind == "kid" && t.profile == directory.Relative:
+		case kind == "kid" && t.profile == roles.Relative:
 			a.kids[val] = true
 		}
 	}
@@ -210,12 +210,12 @@ func (p *Policy) canAccount(ctx context.Context, v *Viewer, a Action, r Resource
 		if err != nil {
 			return err
 		}
-		if found && v.est[est] && (v.profile == directory.Admin || v.fn[est]&fnAll != 0) {
+		if found && v.est[est] && (v.profile == roles.Admin || v.fn[est]&fnAll != 0) {
 			return nil
 		}
 		return deny("manage-account on class: no rule grants it")
 	case a == ManageSecurity && r.Kind == KindEstablishment:
-		if v.est[r.ID] && (v.profile == directory.Admin || v.fn[r.ID]&(fnHead|fnDeputy) != 0) {
+		if v.est[r.ID] && (v.profile == roles.Admin || v.fn[r.ID]&(fnHead|fnDeputy) != 0) {
 			return nil
 		}
 		return deny("manage-security: no rule grants it")

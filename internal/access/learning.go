@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"cartable/internal/db"
-	"cartable/internal/directory"
+	"cartable/internal/roles"
 	"cartable/internal/timetable"
 )
 
@@ -93,16 +93,16 @@ func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) 
 		if err != nil || !found || !v.est[est] {
 			return false, err
 		}
-		return v.profile == directory.Teacher || v.profile == directory.Staff, nil
+		return v.profile == roles.Teacher || v.profile == roles.Staff, nil
 	case a == EditTimetable && r.Kind == KindEstablishment, a == ManageSettings && r.Kind == KindEstablishment:
 		if !v.est[r.ID] {
 			return false, nil
 		}
-		return v.profile == directory.Admin || v.fn[r.ID]&(fnHead|fnDeputy) != 0, nil
+		return v.profile == roles.Admin || v.fn[r.ID]&(fnHead|fnDeputy) != 0, nil
 	case a == ReadClassLog && (r.Kind == KindClass || r.Kind == KindGroup):
 		return p.onStructure(ctx, v, r, fnHead|fnDeputy, structMine|structChild|structTaught)
 	case a == WriteClassLog && (r.Kind == KindClass || r.Kind == KindGroup):
-		if v.profile != directory.Teacher {
+		if v.profile != roles.Teacher {
 			return false, nil
 		}
 		return p.onStructure(ctx, v, r, 0, structTaught)
@@ -125,9 +125,9 @@ func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) 
 		return p.onHomework(ctx, v, a, r.ID)
 	case (a == ReadDone || a == TickDone) && r.Kind == KindPerson:
 		if r.ID == v.ID {
-			return v.profile == directory.Student, nil
+			return v.profile == roles.Student, nil
 		}
-		if a == TickDone || v.profile != directory.Relative {
+		if a == TickDone || v.profile != roles.Relative {
 			return false, nil
 		}
 		s, err := v.loadedScope(ctx, p.q)
@@ -152,10 +152,10 @@ func (p *Policy) onLesson(ctx context.Context, v *Viewer, a Action, slot string)
 	if err != nil || !found || !v.est[est] {
 		return false, err
 	}
-	if v.profile == directory.Admin || v.fn[est]&(fnHead|fnDeputy|fnCPE) != 0 {
+	if v.profile == roles.Admin || v.fn[est]&(fnHead|fnDeputy|fnCPE) != 0 {
 		return true, nil
 	}
-	if a != AnnotateLesson || v.profile != directory.Teacher {
+	if a != AnnotateLesson || v.profile != roles.Teacher {
 		return false, nil
 	}
 	var x int
@@ -172,7 +172,7 @@ func (p *Policy) onLesson(ctx context.Context, v *Viewer, a Action, slot string)
 // teaches the same class. The occurrence must exist (timetable.LessonAt:
 // the slot runs that day) in an establishment the teacher is attached to.
 func (p *Policy) writeOccurrence(ctx context.Context, v *Viewer, slot, date string) (bool, error) {
-	if v.profile != directory.Teacher {
+	if v.profile != roles.Teacher {
 		return false, nil
 	}
 	l, err := timetable.LessonAt(ctx, p.q, slot, date)
@@ -194,7 +194,7 @@ func (p *Policy) writeOccurrence(ctx context.Context, v *Viewer, slot, date stri
 // its lesson occurrence, or, for a copy (which has no lesson), its class
 // or group.
 func (p *Policy) editEntry(ctx context.Context, v *Viewer, f *entryFacts) (bool, error) {
-	if f.author != v.ID || !v.est[f.est] || v.profile != directory.Teacher {
+	if f.author != v.ID || !v.est[f.est] || v.profile != roles.Teacher {
 		return false, nil
 	}
 	if f.slot != "" {
@@ -208,13 +208,13 @@ func (p *Policy) editEntry(ctx context.Context, v *Viewer, f *entryFacts) (bool,
 // establishment.
 func (p *Policy) timetableOfPerson(ctx context.Context, v *Viewer, id string) (bool, error) {
 	if id == v.ID {
-		return v.profile == directory.Student || v.profile == directory.Teacher || v.profile == directory.Staff, nil
+		return v.profile == roles.Student || v.profile == roles.Teacher || v.profile == roles.Staff, nil
 	}
 	t, err := v.target(ctx, p.q, id)
 	if err != nil || t == nil || !t.active {
 		return false, err
 	}
-	if t.profile != directory.Student && t.profile != directory.Teacher {
+	if t.profile != roles.Student && t.profile != roles.Teacher {
 		return false, nil
 	}
 	for e := range t.est {
@@ -222,7 +222,7 @@ func (p *Policy) timetableOfPerson(ctx context.Context, v *Viewer, id string) (b
 			return true, nil
 		}
 	}
-	if v.profile != directory.Relative || t.profile != directory.Student {
+	if v.profile != roles.Relative || t.profile != roles.Student {
 		return false, nil
 	}
 	s, err := v.loadedScope(ctx, p.q)
@@ -298,7 +298,7 @@ func (p *Policy) readEntry(ctx context.Context, v *Viewer, f *entryFacts) (bool,
 	if v.fn[f.est]&(fnHead|fnDeputy) != 0 {
 		return true, nil
 	}
-	if v.profile != directory.Student && v.profile != directory.Relative && v.profile != directory.Teacher {
+	if v.profile != roles.Student && v.profile != roles.Relative && v.profile != roles.Teacher {
 		return false, nil
 	}
 	s, err := v.loadedScope(ctx, p.q)
@@ -307,9 +307,9 @@ func (p *Policy) readEntry(ctx context.Context, v *Viewer, f *entryFacts) (bool,
 	}
 	bits := s.structures[f.structure]
 	switch v.profile {
-	case directory.Student:
+	case roles.Student:
 		return bits&structMine != 0, nil
-	case directory.Relative:
+	case roles.Relative:
 		return bits&structChild != 0, nil
 	}
 	if bits&structTaught == 0 {
@@ -346,7 +346,7 @@ func (p *Policy) onHomework(ctx context.Context, v *Viewer, a Action, id string)
 		}
 		return f.author == v.ID || v.fn[f.est]&(fnHead|fnDeputy) != 0, nil
 	case HandIn:
-		if v.profile != directory.Student || handin != "upload" {
+		if v.profile != roles.Student || handin != "upload" {
 			return false, nil
 		}
 		return p.readEntry(ctx, v, f)

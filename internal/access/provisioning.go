@@ -6,10 +6,9 @@ package access
 // table is in doc.go; the privilege order is in accounts.go.
 
 import (
+	"cartable/internal/roles"
 	"context"
 	"strings"
-
-	"cartable/internal/directory"
 )
 
 // Provision is the right to feed an establishment's directory and run its
@@ -42,7 +41,7 @@ func provisionAction(a Action) bool { return a == Provision }
 // secretary (the staff functions count for staff and teacher profiles only,
 // as everywhere).
 func (v *Viewer) mayProvision(est string) bool {
-	return v.est[est] && (v.profile == directory.Admin || v.fn[est]&(fnHead|fnSecretary) != 0)
+	return v.est[est] && (v.profile == roles.Admin || v.fn[est]&(fnHead|fnSecretary) != 0)
 }
 
 // canProvision decides Provision. Callers hold v.mu.
@@ -54,7 +53,7 @@ func (p *Policy) canProvision(ctx context.Context, v *Viewer, r Resource) error 
 		}
 		return deny("provision on establishment: no rule grants it")
 	case KindInstance:
-		if v.profile == directory.Admin {
+		if v.profile == roles.Admin {
 			return nil // only operators bring new establishments in
 		}
 		return deny("provision on instance: operators only")

@@ -16,43 +16,11 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/directory"
 	"cartable/internal/i18n"
-	"cartable/internal/richtext"
 	"cartable/internal/timetable"
+	"cartable/internal/web/page"
 )
 
-// Template helpers of the timetable and class log pages.
-func init() {
-	funcs["hm"] = func(t time.Time) string { return t.In(timetable.Paris).Format("15:04") }
-	funcs["iso"] = func(t time.Time) string { return t.In(timetable.Paris).Format(timetable.DateFormat) }
-	funcs["dayname"] = dayName
-	funcs["isodate"] = func(lang, s string) string {
-		d, err := timetable.ParseDate(s)
-		if err != nil {
-			return s
-		}
-		return dayName(lang, d)
-	}
-	// rich re-cleans stored rich text at display: even a row written around
-	// the application cannot carry script into a page. Stored text is HTML
-	// already: it is sanitised as HTML and escaped exactly once.
-	funcs["rich"] = func(s string) template.HTML {
-		return template.HTML(richtext.Sanitize(s))
-	}
-	funcs["plain"] = richtext.Text
-	funcs["inc"] = func(i int) int { return i + 1 }
-	funcs["hhmm"] = timetable.HHMM
-	funcs["list"] = func(xs ...int) []int { return xs }
-	funcs["mins"] = func(lang string, n int) string { return i18n.N(lang, "tt.minutes", n) }
-}
-
-// dayName writes "lundi 30 novembre" / "Monday 30 November".
-func dayName(lang string, t time.Time) string {
-	t = t.In(timetable.Paris)
-	if lang == "fr" {
-		return fmt.Sprintf("%s %d %s", frDays[t.Weekday()], t.Day(), frMonths[t.Month()-1])
-	}
-	return t.Format("Monday 2 January")
-}
+func dayName(lang string, t time.Time) string { return page.DayName(lang, t) }
 
 func (s *Server) timetableRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /timetable", s.signedIn(s.myTimetable))
