@@ -61,13 +61,17 @@ type Denied struct {
 	Action   Action
 	Resource Resource
 	Reason   string
+	err      error // the rule's own refusal (ErrPrivilege…), if it has one
 }
 
-func (d *Denied) Error() string {
-	return fmt.Sprintf("access denied: %s on %s %s: %s", d.Action, d.Resource.Kind, d.Resource.ID, d.Reason)
-}
+// Error gives the reason only: a refusal's text never names its target.
+func (d *Denied) Error() string { return ErrDenied.Error() + ": " + d.Reason }
 
 func (d *Denied) Is(target error) bool { return target == ErrDenied }
+
+// Unwrap gives the rule's own refusal, so that errors.Is(err, ErrPrivilege)
+// holds for a page that explains it.
+func (d *Denied) Unwrap() error { return d.err }
 
 // Refuse is the refusal a domain returns for what it found missing or out
 // of reach without asking Can (an unknown id, a row of another
@@ -95,7 +99,7 @@ func (p *Policy) Can(ctx context.Context, v *Viewer, a Action, r Resource) error
 		if errors.As(err, &d) {
 			return d
 		}
-		return &Denied{Action: a, Resource: r, Reason: strings.TrimPrefix(err.Error(), ErrDenied.Error()+": ")}
+		return &Denied{Action: a, Resource: r, Reason: strings.TrimPrefix(err.Error(), ErrDenied.Error()+": "), err: err}
 	}
 	return err
 }

@@ -313,11 +313,11 @@ func TestAccountRefusals(t *testing.T) {
 		err = p.Can(ctx, v, c.action, c.r)
 		switch want := c.want.(type) {
 		case error:
-			if err != want {
+			if !errors.Is(err, want) {
 				t.Errorf("%s: got %v, want %v", c.why, err, want)
 			}
 		default:
-			if !errors.Is(err, ErrDenied) || err == ErrPrivilege || err == ErrElsewhere || err == ErrOwnAccount {
+			if !errors.Is(err, ErrDenied) || errors.Is(err, ErrPrivilege) || errors.Is(err, ErrElsewhere) || errors.Is(err, ErrOwnAccount) {
 				t.Errorf("%s: got %v, want the plain refusal", c.why, err)
 			}
 		}
