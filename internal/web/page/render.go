@@ -93,7 +93,7 @@ var Funcs = template.FuncMap{
 	// rich re-cleans stored rich text at display: even a row written
 	// around the application cannot carry script into a page. Stored text
 	// is HTML already: it is sanitised as HTML and escaped exactly once.
-	"rich": func(s string) template.HTML { return template.HTML(richtext.Sanitize(s)) },
+	"rich":  func(s string) template.HTML { return template.HTML(richtext.Sanitize(s)) },
 	"plain": richtext.Text,
 	"inc":   func(i int) int { return i + 1 },
 	"hhmm":  timetable.HHMM,
