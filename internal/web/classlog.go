@@ -904,7 +904,7 @@ func (s *Server) homeworkList(w http.ResponseWriter, r *http.Request) {
 	case directory.Student:
 		studentID, d.Student, d.Heading = v.ID, true, cur.me.DisplayName()
 	case directory.Relative:
-		children, err := s.visibleChildren(ctx, v)
+		children, err := s.visibleChildren(r)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -914,7 +914,7 @@ func (s *Server) homeworkList(w http.ResponseWriter, r *http.Request) {
 			s.render(w, r, http.StatusOK, "homework", "hw.title", d)
 			return
 		}
-		child, ok := s.chosenChild(r, children)
+		child, ok := s.chosenChild(r)
 		if !ok {
 			s.renderError(w, r, http.StatusNotFound, "error.notfound")
 			return

@@ -21,6 +21,7 @@ import (
 	"cartable/internal/ids"
 	"cartable/internal/richtext"
 	"cartable/internal/timetable"
+	"cartable/internal/web/page"
 )
 
 func (s *Server) feedRoutes(mux *http.ServeMux) {
@@ -220,7 +221,7 @@ func (s *Server) buildFeed(ctx context.Context, v *access.Viewer, now time.Time)
 	case directory.Student:
 		targets = append(targets, feedTarget{target: timetable.Target{Kind: timetable.TargetStudent, ID: v.ID}, student: v.ID})
 	case directory.Relative:
-		children, err := s.visibleChildren(ctx, v)
+		children, err := page.VisibleChildren(ctx, s.DB, v)
 		if err != nil {
 			return ical.Calendar{}, err
 		}

@@ -114,10 +114,10 @@ func (s *Server) studentView(ctx context.Context, v *access.Viewer, st directory
 func (s *Server) relativeHome(r *http.Request, v *access.Viewer, data *homeData) error {
 	ctx := r.Context()
 	var err error
-	if data.Children, err = s.visibleChildren(ctx, v); err != nil || len(data.Children) == 0 {
+	if data.Children, err = s.visibleChildren(r); err != nil || len(data.Children) == 0 {
 		return err
 	}
-	child, ok := s.chosenChild(r, data.Children)
+	child, ok := s.chosenChild(r)
 	if !ok {
 		return errNotAllowed
 	}

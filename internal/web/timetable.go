@@ -266,7 +266,7 @@ func (s *Server) myTimetable(w http.ResponseWriter, r *http.Request) {
 		}
 		s.showWeek(w, r, timetable.Target{Kind: kind, ID: v.ID}, d)
 	case directory.Relative:
-		children, err := s.visibleChildren(ctx, v)
+		children, err := s.visibleChildren(r)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -276,7 +276,7 @@ func (s *Server) myTimetable(w http.ResponseWriter, r *http.Request) {
 			s.render(w, r, http.StatusOK, "timetable", "tt.title", d)
 			return
 		}
-		child, ok := s.chosenChild(r, children)
+		child, ok := s.chosenChild(r)
 		if !ok {
 			s.renderError(w, r, http.StatusNotFound, "error.notfound")
 			return
@@ -333,33 +333,21 @@ func (s *Server) staffLinks(ctx context.Context, v *access.Viewer, d *weekData) 
 	return nil
 }
 
-func (s *Server) visibleChildren(ctx context.Context, v *access.Viewer) ([]directory.Kin, error) {
-	children, err := directory.ChildrenOf(ctx, s.DB, v.ID)
-	if err != nil {
-		return nil, err
-	}
-	ok, err := s.visible(ctx, v, kinIDs(children))
-	if err != nil {
-		return nil, err
-	}
-	return keep(children, ok, kinID), nil
+func (s *Server) visibleChildren(r *http.Request) ([]directory.Kin, error) {
+	return page.VisibleChildren(r.Context(), s.DB, currentOf(r).viewer)
 }
 
-// chosenChild returns the child named by ?child= among a relative's
-// children (not empty), or the first one. A child who is not theirs is
-// refused, and the refusal audited.
-func (s *Server) chosenChild(r *http.Request, children []directory.Kin) (directory.Kin, bool) {
-	want := r.URL.Query().Get("child")
-	if want == "" {
-		return children[0], true
-	}
-	for _, c := range children {
-		if c.ID == want {
-			return c, true
+// chosenChild is the child the request chose; ok is false (and the
+// refusal audited) when ?child= is not one of the viewer's.
+func (s *Server) chosenChild(r *http.Request) (directory.Kin, bool) {
+	f, err := s.kit.Family(r)
+	if err != nil {
+		if page.Refused(err) {
+			s.auditRefusal(r, access.Person(r.URL.Query().Get("child")))
 		}
+		return directory.Kin{}, false
 	}
-	s.auditRefusal(r, access.Person(want))
-	return directory.Kin{}, false
+	return f.Chosen, true
 }
 
 func (s *Server) personTimetable(w http.ResponseWriter, r *http.Request) {
