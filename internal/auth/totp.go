@@ -67,6 +67,10 @@ var (
 	ErrEnrolmentPending = errors.New("an enrolment is already in progress")
 	ErrAlreadyEnrolled  = errors.New("an authenticator is already set up")
 	ErrNoEnrolment      = errors.New("no enrolment in progress")
+	// ErrFactorOwed refuses an enrolment made by a session that still owes
+	// the second factor of a person who already has one: the factor must be
+	// used first, never replaced by a new one (see Factors.ConfirmTOTP).
+	ErrFactorOwed = errors.New("a second factor is owed: use it before adding another")
 )
 
 // Factors stores and checks the second factors of people.
@@ -141,7 +145,10 @@ func matchStep(key []byte, code string, now time.Time) int64 {
 
 // ConfirmTOTP finishes the enrolment with a code from the app and returns
 // ten fresh recovery codes (shown once). A wrong code changes nothing.
-func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string) ([]string, error) {
+// With first set (a forced enrolment, by a session that still owes its
+// second factor) the app is accepted only as the person's first factor:
+// when the person has a passkey by then, ErrFactorOwed and nothing changes.
+func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string, first bool) ([]string, error) {
 	secret, ok, err := f.PendingTOTP(ctx, personID)
 	if err != nil {
 		return nil, err
@@ -156,6 +163,11 @@ func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string) ([]str
 	}
 	var codes []string
 	err = f.DB.Tx(ctx, func(tx *db.Tx) error {
+		if first {
+			if err := onlyFirstFactor(ctx, f, tx, personID); err != nil {
+				return err
+			}
+		}
 		r, err := tx.Exec(ctx, `UPDATE totp_credentials SET confirmed = TRUE, last_step = ? WHERE person_id = ? AND NOT confirmed AND secret = ?`, step, personID, secret)
 		if err != nil {
 			return err
@@ -226,6 +238,26 @@ func (f *Factors) EnrolledOf(ctx context.Context, q db.Querier, personID string)
 		(SELECT COUNT(*) FROM recovery_codes WHERE person_id = ? AND used_at IS NULL)`, personID, personID, personID).Scan(&totp, &e.Passkeys, &e.RecoveryCodes)
 	e.TOTP = totp > 0
 	return e, err
+}
+
+// onlyFirstFactor locks the person's factors for the rest of the
+// transaction (PostgreSQL: the person's row; SQLite has one writer) and
+// refuses with ErrFactorOwed when the person already has one, so that two
+// enrolments racing cannot both pass as "first".
+func onlyFirstFactor(ctx context.Context, f *Factors, tx *db.Tx, personID string) error {
+	if tx.Dialect() == db.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT id FROM people WHERE id = ? FOR UPDATE`, personID); err != nil {
+			return err
+		}
+	}
+	en, err := f.EnrolledOf(ctx, tx, personID)
+	if err != nil {
+		return err
+	}
+	if en.Any() {
+		return ErrFactorOwed
+	}
+	return nil
 }
 
 // RemoveAll deletes every second factor of a person (an administrator's

@@ -193,8 +193,10 @@ func (k *Passkeys) BeginRegistration(ctx context.Context, p directory.Person, to
 }
 
 // FinishRegistration verifies the authenticator's answer and stores the
-// passkey under name.
-func (k *Passkeys) FinishRegistration(ctx context.Context, p directory.Person, tokenHash string, response []byte, name string) error {
+// passkey under name. With first set (a forced enrolment, by a session that
+// still owes its second factor) the passkey is stored only as the person's
+// first factor: ErrFactorOwed, and nothing stored, when they have one by now.
+func (k *Passkeys) FinishRegistration(ctx context.Context, p directory.Person, tokenHash string, response []byte, name string, first bool) error {
 	sd, err := k.take(ctx, tokenHash, "register")
 	if err != nil {
 		return err
@@ -219,8 +221,16 @@ func (k *Passkeys) FinishRegistration(ctx context.Context, p directory.Person, t
 	if name == "" || len(name) > MaxPasskeyName {
 		name = "Clé d'accès"
 	}
-	_, err = k.DB.Exec(ctx, `INSERT INTO webauthn_credentials (id, person_id, name, credential, created_at) VALUES (?, ?, ?, ?, ?)`,
-		base64.RawURLEncoding.EncodeToString(cred.ID), p.ID, name, string(b), k.now().Unix())
+	err = k.DB.Tx(ctx, func(tx *db.Tx) error {
+		if first {
+			if err := onlyFirstFactor(ctx, &Factors{DB: k.DB}, tx, p.ID); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO webauthn_credentials (id, person_id, name, credential, created_at) VALUES (?, ?, ?, ?, ?)`,
+			base64.RawURLEncoding.EncodeToString(cred.ID), p.ID, name, string(b), k.now().Unix())
+		return err
+	})
 	if db.IsUniqueViolation(err) {
 		return ErrPasskey
 	}
