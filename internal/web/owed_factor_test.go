@@ -250,3 +250,39 @@ func TestForcedEnrolmentRacingTheOwnersEnrolment(t *testing.T) {
 		t.Errorf("%d refused passkey enrolments audited, want 1", n)
 	}
 }
+
+// Someone who cannot finish the second factor must be able to leave: the
+// sign-out form of the second-factor page works (with its form token).
+func TestSignOutWhileTheSecondFactorIsOwed(t *testing.T) {
+	e := newEnv(t, 40)
+	e.requireMFA()
+	teacher := e.account(func(a demo.Account) bool { return a.Profile == "teacher" })
+	me := e.person(teacher.Login)
+	e.enrolTOTP(teacher.Login)
+	for _, enrolled := range []bool{true, false} {
+		login := teacher.Login
+		if !enrolled {
+			// A person who must enrol and gives up.
+			login = e.account(func(a demo.Account) bool { return a.Profile == "teacher" && a.Login != teacher.Login }).Login
+		}
+		b, csrf := e.passwordOnly(login)
+		token := b.cookie("cartable")
+		if r := b.post("/sign-out", url.Values{}); r.status != http.StatusForbidden {
+			t.Fatalf("sign-out without the form token: %d", r.status)
+		}
+		r := b.post("/sign-out", url.Values{"csrf": {csrf}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/sign-in" {
+			t.Fatalf("sign-out while the factor is owed (enrolled %v): %d → %s", enrolled, r.status, r.header.Get("Location"))
+		}
+		if n := e.count(`SELECT COUNT(*) FROM sessions WHERE token_hash = ?`, auth.HashToken(token)); n != 0 {
+			t.Fatal("the session survived the sign-out")
+		}
+		if r := b.get("/sign-in/second-factor"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/sign-in" {
+			t.Fatalf("after sign-out: %d → %s", r.status, r.header.Get("Location"))
+		}
+	}
+	ev, _ := audit.List(context.Background(), e.db, audit.Filter{ActorID: me.ID, Action: audit.SignOut})
+	if len(ev) != 1 {
+		t.Errorf("%d sign-outs audited for the enrolled teacher, want 1", len(ev))
+	}
+}
