@@ -165,12 +165,9 @@ type confirmData struct {
 	Wait  int
 }
 
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") || len(next) > 200 {
-		return "/account"
-	}
-	return next
-}
+// safeNext is where the confirmation page goes on: a page of this site
+// (localPath), else the account page.
+func safeNext(next string) string { return localPath(next, "/account") }
 
 func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "confirm", "confirm.title", confirmData{Next: safeNext(r.URL.Query().Get("next"))})
