@@ -281,25 +281,23 @@ func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	cur := currentOf(r)
 	ctx := r.Context()
-	keys := []string{"mfa:" + cur.me.ID}
-	if wait, _, err := s.Auth.Attempts.Wait(ctx, keys...); err != nil || wait > 0 {
-		if err != nil {
-			s.serverError(w, r, err)
+	forced := !cur.session.MFADone
+	codes, err := s.Auth.ConfirmTOTP(ctx, cur.me, r.PostFormValue("code"), forced, clientIP(r))
+	if _, ok := waitSeconds(err); ok {
+		d, derr := s.totpData(r)
+		if derr != nil {
+			s.serverError(w, r, derr)
 			return
 		}
-		d, _ := s.totpData(r)
-		d.Error = "signin.throttled"
+		d.Error = "passkey.wait"
 		s.render(w, r, http.StatusTooManyRequests, "totp", "totp.title", d)
 		return
 	}
-	forced := !cur.session.MFADone
-	codes, err := s.Auth.Factors.ConfirmTOTP(ctx, cur.me.ID, r.PostFormValue("code"), forced)
 	if errors.Is(err, auth.ErrFactorOwed) {
 		s.refuseEnrolment(w, r, "totp", false)
 		return
 	}
 	if errors.Is(err, auth.ErrBadCode) || errors.Is(err, auth.ErrNoEnrolment) {
-		_, _ = s.Auth.Attempts.Fail(ctx, keys[0])
 		_ = audit.Record(ctx, s.DB, audit.Event{ActorID: cur.me.ID, Action: audit.MFAEnrolled, Target: "method:totp", Outcome: audit.Failure, SourceIP: clientIP(r)})
 		d, derr := s.totpData(r)
 		if derr != nil {
@@ -533,33 +531,19 @@ func (s *Server) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, nextJSON{Next: "/"})
 		return
 	}
-	keys := []string{"mfa:" + cur.me.ID, auth.AddressKey(clientIP(r))}
-	if wait, _, err := s.Auth.Attempts.Wait(ctx, keys...); err != nil || wait > 0 {
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.jsonErr(w, r, http.StatusTooManyRequests, "passkey.wait")
-		return
-	}
 	resp := r.PostFormValue("credential")
 	if len(resp) > maxPasskeyResponse {
 		resp = ""
 	}
-	err := s.Auth.Passkeys.FinishLogin(ctx, cur.me, cur.session.TokenHash, []byte(resp))
+	token, err := s.Auth.PasskeySecondFactor(ctx, cur.token, cur.me, []byte(resp), clientIP(r))
+	if _, ok := waitSeconds(err); ok {
+		s.jsonErr(w, r, http.StatusTooManyRequests, "passkey.wait")
+		return
+	}
 	if errors.Is(err, auth.ErrPasskey) {
-		_ = audit.Record(ctx, s.DB, audit.Event{Action: audit.SecondFactor, Target: "person:" + cur.me.ID, Outcome: audit.Failure, SourceIP: clientIP(r)})
-		for _, k := range keys {
-			_, _ = s.Auth.Attempts.Fail(ctx, k)
-		}
 		s.jsonErr(w, r, http.StatusUnauthorized, "passkey.refused")
 		return
 	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	token, err := s.Auth.CompleteSecondFactor(ctx, cur.token, cur.me.ID, "passkey", clientIP(r))
 	if err != nil {
 		s.serverError(w, r, err)
 		return
