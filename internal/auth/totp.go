@@ -77,6 +77,9 @@ var (
 type Factors struct {
 	DB  *db.DB
 	Now func() time.Time
+	// Sealer seals the TOTP secrets at rest (see sealed.go); without one,
+	// no secret can be stored or read.
+	Sealer Sealer
 }
 
 func (f *Factors) now() time.Time {
@@ -89,16 +92,20 @@ func (f *Factors) now() time.Time {
 // StartTOTP begins an enrolment and returns the new secret. While an
 // enrolment is pending, it returns that enrolment's secret with
 // ErrEnrolmentPending and changes nothing; a confirmed authenticator must be
-// removed first (ErrAlreadyEnrolled).
+// removed first (ErrAlreadyEnrolled). The secret is stored sealed only.
 func (f *Factors) StartTOTP(ctx context.Context, personID string) (string, error) {
-	var secret string
+	var sealed []byte
 	var confirmed bool
 	var created int64
-	err := f.DB.QueryRow(ctx, `SELECT secret, confirmed, created_at FROM totp_credentials WHERE person_id = ?`, personID).Scan(&secret, &confirmed, &created)
+	err := f.DB.QueryRow(ctx, `SELECT secret_sealed, confirmed, created_at FROM totp_credentials WHERE person_id = ?`, personID).Scan(&sealed, &confirmed, &created)
 	switch {
 	case err == nil && confirmed:
 		return "", ErrAlreadyEnrolled
 	case err == nil && f.now().Sub(time.Unix(created, 0)) < PendingEnrolment:
+		secret, err := f.openSecret(ctx, personID, sealed)
+		if err != nil {
+			return "", err
+		}
 		return secret, ErrEnrolmentPending
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return "", err
@@ -107,23 +114,43 @@ func (f *Factors) StartTOTP(ctx context.Context, personID string) (string, error
 	if _, err := rand.Read(key[:]); err != nil {
 		return "", err
 	}
-	secret = b32.EncodeToString(key[:])
+	secret := b32.EncodeToString(key[:])
+	if sealed, err = sealWith(ctx, f.Sealer, []byte(secret), totpAAD(personID)); err != nil {
+		return "", err
+	}
 	// A stale pending enrolment is replaced; a confirmed one never is.
-	_, err = f.DB.Exec(ctx, `INSERT INTO totp_credentials (person_id, secret, confirmed, created_at) VALUES (?, ?, FALSE, ?)
-		ON CONFLICT (person_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, last_step = 0
-		WHERE totp_credentials.confirmed = FALSE`, personID, secret, f.now().Unix())
+	_, err = f.DB.Exec(ctx, `INSERT INTO totp_credentials (person_id, secret, secret_sealed, confirmed, created_at) VALUES (?, '', ?, FALSE, ?)
+		ON CONFLICT (person_id) DO UPDATE SET secret = '', secret_sealed = excluded.secret_sealed, created_at = excluded.created_at, last_step = 0
+		WHERE totp_credentials.confirmed = FALSE`, personID, sealed, f.now().Unix())
 	return secret, err
+}
+
+func totpAAD(personID string) []byte { return []byte("cartable-totp:" + personID) }
+
+// openSecret opens a sealed TOTP secret of personID.
+func (f *Factors) openSecret(ctx context.Context, personID string, sealed []byte) (string, error) {
+	b, err := openWith(ctx, f.Sealer, sealed, totpAAD(personID))
+	return string(b), err
 }
 
 // PendingTOTP returns the secret of the enrolment in progress, if any.
 func (f *Factors) PendingTOTP(ctx context.Context, personID string) (string, bool, error) {
-	var secret string
+	secret, _, ok, err := f.pending(ctx, personID)
+	return secret, ok, err
+}
+
+func (f *Factors) pending(ctx context.Context, personID string) (string, []byte, bool, error) {
+	var sealed []byte
 	var created int64
-	err := f.DB.QueryRow(ctx, `SELECT secret, created_at FROM totp_credentials WHERE person_id = ? AND NOT confirmed`, personID).Scan(&secret, &created)
+	err := f.DB.QueryRow(ctx, `SELECT secret_sealed, created_at FROM totp_credentials WHERE person_id = ? AND NOT confirmed`, personID).Scan(&sealed, &created)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && f.now().Sub(time.Unix(created, 0)) >= PendingEnrolment) {
-		return "", false, nil
+		return "", nil, false, nil
 	}
-	return secret, err == nil, err
+	if err != nil {
+		return "", nil, false, err
+	}
+	secret, err := f.openSecret(ctx, personID, sealed)
+	return secret, sealed, err == nil, err
 }
 
 // matchStep returns the time step within the allowed drift whose code is
@@ -149,7 +176,7 @@ func matchStep(key []byte, code string, now time.Time) int64 {
 // second factor) the app is accepted only as the person's first factor:
 // when the person has a passkey by then, ErrFactorOwed and nothing changes.
 func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string, first bool) ([]string, error) {
-	secret, ok, err := f.PendingTOTP(ctx, personID)
+	secret, sealed, ok, err := f.pending(ctx, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +195,7 @@ func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string, first 
 				return err
 			}
 		}
-		r, err := tx.Exec(ctx, `UPDATE totp_credentials SET confirmed = TRUE, last_step = ? WHERE person_id = ? AND NOT confirmed AND secret = ?`, step, personID, secret)
+		r, err := tx.Exec(ctx, `UPDATE totp_credentials SET confirmed = TRUE, last_step = ? WHERE person_id = ? AND NOT confirmed AND secret_sealed = ?`, step, personID, sealed)
 		if err != nil {
 			return err
 		}
@@ -188,12 +215,16 @@ func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string, first 
 // consumes its time step: the same code, or an older one, is refused
 // afterwards, even from another replica (the update is conditional).
 func (f *Factors) VerifyTOTP(ctx context.Context, personID, code string) error {
-	var secret string
+	var sealed []byte
 	var last int64
-	err := f.DB.QueryRow(ctx, `SELECT secret, last_step FROM totp_credentials WHERE person_id = ? AND confirmed`, personID).Scan(&secret, &last)
+	err := f.DB.QueryRow(ctx, `SELECT secret_sealed, last_step FROM totp_credentials WHERE person_id = ? AND confirmed`, personID).Scan(&sealed, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrBadCode
 	}
+	if err != nil {
+		return err
+	}
+	secret, err := f.openSecret(ctx, personID, sealed)
 	if err != nil {
 		return err
 	}

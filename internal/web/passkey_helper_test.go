@@ -128,6 +128,7 @@ func (e *env) passkeys(t *testing.T) *softKey {
 		if err != nil {
 			t.Fatal(err)
 		}
+		pk.Sealer = e.srv.Auth.Factors.Sealer
 		e.srv.Auth.Passkeys = pk
 	}
 	return newSoftKey(t, passkeyBase)
