@@ -90,7 +90,7 @@ func TestTOTPSecretsAreSealedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _ := TOTPCode(secret, c.at)
-	if _, err := f.ConfirmTOTP(ctx, pid, code, false); err != nil {
+	if _, err := f.ConfirmTOTP(ctx, pid, code); err != nil {
 		t.Fatal(err)
 	}
 	key, _ := b32.DecodeString(secret)

@@ -171,11 +171,11 @@ func TestTOTPSecondEnrolmentAndReuse(t *testing.T) {
 	if !errors.Is(err, ErrEnrolmentPending) || again != secret {
 		t.Fatalf("second enrolment while one is pending: %v, same secret %v", err, again == secret)
 	}
-	if _, err := f.ConfirmTOTP(ctx, pid, "000000", false); !errors.Is(err, ErrBadCode) {
+	if _, err := f.ConfirmTOTP(ctx, pid, "000000"); !errors.Is(err, ErrBadCode) {
 		t.Fatalf("wrong code confirmed: %v", err)
 	}
 	code, _ := TOTPCode(secret, c.at)
-	codes, err := f.ConfirmTOTP(ctx, pid, code, false)
+	codes, err := f.ConfirmTOTP(ctx, pid, code)
 	if err != nil || len(codes) != 10 {
 		t.Fatalf("confirm: %d codes, %v", len(codes), err)
 	}

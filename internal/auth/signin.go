@@ -299,8 +299,9 @@ func (a *Authenticator) PasskeySecondFactor(ctx context.Context, token string, p
 	return a.CompleteSecondFactor(ctx, token, p.ID, "passkey", sourceIP)
 }
 
-// ConfirmTOTP finishes the person's TOTP enrolment (Factors.ConfirmTOTP)
-// under the attempt limiting of second-factor codes. A wrong code, or no
+// ConfirmTOTP finishes the person's TOTP enrolment (Factors.ConfirmTOTP,
+// or ConfirmFirstTOTP when first) under the attempt limiting of
+// second-factor codes. A wrong code, or no
 // enrolment in progress, counts as a failure.
 func (a *Authenticator) ConfirmTOTP(ctx context.Context, p directory.Person, code string, first bool, sourceIP string) ([]string, error) {
 	res, err := a.reserve(ctx, p.ID, sourceIP, "mfa:"+p.ID)
@@ -310,7 +311,11 @@ func (a *Authenticator) ConfirmTOTP(ctx context.Context, p directory.Person, cod
 	if len(code) > MaxCodeLen {
 		code = ""
 	}
-	codes, err := a.Factors.ConfirmTOTP(ctx, p.ID, code, first)
+	confirm := a.Factors.ConfirmTOTP
+	if first {
+		confirm = a.Factors.ConfirmFirstTOTP
+	}
+	codes, err := confirm(ctx, p.ID, code)
 	if errors.Is(err, ErrBadCode) || errors.Is(err, ErrNoEnrolment) {
 		a.failed(ctx, res, p, sourceIP)
 		return nil, err

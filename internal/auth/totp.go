@@ -69,7 +69,7 @@ var (
 	ErrNoEnrolment      = errors.New("no enrolment in progress")
 	// ErrFactorOwed refuses an enrolment made by a session that still owes
 	// the second factor of a person who already has one: the factor must be
-	// used first, never replaced by a new one (see Factors.ConfirmTOTP).
+	// used first, never replaced by a new one (see Factors.ConfirmFirstTOTP).
 	ErrFactorOwed = errors.New("a second factor is owed: use it before adding another")
 )
 
@@ -172,10 +172,19 @@ func matchStep(key []byte, code string, now time.Time) int64 {
 
 // ConfirmTOTP finishes the enrolment with a code from the app and returns
 // ten fresh recovery codes (shown once). A wrong code changes nothing.
-// With first set (a forced enrolment, by a session that still owes its
-// second factor) the app is accepted only as the person's first factor:
-// when the person has a passkey by then, ErrFactorOwed and nothing changes.
-func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string, first bool) ([]string, error) {
+func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string) ([]string, error) {
+	return f.confirmTOTP(ctx, personID, code, false)
+}
+
+// ConfirmFirstTOTP is ConfirmTOTP for a forced enrolment, by a session that
+// still owes its second factor: the app is accepted only as the person's
+// first factor; when the person has a passkey by then, ErrFactorOwed and
+// nothing changes.
+func (f *Factors) ConfirmFirstTOTP(ctx context.Context, personID, code string) ([]string, error) {
+	return f.confirmTOTP(ctx, personID, code, true)
+}
+
+func (f *Factors) confirmTOTP(ctx context.Context, personID, code string, first bool) ([]string, error) {
 	secret, sealed, ok, err := f.pending(ctx, personID)
 	if err != nil {
 		return nil, err

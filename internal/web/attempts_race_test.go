@@ -277,7 +277,7 @@ func TestParallelSecondFactorCodesStopAtTheLimit(t *testing.T) {
 	ctx := context.Background()
 	eachTeacher(t, e.accounts, func(login string) bool {
 		me := e.person(login)
-		secret := e.enrolTOTP(login)
+		secret := e.enrolAppAtSignIn(login)
 		e.clock.Add(30 * time.Second) // the enrolment used this step's code
 		right, _ := auth.TOTPCode(secret, e.clock.Now())
 		valid := map[string]bool{}

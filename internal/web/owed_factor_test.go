@@ -41,9 +41,9 @@ func (e *env) passwordOnly(login string) (*browser, string) {
 	return b, formToken(e.t.(*testing.T), b.get("/sign-in/second-factor").body)
 }
 
-// enrolTOTP sets up an authenticator app for login through forced
+// enrolAppAtSignIn sets up an authenticator app for login through forced
 // enrolment and returns its secret.
-func (e *env) enrolTOTP(login string) string {
+func (e *env) enrolAppAtSignIn(login string) string {
 	e.t.Helper()
 	t := e.t.(*testing.T)
 	b, csrf := e.passwordOnly(login)
@@ -92,7 +92,7 @@ func TestOwedTOTPCannotBeSkippedByRegisteringAPasskey(t *testing.T) {
 	e.requireMFA()
 	teacher := e.account(func(a demo.Account) bool { return a.Profile == "teacher" })
 	me := e.person(teacher.Login)
-	e.enrolTOTP(teacher.Login)
+	e.enrolAppAtSignIn(teacher.Login)
 
 	// Someone who knows the password only.
 	b, csrf := e.passwordOnly(teacher.Login)
@@ -234,7 +234,7 @@ func TestForcedEnrolmentRacingTheOwnersEnrolment(t *testing.T) {
 		t.Fatalf("forced passkey enrolment begin: %d", begin.status)
 	}
 	// Meanwhile the owner enrols an app (forced enrolment by TOTP).
-	e.enrolTOTP(teacher.Login)
+	e.enrolAppAtSignIn(teacher.Login)
 
 	r := attacker.post("/account/passkeys/finish", url.Values{"csrf": {acsrf}, "name": {"x"}, "credential": {k.create(t, begin.body)}})
 	if r.status != http.StatusForbidden {
@@ -258,7 +258,7 @@ func TestSignOutWhileTheSecondFactorIsOwed(t *testing.T) {
 	e.requireMFA()
 	teacher := e.account(func(a demo.Account) bool { return a.Profile == "teacher" })
 	me := e.person(teacher.Login)
-	e.enrolTOTP(teacher.Login)
+	e.enrolAppAtSignIn(teacher.Login)
 	for _, enrolled := range []bool{true, false} {
 		login := teacher.Login
 		if !enrolled {

@@ -96,7 +96,7 @@ func TestSecondFactorsAreSealedAndSurviveAKeyRotation(t *testing.T) {
 		}
 	}
 	// One teacher sets up an app, the other a passkey.
-	secret := e.enrolTOTP(teachers[0].Login)
+	secret := e.enrolAppAtSignIn(teachers[0].Login)
 	k := e.passkeys(t)
 	b, csrf := e.passwordOnly(teachers[1].Login)
 	if begin, finish := b.registerPasskey(t, k, csrf); begin.status != 200 || finish.status != 200 {
