@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"cartable/internal/db"
@@ -11,9 +12,11 @@ import (
 	"cartable/internal/directory"
 )
 
-// TestAccountAdministrationOnDemo checks manage-account and manage-security
-// for viewers of every profile and function against every person, class and
-// establishment of the demo, with the rule of doc.go written independently.
+// TestAccountAdministrationOnDemo checks manage-account, manage-security
+// and provision on people and memberships for viewers of every profile and
+// function against every person, class and establishment of the demo, with
+// the rules of doc.go written independently (here, and in the oracle for
+// the privilege order and the reach of an account).
 func TestAccountAdministrationOnDemo(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
@@ -111,6 +114,7 @@ func TestAccountAdministrationOnDemo(t *testing.T) {
 			denied++
 		}
 	}
+	o := loadOracle(t, d)
 	for kind, vid := range picked {
 		v, err := p.Viewer(ctx, vid)
 		if err != nil {
@@ -118,13 +122,11 @@ func TestAccountAdministrationOnDemo(t *testing.T) {
 		}
 		vf := people[vid]
 		for tid, tf := range people {
-			want := false
-			for e := range tf.est {
-				if vf.est[e] && tid != vid && (vf.profile == directory.Admin || (allPowers(vf, e) && tf.profile != directory.Admin)) {
-					want = true
-				}
+			check(kind+" manages person "+tf.profile, p.Can(ctx, v, ManageAccount, Person(tid)), o.allowManageAccount(vid, tid))
+			check(kind+" provisions person "+tf.profile, p.Can(ctx, v, Provision, Person(tid)), o.allowProvisionPerson(vid, tid))
+			for _, e := range ests {
+				check(kind+" provisions a membership of "+tf.profile, p.Can(ctx, v, Provision, Membership(tid, e.ID)), o.allowProvisionMembership(vid, tid, e.ID))
 			}
-			check(kind+" manages person "+tf.profile, p.Can(ctx, v, ManageAccount, Person(tid)), want)
 		}
 		check(kind+" manages unknown person", p.Can(ctx, v, ManageAccount, Person("nosuchperson0000")), false)
 		for cid, e := range classes {
@@ -139,4 +141,195 @@ func TestAccountAdministrationOnDemo(t *testing.T) {
 		t.Fatalf("%d allowed, %d denied: the sample does not exercise both", allowed, denied)
 	}
 	t.Logf("%d allowed, %d denied", allowed, denied)
+}
+
+// addAccountPeople adds to the fixture the people that account
+// administration needs beyond it: an operator attached to both
+// establishments (admAB), a second secretary of A (secA2) and a teacher of
+// A who is also its deputy (tdA).
+func addAccountPeople(t *testing.T, d *db.DB, f *fixture) {
+	t.Helper()
+	ctx := context.Background()
+	A, B := f.ests["A"], f.ests["B"]
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		var errs []error
+		person := func(login, profile string, ests ...string) string {
+			p := &directory.Person{Profile: profile, Login: login, LastName: login, FirstName: login, Active: true}
+			errs = append(errs, directory.CreatePerson(ctx, tx, p, ""))
+			for _, e := range ests {
+				errs = append(errs, directory.AddMembership(ctx, tx, p.ID, e))
+			}
+			f.people[login] = p.ID
+			return p.ID
+		}
+		person("admAB", directory.Admin, A, B)
+		errs = append(errs, directory.AddFunction(ctx, tx, person("secA2", directory.Staff, A), A, directory.Secretary))
+		errs = append(errs, directory.AddFunction(ctx, tx, person("tdA", directory.Teacher, A), A, directory.Deputy))
+		return errors.Join(errs...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Account rights on the extended fixture, written by hand: viewer → the
+// people each right allows (space-separated logins). Every other person is
+// refused; a viewer absent from the table may do nothing.
+//
+// Levels: admA, admAB 5; hA, hB 4; depA, tdA 3; secA, secA2, cA, dA, agA 2;
+// teachers 1; students and relatives 0. Reach: p1 and t2 are attached to A
+// and B; p2 is attached to A only but has a child (s5) in B; admAB is
+// attached to A and B.
+const (
+	familyOfAOnly = "s1 s2 s3 s4 sOff p6 p7 p3 p4 pOff" // students and relatives reaching A only (not p1, p2)
+	teachersAOnly = "t1 t3 tOld"
+	staffLevelA   = "secA secA2 cA dA agA"
+)
+
+var accountMatrix = map[string]struct{ manage, provision string }{
+	"admA": {manage: familyOfAOnly + " " + teachersAOnly + " hA depA tdA " + staffLevelA,
+		provision: familyOfAOnly + " p2 " + teachersAOnly + " hA depA tdA " + staffLevelA},
+	"admAB": {manage: familyOfAOnly + " p1 p2 s5 t2 hB admA " + teachersAOnly + " hA depA tdA " + staffLevelA,
+		provision: familyOfAOnly + " p1 p2 s5 t2 hB admA " + teachersAOnly + " hA depA tdA " + staffLevelA},
+	"hA": {manage: familyOfAOnly + " " + teachersAOnly + " depA tdA " + staffLevelA,
+		provision: familyOfAOnly + " p2 " + teachersAOnly + " depA tdA " + staffLevelA},
+	"depA":  {manage: familyOfAOnly + " " + teachersAOnly + " " + staffLevelA},
+	"tdA":   {manage: familyOfAOnly + " " + teachersAOnly + " " + staffLevelA},
+	"secA":  {manage: familyOfAOnly + " " + teachersAOnly, provision: familyOfAOnly + " p2 " + teachersAOnly},
+	"secA2": {manage: familyOfAOnly + " " + teachersAOnly, provision: familyOfAOnly + " p2 " + teachersAOnly},
+	"hB":    {manage: "s5", provision: "s5"},
+}
+
+// TestAccountMatrixOnFixture walks every active viewer of the extended
+// fixture against every person for manage-account, provision on the person
+// and provision on each of their memberships (which needs the right on
+// that establishment only), and checks the oracle against the same table.
+func TestAccountMatrixOnFixture(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	f := buildFixture(t, d)
+	addAccountPeople(t, d, f)
+	p := New(d)
+	o := loadOracle(t, d)
+	for _, login := range sortedKeys(f.people) {
+		if login == "sOff" {
+			continue
+		}
+		v, err := p.Viewer(ctx, f.people[login])
+		if err != nil {
+			t.Fatal(err)
+		}
+		manage, provision := set(accountMatrix[login].manage), set(accountMatrix[login].provision)
+		for w := range set(accountMatrix[login].manage + " " + accountMatrix[login].provision) {
+			if f.people[w] == "" {
+				t.Fatalf("account matrix names unknown person %q", w)
+			}
+		}
+		for _, target := range sortedKeys(f.people) {
+			id := f.people[target]
+			checkAnswer(t, p.Can(ctx, v, ManageAccount, Person(id)), manage[target], login+" manage-account "+target)
+			checkAnswer(t, p.Can(ctx, v, Provision, Person(id)), provision[target], login+" provision "+target)
+			if got := o.allowManageAccount(f.people[login], id); got != manage[target] {
+				t.Errorf("oracle %s manage-account %s = %v", login, target, got)
+			}
+			if got := o.allowProvisionPerson(f.people[login], id); got != provision[target] {
+				t.Errorf("oracle %s provision %s = %v", login, target, got)
+			}
+			for _, key := range sortedKeys(f.ests) {
+				e := f.ests[key]
+				want := o.allowProvisionMembership(f.people[login], id, e)
+				checkAnswer(t, p.Can(ctx, v, Provision, Membership(id, e)), want, login+" provision "+target+" in "+key)
+			}
+		}
+		checkAnswer(t, p.Can(ctx, v, ManageAccount, Person("nobody")), false, login+" manage-account unknown")
+		checkAnswer(t, p.Can(ctx, v, Provision, Membership("nobody", f.ests["A"])), false, login+" provision unknown membership")
+		checkAnswer(t, p.Can(ctx, v, Provision, Membership(f.people["s1"], "")), false, login+" provision membership without establishment")
+		checkAnswer(t, p.Can(ctx, v, Provision, Resource{KindMembership, f.people["s1"]}), false, login+" provision malformed membership")
+		checkAnswer(t, p.Can(ctx, v, ReadName, Membership(f.people["s1"], f.ests["A"])), false, login+" read-name on a membership")
+	}
+	// The memberships: the head of A closes anyone below them there, the
+	// two-school parent and teacher included (that ends their attachment
+	// to A only); nobody in B.
+	v, _ := p.Viewer(ctx, f.people["hA"])
+	for _, target := range []string{"p1", "t2", "p2", "s1", "depA"} {
+		checkAnswer(t, p.Can(ctx, v, Provision, Membership(f.people[target], f.ests["A"])), true, "hA closes "+target+" in A")
+	}
+	for _, target := range []string{"p1", "t2", "s5"} {
+		checkAnswer(t, p.Can(ctx, v, Provision, Membership(f.people[target], f.ests["B"])), false, "hA closes "+target+" in B")
+	}
+}
+
+// TestAccountRefusals names the refusals of account administration that
+// matter most, with the reason a page explains (or the plain refusal,
+// which looks like a missing page).
+func TestAccountRefusals(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	f := buildFixture(t, d)
+	addAccountPeople(t, d, f)
+	p := New(d)
+	const plain = "plain"
+	for _, c := range []struct {
+		why, viewer string
+		action      Action
+		r           Resource
+		want        any // ErrPrivilege, ErrElsewhere, ErrOwnAccount or plain
+	}{
+		{"the head of A issuing a letter to a parent whose other child is in B", "hA", ManageAccount, Person(f.people["p1"]), ErrElsewhere},
+		{"the head of A issuing a letter to a parent attached to A only whose child is in B", "hA", ManageAccount, Person(f.people["p2"]), ErrElsewhere},
+		{"the head of A managing a teacher who also teaches in B", "hA", ManageAccount, Person(f.people["t2"]), ErrElsewhere},
+		{"the head of B managing the two-school parent", "hB", ManageAccount, Person(f.people["p1"]), ErrElsewhere},
+		{"the operator of A managing the operator of A and B", "admA", ManageAccount, Person(f.people["admAB"]), ErrElsewhere},
+		{"a secretary managing the head", "secA", ManageAccount, Person(f.people["hA"]), ErrPrivilege},
+		{"a secretary managing the deputy", "secA", ManageAccount, Person(f.people["depA"]), ErrPrivilege},
+		{"a secretary managing another secretary", "secA", ManageAccount, Person(f.people["secA2"]), ErrPrivilege},
+		{"a secretary managing the CPE", "secA", ManageAccount, Person(f.people["cA"]), ErrPrivilege},
+		{"a deputy managing the head", "depA", ManageAccount, Person(f.people["hA"]), ErrPrivilege},
+		{"a deputy managing a teacher who is deputy too", "depA", ManageAccount, Person(f.people["tdA"]), ErrPrivilege},
+		{"a head managing the operator", "hA", ManageAccount, Person(f.people["admA"]), ErrPrivilege},
+		{"a head managing the two-school operator", "hA", ManageAccount, Person(f.people["admAB"]), ErrPrivilege},
+		{"a head managing their own account", "hA", ManageAccount, Person(f.people["hA"]), ErrOwnAccount},
+		{"an operator managing their own account", "admA", ManageAccount, Person(f.people["admA"]), ErrOwnAccount},
+		{"the head of A managing a student of B", "hA", ManageAccount, Person(f.people["s5"]), plain},
+		{"the head of B managing a parent attached to A only", "hB", ManageAccount, Person(f.people["p2"]), plain},
+		{"a CPE managing a student", "cA", ManageAccount, Person(f.people["s1"]), plain},
+		{"a teacher managing a student", "t1", ManageAccount, Person(f.people["s1"]), plain},
+		{"a parent managing their child", "p1", ManageAccount, Person(f.people["s1"]), plain},
+		{"the head of A reopening or closing the whole account of the two-school parent", "hA", Provision, Person(f.people["p1"]), ErrElsewhere},
+		{"the head of A reopening the whole account of the two-school teacher", "hA", Provision, Person(f.people["t2"]), ErrElsewhere},
+		{"a secretary closing the head's account", "secA", Provision, Person(f.people["hA"]), ErrPrivilege},
+		{"a secretary closing the head's attachment", "secA", Provision, Membership(f.people["hA"], f.ests["A"]), ErrPrivilege},
+		{"a secretary closing another secretary", "secA", Provision, Membership(f.people["secA2"], f.ests["A"]), ErrPrivilege},
+		{"a head closing the operator", "hA", Provision, Membership(f.people["admA"], f.ests["A"]), ErrPrivilege},
+		{"a head closing their own attachment", "hA", Provision, Membership(f.people["hA"], f.ests["A"]), ErrOwnAccount},
+		{"the head of A closing the two-school parent in B", "hA", Provision, Membership(f.people["p1"], f.ests["B"]), plain},
+		{"the head of A closing a student of B where it is not attached", "hA", Provision, Membership(f.people["s5"], f.ests["A"]), plain},
+		{"a deputy closing a student", "depA", Provision, Membership(f.people["s1"], f.ests["A"]), plain},
+	} {
+		v, err := p.Viewer(ctx, f.people[c.viewer])
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.Can(ctx, v, c.action, c.r)
+		switch want := c.want.(type) {
+		case error:
+			if !errors.Is(err, want) {
+				t.Errorf("%s: got %v, want %v", c.why, err, want)
+			}
+		default:
+			if !errors.Is(err, ErrDenied) || errors.Is(err, ErrPrivilege) || errors.Is(err, ErrElsewhere) || errors.Is(err, ErrOwnAccount) {
+				t.Errorf("%s: got %v, want the plain refusal", c.why, err)
+			}
+		}
+		if err != nil && strings.Contains(err.Error(), f.people[c.viewer]) {
+			t.Errorf("%s: refusal reason %q reveals an identifier", c.why, err)
+		}
+	}
+	// What still works: the head on their own school's teacher, on a
+	// single-school parent; the operator attached to both on the
+	// two-school parent.
+	for _, c := range []struct{ viewer, target string }{{"hA", "t1"}, {"hA", "p6"}, {"hA", "depA"}, {"secA", "t1"}, {"admAB", "p1"}, {"admAB", "admA"}, {"admA", "hA"}} {
+		v, _ := p.Viewer(ctx, f.people[c.viewer])
+		checkAnswer(t, p.Can(ctx, v, ManageAccount, Person(f.people[c.target])), true, c.viewer+" manages "+c.target)
+	}
 }

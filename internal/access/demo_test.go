@@ -85,6 +85,24 @@ func TestMatrixOnDemo(t *testing.T) {
 				}
 			}
 		}
+		// Account administration and the lifecycle: the privilege order
+		// and the reach of each account, deactivated children included.
+		for _, target := range o.people {
+			want := o.allowManageAccount(s.id, target)
+			record(want)
+			checkAnswer(t, p.Can(ctx, v, ManageAccount, Person(target)), want,
+				fmt.Sprintf("%s (%s) manage-account %s (%s)", s.login, s.kind(), target, o.profile[target]))
+			want = o.allowProvisionPerson(s.id, target)
+			record(want)
+			checkAnswer(t, p.Can(ctx, v, Provision, Person(target)), want,
+				fmt.Sprintf("%s (%s) provision %s (%s)", s.login, s.kind(), target, o.profile[target]))
+			for _, e := range o.ests {
+				want = o.allowProvisionMembership(s.id, target, e)
+				record(want)
+				checkAnswer(t, p.Can(ctx, v, Provision, Membership(target, e)), want,
+					fmt.Sprintf("%s (%s) provision %s (%s) in %s", s.login, s.kind(), target, o.profile[target], e))
+			}
+		}
 		for _, e := range o.ests {
 			want := o.allowEstablishment(s.id, e)
 			record(want)

@@ -106,14 +106,22 @@
 //	                                  occurrence)
 //	read-classlog of a class/group    its students, their relatives, its teachers;
 //	                                  head, deputy
-//	write-classlog for a class/group  its teachers (taught or headed)
+//	write-classlog for a lesson       its own teachers (taught, co-teaching) and the
+//	(one occurrence)                  replacement recorded for that occurrence; not
+//	                                  a colleague who only teaches the same class
+//	write-classlog for a class/group  its teachers (taught or headed): where a copy
+//	                                  of an entry may go (the copy also wants the
+//	                                  entry's subject taught there, in the entry's
+//	                                  establishment)
 //	read-classlog of an entry         its author always; once published and its
 //	                                  publication time reached: the students of its
 //	                                  class or group, their relatives, head and
 //	                                  deputy, and the colleagues teaching the same
 //	                                  class or group when the establishment allows
 //	                                  it (class log setting) (9)
-//	edit-entry                        its author
+//	edit-entry                        its author, while they may write its lesson's
+//	                                  class log (a copy: its class or group's), to
+//	                                  change, attach to, copy or delete it
 //	read-classlog of a homework       as its entry
 //	hand-in                           the students who may read it, when it asks for
 //	                                  an upload
@@ -128,36 +136,91 @@
 // see the lesson: they are part of the timetable. A calendar feed is built
 // by asking these same questions as the feed's owner.
 //
+// # Privilege order (account administration and lifecycle)
+//
+//	level  who
+//	-----  ----------------------------------------------------------
+//	5      admin (operator)
+//	4      head
+//	3      deputy
+//	2      secretary, cpe, documentalist, staff without a function
+//	1      teacher
+//	0      student, relative
+//
+// A person ranks at the highest level of their profile and of the staff
+// functions they hold where they are attached (which count for staff and
+// teachers only, as everywhere: a teacher who is also deputy ranks 3). A
+// viewer acts at the level of the right they use in the establishment:
+// operator 5, head 4, deputy 3, secretary 2. Nobody acts on an account
+// ranking as high as that or higher: a secretary manages neither the head,
+// nor the deputy, nor another secretary, the CPE or the documentalist; a
+// deputy not another deputy; a head not another head nor an operator.
+// Operators are the one exception to the equal level: an operator may act
+// on another operator's account (the reach rule below still applies), as
+// nobody ranks above them to help one who lost their second factor.
+//
+// The reach of an account is every establishment it opens: those the person
+// is attached to and, for a relative, those of their active children
+// (whoever gets into a parent's account sees the children's files there).
+// Acting on a whole account needs the right on every establishment of its
+// reach, so a person attached to two schools, or a parent with a child in
+// each, is managed by someone holding the right on both (an operator
+// attached to both), never by the head of one of them alone.
+//
+// A refusal under these rules is explained on the page (the person is known
+// to the viewer): ErrOwnAccount, ErrPrivilege, ErrElsewhere. Every other
+// refusal is the plain one, which looks like a missing page.
+//
 // # Provisioning and the account lifecycle
 //
 //	viewer                  provision: establishment   provision: person              provision: instance
 //	----------------------  -------------------------  -----------------------------  -------------------
 //	admin                   establishments attached    people attached there (7)      yes
-//	head, secretary         own establishment          people attached there, except  -
-//	                                                   operators (7)
+//	head, secretary         own establishment          people attached there who      -
+//	                                                   rank below them (7)
 //	anyone else             -                          -                              -
 //
 // Provision on an establishment: import its deliveries, roll its school
-// year over, list its closed accounts and their purge dates. On a person:
-// deactivate, reactivate, record their choice about their contributions;
-// never on oneself. On the instance: import a feed that brings new
-// establishments (the operator who does it is attached to them).
+// year over, list its closed accounts and their purge dates. On a person,
+// in two sizes. On their membership of one establishment (Membership):
+// close their account there, with the right on that establishment alone;
+// when they are attached to other establishments too, this ends only their
+// attachment to this one and their account stays open for the others (as a
+// complete delivery of the feed does); from their last establishment, it
+// closes the account. On the whole account (Person): reactivate, record
+// their choice about their contributions, with the right on every
+// establishment they are attached to. Both only on people ranking below
+// the viewer, never on oneself. On the instance: import a feed that brings
+// new establishments (the operator who does it is attached to them).
 //
 // # Account administration (account security)
 //
 //	viewer                  manage-account: person       manage-account: class   manage-security: establishment
 //	----------------------  ---------------------------  ----------------------  ------------------------------
-//	admin                   everyone attached there (8)  classes there           establishments attached
-//	head, deputy,           everyone attached there      classes there           head and deputy only
-//	secretary               except operators (8)
+//	admin                   accounts whose whole reach   classes there           establishments attached
+//	                        is among the establishments
+//	                        attached (8)
+//	head, deputy,           accounts whose whole reach   classes there           head and deputy only
+//	secretary               is their establishment,
+//	                        ranking below them (8)
 //	anyone else             -                            -                       -
 //
 // Manage-account on a person: print an activation letter, end all their
 // sessions, remove their second factors; never on oneself (one's own account
 // is managed from its own pages, with re-authentication). On a class: print
-// the activation letters of its students and their relatives.
-// Manage-security: choose which profiles and functions must use a second
-// factor.
+// the activation letters of its students and their relatives, for those on
+// whom manage-account is allowed and whose account is not activated yet
+// (the others are counted on the first page). Manage-security: choose which
+// profiles and functions must use a second factor.
+//
+// An activation letter never replaces a password: it is refused for an
+// account already activated (a password set, by activation, reset, change
+// or otherwise), and a code still unused when the account gets a password
+// no longer works. A person who lost their password uses "Mot de passe
+// oublié" (their recovery e-mail, or the directory's). A letter prints the
+// postal address only when the viewer may read-contact the person; an
+// operator may not (note 4), so their letters leave the address block
+// empty and are handed out in class.
 //
 // # Why
 //
@@ -181,10 +244,13 @@
 //  7. An import rewrites an establishment's directory and closing an account
 //     cuts someone off: only those accountable for that directory (its head
 //     and secretary) and the operators who run the feeds may do it. The
-//     deputy, the CPE and teachers may not.
+//     deputy, the CPE and teachers may not. One school's decision ends the
+//     person's place in that school, not in another one.
 //  8. Issuing a code or removing a second factor lets someone into an
-//     account: only those who run the establishment's directory may, and an
-//     operator's account is never in a school officer's hands.
+//     account: only those who run the establishment's directory may, on
+//     accounts ranking below them and reaching no other establishment;
+//     otherwise a secretary could take over the head's account, or the head
+//     of one school a parent's to read a child's file in another school.
 //  9. A teacher's lesson notes are their own work in progress; a school may
 //     decide that the teachers of a class share them (the national
 //     guidance leaves it to the establishment).

@@ -9,7 +9,7 @@ import (
 	"errors"
 
 	"cartable/internal/db"
-	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 type viewerFacts struct {
@@ -171,11 +171,11 @@ func loadScope(ctx context.Context, q db.Querier, id, profile string) (*scope, e
 	var args []any
 	var structBit uint8
 	switch profile {
-	case directory.Student:
+	case roles.Student:
 		query, args, structBit = studentScope, []any{id, id, id}, structMine
-	case directory.Relative:
+	case roles.Relative:
 		query, args, structBit = relativeScope, []any{id}, structChild
-	case directory.Teacher:
+	case roles.Teacher:
 		query, args, structBit = teacherScope, []any{id, id, id}, structTaught
 	default:
 		return s, nil

@@ -7,18 +7,20 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"cartable/internal/db"
-	"cartable/internal/directory"
+	"cartable/internal/roles"
+	"cartable/internal/timetable"
 )
 
 const (
 	ReadTimetable  Action = "read-timetable"  // a person's, class's, group's or room's timetable and its changes
 	EditTimetable  Action = "edit-timetable"  // edit and import an establishment's timetable
 	ReadClassLog   Action = "read-classlog"   // a structure's class log, or one entry (with its homework)
-	WriteClassLog  Action = "write-classlog"  // write entries for a class or group
-	EditEntry      Action = "edit-entry"      // change, publish, copy or delete an entry
+	WriteClassLog  Action = "write-classlog"  // write entries for a lesson occurrence, or copy one to a class or group
+	EditEntry      Action = "edit-entry"      // change, publish, attach to, copy or delete an entry
 	ReadDone       Action = "read-done"       // a student's homework done-ticks
 	TickDone       Action = "tick-done"       // tick a student's homework as done
 	HandIn         Action = "hand-in"         // upload work for a homework
@@ -35,6 +37,9 @@ const (
 	KindHomework Kind = "homework"
 	KindFile     Kind = "file"
 	KindLesson   Kind = "lesson" // a weekly or exceptional lesson (timetable slot)
+	// KindOccurrence is one dated occurrence of a lesson, "SLOT/DATE" (the
+	// original date, as in the lesson page's address).
+	KindOccurrence Kind = "lesson-occurrence"
 )
 
 func Room(id string) Resource     { return Resource{KindRoom, id} }
@@ -42,6 +47,9 @@ func Entry(id string) Resource    { return Resource{KindEntry, id} }
 func Homework(id string) Resource { return Resource{KindHomework, id} }
 func File(id string) Resource     { return Resource{KindFile, id} }
 func Lesson(id string) Resource   { return Resource{KindLesson, id} }
+
+// Occurrence names the occurrence of a lesson (slot) on its original date.
+func Occurrence(slot, date string) Resource { return Resource{KindOccurrence, slot + "/" + date} }
 
 func learningAction(a Action) bool {
 	switch a {
@@ -85,35 +93,41 @@ func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) 
 		if err != nil || !found || !v.est[est] {
 			return false, err
 		}
-		return v.profile == directory.Teacher || v.profile == directory.Staff, nil
+		return v.profile == roles.Teacher || v.profile == roles.Staff, nil
 	case a == EditTimetable && r.Kind == KindEstablishment, a == ManageSettings && r.Kind == KindEstablishment:
 		if !v.est[r.ID] {
 			return false, nil
 		}
-		return v.profile == directory.Admin || v.fn[r.ID]&(fnHead|fnDeputy) != 0, nil
+		return v.profile == roles.Admin || v.fn[r.ID]&(fnHead|fnDeputy) != 0, nil
 	case a == ReadClassLog && (r.Kind == KindClass || r.Kind == KindGroup):
 		return p.onStructure(ctx, v, r, fnHead|fnDeputy, structMine|structChild|structTaught)
 	case a == WriteClassLog && (r.Kind == KindClass || r.Kind == KindGroup):
-		if v.profile != directory.Teacher {
+		if v.profile != roles.Teacher {
 			return false, nil
 		}
 		return p.onStructure(ctx, v, r, 0, structTaught)
+	case a == WriteClassLog && r.Kind == KindOccurrence:
+		slot, date, ok := strings.Cut(r.ID, "/")
+		if !ok {
+			return false, nil
+		}
+		return p.writeOccurrence(ctx, v, slot, date)
 	case (a == ReadClassLog || a == EditEntry) && r.Kind == KindEntry:
 		f, err := loadEntry(ctx, p.q, r.ID)
 		if err != nil || f == nil {
 			return false, err
 		}
 		if a == EditEntry {
-			return f.author == v.ID && v.est[f.est], nil
+			return p.editEntry(ctx, v, f)
 		}
 		return p.readEntry(ctx, v, f)
 	case r.Kind == KindHomework && (a == ReadClassLog || a == HandIn || a == ReadHandIns):
 		return p.onHomework(ctx, v, a, r.ID)
 	case (a == ReadDone || a == TickDone) && r.Kind == KindPerson:
 		if r.ID == v.ID {
-			return v.profile == directory.Student, nil
+			return v.profile == roles.Student, nil
 		}
-		if a == TickDone || v.profile != directory.Relative {
+		if a == TickDone || v.profile != roles.Relative {
 			return false, nil
 		}
 		s, err := v.loadedScope(ctx, p.q)
@@ -138,10 +152,10 @@ func (p *Policy) onLesson(ctx context.Context, v *Viewer, a Action, slot string)
 	if err != nil || !found || !v.est[est] {
 		return false, err
 	}
-	if v.profile == directory.Admin || v.fn[est]&(fnHead|fnDeputy|fnCPE) != 0 {
+	if v.profile == roles.Admin || v.fn[est]&(fnHead|fnDeputy|fnCPE) != 0 {
 		return true, nil
 	}
-	if a != AnnotateLesson || v.profile != directory.Teacher {
+	if a != AnnotateLesson || v.profile != roles.Teacher {
 		return false, nil
 	}
 	var x int
@@ -152,18 +166,55 @@ func (p *Policy) onLesson(ctx context.Context, v *Viewer, a Action, slot string)
 	return err == nil, err
 }
 
+// writeOccurrence: the class log of one occurrence of a lesson is written
+// by the lesson's own teachers (taught, co-teaching) and by the replacement
+// the timetable records for that occurrence; never by a colleague who only
+// teaches the same class. The occurrence must exist (timetable.LessonAt:
+// the slot runs that day) in an establishment the teacher is attached to.
+func (p *Policy) writeOccurrence(ctx context.Context, v *Viewer, slot, date string) (bool, error) {
+	if v.profile != roles.Teacher {
+		return false, nil
+	}
+	l, err := timetable.LessonAt(ctx, p.q, slot, date)
+	if errors.Is(err, timetable.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || !v.est[l.Slot.EstablishmentID] {
+		return false, err
+	}
+	for _, t := range l.Slot.Teachers {
+		if t.ID == v.ID {
+			return true, nil
+		}
+	}
+	return l.Change != nil && l.Change.Replacement != nil && l.Change.Replacement.ID == v.ID, nil
+}
+
+// editEntry: the author, while they may still write where the entry is:
+// its lesson occurrence, or, for a copy (which has no lesson), its class
+// or group.
+func (p *Policy) editEntry(ctx context.Context, v *Viewer, f *entryFacts) (bool, error) {
+	if f.author != v.ID || !v.est[f.est] || v.profile != roles.Teacher {
+		return false, nil
+	}
+	if f.slot != "" {
+		return p.writeOccurrence(ctx, v, f.slot, f.date)
+	}
+	return p.onStructure(ctx, v, f.structure, 0, structTaught)
+}
+
 // timetableOfPerson: oneself; a relative their active children; head,
 // deputy, secretary and CPE the students and teachers of their
 // establishment.
 func (p *Policy) timetableOfPerson(ctx context.Context, v *Viewer, id string) (bool, error) {
 	if id == v.ID {
-		return v.profile == directory.Student || v.profile == directory.Teacher || v.profile == directory.Staff, nil
+		return v.profile == roles.Student || v.profile == roles.Teacher || v.profile == roles.Staff, nil
 	}
 	t, err := v.target(ctx, p.q, id)
 	if err != nil || t == nil || !t.active {
 		return false, err
 	}
-	if t.profile != directory.Student && t.profile != directory.Teacher {
+	if t.profile != roles.Student && t.profile != roles.Teacher {
 		return false, nil
 	}
 	for e := range t.est {
@@ -171,7 +222,7 @@ func (p *Policy) timetableOfPerson(ctx context.Context, v *Viewer, id string) (b
 			return true, nil
 		}
 	}
-	if v.profile != directory.Relative || t.profile != directory.Student {
+	if v.profile != roles.Relative || t.profile != roles.Student {
 		return false, nil
 	}
 	s, err := v.loadedScope(ctx, p.q)
@@ -203,7 +254,8 @@ type entryFacts struct {
 	est, author string
 	structure   Resource
 	published   bool
-	publishAt   int64 // Unix seconds; readers other than the author wait for it
+	publishAt   int64  // Unix seconds; readers other than the author wait for it
+	slot, date  string // its lesson occurrence, "" for a copy (loadEntry only)
 }
 
 func loadEntry(ctx context.Context, q db.Querier, id string) (*entryFacts, error) {
@@ -211,8 +263,9 @@ func loadEntry(ctx context.Context, q db.Querier, id string) (*entryFacts, error
 	var class, group string
 	var draft bool
 	var publishAt int64
-	err := q.QueryRow(ctx, `SELECT establishment_id, author_id, COALESCE(class_id, ''), COALESCE(group_id, ''), draft, publish_at
-		FROM classlog_entries WHERE id = ?`, id).Scan(&f.est, &f.author, &class, &group, &draft, &publishAt)
+	err := q.QueryRow(ctx, `SELECT establishment_id, author_id, COALESCE(class_id, ''), COALESCE(group_id, ''), draft, publish_at,
+		COALESCE(slot_id, ''), lesson_date FROM classlog_entries WHERE id = ?`, id).Scan(&f.est, &f.author, &class, &group, &draft, &publishAt,
+		&f.slot, &f.date)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -245,7 +298,7 @@ func (p *Policy) readEntry(ctx context.Context, v *Viewer, f *entryFacts) (bool,
 	if v.fn[f.est]&(fnHead|fnDeputy) != 0 {
 		return true, nil
 	}
-	if v.profile != directory.Student && v.profile != directory.Relative && v.profile != directory.Teacher {
+	if v.profile != roles.Student && v.profile != roles.Relative && v.profile != roles.Teacher {
 		return false, nil
 	}
 	s, err := v.loadedScope(ctx, p.q)
@@ -254,9 +307,9 @@ func (p *Policy) readEntry(ctx context.Context, v *Viewer, f *entryFacts) (bool,
 	}
 	bits := s.structures[f.structure]
 	switch v.profile {
-	case directory.Student:
+	case roles.Student:
 		return bits&structMine != 0, nil
-	case directory.Relative:
+	case roles.Relative:
 		return bits&structChild != 0, nil
 	}
 	if bits&structTaught == 0 {
@@ -293,7 +346,7 @@ func (p *Policy) onHomework(ctx context.Context, v *Viewer, a Action, id string)
 		}
 		return f.author == v.ID || v.fn[f.est]&(fnHead|fnDeputy) != 0, nil
 	case HandIn:
-		if v.profile != directory.Student || handin != "upload" {
+		if v.profile != roles.Student || handin != "upload" {
 			return false, nil
 		}
 		return p.readEntry(ctx, v, f)

@@ -56,6 +56,14 @@ func learningRows(t *testing.T, d *db.DB, f *fixture) map[string]string {
 			SELECT 'slotB', e.id, y.id, 2, 480, 55, (SELECT id FROM subjects WHERE establishment_id = e.id), '2026-09-01', '2027-07-04', ?, ?
 			FROM establishments e JOIN school_years y ON y.establishment_id = e.id WHERE e.id = ?`, []any{now, now, f.ests["B"]}},
 		{`INSERT INTO tt_slot_teachers (slot_id, teacher_id) VALUES ('slotB', ?)`, []any{f.people["t2"]}},
+		// t2 replaces the teachers of slotA on Monday 7 December; t3 wrote
+		// the class log of slotA on Monday 30 November.
+		{`INSERT INTO tt_changes (slot_id, on_date, establishment_id, replacement_id, changed_at) VALUES ('slotA', '2026-12-07', ?, ?, ?)`,
+			[]any{A, f.people["t2"], now}},
+		{`INSERT INTO classlog_entries (id, establishment_id, author_id, slot_id, lesson_date, class_id, subject_id, title, category, draft, publish_at, created_at, updated_at)
+			VALUES ('eSlotA', ?, ?, 'slotA', '2026-11-30', ?, ?, 'Séance', 'lesson', FALSE, 0, ?, ?)`, []any{A, f.people["t3"], f.structs["6A"].ID, sub, now, now}},
+		{`INSERT INTO classlog_entries (id, establishment_id, author_id, slot_id, lesson_date, class_id, subject_id, title, category, draft, publish_at, created_at, updated_at)
+			VALUES ('eByT2', ?, ?, 'slotA', '2026-12-07', ?, ?, 'Remplacement', 'lesson', FALSE, 0, ?, ?)`, []any{A, f.people["t2"], f.structs["6A"].ID, sub, now, now}},
 	}
 	for _, s := range stmts {
 		if _, err := d.Exec(ctx, s.q, s.args...); err != nil {
@@ -106,6 +114,20 @@ func TestLearningMatrix(t *testing.T) {
 		{"entry for group ESP", ReadClassLog, Entry("eESP"), "t2 s1 s3 p1 p2 p3 p4 hA depA"},
 		{"unknown entry", ReadClassLog, Entry("nope"), ""},
 		{"edit entry", EditEntry, Entry("e6A"), "t1"},
+		{"edit an entry of a lesson, by a co-teacher", EditEntry, Entry("eSlotA"), "t3"},
+		{"edit an entry of a replaced occurrence, by the replacement", EditEntry, Entry("eByT2"), "t2"},
+		{"edit an unknown entry", EditEntry, Entry("nope"), ""},
+		// The class log of a lesson: its own teachers, and the replacement
+		// of that occurrence only; t1 heads 6A, which gives nothing more.
+		{"write the class log of a lesson of A", WriteClassLog, Occurrence("slotA", "2026-11-30"), "t1 t3"},
+		{"write the class log of a replaced occurrence", WriteClassLog, Occurrence("slotA", "2026-12-07"), "t1 t3 t2"},
+		{"write the class log of a lesson of B", WriteClassLog, Occurrence("slotB", "2026-12-01"), "t2"},
+		{"write the class log on a day the lesson does not run", WriteClassLog, Occurrence("slotA", "2026-12-01"), ""},
+		{"write the class log after the lesson ended", WriteClassLog, Occurrence("slotA", "2027-09-06"), ""},
+		{"write the class log on a malformed date", WriteClassLog, Occurrence("slotA", "30/11/2026"), ""},
+		{"write the class log of an unknown lesson", WriteClassLog, Occurrence("nope", "2026-11-30"), ""},
+		{"write the class log of a lesson without date", WriteClassLog, Lesson("slotA"), ""},
+		{"write the class log of a forged occurrence", WriteClassLog, Resource{KindOccurrence, "slotA"}, ""},
 		{"homework of 6A", ReadClassLog, Homework("h6A"), "t1 s1 s2 p1 p2 p6 p7 hA depA"},
 		{"hand in homework of 6A", HandIn, Homework("h6A"), "s1 s2"},
 		{"hand in homework without upload", HandIn, Homework("hESP"), ""},
@@ -155,7 +177,9 @@ func TestLearningMatrix(t *testing.T) {
 		a Action
 		r Resource
 	}{{ReadTimetable, Entry("e6A")}, {TickDone, f.structs["6A"]}, {HandIn, person("s1")}, {ReadFile, Entry("e6A")}, {EditTimetable, f.structs["6A"]},
-		{AnnotateLesson, f.structs["6A"]}, {AnnotateLesson, Establishment(f.ests["A"])}, {ChangeLesson, Establishment(f.ests["A"])}} {
+		{AnnotateLesson, f.structs["6A"]}, {AnnotateLesson, Establishment(f.ests["A"])}, {ChangeLesson, Establishment(f.ests["A"])},
+		{ReadClassLog, Occurrence("slotA", "2026-11-30")}, {EditEntry, Occurrence("slotA", "2026-11-30")}, {AnnotateLesson, Occurrence("slotA", "2026-11-30")},
+		{WriteClassLog, Entry("e6A")}, {WriteClassLog, Establishment(f.ests["A"])}} {
 		check(t, string(c.a)+" on "+string(c.r.Kind), c.a, c.r, "")
 	}
 
@@ -181,6 +205,21 @@ func TestLearningMatrix(t *testing.T) {
 	checkAnswer(t, p.Can(ctx, fresh("t3"), ReadClassLog, Entry("e6A")), true, "t3 reads a colleague's entry, setting on")
 	checkAnswer(t, p.Can(ctx, fresh("t2"), ReadClassLog, Entry("e6A")), false, "t2 (group only) reads a 6A entry, setting on")
 	checkAnswer(t, p.Can(ctx, fresh("t3"), ReadClassLog, Entry("eDraft")), false, "t3 reads a colleague's draft")
+	// Teaching the class does not open a colleague's lesson: t3 now teaches
+	// 6A, but writes the log of slotA only as its co-teacher.
+	if _, err := d.Exec(ctx, `DELETE FROM tt_slot_teachers WHERE slot_id = 'slotA' AND teacher_id = ?`, f.people["t3"]); err != nil {
+		t.Fatal(err)
+	}
+	checkAnswer(t, p.Can(ctx, fresh("t3"), WriteClassLog, f.structs["6A"]), true, "t3 writes for 6A, a class taught (a copy)")
+	checkAnswer(t, p.Can(ctx, fresh("t3"), WriteClassLog, Occurrence("slotA", "2026-11-30")), false, "t3, no longer co-teaching, writes slotA's log")
+	checkAnswer(t, p.Can(ctx, fresh("t3"), EditEntry, Entry("eSlotA")), false, "t3, no longer co-teaching, edits their entry of slotA")
+	checkAnswer(t, p.Can(ctx, fresh("t1"), WriteClassLog, Occurrence("slotA", "2026-11-30")), true, "t1 still writes slotA's log")
+	// The replacement is for one occurrence: removed, the right goes.
+	if _, err := d.Exec(ctx, `UPDATE tt_changes SET replacement_id = NULL WHERE slot_id = 'slotA'`); err != nil {
+		t.Fatal(err)
+	}
+	checkAnswer(t, p.Can(ctx, fresh("t2"), WriteClassLog, Occurrence("slotA", "2026-12-07")), false, "t2, no longer replacing, writes slotA's log")
+	checkAnswer(t, p.Can(ctx, fresh("t2"), EditEntry, Entry("eByT2")), false, "t2, no longer replacing, edits their entry")
 
 	// Scheduled publication: readable once its time has come.
 	p.SetClock(func() time.Time { return time.Now().Add(2 * time.Hour) })

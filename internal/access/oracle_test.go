@@ -345,3 +345,108 @@ func TestOracleOnFixture(t *testing.T) {
 		}
 	}
 }
+
+// Account administration and the account lifecycle (accounts.go,
+// provisioning.go), restated from doc.go.
+
+// level is p's privilege level: operators 5, head 4, deputy 3, any other
+// staff function or the staff profile 2, teachers 1, students and
+// relatives 0. Functions count where p is attached, for staff and
+// teachers only.
+func (o *oracle) level(p string) int {
+	switch o.profile[p] {
+	case "admin":
+		return 5
+	case "student", "relative":
+		return 0
+	}
+	l := 1
+	if o.profile[p] == "staff" {
+		l = 2
+	}
+	for e := range o.member[p] {
+		for f := range o.function[p][e] {
+			switch {
+			case f == "head" && o.isStaff(p):
+				l = max(l, 4)
+			case f == "deputy" && o.isStaff(p):
+				l = max(l, 3)
+			case o.isStaff(p):
+				l = max(l, 2)
+			}
+		}
+	}
+	return l
+}
+
+// actLevel is the level at which v acts in e with one of fns; -1 without
+// such a right there.
+func (o *oracle) actLevel(v, e string, fns ...string) int {
+	if !o.member[v][e] {
+		return -1
+	}
+	if o.profile[v] == "admin" {
+		return 5
+	}
+	l := -1
+	for _, f := range fns {
+		if o.fn(v, e, f) {
+			l = max(l, map[string]int{"head": 4, "deputy": 3, "secretary": 2}[f])
+		}
+	}
+	return l
+}
+
+// overAccount: v holds the right (one of fns) in an establishment of
+// reach that t is attached to, and in every establishment of reach at a
+// level above t's (operators: at least equal).
+func (o *oracle) overAccount(v, t string, reach map[string]bool, fns ...string) bool {
+	if v == t || o.profile[t] == "" {
+		return false
+	}
+	known := false
+	for e := range reach {
+		if o.member[t][e] && o.actLevel(v, e, fns...) >= 0 {
+			known = true
+		}
+	}
+	if !known {
+		return false
+	}
+	for e := range reach {
+		l := o.actLevel(v, e, fns...)
+		if l < 0 || (l <= o.level(t) && !(l == 5 && o.level(t) == 5)) {
+			return false
+		}
+	}
+	return true
+}
+
+// allowManageAccount: manage-account on person t. A relative's account
+// reaches the establishments of their active children too.
+func (o *oracle) allowManageAccount(v, t string) bool {
+	reach := map[string]bool{}
+	for e := range o.member[t] {
+		reach[e] = true
+	}
+	if o.profile[t] == "relative" {
+		for _, l := range o.links {
+			if l.relative == t && o.active[l.student] {
+				for e := range o.member[l.student] {
+					reach[e] = true
+				}
+			}
+		}
+	}
+	return o.overAccount(v, t, reach, "head", "deputy", "secretary")
+}
+
+// allowProvisionPerson: provision on person t (the whole account).
+func (o *oracle) allowProvisionPerson(v, t string) bool {
+	return o.overAccount(v, t, o.member[t], "head", "secretary")
+}
+
+// allowProvisionMembership: provision on t's attachment to e.
+func (o *oracle) allowProvisionMembership(v, t, e string) bool {
+	return o.member[t][e] && o.overAccount(v, t, map[string]bool{e: true}, "head", "secretary")
+}

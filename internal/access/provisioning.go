@@ -3,26 +3,37 @@ package access
 // Rules for provisioning and the account lifecycle: who may import a
 // delivery for an establishment, roll its school year over, close or reopen
 // an account and record a person's choice about their contributions. The
-// table is in doc.go.
+// table is in doc.go; the privilege order is in accounts.go.
 
 import (
+	"cartable/internal/roles"
 	"context"
-
-	"cartable/internal/directory"
+	"strings"
 )
 
 // Provision is the right to feed an establishment's directory and run its
 // accounts' lifecycle: on an establishment (imports, rollover, the list of
-// closed accounts), on a person (deactivate, reactivate, record their
-// choice), on the instance (create establishments from a feed).
+// closed accounts), on a membership (close an account there: end the
+// person's attachment, or close the account when it is their only one), on
+// a person (reactivate, record their choice: acts on the whole account),
+// on the instance (create establishments from a feed).
 const Provision Action = "provision"
 
 // KindInstance is the instance as a whole.
 const KindInstance Kind = "instance"
 
+// KindMembership is a person's attachment to one establishment.
+const KindMembership Kind = "membership"
+
 // Instance names the instance as a whole (a feed that brings new
 // establishments).
 func Instance() Resource { return Resource{KindInstance, ""} }
+
+// Membership names person personID's attachment to establishment
+// establishmentID.
+func Membership(personID, establishmentID string) Resource {
+	return Resource{KindMembership, personID + "@" + establishmentID}
+}
 
 func provisionAction(a Action) bool { return a == Provision }
 
@@ -30,7 +41,7 @@ func provisionAction(a Action) bool { return a == Provision }
 // secretary (the staff functions count for staff and teacher profiles only,
 // as everywhere).
 func (v *Viewer) mayProvision(est string) bool {
-	return v.est[est] && (v.profile == directory.Admin || v.fn[est]&(fnHead|fnSecretary) != 0)
+	return v.est[est] && (v.profile == roles.Admin || v.fn[est]&(fnHead|fnSecretary) != 0)
 }
 
 // canProvision decides Provision. Callers hold v.mu.
@@ -42,30 +53,47 @@ func (p *Policy) canProvision(ctx context.Context, v *Viewer, r Resource) error 
 		}
 		return deny("provision on establishment: no rule grants it")
 	case KindInstance:
-		if v.profile == directory.Admin {
+		if v.profile == roles.Admin {
 			return nil // only operators bring new establishments in
 		}
 		return deny("provision on instance: operators only")
-	case KindPerson:
-		if r.ID == v.ID {
-			return deny("provision: one's own account is not closed from here")
+	case KindPerson, KindMembership:
+		id, est := r.ID, ""
+		if r.Kind == KindMembership {
+			i := strings.LastIndexByte(r.ID, '@')
+			if i < 0 {
+				return deny("no such membership")
+			}
+			id, est = r.ID[:i], r.ID[i+1:]
 		}
-		t, err := v.target(ctx, p.q, r.ID)
+		if id == v.ID {
+			return ErrOwnAccount
+		}
+		t, err := v.target(ctx, p.q, id)
 		if err != nil {
 			return err
 		}
 		if t == nil {
 			return deny("no such person")
 		}
-		if t.profile == directory.Admin && v.profile != directory.Admin {
-			return deny("provision: operators are managed by operators")
-		}
-		for e := range t.est {
-			if v.mayProvision(e) {
-				return nil
+		// A membership: that establishment only. A person: the whole
+		// account, so every establishment they are attached to.
+		reach := map[string]bool{}
+		if r.Kind == KindMembership {
+			if _, ok := t.est[est]; !ok {
+				return deny("no such membership")
+			}
+			reach[est] = true
+		} else {
+			for e := range t.est {
+				reach[e] = true
 			}
 		}
-		return deny("provision on person: no rule grants it")
+		acc, err := v.account(ctx, p.q, id, t)
+		if err != nil {
+			return err
+		}
+		return v.overAccount(t, acc, reach, fnHead|fnSecretary, "provision on "+string(r.Kind))
 	}
 	return deny("provision does not apply to a " + string(r.Kind))
 }

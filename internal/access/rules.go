@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"cartable/internal/db"
-	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // The rules of the package documentation, in code. Each function answers
@@ -31,14 +31,14 @@ func (v *Viewer) canPerson(ctx context.Context, q db.Querier, a Action, id strin
 		if fn&fnAll != 0 {
 			return true, nil // head, deputy, secretary: everyone, deactivated too
 		}
-		if v.profile == directory.Admin && a != ReadContact {
+		if v.profile == roles.Admin && a != ReadContact {
 			return true, nil // operators: no family contact details (doc, note 4)
 		}
 		if !t.active {
 			continue // deactivated: no one else
 		}
 		if fn&fnCPE != 0 {
-			if t.profile == directory.Student || t.profile == directory.Relative {
+			if t.profile == roles.Student || t.profile == roles.Relative {
 				return true, nil
 			}
 			if t.staff() && a == ReadName {
@@ -49,11 +49,11 @@ func (v *Viewer) canPerson(ctx context.Context, q db.Querier, a Action, id strin
 			continue // the remaining positional rules give names only
 		}
 		switch {
-		case fn&fnDocumentalist != 0 && (t.staff() || t.profile == directory.Student):
+		case fn&fnDocumentalist != 0 && (t.staff() || t.profile == roles.Student):
 			return true, nil
-		case (v.profile == directory.Teacher || v.profile == directory.Staff) && t.staff():
+		case (v.profile == roles.Teacher || v.profile == roles.Staff) && t.staff():
 			return true, nil
-		case v.profile == directory.Student && t.functionIn(e):
+		case v.profile == roles.Student && t.functionIn(e):
 			return true, nil // staff holding a function in the student's school
 		}
 	}
@@ -62,7 +62,7 @@ func (v *Viewer) canPerson(ctx context.Context, q db.Querier, a Action, id strin
 	}
 
 	// Rights that come from relations: classes, groups, families.
-	if v.profile != directory.Student && v.profile != directory.Relative && v.profile != directory.Teacher {
+	if v.profile != roles.Student && v.profile != roles.Relative && v.profile != roles.Teacher {
 		return false, nil
 	}
 	s, err := v.loadedScope(ctx, q)
@@ -75,9 +75,9 @@ func (v *Viewer) canPerson(ctx context.Context, q db.Querier, a Action, id strin
 	}
 	fam := s.family[id]
 	switch v.profile {
-	case directory.Student:
+	case roles.Student:
 		return a == ReadName && (rel&(relMate|relMyTeacher) != 0 || fam&famMyRelative != 0), nil
-	case directory.Relative:
+	case roles.Relative:
 		if fam&famChild != 0 {
 			if a == ReadName || a == ReadRecord || fam&famChildGuardian != 0 {
 				return true, nil // contact: legal guardians only (doc, note 1)
@@ -94,7 +94,7 @@ func (v *Viewer) canPerson(ctx context.Context, q db.Querier, a Action, id strin
 				return true, nil // staff holding a function in a child's school
 			}
 		}
-	case directory.Teacher:
+	case roles.Teacher:
 		if rel&relTaught != 0 && (a == ReadName || a == ReadRecord) {
 			return true, nil
 		}
@@ -113,14 +113,14 @@ func (v *Viewer) canStructure(ctx context.Context, q db.Querier, a Action, r Res
 	}
 	fn := v.fn[est]
 	switch {
-	case v.profile == directory.Admin, fn&(fnAll|fnCPE) != 0:
+	case v.profile == roles.Admin, fn&(fnAll|fnCPE) != 0:
 		return true, nil
 	case fn&fnDocumentalist != 0 && r.Kind == KindClass:
 		return true, nil // class lists for library loans (doc, note 6)
-	case v.profile == directory.Teacher && r.Kind == KindClass && a == ReadClass:
+	case v.profile == roles.Teacher && r.Kind == KindClass && a == ReadClass:
 		return true, nil // every class page of their school
 	}
-	if v.profile != directory.Student && v.profile != directory.Relative && v.profile != directory.Teacher {
+	if v.profile != roles.Student && v.profile != roles.Relative && v.profile != roles.Teacher {
 		return false, nil
 	}
 	s, err := v.loadedScope(ctx, q)
@@ -129,9 +129,9 @@ func (v *Viewer) canStructure(ctx context.Context, q db.Querier, a Action, r Res
 	}
 	rel := s.structures[r]
 	switch v.profile {
-	case directory.Student:
+	case roles.Student:
 		return rel&structMine != 0, nil
-	case directory.Relative:
+	case roles.Relative:
 		return rel&structChild != 0 && a == ReadClass, nil
 	default: // teacher
 		return rel&structTaught != 0, nil
@@ -143,5 +143,5 @@ func (v *Viewer) canEstablishment(id string) bool {
 	if !v.est[id] {
 		return false
 	}
-	return v.profile == directory.Admin || v.fn[id]&(fnAll|fnCPE) != 0
+	return v.profile == roles.Admin || v.fn[id]&(fnAll|fnCPE) != 0
 }

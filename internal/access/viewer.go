@@ -2,10 +2,11 @@ package access
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"cartable/internal/db"
-	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // Viewer is the signed-in person with what the policy needs, loaded once per
@@ -27,10 +28,14 @@ type Viewer struct {
 	est     map[string]bool  // attached establishments
 	fn      map[string]uint8 // establishment → function bits (staff and teacher profiles only)
 
+	policy *Policy // asked by Can and Visible
+	system string  // the purpose of a system viewer; empty for a person
+
 	mu         sync.Mutex
 	scope      *scope
 	people     map[string]*target // nil value: no such person
 	structures map[Resource]structure
+	accounts   map[string]*account // account administration facts (accounts.go)
 }
 
 // Function bits.
@@ -45,8 +50,8 @@ const (
 )
 
 var functionBits = map[string]uint8{
-	directory.Head: fnHead, directory.Deputy: fnDeputy, directory.Secretary: fnSecretary,
-	directory.CPE: fnCPE, directory.Documentalist: fnDocumentalist,
+	roles.Head: fnHead, roles.Deputy: fnDeputy, roles.Secretary: fnSecretary,
+	roles.CPE: fnCPE, roles.Documentalist: fnDocumentalist,
 }
 
 // Viewer loads the person's profile, establishments and functions in one
@@ -60,8 +65,8 @@ func (p *Policy) Viewer(ctx context.Context, personID string) (*Viewer, error) {
 		return nil, ErrInactive
 	}
 	v := &Viewer{ID: personID, Profile: f.profile, Functions: map[string][]string{},
-		loaded: true, profile: f.profile, est: map[string]bool{}, fn: map[string]uint8{}}
-	functionsCount := f.profile == directory.Staff || f.profile == directory.Teacher
+		loaded: true, policy: p, profile: f.profile, est: map[string]bool{}, fn: map[string]uint8{}}
+	functionsCount := f.profile == roles.Staff || f.profile == roles.Teacher
 	for _, m := range f.memberships {
 		v.Establishments = append(v.Establishments, m.establishment)
 		v.est[m.establishment] = true
@@ -87,7 +92,7 @@ type target struct {
 // staff tells whether the target is a colleague: a teacher or a member of
 // staff.
 func (t *target) staff() bool {
-	return t.profile == directory.Teacher || t.profile == directory.Staff
+	return t.profile == roles.Teacher || t.profile == roles.Staff
 }
 
 // functionIn tells whether the target holds a staff function in e (which
@@ -197,4 +202,69 @@ func (v *Viewer) loadedScope(ctx context.Context, q db.Querier) (*scope, error) 
 	}
 	v.scope = s
 	return s, nil
+}
+
+// Can asks the policy whether v may do a on r: nil when it may, a *Denied
+// (errors.Is(err, ErrDenied)) when it may not, another error when the
+// database fails. Domain services call it before they read or change
+// anything; a viewer that was not loaded by Policy.Viewer is refused.
+func (v *Viewer) Can(ctx context.Context, a Action, r Resource) error {
+	if v != nil && v.system != "" {
+		return nil
+	}
+	if v == nil || v.policy == nil {
+		return &Denied{Action: a, Resource: r, Reason: "no signed-in viewer"}
+	}
+	return v.policy.Can(ctx, v, a, r)
+}
+
+// May is Can for the optional parts of a view: whether to show a section
+// or offer an action. A refusal is a false, not an error.
+func (v *Viewer) May(ctx context.Context, a Action, r Resource) (bool, error) {
+	err := v.Can(ctx, a, r)
+	if errors.Is(err, ErrDenied) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Visible tells which of ids v may do a on (see Policy.VisiblePeople).
+func (v *Viewer) Visible(ctx context.Context, a Action, ids []string) (map[string]bool, error) {
+	if v != nil && v.system != "" {
+		out := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			out[id] = true
+		}
+		return out, nil
+	}
+	if v == nil || v.policy == nil {
+		return map[string]bool{}, nil
+	}
+	return v.policy.VisiblePeople(ctx, v, a, ids)
+}
+
+// System is the viewer of background work that acts for the instance, not
+// for a person: command-line imports, the purge, the demo generator, the
+// sign-in steps before anyone is known. It may do everything, so it is
+// never built from a request: a test refuses it in the web packages.
+// purpose names the work in audit events ("system:purge").
+func System(purpose string) *Viewer {
+	if purpose == "" {
+		purpose = "unnamed"
+	}
+	return &Viewer{system: purpose, loaded: true}
+}
+
+// IsSystem tells whether v is a system viewer.
+func (v *Viewer) IsSystem() bool { return v != nil && v.system != "" }
+
+// Actor names v in audit events: the person's ID, or "system:<purpose>".
+func (v *Viewer) Actor() string {
+	if v == nil {
+		return ""
+	}
+	if v.system != "" {
+		return "system:" + v.system
+	}
+	return v.ID
 }

@@ -13,11 +13,14 @@ import (
 	"cartable/internal/directory"
 )
 
-// Activation codes let a person sign in for the first time (or again, when
-// an administrator re-issues one) and choose their password. A code is 12
-// characters of a 31-letter alphabet without look-alikes (about 59 bits),
-// printed "ABCD-EFGH-JKMN"; only its SHA-256 is stored. It works once, until
-// it expires; issuing a new code cancels the person's unused ones.
+// Activation codes let a person sign in for the first time and choose their
+// password. A code is 12 characters of a 31-letter alphabet without
+// look-alikes (about 59 bits), printed "ABCD-EFGH-JKMN"; only its SHA-256
+// is stored. It works once, until it expires; issuing a new code cancels
+// the person's unused ones. A code never replaces a password: none is
+// issued for an activated account (one with a password), and a code still
+// unused when its account gets a password no longer works. Whoever holds a
+// letter could otherwise take over an account its owner already uses.
 const (
 	DefaultActivationLife = 60 * 24 * time.Hour
 	MaxActivationLife     = 180 * 24 * time.Hour
@@ -31,7 +34,41 @@ var (
 	ErrEmailRequired     = errors.New("a recovery e-mail is required")
 	ErrEmailInvalid      = errors.New("not an e-mail address")
 	ErrSamePassword      = errors.New("the new password is the current one")
+	ErrAlreadyActivated  = errors.New("the account is already activated: an activation code cannot replace its password")
 )
+
+// activatedQuery tells, for a list of people, those whose account is
+// activated: a password is set (by activation, a reset, a change, or
+// otherwise), or an activation or password change was recorded.
+const activatedQuery = `SELECT p.id FROM people p LEFT JOIN account_settings s ON s.person_id = p.id
+	WHERE (p.password_hash <> '' OR COALESCE(s.activated_at, 0) > 0 OR COALESCE(s.password_set_at, 0) > 0) AND `
+
+// Activated returns which of ids name an activated account (true); the
+// others are absent.
+func Activated(ctx context.Context, q db.Querier, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, activatedQuery+db.In(q, "p.id"), db.ListArg(q, ids))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+func activated(ctx context.Context, q db.Querier, id string) (bool, error) {
+	m, err := Activated(ctx, q, []string{id})
+	return m[id], err
+}
 
 // IssuedCode is an activation code as printed on a letter. The code itself
 // exists only here: it cannot be read back later.
@@ -42,7 +79,9 @@ type IssuedCode struct {
 }
 
 // IssueActivationCodes makes one code per person in one transaction,
-// cancelling their unused codes, and audits each.
+// cancelling their unused codes, and audits each. If one of them has an
+// activated account, nothing is issued and the error is
+// ErrAlreadyActivated (callers leave those accounts out beforehand).
 func (a *Authenticator) IssueActivationCodes(ctx context.Context, establishmentID string, people []directory.Person, by, sourceIP string, life time.Duration) ([]IssuedCode, error) {
 	if life <= 0 || life > MaxActivationLife {
 		life = DefaultActivationLife
@@ -50,6 +89,17 @@ func (a *Authenticator) IssueActivationCodes(ctx context.Context, establishmentI
 	now := a.now()
 	out := make([]IssuedCode, 0, len(people))
 	err := a.DB.Tx(ctx, func(tx *db.Tx) error {
+		ids := make([]string, len(people))
+		for i, p := range people {
+			ids[i] = p.ID
+		}
+		done, err := Activated(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		if len(done) > 0 {
+			return ErrAlreadyActivated
+		}
 		for _, p := range people {
 			if _, err := tx.Exec(ctx, `DELETE FROM activation_codes WHERE person_id = ? AND used_at IS NULL`, p.ID); err != nil {
 				return err
@@ -85,6 +135,10 @@ func (a *Authenticator) CheckActivation(ctx context.Context, login, code, source
 		return directory.Person{}, err
 	}
 	p, err := a.activationPerson(ctx, login, code)
+	if errors.Is(err, ErrAlreadyActivated) {
+		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.AccountActivated, Target: "person:" + p.ID, Outcome: audit.Denied,
+			SourceIP: sourceIP, At: a.now()})
+	}
 	if errors.Is(err, ErrBadActivation) {
 		a.auditFailure(ctx, audit.AccountActivated, p.ID, sourceIP)
 		return p, err
@@ -119,6 +173,12 @@ func (a *Authenticator) activationPerson(ctx context.Context, login, code string
 	}
 	if exp <= a.now().Unix() {
 		return p, ErrActivationExpired
+	}
+	if done, err := activated(ctx, a.DB, p.ID); err != nil || done {
+		if err == nil {
+			err = ErrAlreadyActivated
+		}
+		return p, err
 	}
 	return p, nil
 }
@@ -177,6 +237,12 @@ func (a *Authenticator) Activate(ctx context.Context, in ActivateRequest) (SignI
 		}
 		if n, _ := r.RowsAffected(); n != 1 {
 			return ErrBadActivation // used meanwhile
+		}
+		if done, err := activated(ctx, tx, p.ID); err != nil || done {
+			if err == nil {
+				err = ErrAlreadyActivated // a password was set meanwhile
+			}
+			return err
 		}
 		if err := directory.SetPasswordHash(ctx, tx, p.ID, hash); err != nil {
 			return err

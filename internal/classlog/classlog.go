@@ -142,6 +142,7 @@ type cleanHomework struct {
 	id                                string // as posted: not yet checked
 	due, dueSlot, description, handin string
 	minutes                           int
+	line                              int // its index in the form, for Problems
 }
 
 func cleanRich(field, s string, ps *Problems) string {
@@ -184,7 +185,7 @@ func check(in EntryInput) (cleanInput, Problems) {
 			continue // an empty line of the form
 		}
 		field := fmt.Sprintf("homework.%d.", i)
-		ch := cleanHomework{id: h.ID}
+		ch := cleanHomework{id: h.ID, line: i}
 		ch.description = cleanRich(field+"description", h.Description, &ps)
 		if ch.description == "" && !ps.Has(field+"description") {
 			ps = append(ps, Problem{Field: field + "description", Code: "required"})
@@ -192,13 +193,16 @@ func check(in EntryInput) (cleanInput, Problems) {
 		ch.dueSlot = h.DueSlotID
 		ch.due = strings.TrimSpace(h.DueDate)
 		if ch.dueSlot != "" {
+			// Due at a lesson, "SLOT/DATE": its date is the due date. Whether
+			// the lesson exists and may be chosen is Save's and the caller's.
 			slot, date, ok := strings.Cut(ch.dueSlot, "/")
-			if !ok {
-				ps = append(ps, Problem{Field: field + "due", Code: "bad-choice", Detail: ch.dueSlot})
+			if _, err := timetable.ParseDate(date); !ok || slot == "" || err != nil {
+				ps = append(ps, Problem{Field: field + "lesson", Code: "bad-lesson", Detail: ch.dueSlot})
+			} else if date < in.LessonDate {
+				ps = append(ps, Problem{Field: field + "lesson", Code: "due-before-lesson", Detail: date})
 			}
 			ch.dueSlot, ch.due = slot, date
-		}
-		if _, err := timetable.ParseDate(ch.due); err != nil {
+		} else if _, err := timetable.ParseDate(ch.due); err != nil {
 			ps = append(ps, Problem{Field: field + "due", Code: "bad-date", Detail: h.DueDate})
 		} else if ch.due < in.LessonDate {
 			ps = append(ps, Problem{Field: field + "due", Code: "due-before-lesson", Detail: ch.due})
@@ -247,6 +251,12 @@ func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string,
 	if (in.ClassID == "") == (in.GroupID == "") {
 		ps = append(ps, Problem{Field: "audience", Code: "required"})
 	}
+	if len(ps) == 0 {
+		var err error
+		if ps, err = dueSlotProblems(ctx, tx, in.EstablishmentID, c.homework); err != nil {
+			return "", err
+		}
+	}
 	if len(ps) > 0 {
 		return "", ps
 	}
@@ -261,8 +271,11 @@ func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string,
 			return "", err
 		}
 	} else {
+		// The entry of this lesson only: another lesson's entry is not
+		// edited through this one's form.
 		res, err := tx.Exec(ctx, `UPDATE classlog_entries SET title = ?, body = ?, category = ?, draft = ?, publish_at = ?, updated_at = ?
-			WHERE id = ? AND author_id = ?`, c.title, c.body, c.category, in.Draft, c.publishAt, now.Unix(), id, in.AuthorID)
+			WHERE id = ? AND author_id = ? AND COALESCE(slot_id, '') = ? AND lesson_date = ?`,
+			c.title, c.body, c.category, in.Draft, c.publishAt, now.Unix(), id, in.AuthorID, in.SlotID, in.LessonDate)
 		if err != nil {
 			return "", err
 		}
@@ -274,6 +287,28 @@ func Save(ctx context.Context, tx *db.Tx, in EntryInput, now time.Time) (string,
 		return "", err
 	}
 	return id, nil
+}
+
+// dueSlotProblems refuses homework due at a lesson that does not exist or
+// belongs to another establishment than the entry's: the reference would
+// fail, or cross the establishment wall. (Whether the occurrence runs and
+// suits the entry's class or group is the caller's to check.)
+func dueSlotProblems(ctx context.Context, q db.Querier, est string, hw []cleanHomework) (Problems, error) {
+	var ps Problems
+	for _, h := range hw {
+		if h.dueSlot == "" {
+			continue
+		}
+		var e string
+		err := q.QueryRow(ctx, `SELECT establishment_id FROM tt_slots WHERE id = ?`, h.dueSlot).Scan(&e)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		if err != nil || e != est {
+			ps = append(ps, Problem{Field: fmt.Sprintf("homework.%d.lesson", h.line), Code: "bad-lesson", Detail: h.dueSlot + "/" + h.due})
+		}
+	}
+	return ps, nil
 }
 
 // saveHomework makes the entry's homework match the form's lines.
@@ -692,6 +727,10 @@ func Attach(ctx context.Context, q db.Querier, entryID, fileID string) error {
 // Copy copies an entry (content, homework, attachments) to another class
 // or group of the same subject, for the same author. The copy keeps the
 // draft and publication settings; lesson date is kept unless given.
+//
+// The target must be of the entry's establishment ("other-establishment":
+// the copy would be out of its readers' reach) and taught the entry's
+// subject by the author, in the directory or the timetable ("not-taught").
 func Copy(ctx context.Context, tx *db.Tx, entryID, authorID, classID, groupID, lessonDate string, now time.Time) (string, error) {
 	e, err := EntryByID(ctx, tx, entryID)
 	if err != nil {
@@ -705,6 +744,12 @@ func Copy(ctx context.Context, tx *db.Tx, entryID, authorID, classID, groupID, l
 	}
 	if classID == e.ClassID && groupID == e.GroupID {
 		return "", Problems{{Field: "target", Code: "same-audience"}}
+	}
+	if p, err := copyTargetProblem(ctx, tx, e, classID, groupID); err != nil || p != nil {
+		if err != nil {
+			return "", err
+		}
+		return "", Problems{*p}
 	}
 	if lessonDate == "" {
 		lessonDate = e.LessonDate
@@ -735,6 +780,38 @@ func Copy(ctx context.Context, tx *db.Tx, entryID, authorID, classID, groupID, l
 		}
 	}
 	return id, nil
+}
+
+// copyTargetProblem checks where a copy of e goes: a class or group of
+// e's establishment, to which e's author teaches e's subject (a teaching
+// assignment, or a lesson of the timetable).
+func copyTargetProblem(ctx context.Context, q db.Querier, e Entry, classID, groupID string) (*Problem, error) {
+	table, col, id := "classes", "class_id", classID
+	if groupID != "" {
+		table, col, id = "groups", "group_id", groupID
+	}
+	var est string
+	err := q.QueryRow(ctx, `SELECT establishment_id FROM `+table+` WHERE id = ?`, id).Scan(&est)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &Problem{Field: "target", Code: "required"}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if est != e.EstablishmentID {
+		return &Problem{Field: "target", Code: "other-establishment", Detail: id}, nil
+	}
+	var n int
+	if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM teaching_assignments WHERE teacher_id = ? AND subject_id = ? AND `+col+` = ?)
+		+ (SELECT COUNT(*) FROM tt_slots s JOIN tt_slot_teachers t ON t.slot_id = s.id JOIN tt_slot_audiences a ON a.slot_id = s.id
+			WHERE t.teacher_id = ? AND s.subject_id = ? AND a.`+col+` = ?)`,
+		e.AuthorID, e.SubjectID, id, e.AuthorID, e.SubjectID, id).Scan(&n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return &Problem{Field: "target", Code: "not-taught", Detail: id}, nil
+	}
+	return nil, nil
 }
 
 // Detach removes some of an entry's attachments (its author's entry

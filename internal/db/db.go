@@ -382,22 +382,31 @@ func IsUniqueViolation(err error) bool {
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
 
-// Strings runs a query of one text column and returns its values.
-func Strings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+// Scanner is a row being read: *sql.Row and *sql.Rows both are.
+type Scanner interface{ Scan(dest ...any) error }
+
+// All runs a query and reads every row with scan: the one loop over rows,
+// so that callers write only how a row becomes a value.
+func All[T any](ctx context.Context, q Querier, scan func(Scanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []T
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
+		v, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, s)
+		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// Strings runs a query of one text column and returns its values.
+func Strings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+	return All(ctx, q, func(s Scanner) (v string, err error) { err = s.Scan(&v); return }, query, args...)
 }
 
 // Advisory takes a PostgreSQL session-level advisory lock on a connection

@@ -5,29 +5,29 @@
 // callers ask the access package first.
 package directory
 
-// Profiles of a person.
-const (
-	Student  = "student"
-	Relative = "relative"
-	Teacher  = "teacher"
-	Staff    = "staff"
-	Admin    = "admin"
-)
+import "cartable/internal/roles"
 
-// Functions of staff within an establishment.
+// The profiles and functions are named in package roles; these aliases
+// keep the directory's callers readable.
 const (
-	Head          = "head"
-	Deputy        = "deputy"
-	CPE           = "cpe"
-	Documentalist = "documentalist"
-	Secretary     = "secretary"
+	Student  = roles.Student
+	Relative = roles.Relative
+	Teacher  = roles.Teacher
+	Staff    = roles.Staff
+	Admin    = roles.Admin
+
+	Head          = roles.Head
+	Deputy        = roles.Deputy
+	CPE           = roles.CPE
+	Documentalist = roles.Documentalist
+	Secretary     = roles.Secretary
 )
 
 // Profiles lists every profile, in display order.
-var Profiles = []string{Student, Relative, Teacher, Staff, Admin}
+var Profiles = roles.Profiles
 
 // Functions lists every staff function.
-var Functions = []string{Head, Deputy, CPE, Documentalist, Secretary}
+var Functions = roles.Functions
 
 type Establishment struct {
 	ID   string

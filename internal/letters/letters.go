@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 )
 
 // Letter is one page.
@@ -34,8 +34,22 @@ func frDate(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
 }
 
+// Skipped counts the people of a batch (a class) who get no letter, so
+// that whoever prints the batch learns it on its first page.
+type Skipped struct {
+	Activated  int // their account is already activated: a letter never replaces a password
+	OutOfReach int // the one printing may not manage their account (another establishment, or a rank as high as theirs)
+}
+
+func (s Skipped) any() bool { return s.Activated > 0 || s.OutOfReach > 0 }
+
 // Write renders the letters as one PDF.
-func Write(w io.Writer, ls []Letter) error {
+func Write(w io.Writer, ls []Letter) error { return WriteBatch(w, ls, Skipped{}) }
+
+// WriteBatch renders the letters as one PDF, preceded, when some people
+// were left out, by a page for whoever prints them that says how many and
+// why (counts only, no names).
+func WriteBatch(w io.Writer, ls []Letter, skipped Skipped) error {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetTitle("Codes d'activation Cartable", true)
 	pdf.SetAuthor("Cartable", true)
@@ -43,6 +57,9 @@ func Write(w io.Writer, ls []Letter) error {
 	pdf.SetMargins(20, 20, 20)
 	pdf.SetAutoPageBreak(true, 18)
 	tr := pdf.UnicodeTranslatorFromDescriptor("") // the core fonts speak cp1252
+	if skipped.any() {
+		cover(pdf, tr, len(ls), skipped)
+	}
 	for _, l := range ls {
 		page(pdf, tr, l)
 	}
@@ -137,4 +154,27 @@ func page(pdf *fpdf.Fpdf, tr func(string) string, l Letter) {
 	txt(11, "", 5.5, protect)
 	pdf.Ln(4)
 	txt(9, "I", 4.5, "Vos données sont traitées par l'établissement pour le fonctionnement de l'espace numérique de travail (arrêté du 30 novembre 2006). Vous pouvez exercer vos droits auprès du chef d'établissement.")
+}
+
+// cover is the first page of a batch from which people were left out.
+func cover(pdf *fpdf.Fpdf, tr func(string) string, printed int, s Skipped) {
+	pdf.AddPage()
+	txt := func(size float64, style string, h float64, t string) {
+		pdf.SetFont("Helvetica", style, size)
+		pdf.MultiCell(0, h, tr(t), "", "L", false)
+	}
+	txt(14, "B", 7, "Courriers d'activation : page à conserver, à ne pas distribuer")
+	pdf.Ln(4)
+	txt(11, "", 5.5, fmt.Sprintf("Courriers produits : %d.", printed))
+	pdf.Ln(3)
+	if s.Activated > 0 {
+		txt(11, "", 5.5, fmt.Sprintf("Comptes déjà activés, sans courrier : %d. Leur titulaire a choisi un mot de passe ; "+
+			"un code d'activation ne peut pas le remplacer. En cas d'oubli, il utilise « Mot de passe oublié » sur la page de connexion.", s.Activated))
+		pdf.Ln(3)
+	}
+	if s.OutOfReach > 0 {
+		txt(11, "", 5.5, fmt.Sprintf("Comptes que vous ne pouvez pas gérer, sans courrier : %d. Ils sont rattachés aussi à un "+
+			"autre établissement (ou, pour un responsable, un de ses enfants l'est), ou leur rang égale ou dépasse le vôtre. "+
+			"Un administrateur rattaché à tous leurs établissements peut produire leur courrier.", s.OutOfReach))
+	}
 }

@@ -88,6 +88,75 @@ func Deactivate(ctx context.Context, d *db.DB, personID, actorID string, now tim
 	})
 }
 
+// AuditDetach records a person's attachment to one establishment ended by
+// hand while their account stays open for the others (target
+// "person:ID", the establishment in the event's establishment column).
+const AuditDetach = "detach"
+
+// Closing outcomes.
+type Closing int
+
+const (
+	Detached    Closing = iota + 1 // attached elsewhere too: only the attachment to the establishment ended
+	Deactivated                    // the establishment was their last: the account is closed
+)
+
+// Close closes a person's account from one establishment, as a complete
+// delivery of that establishment's feed would: when the person is attached
+// to other establishments too, only their attachment to this one ends (and
+// the unused activation codes it issued them go), their account staying
+// open for the others; from their last establishment, the account is
+// deactivated (Deactivate). The person must be attached to the
+// establishment (ErrNotFound otherwise) and their account open (ErrActive
+// otherwise).
+func Close(ctx context.Context, d *db.DB, personID, establishmentID, actorID string, now time.Time) (Closing, error) {
+	var out Closing
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		lock := ""
+		if tx.Dialect() == db.Postgres {
+			lock = " FOR UPDATE" // two establishments closing at once: one after the other
+		}
+		var active bool
+		err := tx.QueryRow(ctx, `SELECT active FROM people WHERE id = ?`+lock, personID).Scan(&active)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var here, elsewhere int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(SUM(CASE WHEN establishment_id = ? THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN establishment_id <> ? THEN 1 ELSE 0 END), 0) FROM memberships WHERE person_id = ?`,
+			establishmentID, establishmentID, personID).Scan(&here, &elsewhere); err != nil {
+			return err
+		}
+		switch {
+		case here == 0:
+			return ErrNotFound
+		case !active:
+			return ErrActive
+		case elsewhere > 0:
+			out = Detached
+			if _, err := tx.Exec(ctx, `DELETE FROM memberships WHERE person_id = ? AND establishment_id = ?`, personID, establishmentID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM activation_codes WHERE person_id = ? AND establishment_id = ? AND used_at IS NULL`,
+				personID, establishmentID); err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, EstablishmentID: establishmentID, Action: AuditDetach,
+				Target: "person:" + personID, Outcome: audit.Success})
+		}
+		out = Deactivated
+		if err := deactivate(ctx, tx, []string{personID}, now.Unix()); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, EstablishmentID: establishmentID, Action: AuditDeactivate,
+			Target: "person:" + personID, Outcome: audit.Success})
+	})
+	return out, err
+}
+
 // Reactivate reopens an account closed less than the purge delay ago, as
 // it was: memberships, classes and family links were kept.
 func Reactivate(ctx context.Context, d *db.DB, personID, actorID string, now time.Time) error {

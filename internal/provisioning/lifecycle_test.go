@@ -226,3 +226,69 @@ func TestRollover(t *testing.T) {
 		t.Errorf("purge of the closed year: %+v %v", res, err)
 	}
 }
+
+// Closing by hand from one establishment follows a complete delivery's
+// rule: a person attached elsewhere too is only detached, their account
+// open for the other; from their last establishment, the account closes.
+func TestCloseFromOneEstablishment(t *testing.T) {
+	d := dbtest.Open(t)
+	importAAF(t, d, completeDir, provisioning.Options{})
+	s1 := person(t, d, "S1")
+	ests := column(t, d, `SELECT establishment_id FROM memberships WHERE person_id = ?`, s1.ID)
+	if len(ests) != 1 {
+		t.Fatalf("S1 attached to %v", ests)
+	}
+	a := ests[0]
+	other := &directory.Establishment{UAI: "0759999Z", Name: "Autre", Kind: "lycee"}
+	if err := directory.CreateEstablishment(ctx, d, other); err != nil {
+		t.Fatal(err)
+	}
+	if err := directory.AddMembership(ctx, d, s1.ID, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	// A letter issued from the first establishment, not used yet.
+	au := auth.NewAuthenticator(d, &auth.Sessions{DB: d, Idle: time.Hour, Absolute: time.Hour})
+	if _, err := au.IssueActivationCodes(ctx, a, []directory.Person{s1}, "", "", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provisioning.Close(ctx, d, "nobody", a, "", day0); !errors.Is(err, provisioning.ErrNotFound) {
+		t.Errorf("closing nobody: %v", err)
+	}
+	got, err := provisioning.Close(ctx, d, s1.ID, a, "actor", day0)
+	if err != nil || got != provisioning.Detached {
+		t.Fatalf("close from the first establishment: %v, %v", got, err)
+	}
+	if p, _ := directory.PersonByID(ctx, d, s1.ID); !p.Active {
+		t.Fatal("the account closed although attached elsewhere")
+	}
+	if ms := column(t, d, `SELECT establishment_id FROM memberships WHERE person_id = ?`, s1.ID); !slices.Equal(ms, []string{other.ID}) {
+		t.Fatalf("memberships after detaching: %v", ms)
+	}
+	if n := count(t, d, `SELECT COUNT(*) FROM activation_codes WHERE person_id = ?`, s1.ID); n != 0 {
+		t.Errorf("the detaching establishment's unused code stayed (%d)", n)
+	}
+	ev, _ := audit.List(ctx, d, audit.Filter{Action: provisioning.AuditDetach})
+	if len(ev) != 1 || ev[0].Target != "person:"+s1.ID || ev[0].EstablishmentID != a || ev[0].ActorID != "actor" {
+		t.Fatalf("detach audited as %+v", ev)
+	}
+	if _, err := provisioning.Close(ctx, d, s1.ID, a, "actor", day0); !errors.Is(err, provisioning.ErrNotFound) {
+		t.Errorf("closing again where no longer attached: %v", err)
+	}
+	got, err = provisioning.Close(ctx, d, s1.ID, other.ID, "actor", day0)
+	if err != nil || got != provisioning.Deactivated {
+		t.Fatalf("close from the last establishment: %v, %v", got, err)
+	}
+	if p, _ := directory.PersonByID(ctx, d, s1.ID); p.Active {
+		t.Fatal("closing from the last establishment left the account open")
+	}
+	if ms := column(t, d, `SELECT establishment_id FROM memberships WHERE person_id = ?`, s1.ID); !slices.Equal(ms, []string{other.ID}) {
+		t.Fatalf("the last membership was not kept for a reactivation: %v", ms)
+	}
+	ev, _ = audit.List(ctx, d, audit.Filter{Action: provisioning.AuditDeactivate})
+	if len(ev) != 1 || ev[0].EstablishmentID != other.ID {
+		t.Fatalf("deactivation audited as %+v", ev)
+	}
+	if _, err := provisioning.Close(ctx, d, s1.ID, other.ID, "actor", day0); !errors.Is(err, provisioning.ErrActive) {
+		t.Errorf("closing a closed account: %v", err)
+	}
+}

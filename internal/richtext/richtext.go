@@ -51,17 +51,36 @@ var silent = map[string]bool{"style": true, "noscript": true, "template": true, 
 // paragraphs, single line breaks stay. When findings are returned the
 // caller should refuse the input; the cleaned text is still safe.
 func Clean(s string) (string, []Finding) {
-	var findings []Finding
 	if len(s) > MaxBytes {
 		return "", []Finding{{Kind: "too-long", Detail: fmt.Sprint(MaxBytes)}}
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = newlines(s)
 	if strings.TrimSpace(s) == "" {
 		return "", nil
 	}
 	if !strings.Contains(s, "<") {
 		return plain(s), nil
 	}
+	return sanitize(s)
+}
+
+// Sanitize returns the sanitised HTML of h, always read as HTML: what a
+// page shows of rich text already stored (Clean's output, or a row written
+// around it), escaped exactly once. Clean would read stored HTML without
+// tags ("Tom &amp; Jerry") as plain text and escape it a second time.
+func Sanitize(h string) string {
+	out, _ := sanitize(newlines(h))
+	return out
+}
+
+// newlines makes every line end "\n", as HTML reads "\r\n" and "\r".
+func newlines(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// sanitize is Clean for HTML input.
+func sanitize(s string) (string, []Finding) {
+	var findings []Finding
 	var b strings.Builder
 	var open []atom.Atom
 	skip := 0 // depth inside a dropped element
@@ -234,4 +253,115 @@ func Text(h string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Source returns sanitised HTML as its author edits it again in a form's
+// text box, where the page escapes it once more: the text as typed when it
+// is plain paragraphs (what Clean makes of text without tags), else the
+// HTML with its text written back as typed, "&" and "<" escaped only where
+// they would be read as markup. Clean(Source(h)) is h (but see below), and
+// the author never sees "&amp;" for the "&" they typed.
+//
+// HTML without any tag (what Clean keeps of "a < b", or of text in unknown
+// tags) comes back as its text when Clean reads that text back to it, else
+// as one paragraph, so that Clean reads it as HTML again: Clean(Source(h))
+// is then "<p>" + h + "</p>", shown the same.
+func Source(h string) string {
+	h = Sanitize(h) // a row written around Clean gets no markup back
+	if p, ok := plainSource(h); ok {
+		return p
+	}
+	if !strings.Contains(h, "<") {
+		text := xhtml.UnescapeString(h)
+		if back, findings := Clean(text); back == h && len(findings) == 0 {
+			return text
+		}
+		return "<p>" + sourceText(text) + "</p>"
+	}
+	z := xhtml.NewTokenizer(strings.NewReader(h))
+	var b strings.Builder
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			break
+		}
+		if tt == xhtml.TextToken {
+			b.WriteString(sourceText(z.Token().Data))
+			continue
+		}
+		b.Write(z.Raw()) // Clean's own tags and escaped attributes
+	}
+	return b.String()
+}
+
+// plainSource gives back the text of HTML made only of paragraphs and line
+// breaks, when Clean would turn that text into the very same HTML.
+func plainSource(h string) (string, bool) {
+	if h == "" {
+		return "", true
+	}
+	z := xhtml.NewTokenizer(strings.NewReader(h))
+	var paras []string
+	var para, line strings.Builder
+	in := false
+	for {
+		tt := z.Next()
+		if tt == xhtml.ErrorToken {
+			break
+		}
+		tok := z.Token()
+		switch {
+		case tt == xhtml.StartTagToken && tok.DataAtom == atom.P && !in:
+			in = true
+			para.Reset()
+			line.Reset()
+		case tt == xhtml.StartTagToken && tok.DataAtom == atom.Br && in:
+			para.WriteString(line.String() + "\n")
+			line.Reset()
+		case tt == xhtml.EndTagToken && tok.DataAtom == atom.P && in:
+			para.WriteString(line.String())
+			paras = append(paras, para.String())
+			in = false
+		case tt == xhtml.TextToken && in:
+			line.WriteString(tok.Data)
+		default:
+			return "", false
+		}
+	}
+	s := strings.Join(paras, "\n\n")
+	if in || strings.Contains(s, "<") || plain(s) != h {
+		return "", false
+	}
+	return s, true
+}
+
+// sourceText writes text for an HTML source, escaping "<" only where it
+// would open a tag, a comment or a declaration, and "&" only where it
+// would start a character reference.
+func sourceText(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '<' && i+1 < len(s) && opensMarkup(s[i+1]):
+			b.WriteString("&lt;")
+		case c == '&':
+			rest := s[i:]
+			if j := strings.IndexByte(rest[1:], '&'); j >= 0 {
+				rest = rest[:j+1]
+			}
+			if xhtml.UnescapeString(rest) != rest {
+				b.WriteString("&amp;")
+			} else {
+				b.WriteByte('&')
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// opensMarkup tells whether c after "<" starts markup for an HTML tokenizer.
+func opensMarkup(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '/' || c == '!' || c == '?'
 }

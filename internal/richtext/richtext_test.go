@@ -70,3 +70,83 @@ func TestCleanIsIdempotent(t *testing.T) {
 		t.Errorf("Text: %q", Text(once))
 	}
 }
+
+// Source gives back what the author typed, without the entities that the
+// page's own escaping would double ("Tom &amp;amp; Jerry" in the page,
+// "Tom &amp; Jerry" in the text box), and Clean takes it back to the same
+// stored HTML.
+func TestSource(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"Tom & Jerry", "Tom & Jerry"},
+		{"Lire le chapitre 3.\n\nFaire l'exercice 2\npage 40", "Lire le chapitre 3.\n\nFaire l'exercice 2\npage 40"},
+		{"Tom & Jerry <b>x</b>", "Tom & Jerry <b>x</b>"},
+		{"<p>Tom &amp; Jerry</p>", "Tom & Jerry"},
+		{"<p>Un <strong>point</strong> &amp; un autre</p>", "<p>Un <strong>point</strong> & un autre</p>"},
+		{"a < b et c > d", "a < b et c > d"},
+		{"Tom & Jerry <span>x</span> < 3", "Tom & Jerry x < 3"},
+		{"<span>&lt;b&gt; &amp;</span>", "<p>&lt;b> &</p>"},
+		{"<b>1 < 2</b> <i>&lt;/i&gt;</i>", "<b>1 < 2</b> <i>&lt;/i></i>"},
+		{"<p>&lt;b&gt; n'est pas une balise</p>", "<p>&lt;b> n'est pas une balise</p>"},
+		{"<p>a &lt; b</p>", "<p>a < b</p>"},
+		{"<i>AT&T &amp;copy &amp;amp; &#38;lt;</i>", "<i>AT&T &amp;copy &amp;amp; &amp;lt;</i>"},
+		{`<a href="https://example.org/x?a=1&b=2">lien & co</a>`, `<a href="https://example.org/x?a=1&amp;b=2" rel="noopener noreferrer nofollow">lien & co</a>`},
+		{"&amp;", "&amp;"},
+		{"", ""},
+	}
+	for _, c := range cases {
+		h, _ := Clean(c.in)
+		got := Source(h)
+		if got != c.want {
+			t.Errorf("Source(Clean(%q)) = %q, want %q", c.in, got, c.want)
+		}
+		if back, f := Clean(got); !sameShown(back, h) || len(f) != 0 {
+			t.Errorf("Clean(Source(%q)) = %q %v, want %q", h, back, f, h)
+		}
+	}
+	// A row written around Clean gets its script back neither in the page
+	// nor in the text box.
+	if got := Source(`<p>ok</p><script>alert(1)</script><img src=x onerror=alert(2)>`); strings.Contains(got, "script") || strings.Contains(got, "onerror") {
+		t.Errorf("Source kept active content: %q", got)
+	}
+}
+
+// Whatever was typed, the text box shows a source that Clean turns back
+// into the very HTML stored.
+func FuzzSourceRoundTrip(f *testing.F) {
+	for _, s := range []string{"Tom & Jerry", "<b>x</b> & <i>y</i>", "a < b\n\nc &amp; d", "&copyright &#x26; &#", "<p> a </p><p></p>",
+		"<ul><li>un<li>deux</ul>", "<pre>  code\n  &lt;x&gt;</pre>", "l1\nl2\n\n\nl3  ", "x &amp;amp; y", "&lt;p&gt;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, findings := Clean(s)
+		if len(findings) > 0 {
+			return
+		}
+		src := Source(h)
+		if back, _ := Clean(src); !sameShown(back, h) {
+			t.Errorf("Clean(%q) = %q; Source: %q; Clean again: %q", s, h, src, back)
+		}
+	})
+}
+
+// sameShown: Clean(Source(h)) is h, or h without any tag made a paragraph.
+func sameShown(back, h string) bool {
+	return back == h || !strings.Contains(h, "<") && back == "<p>"+h+"</p>"
+}
+
+// Stored HTML is shown as it is: Sanitize never reads it as plain text,
+// which would escape its entities a second time.
+func TestSanitizeEscapesOnce(t *testing.T) {
+	for _, in := range []string{"Tom & Jerry", "a < b et c > d", "Tom & Jerry <span>x</span>", "<b>x</b> & y", "<p>Tom &amp; Jerry</p>"} {
+		h, _ := Clean(in)
+		if got := Sanitize(h); got != h {
+			t.Errorf("Sanitize(Clean(%q)) = %q, want %q", in, got, h)
+		}
+		if strings.Contains(Sanitize(h), "&amp;amp;") || strings.Contains(Sanitize(h), "&amp;lt;") {
+			t.Errorf("Sanitize doubled an entity of %q", h)
+		}
+	}
+	if got := Sanitize(`<p onclick="x()">a</p><script>alert(1)</script>`); got != "<p>a</p>" {
+		t.Errorf("Sanitize of active content: %q", got)
+	}
+}

@@ -80,6 +80,10 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 			d.Step, d.Error = 1, "activate.expired"
 			s.render(w, r, http.StatusGone, "activate", "activate.title", d)
 			return true
+		case errors.Is(err, auth.ErrAlreadyActivated):
+			d.Step, d.Error = 1, "activate.already"
+			s.render(w, r, http.StatusConflict, "activate", "activate.title", d)
+			return true
 		case err != nil:
 			s.serverError(w, r, err)
 			return true
@@ -245,19 +249,80 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 
 // Administrators' pages.
 
+// refusalKeys are the refusals of account administration and of the
+// account lifecycle that a page explains (access.ErrOwnAccount…).
+var refusalKeys = []struct {
+	err error
+	key string
+}{
+	{access.ErrOwnAccount, "admin.refused.own"},
+	{access.ErrPrivilege, "admin.refused.privilege"},
+	{access.ErrElsewhere, "admin.refused.elsewhere"},
+}
+
+// refusalKey is the catalog key explaining err, "" for the plain refusal.
+func refusalKey(err error) string {
+	for _, k := range refusalKeys {
+		if errors.Is(err, k.err) {
+			return k.key
+		}
+	}
+	return ""
+}
+
+// allowedAccount is allowed for the acts on a person's account: the
+// refusals the policy explains (the person is known to the viewer) answer
+// 403 with the reason; every other one looks like a missing page. Each
+// refusal is audited.
+func (s *Server) allowedAccount(w http.ResponseWriter, r *http.Request, a access.Action, res access.Resource) bool {
+	err := s.Policy.Can(r.Context(), currentOf(r).viewer, a, res)
+	switch {
+	case err == nil:
+		return true
+	case !errors.Is(err, access.ErrDenied):
+		s.serverError(w, r, err)
+		return false
+	}
+	s.auditRefusal(r, res)
+	if key := refusalKey(err); key != "" {
+		s.renderError(w, r, http.StatusForbidden, key)
+		return false
+	}
+	s.renderError(w, r, http.StatusNotFound, "error.notfound")
+	return false
+}
+
+// mayManage tells whether the viewer may manage person id's account and,
+// when they may not although they administer one of the person's
+// establishments (a rank as high as theirs, another establishment), the
+// catalog key saying why, for the person's page.
+func (s *Server) mayManage(r *http.Request, id string) (bool, string, error) {
+	err := s.Policy.Can(r.Context(), currentOf(r).viewer, access.ManageAccount, access.Person(id))
+	switch {
+	case err == nil:
+		return true, "", nil
+	case errors.Is(err, access.ErrPrivilege):
+		return false, "admin.manage.privilege", nil
+	case errors.Is(err, access.ErrElsewhere):
+		return false, "admin.manage.elsewhere", nil
+	case errors.Is(err, access.ErrDenied):
+		return false, "", nil
+	}
+	return false, "", err
+}
+
 type adminAccountData struct {
 	Person    directory.Person
 	Enrolled  auth.Enrolled
 	Must      bool
 	Sessions  []sessionRow
-	Activated time.Time
-	HasPw     bool
+	Activated bool // a password is set: no activation letter
 	Done      string
 }
 
 func (s *Server) adminAccount(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !s.allowed(w, r, access.ManageAccount, access.Person(id)) {
+	if !s.allowedAccount(w, r, access.ManageAccount, access.Person(id)) {
 		return
 	}
 	ctx := r.Context()
@@ -273,6 +338,11 @@ func (s *Server) adminAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	if d.Enrolled, err = s.Auth.Factors.EnrolledOf(ctx, s.DB, id); err == nil {
 		d.Must, err = auth.MustUseSecondFactor(ctx, s.DB, p)
+	}
+	if err == nil {
+		var done map[string]bool
+		done, err = auth.Activated(ctx, s.DB, []string{id})
+		d.Activated = done[id]
 	}
 	if err == nil {
 		var sessions []auth.Session
@@ -291,7 +361,7 @@ func (s *Server) adminAccount(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) adminEndSessions(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !s.allowed(w, r, access.ManageAccount, access.Person(id)) {
+	if !s.allowedAccount(w, r, access.ManageAccount, access.Person(id)) {
 		return
 	}
 	if err := s.Sessions.RevokeAll(r.Context(), id); err != nil {
@@ -304,7 +374,7 @@ func (s *Server) adminEndSessions(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) adminRemoveFactors(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !s.allowed(w, r, access.ManageAccount, access.Person(id)) {
+	if !s.allowedAccount(w, r, access.ManageAccount, access.Person(id)) {
 		return
 	}
 	ctx := r.Context()
@@ -332,7 +402,7 @@ func activationLife(r *http.Request) time.Duration {
 
 func (s *Server) adminActivatePerson(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !s.allowed(w, r, access.ManageAccount, access.Person(id)) {
+	if !s.allowedAccount(w, r, access.ManageAccount, access.Person(id)) {
 		return
 	}
 	ctx := r.Context()
@@ -340,6 +410,18 @@ func (s *Server) adminActivatePerson(w http.ResponseWriter, r *http.Request) {
 	p, err := directory.PersonByID(ctx, s.DB, id)
 	if err != nil {
 		s.serverError(w, r, err)
+		return
+	}
+	// A letter never replaces a password (auth.ErrAlreadyActivated).
+	done, err := auth.Activated(ctx, s.DB, []string{id})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if done[id] {
+		_ = audit.Record(ctx, s.DB, audit.Event{ActorID: cur.me.ID, Action: audit.ActivationIssued, Target: "person:" + id,
+			Outcome: audit.Denied, SourceIP: clientIP(r)})
+		s.renderError(w, r, http.StatusConflict, "admin.activation.activated")
 		return
 	}
 	est := ""
@@ -354,7 +436,7 @@ func (s *Server) adminActivatePerson(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	s.issueLetters(w, r, est, []directory.Person{p}, "activation-"+p.Login+".pdf")
+	s.issueLetters(w, r, est, []directory.Person{p}, letters.Skipped{}, "activation-"+p.Login+".pdf")
 }
 
 func (s *Server) adminActivateClass(w http.ResponseWriter, r *http.Request) {
@@ -395,12 +477,47 @@ func (s *Server) adminActivateClass(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.issueLetters(w, r, c.EstablishmentID, people, "activation-"+c.Code+".pdf")
+	// Each letter is an act on one account: only those the viewer may
+	// manage (their whole reach, below the viewer's rank) and not yet
+	// activated get one; the others are counted on the first page.
+	var skipped letters.Skipped
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	done, err := auth.Activated(ctx, s.DB, ids)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	kept := people[:0]
+	for _, p := range people {
+		ok, err := s.may(r, access.ManageAccount, access.Person(p.ID))
+		switch {
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		case !ok:
+			skipped.OutOfReach++
+		case done[p.ID]:
+			skipped.Activated++
+		default:
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 && (skipped.OutOfReach > 0 || skipped.Activated > 0) {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "admin.activation.noneleft")
+		return
+	}
+	s.issueLetters(w, r, c.EstablishmentID, kept, skipped, "activation-"+c.Code+".pdf")
 }
 
 // issueLetters makes the codes and answers with the PDF: the codes exist
-// nowhere else.
-func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request, establishmentID string, people []directory.Person, filename string) {
+// nowhere else. A letter holds only what the viewer may read: the postal
+// address when they may read-contact the person (an operator may not: the
+// block stays empty and the letter is handed out in class), the names of
+// a relative's children they may read-name.
+func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request, establishmentID string, people []directory.Person, skipped letters.Skipped, filename string) {
 	ctx := r.Context()
 	cur := currentOf(r)
 	if establishmentID == "" || len(people) == 0 {
@@ -412,7 +529,20 @@ func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request, establishm
 		s.serverError(w, r, err)
 		return
 	}
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	contact, err := s.Policy.VisiblePeople(ctx, cur.viewer, access.ReadContact, ids)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	issued, err := s.Auth.IssueActivationCodes(ctx, establishmentID, people, cur.me.ID, clientIP(r), activationLife(r))
+	if errors.Is(err, auth.ErrAlreadyActivated) { // activated meanwhile
+		s.renderError(w, r, http.StatusConflict, "admin.activation.activated")
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -422,11 +552,13 @@ func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request, establishm
 		p := ic.Person
 		l := letters.Letter{Establishment: est.Name, City: est.City, Name: p.FirstName + " " + p.LastName, Profile: p.Profile,
 			Login: p.Login, Code: ic.Code, ExpiresAt: ic.ExpiresAt, URL: s.BaseURL, Date: s.Now()}
-		if p.Address != "" {
-			l.Address = append(l.Address, p.Address)
-		}
-		if p.PostalCode != "" || p.City != "" {
-			l.Address = append(l.Address, strings.TrimSpace(p.PostalCode+" "+p.City))
+		if contact[p.ID] {
+			if p.Address != "" {
+				l.Address = append(l.Address, p.Address)
+			}
+			if p.PostalCode != "" || p.City != "" {
+				l.Address = append(l.Address, strings.TrimSpace(p.PostalCode+" "+p.City))
+			}
 		}
 		if p.Profile == directory.Relative {
 			kids, err := directory.ChildrenOf(ctx, s.DB, p.ID)
@@ -434,14 +566,25 @@ func (s *Server) issueLetters(w http.ResponseWriter, r *http.Request, establishm
 				s.serverError(w, r, err)
 				return
 			}
+			kidIDs := make([]string, len(kids))
+			for i, k := range kids {
+				kidIDs[i] = k.ID
+			}
+			named, err := s.Policy.VisiblePeople(ctx, cur.viewer, access.ReadName, kidIDs)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
 			for _, k := range kids {
-				l.Children = append(l.Children, k.FirstName+" "+k.LastName)
+				if named[k.ID] {
+					l.Children = append(l.Children, k.FirstName+" "+k.LastName)
+				}
 			}
 		}
 		ls = append(ls, l)
 	}
 	var buf bytes.Buffer
-	if err := letters.Write(&buf, ls); err != nil {
+	if err := letters.WriteBatch(&buf, ls, skipped); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -163,8 +163,11 @@ func audienceKey(a timetable.Audience) string {
 	return "c:" + a.ClassID
 }
 
+// formFromEntry fills the form with a saved entry. Its rich text goes back
+// into the text boxes as its author typed it (richtext.Source), not as the
+// stored HTML whose entities the page would escape a second time.
 func formFromEntry(e classlog.Entry) entryForm {
-	f := entryForm{ID: e.ID, Title: e.Title, Body: e.Body, Category: e.Category, Draft: e.Draft, Audience: "c:" + e.ClassID,
+	f := entryForm{ID: e.ID, Title: e.Title, Body: richtext.Source(e.Body), Category: e.Category, Draft: e.Draft, Audience: "c:" + e.ClassID,
 		Attachments: e.Attachments}
 	if e.GroupID != "" {
 		f.Audience = "g:" + e.GroupID
@@ -173,7 +176,7 @@ func formFromEntry(e classlog.Entry) entryForm {
 		f.PublishAt = e.PublishAt.In(timetable.Paris).Format("2006-01-02T15:04")
 	}
 	for _, h := range e.Homework {
-		hf := hwForm{ID: h.ID, Due: h.DueDate, Description: h.Description, HandIn: h.HandIn, Submissions: h.Submissions}
+		hf := hwForm{ID: h.ID, Due: h.DueDate, Description: richtext.Source(h.Description), HandIn: h.HandIn, Submissions: h.Submissions}
 		if h.Minutes > 0 {
 			hf.Minutes = fmt.Sprint(h.Minutes)
 		}
@@ -272,7 +275,12 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 			DueLesson: r.PostFormValue(p + "lesson"), Description: r.PostFormValue(p + "description"),
 			Minutes: r.PostFormValue(p + "minutes"), HandIn: r.PostFormValue(p + "handin"), Discard: r.PostFormValue(p+"discard") == "1"})
 	}
-	// The audience must be one of the lesson's, written by a teacher of it.
+	// The class log of this lesson is written by its own teachers (and the
+	// replacement of this occurrence), not by a colleague of the class.
+	if !s.allowed(w, r, access.WriteClassLog, access.Occurrence(l.Slot.ID, l.Date)) {
+		return
+	}
+	// The audience must be one of the lesson's; another is forged.
 	var aud *timetable.Audience
 	for _, a := range l.Slot.Audiences {
 		if audienceKey(a) == f.Audience {
@@ -280,28 +288,41 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 			aud = &a
 		}
 	}
+	if aud == nil && f.Audience != "" {
+		res, _ := structureOf(f.Audience)
+		s.auditRefusal(r, res)
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		return
+	}
 	if aud == nil {
 		aud = &l.Slot.Audiences[0]
 		f.Audience = audienceKey(*aud)
 	}
-	res := access.Class(aud.ClassID)
-	if aud.GroupID != "" {
-		res = access.Group(aud.GroupID)
-	}
-	if !s.allowed(w, r, access.WriteClassLog, res) {
-		return
-	}
 	var was []classlog.Homework // the entry's homework as saved
 	if f.ID != "" {
-		// Editing, and so removing attachments: the entry's author only.
+		// Editing, and so attaching and removing attachments: the entry's
+		// author, while a teacher of its lesson.
 		if !s.allowed(w, r, access.EditEntry, access.Entry(f.ID)) {
 			return
 		}
 		e, err := classlog.EntryByID(ctx, s.DB, f.ID)
+		if errors.Is(err, classlog.ErrNotFound) { // deleted meanwhile
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
+		// An entry is edited through its own lesson's form only.
+		if e.SlotID != l.Slot.ID || e.LessonDate != l.Date {
+			s.auditRefusal(r, access.Entry(f.ID))
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
+		// Its audience never changes: new homework lines take it.
+		aud = &timetable.Audience{ClassID: e.ClassID, GroupID: e.GroupID}
+		f.Audience = audienceKey(*aud)
 		f.Attachments = e.Attachments
 		was = e.Homework
 		// The lines of this entry's homework show their hand-ins again if
@@ -330,7 +351,13 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 		uploads = r.MultipartForm.File["attachment"]
 	}
 	// Every fault at once, text and files, before anything is written.
-	if ps := classlog.Check(in); len(ps) > 0 {
+	ps := classlog.Check(in)
+	due, err := s.dueLessonProblems(r, l, *aud, in, was)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if ps = append(ps, due...); len(ps) > 0 {
 		classlogProblems(lang, ps, &f, was)
 	}
 	f.Problems = append(f.Problems, s.uploadProblems(lang, uploads, f.kept())...)
@@ -344,7 +371,7 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	var saved []files.File
 	var gone []string // storage keys of the files the save lets go
-	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var held []string
 		if f.ID != "" {
 			var err error
@@ -402,7 +429,6 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 			s.Files.Discard(context.WithoutCancel(ctx), s.DB, sf)
 		}
 	}
-	var ps classlog.Problems
 	var ue uploadError
 	switch {
 	case err == nil:
@@ -420,6 +446,68 @@ func (s *Server) saveEntry(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.entryRefused(w, r, l, &f, uploads)
+}
+
+// structureOf reads a class or group as forms send it, "c:ID" or "g:ID".
+func structureOf(key string) (access.Resource, bool) {
+	kind, id, _ := strings.Cut(key, ":")
+	switch {
+	case id == "":
+		return access.Resource{Kind: "structure", ID: key}, false
+	case kind == "c":
+		return access.Class(id), true
+	case kind == "g":
+		return access.Group(id), true
+	}
+	return access.Resource{Kind: "structure", ID: key}, false
+}
+
+// dueLessonProblems checks the lessons that homework lines are due at: a
+// lesson of the timetable running that day (timetable.LessonAt), of this
+// lesson's establishment, and of the entry's class or group or else one
+// whose class log the author writes; its date is checked against the
+// entry's by classlog.Check. A line of the entry's own homework that keeps
+// its lesson is not checked again: the timetable may have changed since.
+// A lesson refused here is a forged or stale value: the refusal is audited.
+func (s *Server) dueLessonProblems(r *http.Request, l timetable.Lesson, aud timetable.Audience, in classlog.EntryInput,
+	was []classlog.Homework) (classlog.Problems, error) {
+	var ps classlog.Problems
+	for i, h := range in.Homework {
+		slot, date, ok := strings.Cut(h.DueSlotID, "/")
+		if _, err := timetable.ParseDate(date); !ok || slot == "" || err != nil {
+			continue // none, or malformed: classlog.Check names it
+		}
+		kept := false
+		for _, o := range was {
+			kept = kept || (o.ID == h.ID && o.DueSlotID == slot && o.DueDate == date)
+		}
+		if kept {
+			continue
+		}
+		fits, err := s.dueLessonFits(r, l, aud, slot, date)
+		if err != nil {
+			return nil, err
+		}
+		if !fits {
+			s.auditRefusal(r, access.Occurrence(slot, date))
+			ps = append(ps, classlog.Problem{Field: fmt.Sprintf("homework.%d.lesson", i), Code: "bad-lesson", Detail: h.DueSlotID})
+		}
+	}
+	return ps, nil
+}
+
+func (s *Server) dueLessonFits(r *http.Request, l timetable.Lesson, aud timetable.Audience, slot, date string) (bool, error) {
+	due, err := timetable.LessonAt(r.Context(), s.DB, slot, date)
+	if errors.Is(err, timetable.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil || due.Slot.EstablishmentID != l.Slot.EstablishmentID {
+		return false, err
+	}
+	if hasAudience(due, aud) {
+		return true, nil
+	}
+	return s.may(r, access.WriteClassLog, access.Occurrence(slot, date))
 }
 
 // entryRefused shows the lesson page again with what was typed and why
@@ -549,14 +637,24 @@ func (s *Server) copyEntry(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	target := r.PostFormValue("target")
-	kind, tid, _ := strings.Cut(target, ":")
-	res := access.Class(tid)
-	classID, groupID := tid, ""
-	if kind == "g" {
-		res, classID, groupID = access.Group(tid), "", tid
+	if target == "" {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "log.copy.notarget")
+		return
+	}
+	// A class or group the author does not teach, or none: refused as
+	// unknown, and audited.
+	res, ok := structureOf(target)
+	if !ok {
+		s.auditRefusal(r, res)
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		return
 	}
 	if !s.allowed(w, r, access.WriteClassLog, res) {
 		return
+	}
+	classID, groupID := res.ID, ""
+	if res.Kind == access.KindGroup {
+		classID, groupID = "", res.ID
 	}
 	date := strings.TrimSpace(r.PostFormValue("date"))
 	if date != "" {
@@ -565,21 +663,33 @@ func (s *Server) copyEntry(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	var newID string
-	err := s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
-		newID, err = classlog.Copy(ctx, tx, id, currentOf(r).viewer.ID, classID, groupID, date, s.Now())
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		_, err := classlog.Copy(ctx, tx, id, currentOf(r).viewer.ID, classID, groupID, date, s.Now())
 		return err
 	})
 	var ps classlog.Problems
 	if errors.As(err, &ps) {
-		s.renderError(w, r, http.StatusUnprocessableEntity, "log.copy.same")
+		// A class or group the author teaches, but where the copy cannot go.
+		msg := "log.copy.same"
+		switch ps[0].Code {
+		case "other-establishment":
+			msg = "log.copy.otherest"
+		case "not-taught":
+			msg = "log.copy.subject"
+		case "required":
+			msg = "log.copy.notarget"
+		}
+		s.renderError(w, r, http.StatusUnprocessableEntity, msg)
+		return
+	}
+	if errors.Is(err, classlog.ErrNotFound) { // deleted meanwhile
+		s.renderError(w, r, http.StatusNotFound, "error.notfound")
 		return
 	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	_ = newID
 	back := "/classlog/classes/" + classID
 	if groupID != "" {
 		back = "/classlog/groups/" + groupID

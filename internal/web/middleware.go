@@ -3,13 +3,9 @@ package web
 import (
 	"compress/gzip"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -18,7 +14,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/auth"
 	"cartable/internal/directory"
-	"cartable/internal/i18n"
+	"cartable/internal/web/page"
 )
 
 // The content security policy allows nothing from other hosts and no
@@ -195,33 +191,8 @@ func gzipped(next http.Handler) http.Handler {
 	})
 }
 
-type ctxKey int
-
-const (
-	langKey ctxKey = iota
-	sessionKey
-)
-
-// withLanguage takes the interface language from the "lang" cookie;
-// French unless the person chose English.
-func withLanguage(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		lang := i18n.Default
-		if c, err := r.Cookie("lang"); err == nil && i18n.Supported(c.Value) {
-			lang = c.Value
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey, lang)))
-	})
-}
-
-func langOf(r *http.Request) string {
-	if l, ok := r.Context().Value(langKey).(string); ok {
-		return l
-	}
-	return i18n.Default
-}
-
-// current is the signed-in person for one request.
+// current is the signed-in person for one request, as the flat handlers
+// read it; page.Current is the kit's.
 type current struct {
 	token   string
 	session auth.Session
@@ -229,116 +200,30 @@ type current struct {
 	me      directory.Person
 }
 
-func (s *Server) cookieName() string {
-	if s.Secure {
-		return "__Host-cartable"
+func currentOf(r *http.Request) *current {
+	c := page.Current(r)
+	if c == nil {
+		return nil
 	}
-	return "cartable"
+	return &current{token: c.Token, session: c.Session, viewer: c.Viewer, me: c.Me}
+}
+
+func langOf(r *http.Request) string { return page.Lang(r) }
+
+func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc { return s.kit.SignedIn(h) }
+
+func (s *Server) partlySignedIn(h http.HandlerFunc) http.HandlerFunc {
+	return s.kit.PartlySignedIn(h)
 }
 
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: token, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
+	s.kit.SetSessionCookie(w, token, maxAge)
 }
 
-// withSession attaches the signed-in person, if any, to the request. A
-// stale cookie is cleared.
-func (s *Server) withSession(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		c, err := r.Cookie(s.cookieName())
-		if err != nil || c.Value == "" {
-			next.ServeHTTP(w, r)
-			return
-		}
-		se, err := s.Sessions.Lookup(r.Context(), c.Value)
-		if errors.Is(err, auth.ErrNoSession) {
-			s.setSessionCookie(w, "", -1)
-			next.ServeHTTP(w, r)
-			return
-		}
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		v, err := s.Policy.Viewer(r.Context(), se.PersonID)
-		if err != nil {
-			if errors.Is(err, access.ErrInactive) {
-				s.setSessionCookie(w, "", -1)
-				next.ServeHTTP(w, r)
-				return
-			}
-			s.serverError(w, r, err)
-			return
-		}
-		cur := &current{token: c.Value, session: se, viewer: v, me: se.Person}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey, cur)))
-	})
-}
+func csrfToken(sessionToken string) string { return page.CSRFToken(sessionToken) }
 
-func currentOf(r *http.Request) *current {
-	c, _ := r.Context().Value(sessionKey).(*current)
-	return c
-}
-
-// signedIn sends anonymous visitors to the sign-in page and checks the
-// form token of every state-changing request. The token is derived from
-// the session secret, which script on another site cannot read.
-func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc { return s.requireSession(h, true) }
-
-// partlySignedIn is signedIn for the pages a session may reach while it
-// still owes its second factor (or an enrolment): those of the second
-// factor itself. Every other page sends such a session there.
-func (s *Server) partlySignedIn(h http.HandlerFunc) http.HandlerFunc {
-	return s.requireSession(h, false)
-}
-
-func (s *Server) requireSession(h http.HandlerFunc, complete bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		cur := currentOf(r)
-		if cur == nil {
-			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
-				return
-			}
-			s.renderError(w, r, http.StatusForbidden, "error.session")
-			return
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if r.PostFormValue("csrf") != csrfToken(cur.token) {
-				s.renderError(w, r, http.StatusForbidden, "error.csrf")
-				return
-			}
-		}
-		if complete && !cur.session.MFADone {
-			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
-				return
-			}
-			s.renderError(w, r, http.StatusForbidden, "error.mfa")
-			return
-		}
-		h(w, r)
-	}
-}
-
-func csrfToken(sessionToken string) string {
-	sum := sha256.Sum256([]byte("cartable-form:" + sessionToken))
-	return base64.RawURLEncoding.EncodeToString(sum[:18])
-}
+func clientIP(r *http.Request) string { return page.ClientIP(r) }
 
 func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, http.StatusForbidden, "error.crossorigin")
-}
-
-// clientIP is the peer address; trusted reverse proxies come later.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

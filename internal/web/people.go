@@ -5,40 +5,19 @@ import (
 	"net/http"
 
 	"cartable/internal/access"
-	"cartable/internal/audit"
 	"cartable/internal/directory"
+	"cartable/internal/web/page"
 )
 
-// allowed asks the policy; a refusal is audited and answered as "not
-// found", so that nobody learns whether the resource exists.
 func (s *Server) allowed(w http.ResponseWriter, r *http.Request, a access.Action, res access.Resource) bool {
-	err := s.Policy.Can(r.Context(), currentOf(r).viewer, a, res)
-	if err == nil {
-		return true
-	}
-	if errors.Is(err, access.ErrDenied) {
-		s.auditRefusal(r, res)
-		s.renderError(w, r, http.StatusNotFound, "error.notfound")
-		return false
-	}
-	s.serverError(w, r, err)
-	return false
+	return s.kit.Allowed(w, r, a, res)
 }
 
-// may is allowed without the refusal page: for optional parts of a page.
 func (s *Server) may(r *http.Request, a access.Action, res access.Resource) (bool, error) {
-	err := s.Policy.Can(r.Context(), currentOf(r).viewer, a, res)
-	if errors.Is(err, access.ErrDenied) {
-		return false, nil
-	}
-	return err == nil, err
+	return page.May(r, a, res)
 }
 
-func (s *Server) auditRefusal(r *http.Request, res access.Resource) {
-	cur := currentOf(r)
-	_ = audit.Record(r.Context(), s.DB, audit.Event{ActorID: cur.viewer.ID, Action: audit.AccessRefused,
-		Target: string(res.Kind) + ":" + res.ID, Outcome: audit.Denied, SourceIP: clientIP(r)})
-}
+func (s *Server) auditRefusal(r *http.Request, res access.Resource) { s.kit.AuditRefusal(r, res) }
 
 type personData struct {
 	Person    directory.Person
@@ -48,7 +27,8 @@ type personData struct {
 	Relatives []directory.Kin
 	Children  []directory.Kin
 	Teaching  []directory.Teaching
-	Manage    bool // the viewer may manage the account (account.go)
+	Manage    bool   // the viewer may manage the account (account.go)
+	NoManage  string // why not, when the person is known to the viewer as an administrator (activation.go)
 }
 
 func (s *Server) person(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +59,7 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) {
 		p.BirthDate = ""
 	}
 	d.Person = p
-	if d.Manage, err = s.may(r, access.ManageAccount, access.Person(id)); err != nil {
+	if d.Manage, d.NoManage, err = s.mayManage(r, id); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -618,7 +618,7 @@ func (s *Server) provAccounts(w http.ResponseWriter, r *http.Request) {
 	if e := q.Get("error"); e == "purged" || e == "active" {
 		errKey = "prov.accounts.error." + e
 	}
-	if d := q.Get("done"); d == "closed" || d == "reactivated" || d == "choice" {
+	if d := q.Get("done"); d == "closed" || d == "detached" || d == "reactivated" || d == "choice" {
 		done = "prov.accounts.done." + d
 	}
 	s.renderAccounts(w, r, http.StatusOK, "", errKey, done)
@@ -686,44 +686,48 @@ func (s *Server) provClose(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	// The person must be attached here, and the viewer allowed on them.
-	est, err := directory.Memberships(r.Context(), s.DB, p.ID)
-	if err != nil {
+	// The person must be attached here, and the viewer allowed on that
+	// attachment: closing from here ends it, and closes the account only
+	// when it was the person's last establishment (provisioning.Close).
+	res := access.Membership(p.ID, estID)
+	err = s.Policy.Can(r.Context(), currentOf(r).viewer, access.Provision, res)
+	if err != nil && !errors.Is(err, access.ErrDenied) {
 		s.serverError(w, r, err)
 		return
 	}
-	attached := false
-	for _, e := range est {
-		attached = attached || e == estID
-	}
-	ok, err := s.may(r, access.Provision, access.Person(p.ID))
 	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if !attached || !ok {
-		s.auditRefusal(r, access.Person(p.ID))
+		s.auditRefusal(r, res)
+		if key := refusalKey(err); key != "" {
+			s.renderAccounts(w, r, http.StatusForbidden, login, key, "")
+			return
+		}
 		fail()
 		return
 	}
-	err = provisioning.Deactivate(r.Context(), s.DB, p.ID, currentOf(r).viewer.ID, s.Now())
+	closing, err := provisioning.Close(r.Context(), s.DB, p.ID, estID, currentOf(r).viewer.ID, s.Now())
 	switch {
 	case errors.Is(err, provisioning.ErrActive):
 		s.renderAccounts(w, r, http.StatusUnprocessableEntity, login, "prov.accounts.error.already", "")
+	case errors.Is(err, provisioning.ErrNotFound): // detached meanwhile
+		fail()
 	case err != nil:
 		s.serverError(w, r, err)
+	case closing == provisioning.Detached:
+		http.Redirect(w, r, s.accountsURL(estID, "done", "detached"), http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, s.accountsURL(estID, "done", "closed"), http.StatusSeeOther)
 	}
 }
 
-// personAction checks the form's establishment and the right on the person.
+// personAction checks the form's establishment and the right on the
+// person's whole account (every establishment they are attached to); a
+// refusal the policy explains answers 403 with the reason.
 func (s *Server) personAction(w http.ResponseWriter, r *http.Request) (personID, estID string, ok bool) {
 	personID, estID = r.PathValue("id"), r.PostFormValue("establishment")
 	if !s.allowed(w, r, access.Provision, access.Establishment(estID)) {
 		return "", "", false
 	}
-	if !s.allowed(w, r, access.Provision, access.Person(personID)) {
+	if !s.allowedAccount(w, r, access.Provision, access.Person(personID)) {
 		return "", "", false
 	}
 	return personID, estID, true

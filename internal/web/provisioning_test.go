@@ -370,7 +370,8 @@ func TestClosingAndReopeningAccounts(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `value="nobody.here"`) || !strings.Contains(r.body, "Aucun compte") {
 		t.Fatalf("unknown login: %d %.500s", r.status, r.body)
 	}
-	if r := head.provPost(base+"/close", url.Values{"login": {e.account(provOperator).Login}}); r.status != http.StatusUnprocessableEntity {
+	// The operator ranks above the head: refused, and the page says why.
+	if r := head.provPost(base+"/close", url.Values{"login": {e.account(provOperator).Login}}); r.status != http.StatusForbidden || !strings.Contains(r.body, "son rang égale ou dépasse le vôtre") {
 		t.Errorf("the head closing the operator's account: %d", r.status)
 	}
 	r = head.provPost(base+"/close", url.Values{"login": {student.Login}})

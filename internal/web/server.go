@@ -17,6 +17,7 @@ import (
 	"cartable/internal/files"
 	"cartable/internal/mail"
 	"cartable/internal/timetable"
+	"cartable/internal/web/page"
 )
 
 // Server holds what the handlers need.
@@ -43,7 +44,8 @@ type Server struct {
 	PurgeAfterDays  int
 	MaxDeactivation float64
 
-	pages pages
+	kit   *page.Kit
+	pages *page.Set       // the flat package's templates, until each area has its own
 	weeks timetable.Cache // short-lived timetable reads: "now and next", week views
 }
 
@@ -73,10 +75,6 @@ func New(o Options) (*Server, error) {
 		o.SessionAbsolute = 12 * time.Hour
 	}
 	sessions := &auth.Sessions{DB: o.DB, Idle: o.SessionIdle, Absolute: o.SessionAbsolute}
-	p, err := loadPages()
-	if err != nil {
-		return nil, err
-	}
 	srv := &Server{
 		DB:              o.DB,
 		Sessions:        sessions,
@@ -90,7 +88,15 @@ func New(o Options) (*Server, error) {
 		MaxDeactivation: o.MaxDeactivation,
 		TrustedProxies:  o.TrustedProxies,
 		Files:           o.Files,
-		pages:           p,
+	}
+	var err error
+	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Log: o.Log,
+		Secure: srv.Secure, Clock: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	if srv.pages, err = srv.kit.Parse(templateFiles, nil); err != nil {
+		return nil, err
 	}
 	srv.setUpAccounts(o) // account.go
 	return srv, nil
@@ -99,7 +105,7 @@ func New(o Options) (*Server, error) {
 // Handler returns the whole application with its middleware.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /static/", page.Static())
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
@@ -124,9 +130,9 @@ func (s *Server) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	var h http.Handler = routed(mux)
-	h = s.withSession(h)
+	h = s.kit.WithSession(h)
 	h = cop.Handler(h)
-	h = withLanguage(h)
+	h = page.WithLanguage(h)
 	h = gzipped(h)
 	h = securityHeaders(h, s.Secure)
 	h = s.logged(h)

@@ -104,7 +104,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 // changes at sign-in: the session this browser held before ends) and sends
 // it on: home, or the second-factor step.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, res auth.SignInResult) {
-	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
+	if c, err := r.Cookie(s.kit.CookieName()); err == nil && c.Value != "" {
 		_ = s.Sessions.Revoke(r.Context(), c.Value)
 	}
 	s.setSessionCookie(w, res.Token, 0)

@@ -16,43 +16,11 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/directory"
 	"cartable/internal/i18n"
-	"cartable/internal/richtext"
 	"cartable/internal/timetable"
+	"cartable/internal/web/page"
 )
 
-// Template helpers of the timetable and class log pages.
-func init() {
-	funcs["hm"] = func(t time.Time) string { return t.In(timetable.Paris).Format("15:04") }
-	funcs["iso"] = func(t time.Time) string { return t.In(timetable.Paris).Format(timetable.DateFormat) }
-	funcs["dayname"] = dayName
-	funcs["isodate"] = func(lang, s string) string {
-		d, err := timetable.ParseDate(s)
-		if err != nil {
-			return s
-		}
-		return dayName(lang, d)
-	}
-	// rich re-cleans stored rich text at display: even a row written around
-	// the application cannot carry script into a page.
-	funcs["rich"] = func(s string) template.HTML {
-		out, _ := richtext.Clean(s)
-		return template.HTML(out)
-	}
-	funcs["plain"] = richtext.Text
-	funcs["inc"] = func(i int) int { return i + 1 }
-	funcs["hhmm"] = timetable.HHMM
-	funcs["list"] = func(xs ...int) []int { return xs }
-	funcs["mins"] = func(lang string, n int) string { return i18n.N(lang, "tt.minutes", n) }
-}
-
-// dayName writes "lundi 30 novembre" / "Monday 30 November".
-func dayName(lang string, t time.Time) string {
-	t = t.In(timetable.Paris)
-	if lang == "fr" {
-		return fmt.Sprintf("%s %d %s", frDays[t.Weekday()], t.Day(), frMonths[t.Month()-1])
-	}
-	return t.Format("Monday 2 January")
-}
+func dayName(lang string, t time.Time) string { return page.DayName(lang, t) }
 
 func (s *Server) timetableRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /timetable", s.signedIn(s.myTimetable))
@@ -496,6 +464,48 @@ type lessonData struct {
 	Now         time.Time
 }
 
+// hasAudience tells whether a class or group attends a lesson (a group
+// drawn from a class is not the class).
+func hasAudience(l timetable.Lesson, a timetable.Audience) bool {
+	for _, x := range l.Slot.Audiences {
+		if x.ClassID == a.ClassID && x.GroupID == a.GroupID {
+			return true
+		}
+	}
+	return false
+}
+
+// teaches tells whether a teacher gives a lesson: one of its teachers, or
+// the replacement of that occurrence.
+func teaches(l timetable.Lesson, id string) bool {
+	for _, t := range l.Slot.Teachers {
+		if t.ID == id {
+			return true
+		}
+	}
+	return l.Change != nil && l.Change.Replacement != nil && l.Change.Replacement.ID == id
+}
+
+// OtherLesson names the lesson a homework line is due at when the form
+// does not offer it (a value sent by a forged or older form, shown back as
+// it came), or "" when it is one of Upcoming.
+func (d lessonData) OtherLesson(lang, key string) string {
+	if key == "" {
+		return ""
+	}
+	for _, u := range d.Upcoming {
+		if u.Key() == key {
+			return ""
+		}
+	}
+	if _, date, ok := strings.Cut(key, "/"); ok {
+		if t, err := timetable.ParseDate(date); err == nil {
+			return i18n.T(lang, "log.lesson.other", dayName(lang, t))
+		}
+	}
+	return i18n.T(lang, "log.lesson.unknown", key)
+}
+
 type changeForm struct {
 	Cancelled                       bool
 	Reason, NewDate, NewStart, Room string
@@ -564,18 +574,11 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 			d.Entries = append(d.Entries, e)
 		}
 	}
-	// The teacher's form: edit their own entry for this lesson, or a new one.
-	for _, a := range l.Slot.Audiences {
-		res := access.Class(a.ClassID)
-		if a.GroupID != "" {
-			res = access.Group(a.GroupID)
-		}
-		if can, err := s.may(r, access.WriteClassLog, res); err != nil {
-			s.serverError(w, r, err)
-			return
-		} else if can {
-			d.CanWrite = true
-		}
+	// The teacher's form (this lesson's teachers, or the replacement of this
+	// occurrence): edit their own entry for this lesson, or a new one.
+	if d.CanWrite, err = s.may(r, access.WriteClassLog, access.Occurrence(l.Slot.ID, l.Date)); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	if d.CanWrite {
 		if form != nil {
@@ -599,8 +602,12 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 			s.serverError(w, r, err)
 			return
 		}
+		// The next lessons of the subject that a homework may be due at: of
+		// the same class or group (not a group drawn from the class), or
+		// taught by the teacher, as the save checks (dueLessonProblems).
 		for _, n := range next {
-			if n.Slot.SubjectID == l.Slot.SubjectID && !n.Cancelled() && len(d.Upcoming) < 6 {
+			if n.Slot.SubjectID == l.Slot.SubjectID && !n.Cancelled() && len(d.Upcoming) < 6 &&
+				(hasAudience(n, l.Slot.Audiences[0]) || teaches(n, v.ID)) {
 				d.Upcoming = append(d.Upcoming, n)
 			}
 		}

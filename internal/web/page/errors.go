@@ -1,0 +1,79 @@
+package page
+
+import (
+	"errors"
+	"net/http"
+
+	"cartable/internal/access"
+	"cartable/internal/audit"
+	"cartable/internal/i18n"
+)
+
+type errorData struct{ Message string }
+
+// Error renders the error page with a catalog message.
+func (k *Kit) Error(w http.ResponseWriter, r *http.Request, status int, key string) {
+	k.errors.Render(w, r, status, "error", "error.title", errorData{Message: key})
+}
+
+// NotFound is the answer to a missing page, and to a refusal.
+func (k *Kit) NotFound(w http.ResponseWriter, r *http.Request) {
+	k.Error(w, r, http.StatusNotFound, "error.notfound")
+}
+
+// ServerError logs err (no personal data: errors name rows by ID) and
+// answers a plain 500.
+func (k *Kit) ServerError(w http.ResponseWriter, r *http.Request, err error) {
+	k.Log.Error("request failed", "route", r.Pattern, "err", err.Error())
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	w.Write([]byte(i18n.T(Lang(r), "error.internal") + "\n"))
+}
+
+// Fail answers an error a domain returned: a refusal is audited and
+// answered like a missing page, so that nobody learns whether the
+// resource exists; anything else is a server error.
+func (k *Kit) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	var d *access.Denied
+	if errors.As(err, &d) {
+		k.AuditRefusal(r, d.Resource)
+		k.NotFound(w, r)
+		return
+	}
+	if errors.Is(err, access.ErrDenied) {
+		k.AuditRefusal(r, access.Resource{})
+		k.NotFound(w, r)
+		return
+	}
+	k.ServerError(w, r, err)
+}
+
+// Refused tells whether err is a refusal.
+func Refused(err error) bool { return errors.Is(err, access.ErrDenied) }
+
+// AuditRefusal records a refused access of the request's viewer.
+func (k *Kit) AuditRefusal(r *http.Request, res access.Resource) {
+	actor := ""
+	if v := Viewer(r); v != nil {
+		actor = v.Actor()
+	}
+	_ = audit.Record(r.Context(), k.DB, audit.Event{ActorID: actor, Action: audit.AccessRefused,
+		Target: string(res.Kind) + ":" + res.ID, Outcome: audit.Denied, SourceIP: ClientIP(r)})
+}
+
+// Allowed asks the policy for the request's viewer; a refusal is audited
+// and answered as "not found". For the pages not yet served by a domain
+// service that asks itself.
+func (k *Kit) Allowed(w http.ResponseWriter, r *http.Request, a access.Action, res access.Resource) bool {
+	err := Viewer(r).Can(r.Context(), a, res)
+	if err == nil {
+		return true
+	}
+	k.Fail(w, r, err)
+	return false
+}
+
+// May is Allowed without the refusal page: for optional parts of a page.
+func May(r *http.Request, a access.Action, res access.Resource) (bool, error) {
+	return Viewer(r).May(r.Context(), a, res)
+}
