@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"cartable/internal/auth"
 	"cartable/internal/config"
 	"cartable/internal/db"
 	"cartable/internal/files"
@@ -100,7 +101,8 @@ func listenAndOpen(ctx context.Context, c *config.Config, log *slog.Logger) (net
 // rotation meanwhile; the caller releases) and opens the file store
 // (sealed under DATA/keys/master.key), refusing a master key that does not open the
 // database's data keys: the sign of another data directory, whose storage
-// the caller must not read nor erase from.
+// the caller must not read nor erase from. Second factors still stored in
+// clear by an older version are then sealed (auth.SealStoredSecrets).
 func openStored(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB, *files.Store, func(), error) {
 	backend, err := files.OpenBackend(ctx, c.Storage.URL, c.DataDir,
 		files.Credentials{AccessKey: c.Storage.AccessKey, SecretKey: c.Storage.SecretKey})
@@ -120,6 +122,14 @@ func openStored(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB
 	store, err := files.OpenWith(c.DataDir, backend)
 	if err == nil {
 		_, err = store.CheckKeys(ctx, d)
+	}
+	if err == nil {
+		// Second factors stored in clear by a version before migration
+		// 0008 are sealed now, before the first request.
+		var n int
+		if n, err = auth.SealStoredSecrets(ctx, d, store.Sealer(d, files.AccountSecrets)); n > 0 {
+			log.Info("second factors sealed at rest", "count", n)
+		}
 	}
 	if err != nil {
 		release()

@@ -130,7 +130,8 @@ func (a *Authenticator) IssueActivationCodes(ctx context.Context, establishmentI
 func (a *Authenticator) CheckActivation(ctx context.Context, login, code, sourceIP string) (directory.Person, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	keys := []string{LoginKey("activate", login), AddressKey(sourceIP)}
-	if err := a.checkWait(ctx, "", sourceIP, keys...); err != nil {
+	res, err := a.reserve(ctx, "", sourceIP, keys...)
+	if err != nil {
 		return directory.Person{}, err
 	}
 	p, err := a.activationPerson(ctx, login, code)
@@ -140,10 +141,11 @@ func (a *Authenticator) CheckActivation(ctx context.Context, login, code, source
 	}
 	if errors.Is(err, ErrBadActivation) {
 		a.auditFailure(ctx, audit.AccountActivated, p.ID, sourceIP)
-		if err := a.fail(ctx, directory.Person{}, sourceIP, keys...); err != nil {
-			return directory.Person{}, err
-		}
+		return p, err
 	}
+	// A right code (even expired) or an error of the database: the
+	// attempt is given back.
+	_ = res.Release(ctx)
 	return p, err
 }
 
@@ -297,20 +299,23 @@ func (a *Authenticator) SetRecoveryEmail(ctx context.Context, p directory.Person
 // one gets a new identifier, which is returned.
 func (a *Authenticator) ChangePassword(ctx context.Context, token string, p directory.Person, current, fresh, sourceIP string) (string, error) {
 	keys := []string{"reauth:" + p.ID}
-	if err := a.checkWait(ctx, p.ID, sourceIP, keys...); err != nil {
+	res, err := a.reserve(ctx, p.ID, sourceIP, keys...)
+	if err != nil {
 		return "", err
 	}
 	ok, err := a.checkPassword(ctx, p.ID, current)
 	if err != nil {
+		_ = res.Release(ctx)
 		return "", err
 	}
 	if !ok {
 		a.auditFailure(ctx, audit.PasswordChanged, p.ID, sourceIP)
-		if err := a.fail(ctx, p, sourceIP, keys...); err != nil {
-			return "", err
-		}
+		a.failed(ctx, res, p, sourceIP)
 		return "", ErrInvalidCredentials
 	}
+	// The current password was right: the attempt is given back whatever
+	// follows (a refused new password is not a failed authentication).
+	_ = res.Release(ctx)
 	if fresh == current {
 		return "", ErrSamePassword
 	}

@@ -34,13 +34,10 @@ var (
 // with an e-mail address. It returns nil in every other case too.
 func (a *Authenticator) RequestReset(ctx context.Context, login, sourceIP string) error {
 	login = strings.ToLower(strings.TrimSpace(login))
-	keys := []string{"reset:" + AddressKey(sourceIP)}
-	if err := a.checkWait(ctx, "", sourceIP, keys...); err != nil {
-		return err
-	}
 	// Each request counts, successful or not: asking for links is rate
-	// limited per address like failed attempts.
-	if _, err := a.Attempts.Fail(ctx, keys[0]); err != nil {
+	// limited per address like failed attempts, and the reservation is
+	// never given back.
+	if _, err := a.reserve(ctx, "", sourceIP, "reset:"+AddressKey(sourceIP)); err != nil {
 		return err
 	}
 	if login == "" || len(login) > MaxLoginLen {

@@ -162,7 +162,7 @@ func TestTOTPSecondEnrolmentAndReuse(t *testing.T) {
 	ctx := context.Background()
 	pid := createPerson(t, d)
 	c := &testClock{at: time.Unix(1_800_000_000, 0)}
-	f := &Factors{DB: d, Now: c.now}
+	f := &Factors{DB: d, Now: c.now, Sealer: testSealer(t, d)}
 	secret, err := f.StartTOTP(ctx, pid)
 	if err != nil {
 		t.Fatal(err)

@@ -236,13 +236,21 @@ func (s *Sessions) DeleteExpired(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	const day, month = 24 * 3600, 30 * 24 * 3600
+	attempts := `DELETE FROM auth_attempts WHERE last_failure <= ? AND blocked_until <= ?`
+	if s.DB.Dialect() == db.Postgres {
+		// Never wait for a counter an attempt holds: Attempts.Reserve locks
+		// several rows in key order, and a bulk delete waiting for them in
+		// another order could deadlock with it.
+		attempts = `DELETE FROM auth_attempts WHERE counter_key IN (SELECT counter_key FROM auth_attempts
+			WHERE last_failure <= ? AND blocked_until <= ? FOR UPDATE SKIP LOCKED)`
+	}
 	for _, q := range []struct {
 		sql string
 		arg int64
 	}{
 		{`DELETE FROM webauthn_ceremonies WHERE expires_at <= ?`, now},
 		{`DELETE FROM known_devices WHERE expires_at <= ?`, now},
-		{`DELETE FROM auth_attempts WHERE last_failure <= ? AND blocked_until <= ?`, now - day},
+		{attempts, now - day},
 		{`DELETE FROM password_resets WHERE expires_at <= ?`, now - month},
 		{`DELETE FROM activation_codes WHERE expires_at <= ?`, now - month},
 	} {

@@ -129,7 +129,8 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 			keys = []string{DeviceKey(in.DeviceToken)}
 		}
 	}
-	if err := a.checkWait(ctx, p.ID, in.SourceIP, keys...); err != nil {
+	res, err := a.reserve(ctx, p.ID, in.SourceIP, keys...)
+	if err != nil {
 		return SignInResult{}, err
 	}
 	if !known {
@@ -137,16 +138,15 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 	}
 	ok, outdated, err := a.verify(ctx, hash, in.Password)
 	if err != nil {
+		_ = res.Release(ctx) // nothing was checked
 		return SignInResult{}, err
 	}
 	if !known || !ok || !p.Active {
 		a.auditFailure(ctx, audit.SignIn, p.ID, in.SourceIP)
-		if err := a.fail(ctx, p, in.SourceIP, keys...); err != nil {
-			return SignInResult{}, err
-		}
+		a.failed(ctx, res, p, in.SourceIP)
 		return SignInResult{}, ErrInvalidCredentials
 	}
-	if err := a.Attempts.Clear(ctx, keys[0]); err != nil {
+	if err := res.Succeeded(ctx, keys[0]); err != nil {
 		return SignInResult{}, err
 	}
 	if outdated {
@@ -195,37 +195,32 @@ func (a *Authenticator) MFAStateOf(ctx context.Context, p directory.Person) (MFA
 	return a.mfaState(ctx, p)
 }
 
-// checkWait refuses the attempt, and audits it, while a key is held.
-func (a *Authenticator) checkWait(ctx context.Context, personID, sourceIP string, keys ...string) error {
-	wait, locked, err := a.Attempts.Wait(ctx, keys...)
-	if err != nil {
-		return err
+// reserve counts an attempt under keys before its credential is checked
+// (Attempts.Reserve); a refusal during a wait or a lock is audited.
+func (a *Authenticator) reserve(ctx context.Context, personID, sourceIP string, keys ...string) (*Reservation, error) {
+	res, err := a.Attempts.Reserve(ctx, keys...)
+	var te *ThrottledError
+	if errors.As(err, &te) {
+		target := ""
+		if personID != "" {
+			target = "person:" + personID
+		}
+		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.SignInThrottled, Target: target, Outcome: audit.Denied, SourceIP: sourceIP, At: a.now()})
 	}
-	if wait <= 0 {
-		return nil
-	}
-	target := ""
-	if personID != "" {
-		target = "person:" + personID
-	}
-	_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.SignInThrottled, Target: target, Outcome: audit.Denied, SourceIP: sourceIP, At: a.now()})
-	return &ThrottledError{Wait: wait, Locked: locked}
+	return res, err
 }
 
-// fail counts a failure under every key; when an account key locks, the
-// lock is audited and the account's owner told.
-func (a *Authenticator) fail(ctx context.Context, p directory.Person, sourceIP string, keys ...string) error {
-	for _, k := range keys {
-		locked, err := a.Attempts.Fail(ctx, k)
-		if err != nil {
-			return err
-		}
-		if locked && p.ID != "" {
-			_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.AccountLocked, Target: "person:" + p.ID, Outcome: audit.Denied, SourceIP: sourceIP, At: a.now()})
-			a.notifyLock(ctx, p, sourceIP)
-		}
+// failed ends the reservation of a wrong credential: its counts stand, and
+// when it locked an account key the lock is audited and the account's
+// owner told.
+func (a *Authenticator) failed(ctx context.Context, res *Reservation, p directory.Person, sourceIP string) {
+	if p.ID == "" {
+		return
 	}
-	return nil
+	for range res.LockedNow() {
+		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.AccountLocked, Target: "person:" + p.ID, Outcome: audit.Denied, SourceIP: sourceIP, At: a.now()})
+		a.notifyLock(ctx, p, sourceIP)
+	}
 }
 
 func (a *Authenticator) auditFailure(ctx context.Context, action, personID, sourceIP string) {
@@ -243,13 +238,13 @@ func (a *Authenticator) auditFailure(ctx context.Context, action, personID, sour
 // (the identifier changes with the privilege).
 func (a *Authenticator) SecondFactor(ctx context.Context, token string, p directory.Person, method, code, sourceIP string) (string, error) {
 	keys := []string{"mfa:" + p.ID, AddressKey(sourceIP)}
-	if err := a.checkWait(ctx, p.ID, sourceIP, keys...); err != nil {
+	res, err := a.reserve(ctx, p.ID, sourceIP, keys...)
+	if err != nil {
 		return "", err
 	}
 	if len(code) > MaxCodeLen {
 		code = ""
 	}
-	var err error
 	switch method {
 	case "totp":
 		err = a.Factors.VerifyTOTP(ctx, p.ID, code)
@@ -260,18 +255,75 @@ func (a *Authenticator) SecondFactor(ctx context.Context, token string, p direct
 	}
 	if errors.Is(err, ErrBadCode) {
 		a.auditFailure(ctx, audit.SecondFactor, p.ID, sourceIP)
-		if err := a.fail(ctx, p, sourceIP, keys...); err != nil {
-			return "", err
-		}
+		a.failed(ctx, res, p, sourceIP)
 		return "", ErrBadCode
 	}
 	if err != nil {
+		_ = res.Release(ctx)
+		return "", err
+	}
+	if err := res.Succeeded(ctx, keys[0]); err != nil {
 		return "", err
 	}
 	if method == "recovery" {
 		_ = audit.Record(ctx, a.DB, audit.Event{ActorID: p.ID, Action: audit.RecoveryCodeUsed, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
 	}
 	return a.CompleteSecondFactor(ctx, token, p.ID, method, sourceIP)
+}
+
+// PasskeySecondFactor checks a passkey assertion as the second factor of
+// the session behind token, under the same attempt limiting as codes, and
+// returns the new session token.
+func (a *Authenticator) PasskeySecondFactor(ctx context.Context, token string, p directory.Person, response []byte, sourceIP string) (string, error) {
+	if a.Passkeys == nil {
+		return "", ErrPasskey
+	}
+	keys := []string{"mfa:" + p.ID, AddressKey(sourceIP)}
+	res, err := a.reserve(ctx, p.ID, sourceIP, keys...)
+	if err != nil {
+		return "", err
+	}
+	err = a.Passkeys.FinishLogin(ctx, p, HashToken(token), response)
+	if errors.Is(err, ErrPasskey) {
+		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.SecondFactor, Target: "person:" + p.ID, Outcome: audit.Failure, SourceIP: sourceIP, At: a.now()})
+		a.failed(ctx, res, p, sourceIP)
+		return "", ErrPasskey
+	}
+	if err != nil {
+		_ = res.Release(ctx)
+		return "", err
+	}
+	if err := res.Succeeded(ctx, keys[0]); err != nil {
+		return "", err
+	}
+	return a.CompleteSecondFactor(ctx, token, p.ID, "passkey", sourceIP)
+}
+
+// ConfirmTOTP finishes the person's TOTP enrolment (Factors.ConfirmTOTP,
+// or ConfirmFirstTOTP when first) under the attempt limiting of
+// second-factor codes. A wrong code, or no
+// enrolment in progress, counts as a failure.
+func (a *Authenticator) ConfirmTOTP(ctx context.Context, p directory.Person, code string, first bool, sourceIP string) ([]string, error) {
+	res, err := a.reserve(ctx, p.ID, sourceIP, "mfa:"+p.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(code) > MaxCodeLen {
+		code = ""
+	}
+	confirm := a.Factors.ConfirmTOTP
+	if first {
+		confirm = a.Factors.ConfirmFirstTOTP
+	}
+	codes, err := confirm(ctx, p.ID, code)
+	if errors.Is(err, ErrBadCode) || errors.Is(err, ErrNoEnrolment) {
+		a.failed(ctx, res, p, sourceIP)
+		return nil, err
+	}
+	if rerr := res.Release(ctx); err == nil {
+		err = rerr
+	}
+	return codes, err
 }
 
 // CompleteSecondFactor marks the session complete after a second factor
@@ -292,21 +344,21 @@ func (a *Authenticator) CompleteSecondFactor(ctx context.Context, token, personI
 // sensitive change and records it on the session.
 func (a *Authenticator) Reauthenticate(ctx context.Context, token string, p directory.Person, password, sourceIP string) error {
 	keys := []string{"reauth:" + p.ID}
-	if err := a.checkWait(ctx, p.ID, sourceIP, keys...); err != nil {
+	res, err := a.reserve(ctx, p.ID, sourceIP, keys...)
+	if err != nil {
 		return err
 	}
 	ok, err := a.checkPassword(ctx, p.ID, password)
 	if err != nil {
+		_ = res.Release(ctx)
 		return err
 	}
 	if !ok {
 		a.auditFailure(ctx, audit.Reauthenticated, p.ID, sourceIP)
-		if err := a.fail(ctx, p, sourceIP, keys...); err != nil {
-			return err
-		}
+		a.failed(ctx, res, p, sourceIP)
 		return ErrInvalidCredentials
 	}
-	_ = a.Attempts.Clear(ctx, keys[0])
+	_ = res.Succeeded(ctx, keys[0])
 	_ = audit.Record(ctx, a.DB, audit.Event{ActorID: p.ID, Action: audit.Reauthenticated, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
 	return a.Sessions.MarkReauth(ctx, token)
 }

@@ -67,12 +67,19 @@ var (
 	ErrEnrolmentPending = errors.New("an enrolment is already in progress")
 	ErrAlreadyEnrolled  = errors.New("an authenticator is already set up")
 	ErrNoEnrolment      = errors.New("no enrolment in progress")
+	// ErrFactorOwed refuses an enrolment made by a session that still owes
+	// the second factor of a person who already has one: the factor must be
+	// used first, never replaced by a new one (see Factors.ConfirmFirstTOTP).
+	ErrFactorOwed = errors.New("a second factor is owed: use it before adding another")
 )
 
 // Factors stores and checks the second factors of people.
 type Factors struct {
 	DB  *db.DB
 	Now func() time.Time
+	// Sealer seals the TOTP secrets at rest (see sealed.go); without one,
+	// no secret can be stored or read.
+	Sealer Sealer
 }
 
 func (f *Factors) now() time.Time {
@@ -85,16 +92,20 @@ func (f *Factors) now() time.Time {
 // StartTOTP begins an enrolment and returns the new secret. While an
 // enrolment is pending, it returns that enrolment's secret with
 // ErrEnrolmentPending and changes nothing; a confirmed authenticator must be
-// removed first (ErrAlreadyEnrolled).
+// removed first (ErrAlreadyEnrolled). The secret is stored sealed only.
 func (f *Factors) StartTOTP(ctx context.Context, personID string) (string, error) {
-	var secret string
+	var sealed []byte
 	var confirmed bool
 	var created int64
-	err := f.DB.QueryRow(ctx, `SELECT secret, confirmed, created_at FROM totp_credentials WHERE person_id = ?`, personID).Scan(&secret, &confirmed, &created)
+	err := f.DB.QueryRow(ctx, `SELECT secret_sealed, confirmed, created_at FROM totp_credentials WHERE person_id = ?`, personID).Scan(&sealed, &confirmed, &created)
 	switch {
 	case err == nil && confirmed:
 		return "", ErrAlreadyEnrolled
 	case err == nil && f.now().Sub(time.Unix(created, 0)) < PendingEnrolment:
+		secret, err := f.openSecret(ctx, personID, sealed)
+		if err != nil {
+			return "", err
+		}
 		return secret, ErrEnrolmentPending
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return "", err
@@ -103,23 +114,43 @@ func (f *Factors) StartTOTP(ctx context.Context, personID string) (string, error
 	if _, err := rand.Read(key[:]); err != nil {
 		return "", err
 	}
-	secret = b32.EncodeToString(key[:])
+	secret := b32.EncodeToString(key[:])
+	if sealed, err = sealWith(ctx, f.Sealer, []byte(secret), totpAAD(personID)); err != nil {
+		return "", err
+	}
 	// A stale pending enrolment is replaced; a confirmed one never is.
-	_, err = f.DB.Exec(ctx, `INSERT INTO totp_credentials (person_id, secret, confirmed, created_at) VALUES (?, ?, FALSE, ?)
-		ON CONFLICT (person_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, last_step = 0
-		WHERE totp_credentials.confirmed = FALSE`, personID, secret, f.now().Unix())
+	_, err = f.DB.Exec(ctx, `INSERT INTO totp_credentials (person_id, secret, secret_sealed, confirmed, created_at) VALUES (?, '', ?, FALSE, ?)
+		ON CONFLICT (person_id) DO UPDATE SET secret = '', secret_sealed = excluded.secret_sealed, created_at = excluded.created_at, last_step = 0
+		WHERE totp_credentials.confirmed = FALSE`, personID, sealed, f.now().Unix())
 	return secret, err
+}
+
+func totpAAD(personID string) []byte { return []byte("cartable-totp:" + personID) }
+
+// openSecret opens a sealed TOTP secret of personID.
+func (f *Factors) openSecret(ctx context.Context, personID string, sealed []byte) (string, error) {
+	b, err := openWith(ctx, f.Sealer, sealed, totpAAD(personID))
+	return string(b), err
 }
 
 // PendingTOTP returns the secret of the enrolment in progress, if any.
 func (f *Factors) PendingTOTP(ctx context.Context, personID string) (string, bool, error) {
-	var secret string
+	secret, _, ok, err := f.pending(ctx, personID)
+	return secret, ok, err
+}
+
+func (f *Factors) pending(ctx context.Context, personID string) (string, []byte, bool, error) {
+	var sealed []byte
 	var created int64
-	err := f.DB.QueryRow(ctx, `SELECT secret, created_at FROM totp_credentials WHERE person_id = ? AND NOT confirmed`, personID).Scan(&secret, &created)
+	err := f.DB.QueryRow(ctx, `SELECT secret_sealed, created_at FROM totp_credentials WHERE person_id = ? AND NOT confirmed`, personID).Scan(&sealed, &created)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && f.now().Sub(time.Unix(created, 0)) >= PendingEnrolment) {
-		return "", false, nil
+		return "", nil, false, nil
 	}
-	return secret, err == nil, err
+	if err != nil {
+		return "", nil, false, err
+	}
+	secret, err := f.openSecret(ctx, personID, sealed)
+	return secret, sealed, err == nil, err
 }
 
 // matchStep returns the time step within the allowed drift whose code is
@@ -142,7 +173,19 @@ func matchStep(key []byte, code string, now time.Time) int64 {
 // ConfirmTOTP finishes the enrolment with a code from the app and returns
 // ten fresh recovery codes (shown once). A wrong code changes nothing.
 func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string) ([]string, error) {
-	secret, ok, err := f.PendingTOTP(ctx, personID)
+	return f.confirmTOTP(ctx, personID, code, false)
+}
+
+// ConfirmFirstTOTP is ConfirmTOTP for a forced enrolment, by a session that
+// still owes its second factor: the app is accepted only as the person's
+// first factor; when the person has a passkey by then, ErrFactorOwed and
+// nothing changes.
+func (f *Factors) ConfirmFirstTOTP(ctx context.Context, personID, code string) ([]string, error) {
+	return f.confirmTOTP(ctx, personID, code, true)
+}
+
+func (f *Factors) confirmTOTP(ctx context.Context, personID, code string, first bool) ([]string, error) {
+	secret, sealed, ok, err := f.pending(ctx, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +199,12 @@ func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string) ([]str
 	}
 	var codes []string
 	err = f.DB.Tx(ctx, func(tx *db.Tx) error {
-		r, err := tx.Exec(ctx, `UPDATE totp_credentials SET confirmed = TRUE, last_step = ? WHERE person_id = ? AND NOT confirmed AND secret = ?`, step, personID, secret)
+		if first {
+			if err := onlyFirstFactor(ctx, f, tx, personID); err != nil {
+				return err
+			}
+		}
+		r, err := tx.Exec(ctx, `UPDATE totp_credentials SET confirmed = TRUE, last_step = ? WHERE person_id = ? AND NOT confirmed AND secret_sealed = ?`, step, personID, sealed)
 		if err != nil {
 			return err
 		}
@@ -176,12 +224,16 @@ func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string) ([]str
 // consumes its time step: the same code, or an older one, is refused
 // afterwards, even from another replica (the update is conditional).
 func (f *Factors) VerifyTOTP(ctx context.Context, personID, code string) error {
-	var secret string
+	var sealed []byte
 	var last int64
-	err := f.DB.QueryRow(ctx, `SELECT secret, last_step FROM totp_credentials WHERE person_id = ? AND confirmed`, personID).Scan(&secret, &last)
+	err := f.DB.QueryRow(ctx, `SELECT secret_sealed, last_step FROM totp_credentials WHERE person_id = ? AND confirmed`, personID).Scan(&sealed, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrBadCode
 	}
+	if err != nil {
+		return err
+	}
+	secret, err := f.openSecret(ctx, personID, sealed)
 	if err != nil {
 		return err
 	}
@@ -226,6 +278,26 @@ func (f *Factors) EnrolledOf(ctx context.Context, q db.Querier, personID string)
 		(SELECT COUNT(*) FROM recovery_codes WHERE person_id = ? AND used_at IS NULL)`, personID, personID, personID).Scan(&totp, &e.Passkeys, &e.RecoveryCodes)
 	e.TOTP = totp > 0
 	return e, err
+}
+
+// onlyFirstFactor locks the person's factors for the rest of the
+// transaction (PostgreSQL: the person's row; SQLite has one writer) and
+// refuses with ErrFactorOwed when the person already has one, so that two
+// enrolments racing cannot both pass as "first".
+func onlyFirstFactor(ctx context.Context, f *Factors, tx *db.Tx, personID string) error {
+	if tx.Dialect() == db.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT id FROM people WHERE id = ? FOR UPDATE`, personID); err != nil {
+			return err
+		}
+	}
+	en, err := f.EnrolledOf(ctx, tx, personID)
+	if err != nil {
+		return err
+	}
+	if en.Any() {
+		return ErrFactorOwed
+	}
+	return nil
 }
 
 // RemoveAll deletes every second factor of a person (an administrator's

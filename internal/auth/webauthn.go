@@ -25,6 +25,9 @@ type Passkeys struct {
 	WA  *webauthn.WebAuthn
 	DB  *db.DB
 	Now func() time.Time
+	// Sealer seals the credentials at rest (see sealed.go); without one,
+	// no passkey can be stored or read.
+	Sealer Sealer
 }
 
 const ceremonyLife = 5 * time.Minute
@@ -85,23 +88,44 @@ func (u passkeyUser) WebAuthnCredentials() []webauthn.Credential { return u.cred
 
 func (k *Passkeys) user(ctx context.Context, p directory.Person) (passkeyUser, error) {
 	u := passkeyUser{p: p}
-	rows, err := k.DB.Query(ctx, `SELECT credential FROM webauthn_credentials WHERE person_id = ? ORDER BY created_at`, p.ID)
+	type row struct {
+		id     string
+		sealed []byte
+	}
+	var list []row
+	rows, err := k.DB.Query(ctx, `SELECT id, credential_sealed FROM webauthn_credentials WHERE person_id = ? ORDER BY created_at`, p.ID)
 	if err != nil {
 		return u, err
 	}
-	defer rows.Close()
 	for rows.Next() {
-		var raw string
-		if err := rows.Scan(&raw); err != nil {
+		var r row
+		if err := rows.Scan(&r.id, &r.sealed); err != nil {
+			rows.Close()
+			return u, err
+		}
+		list = append(list, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return u, err
+	}
+	for _, r := range list {
+		raw, err := openWith(ctx, k.Sealer, r.sealed, passkeyAAD(p.ID, r.id))
+		if err != nil {
 			return u, err
 		}
 		var c webauthn.Credential
-		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		if err := json.Unmarshal(raw, &c); err != nil {
 			return u, err
 		}
 		u.creds = append(u.creds, c)
 	}
-	return u, rows.Err()
+	return u, nil
+}
+
+// passkeyAAD binds a sealed credential to its row.
+func passkeyAAD(personID, id string) []byte {
+	return []byte("cartable-passkey:" + personID + ":" + id)
 }
 
 // List returns the person's passkeys.
@@ -193,8 +217,10 @@ func (k *Passkeys) BeginRegistration(ctx context.Context, p directory.Person, to
 }
 
 // FinishRegistration verifies the authenticator's answer and stores the
-// passkey under name.
-func (k *Passkeys) FinishRegistration(ctx context.Context, p directory.Person, tokenHash string, response []byte, name string) error {
+// passkey under name. With first set (a forced enrolment, by a session that
+// still owes its second factor) the passkey is stored only as the person's
+// first factor: ErrFactorOwed, and nothing stored, when they have one by now.
+func (k *Passkeys) FinishRegistration(ctx context.Context, p directory.Person, tokenHash string, response []byte, name string, first bool) error {
 	sd, err := k.take(ctx, tokenHash, "register")
 	if err != nil {
 		return err
@@ -215,12 +241,25 @@ func (k *Passkeys) FinishRegistration(ctx context.Context, p directory.Person, t
 	if err != nil {
 		return err
 	}
+	id := base64.RawURLEncoding.EncodeToString(cred.ID)
+	sealed, err := sealWith(ctx, k.Sealer, b, passkeyAAD(p.ID, id))
+	if err != nil {
+		return err
+	}
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > MaxPasskeyName {
 		name = "Clé d'accès"
 	}
-	_, err = k.DB.Exec(ctx, `INSERT INTO webauthn_credentials (id, person_id, name, credential, created_at) VALUES (?, ?, ?, ?, ?)`,
-		base64.RawURLEncoding.EncodeToString(cred.ID), p.ID, name, string(b), k.now().Unix())
+	err = k.DB.Tx(ctx, func(tx *db.Tx) error {
+		if first {
+			if err := onlyFirstFactor(ctx, &Factors{DB: k.DB}, tx, p.ID); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO webauthn_credentials (id, person_id, name, credential, credential_sealed, created_at) VALUES (?, ?, ?, '', ?, ?)`,
+			id, p.ID, name, sealed, k.now().Unix())
+		return err
+	})
 	if db.IsUniqueViolation(err) {
 		return ErrPasskey
 	}
@@ -273,7 +312,12 @@ func (k *Passkeys) FinishLogin(ctx context.Context, p directory.Person, tokenHas
 	if err != nil {
 		return err
 	}
-	_, err = k.DB.Exec(ctx, `UPDATE webauthn_credentials SET credential = ?, last_used_at = ? WHERE id = ? AND person_id = ?`,
-		string(b), k.now().Unix(), base64.RawURLEncoding.EncodeToString(cred.ID), p.ID)
+	id := base64.RawURLEncoding.EncodeToString(cred.ID)
+	sealed, err := sealWith(ctx, k.Sealer, b, passkeyAAD(p.ID, id))
+	if err != nil {
+		return err
+	}
+	_, err = k.DB.Exec(ctx, `UPDATE webauthn_credentials SET credential = '', credential_sealed = ?, last_used_at = ? WHERE id = ? AND person_id = ?`,
+		sealed, k.now().Unix(), id, p.ID)
 	return err
 }

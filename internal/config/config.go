@@ -65,8 +65,18 @@ func (c *Config) Finish() error {
 	if c.DataDir == "" {
 		return errors.New("config: --data must name a directory")
 	}
-	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+	// The data directory holds the database, the master key and the sealed
+	// files: its owner only may enter it (0700), also when it existed.
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("config: cannot create data directory %s: %s", c.DataDir, pathErr(err))
+	}
+	if st, err := os.Stat(c.DataDir); err != nil || st.Mode().Perm()&0o077 != 0 {
+		if err == nil {
+			err = os.Chmod(c.DataDir, st.Mode().Perm()&^0o077)
+		}
+		if err != nil {
+			return fmt.Errorf("config: cannot restrict data directory %s to its owner: %s", c.DataDir, pathErr(err))
+		}
 	}
 	probe, err := os.CreateTemp(c.DataDir, ".probe-*")
 	if err != nil {

@@ -138,6 +138,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("database: %s is not a directory", dir)
 		}
 	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	const pragmas = "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
 	if err != nil {
@@ -166,6 +169,35 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 	return &DB{dialect: SQLite, r: r, w: w}, nil
+}
+
+// ownerOnly creates the SQLite file readable and writable by its owner
+// only (0600) when it does not exist, and takes the group's and others'
+// rights off an existing one and off its -wal and -shm files, so that
+// nobody else on the host reads the database. SQLite creates -wal and -shm
+// with the database file's mode, so they stay 0600 afterwards.
+func ownerOnly(path string) error {
+	if path == ":memory:" || strings.HasPrefix(path, ":memory:?") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("database: cannot open SQLite file %s: %s", path, oneLine(err))
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err == nil && st.Mode().Perm()&0o077 != 0 {
+			err = os.Chmod(p, st.Mode().Perm()&^0o077)
+		}
+		if err != nil {
+			return fmt.Errorf("database: cannot restrict SQLite file %s to its owner: %s", p, oneLine(err))
+		}
+	}
+	return nil
 }
 
 func oneLine(err error) string {

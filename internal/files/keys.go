@@ -1,6 +1,8 @@
 package files
 
-// Master keys and their rotation.
+// Master keys and their rotation. The master key wraps the data keys of
+// the establishments (file_keys) and the instance keys (instance_keys,
+// secrets.go); "data keys" below means both.
 //
 // The master key is DATA/keys/master.key (32 bytes, 0600). A rotation
 // first writes the next key to DATA/keys/master.key.new (complete and
@@ -183,41 +185,91 @@ func dataKeyAAD(est string) []byte { return []byte("cartable-data-key:" + est) }
 
 // openWrapped unwraps a data key with the first master key that opens it.
 func openWrapped(masters []cipher.AEAD, est string, wrapped []byte) ([]byte, bool) {
+	return openAny(masters, wrapped, dataKeyAAD(est))
+}
+
+// openAny unwraps a key with the first master key that opens it.
+func openAny(masters []cipher.AEAD, wrapped, aad []byte) ([]byte, bool) {
 	for _, m := range masters {
-		if raw, err := unseal(m, wrapped, dataKeyAAD(est)); err == nil {
+		if raw, err := unseal(m, wrapped, aad); err == nil {
 			return raw, true
 		}
 	}
 	return nil, false
 }
 
-// CheckKeys opens every data key in the database with the store's master
-// keys, so that a server started with the wrong keys/master.key stops at
-// once instead of failing on each download. It returns how many opened.
+// wrappedKey is a key stored wrapped by the master key: the data key of an
+// establishment (file_keys) or an instance key (instance_keys, secrets.go).
+type wrappedKey struct {
+	instance bool
+	id       string // establishment ID, or instance key name
+	wrapped  []byte
+}
+
+func (k wrappedKey) aad() []byte {
+	if k.instance {
+		return instanceKeyAAD(k.id)
+	}
+	return dataKeyAAD(k.id)
+}
+
+func (k wrappedKey) String() string {
+	if k.instance {
+		return "the instance key " + k.id
+	}
+	return "the data key of establishment " + k.id
+}
+
+// wrappedKeys lists every key the master key wraps.
+func wrappedKeys(ctx context.Context, q db.Querier) ([]wrappedKey, error) {
+	var out []wrappedKey
+	for _, src := range []struct {
+		instance bool
+		query    string
+	}{
+		{false, `SELECT establishment_id, wrapped FROM file_keys ORDER BY establishment_id`},
+		{true, `SELECT name, wrapped FROM instance_keys ORDER BY name`},
+	} {
+		rows, err := q.Query(ctx, src.query)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			k := wrappedKey{instance: src.instance}
+			if err := rows.Scan(&k.id, &k.wrapped); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CheckKeys opens every data key in the database (those of the
+// establishments and the instance keys) with the store's master keys, so
+// that a server started with the wrong keys/master.key stops at once
+// instead of failing on each download or sign-in. It returns how many
+// opened.
 func (s *Store) CheckKeys(ctx context.Context, q db.Querier) (int, error) {
-	rows, err := q.Query(ctx, `SELECT establishment_id, wrapped FROM file_keys ORDER BY establishment_id`)
+	keys, err := wrappedKeys(ctx, q)
 	if err != nil {
 		return 0, err
 	}
-	defer rows.Close()
 	s.mu.Lock()
 	masters := s.masters
 	s.mu.Unlock()
 	n, bad := 0, 0
-	for rows.Next() {
-		var est string
-		var wrapped []byte
-		if err := rows.Scan(&est, &wrapped); err != nil {
-			return n, err
-		}
-		if _, ok := openWrapped(masters, est, wrapped); ok {
+	for _, k := range keys {
+		if _, ok := openAny(masters, k.wrapped, k.aad()); ok {
 			n++
 		} else {
 			bad++
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return n, err
 	}
 	if bad > 0 {
 		return n, fmt.Errorf("files: %d of %d data keys do not open with this master key: restore the keys/master.key that goes with this database",
@@ -315,7 +367,7 @@ func Rotate(ctx context.Context, d *db.DB, dataDir string, o RotateOptions) (Rot
 		if tx.Dialect() == db.Postgres {
 			// No data key may be added or changed while they are re-wrapped;
 			// two rotations at once take turns.
-			if _, err := tx.Exec(ctx, `LOCK TABLE file_keys IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			if _, err := tx.Exec(ctx, `LOCK TABLE file_keys, instance_keys IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 				return err
 			}
 		}
@@ -353,44 +405,31 @@ func Rotate(ctx context.Context, d *db.DB, dataDir string, o RotateOptions) (Rot
 	return res, err
 }
 
-// rewrap seals every data key again under next (only those next does not
-// open yet when stragglers is set), failing on a key no master opens.
+// rewrap seals every data key (establishments' and instance keys) again
+// under next (only those next does not open yet when stragglers is set),
+// failing on a key no master opens.
 func rewrap(ctx context.Context, tx *db.Tx, masters []cipher.AEAD, next cipher.AEAD, stragglers bool) (int, error) {
-	type row struct {
-		est     string
-		wrapped []byte
-	}
-	var list []row
-	rows, err := tx.Query(ctx, `SELECT establishment_id, wrapped FROM file_keys ORDER BY establishment_id`)
+	keys, err := wrappedKeys(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.est, &r.wrapped); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		list = append(list, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
 	n := 0
-	for _, r := range list {
+	for _, k := range keys {
 		if stragglers {
-			if _, err := unseal(next, r.wrapped, dataKeyAAD(r.est)); err == nil {
+			if _, err := unseal(next, k.wrapped, k.aad()); err == nil {
 				continue
 			}
 		}
-		raw, ok := openWrapped(masters, r.est, r.wrapped)
+		raw, ok := openAny(masters, k.wrapped, k.aad())
 		if !ok {
-			return n, fmt.Errorf("files: the data key of establishment %s opens with neither %s nor %s: nothing was changed; restore the master key that goes with this database",
-				r.est, MasterKeyFile, NextKeyFile)
+			return n, fmt.Errorf("files: %s opens with neither %s nor %s: nothing was changed; restore the master key that goes with this database",
+				k, MasterKeyFile, NextKeyFile)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE file_keys SET wrapped = ? WHERE establishment_id = ?`,
-			seal(next, raw, dataKeyAAD(r.est)), r.est); err != nil {
+		q := `UPDATE file_keys SET wrapped = ? WHERE establishment_id = ?`
+		if k.instance {
+			q = `UPDATE instance_keys SET wrapped = ? WHERE name = ?`
+		}
+		if _, err := tx.Exec(ctx, q, seal(next, raw, k.aad()), k.id); err != nil {
 			return n, err
 		}
 		n++

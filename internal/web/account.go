@@ -8,6 +8,7 @@ import (
 
 	"cartable/internal/audit"
 	"cartable/internal/auth"
+	"cartable/internal/files"
 	"cartable/internal/i18n"
 )
 
@@ -165,12 +166,9 @@ type confirmData struct {
 	Wait  int
 }
 
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") || len(next) > 200 {
-		return "/account"
-	}
-	return next
-}
+// safeNext is where the confirmation page goes on: a page of this site
+// (localPath), else the account page.
+func safeNext(next string) string { return localPath(next, "/account") }
 
 func (s *Server) confirmForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "confirm", "confirm.title", confirmData{Next: safeNext(r.URL.Query().Get("next"))})
@@ -324,10 +322,18 @@ func (s *Server) setUpAccounts(o Options) {
 	s.Auth.Log = s.Log
 	s.Auth.BaseURL = s.BaseURL
 	s.Auth.Mail = o.Mail
+	// Second factors are sealed under the instance key of the file store's
+	// master key (auth/sealed.go); without a file store none can be stored.
+	var sealer auth.Sealer
+	if o.Files != nil {
+		sealer = o.Files.Sealer(s.DB, files.AccountSecrets)
+	}
+	s.Auth.Factors.Sealer = sealer
 	pk, err := auth.NewPasskeys(s.BaseURL, s.DB, now)
 	if err != nil {
 		s.Log.Warn("passkeys are off", "err", err.Error())
 		return
 	}
+	pk.Sealer = sealer
 	s.Auth.Passkeys = pk
 }

@@ -124,8 +124,59 @@ type totpData struct {
 	Error    string
 }
 
+// mayEnrol tells whether this session may add a second factor. A complete
+// session may. A session that still owes its second factor may only when
+// the person has none yet (forced enrolment): someone who has a factor must
+// use it, and a new factor must never stand in for the one owed. first
+// tells that the enrolment must be the person's first factor; the storage
+// checks it again, atomically, when the factor is saved.
+func (s *Server) mayEnrol(r *http.Request) (ok, first bool, err error) {
+	cur := currentOf(r)
+	if cur.session.MFADone {
+		return true, false, nil
+	}
+	en, err := s.Auth.Factors.EnrolledOf(r.Context(), s.DB, cur.me.ID)
+	if err != nil {
+		return false, false, err
+	}
+	return !en.Any(), true, nil
+}
+
+// refuseEnrolment answers an enrolment tried by a session that owes the
+// factor the person already has: audited, and refused as every page such a
+// session may not reach (the second-factor step for a page, 403 for a form
+// or a passkey ceremony). Nothing is stored.
+func (s *Server) refuseEnrolment(w http.ResponseWriter, r *http.Request, method string, asJSON bool) {
+	cur := currentOf(r)
+	_ = audit.Record(r.Context(), s.DB, audit.Event{ActorID: cur.me.ID, Action: audit.MFAEnrolled, Target: "method:" + method,
+		Outcome: audit.Denied, SourceIP: clientIP(r)})
+	switch {
+	case asJSON:
+		s.jsonErr(w, r, http.StatusForbidden, "error.mfa")
+	case r.Method == http.MethodGet:
+		http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
+	default:
+		s.renderError(w, r, http.StatusForbidden, "error.mfa")
+	}
+}
+
+// enrolling checks mayEnrol for a TOTP page or form and answers when the
+// session may not enrol; it returns whether the handler goes on.
+func (s *Server) enrolling(w http.ResponseWriter, r *http.Request) bool {
+	ok, _, err := s.mayEnrol(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return false
+	}
+	if !ok {
+		s.refuseEnrolment(w, r, "totp", false)
+		return false
+	}
+	return s.recentlyAuthenticated(w, r)
+}
+
 func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) {
-	if !s.recentlyAuthenticated(w, r) {
+	if !s.enrolling(w, r) {
 		return
 	}
 	d, err := s.totpData(r)
@@ -187,7 +238,7 @@ func qrSVG(text string) template.HTML {
 }
 
 func (s *Server) totpStart(w http.ResponseWriter, r *http.Request) {
-	if !s.recentlyAuthenticated(w, r) {
+	if !s.enrolling(w, r) {
 		return
 	}
 	cur := currentOf(r)
@@ -225,25 +276,28 @@ type recoveryData struct {
 }
 
 func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) {
-	if !s.recentlyAuthenticated(w, r) {
+	if !s.enrolling(w, r) {
 		return
 	}
 	cur := currentOf(r)
 	ctx := r.Context()
-	keys := []string{"mfa:" + cur.me.ID}
-	if wait, _, err := s.Auth.Attempts.Wait(ctx, keys...); err != nil || wait > 0 {
-		if err != nil {
-			s.serverError(w, r, err)
+	forced := !cur.session.MFADone
+	codes, err := s.Auth.ConfirmTOTP(ctx, cur.me, r.PostFormValue("code"), forced, clientIP(r))
+	if _, ok := waitSeconds(err); ok {
+		d, derr := s.totpData(r)
+		if derr != nil {
+			s.serverError(w, r, derr)
 			return
 		}
-		d, _ := s.totpData(r)
-		d.Error = "signin.throttled"
+		d.Error = "passkey.wait"
 		s.render(w, r, http.StatusTooManyRequests, "totp", "totp.title", d)
 		return
 	}
-	codes, err := s.Auth.Factors.ConfirmTOTP(ctx, cur.me.ID, r.PostFormValue("code"))
+	if errors.Is(err, auth.ErrFactorOwed) {
+		s.refuseEnrolment(w, r, "totp", false)
+		return
+	}
 	if errors.Is(err, auth.ErrBadCode) || errors.Is(err, auth.ErrNoEnrolment) {
-		_, _ = s.Auth.Attempts.Fail(ctx, keys[0])
 		_ = audit.Record(ctx, s.DB, audit.Event{ActorID: cur.me.ID, Action: audit.MFAEnrolled, Target: "method:totp", Outcome: audit.Failure, SourceIP: clientIP(r)})
 		d, derr := s.totpData(r)
 		if derr != nil {
@@ -263,7 +317,6 @@ func (s *Server) totpConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = audit.Record(ctx, s.DB, audit.Event{ActorID: cur.me.ID, Action: audit.MFAEnrolled, Target: "method:totp", Outcome: audit.Success, SourceIP: clientIP(r)})
 	_ = audit.Record(ctx, s.DB, audit.Event{ActorID: cur.me.ID, Action: audit.RecoveryCodesMade, Outcome: audit.Success, SourceIP: clientIP(r)})
-	forced := !cur.session.MFADone
 	if forced {
 		token, err := s.Auth.CompleteSecondFactor(ctx, cur.token, cur.me.ID, "totp-enrolment", clientIP(r))
 		if err != nil {
@@ -371,6 +424,14 @@ func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cur := currentOf(r)
+	if ok, _, err := s.mayEnrol(r); err != nil || !ok {
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.refuseEnrolment(w, r, "passkey", true)
+		return
+	}
 	if s.Now().Sub(cur.session.ReauthAt) >= reauthWindow {
 		s.jsonErr(w, r, http.StatusForbidden, "account.reauth.expired")
 		return
@@ -396,12 +457,25 @@ func (s *Server) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	cur := currentOf(r)
 	ctx := r.Context()
+	ok, first, err := s.mayEnrol(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !ok {
+		s.refuseEnrolment(w, r, "passkey", true)
+		return
+	}
 	resp := r.PostFormValue("credential")
 	if len(resp) > maxPasskeyResponse {
 		s.jsonErr(w, r, http.StatusRequestEntityTooLarge, "passkey.refused")
 		return
 	}
-	err := s.Auth.Passkeys.FinishRegistration(ctx, cur.me, cur.session.TokenHash, []byte(resp), r.PostFormValue("name"))
+	err = s.Auth.Passkeys.FinishRegistration(ctx, cur.me, cur.session.TokenHash, []byte(resp), r.PostFormValue("name"), first)
+	if errors.Is(err, auth.ErrFactorOwed) {
+		s.refuseEnrolment(w, r, "passkey", true)
+		return
+	}
 	if errors.Is(err, auth.ErrPasskey) {
 		_ = audit.Record(ctx, s.DB, audit.Event{ActorID: cur.me.ID, Action: audit.MFAEnrolled, Target: "method:passkey", Outcome: audit.Failure, SourceIP: clientIP(r)})
 		s.jsonErr(w, r, http.StatusUnprocessableEntity, "passkey.refused")
@@ -457,33 +531,19 @@ func (s *Server) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, nextJSON{Next: "/"})
 		return
 	}
-	keys := []string{"mfa:" + cur.me.ID, auth.AddressKey(clientIP(r))}
-	if wait, _, err := s.Auth.Attempts.Wait(ctx, keys...); err != nil || wait > 0 {
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.jsonErr(w, r, http.StatusTooManyRequests, "passkey.wait")
-		return
-	}
 	resp := r.PostFormValue("credential")
 	if len(resp) > maxPasskeyResponse {
 		resp = ""
 	}
-	err := s.Auth.Passkeys.FinishLogin(ctx, cur.me, cur.session.TokenHash, []byte(resp))
+	token, err := s.Auth.PasskeySecondFactor(ctx, cur.token, cur.me, []byte(resp), clientIP(r))
+	if _, ok := waitSeconds(err); ok {
+		s.jsonErr(w, r, http.StatusTooManyRequests, "passkey.wait")
+		return
+	}
 	if errors.Is(err, auth.ErrPasskey) {
-		_ = audit.Record(ctx, s.DB, audit.Event{Action: audit.SecondFactor, Target: "person:" + cur.me.ID, Outcome: audit.Failure, SourceIP: clientIP(r)})
-		for _, k := range keys {
-			_, _ = s.Auth.Attempts.Fail(ctx, k)
-		}
 		s.jsonErr(w, r, http.StatusUnauthorized, "passkey.refused")
 		return
 	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	token, err := s.Auth.CompleteSecondFactor(ctx, cur.token, cur.me.ID, "passkey", clientIP(r))
 	if err != nil {
 		s.serverError(w, r, err)
 		return

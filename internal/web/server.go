@@ -112,7 +112,8 @@ func (s *Server) Handler() http.Handler {
 
 	mux.HandleFunc("GET /sign-in", s.signInForm)
 	mux.HandleFunc("POST /sign-in", s.signIn)
-	mux.HandleFunc("POST /sign-out", s.signedIn(s.signOut))
+	// A session still owing its second factor may always leave.
+	mux.HandleFunc("POST /sign-out", s.partlySignedIn(s.signOut))
 	mux.HandleFunc("GET /legal", s.legal)
 	mux.HandleFunc("POST /language", s.setLanguage)
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -141,15 +142,35 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
 func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	lang := r.PostFormValue("lang")
-	next := r.PostFormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		next = "/"
-	}
+	next := localPath(r.PostFormValue("next"), "/")
 	if lang == "fr" || lang == "en" {
 		http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 			HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// localPath returns next when it can only name a page of this site, else
+// fallback. It is the one check of every redirect target a request names
+// ("next" parameters). Accepted: a path starting with one "/", at most 200
+// bytes of printable ASCII, without a backslash or "//" anywhere, that
+// parses with neither scheme nor host. Browsers drop tabs and newlines
+// from a Location and read a backslash as a slash, so "/\t/evil.example",
+// "/\\evil.example" and "//evil.example" would all leave the site.
+func localPath(next, fallback string) string {
+	if next == "" || len(next) > 200 || next[0] != '/' || strings.Contains(next, "//") {
+		return fallback
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return fallback
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return fallback
+	}
+	return next
 }
 
 func (s *Server) legal(w http.ResponseWriter, r *http.Request) {

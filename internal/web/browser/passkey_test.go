@@ -17,6 +17,7 @@ import (
 	"cartable/internal/audit"
 	"cartable/internal/auth"
 	"cartable/internal/demo"
+	"cartable/internal/files"
 	"cartable/internal/web"
 )
 
@@ -33,7 +34,12 @@ func TestBrowserPasskeyRegistrationAndSignIn(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	base := "http://localhost:" + itoa(port)
-	srv, err := web.New(web.Options{DB: s.db, BaseURL: base, Log: slog.New(slog.DiscardHandler)})
+	// A file store: its master key seals the passkeys at rest.
+	store, err := files.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Options{DB: s.db, BaseURL: base, Log: slog.New(slog.DiscardHandler), Files: store})
 	if err != nil {
 		t.Fatal(err)
 	}
