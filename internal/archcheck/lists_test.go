@@ -6,7 +6,10 @@ const noPersonalData = "no personal data"
 
 // exempt lists the exported functions that reach the database without a
 // viewer, each with the reason it may.
-var exempt = map[string]string{}
+var exempt = map[string]string{
+	"timetable.LoadCalendar": noPersonalData + ": the holidays of school years and the public holidays",
+	"feeds.Service.Open":     "the anonymous step of a calendar feed: its secret token is the credential, and the feed is then built as its owner",
+}
 
 // pending lists what the move to domain services has not reached yet.
 // It only shrinks: the issue that introduced the rule ends with it empty.
@@ -167,46 +170,9 @@ var pending = map[string]string{
 	"provisioning.Runs":                       "",
 	"provisioning.SaveUpload":                 "",
 	"provisioning.UpdateUpload":               "",
-	"timetable.AlternationByID":               "",
-	"timetable.AlternationLessons":            "",
-	"timetable.Alternations":                  "",
-	"timetable.Annotate":                      "",
-	"timetable.Cache.LessonsBare":             "",
-	"timetable.Cache.Period":                  "",
-	"timetable.CreateAlternation":             "",
-	"timetable.CreateRoom":                    "",
-	"timetable.CreateSlot":                    "",
-	"timetable.CurrentYear":                   "",
-	"timetable.DeleteAlternation":             "",
-	"timetable.DeleteRoom":                    "",
-	"timetable.DeleteSlot":                    "",
-	"timetable.FillLessons":                   "",
-	"timetable.ImportCSV":                     "",
-	"timetable.ImportEDT":                     "",
-	"timetable.Insert":                        "",
-	"timetable.LessonAt":                      "",
-	"timetable.Lessons":                       "",
-	"timetable.LessonsBare":                   "",
-	"timetable.LoadCalendar":                  "",
-	"timetable.PendingEvents":                 "",
-	"timetable.Period":                        "",
-	"timetable.RecordEvent":                   "",
-	"timetable.RoomByID":                      "",
-	"timetable.RoomLessons":                   "",
-	"timetable.RoomUse":                       "",
-	"timetable.Rooms":                         "",
-	"timetable.SaveAlternation":               "",
-	"timetable.SaveRoom":                      "",
-	"timetable.SetChange":                     "",
-	"timetable.SlotByID":                      "",
-	"timetable.Slots":                         "",
-	"timetable.UpdateSlot":                    "",
 }
 
 // webSQLPending lists the web files that still hold SQL (same).
 var webSQLPending = []string{
 	"internal/web/classlog.go",
-	"internal/web/feeds.go",
-	"internal/web/timetable_manage.go",
-	"internal/web/timetable_setup.go",
 }
