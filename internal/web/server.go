@@ -135,8 +135,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
 	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
 	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
-	s.accountRoutes(mux)      // account.go
-	s.timetableRoutes(mux)    // timetable.go (the lesson page), classlog.go
+	s.accountRoutes(mux)   // account.go
+	s.timetableRoutes(mux) // timetable.go (the lesson page), classlog.go
 	for _, a := range s.areas {
 		a.Routes(mux)
 	}

@@ -200,8 +200,10 @@ func (a *Area) saveSlot(w http.ResponseWriter, r *http.Request, id string) {
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
-func (a *Area) addSlot(w http.ResponseWriter, r *http.Request)    { a.saveSlot(w, r, "") }
-func (a *Area) updateSlot(w http.ResponseWriter, r *http.Request) { a.saveSlot(w, r, r.PathValue("slot")) }
+func (a *Area) addSlot(w http.ResponseWriter, r *http.Request) { a.saveSlot(w, r, "") }
+func (a *Area) updateSlot(w http.ResponseWriter, r *http.Request) {
+	a.saveSlot(w, r, r.PathValue("slot"))
+}
 
 func (a *Area) deleteSlot(w http.ResponseWriter, r *http.Request) {
 	est := r.PathValue("est")
