@@ -1,6 +1,7 @@
-package access
+package access_test
 
 import (
+	. "cartable/internal/access"
 	"context"
 	"errors"
 	"strings"

@@ -14,10 +14,13 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/auth"
 	"cartable/internal/db"
+	"cartable/internal/feeds"
 	"cartable/internal/files"
 	"cartable/internal/mail"
 	"cartable/internal/timetable"
+	"cartable/internal/web/calendar"
 	"cartable/internal/web/page"
+	wtimetable "cartable/internal/web/timetable"
 )
 
 // Server holds what the handlers need.
@@ -45,8 +48,9 @@ type Server struct {
 	MaxDeactivation float64
 
 	kit   *page.Kit
-	pages *page.Set       // the flat package's templates, until each area has its own
-	weeks timetable.Cache // short-lived timetable reads: "now and next", week views
+	pages *page.Set        // the flat package's templates, until each area has its own
+	weeks *timetable.Cache // short-lived timetable reads: "now and next", week views
+	areas []page.Area      // mounted by Handler
 }
 
 // Options configure a Server.
@@ -98,6 +102,16 @@ func New(o Options) (*Server, error) {
 	if srv.pages, err = srv.kit.Parse(templateFiles, nil); err != nil {
 		return nil, err
 	}
+	srv.weeks = &timetable.Cache{}
+	tt, err := wtimetable.New(srv.kit, o.DB, srv.weeks)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := calendar.New(srv.kit, &feeds.Service{DB: o.DB, Policy: srv.Policy}, srv.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, tt, cal)
 	srv.setUpAccounts(o) // account.go
 	return srv, nil
 }
@@ -122,8 +136,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
 	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
 	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
-	s.accountRoutes(mux)      // account.go
-	s.timetableRoutes(mux)    // timetable.go, classlog.go, feeds.go
+	s.accountRoutes(mux)   // account.go
+	s.timetableRoutes(mux) // timetable.go (the lesson page), classlog.go
+	for _, a := range s.areas {
+		a.Routes(mux)
+	}
 	s.provisioningRoutes(mux) // provisioning.go
 	mux.HandleFunc("/", s.notFound)
 

@@ -1,336 +1,36 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"html"
-	"html/template"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"cartable/internal/access"
+	"cartable/internal/check"
 	"cartable/internal/classlog"
-	"cartable/internal/db"
 	"cartable/internal/directory"
 	"cartable/internal/i18n"
+	"cartable/internal/roles"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
 )
 
 func dayName(lang string, t time.Time) string { return page.DayName(lang, t) }
 
+// The lesson page stays here until the class log's area takes it; the
+// week views and the management pages are the timetable area's
+// (internal/web/timetable), the feeds the calendar area's.
 func (s *Server) timetableRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /timetable", s.signedIn(s.myTimetable))
-	mux.HandleFunc("GET /timetable/people/{id}", s.signedIn(s.personTimetable))
-	mux.HandleFunc("GET /timetable/classes/{id}", s.signedIn(s.structureTimetable))
-	mux.HandleFunc("GET /timetable/groups/{id}", s.signedIn(s.structureTimetable))
-	mux.HandleFunc("GET /timetable/rooms/{id}", s.signedIn(s.roomTimetable))
 	mux.HandleFunc("GET /lessons/{slot}/{date}", s.signedIn(s.lesson))
 	mux.HandleFunc("POST /lessons/{slot}/{date}/change", s.signedIn(s.lessonChange))
-	mux.HandleFunc("GET /timetable/manage/{est}", s.signedIn(s.manageTimetable))
-	mux.HandleFunc("POST /timetable/manage/{est}/slots", s.signedIn(s.addSlot))
-	mux.HandleFunc("POST /timetable/manage/{est}/slots/{slot}", s.signedIn(s.updateSlot))
-	mux.HandleFunc("POST /timetable/manage/{est}/slots/{slot}/delete", s.signedIn(s.deleteSlot))
-	mux.HandleFunc("POST /timetable/manage/{est}/import", s.signedIn(s.importTimetable))
-	mux.HandleFunc("POST /timetable/manage/{est}/settings", s.signedIn(s.classlogSettings))
-	s.timetableSetupRoutes(mux)
 	s.classlogRoutes(mux)
-	s.feedRoutes(mux)
-}
-
-// lessonView is a lesson ready for a template: its link and its changes
-// explained in words.
-type lessonView struct {
-	timetable.Lesson
-	Href    string
-	Notes   []string
-	Teacher string
-	Now     bool
-	// Precomputed for the week grid, which shows many lessons per page.
-	Class, When, DateTime, Day, Where string
-	// Card is the lesson's list item, escaped here once rather than field
-	// by field by the template engine (a third of the page's cost).
-	Card template.HTML
-}
-
-type dayColumn struct {
-	Date    time.Time
-	Lessons []lessonView
-	Holiday string
-	Today   bool
-}
-
-type weekData struct {
-	Heading    string // whose timetable
-	Base       string // path of this timetable, without query
-	Children   []directory.Kin
-	ChildID    string
-	DayView    bool
-	Start      time.Time // Monday, or the day
-	Days       []dayColumn
-	Prev, Next template.URL // links to the previous and next week or day
-	WeekLabels []string
-	Empty      bool
-	Manage     []directory.Establishment // staff: timetable management links
-	Classes    []directory.Class         // staff: other timetables to open
-	Rooms      []timetable.Room
-}
-
-// explain puts a lesson's changes into words.
-func explain(lang string, l timetable.Lesson) []string {
-	var out []string
-	if l.Slot.Exceptional {
-		out = append(out, i18n.T(lang, "tt.exceptional"))
-	}
-	c := l.Change
-	if c == nil {
-		return out
-	}
-	if c.Cancelled {
-		out = append(out, i18n.T(lang, "tt.cancelled", i18n.T(lang, "tt.reason."+c.Reason)))
-	}
-	if l.Moved() {
-		orig := timetable.At(mustDate(l.Date), l.Slot.StartMin)
-		out = append(out, i18n.T(lang, "tt.moved", dayName(lang, l.Start), l.Start.Format("15:04"), l.End.Format("15:04"),
-			dayName(lang, orig), orig.Format("15:04")))
-	}
-	if c.NewRoom != nil {
-		was := "—"
-		if l.Slot.Room != nil {
-			was = l.Slot.Room.Name
-		}
-		out = append(out, i18n.T(lang, "tt.roomchange", c.NewRoom.Name, was))
-	}
-	if c.Replacement != nil {
-		var names []string
-		for _, t := range l.Slot.Teachers {
-			names = append(names, t.Name())
-		}
-		out = append(out, i18n.T(lang, "tt.replaced", c.Replacement.Name(), strings.Join(names, ", ")))
-	}
-	if c.TestPlanned {
-		out = append(out, i18n.T(lang, "tt.test"))
-	}
-	if c.Note != "" {
-		out = append(out, i18n.T(lang, "tt.note", c.Note))
-	}
-	return out
 }
 
 func mustDate(s string) time.Time {
 	d, _ := timetable.ParseDate(s)
 	return d
-}
-
-func teacherNames(ps []timetable.Person) string {
-	var names []string
-	for _, p := range ps {
-		names = append(names, p.Name())
-	}
-	return strings.Join(names, ", ")
-}
-
-func (s *Server) lessonViews(lang string, ls []timetable.Lesson, now time.Time) []lessonView {
-	out := make([]lessonView, len(ls))
-	for i, l := range ls {
-		v := lessonView{Lesson: l, Href: "/lessons/" + l.Slot.ID + "/" + l.Date, Notes: explain(lang, l),
-			Teacher: teacherNames(l.Teachers), Now: !now.Before(l.Start) && now.Before(l.End)}
-		start, end := l.Start.In(timetable.Paris), l.End.In(timetable.Paris)
-		v.When = start.Format("15:04") + "–" + end.Format("15:04")
-		v.DateTime = start.Format("2006-01-02T15:04")
-		v.Day = start.Format(timetable.DateFormat)
-		v.Class = "lesson"
-		switch {
-		case l.Cancelled():
-			v.Class += " cancelled"
-		case l.Changed():
-			v.Class += " changed"
-		}
-		if v.Now {
-			v.Class += " now"
-		}
-		where := v.Teacher
-		if l.Room != nil {
-			where += " · " + l.Room.Name
-		}
-		if len(l.Slot.Audiences) > 0 {
-			where += " · " + l.Audience()
-		}
-		v.Where = where
-		v.Card = lessonCard(lang, &v)
-		out[i] = v
-	}
-	return out
-}
-
-// weekRange reads ?week= or ?day= (any date); default this week.
-func weekRange(r *http.Request, now time.Time) (start time.Time, days int, dayView bool) {
-	today := time.Date(now.In(timetable.Paris).Year(), now.In(timetable.Paris).Month(), now.In(timetable.Paris).Day(), 0, 0, 0, 0, timetable.Paris)
-	if d, err := timetable.ParseDate(r.URL.Query().Get("day")); err == nil {
-		return d, 1, true
-	}
-	if r.URL.Query().Has("day") {
-		return today, 1, true
-	}
-	if d, err := timetable.ParseDate(r.URL.Query().Get("week")); err == nil {
-		return timetable.Monday(d), 6, false
-	}
-	return timetable.Monday(today), 6, false
-}
-
-// showWeek renders the week (or day) of a target.
-func (s *Server) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Target, d weekData) {
-	ctx := r.Context()
-	now := s.Now()
-	start, n, dayView := weekRange(r, now)
-	end := start.AddDate(0, 0, n-1)
-	span, err := s.weeks.Period(ctx, s.DB, t, start.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	ls, cal := span.Lessons, span.Calendar
-	d.DayView, d.Start = dayView, start
-	lang := langOf(r)
-	views := s.lessonViews(lang, ls, now)
-	todayISO := now.In(timetable.Paris).Format(timetable.DateFormat)
-	for i := 0; i < n; i++ {
-		day := start.AddDate(0, 0, i)
-		iso := day.Format(timetable.DateFormat)
-		col := dayColumn{Date: day, Today: iso == todayISO}
-		if h, closed := cal.Closed(iso); closed {
-			col.Holiday = h.Label
-		}
-		for _, v := range views {
-			if v.Day == iso {
-				col.Lessons = append(col.Lessons, v)
-			}
-		}
-		// Saturday shows only when it has lessons.
-		if i == 5 && len(col.Lessons) == 0 {
-			continue
-		}
-		d.Days = append(d.Days, col)
-	}
-	d.Empty = len(ls) == 0
-	link := func(kind string, day time.Time) template.URL {
-		u := d.Base + "?" + kind + "=" + day.Format(timetable.DateFormat)
-		if d.ChildID != "" {
-			u += "&child=" + url.QueryEscape(d.ChildID)
-		}
-		return template.URL(u) // a local path built from a date and an identifier
-	}
-	if dayView {
-		d.Prev, d.Next = link("day", start.AddDate(0, 0, -1)), link("day", start.AddDate(0, 0, 1))
-	} else {
-		d.Prev, d.Next = link("week", start.AddDate(0, 0, -7)), link("week", start.AddDate(0, 0, 7))
-		d.WeekLabels = span.WeekLabels[start.Format(timetable.DateFormat)]
-	}
-	s.render(w, r, http.StatusOK, "timetable", "tt.title", d)
-}
-
-func dedupeStrings(xs []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range xs {
-		if x != "" && !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// myTimetable: a student's or teacher's own; a relative's children (tabs);
-// staff get links to the timetables they may open.
-func (s *Server) myTimetable(w http.ResponseWriter, r *http.Request) {
-	cur := currentOf(r)
-	v := cur.viewer
-	ctx := r.Context()
-	d := weekData{Base: "/timetable", Heading: cur.me.DisplayName()}
-	switch v.Profile {
-	case directory.Student, directory.Teacher:
-		kind := timetable.TargetStudent
-		if v.Profile == directory.Teacher {
-			kind = timetable.TargetTeacher
-		}
-		if !s.allowed(w, r, access.ReadTimetable, access.Person(v.ID)) {
-			return
-		}
-		if err := s.staffLinks(ctx, v, &d); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.showWeek(w, r, timetable.Target{Kind: kind, ID: v.ID}, d)
-	case directory.Relative:
-		children, err := s.visibleChildren(r)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		d.Children = children
-		if len(children) == 0 {
-			s.render(w, r, http.StatusOK, "timetable", "tt.title", d)
-			return
-		}
-		child, ok := s.chosenChild(r)
-		if !ok {
-			s.renderError(w, r, http.StatusNotFound, "error.notfound")
-			return
-		}
-		if !s.allowed(w, r, access.ReadTimetable, access.Person(child.ID)) {
-			return
-		}
-		d.ChildID, d.Heading = child.ID, child.FirstName+" "+child.LastName
-		s.showWeek(w, r, timetable.Target{Kind: timetable.TargetStudent, ID: child.ID}, d)
-	default:
-		if err := s.staffLinks(ctx, v, &d); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.showWeek(w, r, timetable.Target{Kind: timetable.TargetTeacher, ID: v.ID}, d)
-	}
-}
-
-// staffLinks lists, for people with staff functions, the class and room
-// timetables and the management pages they may open.
-func (s *Server) staffLinks(ctx context.Context, v *access.Viewer, d *weekData) error {
-	for _, est := range v.Establishments {
-		if err := s.Policy.Can(ctx, v, access.EditTimetable, access.Establishment(est)); err == nil {
-			e, err := directory.EstablishmentByID(ctx, s.DB, est)
-			if err != nil {
-				return err
-			}
-			d.Manage = append(d.Manage, e)
-		} else if !errors.Is(err, access.ErrDenied) {
-			return err
-		}
-		if len(v.Functions[est]) == 0 {
-			continue
-		}
-		classes, err := directory.ClassesOfEstablishment(ctx, s.DB, est)
-		if err != nil {
-			return err
-		}
-		for _, c := range classes {
-			if err := s.Policy.Can(ctx, v, access.ReadTimetable, access.Class(c.ID)); err == nil {
-				d.Classes = append(d.Classes, c)
-			}
-		}
-		rooms, err := timetable.Rooms(ctx, s.DB, est)
-		if err != nil {
-			return err
-		}
-		for _, rm := range rooms {
-			if err := s.Policy.Can(ctx, v, access.ReadTimetable, access.Room(rm.ID)); err == nil {
-				d.Rooms = append(d.Rooms, rm)
-			}
-		}
-	}
-	return nil
 }
 
 func (s *Server) visibleChildren(r *http.Request) ([]directory.Kin, error) {
@@ -350,91 +50,8 @@ func (s *Server) chosenChild(r *http.Request) (directory.Kin, bool) {
 	return f.Chosen, true
 }
 
-func (s *Server) personTimetable(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !s.allowed(w, r, access.ReadTimetable, access.Person(id)) {
-		return
-	}
-	p, err := directory.PersonByID(r.Context(), s.DB, id)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	kind := timetable.TargetTeacher
-	if p.Profile == directory.Student {
-		kind = timetable.TargetStudent
-	}
-	s.showWeek(w, r, timetable.Target{Kind: kind, ID: id}, weekData{Base: "/timetable/people/" + id, Heading: p.DisplayName()})
-}
-
-func (s *Server) structureTimetable(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	ctx := r.Context()
-	if strings.HasPrefix(r.URL.Path, "/timetable/classes/") {
-		if !s.allowed(w, r, access.ReadTimetable, access.Class(id)) {
-			return
-		}
-		c, err := directory.ClassByID(ctx, s.DB, id)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.showWeek(w, r, timetable.Target{Kind: timetable.TargetClass, ID: id},
-			weekData{Base: "/timetable/classes/" + id, Heading: i18n.T(langOf(r), "class.heading", c.Name)})
-		return
-	}
-	if !s.allowed(w, r, access.ReadTimetable, access.Group(id)) {
-		return
-	}
-	g, err := directory.GroupByID(ctx, s.DB, id)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.showWeek(w, r, timetable.Target{Kind: timetable.TargetGroup, ID: id},
-		weekData{Base: "/timetable/groups/" + id, Heading: i18n.T(langOf(r), "group.heading", g.Name)})
-}
-
-func (s *Server) roomTimetable(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	if !s.allowed(w, r, access.ReadTimetable, access.Room(id)) {
-		return
-	}
-	rm, err := timetable.RoomByID(r.Context(), s.DB, id)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.showWeek(w, r, timetable.Target{Kind: timetable.TargetRoom, ID: id},
-		weekData{Base: "/timetable/rooms/" + id, Heading: rm.Name})
-}
-
-// mayLesson decides whether the viewer sees a lesson occurrence: through
-// the timetable of one of its classes or groups, or as one of its teachers
-// (or the replacement), or as staff editing the timetable.
-func (s *Server) mayLesson(r *http.Request, l timetable.Lesson) (bool, error) {
-	v := currentOf(r).viewer
-	for _, t := range append(append([]timetable.Person{}, l.Slot.Teachers...), l.Teachers...) {
-		if t.ID == v.ID {
-			return true, nil
-		}
-	}
-	for _, a := range l.Slot.Audiences {
-		res := access.Class(a.ClassID)
-		if a.GroupID != "" {
-			res = access.Group(a.GroupID)
-		}
-		if ok, err := s.may(r, access.ReadTimetable, res); err != nil || ok {
-			return ok, err
-		}
-	}
-	// Relatives and students reach a lesson through a child's or their own
-	// timetable, which the audiences above already cover.
-	return s.may(r, access.EditTimetable, access.Establishment(l.Slot.EstablishmentID))
-}
-
 type lessonData struct {
-	Lesson      lessonView
+	Lesson      page.LessonView
 	Entries     []classlog.Entry
 	CanWrite    bool
 	CanEdit     bool // changes of this occurrence
@@ -442,7 +59,7 @@ type lessonData struct {
 	Form        entryForm
 	Change      changeForm
 	Rooms       []timetable.Room
-	Teachers    []directory.Person
+	Teachers    []directory.Named
 	Reasons     []string
 	Categories  []string
 	HandIns     []string
@@ -504,23 +121,9 @@ type changeForm struct {
 }
 
 func (s *Server) loadLesson(w http.ResponseWriter, r *http.Request) (timetable.Lesson, bool) {
-	l, err := timetable.LessonAt(r.Context(), s.DB, r.PathValue("slot"), r.PathValue("date"))
-	if errors.Is(err, timetable.ErrNotFound) {
-		s.renderError(w, r, http.StatusNotFound, "error.notfound")
-		return l, false
-	}
+	l, err := timetable.LessonAt(r.Context(), currentOf(r).viewer, s.DB, r.PathValue("slot"), r.PathValue("date"))
 	if err != nil {
-		s.serverError(w, r, err)
-		return l, false
-	}
-	ok, err := s.mayLesson(r, l)
-	if err != nil {
-		s.serverError(w, r, err)
-		return l, false
-	}
-	if !ok {
-		s.auditRefusal(r, access.Resource{Kind: "lesson", ID: l.Slot.ID})
-		s.renderError(w, r, http.StatusNotFound, "error.notfound")
+		s.kit.Fail(w, r, err)
 		return l, false
 	}
 	return l, true
@@ -541,7 +144,7 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 	v := currentOf(r).viewer
 	lang := langOf(r)
 	now := s.Now()
-	d := lessonData{Lesson: s.lessonViews(lang, []timetable.Lesson{l}, now)[0], Reasons: timetable.Reasons,
+	d := lessonData{Lesson: page.LessonViews(lang, []timetable.Lesson{l}, now)[0], Reasons: timetable.Reasons,
 		Categories: classlog.Categories, HandIns: classlog.HandIns, Saved: r.URL.Query().Get("saved"), Now: now}
 	entries, err := classlog.EntriesOfLesson(ctx, s.DB, l.Slot.ID, l.Date)
 	if err != nil {
@@ -585,7 +188,13 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 		if l.Slot.Audiences[0].GroupID != "" {
 			target = timetable.Target{Kind: timetable.TargetGroup, ID: l.Slot.Audiences[0].GroupID}
 		}
-		next, err := timetable.Lessons(ctx, s.DB, target, mustDate(l.Date).AddDate(0, 0, 1).Format(timetable.DateFormat), end)
+		from := mustDate(l.Date).AddDate(0, 0, 1).Format(timetable.DateFormat)
+		next, err := timetable.Lessons(ctx, v, s.DB, target, from, end)
+		if errors.Is(err, access.ErrDenied) {
+			// A co-teacher or a replacement who does not read the class's
+			// timetable: the lessons they teach themselves.
+			next, err = timetable.Lessons(ctx, v, s.DB, timetable.Target{Kind: timetable.TargetTeacher, ID: v.ID}, from, end)
+		}
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -640,50 +249,16 @@ func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetabl
 		}
 	}
 	if d.CanEdit {
-		if d.Rooms, err = timetable.Rooms(ctx, s.DB, l.Slot.EstablishmentID); err != nil {
+		if d.Rooms, err = timetable.Rooms(ctx, v, s.DB, l.Slot.EstablishmentID); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		if d.Teachers, err = teachersOf(ctx, s, l.Slot.EstablishmentID); err != nil {
+		if d.Teachers, err = directory.TeachersOf(ctx, v, s.DB, l.Slot.EstablishmentID); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 	}
 	s.render(w, r, status, "lesson", "tt.lesson.title", d)
-}
-
-// teachersOf lists the active teachers of an establishment (replacements).
-func teachersOf(ctx context.Context, s *Server, est string) ([]directory.Person, error) {
-	rows, err := s.DB.Query(ctx, `SELECT `+directory.PersonColumns+` FROM people p JOIN memberships m ON m.person_id = p.id
-		WHERE m.establishment_id = ? AND p.profile = 'teacher' AND p.active ORDER BY p.last_name, p.first_name, p.id`, est)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []directory.Person
-	for rows.Next() {
-		p, err := directory.ScanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
-// problemText translates timetable problems into sentences.
-func problemText(lang string, ps timetable.Problems) []string {
-	var out []string
-	for _, p := range ps {
-		msg := i18n.T(lang, "tt.problem."+p.Code, p.Value)
-		field := i18n.T(lang, "tt.field."+p.Field)
-		if p.Line > 0 {
-			out = append(out, i18n.T(lang, "tt.problem.atline", p.Line, field, msg))
-		} else {
-			out = append(out, i18n.T(lang, "tt.problem.atfield", field, msg))
-		}
-	}
-	return out
 }
 
 func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
@@ -709,27 +284,25 @@ func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
 		Replacement: r.PostFormValue("replacement"), Note: r.PostFormValue("note"), Test: r.PostFormValue("test") == "1"}
 	in := timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, Cancelled: f.Cancelled, Reason: f.Reason,
 		NewDate: f.NewDate, NewStart: f.NewStart, NewRoomID: f.Room, ReplacementID: f.Replacement,
-		TestPlanned: f.Test, Note: f.Note, By: currentOf(r).viewer.ID}
-	var ps timetable.Problems
+		TestPlanned: f.Test, Note: f.Note}
+	var ps check.Problems
 	if f.NewDuration != "" {
 		if _, err := fmt.Sscan(f.NewDuration, &in.NewDuration); err != nil {
-			ps = append(ps, timetable.Problem{Field: "duration", Code: "bad-duration", Value: f.NewDuration})
+			ps.Add("duration", "bad-duration", f.NewDuration)
 		}
 	}
 	if len(ps) > 0 {
 		err = ps
 	} else {
-		err = s.editTimetable(r.Context(), func(tx *db.Tx) error {
-			return timetable.SetChange(r.Context(), tx, l.Slot.EstablishmentID, in, s.Now())
-		})
+		err = timetable.SetChange(r.Context(), currentOf(r).viewer, s.DB, in, s.Now())
 	}
-	if errors.As(err, &ps) {
-		f.Problems = problemText(langOf(r), ps)
+	if ps, ok := check.As(err); ok {
+		f.Problems = page.ProblemText(langOf(r), "tt", ps)
 		s.renderLesson(w, r, l, http.StatusUnprocessableEntity, nil, &f)
 		return
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.kit.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/lessons/"+l.Slot.ID+"/"+l.Date+"?saved=change", http.StatusSeeOther)
@@ -739,28 +312,26 @@ func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
 // occurrence of their lesson, keeping the changes made by staff.
 func (s *Server) lessonAnnotate(w http.ResponseWriter, r *http.Request, l timetable.Lesson) {
 	f := changeForm{Note: r.PostFormValue("note"), Test: r.PostFormValue("test") == "1"}
-	err := s.editTimetable(r.Context(), func(tx *db.Tx) error {
-		return timetable.Annotate(r.Context(), tx, l.Slot.EstablishmentID, l.Slot.ID, l.Date, f.Test, f.Note, currentOf(r).viewer.ID, s.Now())
-	})
-	var ps timetable.Problems
-	if errors.As(err, &ps) {
-		f.Problems = problemText(langOf(r), ps)
+	err := timetable.Annotate(r.Context(), currentOf(r).viewer, s.DB, l.Slot.ID, l.Date, f.Test, f.Note, s.Now())
+	if ps, ok := check.As(err); ok {
+		f.Problems = page.ProblemText(langOf(r), "tt", ps)
 		s.renderLesson(w, r, l, http.StatusUnprocessableEntity, nil, &f)
 		return
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.kit.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/lessons/"+l.Slot.ID+"/"+l.Date+"?saved=change", http.StatusSeeOther)
 }
 
-// nowNext is the home page's "now and next": the lesson under way, the
-// next one, and the changes of the coming week, for the student, the
-// selected child or the teacher.
+// nowNext is the home page's "now and next" (timetable.Cache.NowNext)
+// ready for its template: the lesson under way, the next one, and the
+// changes of the coming week, for the student, the selected child or the
+// teacher.
 type nowNext struct {
-	Now, Next      *lessonView
-	Changes        []lessonView
+	Now, Next      *page.LessonView
+	Changes        []page.LessonView
 	Link, Homework string
 }
 
@@ -769,92 +340,41 @@ func (s *Server) nowNext(r *http.Request, data *homeData) (*nowNext, error) {
 	var t timetable.Target
 	n := &nowNext{Link: "/timetable", Homework: "/homework"}
 	switch v.Profile {
-	case directory.Student:
+	case roles.Student:
 		t = timetable.Target{Kind: timetable.TargetStudent, ID: v.ID}
-	case directory.Relative:
+	case roles.Relative:
 		if data.ChildID == "" {
 			return nil, nil
 		}
 		t = timetable.Target{Kind: timetable.TargetStudent, ID: data.ChildID}
 		n.Link, n.Homework = "/timetable?child="+data.ChildID, "/homework?child="+data.ChildID
-	case directory.Teacher:
+	case roles.Teacher:
 		t = timetable.Target{Kind: timetable.TargetTeacher, ID: v.ID}
 	default:
 		return nil, nil
 	}
-	if ok, err := s.may(r, access.ReadTimetable, access.Person(t.ID)); err != nil || !ok {
-		return nil, err
-	}
 	now := s.Now()
-	today := now.In(timetable.Paris)
-	from := today.Format(timetable.DateFormat)
-	to := today.AddDate(0, 0, 7).Format(timetable.DateFormat)
-	// The week is read bare; only the few lessons shown get their teachers
-	// and audiences: the home page is the busiest page of all.
-	ls, err := s.weeks.LessonsBare(r.Context(), s.DB, t, from, to)
-	if err != nil {
+	nn, err := s.weeks.NowNext(r.Context(), v, s.DB, t, now)
+	if errors.Is(err, access.ErrDenied) {
+		return nil, nil // no timetable to show: the rest of the home page is
+	}
+	if err != nil || nn == nil {
 		return nil, err
 	}
-	var shown []timetable.Lesson
-	nowIdx, nextIdx := -1, -1
-	var changes []int
-	for i, l := range ls {
-		switch {
-		case nowIdx < 0 && !now.Before(l.Start) && now.Before(l.End):
-			nowIdx = i
-		case nextIdx < 0 && l.Start.After(now) && !l.Cancelled():
-			nextIdx = i
-		}
-		if l.End.After(now) && l.Changed() && len(changes) < 6 {
-			changes = append(changes, i)
+	shown := make([]timetable.Lesson, 0, 2+len(nn.Changes))
+	for _, l := range []*timetable.Lesson{nn.Now, nn.Next} {
+		if l != nil {
+			shown = append(shown, *l)
 		}
 	}
-	index := map[int]int{}
-	for _, i := range append([]int{nowIdx, nextIdx}, changes...) {
-		if _, ok := index[i]; i >= 0 && !ok {
-			index[i] = len(shown)
-			shown = append(shown, ls[i])
-		}
+	views := page.LessonViews(langOf(r), append(shown, nn.Changes...), now)
+	i := 0
+	if nn.Now != nil {
+		n.Now, i = &views[i], i+1
 	}
-	if len(shown) == 0 {
-		return nil, nil
+	if nn.Next != nil {
+		n.Next, i = &views[i], i+1
 	}
-	for i := range shown { // the cached slots are shared: fill copies
-		sl := *shown[i].Slot
-		shown[i].Slot = &sl
-	}
-	if err := timetable.FillLessons(r.Context(), s.DB, shown); err != nil {
-		return nil, err
-	}
-	views := s.lessonViews(langOf(r), shown, now)
-	if nowIdx >= 0 {
-		n.Now = &views[index[nowIdx]]
-	}
-	if nextIdx >= 0 {
-		n.Next = &views[index[nextIdx]]
-	}
-	for _, i := range changes {
-		n.Changes = append(n.Changes, views[index[i]])
-	}
+	n.Changes = views[i:]
 	return n, nil
-}
-
-// lessonCard writes a lesson of the week grid; every value is escaped.
-func lessonCard(lang string, v *lessonView) template.HTML {
-	var b strings.Builder
-	esc := html.EscapeString
-	b.WriteString(`<li class="` + v.Class + `"><p class="when"><time datetime="` + v.DateTime + `">` + v.When + `</time>`)
-	if v.Now {
-		b.WriteString(` <strong>` + esc(i18n.T(lang, "tt.now")) + `</strong>`)
-	}
-	b.WriteString(`</p><p class="what"><a href="` + esc(v.Href) + `">` + esc(v.Slot.SubjectName) + `</a></p><p class="who">` + esc(v.Where) + `</p>`)
-	if len(v.Notes) > 0 {
-		b.WriteString(`<ul class="notes">`)
-		for _, n := range v.Notes {
-			b.WriteString(`<li>` + esc(n) + `</li>`)
-		}
-		b.WriteString(`</ul>`)
-	}
-	b.WriteString("</li>\n")
-	return template.HTML(b.String())
 }
