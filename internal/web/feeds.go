@@ -279,29 +279,22 @@ func (s *Server) buildFeed(ctx context.Context, v *access.Viewer, now time.Time)
 			}
 			cal.Events = append(cal.Events, e)
 		}
+		// The homework due, of entries the viewer reads.
 		var hw []classlog.Homework
 		switch {
 		case t.student != "":
-			hw, err = classlog.HomeworkOfStudent(ctx, s.DB, t.student, from, to, now)
+			hw, err = s.classLog.HomeworkOfStudent(ctx, v, t.student, from, to)
 		case t.teacher != "":
-			hw, err = classlog.HomeworkSetBy(ctx, s.DB, t.teacher, from, to)
+			hw, err = s.classLog.HomeworkSetBy(ctx, v, from, to)
 		default:
 			continue
 		}
 		if err != nil {
 			return cal, err
 		}
-		entryIDs := make([]string, len(hw))
-		for i, h := range hw {
-			entryIDs[i] = h.EntryID
-		}
-		ok, err := s.Policy.VisibleEntries(ctx, v, entryIDs)
-		if err != nil {
-			return cal, err
-		}
 		for _, h := range hw {
 			uid := "hw-" + h.ID + "@cartable"
-			if !ok[h.EntryID] || seen[uid] {
+			if seen[uid] {
 				continue
 			}
 			seen[uid] = true

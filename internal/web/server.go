@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -13,10 +14,16 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/auth"
+	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/directory"
 	"cartable/internal/files"
 	"cartable/internal/mail"
 	"cartable/internal/timetable"
+	classlogarea "cartable/internal/web/classlog"
+	"cartable/internal/web/download"
+	"cartable/internal/web/homework"
+	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
 )
 
@@ -44,9 +51,11 @@ type Server struct {
 	PurgeAfterDays  int
 	MaxDeactivation float64
 
-	kit   *page.Kit
-	pages *page.Set       // the flat package's templates, until each area has its own
-	weeks timetable.Cache // short-lived timetable reads: "now and next", week views
+	kit      *page.Kit
+	pages    *page.Set       // the flat package's templates, until each area has its own
+	weeks    timetable.Cache // short-lived timetable reads: "now and next", week views
+	classLog *classlog.Service
+	areas    []page.Area // mounted by Handler
 }
 
 // Options configure a Server.
@@ -58,7 +67,7 @@ type Options struct {
 	SessionAbsolute time.Duration
 	Mail            mail.Sender    // nil: no e-mail is sent (reset links, lock notices)
 	TrustedProxies  []netip.Prefix // reverse proxies allowed to name the client
-	Files           *files.Store   // file storage (timetable.go, classlog.go); nil refuses uploads
+	Files           *files.Store   // file storage (class log, homework, downloads); nil refuses uploads
 	PurgeAfterDays  int            // days before a closed account is erased (provisioning.go)
 	MaxDeactivation float64        // share of an establishment an import may deactivate (provisioning.go)
 }
@@ -99,6 +108,21 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.setUpAccounts(o) // account.go
+	srv.classLog = &classlog.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
+	lessons, err := lesson.New(srv.kit, lesson.Deps{ClassLog: srv.classLog, Files: o.Files, DB: o.DB, Weeks: &srv.weeks,
+		Teachers: func(ctx context.Context, est string) ([]directory.Person, error) { return teachersOf(ctx, srv, est) }})
+	if err != nil {
+		return nil, err
+	}
+	logs, err := classlogarea.New(srv.kit, srv.classLog)
+	if err != nil {
+		return nil, err
+	}
+	hw, err := homework.New(srv.kit, srv.classLog, o.Files)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, lessons, logs, hw, download.New(srv.kit, o.DB, o.Files))
 	return srv, nil
 }
 
@@ -122,8 +146,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
 	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
 	s.accountRoutes(mux)      // account.go
-	s.timetableRoutes(mux)    // timetable.go, classlog.go, feeds.go
+	s.timetableRoutes(mux)    // timetable.go, feeds.go
 	s.provisioningRoutes(mux) // provisioning.go
+	for _, a := range s.areas {
+		a.Routes(mux)
+	}
 	mux.HandleFunc("/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()

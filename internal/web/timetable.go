@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"html"
 	"html/template"
 	"net/http"
@@ -12,8 +11,6 @@ import (
 	"time"
 
 	"cartable/internal/access"
-	"cartable/internal/classlog"
-	"cartable/internal/db"
 	"cartable/internal/directory"
 	"cartable/internal/i18n"
 	"cartable/internal/timetable"
@@ -28,8 +25,6 @@ func (s *Server) timetableRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /timetable/classes/{id}", s.signedIn(s.structureTimetable))
 	mux.HandleFunc("GET /timetable/groups/{id}", s.signedIn(s.structureTimetable))
 	mux.HandleFunc("GET /timetable/rooms/{id}", s.signedIn(s.roomTimetable))
-	mux.HandleFunc("GET /lessons/{slot}/{date}", s.signedIn(s.lesson))
-	mux.HandleFunc("POST /lessons/{slot}/{date}/change", s.signedIn(s.lessonChange))
 	mux.HandleFunc("GET /timetable/manage/{est}", s.signedIn(s.manageTimetable))
 	mux.HandleFunc("POST /timetable/manage/{est}/slots", s.signedIn(s.addSlot))
 	mux.HandleFunc("POST /timetable/manage/{est}/slots/{slot}", s.signedIn(s.updateSlot))
@@ -37,7 +32,6 @@ func (s *Server) timetableRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /timetable/manage/{est}/import", s.signedIn(s.importTimetable))
 	mux.HandleFunc("POST /timetable/manage/{est}/settings", s.signedIn(s.classlogSettings))
 	s.timetableSetupRoutes(mux)
-	s.classlogRoutes(mux)
 	s.feedRoutes(mux)
 }
 
@@ -80,58 +74,14 @@ type weekData struct {
 }
 
 // explain puts a lesson's changes into words.
-func explain(lang string, l timetable.Lesson) []string {
-	var out []string
-	if l.Slot.Exceptional {
-		out = append(out, i18n.T(lang, "tt.exceptional"))
-	}
-	c := l.Change
-	if c == nil {
-		return out
-	}
-	if c.Cancelled {
-		out = append(out, i18n.T(lang, "tt.cancelled", i18n.T(lang, "tt.reason."+c.Reason)))
-	}
-	if l.Moved() {
-		orig := timetable.At(mustDate(l.Date), l.Slot.StartMin)
-		out = append(out, i18n.T(lang, "tt.moved", dayName(lang, l.Start), l.Start.Format("15:04"), l.End.Format("15:04"),
-			dayName(lang, orig), orig.Format("15:04")))
-	}
-	if c.NewRoom != nil {
-		was := "—"
-		if l.Slot.Room != nil {
-			was = l.Slot.Room.Name
-		}
-		out = append(out, i18n.T(lang, "tt.roomchange", c.NewRoom.Name, was))
-	}
-	if c.Replacement != nil {
-		var names []string
-		for _, t := range l.Slot.Teachers {
-			names = append(names, t.Name())
-		}
-		out = append(out, i18n.T(lang, "tt.replaced", c.Replacement.Name(), strings.Join(names, ", ")))
-	}
-	if c.TestPlanned {
-		out = append(out, i18n.T(lang, "tt.test"))
-	}
-	if c.Note != "" {
-		out = append(out, i18n.T(lang, "tt.note", c.Note))
-	}
-	return out
-}
+func explain(lang string, l timetable.Lesson) []string { return page.LessonNotes(lang, l) }
 
 func mustDate(s string) time.Time {
 	d, _ := timetable.ParseDate(s)
 	return d
 }
 
-func teacherNames(ps []timetable.Person) string {
-	var names []string
-	for _, p := range ps {
-		names = append(names, p.Name())
-	}
-	return strings.Join(names, ", ")
-}
+func teacherNames(ps []timetable.Person) string { return page.TeacherNames(ps) }
 
 func (s *Server) lessonViews(lang string, ls []timetable.Lesson, now time.Time) []lessonView {
 	out := make([]lessonView, len(ls))
@@ -409,249 +359,6 @@ func (s *Server) roomTimetable(w http.ResponseWriter, r *http.Request) {
 		weekData{Base: "/timetable/rooms/" + id, Heading: rm.Name})
 }
 
-// mayLesson decides whether the viewer sees a lesson occurrence: through
-// the timetable of one of its classes or groups, or as one of its teachers
-// (or the replacement), or as staff editing the timetable.
-func (s *Server) mayLesson(r *http.Request, l timetable.Lesson) (bool, error) {
-	v := currentOf(r).viewer
-	for _, t := range append(append([]timetable.Person{}, l.Slot.Teachers...), l.Teachers...) {
-		if t.ID == v.ID {
-			return true, nil
-		}
-	}
-	for _, a := range l.Slot.Audiences {
-		res := access.Class(a.ClassID)
-		if a.GroupID != "" {
-			res = access.Group(a.GroupID)
-		}
-		if ok, err := s.may(r, access.ReadTimetable, res); err != nil || ok {
-			return ok, err
-		}
-	}
-	// Relatives and students reach a lesson through a child's or their own
-	// timetable, which the audiences above already cover.
-	return s.may(r, access.EditTimetable, access.Establishment(l.Slot.EstablishmentID))
-}
-
-type lessonData struct {
-	Lesson      lessonView
-	Entries     []classlog.Entry
-	CanWrite    bool
-	CanEdit     bool // changes of this occurrence
-	CanAnnotate bool // the lesson's teacher: test planned and note only
-	Form        entryForm
-	Change      changeForm
-	Rooms       []timetable.Room
-	Teachers    []directory.Person
-	Reasons     []string
-	Categories  []string
-	HandIns     []string
-	Upcoming    []timetable.Lesson // next lessons of the same audience, for "due at a lesson"
-	CopyTo      []directory.Teaching
-	Saved       string
-	Now         time.Time
-}
-
-// hasAudience tells whether a class or group attends a lesson (a group
-// drawn from a class is not the class).
-func hasAudience(l timetable.Lesson, a timetable.Audience) bool {
-	for _, x := range l.Slot.Audiences {
-		if x.ClassID == a.ClassID && x.GroupID == a.GroupID {
-			return true
-		}
-	}
-	return false
-}
-
-// teaches tells whether a teacher gives a lesson: one of its teachers, or
-// the replacement of that occurrence.
-func teaches(l timetable.Lesson, id string) bool {
-	for _, t := range l.Slot.Teachers {
-		if t.ID == id {
-			return true
-		}
-	}
-	return l.Change != nil && l.Change.Replacement != nil && l.Change.Replacement.ID == id
-}
-
-// OtherLesson names the lesson a homework line is due at when the form
-// does not offer it (a value sent by a forged or older form, shown back as
-// it came), or "" when it is one of Upcoming.
-func (d lessonData) OtherLesson(lang, key string) string {
-	if key == "" {
-		return ""
-	}
-	for _, u := range d.Upcoming {
-		if u.Key() == key {
-			return ""
-		}
-	}
-	if _, date, ok := strings.Cut(key, "/"); ok {
-		if t, err := timetable.ParseDate(date); err == nil {
-			return i18n.T(lang, "log.lesson.other", dayName(lang, t))
-		}
-	}
-	return i18n.T(lang, "log.lesson.unknown", key)
-}
-
-type changeForm struct {
-	Cancelled                       bool
-	Reason, NewDate, NewStart, Room string
-	Replacement, Note               string
-	NewDuration                     string
-	Test                            bool
-	Problems                        []string
-}
-
-func (s *Server) loadLesson(w http.ResponseWriter, r *http.Request) (timetable.Lesson, bool) {
-	l, err := timetable.LessonAt(r.Context(), s.DB, r.PathValue("slot"), r.PathValue("date"))
-	if errors.Is(err, timetable.ErrNotFound) {
-		s.renderError(w, r, http.StatusNotFound, "error.notfound")
-		return l, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return l, false
-	}
-	ok, err := s.mayLesson(r, l)
-	if err != nil {
-		s.serverError(w, r, err)
-		return l, false
-	}
-	if !ok {
-		s.auditRefusal(r, access.Resource{Kind: "lesson", ID: l.Slot.ID})
-		s.renderError(w, r, http.StatusNotFound, "error.notfound")
-		return l, false
-	}
-	return l, true
-}
-
-func (s *Server) lesson(w http.ResponseWriter, r *http.Request) {
-	l, ok := s.loadLesson(w, r)
-	if !ok {
-		return
-	}
-	s.renderLesson(w, r, l, http.StatusOK, nil, nil)
-}
-
-// renderLesson shows the lesson page; form and change carry what was
-// typed when a submission failed.
-func (s *Server) renderLesson(w http.ResponseWriter, r *http.Request, l timetable.Lesson, status int, form *entryForm, change *changeForm) {
-	ctx := r.Context()
-	v := currentOf(r).viewer
-	lang := langOf(r)
-	now := s.Now()
-	d := lessonData{Lesson: s.lessonViews(lang, []timetable.Lesson{l}, now)[0], Reasons: timetable.Reasons,
-		Categories: classlog.Categories, HandIns: classlog.HandIns, Saved: r.URL.Query().Get("saved"), Now: now}
-	entries, err := classlog.EntriesOfLesson(ctx, s.DB, l.Slot.ID, l.Date)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	ids := make([]string, len(entries))
-	for i, e := range entries {
-		ids[i] = e.ID
-	}
-	ok, err := s.Policy.VisibleEntries(ctx, v, ids)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	for _, e := range entries {
-		if ok[e.ID] {
-			d.Entries = append(d.Entries, e)
-		}
-	}
-	// The teacher's form (this lesson's teachers, or the replacement of this
-	// occurrence): edit their own entry for this lesson, or a new one.
-	if d.CanWrite, err = s.may(r, access.WriteClassLog, access.Occurrence(l.Slot.ID, l.Date)); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if d.CanWrite {
-		if form != nil {
-			d.Form = *form
-		} else {
-			d.Form = entryForm{Category: "lesson", Audience: audienceKey(l.Slot.Audiences[0])}
-			for _, e := range d.Entries {
-				if e.AuthorID == v.ID {
-					d.Form = formFromEntry(e)
-					break
-				}
-			}
-		}
-		end := mustDate(l.Date).AddDate(0, 0, 21).Format(timetable.DateFormat)
-		target := timetable.Target{Kind: timetable.TargetClass, ID: l.Slot.Audiences[0].ClassID}
-		if l.Slot.Audiences[0].GroupID != "" {
-			target = timetable.Target{Kind: timetable.TargetGroup, ID: l.Slot.Audiences[0].GroupID}
-		}
-		next, err := timetable.Lessons(ctx, s.DB, target, mustDate(l.Date).AddDate(0, 0, 1).Format(timetable.DateFormat), end)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		// The next lessons of the subject that a homework may be due at: of
-		// the same class or group (not a group drawn from the class), or
-		// taught by the teacher, as the save checks (dueLessonProblems).
-		for _, n := range next {
-			if n.Slot.SubjectID == l.Slot.SubjectID && !n.Cancelled() && len(d.Upcoming) < 6 &&
-				(hasAudience(n, l.Slot.Audiences[0]) || teaches(n, v.ID)) {
-				d.Upcoming = append(d.Upcoming, n)
-			}
-		}
-		teaching, err := directory.TeachingOfTeacher(ctx, s.DB, v.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		for _, t := range teaching {
-			if t.SubjectCode == l.Slot.SubjectCode && t.EstablishmentID == l.Slot.EstablishmentID {
-				d.CopyTo = append(d.CopyTo, t)
-			}
-		}
-	}
-	if d.CanEdit, err = s.may(r, access.ChangeLesson, access.Lesson(l.Slot.ID)); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if !d.CanEdit {
-		if d.CanAnnotate, err = s.may(r, access.AnnotateLesson, access.Lesson(l.Slot.ID)); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	if d.CanEdit || d.CanAnnotate {
-		if change != nil {
-			d.Change = *change
-		} else if c := l.Change; c != nil {
-			d.Change = changeForm{Cancelled: c.Cancelled, Reason: c.Reason, NewDate: c.NewDate, Test: c.TestPlanned, Note: c.Note}
-			if c.NewStartMin != 0 {
-				d.Change.NewStart = timetable.HHMM(c.NewStartMin)
-			}
-			if c.NewDurationMin != 0 {
-				d.Change.NewDuration = fmt.Sprint(c.NewDurationMin)
-			}
-			if c.NewRoom != nil {
-				d.Change.Room = c.NewRoom.ID
-			}
-			if c.Replacement != nil {
-				d.Change.Replacement = c.Replacement.ID
-			}
-		}
-	}
-	if d.CanEdit {
-		if d.Rooms, err = timetable.Rooms(ctx, s.DB, l.Slot.EstablishmentID); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		if d.Teachers, err = teachersOf(ctx, s, l.Slot.EstablishmentID); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	s.render(w, r, status, "lesson", "tt.lesson.title", d)
-}
-
 // teachersOf lists the active teachers of an establishment (replacements).
 func teachersOf(ctx context.Context, s *Server, est string) ([]directory.Person, error) {
 	rows, err := s.DB.Query(ctx, `SELECT `+directory.PersonColumns+` FROM people p JOIN memberships m ON m.person_id = p.id
@@ -673,86 +380,7 @@ func teachersOf(ctx context.Context, s *Server, est string) ([]directory.Person,
 
 // problemText translates timetable problems into sentences.
 func problemText(lang string, ps timetable.Problems) []string {
-	var out []string
-	for _, p := range ps {
-		msg := i18n.T(lang, "tt.problem."+p.Code, p.Value)
-		field := i18n.T(lang, "tt.field."+p.Field)
-		if p.Line > 0 {
-			out = append(out, i18n.T(lang, "tt.problem.atline", p.Line, field, msg))
-		} else {
-			out = append(out, i18n.T(lang, "tt.problem.atfield", field, msg))
-		}
-	}
-	return out
-}
-
-func (s *Server) lessonChange(w http.ResponseWriter, r *http.Request) {
-	l, ok := s.loadLesson(w, r)
-	if !ok {
-		return
-	}
-	full, err := s.may(r, access.ChangeLesson, access.Lesson(l.Slot.ID))
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	if !full {
-		// A lesson's own teacher records a test planned or a note only.
-		if s.allowed(w, r, access.AnnotateLesson, access.Lesson(l.Slot.ID)) {
-			s.lessonAnnotate(w, r, l)
-		}
-		return
-	}
-	f := changeForm{Cancelled: r.PostFormValue("cancelled") == "1", Reason: r.PostFormValue("reason"),
-		NewDate: strings.TrimSpace(r.PostFormValue("new_date")), NewStart: strings.TrimSpace(r.PostFormValue("new_start")),
-		NewDuration: strings.TrimSpace(r.PostFormValue("new_duration")), Room: r.PostFormValue("room"),
-		Replacement: r.PostFormValue("replacement"), Note: r.PostFormValue("note"), Test: r.PostFormValue("test") == "1"}
-	in := timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, Cancelled: f.Cancelled, Reason: f.Reason,
-		NewDate: f.NewDate, NewStart: f.NewStart, NewRoomID: f.Room, ReplacementID: f.Replacement,
-		TestPlanned: f.Test, Note: f.Note, By: currentOf(r).viewer.ID}
-	var ps timetable.Problems
-	if f.NewDuration != "" {
-		if _, err := fmt.Sscan(f.NewDuration, &in.NewDuration); err != nil {
-			ps = append(ps, timetable.Problem{Field: "duration", Code: "bad-duration", Value: f.NewDuration})
-		}
-	}
-	if len(ps) > 0 {
-		err = ps
-	} else {
-		err = s.editTimetable(r.Context(), func(tx *db.Tx) error {
-			return timetable.SetChange(r.Context(), tx, l.Slot.EstablishmentID, in, s.Now())
-		})
-	}
-	if errors.As(err, &ps) {
-		f.Problems = problemText(langOf(r), ps)
-		s.renderLesson(w, r, l, http.StatusUnprocessableEntity, nil, &f)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/lessons/"+l.Slot.ID+"/"+l.Date+"?saved=change", http.StatusSeeOther)
-}
-
-// lessonAnnotate records a teacher's "test planned" and note on one
-// occurrence of their lesson, keeping the changes made by staff.
-func (s *Server) lessonAnnotate(w http.ResponseWriter, r *http.Request, l timetable.Lesson) {
-	f := changeForm{Note: r.PostFormValue("note"), Test: r.PostFormValue("test") == "1"}
-	err := s.editTimetable(r.Context(), func(tx *db.Tx) error {
-		return timetable.Annotate(r.Context(), tx, l.Slot.EstablishmentID, l.Slot.ID, l.Date, f.Test, f.Note, currentOf(r).viewer.ID, s.Now())
-	})
-	var ps timetable.Problems
-	if errors.As(err, &ps) {
-		f.Problems = problemText(langOf(r), ps)
-		s.renderLesson(w, r, l, http.StatusUnprocessableEntity, nil, &f)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/lessons/"+l.Slot.ID+"/"+l.Date+"?saved=change", http.StatusSeeOther)
+	return page.TimetableProblems(lang, ps)
 }
 
 // nowNext is the home page's "now and next": the lesson under way, the

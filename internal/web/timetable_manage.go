@@ -72,7 +72,7 @@ func formOfSlot(sl *timetable.Slot) slotForm {
 		f.Teachers = append(f.Teachers, t.ID)
 	}
 	for _, a := range sl.Audiences {
-		f.Audiences = append(f.Audiences, audienceKey(a))
+		f.Audiences = append(f.Audiences, classlog.AudienceKey(a.ClassID, a.GroupID))
 	}
 	return f
 }
@@ -157,7 +157,7 @@ func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, est string
 		if d.Alternations, err = timetable.Alternations(ctx, s.DB, est); err != nil {
 			return err
 		}
-		if d.Colleagues, err = classlog.ColleaguesRead(ctx, s.DB, est); err != nil {
+		if d.Colleagues, err = s.classLog.ColleaguesRead(ctx, currentOf(r).viewer, est); err != nil {
 			return err
 		}
 		if d.ClassID != "" {
@@ -398,11 +398,8 @@ func (s *Server) importTimetable(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) classlogSettings(w http.ResponseWriter, r *http.Request) {
 	est := r.PathValue("est")
-	if !s.allowed(w, r, access.ManageSettings, access.Establishment(est)) {
-		return
-	}
-	if err := classlog.SetColleaguesRead(r.Context(), s.DB, est, r.PostFormValue("colleagues") == "1"); err != nil {
-		s.serverError(w, r, err)
+	if err := s.classLog.SetColleaguesRead(r.Context(), currentOf(r).viewer, est, r.PostFormValue("colleagues") == "1"); err != nil {
+		s.kit.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/timetable/manage/"+est+"?saved=settings", http.StatusSeeOther)
