@@ -11,28 +11,6 @@ import (
 	"cartable/internal/timetable"
 )
 
-// readableHomework keeps the homework of entries the viewer reads.
-func (s *Service) readableHomework(ctx context.Context, v *access.Viewer, hw []Homework) ([]Homework, error) {
-	if v.IsSystem() || len(hw) == 0 {
-		return hw, nil
-	}
-	entryIDs := make([]string, len(hw))
-	for i, h := range hw {
-		entryIDs[i] = h.EntryID
-	}
-	ok, err := s.Policy.VisibleEntries(ctx, v, entryIDs)
-	if err != nil {
-		return nil, err
-	}
-	var out []Homework
-	for _, h := range hw {
-		if ok[h.EntryID] {
-			out = append(out, h)
-		}
-	}
-	return out, nil
-}
-
 // HomeworkOfStudent lists a student's homework due between two dates
 // (YYYY-MM-DD), published and of entries the viewer reads, by due date:
 // for the student and those who read their timetable (a relative of
@@ -46,7 +24,7 @@ func (s *Service) HomeworkOfStudent(ctx context.Context, v *access.Viewer, stude
 	if err != nil {
 		return nil, err
 	}
-	if hw, err = s.readableHomework(ctx, v, hw); err != nil {
+	if hw, err = readable(ctx, s, v, hw, homeworkEntry); err != nil {
 		return nil, err
 	}
 	ticks, err := v.May(ctx, access.ReadDone, access.Person(studentID))
@@ -69,7 +47,7 @@ func (s *Service) HomeworkSetBy(ctx context.Context, v *access.Viewer, from, to 
 	if err != nil {
 		return nil, err
 	}
-	return s.readableHomework(ctx, v, hw)
+	return readable(ctx, s, v, hw, homeworkEntry)
 }
 
 // HomeworkSetAround lists the homework the viewer set, drafts included,
@@ -86,7 +64,7 @@ func (s *Service) HomeworkSetAround(ctx context.Context, v *access.Viewer, from 
 	if err != nil {
 		return nil, err
 	}
-	if es, err = s.readable(ctx, v, es); err != nil {
+	if es, err = readable(ctx, s, v, es, entryID); err != nil {
 		return nil, err
 	}
 	since := day.AddDate(0, 0, -14).Format(timetable.DateFormat)

@@ -31,27 +31,31 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// readable keeps the entries the viewer may read.
-func (s *Service) readable(ctx context.Context, v *access.Viewer, es []Entry) ([]Entry, error) {
-	if v.IsSystem() || len(es) == 0 {
-		return es, nil
+// readable keeps the items (entries, homework) of entries the viewer
+// may read.
+func readable[T any](ctx context.Context, s *Service, v *access.Viewer, xs []T, entry func(T) string) ([]T, error) {
+	if v.IsSystem() || len(xs) == 0 {
+		return xs, nil
 	}
-	ids := make([]string, len(es))
-	for i, e := range es {
-		ids[i] = e.ID
+	ids := make([]string, len(xs))
+	for i, x := range xs {
+		ids[i] = entry(x)
 	}
 	ok, err := s.Policy.VisibleEntries(ctx, v, ids)
 	if err != nil {
 		return nil, err
 	}
-	var out []Entry
-	for _, e := range es {
-		if ok[e.ID] {
-			out = append(out, e)
+	var out []T
+	for _, x := range xs {
+		if ok[entry(x)] {
+			out = append(out, x)
 		}
 	}
 	return out, nil
 }
+
+func entryID(e Entry) string          { return e.ID }
+func homeworkEntry(h Homework) string { return h.EntryID }
 
 // LessonLog is the class log of one lesson occurrence as a viewer sees it.
 type LessonLog struct {
@@ -79,7 +83,7 @@ func (s *Service) OfLesson(ctx context.Context, v *access.Viewer, slot, date str
 	if err != nil {
 		return out, err
 	}
-	if out.Entries, err = s.readable(ctx, v, es); err != nil {
+	if out.Entries, err = readable(ctx, s, v, es, entryID); err != nil {
 		return out, err
 	}
 	if out.CanWrite, err = v.May(ctx, access.WriteClassLog, access.Occurrence(l.Slot.ID, l.Date)); err != nil || !out.CanWrite {
@@ -190,7 +194,7 @@ func (s *Service) OfStructure(ctx context.Context, v *access.Viewer, r access.Re
 	if err != nil {
 		return out, err
 	}
-	out.Entries, err = s.readable(ctx, v, es)
+	out.Entries, err = readable(ctx, s, v, es, entryID)
 	return out, err
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"mime/multipart"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +89,7 @@ func (s *Service) Save(ctx context.Context, v *access.Viewer, in EntryInput, upl
 		in.Audience = AudienceKey(e.ClassID, e.GroupID)
 		was = e.Homework
 		for _, a := range e.Attachments {
-			if !contains(in.Remove, a.FileID) {
+			if !slices.Contains(in.Remove, a.FileID) {
 				kept++
 			}
 		}
@@ -178,15 +179,6 @@ func (s *Service) Save(ctx context.Context, v *access.Viewer, in EntryInput, upl
 	}
 	s.erase(ctx, gone)
 	return id, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // dueLessonProblems checks the lessons that homework lines are due at: a
@@ -337,23 +329,8 @@ func (s *Service) Delete(ctx context.Context, v *access.Viewer, entryID string, 
 		// Students' work goes only when the teacher says so.
 		return e, check.Problems{{Field: "discard_handins", Code: "has-handins", N: n}}
 	}
-	var gone []string
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		lost, err := deleteEntry(ctx, tx, entryID, v.ID)
-		if err != nil {
-			return err
-		}
-		gone, err = files.DeleteRecords(ctx, tx, lost)
-		return err
-	})
-	if errors.Is(err, errNotFound) {
-		return e, access.Refuse(access.EditEntry, access.Entry(entryID), "deleted meanwhile")
-	}
-	if err != nil {
-		return e, err
-	}
-	s.erase(ctx, gone)
-	return e, nil
+	err = s.letGo(ctx, entryID, func(tx *db.Tx) ([]string, error) { return deleteEntry(ctx, tx, entryID, v.ID) })
+	return e, err
 }
 
 // Detach takes one attachment off the viewer's entry (from any page that
@@ -375,12 +352,23 @@ func (s *Service) Detach(ctx context.Context, v *access.Viewer, entryID, fileID 
 	if !attached {
 		return e, access.Refuse(access.EditEntry, access.File(fileID), "not attached to the entry")
 	}
-	var gone []string
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+	err = s.letGo(ctx, entryID, func(tx *db.Tx) ([]string, error) {
 		if err := detach(ctx, tx, entryID, v.ID, []string{fileID}); err != nil {
-			return err
+			return nil, err
 		}
-		lost, err := orphans(ctx, tx, []string{fileID})
+		return orphans(ctx, tx, []string{fileID})
+	})
+	return e, err
+}
+
+// letGo runs a change of an entry in a transaction; the files it returns,
+// which nothing refers to any more, lose their records with it and their
+// blobs once it has committed (unless a copy of the entry still holds
+// them, they are not returned).
+func (s *Service) letGo(ctx context.Context, entryID string, change func(tx *db.Tx) ([]string, error)) error {
+	var gone []string
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
+		lost, err := change(tx)
 		if err != nil {
 			return err
 		}
@@ -388,13 +376,13 @@ func (s *Service) Detach(ctx context.Context, v *access.Viewer, entryID, fileID 
 		return err
 	})
 	if errors.Is(err, errNotFound) {
-		return e, access.Refuse(access.EditEntry, access.Entry(entryID), "deleted meanwhile")
+		return access.Refuse(access.EditEntry, access.Entry(entryID), "deleted meanwhile")
 	}
 	if err != nil {
-		return e, err
+		return err
 	}
 	s.erase(ctx, gone)
-	return e, nil
+	return nil
 }
 
 // DeleteUnreferencedFiles deletes the stored files recorded before the
