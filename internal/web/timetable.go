@@ -17,8 +17,6 @@ import (
 	"cartable/internal/web/page"
 )
 
-func dayName(lang string, t time.Time) string { return page.DayName(lang, t) }
-
 func (s *Server) timetableRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /timetable", s.signedIn(s.myTimetable))
 	mux.HandleFunc("GET /timetable/people/{id}", s.signedIn(s.personTimetable))
