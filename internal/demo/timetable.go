@@ -529,12 +529,9 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 			cat := cats[(ci+li)%len(cats)]
 			ts := titles[cat]
 			in := classlog.EntryInput{EstablishmentID: est, AuthorID: l.Slot.Teachers[0].ID, SlotID: l.Slot.ID,
-				LessonDate: l.Date, ClassID: a.ClassID, GroupID: a.GroupID, SubjectID: l.Slot.SubjectID,
+				LessonDate: l.Date, Audience: classlog.AudienceKey(a.ClassID, a.GroupID), SubjectID: l.Slot.SubjectID,
 				Title: ts[t.rng.IntN(len(ts))], Category: cat,
 				Body: "<p>Notions vues en " + l.Slot.SubjectName + " : <strong>points essentiels</strong> du chapitre.</p><ul><li>rappel du cours</li><li>exemples commentés</li></ul>"}
-			if a.GroupID != "" {
-				in.ClassID = ""
-			}
 			// Homework due at the next lesson of that subject.
 			for _, n := range next[l.Slot.SubjectID] {
 				if n.Date > l.Date && !n.Cancelled() {
@@ -550,7 +547,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 					break
 				}
 			}
-			if _, err := classlog.Save(ctx, q, in, now.Add(-time.Duration(len(ls)-li)*time.Minute)); err != nil {
+			if _, err := classlog.SaveIn(ctx, access.System("demo"), q, in, now.Add(-time.Duration(len(ls)-li)*time.Minute)); err != nil {
 				return fmt.Errorf("class log: %w", err)
 			}
 		}

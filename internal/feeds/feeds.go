@@ -28,8 +28,9 @@ import (
 // Service reads and writes the feeds. The policy loads a feed's owner
 // and answers which class log entries the owner may read.
 type Service struct {
-	DB     *db.DB
-	Policy *access.Policy
+	DB       *db.DB
+	Policy   *access.Policy    // loads the feed owner's viewer
+	ClassLog *classlog.Service // the homework of the feed's lessons
 }
 
 // Feed is one of a person's feeds as their page lists it.
@@ -200,28 +201,14 @@ func (s *Service) Build(ctx context.Context, v *access.Viewer, now time.Time) ([
 		if src.Lessons, err = timetable.Lessons(ctx, v, s.DB, t.t, from, to); err != nil {
 			return nil, err
 		}
-		var hw []classlog.Homework
 		switch {
 		case t.student != "":
-			hw, err = classlog.HomeworkOfStudent(ctx, s.DB, t.student, from, to, now)
+			src.Homework, err = s.ClassLog.HomeworkOfStudent(ctx, v, t.student, from, to)
 		case t.teacher != "":
-			hw, err = classlog.HomeworkSetBy(ctx, s.DB, t.teacher, from, to)
+			src.Homework, err = s.ClassLog.HomeworkSetBy(ctx, v, from, to)
 		}
 		if err != nil {
 			return nil, err
-		}
-		entryIDs := make([]string, len(hw))
-		for i, h := range hw {
-			entryIDs[i] = h.EntryID
-		}
-		ok, err := s.Policy.VisibleEntries(ctx, v, entryIDs)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range hw {
-			if ok[h.EntryID] {
-				src.Homework = append(src.Homework, h)
-			}
 		}
 		out = append(out, src)
 	}

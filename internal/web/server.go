@@ -13,12 +13,17 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/auth"
+	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
 	"cartable/internal/mail"
 	"cartable/internal/timetable"
 	"cartable/internal/web/calendar"
+	classlogarea "cartable/internal/web/classlog"
+	"cartable/internal/web/download"
+	"cartable/internal/web/homework"
+	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
 	wtimetable "cartable/internal/web/timetable"
 )
@@ -47,10 +52,11 @@ type Server struct {
 	PurgeAfterDays  int
 	MaxDeactivation float64
 
-	kit   *page.Kit
-	pages *page.Set        // the flat package's templates, until each area has its own
-	weeks *timetable.Cache // short-lived timetable reads: "now and next", week views
-	areas []page.Area      // mounted by Handler
+	kit      *page.Kit
+	pages    *page.Set        // the flat package's templates, until each area has its own
+	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
+	classLog *classlog.Service
+	areas    []page.Area // mounted by Handler
 }
 
 // Options configure a Server.
@@ -62,7 +68,7 @@ type Options struct {
 	SessionAbsolute time.Duration
 	Mail            mail.Sender    // nil: no e-mail is sent (reset links, lock notices)
 	TrustedProxies  []netip.Prefix // reverse proxies allowed to name the client
-	Files           *files.Store   // file storage (timetable.go, classlog.go); nil refuses uploads
+	Files           *files.Store   // file storage (class log, homework, downloads); nil refuses uploads
 	PurgeAfterDays  int            // days before a closed account is erased (provisioning.go)
 	MaxDeactivation float64        // share of an establishment an import may deactivate (provisioning.go)
 }
@@ -102,17 +108,31 @@ func New(o Options) (*Server, error) {
 	if srv.pages, err = srv.kit.Parse(templateFiles, nil); err != nil {
 		return nil, err
 	}
+	srv.classLog = &classlog.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
 	srv.weeks = &timetable.Cache{}
-	tt, err := wtimetable.New(srv.kit, o.DB, srv.weeks)
+	tt, err := wtimetable.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err
 	}
-	cal, err := calendar.New(srv.kit, &feeds.Service{DB: o.DB, Policy: srv.Policy}, srv.BaseURL)
+	cal, err := calendar.New(srv.kit, &feeds.Service{DB: o.DB, Policy: srv.Policy, ClassLog: srv.classLog}, srv.BaseURL)
 	if err != nil {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, tt, cal)
 	srv.setUpAccounts(o) // account.go
+	lessons, err := lesson.New(srv.kit, lesson.Deps{ClassLog: srv.classLog, Files: o.Files, DB: o.DB})
+	if err != nil {
+		return nil, err
+	}
+	logs, err := classlogarea.New(srv.kit, srv.classLog)
+	if err != nil {
+		return nil, err
+	}
+	hw, err := homework.New(srv.kit, srv.classLog, o.Files)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, lessons, logs, hw, download.New(srv.kit, o.DB, o.Files))
 	return srv, nil
 }
 
@@ -136,12 +156,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
 	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
 	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
-	s.accountRoutes(mux)   // account.go
-	s.timetableRoutes(mux) // timetable.go (the lesson page), classlog.go
+	s.accountRoutes(mux)      // account.go
+	s.provisioningRoutes(mux) // provisioning.go
 	for _, a := range s.areas {
 		a.Routes(mux)
 	}
-	s.provisioningRoutes(mux) // provisioning.go
 	mux.HandleFunc("/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()

@@ -7,9 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"cartable/internal/access"
 	"cartable/internal/check"
-	"cartable/internal/classlog"
 	"cartable/internal/directory"
 	"cartable/internal/i18n"
 	"cartable/internal/timetable"
@@ -130,7 +128,7 @@ func (a *Area) renderManage(w http.ResponseWriter, r *http.Request, est string, 
 		if d.Alternations, err = timetable.Alternations(ctx, v, a.db, est); err != nil {
 			return err
 		}
-		if d.Colleagues, err = classlog.ColleaguesRead(ctx, a.db, est); err != nil {
+		if d.Colleagues, err = a.log.ColleaguesRead(ctx, v, est); err != nil {
 			return err
 		}
 		for _, c := range d.Classes {
@@ -266,13 +264,8 @@ func (a *Area) importTimetable(w http.ResponseWriter, r *http.Request) {
 
 func (a *Area) classlogSettings(w http.ResponseWriter, r *http.Request) {
 	est := r.PathValue("est")
-	// The class log's settings are written without a viewer until its
-	// domain takes one: the kit asks the policy meanwhile.
-	if !a.kit.Allowed(w, r, access.ManageSettings, access.Establishment(est)) {
-		return
-	}
-	if err := classlog.SetColleaguesRead(r.Context(), a.db, est, r.PostFormValue("colleagues") == "1"); err != nil {
-		a.kit.ServerError(w, r, err)
+	if err := a.log.SetColleaguesRead(r.Context(), page.Viewer(r), est, r.PostFormValue("colleagues") == "1"); err != nil {
+		a.kit.Fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/timetable/manage/"+est+"?saved=settings", http.StatusSeeOther)

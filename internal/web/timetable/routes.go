@@ -9,6 +9,7 @@ import (
 	"embed"
 	"net/http"
 
+	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
@@ -22,16 +23,17 @@ type Area struct {
 	kit   *page.Kit
 	pages *page.Set
 	db    *db.DB
-	cache *timetable.Cache // shared with the home page's "now and next"
+	cache *timetable.Cache  // shared with the home page's "now and next"
+	log   *classlog.Service // the class log's settings, on the management page
 }
 
 // New parses the area's templates.
-func New(kit *page.Kit, d *db.DB, cache *timetable.Cache) (*Area, error) {
+func New(kit *page.Kit, d *db.DB, cache *timetable.Cache, log *classlog.Service) (*Area, error) {
 	pages, err := kit.Parse(templates, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &Area{kit: kit, pages: pages, db: d, cache: cache}, nil
+	return &Area{kit: kit, pages: pages, db: d, cache: cache, log: log}, nil
 }
 
 // Routes mounts the area.
