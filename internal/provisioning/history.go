@@ -164,15 +164,28 @@ func DeleteUpload(ctx context.Context, d *db.DB, id, createdBy string) error {
 // Read reads a delivery of any source from its files; uai and complete
 // serve spreadsheets only.
 func Read(source string, files []File, uai string, complete bool) (*Delivery, error) {
+	return ReadWithin(source, files, uai, complete, 0)
+}
+
+// UploadRecords bounds the records (people, family links, deletions,
+// structures, teaching lines) of a delivery uploaded in the web interface:
+// about 100,000 people with their families, read in a few hundred
+// megabytes at most whatever the records look like.
+const UploadRecords = 200000
+
+// ReadWithin is Read keeping at most maxRecords records (0: no bound); a
+// delivery holding more is refused with a ReadError, and its reading stops
+// there.
+func ReadWithin(source string, files []File, uai string, complete bool, maxRecords int) (*Delivery, error) {
 	switch source {
 	case AAF:
-		return ReadAAF(files)
+		return readAAF(files, maxRecords)
 	case SIECLE:
-		return ReadSIECLE(files)
+		return readSIECLE(files, maxRecords)
 	case STS:
-		return ReadSTS(files)
+		return readSTS(files, maxRecords)
 	case CSV:
-		return ReadCSV(files, uai, complete)
+		return readCSV(files, uai, complete, maxRecords)
 	}
 	return nil, errors.New("provisioning: unknown source " + source)
 }

@@ -287,10 +287,10 @@ func (s *Server) provUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	files, err := provisioning.FilesFromBytes(archive)
 	if err != nil {
-		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.archive", nil)
+		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.archive", err)
 		return
 	}
-	dl, err := provisioning.Read(form.Source, files, uai, form.Complete)
+	dl, err := provisioning.ReadWithin(form.Source, files, uai, form.Complete, provisioning.UploadRecords)
 	if err != nil {
 		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.read", err)
 		return
@@ -528,7 +528,7 @@ func (s *Server) provConfirm(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	dl, err := provisioning.Read(u.Source, files, uai, u.Complete)
+	dl, err := provisioning.ReadWithin(u.Source, files, uai, u.Complete, provisioning.UploadRecords)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
