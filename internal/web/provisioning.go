@@ -16,6 +16,7 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/directory"
+	"cartable/internal/files"
 	"cartable/internal/i18n"
 	"cartable/internal/provisioning"
 )
@@ -261,6 +262,10 @@ func (s *Server) provUpload(w http.ResponseWriter, r *http.Request) {
 		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.source", nil)
 		return
 	}
+	if s.sealer() == nil {
+		s.provFail(w, r, http.StatusServiceUnavailable, form, "prov.error.nostore", nil)
+		return
+	}
 	uai := ""
 	if form.Target != "" {
 		if !s.allowed(w, r, access.Provision, access.Establishment(form.Target)) {
@@ -324,11 +329,21 @@ func (s *Server) provUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	u := &provisioning.Upload{CreatedAt: s.Now(), CreatedBy: v.ID, Source: form.Source, Target: form.Target,
 		Complete: form.Complete, Archive: archive, Fingerprint: sum.Fingerprint, Summary: *sum}
-	if err := provisioning.SaveUpload(ctx, s.DB, u); err != nil {
+	if err := provisioning.SaveUpload(ctx, s.DB, u, s.sealer()); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/provisioning/uploads/"+u.ID, http.StatusSeeOther)
+}
+
+// sealer seals pending uploads under the instance key
+// files.PendingUploads of the file store; nil (and uploads refused)
+// without one.
+func (s *Server) sealer() provisioning.Sealer {
+	if s.Files == nil {
+		return nil
+	}
+	return s.Files.Sealer(s.DB, files.PendingUploads)
 }
 
 // errProvDenied stops an import the viewer may not run.
@@ -523,7 +538,22 @@ func (s *Server) provConfirm(w http.ResponseWriter, r *http.Request) {
 		}
 		uai = e.UAI
 	}
-	files, err := provisioning.FilesFromBytes(u.Archive)
+	archive, err := u.Open(ctx, s.sealer())
+	if errors.Is(err, provisioning.ErrUploadUnreadable) {
+		// Not sealed by this instance (altered, or another data
+		// directory's): forgotten, to be sent again.
+		if err := provisioning.DeleteUpload(ctx, s.DB, u.ID, u.CreatedBy); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.provFail(w, r, http.StatusGone, provIndexData{Source: u.Source, Target: u.Target, Complete: u.Complete}, "prov.error.unreadable", nil)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	files, err := provisioning.FilesFromBytes(archive)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
