@@ -15,6 +15,7 @@ import (
 	"cartable/internal/config"
 	"cartable/internal/db"
 	"cartable/internal/files"
+	"cartable/internal/provisioning"
 	"cartable/internal/web"
 )
 
@@ -129,6 +130,14 @@ func openStored(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB
 		var n int
 		if n, err = auth.SealStoredSecrets(ctx, d, store.Sealer(d, files.AccountSecrets)); n > 0 {
 			log.Info("second factors sealed at rest", "count", n)
+		}
+	}
+	if err == nil {
+		// Deliveries waiting for review that an older version stored in
+		// clear are forgotten now (their uploaders send them again).
+		var n int
+		if n, err = provisioning.ForgetUnreadableUploads(ctx, d, store.Sealer(d, files.PendingUploads)); n > 0 {
+			log.Info("pending uploads stored in clear forgotten", "count", n)
 		}
 	}
 	if err != nil {

@@ -191,7 +191,10 @@
 // their choice about their contributions, with the right on every
 // establishment they are attached to. Both only on people ranking below
 // the viewer, never on oneself. On the instance: import a feed that brings
-// new establishments (the operator who does it is attached to them).
+// new establishments (the operator who does it is attached to them). An
+// import needs the right on every establishment it names and on every
+// establishment where it changes something, each establishment of each
+// person it changes included (provisioning.md, "Who may import what").
 //
 // # Account administration (account security)
 //

@@ -12,6 +12,7 @@ var exempt = map[string]string{
 	"auth.Authenticator.PasskeySecondFactor": noPersonalData + ": the second-factor step of a session that owes it, before it has a full viewer",
 	"auth.Factors.ConfirmFirstTOTP":          noPersonalData + ": the person's own forced enrolment, by a session that still owes its second factor",
 	"auth.SealStoredSecrets":                 noPersonalData + ": seals the second factors an older version stored in clear, at start, before any request; returns a count",
+	"provisioning.ForgetUnreadableUploads":   noPersonalData + ": deletes at start, before any request, the pending uploads an older version stored in clear; returns a count",
 	"files.Sealer.Open":                      noPersonalData + ": opens a sealed secret with an instance key (the caller owns the row)",
 	"files.Sealer.Seal":                      noPersonalData + ": seals a secret with an instance key (the caller owns the row)",
 	"files.Store.Sealer":                     noPersonalData + ": a constructor",

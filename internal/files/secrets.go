@@ -17,6 +17,11 @@ import (
 // accounts: TOTP secrets and passkey credentials (internal/auth).
 const AccountSecrets = "account-secrets"
 
+// PendingUploads names the instance key that seals the deliveries waiting
+// for review in the web interface (internal/provisioning, import_uploads):
+// a delivery may concern several establishments, or only new ones.
+const PendingUploads = "pending-uploads"
+
 func instanceKeyAAD(name string) []byte { return []byte("cartable-instance-key:" + name) }
 
 // Sealer seals small secrets kept in the database under an instance key:

@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -33,8 +34,10 @@ type aafFile struct {
 // complete or all delta, of one date. Files that are not XML (the DTD, a
 // readme) are ignored; an XML file whose name or type is not an AAF one is
 // an error.
-func ReadAAF(files []File) (*Delivery, error) {
-	d := newDelivery(AAF)
+func ReadAAF(files []File) (*Delivery, error) { return readAAF(files, 0) }
+
+func readAAF(files []File, maxRecords int) (*Delivery, error) {
+	d := newDelivery(AAF, maxRecords)
 	var list []aafFile
 	mode, date := "", ""
 	for _, f := range files {
@@ -95,7 +98,7 @@ func ReadAAF(files []File) (*Delivery, error) {
 		if err := readAAFFile(f, m); err != nil {
 			return nil, err
 		}
-		if d.Report.ErrorCount >= maxErrors {
+		if d.Report.ErrorCount >= maxErrors || d.full() {
 			break
 		}
 	}
@@ -203,8 +206,11 @@ func readAAFFile(f aafFile, m *aafMapper) error {
 			m.d.Report.errorf(rec.pos, "aaf-complete-op", se.Name.Local)
 			return nil
 		}
+		if !m.d.record(rec.pos) {
+			return m.d.Report.err()
+		}
 		m.record(f.typ, rec)
-		if m.d.Report.ErrorCount >= maxErrors {
+		if m.d.Report.ErrorCount >= maxErrors || m.d.full() {
 			return m.d.Report.err()
 		}
 		return nil
@@ -245,6 +251,9 @@ func readAAFRequest(x *xmlReader, rec *aafRecord) error {
 					return x.skip()
 				}
 				line := x.line()
+				if len(rec.attrs) >= maxItems {
+					return fail(x.pos(), "xml-too-many", a.Name.Local, strconv.Itoa(maxItems))
+				}
 				vals, err := readValues(x, "value")
 				if err != nil {
 					return err
@@ -258,6 +267,9 @@ func readAAFRequest(x *xmlReader, rec *aafRecord) error {
 					return x.skip()
 				}
 				line := x.line()
+				if len(rec.attrs) >= maxItems {
+					return fail(x.pos(), "xml-too-many", a.Name.Local, strconv.Itoa(maxItems))
+				}
 				vals, err := readValues(x, "value")
 				if err != nil {
 					return err
@@ -272,9 +284,10 @@ func readAAFRequest(x *xmlReader, rec *aafRecord) error {
 }
 
 // readValues reads the <value> children of the element just opened,
-// dropping empty ones and repeated ones.
+// dropping empty ones and repeated ones; at most maxItems.
 func readValues(x *xmlReader, elem string) ([]string, error) {
 	var vals []string
+	var seen map[string]bool // once the list is long: no quadratic search
 	err := x.children(func(v xml.StartElement) error {
 		if v.Name.Local != elem {
 			return x.skip()
@@ -283,10 +296,27 @@ func readValues(x *xmlReader, elem string) ([]string, error) {
 		if err != nil || s == "" {
 			return err
 		}
-		for _, prev := range vals {
-			if prev == s {
+		if seen != nil {
+			if seen[s] {
 				return nil
 			}
+			seen[s] = true
+		} else {
+			for _, prev := range vals {
+				if prev == s {
+					return nil
+				}
+			}
+			if len(vals) >= 32 {
+				seen = make(map[string]bool, 64)
+				for _, prev := range vals {
+					seen[prev] = true
+				}
+				seen[s] = true
+			}
+		}
+		if len(vals) >= maxItems {
+			return fail(x.pos(), "xml-too-many", v.Name.Local, strconv.Itoa(maxItems))
 		}
 		vals = append(vals, s)
 		return nil

@@ -326,6 +326,9 @@ func (m *aafMapper) studentLinks(r *aafRecord, key string) {
 			prev.LivesWith = prev.LivesWith || l.LivesWith
 			return
 		}
+		if !m.d.record(l.Pos) {
+			return
+		}
 		seen[l.Relative] = len(m.d.Links)
 		m.d.Links = append(m.d.Links, l)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -18,7 +19,11 @@ import (
 // makes the files the whole truth for the profiles they hold; otherwise
 // they only add and update.
 func ReadCSV(files []File, uai string, complete bool) (*Delivery, error) {
-	d := newDelivery(CSV)
+	return readCSV(files, uai, complete, 0)
+}
+
+func readCSV(files []File, uai string, complete bool, maxRecords int) (*Delivery, error) {
+	d := newDelivery(CSV, maxRecords)
 	d.Complete = complete
 	uai = strings.ToUpper(strings.TrimSpace(uai))
 	if uai == "" {
@@ -30,7 +35,7 @@ func ReadCSV(files []File, uai string, complete bool) (*Delivery, error) {
 		if err := readCSVFile(d, f, uai); err != nil {
 			return nil, err
 		}
-		if d.Report.ErrorCount >= maxErrors {
+		if d.Report.ErrorCount >= maxErrors || d.full() {
 			break
 		}
 	}
@@ -99,7 +104,10 @@ func readCSVFile(d *Delivery, f File, uai string) error {
 	if !utf8ok {
 		in = charmap.Windows1252.NewDecoder().Reader(br)
 	}
-	lr := bufio.NewReader(in)
+	// encoding/csv holds a whole record, however long: the guard stops a
+	// record (a line, or lines inside quotes) longer than MaxToken.
+	g := &recordGuard{r: in, max: MaxToken}
+	lr := bufio.NewReader(g)
 	first, _ := lr.Peek(4096)
 	sep := sniffSeparator(first)
 	cr := csv.NewReader(lr)
@@ -108,11 +116,12 @@ func readCSVFile(d *Delivery, f File, uai string) error {
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
+	g.n = 0
 	if err == io.EOF {
 		return fail(Pos{File: f.Name, Line: 1}, "csv-empty")
 	}
 	if err != nil {
-		return csvError(f.Name, err)
+		return g.error(f.Name, err)
 	}
 	cols := map[string]int{}
 	for i, h := range header {
@@ -135,11 +144,12 @@ func readCSVFile(d *Delivery, f File, uai string) error {
 	set := setScalars | setRattach | setClasses | setGroups
 	for {
 		rec, err := cr.Read()
+		g.n = 0
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			return csvError(f.Name, err)
+			return g.error(f.Name, err)
 		}
 		line, _ := cr.FieldPos(0)
 		pos := Pos{File: f.Name, Line: line}
@@ -151,6 +161,9 @@ func readCSVFile(d *Delivery, f File, uai string) error {
 		}
 		if strings.Join(rec, "") == "" {
 			continue // an empty row
+		}
+		if !d.record(pos) {
+			return nil
 		}
 		key := get("key")
 		profile := csvProfiles[slug(get("profile"))]
@@ -258,12 +271,13 @@ func isUTF8(f File) (bool, error) {
 		return false, fail(Pos{File: f.Name}, "file-open", err.Error())
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
-	var carry []byte
+	// One buffer for the whole file: an incomplete rune at the end of a
+	// chunk is moved to its front and completed by the next read.
 	buf := make([]byte, 64<<10)
+	carry := 0
 	for {
-		n, err := br.Read(buf)
-		chunk := append(carry, buf[:n]...)
+		n, err := rc.Read(buf[carry:])
+		chunk := buf[:carry+n]
 		// Keep an incomplete rune at the end for the next chunk.
 		cut := len(chunk)
 		for i := 1; i <= 3 && i <= len(chunk); i++ {
@@ -277,14 +291,47 @@ func isUTF8(f File) (bool, error) {
 		if !utf8.Valid(chunk[:cut]) {
 			return false, nil
 		}
-		carry = append(carry[:0], chunk[cut:]...)
+		carry = copy(buf, chunk[cut:])
 		if errors.Is(err, io.EOF) {
-			return len(carry) == 0, nil
+			return carry == 0, nil
 		}
 		if err != nil {
 			return false, fail(Pos{File: f.Name}, "file-open", err.Error())
 		}
 	}
+}
+
+// recordGuard counts the bytes read since the last record the CSV reader
+// returned, and fails once they exceed max (the reader's own buffer, 4
+// KiB, adds to the bound). It counts the lines it hands over, to tell
+// where a record too long is.
+type recordGuard struct {
+	r     io.Reader
+	n     int
+	max   int
+	lines int // newlines handed over
+}
+
+func (g *recordGuard) Read(b []byte) (int, error) {
+	if g.n >= g.max {
+		return 0, errTokenTooLong
+	}
+	n, err := g.r.Read(b)
+	g.n += n
+	g.lines += bytes.Count(b[:n], []byte{'\n'})
+	return n, err
+}
+
+// error turns a failure of the CSV reader into an issue.
+func (g *recordGuard) error(file string, err error) error {
+	if errors.Is(err, errTokenTooLong) {
+		return fail(Pos{File: file, Line: g.lines + 1}, "csv-too-long", strconv.Itoa(MaxToken>>10))
+	}
+	var de damagedEntry
+	if errors.As(err, &de) {
+		return fail(Pos{File: file}, "file-damaged", de.reason)
+	}
+	return csvError(file, err)
 }
 
 func csvError(file string, err error) error {

@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -21,11 +22,32 @@ type File struct {
 	Open func() (io.ReadCloser, error)
 }
 
-// Limits on an archive, so that a crafted zip cannot keep an import busy
-// forever: entries and the total size once decompressed.
-const (
-	maxZipEntries   = 10000
-	maxZipTotalSize = 8 << 30
+// ZipLimits bound what an archive may expand to, so that a small crafted
+// zip (a "zip bomb") can neither fill the memory nor keep an import busy.
+// Sizes are those declared by the archive, which archive/zip enforces
+// while reading (an entry longer than declared fails); an entry is also
+// refused when it would expand more than Ratio times its compressed size
+// (entries under a mebibyte excepted: small files compress as they like).
+type ZipLimits struct {
+	Entries int    // entries (files) in the archive
+	Entry   uint64 // bytes of one entry once decompressed
+	Total   uint64 // bytes of all entries once decompressed
+	Ratio   uint64 // decompressed size over compressed size, for one entry
+}
+
+// ratioFloor is the size under which an entry's ratio is not checked.
+const ratioFloor = 1 << 20
+
+var (
+	// CommandLineZip bounds an archive given to "cartable import": an
+	// academy's delivery (hundreds of megabytes of XML) read from the
+	// operator's disk. Real feeds compress about 20 to 30 times.
+	CommandLineZip = ZipLimits{Entries: 10000, Entry: 8 << 30, Total: 8 << 30, Ratio: 200}
+	// UploadZip bounds a delivery uploaded in the web interface: the
+	// establishment-sized deliveries a head or an operator sends there (an
+	// academy goes through the command line). 128 MiB of XML is about
+	// 100,000 people of the AAF.
+	UploadZip = ZipLimits{Entries: 1000, Entry: 128 << 20, Total: 128 << 20, Ratio: 100}
 )
 
 // FilesFromPaths expands the paths given on a command line: a folder gives
@@ -82,14 +104,22 @@ func pathErr(err error) string {
 }
 
 // FilesFromZip lists the files of a zip archive (folders inside are
-// flattened: a delivery is a flat set of names).
+// flattened: a delivery is a flat set of names), within the command line's
+// limits.
 func FilesFromZip(r io.ReaderAt, size int64) ([]File, error) {
+	return FilesFromZipWithin(r, size, CommandLineZip)
+}
+
+// FilesFromZipWithin lists the files of a zip archive within lim; an
+// archive beyond them is refused before anything is decompressed, with a
+// ReadError naming the entry.
+func FilesFromZipWithin(r io.ReaderAt, size int64, lim ZipLimits) ([]File, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, fmt.Errorf("not a readable zip archive: %v", err)
+		return nil, fail(Pos{}, "zip-unreadable", err.Error())
 	}
-	if len(zr.File) > maxZipEntries {
-		return nil, fmt.Errorf("the archive holds %d entries; at most %d are accepted", len(zr.File), maxZipEntries)
+	if len(zr.File) > lim.Entries {
+		return nil, fail(Pos{}, "zip-entries", strconv.Itoa(len(zr.File)), strconv.Itoa(lim.Entries))
 	}
 	var total uint64
 	var out []File
@@ -97,37 +127,79 @@ func FilesFromZip(r io.ReaderAt, size int64) ([]File, error) {
 		if zf.FileInfo().IsDir() {
 			continue
 		}
-		total += zf.UncompressedSize64
-		if total > maxZipTotalSize {
-			return nil, fmt.Errorf("the archive is larger than %d GiB once decompressed", maxZipTotalSize>>30)
+		name := path.Base(zf.Name)
+		n := zf.UncompressedSize64
+		if n > ratioFloor && (zf.CompressedSize64 == 0 || n/zf.CompressedSize64 > lim.Ratio) {
+			ratio := "∞"
+			if zf.CompressedSize64 > 0 {
+				ratio = strconv.FormatUint(n/zf.CompressedSize64, 10)
+			}
+			return nil, fail(Pos{File: name}, "zip-ratio", ratio, strconv.FormatUint(lim.Ratio, 10))
+		}
+		if n > lim.Entry {
+			return nil, fail(Pos{File: name}, "zip-entry-size", mib(lim.Entry))
+		}
+		if total += n; total > lim.Total {
+			return nil, fail(Pos{File: name}, "zip-total-size", mib(lim.Total))
 		}
 		zf := zf
-		out = append(out, File{Name: path.Base(zf.Name), Open: func() (io.ReadCloser, error) {
+		out = append(out, File{Name: name, Open: func() (io.ReadCloser, error) {
 			rc, err := zf.Open()
 			if err != nil {
 				return nil, err
 			}
-			// The declared size is checked again while reading.
+			// archive/zip fails an entry longer than declared, or whose
+			// checksum differs; the limit is kept here as well.
 			return struct {
 				io.Reader
 				io.Closer
-			}{io.LimitReader(rc, int64(zf.UncompressedSize64)+1), rc}, nil
+			}{&entryReader{r: io.LimitReader(rc, int64(zf.UncompressedSize64)+1), left: int64(zf.UncompressedSize64)}, rc}, nil
 		}})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
-// FilesFromBytes lists the files of a zip held in memory.
+// mib writes a size in mebibytes.
+func mib(n uint64) string { return strconv.FormatUint(n>>20, 10) }
+
+// entryReader reads one entry of an archive: more bytes than declared, or
+// a damaged entry, is a damagedEntry.
+type entryReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (e *entryReader) Read(b []byte) (int, error) {
+	n, err := e.r.Read(b)
+	e.left -= int64(n)
+	if e.left < 0 {
+		return n, damagedEntry{"longer than declared"}
+	}
+	if err != nil && err != io.EOF {
+		return n, damagedEntry{err.Error()}
+	}
+	return n, err
+}
+
+// damagedEntry is an entry of an archive that cannot be read to its end.
+type damagedEntry struct{ reason string }
+
+func (e damagedEntry) Error() string { return "damaged archive entry: " + e.reason }
+
+// FilesFromBytes lists the files of a zip held in memory: an upload of the
+// web interface, within UploadZip.
 func FilesFromBytes(b []byte) ([]File, error) {
-	return FilesFromZip(bytes.NewReader(b), int64(len(b)))
+	return FilesFromZipWithin(bytes.NewReader(b), int64(len(b)), UploadZip)
 }
 
 // Zip packs files into one archive (the web keeps an upload this way).
+// They are stored as they are, not compressed: their size is the one
+// that was sent, and the archive's limits then judge them as sent.
 func Zip(w io.Writer, files []File) error {
 	zw := zip.NewWriter(w)
 	for _, f := range files {
-		dst, err := zw.Create(f.Name)
+		dst, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
 		if err != nil {
 			return err
 		}

@@ -84,22 +84,51 @@ type Upload struct {
 	Source      string
 	Target      string // establishment ID (siecle, sts, csv)
 	Complete    bool   // csv: the whole truth
-	Archive     []byte // the files, as one zip
+	Archive     []byte // the files, as one zip: given to SaveUpload; LoadUpload leaves it empty (see Open)
 	Fingerprint string
 	Summary     Summary
+
+	sealed []byte // the archive as stored
 }
 
-// SaveUpload stores an upload with the summary of its review.
-func SaveUpload(ctx context.Context, d *db.DB, u *Upload) error {
+// Sealer seals the archives of pending uploads at rest, bound to their
+// row: the instance key files.PendingUploads of a server's file store
+// (files.Sealer: AES-256-GCM, the key wrapped by the master key).
+type Sealer interface {
+	Seal(ctx context.Context, plain, aad []byte) ([]byte, error)
+	Open(ctx context.Context, sealed, aad []byte) ([]byte, error)
+}
+
+// ErrUploadUnreadable is an upload whose archive does not open: stored in
+// clear by an older version, or altered. It must be sent again.
+var ErrUploadUnreadable = errors.New("provisioning: the upload can no longer be read; send it again")
+
+var errNoSealer = errors.New("provisioning: pending uploads are stored sealed; no key store is configured")
+
+// uploadAAD binds a sealed archive to its row and its owner.
+func uploadAAD(id, createdBy string) []byte { return []byte("import-upload:" + id + ":" + createdBy) }
+
+// SaveUpload stores an upload with the summary of its review. The archive
+// (the raw delivery: national student numbers, scholarship status…) is
+// stored sealed, never in clear; the summary holds counts, establishments
+// and the report (join keys and codes, no names).
+func SaveUpload(ctx context.Context, d *db.DB, u *Upload, s Sealer) error {
+	if s == nil {
+		return errNoSealer
+	}
 	u.ID = ids.New()
 	b, err := json.Marshal(uploadSummary{u.Summary, u.Complete})
+	if err != nil {
+		return err
+	}
+	sealed, err := s.Seal(ctx, u.Archive, uploadAAD(u.ID, u.CreatedBy))
 	if err != nil {
 		return err
 	}
 	return d.Tx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO import_uploads (id, created_at, created_by, source, target_establishment_id,
 			archive, fingerprint, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, u.ID, u.CreatedAt.Unix(), u.CreatedBy, u.Source,
-			nullable(u.Target), u.Archive, u.Fingerprint, string(b)); err != nil {
+			nullable(u.Target), sealed, u.Fingerprint, string(b)); err != nil {
 			return err
 		}
 		for _, e := range u.Summary.Establishments {
@@ -120,8 +149,8 @@ type uploadSummary struct {
 	Complete bool    `json:"complete"`
 }
 
-// LoadUpload returns an upload of person createdBy; someone else's is not
-// found.
+// LoadUpload returns an upload of person createdBy, its archive still
+// sealed (Open); someone else's is not found.
 func LoadUpload(ctx context.Context, q db.Querier, id, createdBy string) (*Upload, error) {
 	u := &Upload{}
 	var at int64
@@ -129,7 +158,7 @@ func LoadUpload(ctx context.Context, q db.Querier, id, createdBy string) (*Uploa
 	var sum string
 	err := q.QueryRow(ctx, `SELECT id, created_at, created_by, source, target_establishment_id, archive, fingerprint, summary
 		FROM import_uploads WHERE id = ? AND created_by = ?`, id, createdBy).
-		Scan(&u.ID, &at, &u.CreatedBy, &u.Source, &target, &u.Archive, &u.Fingerprint, &sum)
+		Scan(&u.ID, &at, &u.CreatedBy, &u.Source, &target, &u.sealed, &u.Fingerprint, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -143,6 +172,53 @@ func LoadUpload(ctx context.Context, q db.Querier, id, createdBy string) (*Uploa
 	}
 	u.Summary, u.Complete = us.Summary, us.Complete
 	return u, nil
+}
+
+// Open returns the archive of a loaded upload, or ErrUploadUnreadable.
+func (u *Upload) Open(ctx context.Context, s Sealer) ([]byte, error) {
+	if s == nil {
+		return nil, errNoSealer
+	}
+	b, err := s.Open(ctx, u.sealed, uploadAAD(u.ID, u.CreatedBy))
+	if err != nil {
+		return nil, errors.Join(ErrUploadUnreadable, err)
+	}
+	return b, nil
+}
+
+// ForgetUnreadableUploads deletes the pending uploads whose archive does
+// not open (an older version stored them in clear): run at the server's
+// start, before any request, so that no raw delivery stays in the
+// database. It returns how many it deleted.
+func ForgetUnreadableUploads(ctx context.Context, d *db.DB, s Sealer) (int, error) {
+	if s == nil {
+		return 0, errNoSealer
+	}
+	var list [][2]string
+	if err := eachRow(ctx, d, `SELECT id, created_by FROM import_uploads ORDER BY id`, nil, func(r []string) {
+		list = append(list, [2]string{r[0], r[1]})
+	}); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, x := range list {
+		var sealed []byte
+		err := d.QueryRow(ctx, `SELECT archive FROM import_uploads WHERE id = ?`, x[0]).Scan(&sealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if _, err := s.Open(ctx, sealed, uploadAAD(x[0], x[1])); err == nil {
+			continue
+		}
+		if err := DeleteUpload(ctx, d, x[0], x[1]); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // UpdateUpload records a new review of an upload.
@@ -164,15 +240,28 @@ func DeleteUpload(ctx context.Context, d *db.DB, id, createdBy string) error {
 // Read reads a delivery of any source from its files; uai and complete
 // serve spreadsheets only.
 func Read(source string, files []File, uai string, complete bool) (*Delivery, error) {
+	return ReadWithin(source, files, uai, complete, 0)
+}
+
+// UploadRecords bounds the records (people, family links, deletions,
+// structures, teaching lines) of a delivery uploaded in the web interface:
+// about 100,000 people with their families, read in a few hundred
+// megabytes at most whatever the records look like.
+const UploadRecords = 200000
+
+// ReadWithin is Read keeping at most maxRecords records (0: no bound); a
+// delivery holding more is refused with a ReadError, and its reading stops
+// there.
+func ReadWithin(source string, files []File, uai string, complete bool, maxRecords int) (*Delivery, error) {
 	switch source {
 	case AAF:
-		return ReadAAF(files)
+		return readAAF(files, maxRecords)
 	case SIECLE:
-		return ReadSIECLE(files)
+		return readSIECLE(files, maxRecords)
 	case STS:
-		return ReadSTS(files)
+		return readSTS(files, maxRecords)
 	case CSV:
-		return ReadCSV(files, uai, complete)
+		return readCSV(files, uai, complete, maxRecords)
 	}
 	return nil, errors.New("provisioning: unknown source " + source)
 }

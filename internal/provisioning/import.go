@@ -55,7 +55,10 @@ func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, e
 	if o.DryRun {
 		// Reads only, outside any transaction: a preview never holds the
 		// writer's lock.
-		_, sum, err := buildPlan(ctx, d, dl, o)
+		p, sum, err := buildPlan(ctx, d, dl, o)
+		if err == nil && o.Authorize != nil {
+			err = o.Authorize(p.scope)
+		}
 		return sum, err
 	}
 	var sum *Summary
@@ -77,13 +80,15 @@ func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, e
 		// before the writing starts (an academy's records weigh).
 		dl.People, dl.Links, dl.keys = nil, nil, nil
 		sum = s
-		if o.Expect != "" && o.Expect != s.Fingerprint {
-			return ErrChanged
-		}
+		// The rights are checked on the plan as it will be applied, even
+		// when it is no longer the one reviewed.
 		if o.Authorize != nil {
-			if err := o.Authorize(p.touched, p.creates); err != nil {
+			if err := o.Authorize(p.scope); err != nil {
 				return err
 			}
+		}
+		if o.Expect != "" && o.Expect != s.Fingerprint {
+			return ErrChanged
 		}
 		if s.Refused != "" {
 			return errRefused

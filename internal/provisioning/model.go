@@ -3,6 +3,7 @@ package provisioning
 import (
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // Sources of a delivery.
@@ -200,6 +201,12 @@ type Delivery struct {
 	Files []string
 
 	keys map[string]int // join key → index in People, to merge records
+
+	// records counts what the readers kept (people, family links,
+	// deletions, structures, teaching lines); maxRecords bounds it (0: no
+	// bound), so that a delivery's memory is bounded by more than its size
+	// in bytes (a tiny record costs hundreds of bytes once read).
+	records, maxRecords int
 }
 
 // Deletion is a deleteRequest of a delta.
@@ -208,10 +215,26 @@ type Deletion struct {
 	Pos Pos
 }
 
-func newDelivery(source string) *Delivery {
+func newDelivery(source string, maxRecords int) *Delivery {
 	return &Delivery{Source: source, LinkOwners: map[string]bool{},
-		Subjects: map[string]string{}, MEFs: map[string]string{}, keys: map[string]int{}}
+		Subjects: map[string]string{}, MEFs: map[string]string{}, keys: map[string]int{}, maxRecords: maxRecords}
 }
+
+// record counts one more record kept; false (reported once, an error that
+// stops the reading) when the delivery holds more than its bound.
+func (d *Delivery) record(p Pos) bool {
+	d.records++
+	if d.maxRecords > 0 && d.records > d.maxRecords {
+		if d.records == d.maxRecords+1 {
+			d.Report.errorf(p, "too-many-records", strconv.Itoa(d.maxRecords))
+		}
+		return false
+	}
+	return true
+}
+
+// full tells that the delivery went beyond its bound: readers stop.
+func (d *Delivery) full() bool { return d.maxRecords > 0 && d.records > d.maxRecords }
 
 // addPerson records p; a second record for the same key in the same
 // delivery is an error for an add, merged for a modify.

@@ -45,6 +45,7 @@ type plan struct {
 
 	touched []string // establishments the import touches (existing ones)
 	creates bool     // the import creates establishments
+	scope   Scope    // what the rights to run it must cover (scope.go)
 }
 
 // want is a delivered person with what the directory should hold.
@@ -98,10 +99,11 @@ type Options struct {
 	// (an operator importing from the web must see what they created).
 	AttachActor bool
 	Now         func() time.Time
-	// Authorize is asked inside the transaction, before anything is
-	// written, with the existing establishments the import touches and
-	// whether it creates others; an error stops the import.
-	Authorize func(existing []string, creates bool) error
+	// Authorize is asked with the Scope of the changes as they will be
+	// applied: inside the transaction, before anything is written (and
+	// before the fingerprint is compared), and in a dry run once the
+	// changes are known. An error stops the import and is returned.
+	Authorize func(Scope) error
 	// Hook is called between the steps of writing with the step's name and
 	// the transaction; an error aborts the whole import. Tests inject
 	// failures with it.
@@ -167,7 +169,7 @@ func buildPlan(ctx context.Context, q db.Querier, d *Delivery, o Options) (*plan
 		pl.day = pl.now.UTC().Format("2006-01-02")
 	}
 	steps := []func() error{pl.structures, pl.people, pl.relations, pl.links, pl.memberships, pl.leavers,
-		pl.assignLogins, pl.structureRows, pl.nomenclature}
+		pl.assignLogins, pl.structureRows, pl.nomenclature, pl.scope}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, nil, err

@@ -10,8 +10,10 @@ import (
 // (BEE_ELEVES), guardians (BEE_RESPONSABLES) and, if given, the
 // nomenclatures (BEE_NOMENCLATURES) that name the MEFs. Each export is the
 // whole truth for its family of people in the establishment it names.
-func ReadSIECLE(files []File) (*Delivery, error) {
-	d := newDelivery(SIECLE)
+func ReadSIECLE(files []File) (*Delivery, error) { return readSIECLE(files, 0) }
+
+func readSIECLE(files []File, maxRecords int) (*Delivery, error) {
+	d := newDelivery(SIECLE, maxRecords)
 	d.Complete = true
 	r := &siecleReader{d: d, students: map[string]*Person{}, relatives: map[string]*Person{},
 		structs: map[string][]siecleStruct{}, addresses: map[string]string{}, addressOf: map[string][]*Person{}}
@@ -58,6 +60,9 @@ func (r *siecleReader) file(f File) error {
 		r.d.Families |= FamRelatives
 	}
 	return x.walk(kind, func(path []string, se xml.StartElement) (bool, error) {
+		if r.d.full() {
+			return true, r.d.Report.err()
+		}
 		pos := x.pos()
 		switch {
 		case pathIs(path, "PARAMETRES"):
@@ -163,6 +168,9 @@ func (r *siecleReader) student(rec map[string]string, pos Pos) {
 			return // left the establishment: absent, hence deactivated
 		}
 	}
+	if !r.d.record(pos) {
+		return
+	}
 	p := &Person{Key: id, Op: OpAdd, Family: FamStudents, Profile: "student", Pos: pos,
 		Set: setScalars | setRattach | setClasses | setGroups | setLevel}
 	p.Last = lastName(firstOf(rec, "NOM_USAGE", "NOM_DE_FAMILLE", "NOM"))
@@ -196,6 +204,9 @@ func (r *siecleReader) structure(id string, rec map[string]string, pos Pos) {
 		r.d.Report.warnf(pos, "bad-value", "STRUCTURE", id, code)
 		return
 	}
+	if !r.d.record(pos) {
+		return
+	}
 	r.structs[id] = append(r.structs[id], siecleStruct{code, strings.EqualFold(rec["TYPE_STRUCTURE"], "G")})
 }
 
@@ -208,6 +219,9 @@ func (r *siecleReader) relative(rec map[string]string, pos Pos) {
 	id := rec["@PERSONNE_ID"]
 	if id == "" {
 		r.d.Report.errorf(pos, "missing-attribute", "PERSONNE_ID")
+		return
+	}
+	if !r.d.record(pos) {
 		return
 	}
 	p := &Person{Key: id, Op: OpAdd, Family: FamRelatives, Profile: "relative", Pos: pos, Set: setScalars | setRattach | setChildren}
@@ -239,6 +253,9 @@ func (r *siecleReader) link(rec map[string]string, pos Pos) {
 	sid, pid := rec["ELEVE_ID"], rec["PERSONNE_ID"]
 	if sid == "" || pid == "" {
 		r.d.Report.warnf(pos, "bad-value", "RESPONSABLE_ELEVE", sid, pid)
+		return
+	}
+	if !r.d.record(pos) {
 		return
 	}
 	legal := rec["RESP_LEGAL"]

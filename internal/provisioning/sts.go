@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"encoding/xml"
+	"strconv"
 	"strings"
 )
 
@@ -11,8 +12,10 @@ import (
 // has the same skeleton and is read the same way; its lessons belong to
 // the timetable and are not read here. The export is the whole truth for
 // the establishment's staff.
-func ReadSTS(files []File) (*Delivery, error) {
-	d := newDelivery(STS)
+func ReadSTS(files []File) (*Delivery, error) { return readSTS(files, 0) }
+
+func readSTS(files []File, maxRecords int) (*Delivery, error) {
+	d := newDelivery(STS, maxRecords)
 	d.Complete = true
 	d.Families = FamStaff
 	r := &stsReader{d: d, people: map[string]*Person{}}
@@ -57,6 +60,9 @@ func (r *stsReader) file(f File) error {
 		return err
 	}
 	return x.walk(root.Name.Local, func(path []string, se xml.StartElement) (bool, error) {
+		if r.d.full() {
+			return true, r.d.Report.err()
+		}
 		pos := x.pos()
 		switch {
 		case pathIs(path, "PARAMETRES"):
@@ -109,6 +115,9 @@ func (r *stsReader) individual(x *xmlReader, se xml.StartElement, pos Pos) error
 		if c.Name.Local == "DISCIPLINES" {
 			return x.skip()
 		}
+		if len(rec) >= maxItems {
+			return fail(x.pos(), "xml-too-many-fields", se.Name.Local, strconv.Itoa(maxItems))
+		}
 		s, err := x.text()
 		rec[c.Name.Local] = s
 		return err
@@ -118,6 +127,9 @@ func (r *stsReader) individual(x *xmlReader, se xml.StartElement, pos Pos) error
 	}
 	if id == "" {
 		r.d.Report.errorf(pos, "missing-attribute", "INDIVIDU/@ID")
+		return nil
+	}
+	if !r.d.record(pos) {
 		return nil
 	}
 	p := &Person{Key: id, Op: OpAdd, Family: FamStaff, Profile: "staff", Pos: pos,
@@ -195,6 +207,9 @@ func (r *stsReader) structure(x *xmlReader, se xml.StartElement, pos Pos, group 
 					}
 					return x.children(func(t xml.StartElement) error {
 						if id := strings.TrimSpace(attrOf(t, "ID")); id != "" && subject != "" {
+							if !r.d.record(x.pos()) {
+								return r.d.Report.err()
+							}
 							r.teach = append(r.teach, stsTeach{teacher: id, code: code, subject: subject, group: group, pos: x.pos()})
 						}
 						return x.skip() // lessons (COURS_RATTACHES) belong to the timetable
@@ -209,6 +224,9 @@ func (r *stsReader) structure(x *xmlReader, se xml.StartElement, pos Pos, group 
 	}
 	if code == "" {
 		r.d.Report.warnf(pos, "bad-value", se.Name.Local+"/@CODE", "", "")
+		return nil
+	}
+	if !r.d.record(pos) {
 		return nil
 	}
 	if group {
@@ -227,6 +245,11 @@ func (r *stsReader) finish() {
 	d := r.d
 	s := &Structure{Key: r.uai, UAI: r.uai, Pos: r.uaiPos, Classes: r.classes, Groups: r.groups, GroupClasses: r.gcls}
 	d.Structures = []*Structure{s}
+	type taught struct {
+		teacher string
+		Teach
+	}
+	seen := map[taught]bool{}
 	for _, t := range r.teach {
 		p := r.people[t.teacher]
 		if p == nil {
@@ -235,11 +258,8 @@ func (r *stsReader) finish() {
 		}
 		p.Profile = "teacher"
 		tt := Teach{Est: r.uai, Code: t.code, Group: t.group, Subject: t.subject}
-		dup := false
-		for _, x := range p.ex().Teaching {
-			dup = dup || x == tt
-		}
-		if !dup {
+		if !seen[taught{t.teacher, tt}] {
+			seen[taught{t.teacher, tt}] = true
 			p.x().Teaching = append(p.x().Teaching, tt)
 		}
 	}

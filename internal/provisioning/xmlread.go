@@ -6,10 +6,27 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/ianaindex"
+)
+
+// Bounds on what one file may make the reader hold, whatever its size:
+// encoding/xml keeps a whole token (a text run, a tag with its attributes,
+// a comment) in memory, and one element per level of nesting.
+const (
+	// MaxToken is the longest token accepted: a text run, a tag with its
+	// attributes, a comment, a CSV record. Feeds hold short values (a
+	// name, an address, a list of codes); 64 KiB is far above any.
+	MaxToken = 64 << 10
+	// maxDepth is the deepest nesting of elements accepted (feeds nest
+	// five or six levels).
+	maxDepth = 64
+	// maxItems is the most values of one attribute, attributes of one
+	// request, or fields of one record, kept from a single record.
+	maxItems = 10000
 )
 
 // xmlReader streams one XML file, a token at a time, and turns every
@@ -18,10 +35,15 @@ import (
 // Safety: encoding/xml never fetches a DTD nor reads an internal subset's
 // declarations, so an external entity can neither be fetched nor expanded;
 // a DOCTYPE that declares entities is refused outright, and in strict mode
-// a reference to an undeclared entity is an error.
+// a reference to an undeclared entity is an error. No token may be longer
+// than MaxToken bytes (the decoder reads through a tokenGuard) and no
+// element nest deeper than maxDepth, so a small file that expands to a
+// huge text run is refused after 64 KiB, not held whole.
 type xmlReader struct {
-	d    *xml.Decoder
-	file string
+	d     *xml.Decoder
+	g     *tokenGuard
+	file  string
+	depth int
 }
 
 func newXMLReader(r io.Reader, file string) *xmlReader {
@@ -29,10 +51,45 @@ func newXMLReader(r io.Reader, file string) *xmlReader {
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3) // a UTF-8 byte order mark
 	}
-	d := xml.NewDecoder(br)
+	g := &tokenGuard{r: br, max: MaxToken}
+	d := xml.NewDecoder(g)
 	d.Strict = true
 	d.CharsetReader = charsetReader
-	return &xmlReader{d: d, file: file}
+	return &xmlReader{d: d, g: g, file: file}
+}
+
+// tokenGuard counts the bytes the decoder reads since the last token it
+// returned, and fails once they exceed max: the decoder then stops
+// growing its buffer. With a declared encoding other than UTF-8 the
+// decoder reads ahead through its own buffer (4 KiB), which only adds
+// that much to the bound.
+type tokenGuard struct {
+	r   *bufio.Reader
+	n   int
+	max int
+}
+
+// errTokenTooLong is returned by the guard, then by the decoder.
+var errTokenTooLong = errors.New("token too long")
+
+func (g *tokenGuard) ReadByte() (byte, error) {
+	if g.n >= g.max {
+		return 0, errTokenTooLong
+	}
+	g.n++
+	return g.r.ReadByte()
+}
+
+func (g *tokenGuard) Read(b []byte) (int, error) {
+	if g.n >= g.max {
+		return 0, errTokenTooLong
+	}
+	if len(b) > g.max-g.n {
+		b = b[:g.max-g.n]
+	}
+	n, err := g.r.Read(b)
+	g.n += n
+	return n, err
 }
 
 // charsetReader decodes the encodings an XML declaration may name
@@ -62,15 +119,37 @@ func (x *xmlReader) token() (xml.Token, error) {
 	if err != nil {
 		return nil, x.wrap(err)
 	}
-	if dir, ok := t.(xml.Directive); ok && bytes.Contains(bytes.ToUpper(dir), []byte("ENTITY")) {
-		return nil, fail(x.pos(), "xml-entity")
+	x.g.n = 0
+	switch t := t.(type) {
+	case xml.Directive:
+		if bytes.Contains(bytes.ToUpper(t), []byte("ENTITY")) {
+			return nil, fail(x.pos(), "xml-entity")
+		}
+	case xml.StartElement:
+		if x.depth++; x.depth > maxDepth {
+			return nil, fail(x.pos(), "xml-too-deep", strconv.Itoa(maxDepth))
+		}
+	case xml.EndElement:
+		x.depth--
 	}
 	return t, nil
+}
+
+// tooLong is the issue of a token or a text longer than MaxToken.
+func (x *xmlReader) tooLong() error {
+	return fail(x.pos(), "xml-too-long", strconv.Itoa(MaxToken>>10))
 }
 
 func (x *xmlReader) wrap(err error) error {
 	if _, ok := AsReadError(err); ok {
 		return err
+	}
+	if errors.Is(err, errTokenTooLong) {
+		return x.tooLong()
+	}
+	var de damagedEntry
+	if errors.As(err, &de) {
+		return fail(x.pos(), "file-damaged", de.reason)
 	}
 	var cs errUnknownCharset
 	if errors.As(err, &cs) {
@@ -142,6 +221,9 @@ func (x *xmlReader) text() (string, error) {
 		}
 		switch t := t.(type) {
 		case xml.CharData:
+			if len(buf)+len(t) > MaxToken {
+				return "", x.tooLong()
+			}
 			buf = append(buf, t...)
 		case xml.StartElement:
 			return "", fail(x.pos(), "xml-unexpected", t.Name.Local)
@@ -155,12 +237,25 @@ func (x *xmlReader) text() (string, error) {
 	}
 }
 
-// skip consumes the element just opened.
+// skip consumes the element just opened (as Decoder.Skip, through token
+// so that every token is bounded).
 func (x *xmlReader) skip() error {
-	if err := x.d.Skip(); err != nil {
-		return x.wrap(err)
+	depth := 0
+	for {
+		t, err := x.token()
+		if err != nil {
+			return err
+		}
+		switch t.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			if depth == 0 {
+				return nil
+			}
+			depth--
+		}
 	}
-	return nil
 }
 
 func attrOf(se xml.StartElement, name string) string {
@@ -224,6 +319,9 @@ func (x *xmlReader) flat(se xml.StartElement) (map[string]string, error) {
 		rec["@"+a.Name.Local] = strings.TrimSpace(a.Value)
 	}
 	err := x.children(func(c xml.StartElement) error {
+		if len(rec) >= maxItems {
+			return fail(x.pos(), "xml-too-many-fields", se.Name.Local, strconv.Itoa(maxItems))
+		}
 		var buf []byte
 		for {
 			t, err := x.token()
@@ -232,6 +330,9 @@ func (x *xmlReader) flat(se xml.StartElement) (map[string]string, error) {
 			}
 			switch t := t.(type) {
 			case xml.CharData:
+				if len(buf)+len(t) > MaxToken {
+					return x.tooLong()
+				}
 				buf = append(buf, t...)
 			case xml.StartElement:
 				if err := x.skip(); err != nil {

@@ -16,6 +16,8 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/directory"
+	"cartable/internal/files"
+	"cartable/internal/i18n"
 	"cartable/internal/provisioning"
 )
 
@@ -30,7 +32,9 @@ const maxUpload = 64 << 20
 
 func (s *Server) provisioningRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /provisioning", s.signedIn(s.provIndex))
-	mux.HandleFunc("POST /provisioning/uploads", s.limitBody(maxUpload, s.signedIn(s.provUpload)))
+	// The right is checked before anything of the body is read: the form
+	// token is in the body, so it comes after.
+	mux.HandleFunc("POST /provisioning/uploads", s.provisioner(s.limitBody(maxUpload, s.signedIn(s.provUpload))))
 	mux.HandleFunc("GET /provisioning/uploads/{id}", s.signedIn(s.provReview))
 	mux.HandleFunc("POST /provisioning/uploads/{id}/confirm", s.signedIn(s.provConfirm))
 	mux.HandleFunc("POST /provisioning/uploads/{id}/cancel", s.signedIn(s.provCancel))
@@ -54,6 +58,49 @@ func (s *Server) limitBody(n int64, h http.HandlerFunc) http.HandlerFunc {
 		r.Body = http.MaxBytesReader(w, r.Body, n)
 		h(w, r)
 	}
+}
+
+// provisioner refuses, without reading the request's body, anyone who may
+// provision nothing: the provision right on no establishment and not the
+// operator's. Signed-out visitors and sessions that still owe their
+// second factor are refused as signedIn refuses them.
+func (s *Server) provisioner(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		cur := currentOf(r)
+		if cur == nil {
+			s.renderError(w, r, http.StatusForbidden, "error.session")
+			return
+		}
+		if !cur.session.MFADone {
+			s.renderError(w, r, http.StatusForbidden, "error.mfa")
+			return
+		}
+		ok, err := s.mayProvisionSomething(r)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if !ok {
+			s.auditRefusal(r, access.Instance())
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
+		h(w, r)
+	}
+}
+
+// mayProvisionSomething tells whether the viewer holds the provision right
+// on some establishment or on the instance.
+func (s *Server) mayProvisionSomething(r *http.Request) (bool, error) {
+	if ok, err := s.may(r, access.Provision, access.Instance()); err != nil || ok {
+		return ok, err
+	}
+	for _, id := range currentOf(r).viewer.Establishments {
+		if ok, err := s.may(r, access.Provision, access.Establishment(id)); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
 }
 
 func (s *Server) purgeDelay() time.Duration {
@@ -215,6 +262,10 @@ func (s *Server) provUpload(w http.ResponseWriter, r *http.Request) {
 		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.source", nil)
 		return
 	}
+	if s.sealer() == nil {
+		s.provFail(w, r, http.StatusServiceUnavailable, form, "prov.error.nostore", nil)
+		return
+	}
 	uai := ""
 	if form.Target != "" {
 		if !s.allowed(w, r, access.Provision, access.Establishment(form.Target)) {
@@ -241,10 +292,10 @@ func (s *Server) provUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	files, err := provisioning.FilesFromBytes(archive)
 	if err != nil {
-		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.archive", nil)
+		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.archive", err)
 		return
 	}
-	dl, err := provisioning.Read(form.Source, files, uai, form.Complete)
+	dl, err := provisioning.ReadWithin(form.Source, files, uai, form.Complete, provisioning.UploadRecords)
 	if err != nil {
 		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.read", err)
 		return
@@ -253,52 +304,126 @@ func (s *Server) provUpload(w http.ResponseWriter, r *http.Request) {
 		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.mismatch", nil)
 		return
 	}
-	sum, err := provisioning.Import(ctx, s.DB, dl, provisioning.Options{DryRun: true, MaxDeactivation: s.MaxDeactivation, Now: s.Now})
-	if err != nil {
-		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.read", err)
-		return
-	}
-	if denied, err := s.provDenied(r, sum); err != nil {
-		s.serverError(w, r, err)
-		return
-	} else if len(denied) > 0 {
+	var refusal provRefusal
+	sum, err := provisioning.Import(ctx, s.DB, dl, provisioning.Options{DryRun: true, MaxDeactivation: s.MaxDeactivation, Now: s.Now,
+		Authorize: s.provAuthorize(r, &refusal)})
+	if errors.Is(err, errProvDenied) {
 		s.auditRefusal(r, access.Instance())
 		d, ok := s.provIndexData(w, r)
 		if !ok {
 			return
 		}
 		d.Source, d.Target, d.Complete, d.Error = form.Source, form.Target, form.Complete, "prov.error.denied"
-		d.Issues = []issueLine{{Message: strings.Join(denied, " ")}}
+		if named := refusal.uais(sum); len(named) > 0 {
+			d.Issues = append(d.Issues, issueLine{Message: strings.Join(named, " ")})
+		}
+		if refusal.others {
+			d.Issues = append(d.Issues, issueLine{Message: i18n.T(langOf(r), "prov.error.denied.people")})
+		}
 		s.render(w, r, http.StatusForbidden, "provisioning_index", "prov.title", d)
+		return
+	}
+	if err != nil {
+		s.provFail(w, r, http.StatusUnprocessableEntity, form, "prov.error.read", err)
 		return
 	}
 	u := &provisioning.Upload{CreatedAt: s.Now(), CreatedBy: v.ID, Source: form.Source, Target: form.Target,
 		Complete: form.Complete, Archive: archive, Fingerprint: sum.Fingerprint, Summary: *sum}
-	if err := provisioning.SaveUpload(ctx, s.DB, u); err != nil {
+	if err := provisioning.SaveUpload(ctx, s.DB, u, s.sealer()); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/provisioning/uploads/"+u.ID, http.StatusSeeOther)
 }
 
-// provDenied lists the UAIs of the establishments a delivery touches that
-// the viewer may not provision (new ones need the operator's right).
-func (s *Server) provDenied(r *http.Request, sum *provisioning.Summary) ([]string, error) {
-	var denied []string
+// sealer seals pending uploads under the instance key
+// files.PendingUploads of the file store; nil (and uploads refused)
+// without one.
+func (s *Server) sealer() provisioning.Sealer {
+	if s.Files == nil {
+		return nil
+	}
+	return s.Files.Sealer(s.DB, files.PendingUploads)
+}
+
+// errProvDenied stops an import the viewer may not run.
+var errProvDenied = errors.New("provisioning: the delivery reaches beyond the viewer's rights")
+
+// provRefusal is why an import was refused: the establishments it names
+// that the viewer may not provision, whether it brings new ones in without
+// the operator's right, and whether it changes people or relations the
+// viewer does not answer for (not detailed: the refusal must not tell where
+// someone else's people are).
+type provRefusal struct {
+	named   map[string]bool // establishment IDs
+	creates bool
+	others  bool
+}
+
+// uais lists the refused establishments the delivery names, by UAI.
+func (f *provRefusal) uais(sum *provisioning.Summary) []string {
+	var out []string
+	if sum == nil {
+		return nil
+	}
 	for _, e := range sum.Establishments {
-		res := access.Establishment(e.ID)
-		if e.New {
-			res = access.Instance()
-		}
-		ok, err := s.may(r, access.Provision, res)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			denied = append(denied, e.UAI)
+		if f.named[e.ID] || e.New && f.creates {
+			out = append(out, e.UAI)
 		}
 	}
-	return denied, nil
+	return out
+}
+
+// provAuthorize is the rule of every import made in the web, checked on
+// the changes as they will be applied (provisioning.Scope): the provision
+// right on every establishment the delivery names and on every
+// establishment where it changes something — each establishment of each
+// person it changes themselves (fields, profile, activity, family links,
+// one more attachment) and each establishment where a relation changes —
+// and the operator's right (the instance) to bring new establishments in,
+// to change someone attached nowhere or to change an operator's account.
+// A refusal is recorded in f and returned as errProvDenied.
+func (s *Server) provAuthorize(r *http.Request, f *provRefusal) func(provisioning.Scope) error {
+	return func(sc provisioning.Scope) error {
+		*f = provRefusal{named: map[string]bool{}}
+		named := map[string]bool{}
+		for _, id := range sc.Named {
+			named[id] = true
+			ok, err := s.may(r, access.Provision, access.Establishment(id))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				f.named[id] = true
+			}
+		}
+		for _, id := range sc.Establishments {
+			if named[id] {
+				continue
+			}
+			ok, err := s.may(r, access.Provision, access.Establishment(id))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				f.others = true
+			}
+		}
+		if sc.Creates || sc.Unattached || sc.Operators {
+			ok, err := s.may(r, access.Provision, access.Instance())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				f.creates = sc.Creates
+				f.others = f.others || sc.Unattached || sc.Operators
+			}
+		}
+		if len(f.named) > 0 || f.creates || f.others {
+			return errProvDenied
+		}
+		return nil
+	}
 }
 
 // archiveOf keeps the uploaded files as one zip: a zip sent alone is kept
@@ -413,42 +538,51 @@ func (s *Server) provConfirm(w http.ResponseWriter, r *http.Request) {
 		}
 		uai = e.UAI
 	}
-	files, err := provisioning.FilesFromBytes(u.Archive)
+	archive, err := u.Open(ctx, s.sealer())
+	if errors.Is(err, provisioning.ErrUploadUnreadable) {
+		// Not sealed by this instance (altered, or another data
+		// directory's): forgotten, to be sent again.
+		if err := provisioning.DeleteUpload(ctx, s.DB, u.ID, u.CreatedBy); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.provFail(w, r, http.StatusGone, provIndexData{Source: u.Source, Target: u.Target, Complete: u.Complete}, "prov.error.unreadable", nil)
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	dl, err := provisioning.Read(u.Source, files, uai, u.Complete)
+	files, err := provisioning.FilesFromBytes(archive)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	errDenied := errors.New("denied")
+	dl, err := provisioning.ReadWithin(u.Source, files, uai, u.Complete, provisioning.UploadRecords)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var refusal provRefusal
 	sum, err := provisioning.Import(ctx, s.DB, dl, provisioning.Options{
 		ActorID: v.ID, AttachActor: v.Profile == directory.Admin, Now: s.Now, Expect: u.Fingerprint,
 		AllowMassDeactivation: r.FormValue("allow") == "1", MaxDeactivation: s.MaxDeactivation,
-		Authorize: func(existing []string, creates bool) error {
-			for _, id := range existing {
-				if ok, err := s.may(r, access.Provision, access.Establishment(id)); err != nil || !ok {
-					return errors.Join(errDenied, err)
-				}
-			}
-			if creates {
-				if ok, err := s.may(r, access.Provision, access.Instance()); err != nil || !ok {
-					return errors.Join(errDenied, err)
-				}
-			}
-			return nil
-		}})
+		Authorize: s.provAuthorize(r, &refusal)})
 	switch {
-	case errors.Is(err, errDenied):
-		s.auditRefusal(r, access.Instance())
+	case errors.Is(err, errProvDenied):
+		s.auditRefusal(r, access.Resource{Kind: "import-upload", ID: u.ID})
 		s.renderError(w, r, http.StatusNotFound, "error.notfound")
 	case errors.Is(err, provisioning.ErrMassDeactivation):
 		u.Summary = *sum
 		s.renderReview(w, r, http.StatusConflict, u, "prov.review.refused", "")
 	case errors.Is(err, provisioning.ErrChanged):
-		fresh, err := provisioning.Import(ctx, s.DB, dl, provisioning.Options{DryRun: true, MaxDeactivation: s.MaxDeactivation, Now: s.Now})
+		fresh, err := provisioning.Import(ctx, s.DB, dl, provisioning.Options{DryRun: true, MaxDeactivation: s.MaxDeactivation, Now: s.Now,
+			Authorize: s.provAuthorize(r, &refusal)})
+		if errors.Is(err, errProvDenied) {
+			s.auditRefusal(r, access.Resource{Kind: "import-upload", ID: u.ID})
+			s.renderError(w, r, http.StatusNotFound, "error.notfound")
+			return
+		}
 		if err != nil {
 			s.serverError(w, r, err)
 			return
