@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/db"
 	"cartable/internal/directory"
@@ -244,7 +245,7 @@ func (a *Authenticator) Activate(ctx context.Context, in ActivateRequest) (SignI
 			}
 			return err
 		}
-		if err := directory.SetPasswordHash(ctx, tx, p.ID, hash); err != nil {
+		if err := directory.SetPasswordHash(ctx, access.System("activation"), tx, p.ID, hash); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO account_settings (person_id, recovery_email, password_set_at, activated_at) VALUES (?, ?, ?, ?)
@@ -341,7 +342,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, token string, p dire
 }
 
 func (a *Authenticator) setPassword(ctx context.Context, q db.Querier, personID, hash string) error {
-	if err := directory.SetPasswordHash(ctx, q, personID, hash); err != nil {
+	if err := directory.SetPasswordHash(ctx, access.System("password"), q, personID, hash); err != nil {
 		return err
 	}
 	_, err := q.Exec(ctx, `INSERT INTO account_settings (person_id, password_set_at) VALUES (?, ?)

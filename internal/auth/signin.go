@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/db"
 	"cartable/internal/directory"
@@ -151,7 +152,7 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 	}
 	if outdated {
 		if h, err := HashPassword(in.Password); err == nil {
-			_ = directory.SetPasswordHash(ctx, a.DB, p.ID, h)
+			_ = directory.SetPasswordHash(ctx, access.System("sign-in"), a.DB, p.ID, h)
 		}
 	}
 	return a.open(ctx, p, in.UserAgent, in.SourceIP)

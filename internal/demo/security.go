@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/auth"
 	"cartable/internal/db"
 	"cartable/internal/directory"
@@ -14,10 +15,14 @@ import (
 // head or the operator with the printed password alone. A real
 // establishment keeps the default: mandatory for teachers, staff and
 // admins. The setting can be changed on the establishment's security page.
-func RelaxSecondFactor(ctx context.Context, tx *db.Tx) error {
+// v needs the provision right on both establishments.
+func RelaxSecondFactor(ctx context.Context, v *access.Viewer, tx *db.Tx) error {
 	for _, uai := range []string{MainUAI, SecondUAI} {
 		e, err := directory.EstablishmentByUAI(ctx, tx, uai)
 		if err != nil {
+			return err
+		}
+		if err := v.Can(ctx, access.Provision, access.Establishment(e.ID)); err != nil {
 			return err
 		}
 		if err := auth.SetMFAPolicy(ctx, tx, e.ID, nil, nil, "", time.Unix(0, 0)); err != nil {

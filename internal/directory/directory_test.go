@@ -5,6 +5,7 @@ import (
 	"sort"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/demo"
@@ -16,7 +17,7 @@ func demoDB(t *testing.T) *db.DB {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	if err := d.Tx(ctx, func(tx *db.Tx) error {
-		_, err := demo.Generate(ctx, tx, demo.Options{Seed: 3, Students: 60})
+		_, err := demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 3, Students: 60})
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ import (
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
+	provisioningarea "cartable/internal/web/provisioning"
 	wtimetable "cartable/internal/web/timetable"
 )
 
@@ -47,10 +48,6 @@ type Server struct {
 	TrustedProxies []netip.Prefix
 	// Files stores attachments and handed-in work (nil: uploads refused).
 	Files *files.Store
-	// PurgeAfterDays and MaxDeactivation tune the account lifecycle and
-	// the import guard (provisioning.go); 0 takes the defaults.
-	PurgeAfterDays  int
-	MaxDeactivation float64
 
 	kit      *page.Kit
 	pages    *page.Set        // the flat package's templates, until each area has its own
@@ -69,8 +66,8 @@ type Options struct {
 	Mail            mail.Sender    // nil: no e-mail is sent (reset links, lock notices)
 	TrustedProxies  []netip.Prefix // reverse proxies allowed to name the client
 	Files           *files.Store   // file storage (class log, homework, downloads); nil refuses uploads
-	PurgeAfterDays  int            // days before a closed account is erased (provisioning.go)
-	MaxDeactivation float64        // share of an establishment an import may deactivate (provisioning.go)
+	PurgeAfterDays  int            // days before a closed account is erased (web/provisioning)
+	MaxDeactivation float64        // share of an establishment an import may deactivate (web/provisioning)
 }
 
 // New builds a Server with its sessions, authenticator and access policy.
@@ -86,18 +83,16 @@ func New(o Options) (*Server, error) {
 	}
 	sessions := &auth.Sessions{DB: o.DB, Idle: o.SessionIdle, Absolute: o.SessionAbsolute}
 	srv := &Server{
-		DB:              o.DB,
-		Sessions:        sessions,
-		Auth:            auth.NewAuthenticator(o.DB, sessions),
-		Policy:          access.New(o.DB),
-		Log:             o.Log,
-		Secure:          strings.HasPrefix(o.BaseURL, "https://"),
-		Now:             time.Now,
-		BaseURL:         strings.TrimRight(o.BaseURL, "/"),
-		PurgeAfterDays:  o.PurgeAfterDays,
-		MaxDeactivation: o.MaxDeactivation,
-		TrustedProxies:  o.TrustedProxies,
-		Files:           o.Files,
+		DB:             o.DB,
+		Sessions:       sessions,
+		Auth:           auth.NewAuthenticator(o.DB, sessions),
+		Policy:         access.New(o.DB),
+		Log:            o.Log,
+		Secure:         strings.HasPrefix(o.BaseURL, "https://"),
+		Now:            time.Now,
+		BaseURL:        strings.TrimRight(o.BaseURL, "/"),
+		TrustedProxies: o.TrustedProxies,
+		Files:          o.Files,
 	}
 	var err error
 	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Log: o.Log,
@@ -133,6 +128,12 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, lessons, logs, hw, download.New(srv.kit, o.DB, o.Files))
+	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files,
+		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, prov)
 	return srv, nil
 }
 
@@ -156,8 +157,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
 	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
 	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
-	s.accountRoutes(mux)      // account.go
-	s.provisioningRoutes(mux) // provisioning.go
+	s.accountRoutes(mux) // account.go
 	for _, a := range s.areas {
 		a.Routes(mux)
 	}
