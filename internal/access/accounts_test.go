@@ -1,4 +1,4 @@
-package access
+package access_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/demo"
@@ -98,11 +99,11 @@ func TestAccountAdministrationOnDemo(t *testing.T) {
 			picked[key] = ps[0].ID
 		}
 	}
-	p := New(d)
+	p := access.New(d)
 	var allowed, denied int
 	check := func(what string, got error, want bool) {
 		t.Helper()
-		if got != nil && !errors.Is(got, ErrDenied) {
+		if got != nil && !errors.Is(got, access.ErrDenied) {
 			t.Fatalf("%s: %v", what, got)
 		}
 		if (got == nil) != want {
@@ -122,19 +123,19 @@ func TestAccountAdministrationOnDemo(t *testing.T) {
 		}
 		vf := people[vid]
 		for tid, tf := range people {
-			check(kind+" manages person "+tf.profile, p.Can(ctx, v, ManageAccount, Person(tid)), o.allowManageAccount(vid, tid))
-			check(kind+" provisions person "+tf.profile, p.Can(ctx, v, Provision, Person(tid)), o.allowProvisionPerson(vid, tid))
+			check(kind+" manages person "+tf.profile, p.Can(ctx, v, access.ManageAccount, access.Person(tid)), o.allowManageAccount(vid, tid))
+			check(kind+" provisions person "+tf.profile, p.Can(ctx, v, access.Provision, access.Person(tid)), o.allowProvisionPerson(vid, tid))
 			for _, e := range ests {
-				check(kind+" provisions a membership of "+tf.profile, p.Can(ctx, v, Provision, Membership(tid, e.ID)), o.allowProvisionMembership(vid, tid, e.ID))
+				check(kind+" provisions a membership of "+tf.profile, p.Can(ctx, v, access.Provision, access.Membership(tid, e.ID)), o.allowProvisionMembership(vid, tid, e.ID))
 			}
 		}
-		check(kind+" manages unknown person", p.Can(ctx, v, ManageAccount, Person("nosuchperson0000")), false)
+		check(kind+" manages unknown person", p.Can(ctx, v, access.ManageAccount, access.Person("nosuchperson0000")), false)
 		for cid, e := range classes {
-			check(kind+" manages class", p.Can(ctx, v, ManageAccount, Class(cid)), vf.est[e] && (vf.profile == directory.Admin || allPowers(vf, e)))
+			check(kind+" manages class", p.Can(ctx, v, access.ManageAccount, access.Class(cid)), vf.est[e] && (vf.profile == directory.Admin || allPowers(vf, e)))
 		}
 		for _, e := range ests {
-			check(kind+" sets the policy", p.Can(ctx, v, ManageSecurity, Establishment(e.ID)), vf.est[e.ID] && (vf.profile == directory.Admin || policyHead(vf, e.ID)))
-			check(kind+" manage-security on a person", p.Can(ctx, v, ManageSecurity, Person(vid)), false)
+			check(kind+" sets the policy", p.Can(ctx, v, access.ManageSecurity, access.Establishment(e.ID)), vf.est[e.ID] && (vf.profile == directory.Admin || policyHead(vf, e.ID)))
+			check(kind+" manage-security on a person", p.Can(ctx, v, access.ManageSecurity, access.Person(vid)), false)
 		}
 	}
 	if allowed == 0 || denied == 0 {
@@ -209,7 +210,7 @@ func TestAccountMatrixOnFixture(t *testing.T) {
 	d := dbtest.Open(t)
 	f := buildFixture(t, d)
 	addAccountPeople(t, d, f)
-	p := New(d)
+	p := access.New(d)
 	o := loadOracle(t, d)
 	for _, login := range sortedKeys(f.people) {
 		if login == "sOff" {
@@ -227,8 +228,8 @@ func TestAccountMatrixOnFixture(t *testing.T) {
 		}
 		for _, target := range sortedKeys(f.people) {
 			id := f.people[target]
-			checkAnswer(t, p.Can(ctx, v, ManageAccount, Person(id)), manage[target], login+" manage-account "+target)
-			checkAnswer(t, p.Can(ctx, v, Provision, Person(id)), provision[target], login+" provision "+target)
+			checkAnswer(t, p.Can(ctx, v, access.ManageAccount, access.Person(id)), manage[target], login+" manage-account "+target)
+			checkAnswer(t, p.Can(ctx, v, access.Provision, access.Person(id)), provision[target], login+" provision "+target)
 			if got := o.allowManageAccount(f.people[login], id); got != manage[target] {
 				t.Errorf("oracle %s manage-account %s = %v", login, target, got)
 			}
@@ -238,24 +239,24 @@ func TestAccountMatrixOnFixture(t *testing.T) {
 			for _, key := range sortedKeys(f.ests) {
 				e := f.ests[key]
 				want := o.allowProvisionMembership(f.people[login], id, e)
-				checkAnswer(t, p.Can(ctx, v, Provision, Membership(id, e)), want, login+" provision "+target+" in "+key)
+				checkAnswer(t, p.Can(ctx, v, access.Provision, access.Membership(id, e)), want, login+" provision "+target+" in "+key)
 			}
 		}
-		checkAnswer(t, p.Can(ctx, v, ManageAccount, Person("nobody")), false, login+" manage-account unknown")
-		checkAnswer(t, p.Can(ctx, v, Provision, Membership("nobody", f.ests["A"])), false, login+" provision unknown membership")
-		checkAnswer(t, p.Can(ctx, v, Provision, Membership(f.people["s1"], "")), false, login+" provision membership without establishment")
-		checkAnswer(t, p.Can(ctx, v, Provision, Resource{KindMembership, f.people["s1"]}), false, login+" provision malformed membership")
-		checkAnswer(t, p.Can(ctx, v, ReadName, Membership(f.people["s1"], f.ests["A"])), false, login+" read-name on a membership")
+		checkAnswer(t, p.Can(ctx, v, access.ManageAccount, access.Person("nobody")), false, login+" manage-account unknown")
+		checkAnswer(t, p.Can(ctx, v, access.Provision, access.Membership("nobody", f.ests["A"])), false, login+" provision unknown membership")
+		checkAnswer(t, p.Can(ctx, v, access.Provision, access.Membership(f.people["s1"], "")), false, login+" provision membership without establishment")
+		checkAnswer(t, p.Can(ctx, v, access.Provision, access.Resource{access.KindMembership, f.people["s1"]}), false, login+" provision malformed membership")
+		checkAnswer(t, p.Can(ctx, v, access.ReadName, access.Membership(f.people["s1"], f.ests["A"])), false, login+" read-name on a membership")
 	}
 	// The memberships: the head of A closes anyone below them there, the
 	// two-school parent and teacher included (that ends their attachment
 	// to A only); nobody in B.
 	v, _ := p.Viewer(ctx, f.people["hA"])
 	for _, target := range []string{"p1", "t2", "p2", "s1", "depA"} {
-		checkAnswer(t, p.Can(ctx, v, Provision, Membership(f.people[target], f.ests["A"])), true, "hA closes "+target+" in A")
+		checkAnswer(t, p.Can(ctx, v, access.Provision, access.Membership(f.people[target], f.ests["A"])), true, "hA closes "+target+" in A")
 	}
 	for _, target := range []string{"p1", "t2", "s5"} {
-		checkAnswer(t, p.Can(ctx, v, Provision, Membership(f.people[target], f.ests["B"])), false, "hA closes "+target+" in B")
+		checkAnswer(t, p.Can(ctx, v, access.Provision, access.Membership(f.people[target], f.ests["B"])), false, "hA closes "+target+" in B")
 	}
 }
 
@@ -267,44 +268,44 @@ func TestAccountRefusals(t *testing.T) {
 	d := dbtest.Open(t)
 	f := buildFixture(t, d)
 	addAccountPeople(t, d, f)
-	p := New(d)
+	p := access.New(d)
 	const plain = "plain"
 	for _, c := range []struct {
 		why, viewer string
-		action      Action
-		r           Resource
+		action      access.Action
+		r           access.Resource
 		want        any // ErrPrivilege, ErrElsewhere, ErrOwnAccount or plain
 	}{
-		{"the head of A issuing a letter to a parent whose other child is in B", "hA", ManageAccount, Person(f.people["p1"]), ErrElsewhere},
-		{"the head of A issuing a letter to a parent attached to A only whose child is in B", "hA", ManageAccount, Person(f.people["p2"]), ErrElsewhere},
-		{"the head of A managing a teacher who also teaches in B", "hA", ManageAccount, Person(f.people["t2"]), ErrElsewhere},
-		{"the head of B managing the two-school parent", "hB", ManageAccount, Person(f.people["p1"]), ErrElsewhere},
-		{"the operator of A managing the operator of A and B", "admA", ManageAccount, Person(f.people["admAB"]), ErrElsewhere},
-		{"a secretary managing the head", "secA", ManageAccount, Person(f.people["hA"]), ErrPrivilege},
-		{"a secretary managing the deputy", "secA", ManageAccount, Person(f.people["depA"]), ErrPrivilege},
-		{"a secretary managing another secretary", "secA", ManageAccount, Person(f.people["secA2"]), ErrPrivilege},
-		{"a secretary managing the CPE", "secA", ManageAccount, Person(f.people["cA"]), ErrPrivilege},
-		{"a deputy managing the head", "depA", ManageAccount, Person(f.people["hA"]), ErrPrivilege},
-		{"a deputy managing a teacher who is deputy too", "depA", ManageAccount, Person(f.people["tdA"]), ErrPrivilege},
-		{"a head managing the operator", "hA", ManageAccount, Person(f.people["admA"]), ErrPrivilege},
-		{"a head managing the two-school operator", "hA", ManageAccount, Person(f.people["admAB"]), ErrPrivilege},
-		{"a head managing their own account", "hA", ManageAccount, Person(f.people["hA"]), ErrOwnAccount},
-		{"an operator managing their own account", "admA", ManageAccount, Person(f.people["admA"]), ErrOwnAccount},
-		{"the head of A managing a student of B", "hA", ManageAccount, Person(f.people["s5"]), plain},
-		{"the head of B managing a parent attached to A only", "hB", ManageAccount, Person(f.people["p2"]), plain},
-		{"a CPE managing a student", "cA", ManageAccount, Person(f.people["s1"]), plain},
-		{"a teacher managing a student", "t1", ManageAccount, Person(f.people["s1"]), plain},
-		{"a parent managing their child", "p1", ManageAccount, Person(f.people["s1"]), plain},
-		{"the head of A reopening or closing the whole account of the two-school parent", "hA", Provision, Person(f.people["p1"]), ErrElsewhere},
-		{"the head of A reopening the whole account of the two-school teacher", "hA", Provision, Person(f.people["t2"]), ErrElsewhere},
-		{"a secretary closing the head's account", "secA", Provision, Person(f.people["hA"]), ErrPrivilege},
-		{"a secretary closing the head's attachment", "secA", Provision, Membership(f.people["hA"], f.ests["A"]), ErrPrivilege},
-		{"a secretary closing another secretary", "secA", Provision, Membership(f.people["secA2"], f.ests["A"]), ErrPrivilege},
-		{"a head closing the operator", "hA", Provision, Membership(f.people["admA"], f.ests["A"]), ErrPrivilege},
-		{"a head closing their own attachment", "hA", Provision, Membership(f.people["hA"], f.ests["A"]), ErrOwnAccount},
-		{"the head of A closing the two-school parent in B", "hA", Provision, Membership(f.people["p1"], f.ests["B"]), plain},
-		{"the head of A closing a student of B where it is not attached", "hA", Provision, Membership(f.people["s5"], f.ests["A"]), plain},
-		{"a deputy closing a student", "depA", Provision, Membership(f.people["s1"], f.ests["A"]), plain},
+		{"the head of A issuing a letter to a parent whose other child is in B", "hA", access.ManageAccount, access.Person(f.people["p1"]), access.ErrElsewhere},
+		{"the head of A issuing a letter to a parent attached to A only whose child is in B", "hA", access.ManageAccount, access.Person(f.people["p2"]), access.ErrElsewhere},
+		{"the head of A managing a teacher who also teaches in B", "hA", access.ManageAccount, access.Person(f.people["t2"]), access.ErrElsewhere},
+		{"the head of B managing the two-school parent", "hB", access.ManageAccount, access.Person(f.people["p1"]), access.ErrElsewhere},
+		{"the operator of A managing the operator of A and B", "admA", access.ManageAccount, access.Person(f.people["admAB"]), access.ErrElsewhere},
+		{"a secretary managing the head", "secA", access.ManageAccount, access.Person(f.people["hA"]), access.ErrPrivilege},
+		{"a secretary managing the deputy", "secA", access.ManageAccount, access.Person(f.people["depA"]), access.ErrPrivilege},
+		{"a secretary managing another secretary", "secA", access.ManageAccount, access.Person(f.people["secA2"]), access.ErrPrivilege},
+		{"a secretary managing the CPE", "secA", access.ManageAccount, access.Person(f.people["cA"]), access.ErrPrivilege},
+		{"a deputy managing the head", "depA", access.ManageAccount, access.Person(f.people["hA"]), access.ErrPrivilege},
+		{"a deputy managing a teacher who is deputy too", "depA", access.ManageAccount, access.Person(f.people["tdA"]), access.ErrPrivilege},
+		{"a head managing the operator", "hA", access.ManageAccount, access.Person(f.people["admA"]), access.ErrPrivilege},
+		{"a head managing the two-school operator", "hA", access.ManageAccount, access.Person(f.people["admAB"]), access.ErrPrivilege},
+		{"a head managing their own account", "hA", access.ManageAccount, access.Person(f.people["hA"]), access.ErrOwnAccount},
+		{"an operator managing their own account", "admA", access.ManageAccount, access.Person(f.people["admA"]), access.ErrOwnAccount},
+		{"the head of A managing a student of B", "hA", access.ManageAccount, access.Person(f.people["s5"]), plain},
+		{"the head of B managing a parent attached to A only", "hB", access.ManageAccount, access.Person(f.people["p2"]), plain},
+		{"a CPE managing a student", "cA", access.ManageAccount, access.Person(f.people["s1"]), plain},
+		{"a teacher managing a student", "t1", access.ManageAccount, access.Person(f.people["s1"]), plain},
+		{"a parent managing their child", "p1", access.ManageAccount, access.Person(f.people["s1"]), plain},
+		{"the head of A reopening or closing the whole account of the two-school parent", "hA", access.Provision, access.Person(f.people["p1"]), access.ErrElsewhere},
+		{"the head of A reopening the whole account of the two-school teacher", "hA", access.Provision, access.Person(f.people["t2"]), access.ErrElsewhere},
+		{"a secretary closing the head's account", "secA", access.Provision, access.Person(f.people["hA"]), access.ErrPrivilege},
+		{"a secretary closing the head's attachment", "secA", access.Provision, access.Membership(f.people["hA"], f.ests["A"]), access.ErrPrivilege},
+		{"a secretary closing another secretary", "secA", access.Provision, access.Membership(f.people["secA2"], f.ests["A"]), access.ErrPrivilege},
+		{"a head closing the operator", "hA", access.Provision, access.Membership(f.people["admA"], f.ests["A"]), access.ErrPrivilege},
+		{"a head closing their own attachment", "hA", access.Provision, access.Membership(f.people["hA"], f.ests["A"]), access.ErrOwnAccount},
+		{"the head of A closing the two-school parent in B", "hA", access.Provision, access.Membership(f.people["p1"], f.ests["B"]), plain},
+		{"the head of A closing a student of B where it is not attached", "hA", access.Provision, access.Membership(f.people["s5"], f.ests["A"]), plain},
+		{"a deputy closing a student", "depA", access.Provision, access.Membership(f.people["s1"], f.ests["A"]), plain},
 	} {
 		v, err := p.Viewer(ctx, f.people[c.viewer])
 		if err != nil {
@@ -317,7 +318,7 @@ func TestAccountRefusals(t *testing.T) {
 				t.Errorf("%s: got %v, want %v", c.why, err, want)
 			}
 		default:
-			if !errors.Is(err, ErrDenied) || errors.Is(err, ErrPrivilege) || errors.Is(err, ErrElsewhere) || errors.Is(err, ErrOwnAccount) {
+			if !errors.Is(err, access.ErrDenied) || errors.Is(err, access.ErrPrivilege) || errors.Is(err, access.ErrElsewhere) || errors.Is(err, access.ErrOwnAccount) {
 				t.Errorf("%s: got %v, want the plain refusal", c.why, err)
 			}
 		}
@@ -330,6 +331,6 @@ func TestAccountRefusals(t *testing.T) {
 	// two-school parent.
 	for _, c := range []struct{ viewer, target string }{{"hA", "t1"}, {"hA", "p6"}, {"hA", "depA"}, {"secA", "t1"}, {"admAB", "p1"}, {"admAB", "admA"}, {"admA", "hA"}} {
 		v, _ := p.Viewer(ctx, f.people[c.viewer])
-		checkAnswer(t, p.Can(ctx, v, ManageAccount, Person(f.people[c.target])), true, c.viewer+" manages "+c.target)
+		checkAnswer(t, p.Can(ctx, v, access.ManageAccount, access.Person(f.people[c.target])), true, c.viewer+" manages "+c.target)
 	}
 }

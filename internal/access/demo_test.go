@@ -1,4 +1,4 @@
-package access
+package access_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/demo"
@@ -34,7 +35,7 @@ func TestMatrixOnDemo(t *testing.T) {
 	deactivateSome(t, d)
 	o := loadOracle(t, d)
 	viewers := sampleViewers(t, d, accounts)
-	p := New(d)
+	p := access.New(d)
 
 	type tally struct{ allow, deny int }
 	tallies := map[string]*tally{}
@@ -57,7 +58,7 @@ func TestMatrixOnDemo(t *testing.T) {
 		if err != nil {
 			t.Fatalf("viewer %s (%s): %v", s.login, s.kind(), err)
 		}
-		for _, a := range []Action{ReadName, ReadRecord, ReadContact} {
+		for _, a := range []access.Action{access.ReadName, access.ReadRecord, access.ReadContact} {
 			vis, err := p.VisiblePeople(ctx, v, a, o.people)
 			if err != nil {
 				t.Fatal(err)
@@ -68,20 +69,20 @@ func TestMatrixOnDemo(t *testing.T) {
 				if vis[target] != want {
 					t.Errorf("%s (%s) VisiblePeople %s %s (%s): %v, want %v", s.login, s.kind(), a, target, o.profile[target], vis[target], want)
 				}
-				checkAnswer(t, p.Can(ctx, v, a, Person(target)), want,
+				checkAnswer(t, p.Can(ctx, v, a, access.Person(target)), want,
 					fmt.Sprintf("%s (%s) %s %s (%s)", s.login, s.kind(), a, target, o.profile[target]))
 			}
 		}
-		for _, kind := range []Kind{KindClass, KindGroup} {
+		for _, kind := range []access.Kind{access.KindClass, access.KindGroup} {
 			ids := sortedKeys(o.classEst)
-			if kind == KindGroup {
+			if kind == access.KindGroup {
 				ids = sortedKeys(o.groupEst)
 			}
 			for _, id := range ids {
-				for _, a := range []Action{ReadClass, ReadRoster} {
+				for _, a := range []access.Action{access.ReadClass, access.ReadRoster} {
 					want := o.allowStructure(s.id, kind, id, a)
 					record(want)
-					checkAnswer(t, p.Can(ctx, v, a, Resource{kind, id}), want, fmt.Sprintf("%s (%s) %s %s %s", s.login, s.kind(), a, kind, id))
+					checkAnswer(t, p.Can(ctx, v, a, access.Resource{kind, id}), want, fmt.Sprintf("%s (%s) %s %s %s", s.login, s.kind(), a, kind, id))
 				}
 			}
 		}
@@ -90,23 +91,23 @@ func TestMatrixOnDemo(t *testing.T) {
 		for _, target := range o.people {
 			want := o.allowManageAccount(s.id, target)
 			record(want)
-			checkAnswer(t, p.Can(ctx, v, ManageAccount, Person(target)), want,
+			checkAnswer(t, p.Can(ctx, v, access.ManageAccount, access.Person(target)), want,
 				fmt.Sprintf("%s (%s) manage-account %s (%s)", s.login, s.kind(), target, o.profile[target]))
 			want = o.allowProvisionPerson(s.id, target)
 			record(want)
-			checkAnswer(t, p.Can(ctx, v, Provision, Person(target)), want,
+			checkAnswer(t, p.Can(ctx, v, access.Provision, access.Person(target)), want,
 				fmt.Sprintf("%s (%s) provision %s (%s)", s.login, s.kind(), target, o.profile[target]))
 			for _, e := range o.ests {
 				want = o.allowProvisionMembership(s.id, target, e)
 				record(want)
-				checkAnswer(t, p.Can(ctx, v, Provision, Membership(target, e)), want,
+				checkAnswer(t, p.Can(ctx, v, access.Provision, access.Membership(target, e)), want,
 					fmt.Sprintf("%s (%s) provision %s (%s) in %s", s.login, s.kind(), target, o.profile[target], e))
 			}
 		}
 		for _, e := range o.ests {
 			want := o.allowEstablishment(s.id, e)
 			record(want)
-			checkAnswer(t, p.Can(ctx, v, ReadEstablishment, Establishment(e)), want, fmt.Sprintf("%s (%s) read-establishment %s", s.login, s.kind(), e))
+			checkAnswer(t, p.Can(ctx, v, access.ReadEstablishment, access.Establishment(e)), want, fmt.Sprintf("%s (%s) read-establishment %s", s.login, s.kind(), e))
 		}
 	}
 	// The walk would prove little if one side were all refusals: every kind

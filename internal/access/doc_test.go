@@ -1,4 +1,4 @@
-package access
+package access_test
 
 import (
 	"os"

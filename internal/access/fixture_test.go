@@ -1,4 +1,4 @@
-package access
+package access_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
@@ -37,14 +38,14 @@ import (
 //	admA A    administrator (operator) attached to A
 type fixture struct {
 	people  map[string]string // login → ID
-	structs map[string]Resource
+	structs map[string]access.Resource
 	ests    map[string]string // "A", "B" → ID
 }
 
 func buildFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{people: map[string]string{}, structs: map[string]Resource{}, ests: map[string]string{}}
+	f := &fixture{people: map[string]string{}, structs: map[string]access.Resource{}, ests: map[string]string{}}
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		var errs []error
 		check := func(err error) { errs = append(errs, err) }
@@ -70,14 +71,14 @@ func buildFixture(t *testing.T, d *db.DB) *fixture {
 		class := func(name, e, y string) string {
 			c := &directory.Class{EstablishmentID: e, SchoolYearID: y, Code: name, Name: name}
 			check(directory.CreateClass(ctx, tx, c))
-			f.structs[name] = Class(c.ID)
+			f.structs[name] = access.Class(c.ID)
 			return c.ID
 		}
 		c6A, c6B, cOld, c2B := class("6A", A, yA), class("6B", A, yA), class("OLD", A, yOld), class("2B", B, yB)
 		group := func(name, e, y string, classes ...string) string {
 			g := &directory.Group{EstablishmentID: e, SchoolYearID: y, Code: name, Name: name, ClassIDs: classes}
 			check(directory.CreateGroup(ctx, tx, g))
-			f.structs[name] = Group(g.ID)
+			f.structs[name] = access.Group(g.ID)
 			return g.ID
 		}
 		gESP, gLAT, gB := group("ESP", A, yA, c6A, c6B), group("LAT", A, yA, c6A), group("GB", B, yB, c2B)
@@ -247,7 +248,7 @@ func checkAnswer(t *testing.T, err error, want bool, what string) {
 		t.Errorf("%s: refused (%v), want allowed", what, err)
 	case !want && err == nil:
 		t.Errorf("%s: allowed, want refused", what)
-	case !want && !errors.Is(err, ErrDenied):
+	case !want && !errors.Is(err, access.ErrDenied):
 		t.Errorf("%s: error %v, want ErrDenied", what, err)
 	}
 }
@@ -256,7 +257,7 @@ func TestMatrixOnFixture(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	f := buildFixture(t, d)
-	p := New(d)
+	p := access.New(d)
 
 	if got, want := sortedKeys(matrix), sortedKeys(f.people); strings.Join(got, " ") != strings.Join(remove(want, "sOff"), " ") {
 		t.Fatalf("matrix viewers %v, want every active person %v", got, remove(want, "sOff"))
@@ -275,36 +276,36 @@ func TestMatrixOnFixture(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			people := map[Action]map[string]bool{ReadName: set(e.name), ReadRecord: set(e.record), ReadContact: set(e.contact)}
-			for _, a := range []Action{ReadName, ReadRecord, ReadContact} {
+			people := map[access.Action]map[string]bool{access.ReadName: set(e.name), access.ReadRecord: set(e.record), access.ReadContact: set(e.contact)}
+			for _, a := range []access.Action{access.ReadName, access.ReadRecord, access.ReadContact} {
 				people[a][login] = true // anyone: themself
 			}
 			for _, target := range sortedKeys(f.people) {
-				for _, a := range []Action{ReadName, ReadRecord, ReadContact} {
-					checkAnswer(t, p.Can(ctx, v, a, Person(f.people[target])), people[a][target], string(a)+" "+target)
+				for _, a := range []access.Action{access.ReadName, access.ReadRecord, access.ReadContact} {
+					checkAnswer(t, p.Can(ctx, v, a, access.Person(f.people[target])), people[a][target], string(a)+" "+target)
 				}
-				for _, a := range []Action{ReadClass, ReadRoster, ReadEstablishment, "delete"} {
-					checkAnswer(t, p.Can(ctx, v, a, Person(f.people[target])), false, string(a)+" person "+target)
+				for _, a := range []access.Action{access.ReadClass, access.ReadRoster, access.ReadEstablishment, "delete"} {
+					checkAnswer(t, p.Can(ctx, v, a, access.Person(f.people[target])), false, string(a)+" person "+target)
 				}
 			}
-			structs := map[Action]map[string]bool{ReadClass: set(e.class), ReadRoster: set(e.roster)}
+			structs := map[access.Action]map[string]bool{access.ReadClass: set(e.class), access.ReadRoster: set(e.roster)}
 			for _, name := range sortedKeys(f.structs) {
 				r := f.structs[name]
-				for _, a := range []Action{ReadClass, ReadRoster} {
+				for _, a := range []access.Action{access.ReadClass, access.ReadRoster} {
 					checkAnswer(t, p.Can(ctx, v, a, r), structs[a][name], string(a)+" "+name)
 				}
-				for _, a := range []Action{ReadName, ReadRecord, ReadContact, ReadEstablishment} {
+				for _, a := range []access.Action{access.ReadName, access.ReadRecord, access.ReadContact, access.ReadEstablishment} {
 					checkAnswer(t, p.Can(ctx, v, a, r), false, string(a)+" on "+name)
 				}
 			}
 			for _, key := range sortedKeys(f.ests) {
-				checkAnswer(t, p.Can(ctx, v, ReadEstablishment, Establishment(f.ests[key])), set(e.est)[key], "read-establishment "+key)
-				checkAnswer(t, p.Can(ctx, v, ReadClass, Establishment(f.ests[key])), false, "read-class on establishment "+key)
+				checkAnswer(t, p.Can(ctx, v, access.ReadEstablishment, access.Establishment(f.ests[key])), set(e.est)[key], "read-establishment "+key)
+				checkAnswer(t, p.Can(ctx, v, access.ReadClass, access.Establishment(f.ests[key])), false, "read-class on establishment "+key)
 			}
 			// Unknown targets and kinds are refused like forbidden ones.
-			for _, r := range []Resource{Person("nobody"), Class("noclass"), Group("nogroup"), Establishment("noest"),
+			for _, r := range []access.Resource{access.Person("nobody"), access.Class("noclass"), access.Group("nogroup"), access.Establishment("noest"),
 				{Kind: "document", ID: f.people[login]}, {Kind: "", ID: f.people[login]}} {
-				for _, a := range []Action{ReadName, ReadRecord, ReadContact, ReadClass, ReadRoster, ReadEstablishment} {
+				for _, a := range []access.Action{access.ReadName, access.ReadRecord, access.ReadContact, access.ReadClass, access.ReadRoster, access.ReadEstablishment} {
 					checkAnswer(t, p.Can(ctx, v, a, r), false, string(a)+" on missing "+string(r.Kind)+" "+r.ID)
 				}
 			}
@@ -315,7 +316,7 @@ func TestMatrixOnFixture(t *testing.T) {
 				all = append(all, id)
 			}
 			all = append(all, "nobody")
-			for _, a := range []Action{ReadName, ReadRecord, ReadContact} {
+			for _, a := range []access.Action{access.ReadName, access.ReadRecord, access.ReadContact} {
 				fresh, err := p.Viewer(ctx, f.people[login])
 				if err != nil {
 					t.Fatal(err)
@@ -352,72 +353,72 @@ func TestRefusals(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	f := buildFixture(t, d)
-	p := New(d)
+	p := access.New(d)
 	cases := []struct {
 		why    string
 		viewer string
-		action Action
+		action access.Action
 		target string // a login, a structure name, or "est:A"
 	}{
-		{"a parent asking for another family's child", "p1", ReadName, "s2"},
-		{"a parent asking for another family's child's record", "p6", ReadRecord, "s1"},
-		{"a parent asking for the co-parent's address (separated parents)", "p1", ReadContact, "p2"},
-		{"a parent asking for the co-parent's name", "p2", ReadName, "p1"},
-		{"a parent asking for a child in an establishment they are not attached to", "p2", ReadName, "s5"},
-		{"a non-guardian relative asking for the child's address", "p7", ReadContact, "s2"},
-		{"a parent asking for their child's classmate", "p1", ReadName, "s2"},
-		{"a parent asking for their child's class roster", "p1", ReadRoster, "6A"},
-		{"a parent whose only child left asking for that child", "pOff", ReadName, "sOff"},
-		{"a parent whose only child left asking for the head", "pOff", ReadName, "hA"},
-		{"a student asking a classmate's record", "s1", ReadRecord, "s2"},
-		{"a student asking a classmate's address", "s1", ReadContact, "s2"},
-		{"a student asking for their parent's address", "s1", ReadContact, "p1"},
-		{"a student asking for a classmate's parent", "s1", ReadName, "p6"},
-		{"a student asking for last year's classmate", "s1", ReadName, "s4"},
-		{"a student asking for a deactivated classmate", "s1", ReadName, "sOff"},
-		{"a student asking for a staff member without function", "s1", ReadName, "agA"},
-		{"a student asking for another class's roster", "s1", ReadRoster, "6B"},
-		{"a student asking for the establishment overview", "s1", ReadEstablishment, "est:A"},
-		{"a teacher asking for a student of a class they don't teach", "t1", ReadName, "s3"},
-		{"a teacher asking for a student's address", "t1", ReadContact, "s1"},
-		{"a group teacher asking for a class-mate of the group outside the group", "t2", ReadName, "s2"},
-		{"a teacher asking for a relative who is neither guardian nor contact", "t2", ReadName, "p4"},
-		{"a teacher asking for a relative's record", "t1", ReadRecord, "p1"},
-		{"a teacher asking for the roster of a class they don't teach", "t1", ReadRoster, "6B"},
-		{"a teacher asking for last year's students", "tOld", ReadName, "s1"},
-		{"a teacher asking for last year's class roster", "tOld", ReadRoster, "OLD"},
-		{"a teacher asking for a colleague's address", "t1", ReadContact, "t2"},
-		{"a teacher asking for the establishment overview", "t1", ReadEstablishment, "est:A"},
-		{"a teacher asking for a deactivated student of their class", "t1", ReadName, "sOff"},
-		{"a teacher asking for the parent of a deactivated student", "t1", ReadName, "pOff"},
-		{"a head of establishment A asking about a student of B", "hA", ReadName, "s5"},
-		{"a head of establishment A asking about B's overview", "hA", ReadEstablishment, "est:B"},
-		{"a head of establishment A asking about B's class", "hA", ReadClass, "2B"},
-		{"a head of B with a function row in A but no attachment", "hB", ReadName, "s1"},
-		{"a head of B with a function row in A but no attachment (overview)", "hB", ReadEstablishment, "est:A"},
-		{"a CPE asking for a deactivated student", "cA", ReadName, "sOff"},
-		{"a CPE asking for a teacher's address", "cA", ReadContact, "t1"},
-		{"a documentalist asking for a student's record", "dA", ReadRecord, "s1"},
-		{"a documentalist asking for a relative", "dA", ReadName, "p1"},
-		{"a documentalist asking for a group roster", "dA", ReadRoster, "ESP"},
-		{"a staff member without function asking for a student", "agA", ReadName, "s1"},
-		{"a staff member without function asking for a class", "agA", ReadClass, "6A"},
-		{"an operator asking for a family's address", "admA", ReadContact, "p1"},
-		{"an operator asking for a student's phone", "admA", ReadContact, "s1"},
-		{"an operator asking about an establishment they are not attached to", "admA", ReadName, "s5"},
-		{"an operator asking for another establishment's overview", "admA", ReadEstablishment, "est:B"},
+		{"a parent asking for another family's child", "p1", access.ReadName, "s2"},
+		{"a parent asking for another family's child's record", "p6", access.ReadRecord, "s1"},
+		{"a parent asking for the co-parent's address (separated parents)", "p1", access.ReadContact, "p2"},
+		{"a parent asking for the co-parent's name", "p2", access.ReadName, "p1"},
+		{"a parent asking for a child in an establishment they are not attached to", "p2", access.ReadName, "s5"},
+		{"a non-guardian relative asking for the child's address", "p7", access.ReadContact, "s2"},
+		{"a parent asking for their child's classmate", "p1", access.ReadName, "s2"},
+		{"a parent asking for their child's class roster", "p1", access.ReadRoster, "6A"},
+		{"a parent whose only child left asking for that child", "pOff", access.ReadName, "sOff"},
+		{"a parent whose only child left asking for the head", "pOff", access.ReadName, "hA"},
+		{"a student asking a classmate's record", "s1", access.ReadRecord, "s2"},
+		{"a student asking a classmate's address", "s1", access.ReadContact, "s2"},
+		{"a student asking for their parent's address", "s1", access.ReadContact, "p1"},
+		{"a student asking for a classmate's parent", "s1", access.ReadName, "p6"},
+		{"a student asking for last year's classmate", "s1", access.ReadName, "s4"},
+		{"a student asking for a deactivated classmate", "s1", access.ReadName, "sOff"},
+		{"a student asking for a staff member without function", "s1", access.ReadName, "agA"},
+		{"a student asking for another class's roster", "s1", access.ReadRoster, "6B"},
+		{"a student asking for the establishment overview", "s1", access.ReadEstablishment, "est:A"},
+		{"a teacher asking for a student of a class they don't teach", "t1", access.ReadName, "s3"},
+		{"a teacher asking for a student's address", "t1", access.ReadContact, "s1"},
+		{"a group teacher asking for a class-mate of the group outside the group", "t2", access.ReadName, "s2"},
+		{"a teacher asking for a relative who is neither guardian nor contact", "t2", access.ReadName, "p4"},
+		{"a teacher asking for a relative's record", "t1", access.ReadRecord, "p1"},
+		{"a teacher asking for the roster of a class they don't teach", "t1", access.ReadRoster, "6B"},
+		{"a teacher asking for last year's students", "tOld", access.ReadName, "s1"},
+		{"a teacher asking for last year's class roster", "tOld", access.ReadRoster, "OLD"},
+		{"a teacher asking for a colleague's address", "t1", access.ReadContact, "t2"},
+		{"a teacher asking for the establishment overview", "t1", access.ReadEstablishment, "est:A"},
+		{"a teacher asking for a deactivated student of their class", "t1", access.ReadName, "sOff"},
+		{"a teacher asking for the parent of a deactivated student", "t1", access.ReadName, "pOff"},
+		{"a head of establishment A asking about a student of B", "hA", access.ReadName, "s5"},
+		{"a head of establishment A asking about B's overview", "hA", access.ReadEstablishment, "est:B"},
+		{"a head of establishment A asking about B's class", "hA", access.ReadClass, "2B"},
+		{"a head of B with a function row in A but no attachment", "hB", access.ReadName, "s1"},
+		{"a head of B with a function row in A but no attachment (overview)", "hB", access.ReadEstablishment, "est:A"},
+		{"a CPE asking for a deactivated student", "cA", access.ReadName, "sOff"},
+		{"a CPE asking for a teacher's address", "cA", access.ReadContact, "t1"},
+		{"a documentalist asking for a student's record", "dA", access.ReadRecord, "s1"},
+		{"a documentalist asking for a relative", "dA", access.ReadName, "p1"},
+		{"a documentalist asking for a group roster", "dA", access.ReadRoster, "ESP"},
+		{"a staff member without function asking for a student", "agA", access.ReadName, "s1"},
+		{"a staff member without function asking for a class", "agA", access.ReadClass, "6A"},
+		{"an operator asking for a family's address", "admA", access.ReadContact, "p1"},
+		{"an operator asking for a student's phone", "admA", access.ReadContact, "s1"},
+		{"an operator asking about an establishment they are not attached to", "admA", access.ReadName, "s5"},
+		{"an operator asking for another establishment's overview", "admA", access.ReadEstablishment, "est:B"},
 	}
 	for _, c := range cases {
 		v, err := p.Viewer(ctx, f.people[c.viewer])
 		if err != nil {
 			t.Fatal(err)
 		}
-		var r Resource
+		var r access.Resource
 		switch {
 		case strings.HasPrefix(c.target, "est:"):
-			r = Establishment(f.ests[strings.TrimPrefix(c.target, "est:")])
+			r = access.Establishment(f.ests[strings.TrimPrefix(c.target, "est:")])
 		case f.people[c.target] != "":
-			r = Person(f.people[c.target])
+			r = access.Person(f.people[c.target])
 		default:
 			r = f.structs[c.target]
 		}
@@ -425,7 +426,7 @@ func TestRefusals(t *testing.T) {
 			t.Fatalf("%s: unknown target %q", c.why, c.target)
 		}
 		err = p.Can(ctx, v, c.action, r)
-		if !errors.Is(err, ErrDenied) {
+		if !errors.Is(err, access.ErrDenied) {
 			t.Errorf("%s (%s %s %s): got %v, want ErrDenied", c.why, c.viewer, c.action, c.target, err)
 			continue
 		}
@@ -440,10 +441,10 @@ func TestViewer(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	f := buildFixture(t, d)
-	p := New(d)
+	p := access.New(d)
 
 	for _, id := range []string{f.people["sOff"], "nobody"} {
-		if _, err := p.Viewer(ctx, id); !errors.Is(err, ErrInactive) {
+		if _, err := p.Viewer(ctx, id); !errors.Is(err, access.ErrInactive) {
 			t.Errorf("Viewer(%s) = %v, want ErrInactive", id, err)
 		}
 	}
@@ -464,10 +465,10 @@ func TestViewer(t *testing.T) {
 	}
 
 	// A hand-made or nil viewer is refused.
-	fake := &Viewer{ID: f.people["hA"], Profile: directory.Admin, Establishments: []string{f.ests["A"]}}
-	checkAnswer(t, p.Can(ctx, fake, ReadName, Person(f.people["hA"])), false, "hand-made viewer")
-	checkAnswer(t, p.Can(ctx, nil, ReadName, Person(f.people["hA"])), false, "nil viewer")
-	if vis, err := p.VisiblePeople(ctx, fake, ReadName, []string{f.people["hA"]}); err != nil || len(vis) != 0 {
+	fake := &access.Viewer{ID: f.people["hA"], Profile: directory.Admin, Establishments: []string{f.ests["A"]}}
+	checkAnswer(t, p.Can(ctx, fake, access.ReadName, access.Person(f.people["hA"])), false, "hand-made viewer")
+	checkAnswer(t, p.Can(ctx, nil, access.ReadName, access.Person(f.people["hA"])), false, "nil viewer")
+	if vis, err := p.VisiblePeople(ctx, fake, access.ReadName, []string{f.people["hA"]}); err != nil || len(vis) != 0 {
 		t.Errorf("VisiblePeople with a hand-made viewer = %v, %v", vis, err)
 	}
 
@@ -479,8 +480,8 @@ func TestViewer(t *testing.T) {
 	ag.Profile = directory.Admin
 	ag.Functions[f.ests["A"]] = []string{directory.Head}
 	ag.Establishments = append(ag.Establishments, f.ests["B"])
-	checkAnswer(t, p.Can(ctx, ag, ReadName, Person(f.people["s1"])), false, "agA promoted by hand")
-	checkAnswer(t, p.Can(ctx, ag, ReadEstablishment, Establishment(f.ests["A"])), false, "agA promoted by hand")
+	checkAnswer(t, p.Can(ctx, ag, access.ReadName, access.Person(f.people["s1"])), false, "agA promoted by hand")
+	checkAnswer(t, p.Can(ctx, ag, access.ReadEstablishment, access.Establishment(f.ests["A"])), false, "agA promoted by hand")
 }
 
 func sortedIDs(ids ...string) []string {
@@ -506,7 +507,7 @@ func TestRoundTrips(t *testing.T) {
 	f := buildFixture(t, d)
 	for _, login := range []string{"t2", "s1", "p1", "hA"} {
 		cq := &countingQuerier{Querier: d}
-		p := New(cq)
+		p := access.New(cq)
 		v, err := p.Viewer(ctx, f.people[login])
 		if err != nil {
 			t.Fatal(err)
@@ -516,14 +517,14 @@ func TestRoundTrips(t *testing.T) {
 			ids = append(ids, id)
 		}
 		cq.n = 0
-		for _, a := range []Action{ReadName, ReadRecord, ReadContact} {
+		for _, a := range []access.Action{access.ReadName, access.ReadRecord, access.ReadContact} {
 			if _, err := p.VisiblePeople(ctx, v, a, ids); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, id := range ids {
-			for _, a := range []Action{ReadName, ReadRecord, ReadContact} {
-				p.Can(ctx, v, a, Person(id))
+			for _, a := range []access.Action{access.ReadName, access.ReadRecord, access.ReadContact} {
+				p.Can(ctx, v, a, access.Person(id))
 			}
 		}
 		// One query for the targets, at most one for the viewer's scope.
@@ -538,7 +539,7 @@ func TestConcurrentViewer(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	f := buildFixture(t, d)
-	p := New(d)
+	p := access.New(d)
 	v, err := p.Viewer(ctx, f.people["t2"])
 	if err != nil {
 		t.Fatal(err)
@@ -547,7 +548,7 @@ func TestConcurrentViewer(t *testing.T) {
 	errs := make(chan error, len(f.people))
 	for login, id := range f.people {
 		go func() {
-			err := p.Can(ctx, v, ReadName, Person(id))
+			err := p.Can(ctx, v, access.ReadName, access.Person(id))
 			if (err == nil) != (want[login] || login == "t2") {
 				err = fmt.Errorf("read-name %s: got %v", login, err)
 			} else {

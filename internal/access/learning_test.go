@@ -1,4 +1,4 @@
-package access
+package access_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 )
@@ -81,71 +82,71 @@ func TestLearningMatrix(t *testing.T) {
 	d := dbtest.Open(t)
 	f := buildFixture(t, d)
 	learningRows(t, d, f)
-	p := New(d)
-	person := func(login string) Resource { return Person(f.people[login]) }
+	p := access.New(d)
+	person := func(login string) access.Resource { return access.Person(f.people[login]) }
 	const staffA = "hA depA secA cA"
 	cases := []struct {
 		what    string
-		a       Action
-		r       Resource
+		a       access.Action
+		r       access.Resource
 		allowed string
 	}{
-		{"timetable of student s1", ReadTimetable, person("s1"), "s1 p1 p2 " + staffA},
-		{"timetable of student s5 (B)", ReadTimetable, person("s5"), "s5 p1 p2 hB"},
-		{"timetable of teacher t1", ReadTimetable, person("t1"), "t1 " + staffA},
-		{"timetable of teacher t2 (A and B)", ReadTimetable, person("t2"), "t2 hB " + staffA},
-		{"timetable of relative p1", ReadTimetable, person("p1"), ""},
-		{"timetable of deactivated sOff", ReadTimetable, person("sOff"), ""},
-		{"timetable of class 6A", ReadTimetable, f.structs["6A"], "s1 s2 p1 p2 p6 p7 t1 dA " + staffA},
-		{"timetable of group ESP", ReadTimetable, f.structs["ESP"], "s1 s3 p1 p2 p3 p4 t2 " + staffA},
-		{"timetable of last year's class", ReadTimetable, f.structs["OLD"], "dA " + staffA},
-		{"timetable of a room of A", ReadTimetable, Room("roomA"), "t1 t2 t3 tOld dA agA " + staffA},
-		{"timetable of an unknown room", ReadTimetable, Room("nope"), ""},
-		{"edit the timetable of A", EditTimetable, Establishment(f.ests["A"]), "hA depA admA"},
-		{"edit the timetable of B", EditTimetable, Establishment(f.ests["B"]), "hB"},
-		{"class log settings of A", ManageSettings, Establishment(f.ests["A"]), "hA depA admA"},
-		{"class log of 6A", ReadClassLog, f.structs["6A"], "s1 s2 p1 p2 p6 p7 t1 hA depA"},
-		{"class log of ESP", ReadClassLog, f.structs["ESP"], "s1 s3 p1 p2 p3 p4 t2 hA depA"},
-		{"write the class log of 6A", WriteClassLog, f.structs["6A"], "t1"},
-		{"write the class log of ESP", WriteClassLog, f.structs["ESP"], "t2"},
-		{"entry for 6A", ReadClassLog, Entry("e6A"), "t1 s1 s2 p1 p2 p6 p7 hA depA"},
-		{"draft entry", ReadClassLog, Entry("eDraft"), "t1"},
-		{"entry scheduled for later", ReadClassLog, Entry("eSched"), "t1"},
-		{"entry for group ESP", ReadClassLog, Entry("eESP"), "t2 s1 s3 p1 p2 p3 p4 hA depA"},
-		{"unknown entry", ReadClassLog, Entry("nope"), ""},
-		{"edit entry", EditEntry, Entry("e6A"), "t1"},
-		{"edit an entry of a lesson, by a co-teacher", EditEntry, Entry("eSlotA"), "t3"},
-		{"edit an entry of a replaced occurrence, by the replacement", EditEntry, Entry("eByT2"), "t2"},
-		{"edit an unknown entry", EditEntry, Entry("nope"), ""},
+		{"timetable of student s1", access.ReadTimetable, person("s1"), "s1 p1 p2 " + staffA},
+		{"timetable of student s5 (B)", access.ReadTimetable, person("s5"), "s5 p1 p2 hB"},
+		{"timetable of teacher t1", access.ReadTimetable, person("t1"), "t1 " + staffA},
+		{"timetable of teacher t2 (A and B)", access.ReadTimetable, person("t2"), "t2 hB " + staffA},
+		{"timetable of relative p1", access.ReadTimetable, person("p1"), ""},
+		{"timetable of deactivated sOff", access.ReadTimetable, person("sOff"), ""},
+		{"timetable of class 6A", access.ReadTimetable, f.structs["6A"], "s1 s2 p1 p2 p6 p7 t1 dA " + staffA},
+		{"timetable of group ESP", access.ReadTimetable, f.structs["ESP"], "s1 s3 p1 p2 p3 p4 t2 " + staffA},
+		{"timetable of last year's class", access.ReadTimetable, f.structs["OLD"], "dA " + staffA},
+		{"timetable of a room of A", access.ReadTimetable, access.Room("roomA"), "t1 t2 t3 tOld dA agA " + staffA},
+		{"timetable of an unknown room", access.ReadTimetable, access.Room("nope"), ""},
+		{"edit the timetable of A", access.EditTimetable, access.Establishment(f.ests["A"]), "hA depA admA"},
+		{"edit the timetable of B", access.EditTimetable, access.Establishment(f.ests["B"]), "hB"},
+		{"class log settings of A", access.ManageSettings, access.Establishment(f.ests["A"]), "hA depA admA"},
+		{"class log of 6A", access.ReadClassLog, f.structs["6A"], "s1 s2 p1 p2 p6 p7 t1 hA depA"},
+		{"class log of ESP", access.ReadClassLog, f.structs["ESP"], "s1 s3 p1 p2 p3 p4 t2 hA depA"},
+		{"write the class log of 6A", access.WriteClassLog, f.structs["6A"], "t1"},
+		{"write the class log of ESP", access.WriteClassLog, f.structs["ESP"], "t2"},
+		{"entry for 6A", access.ReadClassLog, access.Entry("e6A"), "t1 s1 s2 p1 p2 p6 p7 hA depA"},
+		{"draft entry", access.ReadClassLog, access.Entry("eDraft"), "t1"},
+		{"entry scheduled for later", access.ReadClassLog, access.Entry("eSched"), "t1"},
+		{"entry for group ESP", access.ReadClassLog, access.Entry("eESP"), "t2 s1 s3 p1 p2 p3 p4 hA depA"},
+		{"unknown entry", access.ReadClassLog, access.Entry("nope"), ""},
+		{"edit entry", access.EditEntry, access.Entry("e6A"), "t1"},
+		{"edit an entry of a lesson, by a co-teacher", access.EditEntry, access.Entry("eSlotA"), "t3"},
+		{"edit an entry of a replaced occurrence, by the replacement", access.EditEntry, access.Entry("eByT2"), "t2"},
+		{"edit an unknown entry", access.EditEntry, access.Entry("nope"), ""},
 		// The class log of a lesson: its own teachers, and the replacement
 		// of that occurrence only; t1 heads 6A, which gives nothing more.
-		{"write the class log of a lesson of A", WriteClassLog, Occurrence("slotA", "2026-11-30"), "t1 t3"},
-		{"write the class log of a replaced occurrence", WriteClassLog, Occurrence("slotA", "2026-12-07"), "t1 t3 t2"},
-		{"write the class log of a lesson of B", WriteClassLog, Occurrence("slotB", "2026-12-01"), "t2"},
-		{"write the class log on a day the lesson does not run", WriteClassLog, Occurrence("slotA", "2026-12-01"), ""},
-		{"write the class log after the lesson ended", WriteClassLog, Occurrence("slotA", "2027-09-06"), ""},
-		{"write the class log on a malformed date", WriteClassLog, Occurrence("slotA", "30/11/2026"), ""},
-		{"write the class log of an unknown lesson", WriteClassLog, Occurrence("nope", "2026-11-30"), ""},
-		{"write the class log of a lesson without date", WriteClassLog, Lesson("slotA"), ""},
-		{"write the class log of a forged occurrence", WriteClassLog, Resource{KindOccurrence, "slotA"}, ""},
-		{"homework of 6A", ReadClassLog, Homework("h6A"), "t1 s1 s2 p1 p2 p6 p7 hA depA"},
-		{"hand in homework of 6A", HandIn, Homework("h6A"), "s1 s2"},
-		{"hand in homework without upload", HandIn, Homework("hESP"), ""},
-		{"hand-ins of homework of 6A", ReadHandIns, Homework("h6A"), "t1 hA depA"},
-		{"done-ticks of s1", ReadDone, person("s1"), "s1 p1 p2"},
-		{"done-ticks of s3", ReadDone, person("s3"), "s3 p3 p4"},
-		{"tick for s1", TickDone, person("s1"), "s1"},
-		{"attachment of e6A", ReadFile, File("fAtt"), "t1 s1 s2 p1 p2 p6 p7 hA depA"},
-		{"work handed in by s1", ReadFile, File("fSub"), "s1 t1 hA depA"},
-		{"unknown file", ReadFile, File("nope"), ""},
-		{"annotate a lesson of A", AnnotateLesson, Lesson("slotA"), "t1 t3 hA depA cA admA"},
-		{"annotate a lesson of B", AnnotateLesson, Lesson("slotB"), "t2 hB"},
-		{"annotate an unknown lesson", AnnotateLesson, Lesson("nope"), ""},
-		{"change a lesson of A", ChangeLesson, Lesson("slotA"), "hA depA cA admA"},
-		{"change a lesson of B", ChangeLesson, Lesson("slotB"), "hB"},
-		{"change an unknown lesson", ChangeLesson, Lesson("nope"), ""},
+		{"write the class log of a lesson of A", access.WriteClassLog, access.Occurrence("slotA", "2026-11-30"), "t1 t3"},
+		{"write the class log of a replaced occurrence", access.WriteClassLog, access.Occurrence("slotA", "2026-12-07"), "t1 t3 t2"},
+		{"write the class log of a lesson of B", access.WriteClassLog, access.Occurrence("slotB", "2026-12-01"), "t2"},
+		{"write the class log on a day the lesson does not run", access.WriteClassLog, access.Occurrence("slotA", "2026-12-01"), ""},
+		{"write the class log after the lesson ended", access.WriteClassLog, access.Occurrence("slotA", "2027-09-06"), ""},
+		{"write the class log on a malformed date", access.WriteClassLog, access.Occurrence("slotA", "30/11/2026"), ""},
+		{"write the class log of an unknown lesson", access.WriteClassLog, access.Occurrence("nope", "2026-11-30"), ""},
+		{"write the class log of a lesson without date", access.WriteClassLog, access.Lesson("slotA"), ""},
+		{"write the class log of a forged occurrence", access.WriteClassLog, access.Resource{access.KindOccurrence, "slotA"}, ""},
+		{"homework of 6A", access.ReadClassLog, access.Homework("h6A"), "t1 s1 s2 p1 p2 p6 p7 hA depA"},
+		{"hand in homework of 6A", access.HandIn, access.Homework("h6A"), "s1 s2"},
+		{"hand in homework without upload", access.HandIn, access.Homework("hESP"), ""},
+		{"hand-ins of homework of 6A", access.ReadHandIns, access.Homework("h6A"), "t1 hA depA"},
+		{"done-ticks of s1", access.ReadDone, person("s1"), "s1 p1 p2"},
+		{"done-ticks of s3", access.ReadDone, person("s3"), "s3 p3 p4"},
+		{"tick for s1", access.TickDone, person("s1"), "s1"},
+		{"attachment of e6A", access.ReadFile, access.File("fAtt"), "t1 s1 s2 p1 p2 p6 p7 hA depA"},
+		{"work handed in by s1", access.ReadFile, access.File("fSub"), "s1 t1 hA depA"},
+		{"unknown file", access.ReadFile, access.File("nope"), ""},
+		{"annotate a lesson of A", access.AnnotateLesson, access.Lesson("slotA"), "t1 t3 hA depA cA admA"},
+		{"annotate a lesson of B", access.AnnotateLesson, access.Lesson("slotB"), "t2 hB"},
+		{"annotate an unknown lesson", access.AnnotateLesson, access.Lesson("nope"), ""},
+		{"change a lesson of A", access.ChangeLesson, access.Lesson("slotA"), "hA depA cA admA"},
+		{"change a lesson of B", access.ChangeLesson, access.Lesson("slotB"), "hB"},
+		{"change an unknown lesson", access.ChangeLesson, access.Lesson("nope"), ""},
 	}
-	viewers := map[string]*Viewer{}
+	viewers := map[string]*access.Viewer{}
 	for _, login := range sortedKeys(f.people) {
 		if login == "sOff" {
 			continue
@@ -156,7 +157,7 @@ func TestLearningMatrix(t *testing.T) {
 		}
 		viewers[login] = v
 	}
-	check := func(t *testing.T, what string, a Action, r Resource, allowed string) {
+	check := func(t *testing.T, what string, a access.Action, r access.Resource, allowed string) {
 		t.Helper()
 		want := set(allowed)
 		for w := range want {
@@ -174,12 +175,12 @@ func TestLearningMatrix(t *testing.T) {
 	// Actions that do not apply to a kind are refused to everyone, the
 	// head included.
 	for _, c := range []struct {
-		a Action
-		r Resource
-	}{{ReadTimetable, Entry("e6A")}, {TickDone, f.structs["6A"]}, {HandIn, person("s1")}, {ReadFile, Entry("e6A")}, {EditTimetable, f.structs["6A"]},
-		{AnnotateLesson, f.structs["6A"]}, {AnnotateLesson, Establishment(f.ests["A"])}, {ChangeLesson, Establishment(f.ests["A"])},
-		{ReadClassLog, Occurrence("slotA", "2026-11-30")}, {EditEntry, Occurrence("slotA", "2026-11-30")}, {AnnotateLesson, Occurrence("slotA", "2026-11-30")},
-		{WriteClassLog, Entry("e6A")}, {WriteClassLog, Establishment(f.ests["A"])}} {
+		a access.Action
+		r access.Resource
+	}{{access.ReadTimetable, access.Entry("e6A")}, {access.TickDone, f.structs["6A"]}, {access.HandIn, person("s1")}, {access.ReadFile, access.Entry("e6A")}, {access.EditTimetable, f.structs["6A"]},
+		{access.AnnotateLesson, f.structs["6A"]}, {access.AnnotateLesson, access.Establishment(f.ests["A"])}, {access.ChangeLesson, access.Establishment(f.ests["A"])},
+		{access.ReadClassLog, access.Occurrence("slotA", "2026-11-30")}, {access.EditEntry, access.Occurrence("slotA", "2026-11-30")}, {access.AnnotateLesson, access.Occurrence("slotA", "2026-11-30")},
+		{access.WriteClassLog, access.Entry("e6A")}, {access.WriteClassLog, access.Establishment(f.ests["A"])}} {
 		check(t, string(c.a)+" on "+string(c.r.Kind), c.a, c.r, "")
 	}
 
@@ -190,40 +191,40 @@ func TestLearningMatrix(t *testing.T) {
 		FROM classes WHERE id = ?`, f.people["t3"], f.structs["6A"].ID); err != nil {
 		t.Fatal(err)
 	}
-	fresh := func(login string) *Viewer {
+	fresh := func(login string) *access.Viewer {
 		v, err := p.Viewer(ctx, f.people[login])
 		if err != nil {
 			t.Fatal(err)
 		}
 		return v
 	}
-	checkAnswer(t, p.Can(ctx, fresh("t3"), ReadClassLog, Entry("e6A")), false, "t3 reads a colleague's entry, setting off")
-	checkAnswer(t, p.Can(ctx, fresh("t3"), ReadClassLog, f.structs["6A"]), true, "t3 opens the class log of a class taught")
+	checkAnswer(t, p.Can(ctx, fresh("t3"), access.ReadClassLog, access.Entry("e6A")), false, "t3 reads a colleague's entry, setting off")
+	checkAnswer(t, p.Can(ctx, fresh("t3"), access.ReadClassLog, f.structs["6A"]), true, "t3 opens the class log of a class taught")
 	if _, err := d.Exec(ctx, `INSERT INTO classlog_settings (establishment_id, colleagues_read) VALUES (?, TRUE)`, f.ests["A"]); err != nil {
 		t.Fatal(err)
 	}
-	checkAnswer(t, p.Can(ctx, fresh("t3"), ReadClassLog, Entry("e6A")), true, "t3 reads a colleague's entry, setting on")
-	checkAnswer(t, p.Can(ctx, fresh("t2"), ReadClassLog, Entry("e6A")), false, "t2 (group only) reads a 6A entry, setting on")
-	checkAnswer(t, p.Can(ctx, fresh("t3"), ReadClassLog, Entry("eDraft")), false, "t3 reads a colleague's draft")
+	checkAnswer(t, p.Can(ctx, fresh("t3"), access.ReadClassLog, access.Entry("e6A")), true, "t3 reads a colleague's entry, setting on")
+	checkAnswer(t, p.Can(ctx, fresh("t2"), access.ReadClassLog, access.Entry("e6A")), false, "t2 (group only) reads a 6A entry, setting on")
+	checkAnswer(t, p.Can(ctx, fresh("t3"), access.ReadClassLog, access.Entry("eDraft")), false, "t3 reads a colleague's draft")
 	// Teaching the class does not open a colleague's lesson: t3 now teaches
 	// 6A, but writes the log of slotA only as its co-teacher.
 	if _, err := d.Exec(ctx, `DELETE FROM tt_slot_teachers WHERE slot_id = 'slotA' AND teacher_id = ?`, f.people["t3"]); err != nil {
 		t.Fatal(err)
 	}
-	checkAnswer(t, p.Can(ctx, fresh("t3"), WriteClassLog, f.structs["6A"]), true, "t3 writes for 6A, a class taught (a copy)")
-	checkAnswer(t, p.Can(ctx, fresh("t3"), WriteClassLog, Occurrence("slotA", "2026-11-30")), false, "t3, no longer co-teaching, writes slotA's log")
-	checkAnswer(t, p.Can(ctx, fresh("t3"), EditEntry, Entry("eSlotA")), false, "t3, no longer co-teaching, edits their entry of slotA")
-	checkAnswer(t, p.Can(ctx, fresh("t1"), WriteClassLog, Occurrence("slotA", "2026-11-30")), true, "t1 still writes slotA's log")
+	checkAnswer(t, p.Can(ctx, fresh("t3"), access.WriteClassLog, f.structs["6A"]), true, "t3 writes for 6A, a class taught (a copy)")
+	checkAnswer(t, p.Can(ctx, fresh("t3"), access.WriteClassLog, access.Occurrence("slotA", "2026-11-30")), false, "t3, no longer co-teaching, writes slotA's log")
+	checkAnswer(t, p.Can(ctx, fresh("t3"), access.EditEntry, access.Entry("eSlotA")), false, "t3, no longer co-teaching, edits their entry of slotA")
+	checkAnswer(t, p.Can(ctx, fresh("t1"), access.WriteClassLog, access.Occurrence("slotA", "2026-11-30")), true, "t1 still writes slotA's log")
 	// The replacement is for one occurrence: removed, the right goes.
 	if _, err := d.Exec(ctx, `UPDATE tt_changes SET replacement_id = NULL WHERE slot_id = 'slotA'`); err != nil {
 		t.Fatal(err)
 	}
-	checkAnswer(t, p.Can(ctx, fresh("t2"), WriteClassLog, Occurrence("slotA", "2026-12-07")), false, "t2, no longer replacing, writes slotA's log")
-	checkAnswer(t, p.Can(ctx, fresh("t2"), EditEntry, Entry("eByT2")), false, "t2, no longer replacing, edits their entry")
+	checkAnswer(t, p.Can(ctx, fresh("t2"), access.WriteClassLog, access.Occurrence("slotA", "2026-12-07")), false, "t2, no longer replacing, writes slotA's log")
+	checkAnswer(t, p.Can(ctx, fresh("t2"), access.EditEntry, access.Entry("eByT2")), false, "t2, no longer replacing, edits their entry")
 
 	// Scheduled publication: readable once its time has come.
 	p.SetClock(func() time.Time { return time.Now().Add(2 * time.Hour) })
-	checkAnswer(t, p.Can(ctx, fresh("s1"), ReadClassLog, Entry("eSched")), true, "s1 reads a scheduled entry after its time")
+	checkAnswer(t, p.Can(ctx, fresh("s1"), access.ReadClassLog, access.Entry("eSched")), true, "s1 reads a scheduled entry after its time")
 	ok, err := p.VisibleEntries(ctx, fresh("p6"), []string{"e6A", "eDraft", "eSched", "eESP", "nope"})
 	if err != nil {
 		t.Fatal(err)

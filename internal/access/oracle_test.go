@@ -1,9 +1,10 @@
-package access
+package access_test
 
 import (
 	"context"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 )
@@ -187,7 +188,7 @@ func (o *oracle) mates(a, b, e string) bool {
 	return false
 }
 
-func (o *oracle) allowPerson(v, t string, a Action) bool {
+func (o *oracle) allowPerson(v, t string, a access.Action) bool {
 	if v == t {
 		return true
 	}
@@ -202,14 +203,14 @@ func (o *oracle) allowPerson(v, t string, a Action) bool {
 	return false
 }
 
-func (o *oracle) allowPersonIn(v, t, e string, a Action) bool {
+func (o *oracle) allowPersonIn(v, t, e string, a access.Action) bool {
 	pv, pt := o.profile[v], o.profile[t]
-	name := a == ReadName
+	name := a == access.ReadName
 	if o.fullFn(v, e) {
 		return true
 	}
 	if pv == "admin" {
-		return a != ReadContact
+		return a != access.ReadContact
 	}
 	if !o.active[t] {
 		return false
@@ -245,7 +246,7 @@ func (o *oracle) allowPersonIn(v, t, e string, a Action) bool {
 				continue
 			}
 			c := l.student
-			if c == t && (a != ReadContact || l.guardian) {
+			if c == t && (a != access.ReadContact || l.guardian) {
 				return true
 			}
 			if name && (o.teaches(t, c, e) || o.anyFn(t, e) && o.member[c][e]) {
@@ -253,10 +254,10 @@ func (o *oracle) allowPersonIn(v, t, e string, a Action) bool {
 			}
 		}
 	case "teacher":
-		if pt == "student" && a != ReadContact && o.teaches(v, t, e) {
+		if pt == "student" && a != access.ReadContact && o.teaches(v, t, e) {
 			return true
 		}
-		if a == ReadRecord {
+		if a == access.ReadRecord {
 			return false
 		}
 		for _, l := range o.links {
@@ -269,9 +270,9 @@ func (o *oracle) allowPersonIn(v, t, e string, a Action) bool {
 }
 
 // allowStructure: kind is "class" or "group".
-func (o *oracle) allowStructure(v string, kind Kind, id string, a Action) bool {
+func (o *oracle) allowStructure(v string, kind access.Kind, id string, a access.Action) bool {
 	est, open, students := o.classEst, o.openClass, o.enrolled
-	if kind == KindGroup {
+	if kind == access.KindGroup {
 		est, open, students = o.groupEst, o.openGroup, o.inGroup
 	}
 	e, ok := est[id]
@@ -281,9 +282,9 @@ func (o *oracle) allowStructure(v string, kind Kind, id string, a Action) bool {
 	switch {
 	case o.profile[v] == "admin", o.fullFn(v, e), o.fn(v, e, "cpe"):
 		return true
-	case o.fn(v, e, "documentalist") && kind == KindClass:
+	case o.fn(v, e, "documentalist") && kind == access.KindClass:
 		return true
-	case o.profile[v] == "teacher" && kind == KindClass && a == ReadClass:
+	case o.profile[v] == "teacher" && kind == access.KindClass && a == access.ReadClass:
 		return true
 	}
 	if open[id] == "" {
@@ -293,7 +294,7 @@ func (o *oracle) allowStructure(v string, kind Kind, id string, a Action) bool {
 	case "student":
 		return students[v][id]
 	case "relative":
-		if a != ReadClass {
+		if a != access.ReadClass {
 			return false
 		}
 		for _, l := range o.links {
@@ -302,7 +303,7 @@ func (o *oracle) allowStructure(v string, kind Kind, id string, a Action) bool {
 			}
 		}
 	case "teacher":
-		if kind == KindClass {
+		if kind == access.KindClass {
 			return o.teachesClass[v][id]
 		}
 		return o.teachesGroup[v][id]
@@ -322,7 +323,7 @@ func TestOracleOnFixture(t *testing.T) {
 	o := loadOracle(t, d)
 	for viewer, e := range matrix {
 		v := f.people[viewer]
-		people := map[Action]map[string]bool{ReadName: set(e.name), ReadRecord: set(e.record), ReadContact: set(e.contact)}
+		people := map[access.Action]map[string]bool{access.ReadName: set(e.name), access.ReadRecord: set(e.record), access.ReadContact: set(e.contact)}
 		for target, id := range f.people {
 			for a, allowed := range people {
 				if got, want := o.allowPerson(v, id, a), allowed[target] || target == viewer; got != want {
@@ -330,7 +331,7 @@ func TestOracleOnFixture(t *testing.T) {
 				}
 			}
 		}
-		structs := map[Action]map[string]bool{ReadClass: set(e.class), ReadRoster: set(e.roster)}
+		structs := map[access.Action]map[string]bool{access.ReadClass: set(e.class), access.ReadRoster: set(e.roster)}
 		for name, r := range f.structs {
 			for a, allowed := range structs {
 				if got := o.allowStructure(v, r.Kind, r.ID, a); got != allowed[name] {
