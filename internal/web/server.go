@@ -5,6 +5,7 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -17,7 +18,10 @@ import (
 	"cartable/internal/files"
 	"cartable/internal/mail"
 	"cartable/internal/timetable"
+	"cartable/internal/web/account"
+	"cartable/internal/web/admin"
 	"cartable/internal/web/page"
+	"cartable/internal/web/signin"
 )
 
 // Server holds what the handlers need.
@@ -47,6 +51,7 @@ type Server struct {
 	kit   *page.Kit
 	pages *page.Set       // the flat package's templates, until each area has its own
 	weeks timetable.Cache // short-lived timetable reads: "now and next", week views
+	areas []page.Area     // internal/web/<area>, mounted by Handler
 }
 
 // Options configure a Server.
@@ -98,8 +103,25 @@ func New(o Options) (*Server, error) {
 	if srv.pages, err = srv.kit.Parse(templateFiles, nil); err != nil {
 		return nil, err
 	}
-	srv.setUpAccounts(o) // account.go
+	srv.setUpAccounts(o) // auth.go
+	if err := srv.mount(); err != nil {
+		return nil, err
+	}
 	return srv, nil
+}
+
+// mount builds the areas (internal/web/<area>) with the kit and the
+// domain services they call.
+func (s *Server) mount() error {
+	var errs []error
+	add := func(a page.Area, err error) {
+		s.areas = append(s.areas, a)
+		errs = append(errs, err)
+	}
+	add(signin.New(s.kit, s.Auth))
+	add(account.New(s.kit, s.Auth))
+	add(admin.New(s.kit, s.Auth))
+	return errors.Join(errs...)
 }
 
 // Handler returns the whole application with its middleware.
@@ -110,19 +132,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
-	mux.HandleFunc("GET /sign-in", s.signInForm)
-	mux.HandleFunc("POST /sign-in", s.signIn)
-	// A session still owing its second factor may always leave.
-	mux.HandleFunc("POST /sign-out", s.partlySignedIn(s.signOut))
-	mux.HandleFunc("GET /legal", s.legal)
-	mux.HandleFunc("POST /language", s.setLanguage)
+	for _, a := range s.areas {
+		a.Routes(mux)
+	}
 
 	mux.HandleFunc("GET /{$}", s.signedIn(s.home))
 	mux.HandleFunc("GET /people/{id}", s.signedIn(s.person))
 	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
 	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
 	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
-	s.accountRoutes(mux)      // account.go
 	s.timetableRoutes(mux)    // timetable.go, classlog.go, feeds.go
 	s.provisioningRoutes(mux) // provisioning.go
 	mux.HandleFunc("/", s.notFound)
