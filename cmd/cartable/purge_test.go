@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 	"cartable/internal/files"
@@ -34,7 +35,7 @@ func seedPurge(t *testing.T, url, data string, backend files.Backend) (student, 
 		if err := directory.CreatePerson(ctx, d, p, ""); err != nil {
 			t.Fatal(err)
 		}
-		f, err := s.Save(ctx, d, e.ID, p.ID, "copie.txt", strings.NewReader("travail de "+p.Login), 0)
+		f, err := s.Save(ctx, &access.Viewer{ID: p.ID}, d, e.ID, "copie.txt", strings.NewReader("travail de "+p.Login), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

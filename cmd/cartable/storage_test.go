@@ -17,6 +17,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
@@ -189,7 +190,7 @@ func seedFile(t *testing.T, url, data string, content string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := s.Save(ctx, d, e.ID, p.ID, "notes.txt", strings.NewReader(content), 0)
+	f, err := s.Save(ctx, &access.Viewer{ID: p.ID}, d, e.ID, "notes.txt", strings.NewReader(content), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +209,7 @@ func readFile(t *testing.T, url, data, id string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, b, err := s.Read(ctx, d, id)
+	_, b, err := s.Read(ctx, access.System("test"), d, id)
 	return b, err
 }
 

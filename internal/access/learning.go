@@ -12,7 +12,6 @@ import (
 
 	"cartable/internal/db"
 	"cartable/internal/roles"
-	"cartable/internal/timetable"
 )
 
 const (
@@ -166,28 +165,50 @@ func (p *Policy) onLesson(ctx context.Context, v *Viewer, a Action, slot string)
 	return err == nil, err
 }
 
+// OccurrenceFacts is what the policy needs of one dated occurrence of a
+// lesson: its establishment, its teachers and the replacement the
+// timetable records for that day (empty for none).
+type OccurrenceFacts struct {
+	Establishment string
+	Teachers      []string
+	Replacement   string
+}
+
+// occurrences answers whether a lesson runs on a date, and with whom. The
+// timetable registers it (RegisterOccurrences, from its init): it imports
+// this package, so this package cannot call it directly.
+var occurrences func(ctx context.Context, q db.Querier, slot, date string) (*OccurrenceFacts, error)
+
+// RegisterOccurrences is called once by the timetable package with the
+// function that reads an occurrence (nil, nil when the lesson does not run
+// that day). Until it is, questions on occurrences fail with an error
+// rather than a refusal, so that a binary missing it cannot go unnoticed.
+func RegisterOccurrences(f func(ctx context.Context, q db.Querier, slot, date string) (*OccurrenceFacts, error)) {
+	occurrences = f
+}
+
 // writeOccurrence: the class log of one occurrence of a lesson is written
 // by the lesson's own teachers (taught, co-teaching) and by the replacement
 // the timetable records for that occurrence; never by a colleague who only
-// teaches the same class. The occurrence must exist (timetable.LessonAt:
-// the slot runs that day) in an establishment the teacher is attached to.
+// teaches the same class. The occurrence must exist (the slot runs that
+// day) in an establishment the teacher is attached to.
 func (p *Policy) writeOccurrence(ctx context.Context, v *Viewer, slot, date string) (bool, error) {
 	if v.profile != roles.Teacher {
 		return false, nil
 	}
-	l, err := timetable.LessonAt(ctx, p.q, slot, date)
-	if errors.Is(err, timetable.ErrNotFound) {
-		return false, nil
+	if occurrences == nil {
+		return false, errors.New("access: no reader of lesson occurrences registered (the timetable package registers it)")
 	}
-	if err != nil || !v.est[l.Slot.EstablishmentID] {
+	o, err := occurrences(ctx, p.q, slot, date)
+	if err != nil || o == nil || !v.est[o.Establishment] {
 		return false, err
 	}
-	for _, t := range l.Slot.Teachers {
-		if t.ID == v.ID {
+	for _, t := range o.Teachers {
+		if t == v.ID {
 			return true, nil
 		}
 	}
-	return l.Change != nil && l.Change.Replacement != nil && l.Change.Replacement.ID == v.ID, nil
+	return o.Replacement == v.ID, nil
 }
 
 // editEntry: the author, while they may still write where the entry is:

@@ -34,12 +34,12 @@ func TestDetachSharedFileFromBothAtOnce(t *testing.T) {
 	var a, b string
 	const file = "sharedfile"
 	err := d.Tx(ctx, func(tx *db.Tx) (err error) {
-		in := classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01", ClassID: class,
+		in := classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01", Audience: "c:" + class,
 			SubjectID: subject, Title: "Partagée", Category: "lesson"}
-		if a, err = classlog.Save(ctx, tx, in, now); err != nil {
+		if a, err = classlog.SaveIn(ctx, system, tx, in, now); err != nil {
 			return err
 		}
-		if b, err = classlog.Save(ctx, tx, in, now); err != nil {
+		if b, err = classlog.SaveIn(ctx, system, tx, in, now); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO files (id, establishment_id, owner_id, name, content_type, size, sha256, storage_key, created_at)

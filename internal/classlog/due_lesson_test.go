@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/check"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
@@ -43,16 +44,16 @@ func TestSaveRefusesAForeignOrUnknownDueLesson(t *testing.T) {
 	}
 	before := count()
 	for _, due := range []string{foreignSlot + "/2026-12-03", "nope/2026-12-03"} {
-		in := classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01", ClassID: class, SubjectID: subject,
+		in := classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01", Audience: "c:" + class, SubjectID: subject,
 			Title: "Leçon", Category: "lesson", Homework: []classlog.HomeworkInput{
 				{Description: "Lecture", DueDate: "2026-12-02"},
 				{Description: "Exercices", DueSlotID: due}}}
 		err := d.Tx(ctx, func(tx *db.Tx) error {
-			_, err := classlog.Save(ctx, tx, in, time.Now())
+			_, err := classlog.SaveIn(ctx, system, tx, in, time.Now())
 			return err
 		})
-		var ps classlog.Problems
-		if !errors.As(err, &ps) || len(ps) != 1 || ps[0].Field != "homework.1.lesson" || ps[0].Code != "bad-lesson" || ps[0].Detail != due {
+		var ps check.Problems
+		if !errors.As(err, &ps) || len(ps) != 1 || ps[0].Field != "homework.1.lesson" || ps[0].Code != "bad-lesson" || ps[0].Value != due {
 			t.Errorf("due at %s: %v", due, err)
 		}
 	}
@@ -61,10 +62,10 @@ func TestSaveRefusesAForeignOrUnknownDueLesson(t *testing.T) {
 	}
 	// A lesson of the entry's establishment passes this check (the caller
 	// checks the rest: the day, the class or group).
-	in := classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01", ClassID: class, SubjectID: subject,
+	in := classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01", Audience: "c:" + class, SubjectID: subject,
 		Title: "Leçon", Category: "lesson", Homework: []classlog.HomeworkInput{{Description: "Exercices", DueSlotID: ownSlot + "/2026-12-03"}}}
 	if err := d.Tx(ctx, func(tx *db.Tx) error {
-		_, err := classlog.Save(ctx, tx, in, time.Now())
+		_, err := classlog.SaveIn(ctx, system, tx, in, time.Now())
 		return err
 	}); err != nil {
 		t.Fatal(err)

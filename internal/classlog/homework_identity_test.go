@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/check"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
@@ -34,14 +35,14 @@ func TestSaveKeepsHomeworkIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
-	in := classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01", ClassID: class,
+	in := classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01", Audience: "c:" + class,
 		SubjectID: subject, Title: "Leçon", Category: "lesson", Homework: []classlog.HomeworkInput{
 			{Description: "Exercices", DueDate: "2026-12-03", HandIn: "upload"},
 			{Description: "Lecture", DueDate: "2026-12-04", HandIn: "upload"}}}
 	save := func(in classlog.EntryInput) (string, error) {
 		var id string
 		err := d.Tx(ctx, func(tx *db.Tx) (err error) {
-			id, err = classlog.Save(ctx, tx, in, now)
+			id, err = classlog.SaveIn(ctx, system, tx, in, now)
 			return err
 		})
 		return id, err
@@ -115,8 +116,8 @@ func TestSaveKeepsHomeworkIdentity(t *testing.T) {
 	in.Title = "Changé"
 	in.Homework[0] = classlog.HomeworkInput{ID: a}
 	_, err = save(in)
-	var ps classlog.Problems
-	if !errors.As(err, &ps) || len(ps) != 1 || ps[0] != (classlog.Problem{Field: "homework.0.remove", Code: "has-handins", Detail: a, N: 1}) {
+	var ps check.Problems
+	if !errors.As(err, &ps) || len(ps) != 1 || ps[0] != (check.Problem{Field: "homework.0.remove", Code: "has-handins", Value: a, N: 1}) {
 		t.Fatalf("emptying a line with a hand-in: %v", err)
 	}
 	if e, _ := classlog.EntryByID(ctx, d, entry); e.Title != "Leçon" || len(e.Homework) != 3 {
@@ -150,7 +151,7 @@ func TestSaveKeepsHomeworkIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = <-saved
-	if !errors.As(err, &ps) || len(ps) != 1 || ps[0].Detail != b || ps[0].Field != "homework.1.remove" {
+	if !errors.As(err, &ps) || len(ps) != 1 || ps[0].Value != b || ps[0].Field != "homework.1.remove" {
 		t.Fatalf("removing a line while it was handed in: %v", err)
 	}
 
@@ -162,7 +163,7 @@ func TestSaveKeepsHomeworkIdentity(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if _, err := classlog.Save(ctx, tx, in, now); err != nil {
+		if _, err := classlog.SaveIn(ctx, system, tx, in, now); err != nil {
 			return err
 		}
 		orphans, err = classlog.Orphans(ctx, tx, held)

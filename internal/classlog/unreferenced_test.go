@@ -43,8 +43,8 @@ func TestDeleteUnreferencedFiles(t *testing.T) {
 				return err
 			}
 		}
-		entry, err := classlog.Save(ctx, tx, classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01",
-			ClassID: class, SubjectID: subject, Title: "Leçon", Category: "lesson"}, now)
+		entry, err := classlog.SaveIn(ctx, system, tx, classlog.EntryInput{EstablishmentID: est, AuthorID: teacher, LessonDate: "2026-12-01",
+			Audience: "c:" + class, SubjectID: subject, Title: "Leçon", Category: "lesson"}, now)
 		if err != nil {
 			return err
 		}
@@ -61,7 +61,7 @@ func TestDeleteUnreferencedFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := classlog.DeleteUnreferencedFiles(ctx, d, now.Add(-24*time.Hour).Unix())
+	n, err := classlog.DeleteUnreferencedFiles(ctx, system, d, now.Add(-24*time.Hour).Unix())
 	if err != nil || n != 2 {
 		t.Fatalf("deleted %d, %v; want 2", n, err)
 	}

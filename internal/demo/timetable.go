@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"cartable/internal/access"
+	"cartable/internal/check"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/ids"
@@ -49,6 +51,10 @@ func GenerateTimetable(ctx context.Context, tx *db.Tx, o TimetableOptions) error
 	}
 	return nil
 }
+
+// demoViewer is the viewer of the generator: it writes for the instance,
+// not for a person (audit: "system:demo").
+var demoViewer = access.System("demo")
 
 type ttGen struct {
 	rng   *rand.Rand
@@ -146,7 +152,7 @@ func (t *ttGen) establishment(ctx context.Context, uai, today string) error {
 	altA := &timetable.Alternation{ID: t.id(), EstablishmentID: est, Code: "SA", Label: "Semaine A", Mondays: wa}
 	altB := &timetable.Alternation{ID: t.id(), EstablishmentID: est, Code: "SB", Label: "Semaine B", Mondays: wb}
 	for _, a := range []*timetable.Alternation{altA, altB} {
-		if err := timetable.CreateAlternation(ctx, q, a); err != nil {
+		if err := timetable.CreateAlternation(ctx, demoViewer, q, a); err != nil {
 			return err
 		}
 	}
@@ -156,7 +162,7 @@ func (t *ttGen) establishment(ctx context.Context, uai, today string) error {
 	addRoom := func(kind, code, name string) error {
 		r := &timetable.Room{ID: t.id(), EstablishmentID: est, Code: code, Name: name}
 		rooms[kind] = append(rooms[kind], r.ID)
-		return timetable.CreateRoom(ctx, q, r)
+		return timetable.CreateRoom(ctx, demoViewer, q, r)
 	}
 	var nClasses int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM classes WHERE school_year_id = ?`, year.ID).Scan(&nClasses); err != nil {
@@ -359,7 +365,7 @@ func (t *ttGen) establishment(ctx context.Context, uai, today string) error {
 					alt = altB.ID
 				}
 				if u.class != "" {
-					id, err := timetable.Insert(ctx, q, timetable.NewSlot{ID: t.id(), EstablishmentID: est, SchoolYearID: year.ID,
+					id, err := timetable.Insert(ctx, demoViewer, q, timetable.NewSlot{ID: t.id(), EstablishmentID: est, SchoolYearID: year.ID,
 						Weekday: p[0], StartMin: p[1], DurationMin: lessonMinutes, SubjectID: u.subject, RoomID: rs[0],
 						AlternationID: alt, ValidFrom: year.StartsOn, ValidTo: year.EndsOn,
 						TeacherIDs: u.teachers, ClassIDs: []string{u.class}})
@@ -374,7 +380,7 @@ func (t *ttGen) establishment(ctx context.Context, uai, today string) error {
 						if gi < len(u.subjects) {
 							subj = u.subjects[gi]
 						}
-						id, err := timetable.Insert(ctx, q, timetable.NewSlot{ID: t.id(), EstablishmentID: est, SchoolYearID: year.ID,
+						id, err := timetable.Insert(ctx, demoViewer, q, timetable.NewSlot{ID: t.id(), EstablishmentID: est, SchoolYearID: year.ID,
 							Weekday: p[0], StartMin: p[1], DurationMin: lessonMinutes, SubjectID: subj, RoomID: rs[gi],
 							AlternationID: alt, ValidFrom: year.StartsOn, ValidTo: year.EndsOn,
 							TeacherIDs: []string{u.teachers[gi]}, GroupIDs: []string{g}})
@@ -418,7 +424,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 	// A teacher absent for a whole day, tomorrow or the next school day.
 	if len(teachers) > 0 {
 		absent := teachers[t.rng.IntN(len(teachers))]
-		ls, err := timetable.Lessons(ctx, q, timetable.Target{Kind: timetable.TargetTeacher, ID: absent}, day.AddDate(0, 0, 1).Format(timetable.DateFormat), weekEnd)
+		ls, err := timetable.Lessons(ctx, demoViewer, q, timetable.Target{Kind: timetable.TargetTeacher, ID: absent}, day.AddDate(0, 0, 1).Format(timetable.DateFormat), weekEnd)
 		if err != nil {
 			return err
 		}
@@ -433,8 +439,8 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 			if l.Date != first {
 				break
 			}
-			if err := timetable.SetChange(ctx, q, est, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, Cancelled: true,
-				Reason: "teacher-absent", By: "demo"}, now); err != nil {
+			if err := timetable.SetChangeTx(ctx, demoViewer, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, Cancelled: true,
+				Reason: "teacher-absent"}, now); err != nil {
 				return err
 			}
 		}
@@ -447,7 +453,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 		if i%3 != 0 {
 			continue
 		}
-		ls, err := timetable.Lessons(ctx, q, timetable.Target{Kind: timetable.TargetClass, ID: c}, from, weekEnd)
+		ls, err := timetable.Lessons(ctx, demoViewer, q, timetable.Target{Kind: timetable.TargetClass, ID: c}, from, weekEnd)
 		if err != nil {
 			return err
 		}
@@ -467,16 +473,15 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 			return l
 		}
 		l := pick()
-		if err := timetable.SetChange(ctx, q, est, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, TestPlanned: true,
-			Note: "Contrôle sur le chapitre en cours", By: "demo"}, now); err != nil {
+		if err := timetable.SetChangeTx(ctx, demoViewer, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, TestPlanned: true,
+			Note: "Contrôle sur le chapitre en cours"}, now); err != nil {
 			return err
 		}
 		l = pick()
-		if rs, err := timetable.Rooms(ctx, q, est); err == nil && len(rs) > 0 {
+		if rs, err := timetable.Rooms(ctx, demoViewer, q, est); err == nil && len(rs) > 0 {
 			r := rs[t.rng.IntN(len(rs))]
 			if l.Room == nil || l.Room.ID != r.ID {
-				if err := timetable.SetChange(ctx, q, est, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, NewRoomID: r.ID,
-					By: "demo"}, now); err != nil {
+				if err := timetable.SetChangeTx(ctx, demoViewer, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, NewRoomID: r.ID}, now); err != nil {
 					return err
 				}
 			}
@@ -485,8 +490,8 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 		if len(replacements) > 1 && len(l.Slot.Teachers) == 1 {
 			rep := replacements[t.rng.IntN(len(replacements))]
 			if rep != l.Slot.Teachers[0].ID {
-				err := timetable.SetChange(ctx, q, est, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, ReplacementID: rep, By: "demo"}, now)
-				if _, isProblem := err.(timetable.Problems); err != nil && !isProblem {
+				err := timetable.SetChangeTx(ctx, demoViewer, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, ReplacementID: rep}, now)
+				if _, isProblem := err.(check.Problems); err != nil && !isProblem {
 					return err
 				}
 			}
@@ -508,7 +513,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 		"Finir la fiche d'exercices.", "Préparer un exposé de deux minutes.", "Rédiger le compte rendu de l'activité.",
 		"Apprendre le vocabulaire de la leçon."}
 	for ci, c := range classes {
-		ls, err := timetable.Lessons(ctx, q, timetable.Target{Kind: timetable.TargetClass, ID: c}, histFrom, horizon)
+		ls, err := timetable.Lessons(ctx, demoViewer, q, timetable.Target{Kind: timetable.TargetClass, ID: c}, histFrom, horizon)
 		if err != nil {
 			return err
 		}
@@ -524,12 +529,9 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 			cat := cats[(ci+li)%len(cats)]
 			ts := titles[cat]
 			in := classlog.EntryInput{EstablishmentID: est, AuthorID: l.Slot.Teachers[0].ID, SlotID: l.Slot.ID,
-				LessonDate: l.Date, ClassID: a.ClassID, GroupID: a.GroupID, SubjectID: l.Slot.SubjectID,
+				LessonDate: l.Date, Audience: classlog.AudienceKey(a.ClassID, a.GroupID), SubjectID: l.Slot.SubjectID,
 				Title: ts[t.rng.IntN(len(ts))], Category: cat,
 				Body: "<p>Notions vues en " + l.Slot.SubjectName + " : <strong>points essentiels</strong> du chapitre.</p><ul><li>rappel du cours</li><li>exemples commentés</li></ul>"}
-			if a.GroupID != "" {
-				in.ClassID = ""
-			}
 			// Homework due at the next lesson of that subject.
 			for _, n := range next[l.Slot.SubjectID] {
 				if n.Date > l.Date && !n.Cancelled() {
@@ -545,7 +547,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 					break
 				}
 			}
-			if _, err := classlog.Save(ctx, q, in, now.Add(-time.Duration(len(ls)-li)*time.Minute)); err != nil {
+			if _, err := classlog.SaveIn(ctx, access.System("demo"), q, in, now.Add(-time.Duration(len(ls)-li)*time.Minute)); err != nil {
 				return fmt.Errorf("class log: %w", err)
 			}
 		}

@@ -151,7 +151,7 @@ func TestStoreOnEveryBackend(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			f, err := s.Save(ctx, d, est, p.ID, "devoir.pdf", bytes.NewReader(pdf), 0)
+			f, err := s.Save(ctx, as(t, p.ID), d, est, "devoir.pdf", bytes.NewReader(pdf), 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -164,7 +164,7 @@ func TestStoreOnEveryBackend(t *testing.T) {
 			if bytes.Contains(blob, []byte("secret")) || bytes.Contains(blob, []byte("%PDF")) {
 				t.Fatal("the stored blob holds clear text")
 			}
-			if _, got, err := s.Read(ctx, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
+			if _, got, err := s.Read(ctx, system, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
 				t.Fatalf("read back: %v", err)
 			}
 			// A restart (a new store on the same data directory and backend).
@@ -172,7 +172,7 @@ func TestStoreOnEveryBackend(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, got, err := s2.Read(ctx, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
+			if _, got, err := s2.Read(ctx, system, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
 				t.Fatalf("after restart: %v", err)
 			}
 
@@ -184,7 +184,7 @@ func TestStoreOnEveryBackend(t *testing.T) {
 			if err := b.Delete(ctx, est+"/nothing-here"); err != nil {
 				t.Fatalf("delete of a missing key: %v", err)
 			}
-			if _, _, err := s.Read(ctx, d, "no-such-file"); !errors.Is(err, ErrNotFound) {
+			if _, _, err := s.Read(ctx, system, d, "no-such-file"); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("unknown file: %v", err)
 			}
 			for _, bad := range []string{"", "../escape", "/abs", est + "/../x"} {
@@ -194,7 +194,7 @@ func TestStoreOnEveryBackend(t *testing.T) {
 			}
 
 			// A blob swapped from another file is refused; Put replaces whole.
-			g, err := s.Save(ctx, d, est, p.ID, "autre.txt", strings.NewReader("autre contenu"), 0)
+			g, err := s.Save(ctx, as(t, p.ID), d, est, "autre.txt", strings.NewReader("autre contenu"), 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,14 +204,14 @@ func TestStoreOnEveryBackend(t *testing.T) {
 			if !bytes.Equal(raw(est+"/"+f.ID), raw(est+"/"+g.ID)) {
 				t.Fatal("put did not replace the blob")
 			}
-			if _, _, err := s.Read(ctx, d, f.ID); err == nil || errors.Is(err, ErrNotFound) {
+			if _, _, err := s.Read(ctx, system, d, f.ID); err == nil || errors.Is(err, ErrNotFound) {
 				t.Fatalf("a blob moved from another file: %v", err)
 			}
 
 			// Refused uploads leave nothing; Discard removes the blob and
 			// the record left behind reads as not found.
 			before := count()
-			if _, err := s.Save(ctx, d, est, p.ID, "page.html", strings.NewReader("<!DOCTYPE html><p>x"), 0); err == nil {
+			if _, err := s.Save(ctx, as(t, p.ID), d, est, "page.html", strings.NewReader("<!DOCTYPE html><p>x"), 0); err == nil {
 				t.Fatal("html accepted")
 			}
 			if count() != before {
@@ -221,12 +221,12 @@ func TestStoreOnEveryBackend(t *testing.T) {
 			if raw(est+"/"+g.ID) != nil || count() != before-1 {
 				t.Fatal("discard left the blob")
 			}
-			if _, _, err := s.Read(ctx, d, g.ID); !errors.Is(err, ErrNotFound) {
+			if _, _, err := s.Read(ctx, system, d, g.ID); !errors.Is(err, ErrNotFound) {
 				t.Fatalf("record without blob: %v", err)
 			}
 			// A record that cannot be written (unknown owner) takes its
 			// blob back.
-			if _, err := s.Save(ctx, d, est, "no-such-owner", "notes.txt", strings.NewReader("notes"), 0); err == nil {
+			if _, err := s.Save(ctx, as(t, "no-such-owner"), d, est, "notes.txt", strings.NewReader("notes"), 0); err == nil {
 				t.Fatal("saved for an unknown owner")
 			}
 			if count() != before-1 {

@@ -80,7 +80,7 @@ func TestErasureQueuedByEveryDeletion(t *testing.T) {
 				t.Fatal(err)
 			}
 			save := func(est, owner, content string) File {
-				f, err := s.Save(ctx, d, est, owner, "notes.txt", strings.NewReader(content), 0)
+				f, err := s.Save(ctx, as(t, owner), d, est, "notes.txt", strings.NewReader(content), 0)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -132,7 +132,7 @@ func TestErasureQueuedByEveryDeletion(t *testing.T) {
 				t.Fatal("a queued blob is still stored")
 			}
 			for _, f := range []File{ofP2, kept} {
-				if _, _, err := s.Read(ctx, d, f.ID); err != nil {
+				if _, _, err := s.Read(ctx, system, d, f.ID); err != nil {
 					t.Errorf("a file still recorded no longer reads: %v", err)
 				}
 			}
@@ -146,7 +146,8 @@ func TestErasureQueuedByEveryDeletion(t *testing.T) {
 	}
 }
 
-// Remove deletes the record, then the blob; a blob that cannot be deleted
+// Deleting the record, then erasing the blob (as the class log does once
+// its transaction has committed); a blob that cannot be deleted
 // stays queued, and a later run erases it. Nothing but queued keys is
 // ever erased.
 func TestRemoveAndFailedErasures(t *testing.T) {
@@ -163,31 +164,39 @@ func TestRemoveAndFailedErasures(t *testing.T) {
 	}
 	var fs []File
 	for i := range 5 {
-		f, err := s.Save(ctx, d, est, p, "notes.txt", strings.NewReader(fmt.Sprint("contenu ", i)), 0)
+		f, err := s.Save(ctx, as(t, p), d, est, "notes.txt", strings.NewReader(fmt.Sprint("contenu ", i)), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		fs = append(fs, f)
 	}
 	has := func(f File) bool { _, err := dir.Get(ctx, f.Key()); return err == nil }
+	remove := func(id string) error {
+		keys, err := DeleteRecords(ctx, d, []string{id})
+		if err != nil {
+			return err
+		}
+		_, err = s.Erase(ctx, d, keys...)
+		return err
+	}
 
 	// The blob's deletion fails: the record is gone, the blob stays queued.
 	o.set(false, fs[0].Key())
-	err = s.Remove(ctx, d, fs[0].ID)
+	err = remove(fs[0].ID)
 	if err == nil || !strings.Contains(err.Error(), "stay queued") {
 		t.Fatalf("remove with the storage refusing: %v", err)
 	}
-	if _, _, err := s.Read(ctx, d, fs[0].ID); !errors.Is(err, ErrNotFound) {
+	if _, _, err := s.Read(ctx, system, d, fs[0].ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("the removed file still reads: %v", err)
 	}
 	if !has(fs[0]) || !slices.Equal(queuedKeys(t, d), []string{fs[0].Key()}) {
 		t.Fatal("the blob that could not be deleted is not queued")
 	}
-	// Remove of another file works meanwhile, and of an unknown one is quiet.
-	if err := s.Remove(ctx, d, fs[1].ID); err != nil || has(fs[1]) {
+	// Removing another file works meanwhile, and of an unknown one is quiet.
+	if err := remove(fs[1].ID); err != nil || has(fs[1]) {
 		t.Fatalf("remove: %v", err)
 	}
-	if err := s.Remove(ctx, d, "no-such-file"); err != nil {
+	if err := remove("no-such-file"); err != nil {
 		t.Fatalf("remove of an unknown file: %v", err)
 	}
 	// A run while that key still fails erases the others and says so.
@@ -227,7 +236,7 @@ func TestRemoveAndFailedErasures(t *testing.T) {
 	if n, err := s.EraseQueued(ctx, d); n != 0 || err != nil || !has(fs[4]) || len(queuedKeys(t, d)) != 0 {
 		t.Fatalf("erase of a restored record's key: %d %v", n, err)
 	}
-	if _, got, err := s.Read(ctx, d, fs[4].ID); err != nil || string(got) != "contenu 4" {
+	if _, got, err := s.Read(ctx, system, d, fs[4].ID); err != nil || string(got) != "contenu 4" {
 		t.Fatalf("the restored file: %q %v", got, err)
 	}
 }
@@ -312,7 +321,7 @@ func TestDiscardQueuesWhatItCannotDelete(t *testing.T) {
 	var f File
 	rollback := errors.New("rolled back")
 	err = d.Tx(ctx, func(tx *db.Tx) (err error) {
-		if f, err = s.Save(ctx, tx, est, p, "notes.txt", strings.NewReader("brouillon"), 0); err != nil {
+		if f, err = s.Save(ctx, as(t, p), tx, est, "notes.txt", strings.NewReader("brouillon"), 0); err != nil {
 			return err
 		}
 		return rollback

@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/ids"
 )
@@ -144,6 +145,15 @@ type Store struct {
 	masters []cipher.AEAD          // master keys that unwrap data keys: the next one (during a rotation) first
 	keyDir  string                 // DATA/keys, re-read before wrapping a new data key; "" for New
 	keys    map[string]cipher.AEAD // establishment → unwrapped data key
+}
+
+// Limit is the largest file the store accepts; DefaultMaxSize without a
+// store, for the forms that say it.
+func (s *Store) Limit() int64 {
+	if s == nil {
+		return DefaultMaxSize
+	}
+	return s.MaxSize
 }
 
 // Open prepares the store of a data directory: blobs under DATA/files,
@@ -352,11 +362,21 @@ func lastRune(s string) (rune, int) {
 	return 0, 1
 }
 
+// ErrNoOwner refuses to store a file for a system viewer: a stored file
+// belongs to the person who sent it.
+var ErrNoOwner = errors.New("files: a stored file is owned by a person, not by the system")
+
 // Save reads r (refusing more than limit bytes, or the store's MaxSize
 // when limit is 0), checks its type, seals it under the establishment's
-// key, stores the blob and records it through q. When the caller's
-// transaction fails afterwards, it should call Discard.
-func (s *Store) Save(ctx context.Context, q db.Querier, est, owner, name string, r io.Reader, limit int64) (File, error) {
+// key, stores the blob and records it through q, owned by the viewer. The
+// caller's domain has decided that the viewer may send it there (an
+// attachment, handed-in work). When the caller's transaction fails
+// afterwards, it should call Discard.
+func (s *Store) Save(ctx context.Context, v *access.Viewer, q db.Querier, est, name string, r io.Reader, limit int64) (File, error) {
+	if v == nil || v.IsSystem() || v.ID == "" {
+		return File{}, ErrNoOwner
+	}
+	owner := v.ID
 	if limit <= 0 || limit > s.MaxSize {
 		limit = s.MaxSize
 	}
@@ -411,8 +431,17 @@ func (s *Store) Discard(ctx context.Context, d *db.DB, f File) {
 // ErrNotFound is returned for a file that does not exist.
 var ErrNotFound = errors.New("files: not found")
 
-// Info returns a file's record.
-func Info(ctx context.Context, q db.Querier, id string) (File, error) {
+// Info returns the record of a file the viewer may read (read-file); a
+// refusal (errors.Is(err, access.ErrDenied)) for one that is missing or
+// out of reach.
+func Info(ctx context.Context, v *access.Viewer, q db.Querier, id string) (File, error) {
+	if err := v.Can(ctx, access.ReadFile, access.File(id)); err != nil {
+		return File{}, err
+	}
+	return info(ctx, q, id)
+}
+
+func info(ctx context.Context, q db.Querier, id string) (File, error) {
 	var f File
 	var at int64
 	err := q.QueryRow(ctx, `SELECT id, establishment_id, owner_id, name, content_type, size, sha256, created_at FROM files WHERE id = ?`, id).
@@ -424,10 +453,16 @@ func Info(ctx context.Context, q db.Querier, id string) (File, error) {
 	return f, err
 }
 
-// Read returns a file's record and its clear content, checked against the
-// recorded digest.
-func (s *Store) Read(ctx context.Context, q db.Querier, id string) (File, []byte, error) {
-	f, err := Info(ctx, q, id)
+// Read returns the record and the clear content of a file the viewer may
+// read (read-file), checked against the recorded digest. A file missing or
+// out of reach is a refusal; ErrNotFound means that the record was deleted
+// meanwhile or that its blob is missing from the storage (the error says
+// which, for the log).
+func (s *Store) Read(ctx context.Context, v *access.Viewer, q db.Querier, id string) (File, []byte, error) {
+	if err := v.Can(ctx, access.ReadFile, access.File(id)); err != nil {
+		return File{}, nil, err
+	}
+	f, err := info(ctx, q, id)
 	if err != nil {
 		return f, nil, err
 	}
@@ -469,29 +504,6 @@ func DeleteRecords(ctx context.Context, q db.Querier, ids []string) ([]string, e
 	}
 	_, err = q.Exec(ctx, `DELETE FROM files WHERE `+db.In(q, "id"), db.ListArg(q, ids))
 	return keys, err
-}
-
-// Remove deletes a stored file for good, once nothing refers to it any
-// more: its record goes (which queues its blob for erasure, migration
-// 0007), then its blob is erased at once. It runs on the database, not in
-// a transaction: a deleted blob cannot be rolled back, so the blob goes
-// only once the record's deletion has committed. When the blob's deletion
-// fails, the error says so and the blob stays queued: EraseQueued retries
-// it. A missing record is not an error.
-func (s *Store) Remove(ctx context.Context, d *db.DB, id string) error {
-	var key string
-	err := d.QueryRow(ctx, `SELECT storage_key FROM files WHERE id = ?`, id).Scan(&key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := d.Exec(ctx, `DELETE FROM files WHERE id = ?`, id); err != nil {
-		return err
-	}
-	_, err = s.Erase(ctx, d, key)
-	return err
 }
 
 // eraseBatch is how many queued keys one round of EraseQueued reads.

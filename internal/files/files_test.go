@@ -9,10 +9,67 @@ import (
 	"strings"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 )
+
+// system reads any file: the storage tests are not about who may.
+var system = access.System("test")
+
+// as is the viewer whose file Save records. Save reads only who the owner
+// is (the caller's domain decided that they may send it); the policy's
+// own answers are tested in TestReadAsksThePolicy.
+func as(_ testing.TB, id string) *access.Viewer { return &access.Viewer{ID: id} }
+
+// Read and Info answer the owner (a member of the file's establishment)
+// and refuse others the same way whether the file exists or not; Save
+// refuses to store a file for the system, which owns none.
+func TestReadAsksThePolicy(t *testing.T) {
+	ctx := context.Background()
+	d, s, _, est, owner := setup(t)
+	if err := directory.AddMembership(ctx, d, owner, est); err != nil {
+		t.Fatal(err)
+	}
+	other := &directory.Person{Profile: directory.Teacher, Login: "autre", LastName: "AUTRE", FirstName: "A", Active: true}
+	if err := directory.CreatePerson(ctx, d, other, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := directory.AddMembership(ctx, d, other.ID, est); err != nil {
+		t.Fatal(err)
+	}
+	p := access.New(d)
+	me, err := p.Viewer(ctx, owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	them, err := p.Viewer(ctx, other.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.Save(ctx, me, d, est, "devoir.pdf", bytes.NewReader(pdf), 0)
+	if err != nil || f.OwnerID != owner {
+		t.Fatalf("save: %+v %v", f, err)
+	}
+	if _, got, err := s.Read(ctx, me, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
+		t.Fatalf("the owner reads: %v", err)
+	}
+	if g, err := Info(ctx, me, d, f.ID); err != nil || g.Name != "devoir.pdf" {
+		t.Fatalf("the owner's info: %+v %v", g, err)
+	}
+	for _, id := range []string{f.ID, "no-such-file"} {
+		if _, _, err := s.Read(ctx, them, d, id); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("a colleague reads %s: %v", id, err)
+		}
+		if _, err := Info(ctx, them, d, id); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("a colleague's info of %s: %v", id, err)
+		}
+	}
+	if _, err := s.Save(ctx, system, d, est, "x.pdf", bytes.NewReader(pdf), 0); !errors.Is(err, ErrNoOwner) {
+		t.Errorf("the system saves a file: %v", err)
+	}
+}
 
 func setup(t *testing.T) (*db.DB, *Store, string, string, string) {
 	t.Helper()
@@ -39,7 +96,7 @@ var pdf = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nUn devoir secre
 func TestSaveReadEncrypted(t *testing.T) {
 	d, s, dir, est, owner := setup(t)
 	ctx := context.Background()
-	f, err := s.Save(ctx, d, est, owner, `C:\Users\léa\devoir "final".pdf`, bytes.NewReader(pdf), 0)
+	f, err := s.Save(ctx, as(t, owner), d, est, `C:\Users\léa\devoir "final".pdf`, bytes.NewReader(pdf), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +120,7 @@ func TestSaveReadEncrypted(t *testing.T) {
 	if st, _ := os.Stat(filepath.Join(dir, "keys", "master.key")); len(key) != 32 || st.Mode().Perm() != 0o600 {
 		t.Fatalf("master key: %d bytes, mode %v", len(key), st.Mode().Perm())
 	}
-	_, got, err := s.Read(ctx, d, f.ID)
+	_, got, err := s.Read(ctx, system, d, f.ID)
 	if err != nil || !bytes.Equal(got, pdf) {
 		t.Fatalf("read back: %v", err)
 	}
@@ -73,7 +130,7 @@ func TestSaveReadEncrypted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, got, err := s2.Read(ctx, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
+	if _, got, err := s2.Read(ctx, system, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
 		t.Fatalf("second store: %v", err)
 	}
 	// Another master key opens nothing.
@@ -82,17 +139,17 @@ func TestSaveReadEncrypted(t *testing.T) {
 		t.Fatal(err)
 	}
 	s3.Backend = s.Backend
-	if _, _, err := s3.Read(ctx, d, f.ID); err == nil {
+	if _, _, err := s3.Read(ctx, system, d, f.ID); err == nil {
 		t.Fatal("a foreign master key opened the file")
 	}
 	// A swapped or altered blob is refused.
-	g, err := s.Save(ctx, d, est, owner, "autre.txt", strings.NewReader("autre contenu"), 0)
+	g, err := s.Save(ctx, as(t, owner), d, est, "autre.txt", strings.NewReader("autre contenu"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	other, _ := os.ReadFile(filepath.Join(dir, "files", est, g.ID))
 	os.WriteFile(filepath.Join(dir, "files", est, f.ID), other, 0o600)
-	if _, _, err := s.Read(ctx, d, f.ID); err == nil {
+	if _, _, err := s.Read(ctx, system, d, f.ID); err == nil {
 		t.Fatal("a blob moved from another file opened")
 	}
 }
@@ -103,13 +160,13 @@ func TestLimitsAndTypes(t *testing.T) {
 	s.MaxSize = 1000
 	big := append(append([]byte{}, pdf...), bytes.Repeat([]byte("x"), 1000)...)
 	var tl TooLarge
-	if _, err := s.Save(ctx, d, est, owner, "gros.pdf", bytes.NewReader(big), 0); !errors.As(err, &tl) || tl.Limit != 1000 {
+	if _, err := s.Save(ctx, as(t, owner), d, est, "gros.pdf", bytes.NewReader(big), 0); !errors.As(err, &tl) || tl.Limit != 1000 {
 		t.Fatalf("too large: %v", err)
 	}
-	if _, err := s.Save(ctx, d, est, owner, "petit.pdf", bytes.NewReader(pdf), 10); !errors.As(err, &tl) || tl.Limit != 10 {
+	if _, err := s.Save(ctx, as(t, owner), d, est, "petit.pdf", bytes.NewReader(pdf), 10); !errors.As(err, &tl) || tl.Limit != 10 {
 		t.Fatalf("caller's limit: %v", err)
 	}
-	if _, err := s.Save(ctx, d, est, owner, "vide.pdf", bytes.NewReader(nil), 0); !errors.Is(err, ErrEmpty) {
+	if _, err := s.Save(ctx, as(t, owner), d, est, "vide.pdf", bytes.NewReader(nil), 0); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("empty: %v", err)
 	}
 	var rf Refused
@@ -122,7 +179,7 @@ func TestLimitsAndTypes(t *testing.T) {
 		"texte.png":   "just text",
 		"archive.odt": "plain text, not a zip",
 	} {
-		if _, err := s.Save(ctx, d, est, owner, name, strings.NewReader(content), 0); !errors.As(err, &rf) {
+		if _, err := s.Save(ctx, as(t, owner), d, est, name, strings.NewReader(content), 0); !errors.As(err, &rf) {
 			t.Errorf("%s accepted: %v", name, err)
 		}
 	}
@@ -138,7 +195,7 @@ func TestLimitsAndTypes(t *testing.T) {
 		"notes.txt": []byte("Mes notes en UTF-8 : é à ç"),
 		"doc.odt":   []byte("PK\x03\x04 mimetypeapplication/vnd.oasis.opendocument.text"),
 	} {
-		if _, err := s.Save(ctx, d, est, owner, name, bytes.NewReader(content), 0); err != nil {
+		if _, err := s.Save(ctx, as(t, owner), d, est, name, bytes.NewReader(content), 0); err != nil {
 			t.Errorf("%s refused: %v", name, err)
 		}
 	}
@@ -152,7 +209,7 @@ func TestDataKeyOfRolledBackTransaction(t *testing.T) {
 	ctx := context.Background()
 	rollback := errors.New("rolled back")
 	err := d.Tx(ctx, func(tx *db.Tx) error {
-		f, err := s.Save(ctx, tx, est, owner, "a.pdf", bytes.NewReader(pdf), 0)
+		f, err := s.Save(ctx, as(t, owner), tx, est, "a.pdf", bytes.NewReader(pdf), 0)
 		if err != nil {
 			return err
 		}
@@ -164,7 +221,7 @@ func TestDataKeyOfRolledBackTransaction(t *testing.T) {
 	}
 	var f File
 	if err := d.Tx(ctx, func(tx *db.Tx) (err error) {
-		f, err = s.Save(ctx, tx, est, owner, "b.pdf", bytes.NewReader(pdf), 0)
+		f, err = s.Save(ctx, as(t, owner), tx, est, "b.pdf", bytes.NewReader(pdf), 0)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -173,7 +230,7 @@ func TestDataKeyOfRolledBackTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, got, err := restarted.Read(ctx, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
+	if _, got, err := restarted.Read(ctx, system, d, f.ID); err != nil || !bytes.Equal(got, pdf) {
 		t.Fatalf("after a restart: %v", err)
 	}
 }

@@ -47,7 +47,7 @@ func newRotation(t *testing.T) *rotation {
 
 func (r *rotation) save(t *testing.T, s *Store, est, content string) {
 	t.Helper()
-	f, err := s.Save(context.Background(), r.d, est, r.owner, "notes.txt", strings.NewReader(content), 0)
+	f, err := s.Save(context.Background(), as(t, r.owner), r.d, est, "notes.txt", strings.NewReader(content), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func (r *rotation) readAll(t *testing.T, s *Store) {
 		t.Fatal(err)
 	}
 	for id, want := range r.files {
-		if _, got, err := s.Read(ctx, r.d, id); err != nil || !bytes.Equal(got, want) {
+		if _, got, err := s.Read(ctx, system, r.d, id); err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("file %s: %v", id, err)
 		}
 	}
@@ -169,7 +169,7 @@ func TestRotate(t *testing.T) {
 		t.Fatalf("old key: %v", err)
 	}
 	for id := range r.files {
-		if _, _, err := stale.Read(ctx, r.d, id); err == nil {
+		if _, _, err := stale.Read(ctx, system, r.d, id); err == nil {
 			t.Fatal("the old master key still opens a file")
 		}
 	}

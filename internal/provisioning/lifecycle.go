@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
@@ -345,7 +346,7 @@ func Purge(ctx context.Context, d *db.DB, o PurgeOptions) (PurgeResult, error) {
 		res.UploadsDeleted = int(n)
 		// Last, so that the files the steps above left without a
 		// reference (a closed year's entries and hand-ins) go too.
-		unreferenced, err := classlog.DeleteUnreferencedFiles(ctx, tx, o.Now.Add(-UnreferencedFileAge).Unix())
+		unreferenced, err := classlog.DeleteUnreferencedFiles(ctx, access.System("purge"), tx, o.Now.Add(-UnreferencedFileAge).Unix())
 		if err != nil {
 			return err
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"cartable/internal/classlog"
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
@@ -43,7 +43,7 @@ func newFileEnv(t *testing.T, d *db.DB) *fileEnv {
 // save stores a file of owner recorded at the Unix time created.
 func (e *fileEnv) save(owner, content string, created time.Time) files.File {
 	e.t.Helper()
-	f, err := e.store.Save(ctx, e.d, e.est, owner, "travail.txt", strings.NewReader(content), 0)
+	f, err := e.store.Save(ctx, &access.Viewer{ID: owner}, e.d, e.est, "travail.txt", strings.NewReader(content), 0)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -61,6 +61,20 @@ func (e *fileEnv) stored(f files.File) bool {
 
 // entry writes a class log entry of teacher for one of their classes,
 // with a homework line to hand work in for, and returns both IDs.
+// attachFile and handInFile write the class log's rows as its pages do
+// (the purge's fixtures: the class log's own service asks for a signed-in
+// teacher or student).
+func attachFile(tx *db.Tx, entry, file string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO classlog_attachments (entry_id, file_id) VALUES (?, ?)`, entry, file)
+	return err
+}
+
+func handInFile(tx *db.Tx, hw, student, file string, at time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO homework_submissions (homework_id, student_id, file_id, submitted_at) VALUES (?, ?, ?, ?)`,
+		hw, student, file, at.Unix())
+	return err
+}
+
 func entry(t *testing.T, d *db.DB, id, teacher string) (string, string) {
 	t.Helper()
 	r, err := d.Exec(ctx, `INSERT INTO classlog_entries (id, establishment_id, author_id, lesson_date, class_id, subject_id,
@@ -105,12 +119,12 @@ func TestPurgeErasesFilesButKeepsContributions(t *testing.T) {
 	fresh := fe.save(s2.ID, "en cours", now.Add(-time.Hour))
 	if err := d.Tx(ctx, func(tx *db.Tx) error {
 		for _, a := range [][2]string{{e1, kept.ID}, {e2, objected.ID}} {
-			if err := classlog.Attach(ctx, tx, a[0], a[1]); err != nil {
+			if err := attachFile(tx, a[0], a[1]); err != nil {
 				return err
 			}
 		}
 		for _, h := range []struct{ student, file string }{{s1.ID, handIn.ID}, {s2.ID, other.ID}} {
-			if _, err := classlog.Submit(ctx, tx, hw1, h.student, h.file, day0); err != nil {
+			if err := handInFile(tx, hw1, h.student, h.file, day0); err != nil {
 				return err
 			}
 		}
@@ -142,7 +156,7 @@ func TestPurgeErasesFilesButKeepsContributions(t *testing.T) {
 	// The records are gone at once; the blobs wait in the queue until the
 	// erasure, which the caller runs after the purge.
 	for _, f := range gone {
-		if _, err := files.Info(ctx, d, f.ID); !errors.Is(err, files.ErrNotFound) || !fe.stored(f) {
+		if _, err := files.Info(ctx, access.System("test"), d, f.ID); !errors.Is(err, files.ErrNotFound) || !fe.stored(f) {
 			t.Errorf("%s after the purge: record %v, blob stored %v", f.ID, err, fe.stored(f))
 		}
 	}
@@ -165,7 +179,7 @@ func TestPurgeErasesFilesButKeepsContributions(t *testing.T) {
 	if got := column(t, d, `SELECT file_id FROM classlog_attachments WHERE entry_id = ?`, e1); !slices.Equal(got, []string{kept.ID}) {
 		t.Errorf("attachments of the kept entry: %v", got)
 	}
-	if f, b, err := fe.store.Read(ctx, d, kept.ID); err != nil || string(b) != "fiche de T1" || f.OwnerID != t1.ID {
+	if f, b, err := fe.store.Read(ctx, access.System("test"), d, kept.ID); err != nil || string(b) != "fiche de T1" || f.OwnerID != t1.ID {
 		t.Errorf("the kept attachment: %q %v (owner %s)", b, err, f.OwnerID)
 	}
 	if got := column(t, d, `SELECT id FROM classlog_entries`); !slices.Equal(got, []string{"entry1"}) {
@@ -197,11 +211,10 @@ func TestPurgeOfClosedYearErasesItsFiles(t *testing.T) {
 	att := fe.save(t1.ID, "fiche", day0)
 	handIn := fe.save(s1.ID, "copie", day0)
 	if err := d.Tx(ctx, func(tx *db.Tx) error {
-		if err := classlog.Attach(ctx, tx, e1, att.ID); err != nil {
+		if err := attachFile(tx, e1, att.ID); err != nil {
 			return err
 		}
-		_, err := classlog.Submit(ctx, tx, hw1, s1.ID, handIn.ID, day0)
-		return err
+		return handInFile(tx, hw1, s1.ID, handIn.ID, day0)
 	}); err != nil {
 		t.Fatal(err)
 	}

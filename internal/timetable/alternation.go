@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/ids"
 )
@@ -58,8 +59,18 @@ func WeeksAB(c Calendar, from, to string, countHolidays bool) (a, b []string) {
 	return a, b
 }
 
-// CreateAlternation stores a week pattern (ID set when empty).
-func CreateAlternation(ctx context.Context, q db.Querier, a *Alternation) error {
+// CreateAlternation stores a week pattern (ID set when empty) without the
+// checks of SaveAlternation, for generators and imports, in the caller's
+// transaction.
+func CreateAlternation(ctx context.Context, v *access.Viewer, q db.Querier, a *Alternation) error {
+	if err := canEdit(ctx, v, a.EstablishmentID); err != nil {
+		return err
+	}
+	defer edited()
+	return createAlternation(ctx, q, a)
+}
+
+func createAlternation(ctx context.Context, q db.Querier, a *Alternation) error {
 	if a.ID == "" {
 		a.ID = ids.New()
 	}
@@ -75,29 +86,36 @@ func CreateAlternation(ctx context.Context, q db.Querier, a *Alternation) error 
 	return nil
 }
 
-// Alternations lists the week patterns of an establishment with their weeks.
-func Alternations(ctx context.Context, q db.Querier, establishmentID string) ([]Alternation, error) {
-	rows, err := q.Query(ctx, `SELECT a.id, a.code, a.label, COALESCE(w.monday, '') FROM tt_alternations a
+// Alternations lists the week patterns of an establishment with their
+// weeks, to those who edit its timetable.
+func Alternations(ctx context.Context, v *access.Viewer, q db.Querier, establishmentID string) ([]Alternation, error) {
+	if err := canEdit(ctx, v, establishmentID); err != nil {
+		return nil, err
+	}
+	return alternations(ctx, q, establishmentID)
+}
+
+func alternations(ctx context.Context, q db.Querier, establishmentID string) ([]Alternation, error) {
+	type row struct{ id, code, label, monday string }
+	rows, err := db.All(ctx, q, func(sc db.Scanner) (r row, err error) {
+		err = sc.Scan(&r.id, &r.code, &r.label, &r.monday)
+		return
+	}, `SELECT a.id, a.code, a.label, COALESCE(w.monday, '') FROM tt_alternations a
 		LEFT JOIN tt_alternation_weeks w ON w.alternation_id = a.id
 		WHERE a.establishment_id = ? ORDER BY a.code, w.monday`, establishmentID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []Alternation
-	for rows.Next() {
-		var id, code, label, monday string
-		if err := rows.Scan(&id, &code, &label, &monday); err != nil {
-			return nil, err
+	for _, r := range rows {
+		if n := len(out); n == 0 || out[n-1].ID != r.id {
+			out = append(out, Alternation{ID: r.id, EstablishmentID: establishmentID, Code: r.code, Label: r.label})
 		}
-		if n := len(out); n == 0 || out[n-1].ID != id {
-			out = append(out, Alternation{ID: id, EstablishmentID: establishmentID, Code: code, Label: label})
-		}
-		if monday != "" {
-			out[len(out)-1].Mondays = append(out[len(out)-1].Mondays, monday)
+		if r.monday != "" {
+			out[len(out)-1].Mondays = append(out[len(out)-1].Mondays, r.monday)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // WeekLabel returns the labels of the patterns holding the week of monday

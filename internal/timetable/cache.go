@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 )
 
@@ -16,16 +17,17 @@ import (
 // relatives and teachers) and each school year's calendar; and the bare
 // coming week of a person, which the home page's "now and next" reads at
 // every visit of the 8 a.m. rush. The week view still reads a person's own
-// lessons, changes and week patterns every time. Access is decided by the
-// caller before any read. An edit
-// through this process calls Reset; another process's edit shows after at
-// most TTL. A nil *Cache reads everything; the zero Cache keeps entries
-// DefaultTTL.
+// lessons, changes and week patterns every time. Access is asked by the
+// exported reads before anything is read, cached or not. Any write of
+// this package in this process empties every Cache (guard.go, edits);
+// another process's edit shows after at most TTL. A nil *Cache reads
+// everything; the zero Cache keeps entries DefaultTTL.
 type Cache struct {
 	TTL time.Duration
 
 	mu        sync.Mutex
 	gen       uint64 // bumped by Reset: a read begun before it stores nothing
+	seen      uint64 // the count of edits the entries were read after
 	details   map[string]cachedDetails
 	calendars map[string]cachedCalendar
 	weeks     map[string]cachedWeek
@@ -60,20 +62,44 @@ func (c *Cache) ttl() time.Duration {
 	return c.TTL
 }
 
-// Reset forgets everything; call it after any timetable edit.
+// Reset forgets everything. The package's writes do it themselves; this
+// is for an edit made around them.
 func (c *Cache) Reset() {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
+	c.reset()
+	c.mu.Unlock()
+}
+
+func (c *Cache) reset() {
 	c.details, c.calendars, c.weeks = nil, nil, nil
 	c.gen++
-	c.mu.Unlock()
+}
+
+// begin returns the generation a read starts in, first forgetting what
+// was read before an edit of this process. Callers hold c.mu.
+func (c *Cache) begin() uint64 {
+	if n := edits.Load(); n != c.seen {
+		c.reset()
+		c.seen = n
+	}
+	return c.gen
+}
+
+// current tells whether what a read begun in gen found may be stored: no
+// Reset and no edit happened meanwhile. Callers hold c.mu.
+func (c *Cache) current(gen uint64) bool {
+	return gen == c.gen && edits.Load() == c.seen
 }
 
 // Period is the package's Period, reading slot details and calendars
 // through the cache.
-func (c *Cache) Period(ctx context.Context, q db.Querier, t Target, from, to string) (Span, error) {
+func (c *Cache) Period(ctx context.Context, v *access.Viewer, q db.Querier, t Target, from, to string) (Span, error) {
+	if err := canRead(ctx, v, t); err != nil {
+		return Span{}, err
+	}
 	return period(ctx, q, c, t, from, to, true)
 }
 
@@ -88,7 +114,7 @@ func (c *Cache) fill(ctx context.Context, q db.Querier, into map[string]*Slot, i
 	now := time.Now()
 	var missing []string
 	c.mu.Lock()
-	gen := c.gen
+	gen := c.begin()
 	for _, id := range ids {
 		if d, ok := c.details[id]; ok && now.Before(d.expires) {
 			into[id].Teachers, into[id].Audiences = d.teachers, d.audiences
@@ -105,7 +131,7 @@ func (c *Cache) fill(ctx context.Context, q db.Querier, into map[string]*Slot, i
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if !c.current(gen) {
 		return nil // an edit happened meanwhile: what was read may be older
 	}
 	if c.details == nil || len(c.details) >= cacheLimit {
@@ -128,8 +154,8 @@ func (c *Cache) calendar(ctx context.Context, q db.Querier, years []string) (Cal
 	key := strings.Join(years, ",")
 	now := time.Now()
 	c.mu.Lock()
+	gen := c.begin()
 	e, ok := c.calendars[key]
-	gen := c.gen
 	c.mu.Unlock()
 	if ok && now.Before(e.expires) {
 		return e.cal, nil
@@ -141,7 +167,7 @@ func (c *Cache) calendar(ctx context.Context, q db.Querier, years []string) (Cal
 	cal.Holidays = slices.Clip(cal.Holidays)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if !c.current(gen) {
 		return cal, nil
 	}
 	if c.calendars == nil || len(c.calendars) >= cacheLimit {
@@ -151,28 +177,28 @@ func (c *Cache) calendar(ctx context.Context, q db.Querier, years []string) (Cal
 	return cal, nil
 }
 
-// LessonsBare is the package's LessonsBare through the cache. Callers must
-// not change the lessons or their slots (copy first: FillLessons writes).
-func (c *Cache) LessonsBare(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
+// lessonsBare is the package's lessonsBare through the cache. Callers must
+// not change the lessons or their slots (copy first: fillLessons writes).
+func (c *Cache) lessonsBare(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
 	if c == nil {
-		return LessonsBare(ctx, q, t, from, to)
+		return lessonsBare(ctx, q, t, from, to)
 	}
 	key := t.Kind + "/" + t.ID + "/" + from + "/" + to
 	now := time.Now()
 	c.mu.Lock()
+	gen := c.begin()
 	e, ok := c.weeks[key]
-	gen := c.gen
 	c.mu.Unlock()
 	if ok && now.Before(e.expires) {
 		return e.lessons, nil
 	}
-	ls, err := LessonsBare(ctx, q, t, from, to)
+	ls, err := lessonsBare(ctx, q, t, from, to)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if !c.current(gen) {
 		return ls, nil
 	}
 	if c.weeks == nil || len(c.weeks) >= cacheLimit {

@@ -16,7 +16,7 @@ func TestCache(t *testing.T) {
 	target := Target{Kind: TargetClass, ID: f.c6A}
 	read := func() Lesson {
 		t.Helper()
-		p, err := c.Period(ctx, f.d, target, "2026-11-30", "2026-11-30")
+		p, err := c.Period(ctx, sys, f.d, target, "2026-11-30", "2026-11-30")
 		if err != nil || len(p.Lessons) != 1 {
 			t.Fatalf("period: %v %d", err, len(p.Lessons))
 		}
@@ -51,7 +51,7 @@ func TestCache(t *testing.T) {
 	}
 	// A nil cache reads everything.
 	var none *Cache
-	if p, err := none.Period(ctx, f.d, target, "2026-11-30", "2026-11-30"); err != nil || len(p.Lessons) != 1 {
+	if p, err := none.Period(ctx, sys, f.d, target, "2026-11-30", "2026-11-30"); err != nil || len(p.Lessons) != 1 {
 		t.Fatalf("nil cache: %v", err)
 	}
 }

@@ -4,17 +4,22 @@
 // holidays, and the expansion of all that into the dated lessons of a week
 // for a student, a teacher, a class, a group or a room. It also reads the
 // timetable exports (EDT_STS XML, CSV) and records change events for the
-// notification outbox. It knows nothing of HTTP nor of who may read what:
-// callers ask the access package first.
+// notification outbox. It knows nothing of HTTP. Every exported read and
+// write takes the viewer and asks the access policy itself (guard.go);
+// what other domains hold on a lesson's occurrences follows through the
+// hooks they register (hooks.go).
 package timetable
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Paris even on a machine without zoneinfo
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 )
 
@@ -184,12 +189,64 @@ func LoadCalendar(ctx context.Context, q db.Querier, yearIDs []string) (Calendar
 }
 
 // CurrentYear returns the open school year of an establishment holding
-// date, or its latest open year.
-func CurrentYear(ctx context.Context, q db.Querier, establishmentID, date string) (SchoolYear, error) {
+// date, or its latest open year, to those who edit its timetable;
+// ErrNoYear when it has no open year.
+func CurrentYear(ctx context.Context, v *access.Viewer, q db.Querier, establishmentID, date string) (SchoolYear, error) {
+	if err := canEdit(ctx, v, establishmentID); err != nil {
+		return SchoolYear{}, err
+	}
+	return currentYear(ctx, q, establishmentID, date)
+}
+
+// ErrNoYear is returned when an establishment has no open school year.
+var ErrNoYear = errors.New("timetable: no open school year")
+
+func currentYear(ctx context.Context, q db.Querier, establishmentID, date string) (SchoolYear, error) {
 	var y SchoolYear
 	err := q.QueryRow(ctx, `SELECT id, establishment_id, label, starts_on, ends_on FROM school_years
 		WHERE establishment_id = ? AND NOT closed
 		ORDER BY CASE WHEN starts_on <= ? AND ends_on >= ? THEN 0 ELSE 1 END, starts_on DESC LIMIT 1`,
 		establishmentID, date, date).Scan(&y.ID, &y.EstablishmentID, &y.Label, &y.StartsOn, &y.EndsOn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return y, ErrNoYear
+	}
 	return y, err
+}
+
+// establishmentsOf selects the establishments a target belongs to.
+var establishmentsOf = map[string]string{
+	TargetStudent: `SELECT establishment_id FROM memberships WHERE person_id = ? ORDER BY establishment_id`,
+	TargetTeacher: `SELECT establishment_id FROM memberships WHERE person_id = ? ORDER BY establishment_id`,
+	TargetClass:   `SELECT establishment_id FROM classes WHERE id = ?`,
+	TargetGroup:   `SELECT establishment_id FROM groups WHERE id = ?`,
+	TargetRoom:    `SELECT establishment_id FROM tt_rooms WHERE id = ?`,
+}
+
+// YearOf returns the first and last day of the current school years of
+// target's establishments (from the earliest start to the latest end), if
+// v may read target's timetable; two empty dates when none is open.
+func YearOf(ctx context.Context, v *access.Viewer, q db.Querier, t Target, today string) (from, to string, err error) {
+	if err := canRead(ctx, v, t); err != nil {
+		return "", "", err
+	}
+	ests, err := db.Strings(ctx, q, establishmentsOf[t.Kind], t.ID)
+	if err != nil {
+		return "", "", err
+	}
+	for _, e := range ests {
+		y, err := currentYear(ctx, q, e, today)
+		if errors.Is(err, ErrNoYear) {
+			continue
+		}
+		if err != nil {
+			return "", "", err
+		}
+		if from == "" || y.StartsOn < from {
+			from = y.StartsOn
+		}
+		if y.EndsOn > to {
+			to = y.EndsOn
+		}
+	}
+	return from, to, nil
 }

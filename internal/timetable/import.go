@@ -3,8 +3,10 @@ package timetable
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -14,6 +16,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"cartable/internal/access"
+	"cartable/internal/check"
 	"cartable/internal/db"
 	"cartable/internal/ids"
 )
@@ -27,13 +31,50 @@ type ImportOptions struct {
 	SkipFaulty bool
 }
 
+// canImport asks whether v may edit the establishment's timetable, and
+// refuses a school year of another establishment.
+func canImport(ctx context.Context, v *access.Viewer, q db.Querier, o ImportOptions) error {
+	if err := canEdit(ctx, v, o.EstablishmentID); err != nil {
+		return err
+	}
+	var x int
+	err := q.QueryRow(ctx, `SELECT 1 FROM school_years WHERE id = ? AND establishment_id = ?`, o.SchoolYearID, o.EstablishmentID).Scan(&x)
+	if errors.Is(err, sql.ErrNoRows) {
+		return refused(access.EditTimetable, access.Resource{Kind: "school-year", ID: o.SchoolYearID})
+	}
+	return err
+}
+
+// Import reads a timetable file for a page, in a transaction of its own:
+// an EDT_STS export (name ending in .xml, or content starting with "<")
+// or else a CSV file. Nothing is written unless the report says Applied.
+func Import(ctx context.Context, v *access.Viewer, d *db.DB, name string, data []byte, o ImportOptions) (ImportReport, error) {
+	var rep ImportReport
+	errNotApplied := errors.New("timetable: import not applied")
+	err := write(ctx, d, func(tx *db.Tx) (err error) {
+		if strings.HasSuffix(strings.ToLower(name), ".xml") || bytes.HasPrefix(bytes.TrimSpace(data), []byte("<")) {
+			rep, err = ImportEDT(ctx, v, tx, bytes.NewReader(data), o)
+		} else {
+			rep, err = ImportCSV(ctx, v, tx, data, o)
+		}
+		if err == nil && !rep.Applied {
+			return errNotApplied // roll back what a partial run may have written
+		}
+		return err
+	})
+	if errors.Is(err, errNotApplied) {
+		err = nil
+	}
+	return rep, err
+}
+
 // ImportReport tells what an import did or would do.
 type ImportReport struct {
 	Lessons      int // lessons written (0 when nothing was applied)
 	Skipped      int // faulty lessons left out
 	Rooms        int // rooms created
 	Alternations int // week patterns written
-	Problems     Problems
+	Problems     check.Problems
 	Applied      bool
 }
 
@@ -43,12 +84,12 @@ type plan struct {
 	faulty  map[int]bool // lines with a fault
 	rooms   []Room       // rooms to create
 	alts    []Alternation
-	probs   Problems
+	probs   check.Problems
 	altByID map[string]map[string]bool
 }
 
 func (p *plan) fault(line int, field, code, value string) {
-	p.probs = append(p.probs, Problem{Line: line, Field: field, Code: code, Value: value})
+	p.probs = append(p.probs, check.Problem{Line: line, Field: field, Code: code, Value: value})
 	p.faulty[line] = true
 }
 
@@ -234,13 +275,17 @@ func hhmm(s string) (int, bool) {
 // docs/formats/timetable.md) into the establishment's school year, in tx:
 // it replaces the year's weekly lessons. Faults are reported by line;
 // unless SkipFaulty, any fault leaves everything unchanged.
-func ImportEDT(ctx context.Context, tx *db.Tx, r io.Reader, o ImportOptions) (ImportReport, error) {
+func ImportEDT(ctx context.Context, v *access.Viewer, tx *db.Tx, r io.Reader, o ImportOptions) (ImportReport, error) {
+	if err := canImport(ctx, v, tx, o); err != nil {
+		return ImportReport{}, err
+	}
+	defer edited()
 	root, err := parseXML(r)
 	if err != nil {
-		return ImportReport{Problems: Problems{{Field: "file", Code: "bad-xml", Value: err.Error()}}}, nil
+		return ImportReport{Problems: check.Problems{{Field: "file", Code: "bad-xml", Value: err.Error()}}}, nil
 	}
 	if root.name != "EDT_STS" && root.name != "STS_EDT" {
-		return ImportReport{Problems: Problems{{Line: root.line, Field: "file", Code: "bad-root", Value: root.name}}}, nil
+		return ImportReport{Problems: check.Problems{{Line: root.line, Field: "file", Code: "bad-root", Value: root.name}}}, nil
 	}
 	rf, err := loadRefs(ctx, tx, o.EstablishmentID, o.SchoolYearID)
 	if err != nil {
@@ -307,7 +352,7 @@ func ImportEDT(ctx context.Context, tx *db.Tx, r io.Reader, o ImportOptions) (Im
 			})
 			if len(a.Mondays) == 0 {
 				emptyAlts[code] = true
-				p.probs = append(p.probs, Problem{Line: n.line, Field: "alternation", Code: "empty-alternation", Value: a.Code})
+				p.probs = append(p.probs, check.Problem{Line: n.line, Field: "alternation", Code: "empty-alternation", Value: a.Code})
 				return
 			}
 			set := map[string]bool{}
@@ -474,7 +519,7 @@ func apply(ctx context.Context, tx *db.Tx, p *plan, o ImportOptions) (ImportRepo
 		return rep, nil
 	}
 	if len(p.slots)-rep.Skipped == 0 {
-		rep.Problems = append(rep.Problems, Problem{Field: "file", Code: "no-lesson"})
+		rep.Problems = append(rep.Problems, check.Problem{Field: "file", Code: "no-lesson"})
 		return rep, nil
 	}
 	// Replace the year's weekly lessons (one-off lessons stay).
@@ -484,7 +529,7 @@ func apply(ctx context.Context, tx *db.Tx, p *plan, o ImportOptions) (ImportRepo
 	}
 	for _, r := range p.rooms {
 		r := r
-		if err := CreateRoom(ctx, tx, &r); err != nil {
+		if err := createRoom(ctx, tx, &r); err != nil {
 			return rep, err
 		}
 		rep.Rooms++
@@ -494,7 +539,7 @@ func apply(ctx context.Context, tx *db.Tx, p *plan, o ImportOptions) (ImportRepo
 			return rep, err
 		}
 		a := a
-		if err := CreateAlternation(ctx, tx, &a); err != nil {
+		if err := createAlternation(ctx, tx, &a); err != nil {
 			return rep, err
 		}
 		rep.Alternations++
@@ -503,7 +548,7 @@ func apply(ctx context.Context, tx *db.Tx, p *plan, o ImportOptions) (ImportRepo
 		if p.faulty[s.Line] {
 			continue
 		}
-		if _, err := Insert(ctx, tx, s); err != nil {
+		if _, err := insert(ctx, tx, s); err != nil {
 			return rep, err
 		}
 		rep.Lessons++
@@ -554,7 +599,11 @@ func Decode(b []byte) string {
 // ImportCSV reads a timetable spreadsheet (see docs/formats/timetable.md)
 // into the establishment's school year, replacing its weekly lessons, in
 // tx. Separator ';' or ','; French or English headers.
-func ImportCSV(ctx context.Context, tx *db.Tx, data []byte, o ImportOptions) (ImportReport, error) {
+func ImportCSV(ctx context.Context, v *access.Viewer, tx *db.Tx, data []byte, o ImportOptions) (ImportReport, error) {
+	if err := canImport(ctx, v, tx, o); err != nil {
+		return ImportReport{}, err
+	}
+	defer edited()
 	text := Decode(data)
 	first, _, _ := strings.Cut(text, "\n")
 	sep := ';'
@@ -567,7 +616,7 @@ func ImportCSV(ctx context.Context, tx *db.Tx, data []byte, o ImportOptions) (Im
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if err != nil {
-		return ImportReport{Problems: Problems{{Line: 1, Field: "file", Code: "bad-csv", Value: err.Error()}}}, nil
+		return ImportReport{Problems: check.Problems{{Line: 1, Field: "file", Code: "bad-csv", Value: err.Error()}}}, nil
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -596,7 +645,7 @@ func ImportCSV(ctx context.Context, tx *db.Tx, data []byte, o ImportOptions) (Im
 		missing = append(missing, "class")
 	}
 	if len(missing) > 0 {
-		return ImportReport{Problems: Problems{{Line: 1, Field: "header", Code: "missing-columns", Value: strings.Join(missing, ", ")}}}, nil
+		return ImportReport{Problems: check.Problems{{Line: 1, Field: "header", Code: "missing-columns", Value: strings.Join(missing, ", ")}}}, nil
 	}
 	rf, err := loadRefs(ctx, tx, o.EstablishmentID, o.SchoolYearID)
 	if err != nil {

@@ -21,9 +21,9 @@ func (f *fixture) importFile(t *testing.T, name string, skip bool) ImportReport 
 	err = f.d.Tx(ctx, func(tx *db.Tx) (err error) {
 		o := ImportOptions{EstablishmentID: f.est, SchoolYearID: f.year, SkipFaulty: skip}
 		if strings.HasSuffix(name, ".xml") {
-			rep, err = ImportEDT(ctx, tx, strings.NewReader(string(data)), o)
+			rep, err = ImportEDT(ctx, sys, tx, strings.NewReader(string(data)), o)
 		} else {
-			rep, err = ImportCSV(ctx, tx, data, o)
+			rep, err = ImportCSV(ctx, sys, tx, data, o)
 		}
 		return err
 	})
@@ -57,7 +57,7 @@ func TestImportEDT(t *testing.T) {
 	// Teacher matched by external ID (STS-1) and by name (4242 → MARTIN);
 	// subject by code and by CODE_GESTION; room 101 existed, LAB created;
 	// week A/B from the file.
-	ls, err := Lessons(ctx, f.d, Target{Kind: TargetStudent, ID: f.student}, "2026-09-14", "2026-09-18")
+	ls, err := Lessons(ctx, sys, f.d, Target{Kind: TargetStudent, ID: f.student}, "2026-09-14", "2026-09-18")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,11 +73,11 @@ func TestImportEDT(t *testing.T) {
 		t.Errorf("DUREE 0130 gave %v minutes", d)
 	}
 	// Week B (21 Sep): 6B has its Wednesday lesson, 6A not.
-	ls, _ = Lessons(ctx, f.d, Target{Kind: TargetClass, ID: f.c6B}, "2026-09-21", "2026-09-25")
+	ls, _ = Lessons(ctx, sys, f.d, Target{Kind: TargetClass, ID: f.c6B}, "2026-09-21", "2026-09-25")
 	if !slices.ContainsFunc(ls, func(l Lesson) bool { return l.Date == "2026-09-23" }) {
 		t.Error("week B lesson of 6B missing")
 	}
-	ls, _ = Lessons(ctx, f.d, Target{Kind: TargetClass, ID: f.c6A}, "2026-09-21", "2026-09-25")
+	ls, _ = Lessons(ctx, sys, f.d, Target{Kind: TargetClass, ID: f.c6A}, "2026-09-21", "2026-09-25")
 	if slices.ContainsFunc(ls, func(l Lesson) bool { return l.Date == "2026-09-23" }) {
 		t.Error("week A lesson of 6A given in week B")
 	}
@@ -109,7 +109,7 @@ func TestImportEDTBadInput(t *testing.T) {
 	if n := f.count(t, `SELECT COUNT(*) FROM tt_slots`); n != 1 {
 		t.Fatalf("%d slots after a refused import", n)
 	}
-	if _, err := SlotByID(context.Background(), f.d, before); err != nil {
+	if _, err := SlotByID(context.Background(), sys, f.d, f.est, before); err != nil {
 		t.Fatal("the existing lesson is gone")
 	}
 	// Asked to import the rest: only the first Monday lesson is sound.
@@ -127,7 +127,7 @@ func TestImportCSV(t *testing.T) {
 	if !rep.Applied || rep.Lessons != 3 || rep.Alternations != 2 {
 		t.Fatalf("report %+v", rep)
 	}
-	ls, err := Lessons(ctx, f.d, Target{Kind: TargetTeacher, ID: f.t2}, "2026-08-31", "2026-09-11") // shadows
+	ls, err := Lessons(ctx, sys, f.d, Target{Kind: TargetTeacher, ID: f.t2}, "2026-08-31", "2026-09-11") // shadows
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestImportCSV(t *testing.T) {
 	}
 	// Missing columns are named.
 	err = f.d.Tx(ctx, func(tx *db.Tx) error {
-		rep, err := ImportCSV(ctx, tx, []byte("nom;prenom\nA;B\n"), ImportOptions{EstablishmentID: f.est, SchoolYearID: f.year})
+		rep, err := ImportCSV(ctx, sys, tx, []byte("nom;prenom\nA;B\n"), ImportOptions{EstablishmentID: f.est, SchoolYearID: f.year})
 		if err == nil && (len(rep.Problems) != 1 || rep.Problems[0].Code != "missing-columns" || !strings.Contains(rep.Problems[0].Value, "day")) {
 			t.Errorf("missing columns: %+v", rep.Problems)
 		}

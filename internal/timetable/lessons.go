@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 )
 
@@ -25,6 +26,15 @@ func (p Person) Name() string {
 type Audience struct {
 	ClassID, GroupID string
 	Code, Name       string
+}
+
+// Key names the audience in forms: "c:" and a class ID, or "g:" and a
+// group ID (read back by CheckSlotInput).
+func (a Audience) Key() string {
+	if a.GroupID != "" {
+		return "g:" + a.GroupID
+	}
+	return "c:" + a.ClassID
 }
 
 // Room is a room of an establishment.
@@ -164,46 +174,49 @@ var extraQueries = map[string]string{
 // querySlots adds the slots selected by query to into; fill also reads
 // their teachers and audiences.
 func querySlots(ctx context.Context, q db.Querier, c *Cache, into map[string]*Slot, order *[]string, fill bool, query string, args ...any) error {
-	rows, err := q.Query(ctx, query, args...)
+	found, err := db.All(ctx, q, scanSlot, query, args...)
 	if err != nil {
 		return err
 	}
 	var added []string
-	for rows.Next() {
-		s := &Slot{}
-		var roomID, roomCode, roomName string
-		if err := rows.Scan(&s.ID, &s.EstablishmentID, &s.SchoolYearID, &s.Weekday, &s.StartMin, &s.DurationMin,
-			&s.SubjectID, &s.SubjectCode, &s.SubjectName, &s.SubjectShort, &roomID, &roomCode, &roomName,
-			&s.AlternationID, &s.AlternationLabel, &s.ValidFrom, &s.ValidTo, &s.Exceptional, &s.UpdatedAt); err != nil {
-			rows.Close()
-			return err
-		}
-		if roomID != "" {
-			s.Room = &Room{ID: roomID, EstablishmentID: s.EstablishmentID, Code: roomCode, Name: roomName}
-		}
+	for _, s := range found {
 		if _, ok := into[s.ID]; !ok {
 			into[s.ID] = s
 			*order = append(*order, s.ID)
 			added = append(added, s.ID)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || !fill {
-		return err
+	if !fill {
+		return nil
 	}
 	return c.fill(ctx, q, into, added)
 }
 
-// LessonsBare is Lessons without the slots' teachers and audiences, for a
-// page that shows a few of many lessons: FillLessons then completes those.
-func LessonsBare(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
+// scanSlot reads a row of slotCols.
+func scanSlot(sc db.Scanner) (*Slot, error) {
+	s := &Slot{}
+	var roomID, roomCode, roomName string
+	if err := sc.Scan(&s.ID, &s.EstablishmentID, &s.SchoolYearID, &s.Weekday, &s.StartMin, &s.DurationMin,
+		&s.SubjectID, &s.SubjectCode, &s.SubjectName, &s.SubjectShort, &roomID, &roomCode, &roomName,
+		&s.AlternationID, &s.AlternationLabel, &s.ValidFrom, &s.ValidTo, &s.Exceptional, &s.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if roomID != "" {
+		s.Room = &Room{ID: roomID, EstablishmentID: s.EstablishmentID, Code: roomCode, Name: roomName}
+	}
+	return s, nil
+}
+
+// lessonsBare is lessons without the slots' teachers and audiences, for a
+// page that shows a few of many lessons: fillLessons then completes those.
+func lessonsBare(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
 	p, err := period(ctx, q, nil, t, from, to, false)
 	return p.Lessons, err
 }
 
-// FillLessons reads the teachers and audiences of the lessons' slots (for
-// lessons from LessonsBare) and sets each lesson's effective teachers.
-func FillLessons(ctx context.Context, q db.Querier, ls []Lesson) error {
+// fillLessons reads the teachers and audiences of the lessons' slots (for
+// lessons from lessonsBare) and sets each lesson's effective teachers.
+func fillLessons(ctx context.Context, q db.Querier, ls []Lesson) error {
 	slots := map[string]*Slot{}
 	var ids []string
 	for _, l := range ls {
@@ -229,52 +242,51 @@ func fillSlots(ctx context.Context, q db.Querier, into map[string]*Slot, ids []s
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := q.Query(ctx, `SELECT t.slot_id, p.id, p.title, p.first_name, p.last_name
+	type teacher struct {
+		slot string
+		p    Person
+	}
+	ts, err := db.All(ctx, q, func(sc db.Scanner) (t teacher, err error) {
+		err = sc.Scan(&t.slot, &t.p.ID, &t.p.Title, &t.p.FirstName, &t.p.LastName)
+		return
+	}, `SELECT t.slot_id, p.id, p.title, p.first_name, p.last_name
 		FROM tt_slot_teachers t JOIN people p ON p.id = t.teacher_id
 		WHERE `+db.In(q, "t.slot_id")+` ORDER BY p.last_name, p.first_name, p.id`, db.ListArg(q, ids))
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var slot string
-		var p Person
-		if err := rows.Scan(&slot, &p.ID, &p.Title, &p.FirstName, &p.LastName); err != nil {
-			rows.Close()
-			return err
-		}
-		into[slot].Teachers = append(into[slot].Teachers, p)
+	for _, t := range ts {
+		into[t.slot].Teachers = append(into[t.slot].Teachers, t.p)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	type audience struct {
+		slot string
+		a    Audience
 	}
-	rows, err = q.Query(ctx, `SELECT a.slot_id, COALESCE(a.class_id, ''), COALESCE(a.group_id, ''),
+	as, err := db.All(ctx, q, func(sc db.Scanner) (a audience, err error) {
+		err = sc.Scan(&a.slot, &a.a.ClassID, &a.a.GroupID, &a.a.Code, &a.a.Name)
+		return
+	}, `SELECT a.slot_id, COALESCE(a.class_id, ''), COALESCE(a.group_id, ''),
 		COALESCE(c.code, g.code, ''), COALESCE(c.name, g.name, '')
 		FROM tt_slot_audiences a LEFT JOIN classes c ON c.id = a.class_id LEFT JOIN groups g ON g.id = a.group_id
 		WHERE `+db.In(q, "a.slot_id")+` ORDER BY 5`, db.ListArg(q, ids))
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var slot string
-		var a Audience
-		if err := rows.Scan(&slot, &a.ClassID, &a.GroupID, &a.Code, &a.Name); err != nil {
-			return err
-		}
-		into[slot].Audiences = append(into[slot].Audiences, a)
+	for _, a := range as {
+		into[a.slot].Audiences = append(into[a.slot].Audiences, a.a)
 	}
-	return rows.Err()
+	return nil
 }
 
 // ErrBadRange is returned for a range that is not two dates in order.
 var ErrBadRange = errors.New("timetable: the range must be two dates, the first not after the second")
 
 // Lessons returns the lessons of target between from and to (dates,
-// included), changes applied, in order of start. Cancelled lessons are
-// kept (shown as cancelled); lessons on holidays are not generated.
-func Lessons(ctx context.Context, q db.Querier, t Target, from, to string) ([]Lesson, error) {
-	p, err := Period(ctx, q, t, from, to)
+// included), changes applied, in order of start, if v may read target's
+// timetable. Cancelled lessons are kept (shown as cancelled); lessons on
+// holidays are not generated.
+func Lessons(ctx context.Context, v *access.Viewer, q db.Querier, t Target, from, to string) ([]Lesson, error) {
+	p, err := Period(ctx, v, q, t, from, to)
 	return p.Lessons, err
 }
 
@@ -289,12 +301,15 @@ type Span struct {
 }
 
 // Period is Lessons with the calendar and week labels it used.
-func Period(ctx context.Context, q db.Querier, t Target, from, to string) (Span, error) {
+func Period(ctx context.Context, v *access.Viewer, q db.Querier, t Target, from, to string) (Span, error) {
+	if err := canRead(ctx, v, t); err != nil {
+		return Span{}, err
+	}
 	return period(ctx, q, nil, t, from, to, true)
 }
 
 // period reads a span, through c when not nil; without fill, slots come
-// without teachers and audiences (LessonsBare).
+// without teachers and audiences (lessonsBare).
 func period(ctx context.Context, q db.Querier, c *Cache, t Target, from, to string, fill bool) (Span, error) {
 	var span Span
 	fromT, err1 := ParseDate(from)
@@ -476,7 +491,7 @@ const changeCols = `c.slot_id, c.on_date, c.establishment_id, c.cancelled, c.rea
 	c.test_planned, c.note, c.changed_by, c.changed_at
 	FROM tt_changes c LEFT JOIN tt_rooms r ON r.id = c.new_room_id LEFT JOIN people p ON p.id = c.replacement_id `
 
-func scanChange(s interface{ Scan(...any) error }) (*Change, error) {
+func scanChange(s db.Scanner) (*Change, error) {
 	c := &Change{}
 	var roomID, roomCode, roomName, pid, title, first, last string
 	if err := s.Scan(&c.SlotID, &c.OnDate, &c.EstablishmentID, &c.Cancelled, &c.Reason, &c.NewDate,
@@ -496,21 +511,16 @@ func scanChange(s interface{ Scan(...any) error }) (*Change, error) {
 // loadChanges returns the changes of the slots whose original or new date
 // falls in [from, to], by "slot/date".
 func loadChanges(ctx context.Context, q db.Querier, slotIDs []string, from, to string) (map[string]*Change, error) {
-	rows, err := q.Query(ctx, `SELECT `+changeCols+`WHERE `+db.In(q, "c.slot_id")+`
+	cs, err := db.All(ctx, q, scanChange, `SELECT `+changeCols+`WHERE `+db.In(q, "c.slot_id")+`
 		AND ((c.on_date BETWEEN ? AND ?) OR (c.new_date BETWEEN ? AND ?))`, db.ListArg(q, slotIDs), from, to, from, to)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]*Change{}
-	for rows.Next() {
-		c, err := scanChange(rows)
-		if err != nil {
-			return nil, err
-		}
+	out := make(map[string]*Change, len(cs))
+	for _, c := range cs {
 		out[c.SlotID+"/"+c.OnDate] = c
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // loadWeeks returns, per alternation used by the slots, the set of its
@@ -528,51 +538,96 @@ func loadWeeks(ctx context.Context, q db.Querier, slots map[string]*Slot, order 
 	if len(alts) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, `SELECT alternation_id, monday FROM tt_alternation_weeks
+	weeks, err := db.All(ctx, q, func(sc db.Scanner) (w [2]string, err error) {
+		err = sc.Scan(&w[0], &w[1])
+		return
+	}, `SELECT alternation_id, monday FROM tt_alternation_weeks
 		WHERE `+db.In(q, "alternation_id")+` AND monday BETWEEN ? AND ?`, db.ListArg(q, alts), from, to)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var a, m string
-		if err := rows.Scan(&a, &m); err != nil {
-			return nil, err
+	for _, w := range weeks {
+		if out[w[0]] == nil {
+			out[w[0]] = map[string]bool{}
 		}
-		if out[a] == nil {
-			out[a] = map[string]bool{}
-		}
-		out[a][m] = true
+		out[w[0]][w[1]] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-// SlotByID returns one slot with its teachers and audiences.
-func SlotByID(ctx context.Context, q db.Querier, id string) (*Slot, error) {
+// slotByID returns one slot with its teachers and audiences.
+func slotByID(ctx context.Context, q db.Querier, id string) (*Slot, error) {
 	slots := map[string]*Slot{}
 	var order []string
 	if err := querySlots(ctx, q, nil, slots, &order, true, `SELECT `+slotCols+`WHERE s.id = ?`, id); err != nil {
 		return nil, err
 	}
 	if len(order) == 0 {
-		return nil, ErrNotFound
+		return nil, errNotFound
 	}
 	return slots[id], nil
 }
 
-// ErrNotFound is returned for a slot, room or lesson that does not exist.
-var ErrNotFound = errors.New("timetable: not found")
+// SlotByID returns a lesson of est with its teachers and audiences, for
+// its form, to those who edit est's timetable.
+func SlotByID(ctx context.Context, v *access.Viewer, q db.Querier, est, id string) (*Slot, error) {
+	if err := canEdit(ctx, v, est); err != nil {
+		return nil, err
+	}
+	s, err := slotByID(ctx, q, id)
+	if err == nil && s.EstablishmentID != est {
+		err = errNotFound
+	}
+	return s, notFound(err, access.EditTimetable, access.Lesson(id))
+}
 
 // LessonAt returns the occurrence of slot on its original date, with its
-// change; ErrNotFound if the slot does not run that day.
-func LessonAt(ctx context.Context, q db.Querier, slotID, date string) (Lesson, error) {
-	s, err := SlotByID(ctx, q, slotID)
+// change, to those who see it: its teachers and the replacement of that
+// day, those who read the timetable of one of its classes or groups, and
+// those who edit its establishment's timetable. A lesson that does not
+// run that day is refused like a forbidden one.
+func LessonAt(ctx context.Context, v *access.Viewer, q db.Querier, slotID, date string) (Lesson, error) {
+	l, err := lessonAt(ctx, q, slotID, date)
+	if err != nil {
+		return Lesson{}, notFound(err, access.ReadTimetable, access.Lesson(slotID))
+	}
+	if !v.IsSystem() {
+		for _, t := range append(append([]Person{}, l.Slot.Teachers...), l.Teachers...) {
+			if t.ID == v.ID {
+				return l, nil
+			}
+		}
+	}
+	for _, a := range l.Slot.Audiences {
+		t := Target{Kind: TargetClass, ID: a.ClassID}
+		if a.GroupID != "" {
+			t = Target{Kind: TargetGroup, ID: a.GroupID}
+		}
+		if ok, err := v.May(ctx, access.ReadTimetable, resourceOf(t)); err != nil || ok {
+			return l, err
+		}
+	}
+	// Relatives and students reach a lesson through a child's or their own
+	// timetable, which the audiences above already cover.
+	if err := canEdit(ctx, v, l.Slot.EstablishmentID); err != nil {
+		if errors.Is(err, access.ErrDenied) {
+			err = refused(access.ReadTimetable, access.Lesson(slotID))
+		}
+		return Lesson{}, err
+	}
+	return l, nil
+}
+
+// lessonAt returns the occurrence of slot on its original date, with its
+// change; errNotFound if the slot does not run that day.
+func lessonAt(ctx context.Context, q db.Querier, slotID, date string) (Lesson, error) {
+	s, err := slotByID(ctx, q, slotID)
 	if err != nil {
 		return Lesson{}, err
 	}
 	d, err := ParseDate(date)
 	if err != nil || Weekday(d) != s.Weekday || date < s.ValidFrom || date > s.ValidTo {
-		return Lesson{}, ErrNotFound
+		return Lesson{}, errNotFound
 	}
 	if !s.Exceptional {
 		cal, err := LoadCalendar(ctx, q, []string{s.SchoolYearID})
@@ -580,7 +635,7 @@ func LessonAt(ctx context.Context, q db.Querier, slotID, date string) (Lesson, e
 			return Lesson{}, err
 		}
 		if _, closed := cal.Closed(date); closed {
-			return Lesson{}, ErrNotFound
+			return Lesson{}, errNotFound
 		}
 		if s.AlternationID != "" {
 			var n int
@@ -589,7 +644,7 @@ func LessonAt(ctx context.Context, q db.Querier, slotID, date string) (Lesson, e
 				return Lesson{}, err
 			}
 			if n == 0 {
-				return Lesson{}, ErrNotFound
+				return Lesson{}, errNotFound
 			}
 		}
 	}
@@ -603,9 +658,13 @@ func LessonAt(ctx context.Context, q db.Querier, slotID, date string) (Lesson, e
 	return makeLesson(s, date, c), nil
 }
 
-// Slots lists the weekly lessons of a target (every validity period), in
-// weekday and time order, for the management pages.
-func Slots(ctx context.Context, q db.Querier, t Target) ([]*Slot, error) {
+// Slots lists the weekly lessons of a target in est (every validity
+// period), in weekday and time order, for the management pages of those
+// who edit est's timetable.
+func Slots(ctx context.Context, v *access.Viewer, q db.Querier, est string, t Target) ([]*Slot, error) {
+	if err := canEdit(ctx, v, est); err != nil {
+		return nil, err
+	}
 	query, ok := slotQueries[t.Kind]
 	if !ok {
 		return nil, errors.New("timetable: unknown target kind " + t.Kind)
@@ -615,12 +674,11 @@ func Slots(ctx context.Context, q db.Querier, t Target) ([]*Slot, error) {
 	if err := querySlots(ctx, q, nil, slots, &order, true, query, t.ID, t.ID, "9999-12-31", "0000-01-01"); err != nil {
 		return nil, err
 	}
-	if len(order) == 0 {
-		return nil, nil
-	}
-	out := make([]*Slot, 0, len(order))
+	var out []*Slot
 	for _, id := range order {
-		out = append(out, slots[id])
+		if slots[id].EstablishmentID == est {
+			out = append(out, slots[id])
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Weekday != out[j].Weekday {

@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"cartable/internal/access"
+	"cartable/internal/check"
 	"cartable/internal/db"
 )
 
@@ -39,71 +38,72 @@ type AlternationInput struct {
 	Mondays        []string
 }
 
-// checkText trims a code or name and reports it missing, too long or
-// holding control characters.
-func checkText(field, value string, max int) (string, Problems) {
-	v := strings.TrimSpace(value)
-	switch {
-	case v == "":
-		return v, Problems{{Field: field, Code: "required"}}
-	case utf8.RuneCountInString(v) > max:
-		return v, Problems{{Field: field, Code: "too-long", Value: fmt.Sprint(max)}}
-	case strings.IndexFunc(v, unicode.IsControl) >= 0 || !utf8.ValidString(v):
-		return v, Problems{{Field: field, Code: "bad-text", Value: v}}
+// RoomOf returns a room of est, for its form, to those who edit est's
+// timetable.
+func RoomOf(ctx context.Context, v *access.Viewer, q db.Querier, est, id string) (Room, error) {
+	if err := canEdit(ctx, v, est); err != nil {
+		return Room{}, err
 	}
-	return v, nil
+	r, err := roomByID(ctx, q, id)
+	if err == nil && r.EstablishmentID != est { // another establishment's room through one's own
+		err = errNotFound
+	}
+	return r, notFound(err, access.EditTimetable, access.Room(id))
 }
 
-// SaveRoom creates (id "") or renames a room of an establishment after
-// checking its code (required, unique in the establishment whatever the
-// case and spacing, as imports match it) and its name. It returns the
-// room's ID, Problems with nothing saved, or ErrNotFound for a room of
-// another establishment.
-func SaveRoom(ctx context.Context, tx *db.Tx, est, id string, in RoomInput) (string, error) {
-	if id != "" {
-		r, err := RoomByID(ctx, tx, id)
-		if err != nil {
-			return "", err
-		}
-		if r.EstablishmentID != est {
-			return "", ErrNotFound
-		}
+// SaveRoom creates (id "") or renames a room of an establishment, for
+// those who edit its timetable, after checking its code (required, unique
+// in the establishment whatever the case and spacing, as imports match it)
+// and its name. It returns the room's ID, or check.Problems with nothing
+// saved.
+func SaveRoom(ctx context.Context, v *access.Viewer, d *db.DB, est, id string, in RoomInput) (string, error) {
+	if err := canEdit(ctx, v, est); err != nil {
+		return "", err
 	}
-	code, ps := checkText("code", in.Code, MaxCodeLen)
-	name, nps := checkText("name", in.Name, MaxNameLen)
-	ps = append(ps, nps...)
-	if code != "" && !hasField(ps, "code") {
-		rooms, err := Rooms(ctx, tx, est)
-		if err != nil {
-			return "", err
-		}
-		for _, r := range rooms {
-			if r.ID != id && norm(r.Code) == norm(code) {
-				ps = append(ps, Problem{Field: "code", Code: "duplicate-room", Value: r.Code})
-				break
+	err := write(ctx, d, func(tx *db.Tx) error {
+		if id != "" {
+			if _, err := RoomOf(ctx, v, tx, est, id); err != nil {
+				return err
 			}
 		}
+		in, ps := CheckRoom(in)
+		if in.Code != "" && !ps.Has("code") {
+			rooms, err := rooms(ctx, tx, est)
+			if err != nil {
+				return err
+			}
+			for _, r := range rooms {
+				if r.ID != id && norm(r.Code) == norm(in.Code) {
+					ps.Add("code", "duplicate-room", r.Code)
+					break
+				}
+			}
+		}
+		if len(ps) > 0 {
+			return ps
+		}
+		var err error
+		if id == "" {
+			r := Room{EstablishmentID: est, Code: in.Code, Name: in.Name}
+			err = createRoom(ctx, tx, &r)
+			id = r.ID
+		} else {
+			_, err = tx.Exec(ctx, `UPDATE tt_rooms SET code = ?, name = ? WHERE id = ? AND establishment_id = ?`, in.Code, in.Name, id, est)
+		}
+		if db.IsUniqueViolation(err) { // the same code saved meanwhile by someone else
+			return check.Problems{{Field: "code", Code: "duplicate-room", Value: in.Code}}
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
 	}
-	if len(ps) > 0 {
-		return "", ps
-	}
-	var err error
-	if id == "" {
-		r := Room{EstablishmentID: est, Code: code, Name: name}
-		err = CreateRoom(ctx, tx, &r)
-		id = r.ID
-	} else {
-		_, err = tx.Exec(ctx, `UPDATE tt_rooms SET code = ?, name = ? WHERE id = ? AND establishment_id = ?`, code, name, id, est)
-	}
-	if db.IsUniqueViolation(err) { // the same code saved meanwhile by someone else
-		return "", Problems{{Field: "code", Code: "duplicate-room", Value: code}}
-	}
-	return id, err
+	return id, nil
 }
 
-// RoomUse counts what refers to a room: weekly lessons held there (any
+// roomUse counts what refers to a room: weekly lessons held there (any
 // school year) and changes moving an occurrence there.
-func RoomUse(ctx context.Context, q db.Querier, roomID string) (lessons, changes int, err error) {
+func roomUse(ctx context.Context, q db.Querier, roomID string) (lessons, changes int, err error) {
 	if err = q.QueryRow(ctx, `SELECT COUNT(*) FROM tt_slots WHERE room_id = ?`, roomID).Scan(&lessons); err != nil {
 		return
 	}
@@ -111,72 +111,88 @@ func RoomUse(ctx context.Context, q db.Querier, roomID string) (lessons, changes
 	return
 }
 
-// RoomLessons counts the weekly lessons of each room of an establishment.
-func RoomLessons(ctx context.Context, q db.Querier, est string) (map[string]int, error) {
+// RoomLessons counts the weekly lessons of each room of an establishment,
+// for those who edit its timetable.
+func RoomLessons(ctx context.Context, v *access.Viewer, q db.Querier, est string) (map[string]int, error) {
+	if err := canEdit(ctx, v, est); err != nil {
+		return nil, err
+	}
 	return countBy(ctx, q, `SELECT room_id, COUNT(*) FROM tt_slots WHERE establishment_id = ? AND room_id IS NOT NULL GROUP BY room_id`, est)
 }
 
 // AlternationLessons counts the weekly lessons of each week pattern of an
-// establishment.
-func AlternationLessons(ctx context.Context, q db.Querier, est string) (map[string]int, error) {
+// establishment, for those who edit its timetable.
+func AlternationLessons(ctx context.Context, v *access.Viewer, q db.Querier, est string) (map[string]int, error) {
+	if err := canEdit(ctx, v, est); err != nil {
+		return nil, err
+	}
 	return countBy(ctx, q, `SELECT alternation_id, COUNT(*) FROM tt_slots WHERE establishment_id = ? AND alternation_id IS NOT NULL GROUP BY alternation_id`, est)
 }
 
 func countBy(ctx context.Context, q db.Querier, query, est string) (map[string]int, error) {
-	rows, err := q.Query(ctx, query, est)
-	if err != nil {
-		return nil, err
+	type count struct {
+		id string
+		n  int
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
+	cs, err := db.All(ctx, q, func(sc db.Scanner) (c count, err error) {
+		err = sc.Scan(&c.id, &c.n)
+		return
+	}, query, est)
+	out := make(map[string]int, len(cs))
+	for _, c := range cs {
+		out[c.id] = c.n
+	}
+	return out, err
+}
+
+// DeleteRoom removes a room that nothing uses, for those who edit its
+// establishment's timetable. A room still used by lessons or changes is
+// refused with check.Problems counting them: the foreign keys would
+// silently empty those rooms, and the timetable would lose where the
+// lessons take place.
+func DeleteRoom(ctx context.Context, v *access.Viewer, d *db.DB, est, id string) error {
+	if _, err := RoomOf(ctx, v, d, est, id); err != nil {
+		return err
+	}
+	return write(ctx, d, func(tx *db.Tx) error {
+		lessons, changes, err := roomUse(ctx, tx, id)
+		if err != nil {
+			return err
 		}
-		out[id] = n
-	}
-	return out, rows.Err()
+		var ps check.Problems
+		if lessons > 0 {
+			ps = append(ps, check.Problem{Field: "room", Code: "room-used-lessons", Value: fmt.Sprint(lessons), N: lessons})
+		}
+		if changes > 0 {
+			ps = append(ps, check.Problem{Field: "room", Code: "room-used-changes", Value: fmt.Sprint(changes), N: changes})
+		}
+		if len(ps) > 0 {
+			return ps
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM tt_rooms WHERE id = ? AND establishment_id = ?`, id, est)
+		return err
+	})
 }
 
-// DeleteRoom removes a room that nothing uses. A room still used by
-// lessons or changes is refused with Problems counting them: the foreign
-// keys would silently empty those rooms, and the timetable would lose
-// where the lessons take place.
-func DeleteRoom(ctx context.Context, tx *db.Tx, est, id string) error {
-	r, err := RoomByID(ctx, tx, id)
-	if err != nil {
-		return err
+// AlternationByID returns a week pattern of est with all its weeks, to
+// those who edit est's timetable.
+func AlternationByID(ctx context.Context, v *access.Viewer, q db.Querier, est, id string) (Alternation, error) {
+	if err := canEdit(ctx, v, est); err != nil {
+		return Alternation{}, err
 	}
-	if r.EstablishmentID != est {
-		return ErrNotFound
+	a, err := alternationByID(ctx, q, id)
+	if err == nil && a.EstablishmentID != est {
+		err = errNotFound
 	}
-	lessons, changes, err := RoomUse(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	var ps Problems
-	if lessons > 0 {
-		ps = append(ps, Problem{Field: "room", Code: "room-used-lessons", Value: fmt.Sprint(lessons)})
-	}
-	if changes > 0 {
-		ps = append(ps, Problem{Field: "room", Code: "room-used-changes", Value: fmt.Sprint(changes)})
-	}
-	if len(ps) > 0 {
-		return ps
-	}
-	_, err = tx.Exec(ctx, `DELETE FROM tt_rooms WHERE id = ? AND establishment_id = ?`, id, est)
-	return err
+	return a, notFound(err, access.EditTimetable, access.Resource{Kind: "alternation", ID: id})
 }
 
-// AlternationByID returns a week pattern with all its weeks.
-func AlternationByID(ctx context.Context, q db.Querier, id string) (Alternation, error) {
+func alternationByID(ctx context.Context, q db.Querier, id string) (Alternation, error) {
 	var a Alternation
 	err := q.QueryRow(ctx, `SELECT id, establishment_id, code, label FROM tt_alternations WHERE id = ?`, id).
 		Scan(&a.ID, &a.EstablishmentID, &a.Code, &a.Label)
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, ErrNotFound
+		return a, errNotFound
 	}
 	if err != nil {
 		return a, err
@@ -212,6 +228,19 @@ func YearWeeks(c Calendar, y SchoolYear) []Week {
 	return out
 }
 
+// WeeksOfYear is YearWeeks with the year's calendar, for the week
+// pattern form of those who edit the timetable of y's establishment.
+func WeeksOfYear(ctx context.Context, v *access.Viewer, q db.Querier, y SchoolYear) ([]Week, error) {
+	if err := canEdit(ctx, v, y.EstablishmentID); err != nil {
+		return nil, err
+	}
+	c, err := LoadCalendar(ctx, q, []string{y.ID})
+	if err != nil {
+		return nil, err
+	}
+	return YearWeeks(c, y), nil
+}
+
 // EveryOtherWeek returns every other week with classes of the school year
 // from the week of start on, start's week first: weeks wholly on holiday
 // are skipped and do not count, as in WeeksAB. Starting from week 1 and
@@ -225,79 +254,52 @@ func EveryOtherWeek(c Calendar, y SchoolYear, start string) []string {
 	return a
 }
 
-// checkMondays reports the weeks that are not Mondays of the school year.
-func checkMondays(field string, y SchoolYear, mondays []string) Problems {
-	var ps Problems
-	first := ""
-	if d, err := ParseDate(y.StartsOn); err == nil {
-		first = Monday(d).Format(DateFormat)
+// SaveAlternation creates (id "") or changes a week pattern, for those who
+// edit the establishment's timetable: code (unique in the establishment,
+// as for rooms), label, and its weeks in school year y. Weeks of other
+// years are left as they are. A change of weeks that would make lessons of
+// the pattern overlap lessons they did not overlap before is refused with
+// the clash named. It returns the pattern's ID, or check.Problems with
+// nothing saved.
+func SaveAlternation(ctx context.Context, v *access.Viewer, d *db.DB, est string, y SchoolYear, id string, in AlternationInput) (string, error) {
+	if err := canEdit(ctx, v, est); err != nil {
+		return "", err
 	}
-	for _, m := range mondays {
-		d, err := ParseDate(m)
-		if err != nil || Weekday(d) != 1 || m < first || m > y.EndsOn {
-			ps = append(ps, Problem{Field: field, Code: "bad-week", Value: m})
-		}
+	if y.EstablishmentID != est {
+		return "", refused(access.EditTimetable, access.Resource{Kind: "school-year", ID: y.ID})
 	}
-	return ps
+	err := write(ctx, d, func(tx *db.Tx) (err error) {
+		id, err = saveAlternation(ctx, v, tx, est, y, id, in)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
 }
 
-// SaveAlternation creates (id "") or changes a week pattern: code (unique
-// in the establishment, as for rooms), label, and its weeks in school year
-// y. Weeks of other years are left as they are. A change of weeks that
-// would make lessons of the pattern overlap lessons they did not overlap
-// before is refused with the clash named. It returns the pattern's ID,
-// Problems with nothing saved, or ErrNotFound.
-func SaveAlternation(ctx context.Context, tx *db.Tx, est string, y SchoolYear, id string, in AlternationInput) (string, error) {
-	if y.EstablishmentID != est {
-		return "", ErrNotFound
-	}
+func saveAlternation(ctx context.Context, v *access.Viewer, tx *db.Tx, est string, y SchoolYear, id string, in AlternationInput) (string, error) {
 	if id != "" {
-		a, err := AlternationByID(ctx, tx, id)
-		if err != nil {
+		if _, err := AlternationByID(ctx, v, tx, est, id); err != nil {
 			return "", err
-		}
-		if a.EstablishmentID != est {
-			return "", ErrNotFound
-		}
-	}
-	code, ps := checkText("code", in.Code, MaxCodeLen)
-	label, lps := checkText("label", in.Label, MaxLabelLen)
-	ps = append(ps, lps...)
-	if code != "" && slices.Contains(reservedWeekCodes, norm(code)) {
-		ps = append(ps, Problem{Field: "code", Code: "reserved-code", Value: code})
-	}
-	if code != "" && !hasField(ps, "code") {
-		alts, err := Alternations(ctx, tx, est)
-		if err != nil {
-			return "", err
-		}
-		for _, a := range alts {
-			if a.ID != id && norm(a.Code) == norm(code) {
-				ps = append(ps, Problem{Field: "code", Code: "duplicate-alternation", Value: a.Code})
-				break
-			}
 		}
 	}
 	cal, err := LoadCalendar(ctx, tx, []string{y.ID})
 	if err != nil {
 		return "", err
 	}
-	var weeks []string
-	if in.Alternate {
-		if in.EveryOtherFrom == "" {
-			ps = append(ps, Problem{Field: "start", Code: "required"})
-		} else if bad := checkMondays("start", y, []string{in.EveryOtherFrom}); len(bad) > 0 {
-			ps = append(ps, bad...)
-		} else {
-			weeks = EveryOtherWeek(cal, y, in.EveryOtherFrom)
+	code, label, weeks, ps := CheckAlternation(cal, y, in)
+	if code != "" && !ps.Has("code") {
+		alts, err := alternations(ctx, tx, est)
+		if err != nil {
+			return "", err
 		}
-	} else {
-		ps = append(ps, checkMondays("weeks", y, in.Mondays)...)
-		weeks = dedupe(in.Mondays)
-		slices.Sort(weeks)
-	}
-	if len(weeks) == 0 && !hasField(ps, "start", "weeks") {
-		ps = append(ps, Problem{Field: "weeks", Code: "no-week"})
+		for _, a := range alts {
+			if a.ID != id && norm(a.Code) == norm(code) {
+				ps.Add("code", "duplicate-alternation", a.Code)
+				break
+			}
+		}
 	}
 	if len(ps) > 0 {
 		return "", ps
@@ -309,9 +311,9 @@ func SaveAlternation(ctx context.Context, tx *db.Tx, est string, y SchoolYear, i
 	}
 	if id == "" {
 		a := Alternation{EstablishmentID: est, Code: code, Label: label, Mondays: weeks}
-		err = CreateAlternation(ctx, tx, &a)
+		err = createAlternation(ctx, tx, &a)
 		if db.IsUniqueViolation(err) {
-			return "", Problems{{Field: "code", Code: "duplicate-alternation", Value: code}}
+			return "", check.Problems{{Field: "code", Code: "duplicate-alternation", Value: code}}
 		}
 		return a.ID, err // a new pattern has no lessons yet: nothing can clash
 	}
@@ -322,7 +324,7 @@ func SaveAlternation(ctx context.Context, tx *db.Tx, est string, y SchoolYear, i
 	if _, err := tx.Exec(ctx, `UPDATE tt_alternations SET code = ?, label = ? WHERE id = ? AND establishment_id = ?`,
 		code, label, id, est); err != nil {
 		if db.IsUniqueViolation(err) {
-			return "", Problems{{Field: "code", Code: "duplicate-alternation", Value: code}}
+			return "", check.Problems{{Field: "code", Code: "duplicate-alternation", Value: code}}
 		}
 		return "", err
 	}
@@ -340,10 +342,7 @@ func SaveAlternation(ctx context.Context, tx *db.Tx, est string, y SchoolYear, i
 		return "", err
 	}
 	if ps, err := newClashes(ctx, tx, est, y.ID, id, before, after); err != nil || len(ps) > 0 {
-		if err == nil {
-			err = ps
-		}
-		return "", err
+		return "", errOr(err, ps)
 	}
 	return id, nil
 }
@@ -355,19 +354,19 @@ const maxClashes = 5
 // alt, that overlap with the weeks "after" and did not with "before". Each
 // is reported as "overlap-" and what they share (teacher, class, group,
 // room), with the day and times of the lesson.
-func newClashes(ctx context.Context, q db.Querier, est, year, alt string, before, after map[string]map[string]bool) (Problems, error) {
+func newClashes(ctx context.Context, q db.Querier, est, year, alt string, before, after map[string]map[string]bool) (check.Problems, error) {
 	slots, err := yearSlots(ctx, q, est, year)
 	if err != nil {
 		return nil, err
 	}
-	var ps Problems
+	var ps check.Problems
 	for i, a := range slots {
 		for j, b := range slots {
 			if j <= i || a.AlternationID != alt && b.AlternationID != alt {
 				continue
 			}
 			if what := clash(a, b, after); what != "" && clash(a, b, before) == "" {
-				p := Problem{Field: "weeks", Code: "overlap-" + what,
+				p := check.Problem{Field: "weeks", Code: "overlap-" + what,
 					Value: fmt.Sprintf("%s %s–%s", dayName(a.Weekday), HHMM(a.StartMin), HHMM(a.StartMin+a.DurationMin))}
 				if !slices.Contains(ps, p) {
 					ps = append(ps, p)
@@ -381,28 +380,23 @@ func newClashes(ctx context.Context, q db.Querier, est, year, alt string, before
 	return ps, nil
 }
 
-// DeleteAlternation removes a week pattern no lesson uses; one still used
-// is refused with Problems counting the lessons (they would silently run
-// every week).
-func DeleteAlternation(ctx context.Context, tx *db.Tx, est, id string) error {
-	a, err := AlternationByID(ctx, tx, id)
-	if err != nil {
+// DeleteAlternation removes a week pattern no lesson uses, for those who
+// edit its establishment's timetable; one still used is refused with
+// check.Problems counting the lessons (they would silently run every
+// week).
+func DeleteAlternation(ctx context.Context, v *access.Viewer, d *db.DB, est, id string) error {
+	if _, err := AlternationByID(ctx, v, d, est, id); err != nil {
 		return err
 	}
-	if a.EstablishmentID != est {
-		return ErrNotFound
-	}
-	var n int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM tt_slots WHERE alternation_id = ?`, id).Scan(&n); err != nil {
+	return write(ctx, d, func(tx *db.Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM tt_slots WHERE alternation_id = ?`, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return check.Problems{{Field: "alternation", Code: "alternation-used", Value: fmt.Sprint(n), N: n}}
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM tt_alternations WHERE id = ? AND establishment_id = ?`, id, est)
 		return err
-	}
-	if n > 0 {
-		return Problems{{Field: "alternation", Code: "alternation-used", Value: fmt.Sprint(n)}}
-	}
-	_, err = tx.Exec(ctx, `DELETE FROM tt_alternations WHERE id = ? AND establishment_id = ?`, id, est)
-	return err
-}
-
-func hasField(ps Problems, fields ...string) bool {
-	return slices.ContainsFunc(ps, func(p Problem) bool { return slices.Contains(fields, p.Field) })
+	})
 }

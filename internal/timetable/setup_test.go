@@ -1,19 +1,19 @@
 package timetable
 
 import (
+	"cartable/internal/access"
+	"cartable/internal/check"
 	"context"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"cartable/internal/db"
 )
 
 // codes lists "field/code" of problems, for compact comparisons.
 func codes(err error) []string {
-	var ps Problems
+	var ps check.Problems
 	if !errors.As(err, &ps) {
 		return nil
 	}
@@ -25,17 +25,12 @@ func codes(err error) []string {
 }
 
 func (f *fixture) saveRoom(id string, in RoomInput) (string, error) {
-	var out string
-	err := f.d.Tx(context.Background(), func(tx *db.Tx) (err error) {
-		out, err = SaveRoom(context.Background(), tx, f.est, id, in)
-		return err
-	})
-	return out, err
+	return SaveRoom(context.Background(), sys, f.d, f.est, id, in)
 }
 
 func (f *fixture) schoolYear(t *testing.T) SchoolYear {
 	t.Helper()
-	y, err := CurrentYear(context.Background(), f.d, f.est, "2026-11-30")
+	y, err := CurrentYear(context.Background(), sys, f.d, f.est, "2026-11-30")
 	if err != nil || y.ID != f.year {
 		t.Fatalf("current year: %v %v", y, err)
 	}
@@ -45,12 +40,7 @@ func (f *fixture) schoolYear(t *testing.T) SchoolYear {
 func (f *fixture) saveAlt(t *testing.T, id string, in AlternationInput) (string, error) {
 	t.Helper()
 	y := f.schoolYear(t)
-	var out string
-	err := f.d.Tx(context.Background(), func(tx *db.Tx) (err error) {
-		out, err = SaveAlternation(context.Background(), tx, f.est, y, id, in)
-		return err
-	})
-	return out, err
+	return SaveAlternation(context.Background(), sys, f.d, f.est, y, id, in)
 }
 
 func TestSaveRoomValidation(t *testing.T) {
@@ -73,7 +63,7 @@ func TestSaveRoomValidation(t *testing.T) {
 			t.Errorf("%q/%q: problems %v (%v), want %v", c.in.Code, c.in.Name, got, err, c.want)
 		}
 	}
-	rooms, _ := Rooms(ctx, f.d, f.est)
+	rooms, _ := Rooms(ctx, sys, f.d, f.est)
 	if len(rooms) != 3 {
 		t.Fatalf("rooms after refusals: %+v", rooms)
 	}
@@ -82,7 +72,7 @@ func TestSaveRoomValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := RoomByID(ctx, f.d, id)
+	r, _ := RoomByID(ctx, sys, f.d, id)
 	if r.Code != "CDI" || r.Name != "Centre de documentation" || r.EstablishmentID != f.est {
 		t.Fatalf("stored room: %+v", r)
 	}
@@ -92,20 +82,17 @@ func TestSaveRoomValidation(t *testing.T) {
 	if _, err := f.saveRoom(id, RoomInput{Code: "102", Name: "CDI"}); !slices.Equal(codes(err), []string{"code/duplicate-room"}) {
 		t.Fatalf("rename onto another room's code: %v", err)
 	}
-	if r, _ := RoomByID(ctx, f.d, id); r.Code != "cdi" {
+	if r, _ := RoomByID(ctx, sys, f.d, id); r.Code != "cdi" {
 		t.Errorf("refused rename changed the room: %+v", r)
 	}
 	// A room of another establishment is not found.
 	var other string
 	f.d.QueryRow(ctx, `SELECT id FROM establishments WHERE id <> ?`, f.est).Scan(&other)
-	err = f.d.Tx(ctx, func(tx *db.Tx) error {
-		_, err := SaveRoom(ctx, tx, other, f.r101, RoomInput{Code: "Z", Name: "Z"})
-		return err
-	})
-	if !errors.Is(err, ErrNotFound) {
+	_, err = SaveRoom(ctx, sys, f.d, other, f.r101, RoomInput{Code: "Z", Name: "Z"})
+	if !errors.Is(err, access.ErrDenied) {
 		t.Errorf("rename through another establishment: %v", err)
 	}
-	if err := f.d.Tx(ctx, func(tx *db.Tx) error { return DeleteRoom(ctx, tx, other, f.r101) }); !errors.Is(err, ErrNotFound) {
+	if err := DeleteRoom(ctx, sys, f.d, other, f.r101); !errors.Is(err, access.ErrDenied) {
 		t.Errorf("delete through another establishment: %v", err)
 	}
 }
@@ -114,18 +101,16 @@ func TestDeleteRoomInUse(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	del := func(id string) error {
-		return f.d.Tx(ctx, func(tx *db.Tx) error { return DeleteRoom(ctx, tx, f.est, id) })
+		return DeleteRoom(ctx, sys, f.d, f.est, id)
 	}
 	mon := f.slot(t, NewSlot{Weekday: 1, StartMin: 8 * 60, SubjectID: f.maths, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, RoomID: f.r101})
 	err := del(f.r101)
-	var ps Problems
+	var ps check.Problems
 	if !errors.As(err, &ps) || len(ps) != 1 || ps[0].Code != "room-used-lessons" || ps[0].Value != "1" {
 		t.Fatalf("delete a room in use: %v", err)
 	}
 	// A change moving an occurrence to 102 keeps 102.
-	err = f.d.Tx(ctx, func(tx *db.Tx) error {
-		return SetChange(ctx, tx, f.est, ChangeInput{SlotID: mon, OnDate: "2026-11-30", NewRoomID: f.r102}, time.Date(2026, 11, 27, 12, 0, 0, 0, Paris))
-	})
+	err = SetChange(ctx, sys, f.d, ChangeInput{SlotID: mon, OnDate: "2026-11-30", NewRoomID: f.r102}, time.Date(2026, 11, 27, 12, 0, 0, 0, Paris))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,16 +122,16 @@ func TestDeleteRoomInUse(t *testing.T) {
 	if n != 1 {
 		t.Fatal("the refused deletion emptied the lesson's room")
 	}
-	if err := f.d.Tx(ctx, func(tx *db.Tx) error { return DeleteSlot(ctx, tx, f.est, mon) }); err != nil {
+	if err := DeleteSlot(ctx, sys, f.d, f.est, mon); err != nil {
 		t.Fatal(err)
 	}
 	if err := del(f.r101); err != nil {
 		t.Fatalf("delete an unused room: %v", err)
 	}
-	if _, err := RoomByID(ctx, f.d, f.r101); !errors.Is(err, ErrNotFound) {
+	if _, err := RoomByID(ctx, sys, f.d, f.r101); !errors.Is(err, access.ErrDenied) {
 		t.Errorf("deleted room still there: %v", err)
 	}
-	if err := del(f.r101); !errors.Is(err, ErrNotFound) {
+	if err := del(f.r101); !errors.Is(err, access.ErrDenied) {
 		t.Errorf("delete twice: %v", err)
 	}
 }
@@ -165,8 +150,8 @@ func TestAlternationEveryOtherWeekAcrossHolidays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _ := AlternationByID(ctx, f.d, idA)
-	b, _ := AlternationByID(ctx, f.d, idB)
+	a, _ := AlternationByID(ctx, sys, f.d, f.est, idA)
+	b, _ := AlternationByID(ctx, sys, f.d, f.est, idB)
 	if a.Code != "A" || a.Label != "Semaine A" {
 		t.Errorf("not trimmed: %+v", a)
 	}
@@ -201,7 +186,7 @@ func TestAlternationEveryOtherWeekAcrossHolidays(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tt, _ := AlternationByID(ctx, f.d, id)
+	tt, _ := AlternationByID(ctx, sys, f.d, f.est, id)
 	if tt.Mondays[0] != "2026-11-02" || tt.Mondays[1] != "2026-11-16" {
 		t.Errorf("from a holiday week: %v", tt.Mondays[:2])
 	}
@@ -260,11 +245,11 @@ func TestSaveAlternationValidation(t *testing.T) {
 	}
 	// The bad week named is the one typed.
 	_, err := f.saveAlt(t, "", AlternationInput{Code: "X", Label: "X", Mondays: []string{"2026-09-08"}})
-	var ps Problems
+	var ps check.Problems
 	if !errors.As(err, &ps) || ps[0].Value != "2026-09-08" {
 		t.Errorf("bad week value: %v", err)
 	}
-	alts, _ := Alternations(ctx, f.d, f.est)
+	alts, _ := Alternations(ctx, sys, f.d, f.est)
 	if len(alts) != 1 {
 		t.Fatalf("refused patterns were saved: %+v", alts)
 	}
@@ -276,7 +261,7 @@ func TestSaveAlternationValidation(t *testing.T) {
 	if _, err := f.saveAlt(t, id, AlternationInput{Code: "Q1", Label: "Quinzaine", Mondays: []string{"2026-10-05", "2026-09-14", "2026-10-05"}}); err != nil {
 		t.Fatal(err)
 	}
-	a, _ := AlternationByID(ctx, f.d, id)
+	a, _ := AlternationByID(ctx, sys, f.d, f.est, id)
 	if !slices.Equal(a.Mondays, []string{"2025-09-08", "2026-09-14", "2026-10-05"}) || a.Label != "Quinzaine" {
 		t.Errorf("after edit: %+v", a)
 	}
@@ -296,32 +281,32 @@ func TestAlternationInUse(t *testing.T) {
 	inA := f.slot(t, NewSlot{Weekday: 3, StartMin: 8 * 60, SubjectID: f.maths, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, AlternationID: idA})
 	f.slot(t, NewSlot{Weekday: 3, StartMin: 8 * 60, SubjectID: f.esp, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6B}, AlternationID: idB})
 	del := func(id string) error {
-		return f.d.Tx(ctx, func(tx *db.Tx) error { return DeleteAlternation(ctx, tx, f.est, id) })
+		return DeleteAlternation(ctx, sys, f.d, f.est, id)
 	}
-	var ps Problems
+	var ps check.Problems
 	if err := del(idA); !errors.As(err, &ps) || ps[0].Code != "alternation-used" || ps[0].Value != "1" {
 		t.Fatalf("delete a pattern in use: %v", err)
 	}
 	// Giving week A a week of B makes the teacher's two lessons clash.
-	before, _ := AlternationByID(ctx, f.d, idA)
+	before, _ := AlternationByID(ctx, sys, f.d, f.est, idA)
 	_, err = f.saveAlt(t, idA, AlternationInput{Code: "A", Label: "Semaine A", Mondays: append([]string{"2026-09-07"}, before.Mondays...)})
 	if !errors.As(err, &ps) || ps[0].Field != "weeks" || ps[0].Code != "overlap-teacher" || ps[0].Value != "mercredi 08:00–08:55" {
 		t.Fatalf("weeks making lessons overlap: %v", err)
 	}
-	if after, _ := AlternationByID(ctx, f.d, idA); !slices.Equal(after.Mondays, before.Mondays) {
+	if after, _ := AlternationByID(ctx, sys, f.d, f.est, idA); !slices.Equal(after.Mondays, before.Mondays) {
 		t.Fatal("a refused change of weeks was saved")
 	}
 	// Renaming without touching the weeks is fine.
 	if _, err := f.saveAlt(t, idA, AlternationInput{Code: "SA", Label: "Sem. A", Mondays: before.Mondays}); err != nil {
 		t.Fatalf("rename: %v", err)
 	}
-	if err := f.d.Tx(ctx, func(tx *db.Tx) error { return DeleteSlot(ctx, tx, f.est, inA) }); err != nil {
+	if err := DeleteSlot(ctx, sys, f.d, f.est, inA); err != nil {
 		t.Fatal(err)
 	}
 	if err := del(idA); err != nil {
 		t.Fatalf("delete an unused pattern: %v", err)
 	}
-	if _, err := AlternationByID(ctx, f.d, idA); !errors.Is(err, ErrNotFound) {
+	if _, err := AlternationByID(ctx, sys, f.d, f.est, idA); !errors.Is(err, access.ErrDenied) {
 		t.Errorf("deleted pattern: %v", err)
 	}
 }

@@ -8,10 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
+	"cartable/internal/check"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 )
+
+// sys is the viewer of these tests: the policy's answers are tested in
+// internal/access and by the pages; here, what the timetable computes.
+var sys = access.System("test")
 
 // fixture: one collège, year 2026-2027 with the Toussaint holidays
 // (2026-10-17 → 2026-11-01) and the spring ones, classes 6A and 6B, a
@@ -73,7 +79,7 @@ func newFixture(t *testing.T) *fixture {
 		check(directory.AddGroupMember(ctx, tx, f.student, f.gESP))
 		for _, code := range []string{"101", "102"} {
 			r := &Room{EstablishmentID: e.ID, Code: code, Name: "Salle " + code}
-			check(CreateRoom(ctx, tx, r))
+			check(CreateRoom(ctx, sys, tx, r))
 			if code == "101" {
 				f.r101 = r.ID
 			} else {
@@ -98,10 +104,10 @@ func (f *fixture) slot(t *testing.T, n NewSlot) string {
 		n.DurationMin = 55
 	}
 	var id string
-	err := f.d.Tx(context.Background(), func(tx *db.Tx) (err error) {
-		id, err = CreateSlot(context.Background(), tx, n)
+	err := func() (err error) {
+		id, err = CreateSlot(context.Background(), sys, f.d, n)
 		return err
-	})
+	}()
 	if err != nil {
 		t.Fatalf("create slot: %v", err)
 	}
@@ -176,10 +182,10 @@ func TestLessonsAcrossHolidaysAndDST(t *testing.T) {
 	err := f.d.Tx(ctx, func(tx *db.Tx) error {
 		altA = Alternation{EstablishmentID: f.est, Code: "SA", Label: "Semaine A", Mondays: wa}
 		altB = Alternation{EstablishmentID: f.est, Code: "SB", Label: "Semaine B", Mondays: wb}
-		if err := CreateAlternation(ctx, tx, &altA); err != nil {
+		if err := CreateAlternation(ctx, sys, tx, &altA); err != nil {
 			return err
 		}
-		return CreateAlternation(ctx, tx, &altB)
+		return CreateAlternation(ctx, sys, tx, &altB)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +195,7 @@ func TestLessonsAcrossHolidaysAndDST(t *testing.T) {
 	f.slot(t, NewSlot{Weekday: 1, StartMin: 8 * 60, SubjectID: f.maths, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, RoomID: f.r101})
 	f.slot(t, NewSlot{Weekday: 2, StartMin: 10 * 60, SubjectID: f.esp, TeacherIDs: []string{f.t2}, GroupIDs: []string{f.gESP}, AlternationID: altA.ID})
 
-	ls, err := Lessons(ctx, f.d, Target{Kind: TargetStudent, ID: f.student}, "2026-10-12", "2026-11-10")
+	ls, err := Lessons(ctx, sys, f.d, Target{Kind: TargetStudent, ID: f.student}, "2026-10-12", "2026-11-10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +217,7 @@ func TestLessonsAcrossHolidaysAndDST(t *testing.T) {
 		t.Errorf("autumn change: 16 Oct 08:00 Paris = %d:00Z (want 6), 2 Nov = %d:00Z (want 7)", utc["2026-10-16"], utc["2026-11-02"])
 	}
 	// Spring change (28 March 2027) with Easter Monday (29 March) off.
-	ls, err = Lessons(ctx, f.d, Target{Kind: TargetClass, ID: f.c6A}, "2027-03-22", "2027-04-05")
+	ls, err = Lessons(ctx, sys, f.d, Target{Kind: TargetClass, ID: f.c6A}, "2027-03-22", "2027-04-05")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,9 +245,9 @@ func TestChangesAndOutbox(t *testing.T) {
 	tue := f.slot(t, NewSlot{Weekday: 2, StartMin: 9 * 60, SubjectID: f.maths, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, RoomID: f.r101})
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, Paris)
 	set := func(in ChangeInput) error {
-		return f.d.Tx(ctx, func(tx *db.Tx) error { return SetChange(ctx, tx, f.est, in, now) })
+		return SetChange(ctx, sys, f.d, in, now)
 	}
-	if err := set(ChangeInput{SlotID: mon, OnDate: "2026-11-30", Cancelled: true, Reason: "teacher-absent", By: f.t2}); err != nil {
+	if err := set(ChangeInput{SlotID: mon, OnDate: "2026-11-30", Cancelled: true, Reason: "teacher-absent"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := set(ChangeInput{SlotID: tue, OnDate: "2026-12-01", NewDate: "2026-12-03", NewStart: "14:00", NewRoomID: f.r102, ReplacementID: f.t2}); err != nil {
@@ -251,7 +257,7 @@ func TestChangesAndOutbox(t *testing.T) {
 	if err := set(ChangeInput{SlotID: mon, OnDate: "2027-01-11", TestPlanned: true, Note: "Contrôle"}); err != nil {
 		t.Fatal(err)
 	}
-	ls, err := Lessons(ctx, f.d, Target{Kind: TargetClass, ID: f.c6A}, "2026-11-30", "2026-12-06")
+	ls, err := Lessons(ctx, sys, f.d, Target{Kind: TargetClass, ID: f.c6A}, "2026-11-30", "2026-12-06")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +274,7 @@ func TestChangesAndOutbox(t *testing.T) {
 		t    Target
 		want int
 	}{{Target{TargetTeacher, f.t2}, 1}, {Target{TargetTeacher, f.t1}, 2}, {Target{TargetRoom, f.r102}, 1}, {Target{TargetRoom, f.r101}, 1}} {
-		ls, err := Lessons(ctx, f.d, c.t, "2026-11-30", "2026-12-06")
+		ls, err := Lessons(ctx, sys, f.d, c.t, "2026-11-30", "2026-12-06")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +282,7 @@ func TestChangesAndOutbox(t *testing.T) {
 			t.Errorf("%s %s: %d lessons, want %d", c.t.Kind, c.t.ID, len(ls), c.want)
 		}
 	}
-	evs, err := PendingEvents(ctx, f.d, 10)
+	evs, err := PendingEvents(ctx, sys, f.d, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,12 +301,12 @@ func TestChangesAndOutbox(t *testing.T) {
 		{SlotID: mon, OnDate: "2026-12-07", Cancelled: true, Reason: "exam", NewDate: "2026-12-08"}, // both
 		{SlotID: mon, OnDate: "2026-12-07", NewStart: "23:30", NewDuration: 60},                     // past midnight
 	} {
-		var ps Problems
+		var ps check.Problems
 		if err := set(in); !errors.As(err, &ps) {
 			t.Errorf("%+v: want problems, got %v", in, err)
 		}
 	}
-	if err := set(ChangeInput{SlotID: mon, OnDate: "2026-12-08"}); !errors.Is(err, ErrNotFound) {
+	if err := set(ChangeInput{SlotID: mon, OnDate: "2026-12-08"}); !errors.Is(err, access.ErrDenied) {
 		t.Errorf("a change on a day the lesson does not run: %v", err)
 	}
 	var n int
@@ -313,10 +319,10 @@ func TestChangesAndOutbox(t *testing.T) {
 func TestCreateSlotRefusesOverlapsAndImpossibleTimes(t *testing.T) {
 	f := newFixture(t)
 	f.slot(t, NewSlot{Weekday: 1, StartMin: 8 * 60, SubjectID: f.maths, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, RoomID: f.r101})
-	try := func(n NewSlot) Problems {
+	try := func(n NewSlot) check.Problems {
 		n.EstablishmentID, n.SchoolYearID, n.ValidFrom, n.ValidTo = f.est, f.year, "2026-09-01", "2027-07-03"
-		var ps Problems
-		err := f.d.Tx(context.Background(), func(tx *db.Tx) error { _, err := CreateSlot(context.Background(), tx, n); return err })
+		var ps check.Problems
+		_, err := CreateSlot(context.Background(), sys, f.d, n)
 		errors.As(err, &ps)
 		if err != nil && ps == nil {
 			t.Fatal(err)
@@ -338,7 +344,7 @@ func TestCreateSlotRefusesOverlapsAndImpossibleTimes(t *testing.T) {
 	}
 	for _, c := range cases {
 		ps := try(c.n)
-		if !slices.ContainsFunc(ps, func(p Problem) bool { return p.Code == c.code }) {
+		if !slices.ContainsFunc(ps, func(p check.Problem) bool { return p.Code == c.code }) {
 			t.Errorf("%s: problems %v, want %s", c.name, ps, c.code)
 		}
 	}
@@ -349,8 +355,8 @@ func TestCreateSlotRefusesOverlapsAndImpossibleTimes(t *testing.T) {
 	f.d.Tx(context.Background(), func(tx *db.Tx) error {
 		a = Alternation{EstablishmentID: f.est, Code: "A", Label: "A", Mondays: wa}
 		b = Alternation{EstablishmentID: f.est, Code: "B", Label: "B", Mondays: wb}
-		CreateAlternation(context.Background(), tx, &a)
-		return CreateAlternation(context.Background(), tx, &b)
+		CreateAlternation(context.Background(), sys, tx, &a)
+		return CreateAlternation(context.Background(), sys, tx, &b)
 	})
 	f.slot(t, NewSlot{Weekday: 3, StartMin: 8 * 60, SubjectID: f.maths, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, AlternationID: a.ID})
 	if ps := try(NewSlot{Weekday: 3, StartMin: 8 * 60, DurationMin: 55, SubjectID: f.esp, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, AlternationID: b.ID}); len(ps) != 0 {

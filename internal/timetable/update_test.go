@@ -1,13 +1,13 @@
 package timetable
 
 import (
+	"cartable/internal/access"
+	"cartable/internal/check"
 	"context"
 	"errors"
 	"slices"
 	"testing"
 	"time"
-
-	"cartable/internal/db"
 )
 
 func TestUpdateSlot(t *testing.T) {
@@ -16,15 +16,15 @@ func TestUpdateSlot(t *testing.T) {
 	a := f.slot(t, NewSlot{Weekday: 1, StartMin: 8 * 60, SubjectID: f.maths, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, RoomID: f.r101})
 	f.slot(t, NewSlot{Weekday: 1, StartMin: 9 * 60, SubjectID: f.esp, TeacherIDs: []string{f.t2}, ClassIDs: []string{f.c6B}, RoomID: f.r102})
 	const beforeStart = "2026-08-25" // the year has not begun: changes are made in place
-	update := func(n NewSlot, today string) (string, Problems) {
+	update := func(n NewSlot, today string) (string, check.Problems) {
 		t.Helper()
 		n.ID, n.EstablishmentID = a, f.est
 		if n.DurationMin == 0 {
 			n.DurationMin = 55
 		}
-		var ps Problems
+		var ps check.Problems
 		var id string
-		err := f.d.Tx(ctx, func(tx *db.Tx) (err error) { id, err = UpdateSlot(ctx, tx, n, today); return err })
+		err := func() (err error) { id, err = UpdateSlot(ctx, sys, f.d, n, today); return err }()
 		if err != nil && !errors.As(err, &ps) {
 			t.Fatal(err)
 		}
@@ -32,10 +32,10 @@ func TestUpdateSlot(t *testing.T) {
 	}
 	// Into the other lesson's room and time: refused, nothing changed.
 	_, ps := update(NewSlot{Weekday: 1, StartMin: 9 * 60, SubjectID: f.maths, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, RoomID: f.r102}, beforeStart)
-	if !slices.ContainsFunc(ps, func(p Problem) bool { return p.Code == "overlap" && p.Field == "room" }) {
+	if !slices.ContainsFunc(ps, func(p check.Problem) bool { return p.Code == "overlap" && p.Field == "room" }) {
 		t.Fatalf("overlap not refused: %v", ps)
 	}
-	s, err := SlotByID(ctx, f.d, a)
+	s, err := SlotByID(ctx, sys, f.d, f.est, a)
 	if err != nil || s.StartMin != 8*60 || s.Room.ID != f.r101 {
 		t.Fatalf("a refused update changed the lesson: %+v %v", s, err)
 	}
@@ -45,17 +45,17 @@ func TestUpdateSlot(t *testing.T) {
 		GroupIDs: []string{f.gESP}, RoomID: f.r102}, beforeStart); len(ps) != 0 || id != a {
 		t.Fatalf("update: %v %s", ps, id)
 	}
-	s, _ = SlotByID(ctx, f.d, a)
+	s, _ = SlotByID(ctx, sys, f.d, f.est, a)
 	if s.StartMin != 8*60+5 || s.Room.ID != f.r102 || len(s.Teachers) != 2 || len(s.Audiences) != 1 || s.Audiences[0].GroupID != f.gESP ||
 		s.ValidFrom != "2026-09-01" || s.ValidTo != "2027-07-03" {
 		t.Fatalf("after update: %+v", s)
 	}
 	// Another establishment's lesson is not found.
-	err = f.d.Tx(ctx, func(tx *db.Tx) error {
-		_, err := UpdateSlot(ctx, tx, NewSlot{ID: a, EstablishmentID: "other", Weekday: 1, StartMin: 600, DurationMin: 55, SubjectID: f.maths, ClassIDs: []string{f.c6A}}, beforeStart)
+	err = func() error {
+		_, err := UpdateSlot(ctx, sys, f.d, NewSlot{ID: a, EstablishmentID: "other", Weekday: 1, StartMin: 600, DurationMin: 55, SubjectID: f.maths, ClassIDs: []string{f.c6A}}, beforeStart)
 		return err
-	})
-	if !errors.Is(err, ErrNotFound) {
+	}()
+	if !errors.Is(err, access.ErrDenied) {
 		t.Fatalf("update through another establishment: %v", err)
 	}
 }
@@ -70,9 +70,7 @@ func TestUpdateSlotFromToday(t *testing.T) {
 	a := f.slot(t, NewSlot{Weekday: 1, StartMin: 8 * 60, SubjectID: f.maths, TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, RoomID: f.r101})
 	change := func(date, note string) {
 		t.Helper()
-		err := f.d.Tx(ctx, func(tx *db.Tx) error {
-			return SetChange(ctx, tx, f.est, ChangeInput{SlotID: a, OnDate: date, Note: note}, time.Date(2026, 11, 1, 0, 0, 0, 0, Paris))
-		})
+		err := SetChange(ctx, sys, f.d, ChangeInput{SlotID: a, OnDate: date, Note: note}, time.Date(2026, 11, 1, 0, 0, 0, 0, Paris))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,25 +80,25 @@ func TestUpdateSlotFromToday(t *testing.T) {
 	const today = "2026-11-30"
 	n := NewSlot{ID: a, EstablishmentID: f.est, Weekday: 2, StartMin: 8 * 60, DurationMin: 55, SubjectID: f.maths,
 		TeacherIDs: []string{f.t1}, ClassIDs: []string{f.c6A}, RoomID: f.r101}
-	var ps Problems
-	err := f.d.Tx(ctx, func(tx *db.Tx) error { _, err := UpdateSlot(ctx, tx, n, today); return err })
-	if !errors.As(err, &ps) || !slices.ContainsFunc(ps, func(p Problem) bool { return p.Code == "has-changes" && p.Value == "1" }) {
+	var ps check.Problems
+	err := func() error { _, err := UpdateSlot(ctx, sys, f.d, n, today); return err }()
+	if !errors.As(err, &ps) || !slices.ContainsFunc(ps, func(p check.Problem) bool { return p.Code == "has-changes" && p.Value == "1" }) {
 		t.Fatalf("a new day while a coming change holds Monday: %v", err)
 	}
 	// A new room from today: the lesson is split.
 	n.Weekday, n.RoomID = 1, f.r102
 	var id string
-	if err := f.d.Tx(ctx, func(tx *db.Tx) (err error) { id, err = UpdateSlot(ctx, tx, n, today); return err }); err != nil {
+	if err := func() (err error) { id, err = UpdateSlot(ctx, sys, f.d, n, today); return err }(); err != nil {
 		t.Fatal(err)
 	}
 	if id == a {
 		t.Fatal("a lesson already begun was changed in place")
 	}
-	old, _ := SlotByID(ctx, f.d, a)
+	old, _ := SlotByID(ctx, sys, f.d, f.est, a)
 	if old.ValidTo != "2026-11-29" || old.Room.ID != f.r101 {
 		t.Fatalf("the old lesson: %+v", old)
 	}
-	ls, err := Lessons(ctx, f.d, Target{Kind: TargetClass, ID: f.c6A}, "2026-11-23", "2026-12-07")
+	ls, err := Lessons(ctx, sys, f.d, Target{Kind: TargetClass, ID: f.c6A}, "2026-11-23", "2026-12-07")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +122,7 @@ func TestUpdateSlotFromToday(t *testing.T) {
 	// Editing it again the same day changes the new lesson in place.
 	n.ID, n.StartMin = id, 8*60+10
 	var again string
-	if err := f.d.Tx(ctx, func(tx *db.Tx) (err error) { again, err = UpdateSlot(ctx, tx, n, today); return err }); err != nil || again != id {
+	if err := func() (err error) { again, err = UpdateSlot(ctx, sys, f.d, n, today); return err }(); err != nil || again != id {
 		t.Fatalf("second edit: %v %s", err, again)
 	}
 }

@@ -3,44 +3,18 @@ package timetable
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"cartable/internal/access"
+	"cartable/internal/check"
 	"cartable/internal/db"
 	"cartable/internal/ids"
 )
-
-// Problem is one fault in what was submitted: where (line of a file, field
-// or column) and what (a code the interface translates, with the value).
-type Problem struct {
-	Line  int    // line of the imported file; 0 for a form
-	Field string // field or column name
-	Code  string // e.g. "unknown-room", "overlap", "bad-time"
-	Value string // the value at fault, or what it clashes with
-}
-
-// Problems is an error made of every fault found; nothing was saved.
-type Problems []Problem
-
-func (ps Problems) Error() string {
-	var b strings.Builder
-	for i, p := range ps {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		if p.Line > 0 {
-			fmt.Fprintf(&b, "line %d: ", p.Line)
-		}
-		fmt.Fprintf(&b, "%s: %s %q", p.Field, p.Code, p.Value)
-	}
-	return b.String()
-}
 
 // NewSlot is a weekly lesson to create.
 type NewSlot struct {
@@ -53,32 +27,6 @@ type NewSlot struct {
 	Exceptional                    bool
 	TeacherIDs, ClassIDs, GroupIDs []string
 	Line                           int // where it was read from, for problems
-}
-
-// CheckTimes reports impossible days and times.
-func (n NewSlot) CheckTimes() Problems {
-	var ps Problems
-	if n.Weekday < 1 || n.Weekday > 7 {
-		ps = append(ps, Problem{Line: n.Line, Field: "day", Code: "bad-day", Value: fmt.Sprint(n.Weekday)})
-	}
-	if n.StartMin < 0 || n.StartMin > 1439 {
-		ps = append(ps, Problem{Line: n.Line, Field: "start", Code: "bad-time", Value: HHMM(n.StartMin)})
-	}
-	if n.DurationMin < 5 || n.DurationMin > 720 {
-		ps = append(ps, Problem{Line: n.Line, Field: "duration", Code: "bad-duration", Value: fmt.Sprint(n.DurationMin)})
-	} else if n.StartMin+n.DurationMin > 24*60 {
-		ps = append(ps, Problem{Line: n.Line, Field: "duration", Code: "past-midnight", Value: HHMM(n.StartMin) + "+" + fmt.Sprint(n.DurationMin)})
-	}
-	if _, err := ParseDate(n.ValidFrom); err != nil {
-		ps = append(ps, Problem{Line: n.Line, Field: "from", Code: "bad-date", Value: n.ValidFrom})
-	}
-	if _, err := ParseDate(n.ValidTo); err != nil || n.ValidTo < n.ValidFrom {
-		ps = append(ps, Problem{Line: n.Line, Field: "to", Code: "bad-date", Value: n.ValidTo})
-	}
-	if len(n.ClassIDs)+len(n.GroupIDs) == 0 {
-		ps = append(ps, Problem{Line: n.Line, Field: "audience", Code: "no-audience"})
-	}
-	return ps
 }
 
 // HHMM writes minutes after midnight as "08:30".
@@ -135,9 +83,22 @@ func nullable(s string) any {
 
 // CreateSlot checks a weekly (or exceptional) lesson against the times,
 // the establishment's references and the other lessons of its year, then
-// stores it. It returns the new ID, or Problems and nothing saved.
-func CreateSlot(ctx context.Context, tx *db.Tx, n NewSlot) (string, error) {
-	ps := n.CheckTimes()
+// stores it, for those who edit the establishment's timetable. It returns
+// the new ID, or check.Problems and nothing saved.
+func CreateSlot(ctx context.Context, v *access.Viewer, d *db.DB, n NewSlot) (string, error) {
+	if err := canEdit(ctx, v, n.EstablishmentID); err != nil {
+		return "", err
+	}
+	var id string
+	err := write(ctx, d, func(tx *db.Tx) (err error) {
+		id, err = createSlot(ctx, tx, n)
+		return err
+	})
+	return id, err
+}
+
+func createSlot(ctx context.Context, tx *db.Tx, n NewSlot) (string, error) {
+	ps := CheckSlot(n)
 	ps = append(ps, checkRefs(ctx, tx, n)...)
 	if len(ps) > 0 {
 		return "", ps
@@ -146,11 +107,11 @@ func CreateSlot(ctx context.Context, tx *db.Tx, n NewSlot) (string, error) {
 	if ps, err := clashes(ctx, tx, n); err != nil || len(ps) > 0 {
 		return "", errOr(err, ps)
 	}
-	return Insert(ctx, tx, n)
+	return insert(ctx, tx, n)
 }
 
 // clashes checks n against the other lessons of its year.
-func clashes(ctx context.Context, q db.Querier, n NewSlot) (Problems, error) {
+func clashes(ctx context.Context, q db.Querier, n NewSlot) (check.Problems, error) {
 	existing, err := yearSlots(ctx, q, n.EstablishmentID, n.SchoolYearID)
 	if err != nil {
 		return nil, err
@@ -159,59 +120,73 @@ func clashes(ctx context.Context, q db.Querier, n NewSlot) (Problems, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ps Problems
+	var ps check.Problems
 	for _, e := range existing {
 		if e.ID == n.ID {
 			continue
 		}
 		if what := clash(n, e, weeks); what != "" {
-			ps = append(ps, Problem{Field: what, Code: "overlap", Value: fmt.Sprintf("%s %s", dayName(e.Weekday), HHMM(e.StartMin))})
+			ps.Add(what, "overlap", fmt.Sprintf("%s %s", dayName(e.Weekday), HHMM(e.StartMin)))
 		}
 	}
 	return ps, nil
 }
 
-func errOr(err error, ps Problems) error {
+func errOr(err error, ps check.Problems) error {
 	if err != nil {
 		return err
 	}
 	return ps
 }
 
-// UpdateSlot changes a lesson (day, time, subject, teachers, audience,
-// room, week pattern; the date of an exceptional one) from the date today
-// on, with the checks of CreateSlot against the other lessons of its year,
+// UpdateSlot changes a lesson of n.EstablishmentID (day, time, subject,
+// teachers, audience, room, week pattern; the date of an exceptional one)
+// from the date today on, with the checks of CreateSlot against the other
+// lessons of its year, for those who edit the establishment's timetable,
 // and returns the ID of the lesson that holds the change.
 //
 // The past stays as it was: a weekly lesson that has already begun is
 // split — it ends the day before today, and a new lesson with the change
-// runs from today to its old end, taking over the changes, class log
-// entries and homework dated from today. A lesson not begun yet (or an
-// exceptional one) is changed in place. Whatever would no longer fall on
-// one of its occurrences (a change, an entry or a homework due at it, on a
-// date the new day or week pattern leaves out) makes the change refused,
-// with the count, rather than silently orphaned.
-func UpdateSlot(ctx context.Context, tx *db.Tx, n NewSlot, today string) (string, error) {
+// runs from today to its old end, taking over the changes dated from
+// today, and through the hooks (hooks.go) what other domains hold on
+// those occurrences (class log entries, homework due). A lesson not begun
+// yet (or an exceptional one) is changed in place. Whatever would no
+// longer fall on one of its occurrences (a change, or what a hook counts,
+// on a date the new day or week pattern leaves out) makes the change
+// refused, with the count, rather than silently orphaned.
+func UpdateSlot(ctx context.Context, v *access.Viewer, d *db.DB, n NewSlot, today string) (string, error) {
+	if err := canEdit(ctx, v, n.EstablishmentID); err != nil {
+		return "", err
+	}
+	var id string
+	err := write(ctx, d, func(tx *db.Tx) (err error) {
+		id, err = updateSlot(ctx, tx, n, today)
+		return err
+	})
+	return id, err
+}
+
+func updateSlot(ctx context.Context, tx *db.Tx, n NewSlot, today string) (string, error) {
 	todayT, err := ParseDate(today)
 	if err != nil {
 		return "", ErrBadRange
 	}
-	cur, err := SlotByID(ctx, tx, n.ID)
-	if err != nil {
-		return "", err
+	cur, err := slotByID(ctx, tx, n.ID)
+	if err == nil && cur.EstablishmentID != n.EstablishmentID {
+		err = errNotFound
 	}
-	if cur.EstablishmentID != n.EstablishmentID {
-		return "", ErrNotFound
+	if err != nil {
+		return "", notFound(err, access.EditTimetable, access.Lesson(n.ID))
 	}
 	if cur.ValidTo < today { // the past stays as it was
-		return "", Problems{{Field: "day", Code: "ended", Value: cur.ValidTo}}
+		return "", check.Problems{{Field: "day", Code: "ended", Value: cur.ValidTo}}
 	}
-	var ps Problems
+	var ps check.Problems
 	n.SchoolYearID = cur.SchoolYearID
 	split := false
 	switch {
 	case cur.Exceptional && !n.Exceptional: // its date was left out
-		ps = append(ps, Problem{Field: "date", Code: "bad-date"})
+		ps.Add("date", "bad-date", "")
 	case cur.Exceptional:
 		n.AlternationID = ""
 	default:
@@ -222,7 +197,7 @@ func UpdateSlot(ctx context.Context, tx *db.Tx, n NewSlot, today string) (string
 			n.ValidFrom = today
 		}
 	}
-	ps = append(ps, n.CheckTimes()...)
+	ps = append(ps, CheckSlot(n)...)
 	ps = append(ps, checkRefs(ctx, tx, n)...)
 	if n.Weekday != cur.Weekday || n.AlternationID != cur.AlternationID || n.ValidFrom != cur.ValidFrom && cur.Exceptional {
 		since := n.ValidFrom
@@ -234,7 +209,7 @@ func UpdateSlot(ctx context.Context, tx *db.Tx, n NewSlot, today string) (string
 			return "", err
 		}
 		if held > 0 {
-			ps = append(ps, Problem{Field: "day", Code: "has-changes", Value: fmt.Sprint(held)})
+			ps.Add("day", "has-changes", fmt.Sprint(held))
 		}
 	}
 	if len(ps) > 0 {
@@ -253,16 +228,7 @@ func UpdateSlot(ctx context.Context, tx *db.Tx, n NewSlot, today string) (string
 		if err := insertSlot(ctx, tx, n, n.ID, now); err != nil {
 			return "", err
 		}
-		for _, q := range []string{
-			`UPDATE tt_changes SET slot_id = ? WHERE slot_id = ? AND on_date >= ?`,
-			`UPDATE classlog_entries SET slot_id = ? WHERE slot_id = ? AND lesson_date >= ?`,
-			`UPDATE homework SET due_slot_id = ? WHERE due_slot_id = ? AND due_date >= ?`,
-		} {
-			if _, err := tx.Exec(ctx, q, n.ID, cur.ID, today); err != nil {
-				return "", err
-			}
-		}
-		return n.ID, nil
+		return n.ID, moveFrom(ctx, tx, cur.ID, n.ID, today)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE tt_slots SET weekday = ?, start_min = ?, duration_min = ?, subject_id = ?, room_id = ?,
 		alternation_id = ?, valid_from = ?, valid_to = ?, updated_at = ? WHERE id = ?`,
@@ -278,19 +244,18 @@ func UpdateSlot(ctx context.Context, tx *db.Tx, n NewSlot, today string) (string
 	return n.ID, insertMembers(ctx, tx, n, n.ID)
 }
 
-// heldFrom counts what refers to occurrences of a slot from a date on:
-// recorded changes, class log entries, homework due at one of them.
-func heldFrom(ctx context.Context, q db.Querier, slot, since string) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM tt_changes WHERE slot_id = ? AND on_date >= ?)
-		+ (SELECT COUNT(*) FROM classlog_entries WHERE slot_id = ? AND lesson_date >= ?)
-		+ (SELECT COUNT(*) FROM homework WHERE due_slot_id = ? AND due_date >= ?)`, slot, since, slot, since, slot, since).Scan(&n)
-	return n, err
+// Insert writes a slot without any check, for generators and for imports
+// that checked everything first, in the caller's transaction; it returns
+// the slot's ID.
+func Insert(ctx context.Context, v *access.Viewer, q db.Querier, n NewSlot) (string, error) {
+	if err := canEdit(ctx, v, n.EstablishmentID); err != nil {
+		return "", err
+	}
+	defer edited()
+	return insert(ctx, q, n)
 }
 
-// Insert writes a slot without any check, for generators and for imports
-// that checked everything first; it returns the slot's ID.
-func Insert(ctx context.Context, q db.Querier, n NewSlot) (string, error) {
+func insert(ctx context.Context, q db.Querier, n NewSlot) (string, error) {
 	if n.ID == "" {
 		n.ID = ids.New()
 	}
@@ -306,12 +271,12 @@ func dayName(wd int) string {
 }
 
 // checkRefs verifies that every reference belongs to the establishment.
-func checkRefs(ctx context.Context, q db.Querier, n NewSlot) Problems {
-	var ps Problems
+func checkRefs(ctx context.Context, q db.Querier, n NewSlot) check.Problems {
+	var ps check.Problems
 	one := func(field, query, id string) {
 		var x int
 		if err := q.QueryRow(ctx, query, id, n.EstablishmentID).Scan(&x); err != nil {
-			ps = append(ps, Problem{Line: n.Line, Field: field, Code: "unknown-" + field, Value: id})
+			ps = append(ps, check.Problem{Line: n.Line, Field: field, Code: "unknown-" + field, Value: id})
 		}
 	}
 	one("subject", `SELECT 1 FROM subjects WHERE id = ? AND establishment_id = ?`, n.SubjectID)
@@ -333,7 +298,7 @@ func checkRefs(ctx context.Context, q db.Querier, n NewSlot) Problems {
 	}
 	var y int
 	if err := q.QueryRow(ctx, `SELECT 1 FROM school_years WHERE id = ? AND establishment_id = ?`, n.SchoolYearID, n.EstablishmentID).Scan(&y); err != nil {
-		ps = append(ps, Problem{Line: n.Line, Field: "year", Code: "unknown-year", Value: n.SchoolYearID})
+		ps = append(ps, check.Problem{Line: n.Line, Field: "year", Code: "unknown-year", Value: n.SchoolYearID})
 	}
 	return ps
 }
@@ -379,7 +344,7 @@ func yearSlots(ctx context.Context, q db.Querier, est, year string) ([]NewSlot, 
 
 // alternationWeeks maps each week pattern of an establishment to its Mondays.
 func alternationWeeks(ctx context.Context, q db.Querier, est string) (map[string]map[string]bool, error) {
-	alts, err := Alternations(ctx, q, est)
+	alts, err := alternations(ctx, q, est)
 	if err != nil {
 		return nil, err
 	}
@@ -436,20 +401,35 @@ func clash(a, b NewSlot, weeks map[string]map[string]bool) string {
 }
 
 // DeleteSlot removes a weekly lesson of an establishment (its changes go
-// with it; class log entries keep their date and lose the link).
-func DeleteSlot(ctx context.Context, q db.Querier, establishmentID, slotID string) error {
-	res, err := q.Exec(ctx, `DELETE FROM tt_slots WHERE id = ? AND establishment_id = ?`, slotID, establishmentID)
-	if err != nil {
+// with it; class log entries keep their date and lose the link), for
+// those who edit its timetable.
+func DeleteSlot(ctx context.Context, v *access.Viewer, d *db.DB, establishmentID, slotID string) error {
+	if err := canEdit(ctx, v, establishmentID); err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return write(ctx, d, func(tx *db.Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM tt_slots WHERE id = ? AND establishment_id = ?`, slotID, establishmentID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return refused(access.EditTimetable, access.Lesson(slotID))
+		}
+		return nil
+	})
 }
 
-// CreateRoom stores a room (ID set when empty).
-func CreateRoom(ctx context.Context, q db.Querier, r *Room) error {
+// CreateRoom stores a room (ID set when empty) without the checks of
+// SaveRoom, for generators and imports, in the caller's transaction.
+func CreateRoom(ctx context.Context, v *access.Viewer, q db.Querier, r *Room) error {
+	if err := canEdit(ctx, v, r.EstablishmentID); err != nil {
+		return err
+	}
+	defer edited()
+	return createRoom(ctx, q, r)
+}
+
+func createRoom(ctx context.Context, q db.Querier, r *Room) error {
 	if r.ID == "" {
 		r.ID = ids.New()
 	}
@@ -461,31 +441,59 @@ func CreateRoom(ctx context.Context, q db.Querier, r *Room) error {
 	return err
 }
 
-// Rooms lists the rooms of an establishment by code.
-func Rooms(ctx context.Context, q db.Querier, establishmentID string) ([]Room, error) {
-	rows, err := q.Query(ctx, `SELECT id, establishment_id, code, name FROM tt_rooms WHERE establishment_id = ? ORDER BY code`, establishmentID)
+// Rooms lists by code the rooms of an establishment that v may use: all of
+// them for those who edit its timetable, else those whose timetable v may
+// read (its teachers and staff).
+func Rooms(ctx context.Context, v *access.Viewer, q db.Querier, establishmentID string) ([]Room, error) {
+	rooms, err := rooms(ctx, q, establishmentID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	if all, err := v.May(ctx, access.EditTimetable, access.Establishment(establishmentID)); err != nil || all {
+		return rooms, err
+	}
 	var out []Room
-	for rows.Next() {
-		var r Room
-		if err := rows.Scan(&r.ID, &r.EstablishmentID, &r.Code, &r.Name); err != nil {
+	for _, r := range rooms {
+		ok, err := v.May(ctx, access.ReadTimetable, access.Room(r.ID))
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, r)
+		if ok {
+			out = append(out, r)
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-// RoomByID returns a room.
-func RoomByID(ctx context.Context, q db.Querier, id string) (Room, error) {
-	var r Room
-	err := q.QueryRow(ctx, `SELECT id, establishment_id, code, name FROM tt_rooms WHERE id = ?`, id).
-		Scan(&r.ID, &r.EstablishmentID, &r.Code, &r.Name)
+func rooms(ctx context.Context, q db.Querier, establishmentID string) ([]Room, error) {
+	return db.All(ctx, q, scanRoom, `SELECT id, establishment_id, code, name FROM tt_rooms WHERE establishment_id = ? ORDER BY code`, establishmentID)
+}
+
+func scanRoom(sc db.Scanner) (r Room, err error) {
+	err = sc.Scan(&r.ID, &r.EstablishmentID, &r.Code, &r.Name)
+	return
+}
+
+// RoomByID returns a room to those who read its timetable or edit its
+// establishment's.
+func RoomByID(ctx context.Context, v *access.Viewer, q db.Querier, id string) (Room, error) {
+	r, err := roomByID(ctx, q, id)
+	if err != nil {
+		return r, notFound(err, access.ReadTimetable, access.Room(id))
+	}
+	if ok, err := v.May(ctx, access.ReadTimetable, access.Room(id)); err != nil || ok {
+		return r, err
+	}
+	if err := canEdit(ctx, v, r.EstablishmentID); err != nil {
+		return Room{}, err
+	}
+	return r, nil
+}
+
+func roomByID(ctx context.Context, q db.Querier, id string) (Room, error) {
+	r, err := scanRoom(q.QueryRow(ctx, `SELECT id, establishment_id, code, name FROM tt_rooms WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, ErrNotFound
+		return r, errNotFound
 	}
 	return r, err
 }
@@ -502,7 +510,6 @@ type ChangeInput struct {
 	ReplacementID  string
 	TestPlanned    bool
 	Note           string
-	By             string // person making the change
 }
 
 // NoticeDays is how far ahead a change is recorded as an event for the
@@ -510,78 +517,48 @@ type ChangeInput struct {
 const NoticeDays = 14
 
 // SetChange validates and stores the change of one occurrence (replacing a
-// previous change), and records a "lesson-changed" event in the outbox when
-// the lesson is within NoticeDays of now. An input with nothing changed
-// removes the change.
-func SetChange(ctx context.Context, tx *db.Tx, establishmentID string, in ChangeInput, now time.Time) error {
+// previous change), for those who may change the lesson (access
+// ChangeLesson), in a transaction of its own, and records a
+// "lesson-changed" event in the outbox when the lesson is within
+// NoticeDays of now. An input with nothing changed removes the change. The
+// change is signed by v.
+func SetChange(ctx context.Context, v *access.Viewer, d *db.DB, in ChangeInput, now time.Time) error {
+	if err := v.Can(ctx, access.ChangeLesson, access.Lesson(in.SlotID)); err != nil {
+		return err
+	}
+	return write(ctx, d, func(tx *db.Tx) error { return setChange(ctx, v, tx, in, now) })
+}
+
+// SetChangeTx is SetChange in the caller's transaction (the demo).
+func SetChangeTx(ctx context.Context, v *access.Viewer, tx *db.Tx, in ChangeInput, now time.Time) error {
+	if err := v.Can(ctx, access.ChangeLesson, access.Lesson(in.SlotID)); err != nil {
+		return err
+	}
+	defer edited()
+	return setChange(ctx, v, tx, in, now)
+}
+
+func setChange(ctx context.Context, v *access.Viewer, tx *db.Tx, in ChangeInput, now time.Time) error {
 	if err := lockSlot(ctx, tx, in.SlotID); err != nil {
 		return err
 	}
-	l, err := LessonAt(ctx, tx, in.SlotID, in.OnDate)
+	l, err := lessonAt(ctx, tx, in.SlotID, in.OnDate)
 	if err != nil {
-		return err
+		return notFound(err, access.ChangeLesson, access.Occurrence(in.SlotID, in.OnDate))
 	}
-	if l.Slot.EstablishmentID != establishmentID {
-		return ErrNotFound
-	}
-	var ps Problems
-	startMin := 0
-	if in.NewStart != "" {
-		m, ok := ParseClock(in.NewStart)
-		if !ok {
-			ps = append(ps, Problem{Field: "start", Code: "bad-time", Value: in.NewStart})
-		}
-		startMin = m
-		if startMin == l.Slot.StartMin {
-			startMin = 0
-		}
-	}
-	if in.NewDuration != 0 && (in.NewDuration < 5 || in.NewDuration > 720) {
-		ps = append(ps, Problem{Field: "duration", Code: "bad-duration", Value: fmt.Sprint(in.NewDuration)})
-	}
-	if in.NewDuration == l.Slot.DurationMin {
-		in.NewDuration = 0
-	}
-	if s, d := cmp(startMin, l.Slot.StartMin), cmp(in.NewDuration, l.Slot.DurationMin); s+d > 24*60 {
-		ps = append(ps, Problem{Field: "duration", Code: "past-midnight", Value: HHMM(s) + "+" + fmt.Sprint(d)})
-	}
-	if in.NewDate == in.OnDate {
-		in.NewDate = ""
-	}
-	if in.NewDate != "" {
-		if _, err := ParseDate(in.NewDate); err != nil {
-			ps = append(ps, Problem{Field: "date", Code: "bad-date", Value: in.NewDate})
-		}
-	}
-	if in.Reason != "" && !slices.Contains(Reasons, in.Reason) {
-		ps = append(ps, Problem{Field: "reason", Code: "bad-reason", Value: in.Reason})
-	}
-	if in.Cancelled && in.Reason == "" {
-		ps = append(ps, Problem{Field: "reason", Code: "reason-needed"})
-	}
-	if !in.Cancelled {
-		in.Reason = ""
-	}
-	moved := in.NewDate != "" || startMin != 0 || in.NewDuration != 0 || in.NewRoomID != "" || in.ReplacementID != ""
-	if in.Cancelled && moved {
-		ps = append(ps, Problem{Field: "cancelled", Code: "cancelled-and-moved"})
-	}
+	est := l.Slot.EstablishmentID
+	in, startMin, ps := CheckChange(l.Slot, in)
 	if in.NewRoomID != "" {
-		if r, err := RoomByID(ctx, tx, in.NewRoomID); err != nil || r.EstablishmentID != establishmentID {
-			ps = append(ps, Problem{Field: "room", Code: "unknown-room", Value: in.NewRoomID})
-		} else if l.Slot.Room != nil && l.Slot.Room.ID == in.NewRoomID {
-			in.NewRoomID = ""
+		if r, err := roomByID(ctx, tx, in.NewRoomID); err != nil || r.EstablishmentID != est {
+			ps.Add("room", "unknown-room", in.NewRoomID)
 		}
 	}
 	if in.ReplacementID != "" {
 		var x int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM people p JOIN memberships m ON m.person_id = p.id
-			WHERE p.id = ? AND m.establishment_id = ? AND p.profile = 'teacher' AND p.active`, in.ReplacementID, establishmentID).Scan(&x); err != nil {
-			ps = append(ps, Problem{Field: "replacement", Code: "unknown-teacher", Value: in.ReplacementID})
+			WHERE p.id = ? AND m.establishment_id = ? AND p.profile = 'teacher' AND p.active`, in.ReplacementID, est).Scan(&x); err != nil {
+			ps.Add("replacement", "unknown-teacher", in.ReplacementID)
 		}
-	}
-	if utf8.RuneCountInString(in.Note) > 500 { // as the form's maxlength counts
-		ps = append(ps, Problem{Field: "note", Code: "too-long", Value: "500"})
 	}
 	if len(ps) > 0 {
 		return ps
@@ -589,47 +566,54 @@ func SetChange(ctx context.Context, tx *db.Tx, establishmentID string, in Change
 	if _, err := tx.Exec(ctx, `DELETE FROM tt_changes WHERE slot_id = ? AND on_date = ?`, in.SlotID, in.OnDate); err != nil {
 		return err
 	}
+	moved := in.NewDate != "" || startMin != 0 || in.NewDuration != 0 || in.NewRoomID != "" || in.ReplacementID != ""
 	empty := !in.Cancelled && !moved && !in.TestPlanned && strings.TrimSpace(in.Note) == ""
 	if !empty {
 		if _, err := tx.Exec(ctx, `INSERT INTO tt_changes (slot_id, on_date, establishment_id, cancelled, reason, new_date,
 			new_start_min, new_duration_min, new_room_id, replacement_id, test_planned, note, changed_by, changed_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			in.SlotID, in.OnDate, establishmentID, in.Cancelled, in.Reason, nullable(in.NewDate), nullInt(startMin),
+			in.SlotID, in.OnDate, est, in.Cancelled, in.Reason, nullable(in.NewDate), nullInt(startMin),
 			nullInt(in.NewDuration), nullable(in.NewRoomID), nullable(in.ReplacementID), in.TestPlanned,
-			strings.TrimSpace(in.Note), in.By, now.Unix()); err != nil {
+			strings.TrimSpace(in.Note), v.Actor(), now.Unix()); err != nil {
 			return err
 		}
 	}
-	return recordIfSoon(ctx, tx, establishmentID, in, now)
+	return recordIfSoon(ctx, tx, est, in, v.Actor(), now)
 }
 
 // Annotate sets only the "test planned" mark and the note of one
 // occurrence, keeping whatever else staff changed (cancellation, move,
-// replacement): what a lesson's own teacher may record.
-func Annotate(ctx context.Context, tx *db.Tx, establishmentID, slotID, onDate string, test bool, note, by string, now time.Time) error {
-	// Read and rewrite under the slot's lock: a CPE cancelling the same
-	// lesson meanwhile must not be undone by the teacher's note.
-	if err := lockSlot(ctx, tx, slotID); err != nil {
+// replacement): what a lesson's own teacher may record (access
+// AnnotateLesson), in a transaction of its own.
+func Annotate(ctx context.Context, v *access.Viewer, d *db.DB, slotID, onDate string, test bool, note string, now time.Time) error {
+	if err := v.Can(ctx, access.AnnotateLesson, access.Lesson(slotID)); err != nil {
 		return err
 	}
-	l, err := LessonAt(ctx, tx, slotID, onDate)
-	if err != nil {
-		return err
-	}
-	in := ChangeInput{SlotID: slotID, OnDate: onDate, TestPlanned: test, Note: note, By: by}
-	if c := l.Change; c != nil {
-		in.Cancelled, in.Reason, in.NewDate, in.NewDuration = c.Cancelled, c.Reason, c.NewDate, c.NewDurationMin
-		if c.NewStartMin != 0 {
-			in.NewStart = HHMM(c.NewStartMin)
+	return write(ctx, d, func(tx *db.Tx) error {
+		// Read and rewrite under the slot's lock: a CPE cancelling the same
+		// lesson meanwhile must not be undone by the teacher's note.
+		if err := lockSlot(ctx, tx, slotID); err != nil {
+			return err
 		}
-		if c.NewRoom != nil {
-			in.NewRoomID = c.NewRoom.ID
+		l, err := lessonAt(ctx, tx, slotID, onDate)
+		if err != nil {
+			return notFound(err, access.AnnotateLesson, access.Occurrence(slotID, onDate))
 		}
-		if c.Replacement != nil {
-			in.ReplacementID = c.Replacement.ID
+		in := ChangeInput{SlotID: slotID, OnDate: onDate, TestPlanned: test, Note: note}
+		if c := l.Change; c != nil {
+			in.Cancelled, in.Reason, in.NewDate, in.NewDuration = c.Cancelled, c.Reason, c.NewDate, c.NewDurationMin
+			if c.NewStartMin != 0 {
+				in.NewStart = HHMM(c.NewStartMin)
+			}
+			if c.NewRoom != nil {
+				in.NewRoomID = c.NewRoom.ID
+			}
+			if c.Replacement != nil {
+				in.ReplacementID = c.Replacement.ID
+			}
 		}
-	}
-	return SetChange(ctx, tx, establishmentID, in, now)
+		return setChange(ctx, v, tx, in, now)
+	})
 }
 
 // lockSlot serialises the changes of one slot's occurrences. PostgreSQL
@@ -640,13 +624,6 @@ func lockSlot(ctx context.Context, tx *db.Tx, slotID string) error {
 	}
 	_, err := tx.Exec(ctx, `SELECT id FROM tt_slots WHERE id = ? FOR UPDATE`, slotID)
 	return err
-}
-
-func cmp(changed, orig int) int {
-	if changed != 0 {
-		return changed
-	}
-	return orig
 }
 
 func nullInt(n int) any {
@@ -676,56 +653,4 @@ func ParseClock(s string) (int, bool) {
 		return 0, false
 	}
 	return hh*60 + mm, true
-}
-
-// Event kinds written to the outbox.
-const EventLessonChanged = "lesson-changed"
-
-func recordIfSoon(ctx context.Context, q db.Querier, est string, in ChangeInput, now time.Time) error {
-	today := now.In(Paris).Format(DateFormat)
-	limit := addDays(now.In(Paris), NoticeDays).Format(DateFormat)
-	soon := func(d string) bool { return d != "" && d >= today && d <= limit }
-	if !soon(in.OnDate) && !soon(in.NewDate) {
-		return nil
-	}
-	payload, _ := json.Marshal(map[string]any{
-		"slot": in.SlotID, "date": in.OnDate, "cancelled": in.Cancelled, "reason": in.Reason,
-		"new_date": in.NewDate, "new_start": in.NewStart, "room": in.NewRoomID, "replacement": in.ReplacementID,
-		"test": in.TestPlanned, "by": in.By,
-	})
-	return RecordEvent(ctx, q, est, EventLessonChanged, "lesson:"+in.SlotID+"/"+in.OnDate, string(payload), in.OnDate, now)
-}
-
-// RecordEvent appends an event to the notification outbox. The payload
-// holds identifiers only.
-func RecordEvent(ctx context.Context, q db.Querier, est, kind, subject, payload, occursOn string, now time.Time) error {
-	_, err := q.Exec(ctx, `INSERT INTO notification_outbox (establishment_id, kind, subject, payload, occurs_on, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, est, kind, subject, payload, occursOn, now.Unix())
-	return err
-}
-
-// Event is a pending outbox event.
-type Event struct {
-	ID                                          int64
-	EstablishmentID, Kind, Subject, Payload, On string
-	CreatedAt                                   int64
-}
-
-// PendingEvents lists undelivered events, oldest first.
-func PendingEvents(ctx context.Context, q db.Querier, limit int) ([]Event, error) {
-	rows, err := q.Query(ctx, `SELECT id, establishment_id, kind, subject, payload, occurs_on, created_at
-		FROM notification_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		if err := rows.Scan(&e.ID, &e.EstablishmentID, &e.Kind, &e.Subject, &e.Payload, &e.On, &e.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }

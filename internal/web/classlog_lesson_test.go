@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/demo"
 	"cartable/internal/timetable"
@@ -271,7 +272,7 @@ func TestClassLogDueLessonIsChecked(t *testing.T) {
 	// dates that keep says yes to.
 	first := func(kind, id, from, to string, keep func(timetable.Lesson) bool) string {
 		t.Helper()
-		ls, err := timetable.Lessons(ctx, e.db, timetable.Target{Kind: kind, ID: id}, from, to)
+		ls, err := timetable.Lessons(ctx, access.System("test"), e.db, timetable.Target{Kind: kind, ID: id}, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -422,7 +423,7 @@ func TestClassLogCopyStaysInItsEstablishment(t *testing.T) {
 	}
 	p := strings.Split(row[0], "|")
 	teacher, slot, est, subject := p[0], p[1], p[2], p[3]
-	ls, err := timetable.Lessons(ctx, e.db, timetable.Target{Kind: timetable.TargetTeacher, ID: teacher}, "2026-11-30", "2026-12-11")
+	ls, err := timetable.Lessons(ctx, access.System("test"), e.db, timetable.Target{Kind: timetable.TargetTeacher, ID: teacher}, "2026-11-30", "2026-12-11")
 	if err != nil {
 		t.Fatal(err)
 	}

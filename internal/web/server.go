@@ -5,7 +5,6 @@
 package web
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -14,14 +13,22 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/auth"
+	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/feeds"
 	"cartable/internal/files"
 	"cartable/internal/mail"
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
 	"cartable/internal/web/admin"
+	"cartable/internal/web/calendar"
+	classlogarea "cartable/internal/web/classlog"
+	"cartable/internal/web/download"
+	"cartable/internal/web/homework"
+	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
 	"cartable/internal/web/signin"
+	wtimetable "cartable/internal/web/timetable"
 )
 
 // Server holds what the handlers need.
@@ -48,10 +55,11 @@ type Server struct {
 	PurgeAfterDays  int
 	MaxDeactivation float64
 
-	kit   *page.Kit
-	pages *page.Set       // the flat package's templates, until each area has its own
-	weeks timetable.Cache // short-lived timetable reads: "now and next", week views
-	areas []page.Area     // internal/web/<area>, mounted by Handler
+	kit      *page.Kit
+	pages    *page.Set        // the flat package's templates, until each area has its own
+	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
+	classLog *classlog.Service
+	areas    []page.Area // mounted by Handler
 }
 
 // Options configure a Server.
@@ -63,7 +71,7 @@ type Options struct {
 	SessionAbsolute time.Duration
 	Mail            mail.Sender    // nil: no e-mail is sent (reset links, lock notices)
 	TrustedProxies  []netip.Prefix // reverse proxies allowed to name the client
-	Files           *files.Store   // file storage (timetable.go, classlog.go); nil refuses uploads
+	Files           *files.Store   // file storage (class log, homework, downloads); nil refuses uploads
 	PurgeAfterDays  int            // days before a closed account is erased (provisioning.go)
 	MaxDeactivation float64        // share of an establishment an import may deactivate (provisioning.go)
 }
@@ -103,25 +111,45 @@ func New(o Options) (*Server, error) {
 	if srv.pages, err = srv.kit.Parse(templateFiles, nil); err != nil {
 		return nil, err
 	}
-	srv.setUpAccounts(o) // auth.go
-	if err := srv.mount(); err != nil {
+	srv.classLog = &classlog.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
+	srv.weeks = &timetable.Cache{}
+	tt, err := wtimetable.New(srv.kit, o.DB, srv.weeks, srv.classLog)
+	if err != nil {
 		return nil, err
 	}
-	return srv, nil
-}
-
-// mount builds the areas (internal/web/<area>) with the kit and the
-// domain services they call.
-func (s *Server) mount() error {
-	var errs []error
-	add := func(a page.Area, err error) {
-		s.areas = append(s.areas, a)
-		errs = append(errs, err)
+	cal, err := calendar.New(srv.kit, &feeds.Service{DB: o.DB, Policy: srv.Policy, ClassLog: srv.classLog}, srv.BaseURL)
+	if err != nil {
+		return nil, err
 	}
-	add(signin.New(s.kit, s.Auth))
-	add(account.New(s.kit, s.Auth))
-	add(admin.New(s.kit, s.Auth))
-	return errors.Join(errs...)
+	srv.areas = append(srv.areas, tt, cal)
+	srv.setUpAccounts(o) // auth.go
+	signIn, err := signin.New(srv.kit, srv.Auth)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := account.New(srv.kit, srv.Auth)
+	if err != nil {
+		return nil, err
+	}
+	adm, err := admin.New(srv.kit, srv.Auth)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, signIn, acct, adm)
+	lessons, err := lesson.New(srv.kit, lesson.Deps{ClassLog: srv.classLog, Files: o.Files, DB: o.DB})
+	if err != nil {
+		return nil, err
+	}
+	logs, err := classlogarea.New(srv.kit, srv.classLog)
+	if err != nil {
+		return nil, err
+	}
+	hw, err := homework.New(srv.kit, srv.classLog, o.Files)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, lessons, logs, hw, download.New(srv.kit, o.DB, o.Files))
+	return srv, nil
 }
 
 // Handler returns the whole application with its middleware.
@@ -132,17 +160,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
-	for _, a := range s.areas {
-		a.Routes(mux)
-	}
-
 	mux.HandleFunc("GET /{$}", s.signedIn(s.home))
 	mux.HandleFunc("GET /people/{id}", s.signedIn(s.person))
 	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
 	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
 	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
-	s.timetableRoutes(mux)    // timetable.go, classlog.go, feeds.go
 	s.provisioningRoutes(mux) // provisioning.go
+	for _, a := range s.areas {
+		a.Routes(mux)
+	}
 	mux.HandleFunc("/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()

@@ -19,6 +19,7 @@ import (
 
 	ics "github.com/emersion/go-ical"
 
+	"cartable/internal/access"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
@@ -428,7 +429,7 @@ func TestCalendarFeed(t *testing.T) {
 	lessons, cancelled, homework := 0, 0, 0
 	for _, login := range parent.Children {
 		child := e.person(login)
-		ls, err := timetable.Lessons(ctx, e.db, timetable.Target{Kind: timetable.TargetStudent, ID: child.ID}, "2026-09-01", "2027-07-03")
+		ls, err := timetable.Lessons(ctx, access.System("test"), e.db, timetable.Target{Kind: timetable.TargetStudent, ID: child.ID}, "2026-09-01", "2027-07-03")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -464,7 +465,9 @@ func TestCalendarFeed(t *testing.T) {
 				t.Fatalf("%s: SUMMARY %q", uid, summary)
 			}
 		}
-		hw, err := classlog.HomeworkOfStudent(ctx, e.db, child.ID, "2026-09-01", "2027-07-03", ttNow)
+		// Every homework of the child (as the system reads it) is in the feed.
+		cl := &classlog.Service{DB: e.db, Now: func() time.Time { return ttNow }}
+		hw, err := cl.HomeworkOfStudent(ctx, access.System("test"), child.ID, "2026-09-01", "2027-07-03")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -496,11 +499,9 @@ func TestCalendarFeed(t *testing.T) {
 	}
 	// A cancelled lesson for one child is in the feed at once.
 	child := e.person(parent.Children[0])
-	ls, _ := timetable.Lessons(ctx, e.db, timetable.Target{Kind: timetable.TargetStudent, ID: child.ID}, "2026-12-07", "2026-12-11")
-	err = e.db.Tx(ctx, func(tx *db.Tx) error {
-		return timetable.SetChange(ctx, tx, ls[0].Slot.EstablishmentID, timetable.ChangeInput{SlotID: ls[0].Slot.ID, OnDate: ls[0].Date,
-			Cancelled: true, Reason: "strike"}, ttNow)
-	})
+	ls, _ := timetable.Lessons(ctx, access.System("test"), e.db, timetable.Target{Kind: timetable.TargetStudent, ID: child.ID}, "2026-12-07", "2026-12-11")
+	err = timetable.SetChange(ctx, access.System("test"), e.db, timetable.ChangeInput{SlotID: ls[0].Slot.ID, OnDate: ls[0].Date,
+		Cancelled: true, Reason: "strike"}, ttNow)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"cartable/internal/access"
 	"cartable/internal/demo"
 	"cartable/internal/directory"
 	"cartable/internal/timetable"
@@ -59,7 +60,7 @@ func (s *suite) ownLesson() ownLesson {
 				continue
 			}
 			p := s.person(a.Login)
-			ls, err := timetable.Lessons(ctx, s.db, timetable.Target{Kind: timetable.TargetTeacher, ID: p.ID},
+			ls, err := timetable.Lessons(ctx, access.System("test"), s.db, timetable.Target{Kind: timetable.TargetTeacher, ID: p.ID},
 				from.Format(timetable.DateFormat), from.AddDate(0, 0, 5).Format(timetable.DateFormat))
 			if err != nil {
 				s.t.Fatal(err)

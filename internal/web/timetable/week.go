@@ -1,0 +1,190 @@
+package timetable
+
+import (
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"time"
+
+	"cartable/internal/access"
+	"cartable/internal/directory"
+	"cartable/internal/i18n"
+	"cartable/internal/roles"
+	"cartable/internal/timetable"
+	"cartable/internal/web/page"
+)
+
+// The week (or day) views: one's own timetable (a relative's children in
+// tabs), a person's, a class's, a group's and a room's.
+
+type dayColumn struct {
+	Date    time.Time
+	Lessons []page.LessonView
+	Holiday string
+	Today   bool
+}
+
+type weekData struct {
+	Heading    string // whose timetable
+	Base       string // path of this timetable, without query
+	Children   []directory.Kin
+	ChildID    string
+	DayView    bool
+	Start      time.Time // Monday, or the day
+	Days       []dayColumn
+	Prev, Next template.URL // links to the previous and next week or day
+	WeekLabels []string
+	Empty      bool
+	Manage     []directory.Establishment // staff: timetable management links
+	Classes    []directory.Class         // staff: other timetables to open
+	Rooms      []timetable.Room
+}
+
+// weekRange reads ?week= or ?day= (any date); default this week.
+func weekRange(r *http.Request, now time.Time) (start time.Time, days int, dayView bool) {
+	p := now.In(timetable.Paris)
+	today := time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, timetable.Paris)
+	if d, err := timetable.ParseDate(r.URL.Query().Get("day")); err == nil {
+		return d, 1, true
+	}
+	if r.URL.Query().Has("day") {
+		return today, 1, true
+	}
+	if d, err := timetable.ParseDate(r.URL.Query().Get("week")); err == nil {
+		return timetable.Monday(d), 6, false
+	}
+	return timetable.Monday(today), 6, false
+}
+
+// showWeek renders the week (or day) of a target. heading, when not nil,
+// names it once the timetable was allowed; own is the viewer's own
+// timetable, shown empty to a profile that has none (an administrator).
+func (a *Area) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Target, d weekData, heading func() (string, error), own bool) {
+	ctx := r.Context()
+	now := a.kit.Now()
+	start, n, dayView := weekRange(r, now)
+	end := start.AddDate(0, 0, n-1)
+	span, err := a.cache.Period(ctx, page.Viewer(r), a.db, t, start.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
+	if own && errors.Is(err, access.ErrDenied) {
+		span, err = timetable.Span{}, nil
+	}
+	if err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	if heading != nil {
+		if d.Heading, err = heading(); err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+	}
+	ls, cal := span.Lessons, span.Calendar
+	d.DayView, d.Start = dayView, start
+	views := page.LessonViews(page.Lang(r), ls, now)
+	todayISO := now.In(timetable.Paris).Format(timetable.DateFormat)
+	for i := 0; i < n; i++ {
+		day := start.AddDate(0, 0, i)
+		iso := day.Format(timetable.DateFormat)
+		col := dayColumn{Date: day, Today: iso == todayISO}
+		if h, closed := cal.Closed(iso); closed {
+			col.Holiday = h.Label
+		}
+		for _, v := range views {
+			if v.Day == iso {
+				col.Lessons = append(col.Lessons, v)
+			}
+		}
+		// Saturday shows only when it has lessons.
+		if i == 5 && len(col.Lessons) == 0 {
+			continue
+		}
+		d.Days = append(d.Days, col)
+	}
+	d.Empty = len(ls) == 0
+	link := func(kind string, day time.Time) template.URL {
+		u := d.Base + "?" + kind + "=" + day.Format(timetable.DateFormat)
+		if d.ChildID != "" {
+			u += "&child=" + url.QueryEscape(d.ChildID)
+		}
+		return template.URL(u) // a local path built from a date and an identifier
+	}
+	if dayView {
+		d.Prev, d.Next = link("day", start.AddDate(0, 0, -1)), link("day", start.AddDate(0, 0, 1))
+	} else {
+		d.Prev, d.Next = link("week", start.AddDate(0, 0, -7)), link("week", start.AddDate(0, 0, 7))
+		d.WeekLabels = span.WeekLabels[start.Format(timetable.DateFormat)]
+	}
+	a.pages.Render(w, r, http.StatusOK, "week", "tt.title", d)
+}
+
+// myTimetable: a student's or teacher's own; a relative's children (tabs);
+// staff get links to the timetables they may open.
+func (a *Area) myTimetable(w http.ResponseWriter, r *http.Request) {
+	cur := page.Current(r)
+	v := cur.Viewer
+	d := weekData{Base: "/timetable", Heading: cur.Me.DisplayName()}
+	if v.Profile == roles.Relative {
+		f, err := a.kit.Family(r)
+		if err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+		d.Children = f.Children
+		if len(f.Children) == 0 {
+			a.pages.Render(w, r, http.StatusOK, "week", "tt.title", d)
+			return
+		}
+		d.ChildID, d.Heading = f.Chosen.ID, f.Chosen.FirstName+" "+f.Chosen.LastName
+		a.showWeek(w, r, timetable.Target{Kind: timetable.TargetStudent, ID: f.Chosen.ID}, d, nil, false)
+		return
+	}
+	o, err := timetable.OpeningsOf(r.Context(), v, a.db)
+	if err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	d.Manage, d.Classes, d.Rooms = o.Manage, o.Classes, o.Rooms
+	t := timetable.Target{Kind: timetable.TargetTeacher, ID: v.ID}
+	if v.Profile == roles.Student {
+		t.Kind = timetable.TargetStudent
+	}
+	a.showWeek(w, r, t, d, nil, v.Profile != roles.Student && v.Profile != roles.Teacher)
+}
+
+func (a *Area) personTimetable(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	t, err := timetable.PersonTarget(r.Context(), page.Viewer(r), a.db, id)
+	if err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	a.showWeek(w, r, t, weekData{Base: "/timetable/people/" + id}, func() (string, error) {
+		p, err := directory.PersonByID(r.Context(), a.db, id)
+		return p.DisplayName(), err
+	}, false)
+}
+
+func (a *Area) classTimetable(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	a.showWeek(w, r, timetable.Target{Kind: timetable.TargetClass, ID: id}, weekData{Base: "/timetable/classes/" + id}, func() (string, error) {
+		c, err := directory.ClassByID(r.Context(), a.db, id)
+		return i18n.T(page.Lang(r), "class.heading", c.Name), err
+	}, false)
+}
+
+func (a *Area) groupTimetable(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	a.showWeek(w, r, timetable.Target{Kind: timetable.TargetGroup, ID: id}, weekData{Base: "/timetable/groups/" + id}, func() (string, error) {
+		g, err := directory.GroupByID(r.Context(), a.db, id)
+		return i18n.T(page.Lang(r), "group.heading", g.Name), err
+	}, false)
+}
+
+func (a *Area) roomTimetable(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	a.showWeek(w, r, timetable.Target{Kind: timetable.TargetRoom, ID: id}, weekData{Base: "/timetable/rooms/" + id}, func() (string, error) {
+		rm, err := timetable.RoomByID(r.Context(), page.Viewer(r), a.db, id)
+		return rm.Name, err
+	}, false)
+}
