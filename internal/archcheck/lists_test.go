@@ -7,11 +7,11 @@ const noPersonalData = "no personal data"
 // exempt lists the exported functions that reach the database without a
 // viewer, each with the reason it may.
 var exempt = map[string]string{
-	"audit.List":                         "reads the audit trail back (tests, operators' tools; no page shows it): identifiers, addresses and times, never names",
+	"audit.List":                         "reads the audit trail back, for tests (no page shows it): identifiers, addresses and times, never names",
 	"audit.Record":                       noPersonalData + ": appends one event of identifiers to the trail; every domain writes it, the sign-in steps before anyone is known too",
-	"auth.Attempts.Failures":             noPersonalData + ": reads an attempt counter, keyed by a hash or an identifier (tests, tools)",
+	"auth.Attempts.Failures":             noPersonalData + ": reads an attempt counter, keyed by a hash or an identifier (tests)",
 	"auth.Attempts.Reserve":              noPersonalData + ": attempt counters keyed by hashes and identifiers, counted before anyone is known (sign-in steps)",
-	"auth.Attempts.Wait":                 noPersonalData + ": reads the wait of attempt counters, keyed by hashes and identifiers (tests, tools)",
+	"auth.Attempts.Wait":                 noPersonalData + ": reads the wait of attempt counters, keyed by hashes and identifiers (tests)",
 	"auth.Authenticator.Activate":        noPersonalData + ": an anonymous sign-in step: activation by login and code, under attempt limiting; opens the session of the person it proves",
 	"auth.Authenticator.CheckActivation": noPersonalData + ": an anonymous sign-in step: checks a login and an activation code under attempt limiting; tells only whether a recovery e-mail is asked",
 	"auth.Authenticator.CheckReset":      "an anonymous step: the holder of a reset link (a secret token) learns the login it resets, shown on its form",

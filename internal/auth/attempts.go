@@ -350,7 +350,7 @@ func (a *Attempts) forget(ctx context.Context, key string) error {
 	return err
 }
 
-// Failures returns the current count under key (for tests and tools).
+// Failures returns the current count under key (for tests).
 func (a *Attempts) Failures(ctx context.Context, key string) (int, error) {
 	var n int
 	err := a.DB.QueryRow(ctx, `SELECT failures FROM auth_attempts WHERE counter_key = ?`, key).Scan(&n)
