@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/auth"
 	"cartable/internal/dbtest"
@@ -248,7 +249,7 @@ func TestCloseFromOneEstablishment(t *testing.T) {
 	}
 	// A letter issued from the first establishment, not used yet.
 	au := auth.NewAuthenticator(d, &auth.Sessions{DB: d, Idle: time.Hour, Absolute: time.Hour})
-	if _, err := au.IssueActivationCodes(ctx, a, []directory.Person{s1}, "", "", 0); err != nil {
+	if _, err := au.IssueActivationCodes(ctx, access.System("test"), a, []directory.Person{s1}, "", 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := provisioning.Close(ctx, d, "nobody", a, "", day0); !errors.Is(err, provisioning.ErrNotFound) {
