@@ -292,25 +292,6 @@ func (s *Server) allowedAccount(w http.ResponseWriter, r *http.Request, a access
 	return false
 }
 
-// mayManage tells whether the viewer may manage person id's account and,
-// when they may not although they administer one of the person's
-// establishments (a rank as high as theirs, another establishment), the
-// catalog key saying why, for the person's page.
-func (s *Server) mayManage(r *http.Request, id string) (bool, string, error) {
-	err := s.Policy.Can(r.Context(), currentOf(r).viewer, access.ManageAccount, access.Person(id))
-	switch {
-	case err == nil:
-		return true, "", nil
-	case errors.Is(err, access.ErrPrivilege):
-		return false, "admin.manage.privilege", nil
-	case errors.Is(err, access.ErrElsewhere):
-		return false, "admin.manage.elsewhere", nil
-	case errors.Is(err, access.ErrDenied):
-		return false, "", nil
-	}
-	return false, "", err
-}
-
 type adminAccountData struct {
 	Person    directory.Person
 	Enrolled  auth.Enrolled

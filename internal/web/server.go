@@ -25,6 +25,7 @@ import (
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
+	"cartable/internal/web/people"
 	wtimetable "cartable/internal/web/timetable"
 )
 
@@ -133,6 +134,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, lessons, logs, hw, download.New(srv.kit, o.DB, o.Files))
+	dir, err := people.New(srv.kit)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, dir)
 	return srv, nil
 }
 
@@ -152,10 +158,6 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /language", s.setLanguage)
 
 	mux.HandleFunc("GET /{$}", s.signedIn(s.home))
-	mux.HandleFunc("GET /people/{id}", s.signedIn(s.person))
-	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
-	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
-	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
 	s.accountRoutes(mux)      // account.go
 	s.provisioningRoutes(mux) // provisioning.go
 	for _, a := range s.areas {
