@@ -27,6 +27,7 @@ import (
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
+	"cartable/internal/web/people"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
 )
@@ -149,6 +150,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, lessons, logs, hw, download.New(srv.kit, o.DB, o.Files))
+	dir, err := people.New(srv.kit)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, dir)
 	return srv, nil
 }
 
@@ -161,10 +167,6 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
 	mux.HandleFunc("GET /{$}", s.signedIn(s.home))
-	mux.HandleFunc("GET /people/{id}", s.signedIn(s.person))
-	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
-	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
-	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
 	s.provisioningRoutes(mux) // provisioning.go
 	for _, a := range s.areas {
 		a.Routes(mux)
