@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"net/mail"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"cartable/internal/audit"
 	"cartable/internal/db"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // Activation codes let a person sign in for the first time and choose their
@@ -28,13 +28,10 @@ const (
 	MaxEmailLen           = 254
 )
 
-// Errors of activation and reset.
+// Errors of activation.
 var (
 	ErrBadActivation     = errors.New("wrong login or activation code")
 	ErrActivationExpired = errors.New("activation code expired")
-	ErrEmailRequired     = errors.New("a recovery e-mail is required")
-	ErrEmailInvalid      = errors.New("not an e-mail address")
-	ErrSamePassword      = errors.New("the new password is the current one")
 	ErrAlreadyActivated  = errors.New("the account is already activated: an activation code cannot replace its password")
 )
 
@@ -44,30 +41,25 @@ var (
 const activatedQuery = `SELECT p.id FROM people p LEFT JOIN account_settings s ON s.person_id = p.id
 	WHERE (p.password_hash <> '' OR COALESCE(s.activated_at, 0) > 0 OR COALESCE(s.password_set_at, 0) > 0) AND `
 
-// Activated returns which of ids name an activated account (true); the
+// activatedOf returns which of ids name an activated account (true); the
 // others are absent.
-func Activated(ctx context.Context, q db.Querier, ids []string) (map[string]bool, error) {
+func activatedOf(ctx context.Context, q db.Querier, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, activatedQuery+db.In(q, "p.id"), db.ListArg(q, ids))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	found, err := db.All(ctx, q, func(r db.Scanner) (string, error) {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+		return id, r.Scan(&id)
+	}, activatedQuery+db.In(q, "p.id"), db.ListArg(q, ids))
+	for _, id := range found {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 func activated(ctx context.Context, q db.Querier, id string) (bool, error) {
-	m, err := Activated(ctx, q, []string{id})
+	m, err := activatedOf(ctx, q, []string{id})
 	return m[id], err
 }
 
@@ -79,22 +71,30 @@ type IssuedCode struct {
 	ExpiresAt time.Time
 }
 
-// IssueActivationCodes makes one code per person in one transaction,
-// cancelling their unused codes, and audits each. If one of them has an
+// IssueActivationCodes makes one code per person, for establishmentID, in
+// one transaction, cancelling their unused codes, and audits each. The
+// viewer must hold manage-account on every one of them (the letters of a
+// class leave out the others beforehand: admin.go). If one of them has an
 // activated account, nothing is issued and the error is
-// ErrAlreadyActivated (callers leave those accounts out beforehand).
-func (a *Authenticator) IssueActivationCodes(ctx context.Context, establishmentID string, people []directory.Person, by, sourceIP string, life time.Duration) ([]IssuedCode, error) {
+// ErrAlreadyActivated (callers leave those accounts out beforehand too).
+func (a *Authenticator) IssueActivationCodes(ctx context.Context, v *access.Viewer, establishmentID string, people []directory.Person, sourceIP string, life time.Duration) ([]IssuedCode, error) {
+	for _, p := range people {
+		if err := v.Can(ctx, access.ManageAccount, access.Person(p.ID)); err != nil {
+			return nil, err
+		}
+	}
 	if life <= 0 || life > MaxActivationLife {
 		life = DefaultActivationLife
 	}
 	now := a.now()
+	by := v.Actor()
 	out := make([]IssuedCode, 0, len(people))
 	err := a.DB.Tx(ctx, func(tx *db.Tx) error {
 		ids := make([]string, len(people))
 		for i, p := range people {
 			ids[i] = p.ID
 		}
-		done, err := Activated(ctx, tx, ids)
+		done, err := activatedOf(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
@@ -127,8 +127,18 @@ func (a *Authenticator) IssueActivationCodes(ctx context.Context, establishmentI
 }
 
 // CheckActivation checks a login and its activation code under attempt
-// limiting, without using the code.
-func (a *Authenticator) CheckActivation(ctx context.Context, login, code, sourceIP string) (directory.Person, error) {
+// limiting, without using the code: the first step of an activation. It
+// tells whether the account is a relative's, who must give a recovery
+// e-mail in the second step.
+func (a *Authenticator) CheckActivation(ctx context.Context, login, code, sourceIP string) (relative bool, err error) {
+	if ps := CheckActivationCode(login, code); len(ps) > 0 {
+		return false, ps
+	}
+	p, err := a.checkActivation(ctx, login, code, sourceIP)
+	return p.Profile == roles.Relative && err == nil, err
+}
+
+func (a *Authenticator) checkActivation(ctx context.Context, login, code, sourceIP string) (directory.Person, error) {
 	login = strings.ToLower(strings.TrimSpace(login))
 	keys := []string{LoginKey("activate", login), AddressKey(sourceIP)}
 	res, err := a.reserve(ctx, "", sourceIP, keys...)
@@ -187,43 +197,32 @@ func (a *Authenticator) activationPerson(ctx context.Context, login, code string
 // ActivateRequest is the second step of an activation.
 type ActivateRequest struct {
 	Login, Code         string
-	Password            string
+	Password, Confirm   string // the new password, typed twice
 	RecoveryEmail       string // required of relatives
 	UserAgent, SourceIP string
-}
-
-// CheckEmail validates an e-mail address typed in a form.
-func CheckEmail(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", ErrEmailRequired
-	}
-	if len(s) > MaxEmailLen {
-		return "", ErrEmailInvalid
-	}
-	addr, err := mail.ParseAddress(s)
-	if err != nil || addr.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return "", ErrEmailInvalid
-	}
-	return s, nil
+	Previous            string // the session token the browser held, if any (SignInRequest)
+	DeviceToken         string // the known-device cookie, if any
 }
 
 // Activate uses the code: the password (and, for a relative, the recovery
 // e-mail) is set, every earlier session of the person ends, and a new
-// session opens, owing its second factor like any sign-in.
+// session opens, owing its second factor like any sign-in. The form is
+// checked first (CheckActivationForm), the code next, then the password
+// rule and the e-mail, which need the account.
 func (a *Authenticator) Activate(ctx context.Context, in ActivateRequest) (SignInResult, error) {
-	p, err := a.CheckActivation(ctx, in.Login, in.Code, in.SourceIP)
+	if ps := CheckActivationForm(in); len(ps) > 0 {
+		return SignInResult{}, ps
+	}
+	p, err := a.checkActivation(ctx, in.Login, in.Code, in.SourceIP)
 	if err != nil {
 		return SignInResult{}, err
 	}
-	if err := CheckPassword(in.Password, p.Login, p.FirstName, p.LastName); err != nil {
-		return SignInResult{}, err
+	if ps := CheckPassword(in.Password, p.Login, p.FirstName, p.LastName); len(ps) > 0 {
+		return SignInResult{}, ps
 	}
 	email := strings.TrimSpace(in.RecoveryEmail)
-	if p.Profile == directory.Relative || email != "" {
-		if email, err = CheckEmail(email); err != nil {
-			return SignInResult{}, err
-		}
+	if ps := CheckEmail(email, p.Profile == roles.Relative); len(ps) > 0 {
+		return SignInResult{}, ps
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
@@ -254,7 +253,7 @@ func (a *Authenticator) Activate(ctx context.Context, in ActivateRequest) (SignI
 			p.ID, email, now, now); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE person_id = ?`, p.ID); err != nil {
+		if err := a.Sessions.revokeAll(ctx, tx, p.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: p.ID, Action: audit.AccountActivated, Outcome: audit.Success, SourceIP: in.SourceIP, At: a.now()})
@@ -262,83 +261,19 @@ func (a *Authenticator) Activate(ctx context.Context, in ActivateRequest) (SignI
 	if err != nil {
 		return SignInResult{}, err
 	}
-	_ = a.Attempts.Clear(ctx, LoginKey("activate", p.Login))
-	_ = a.Attempts.Clear(ctx, LoginKey("login", p.Login))
-	return a.open(ctx, p, in.UserAgent, in.SourceIP)
+	_ = a.Attempts.forget(ctx, LoginKey("activate", p.Login))
+	_ = a.Attempts.forget(ctx, LoginKey("login", p.Login))
+	return a.open(ctx, p, in.UserAgent, in.SourceIP, in.Previous, in.DeviceToken)
 }
 
-// RecoveryEmail returns the recovery e-mail a person chose, if any.
-func RecoveryEmail(ctx context.Context, q db.Querier, personID string) (string, error) {
+// recoveryEmail returns the recovery e-mail a person chose, if any.
+func recoveryEmail(ctx context.Context, q db.Querier, personID string) (string, error) {
 	var s string
 	err := q.QueryRow(ctx, `SELECT recovery_email FROM account_settings WHERE person_id = ?`, personID).Scan(&s)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
 	return s, err
-}
-
-// SetRecoveryEmail changes the recovery e-mail ("" removes it, except for
-// relatives, who must keep one).
-func (a *Authenticator) SetRecoveryEmail(ctx context.Context, p directory.Person, email, sourceIP string) error {
-	email = strings.TrimSpace(email)
-	if email != "" || p.Profile == directory.Relative {
-		var err error
-		if email, err = CheckEmail(email); err != nil {
-			return err
-		}
-	}
-	_, err := a.DB.Exec(ctx, `INSERT INTO account_settings (person_id, recovery_email) VALUES (?, ?)
-		ON CONFLICT (person_id) DO UPDATE SET recovery_email = excluded.recovery_email`, p.ID, email)
-	if err != nil {
-		return err
-	}
-	return audit.Record(ctx, a.DB, audit.Event{ActorID: p.ID, Action: audit.RecoveryEmailSaved, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
-}
-
-// ChangePassword replaces the password of a signed-in person, who types
-// the current one. Every other session of the person ends and the current
-// one gets a new identifier, which is returned.
-func (a *Authenticator) ChangePassword(ctx context.Context, token string, p directory.Person, current, fresh, sourceIP string) (string, error) {
-	keys := []string{"reauth:" + p.ID}
-	res, err := a.reserve(ctx, p.ID, sourceIP, keys...)
-	if err != nil {
-		return "", err
-	}
-	ok, err := a.checkPassword(ctx, p.ID, current)
-	if err != nil {
-		_ = res.Release(ctx)
-		return "", err
-	}
-	if !ok {
-		a.auditFailure(ctx, audit.PasswordChanged, p.ID, sourceIP)
-		a.failed(ctx, res, p, sourceIP)
-		return "", ErrInvalidCredentials
-	}
-	// The current password was right: the attempt is given back whatever
-	// follows (a refused new password is not a failed authentication).
-	_ = res.Release(ctx)
-	if fresh == current {
-		return "", ErrSamePassword
-	}
-	if err := CheckPassword(fresh, p.Login, p.FirstName, p.LastName); err != nil {
-		return "", err
-	}
-	hash, err := HashPassword(fresh)
-	if err != nil {
-		return "", err
-	}
-	if err := a.setPassword(ctx, a.DB, p.ID, hash); err != nil {
-		return "", err
-	}
-	_ = a.Attempts.Clear(ctx, keys[0])
-	if _, err := a.Sessions.RevokeOthers(ctx, p.ID, token); err != nil {
-		return "", err
-	}
-	_ = audit.Record(ctx, a.DB, audit.Event{ActorID: p.ID, Action: audit.PasswordChanged, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
-	if err := a.Sessions.MarkReauth(ctx, token); err != nil {
-		return "", err
-	}
-	return a.Sessions.Rotate(ctx, token, true)
 }
 
 func (a *Authenticator) setPassword(ctx context.Context, q db.Querier, personID, hash string) error {

@@ -47,7 +47,7 @@ func TestActivationNeverReplacesAPassword(t *testing.T) {
 	fresh, used := person("lea.martin", ""), person("noe.martin", hash)
 
 	// A batch holding an activated account issues nothing at all.
-	if _, err := a.IssueActivationCodes(ctx, "", []directory.Person{fresh, used}, "", "", 0); !errors.Is(err, ErrAlreadyActivated) {
+	if _, err := a.IssueActivationCodes(ctx, access.System("test"), "", []directory.Person{fresh, used}, "", 0); !errors.Is(err, ErrAlreadyActivated) {
 		t.Fatalf("letters for an activated account: %v", err)
 	}
 	if codes(fresh.ID)+codes(used.ID) != 0 {
@@ -56,7 +56,7 @@ func TestActivationNeverReplacesAPassword(t *testing.T) {
 	if ev, _ := audit.List(ctx, d, audit.Filter{Action: audit.ActivationIssued}); len(ev) != 0 {
 		t.Fatalf("a refused batch was audited as issued: %d events", len(ev))
 	}
-	if got, err := Activated(ctx, d, []string{fresh.ID, used.ID}); err != nil || got[fresh.ID] || !got[used.ID] {
+	if got, err := activatedOf(ctx, d, []string{fresh.ID, used.ID}); err != nil || got[fresh.ID] || !got[used.ID] {
 		t.Fatalf("Activated = %v, %v", got, err)
 	}
 
@@ -66,7 +66,7 @@ func TestActivationNeverReplacesAPassword(t *testing.T) {
 	if err := directory.CreateEstablishment(ctx, access.System("test"), d, est); err != nil {
 		t.Fatal(err)
 	}
-	issued, err := a.IssueActivationCodes(ctx, est.ID, []directory.Person{fresh}, "", "", 0)
+	issued, err := a.IssueActivationCodes(ctx, access.System("test"), est.ID, []directory.Person{fresh}, "", 0)
 	if err != nil || len(issued) != 1 {
 		t.Fatalf("letter for a new account: %v", err)
 	}
@@ -79,7 +79,8 @@ func TestActivationNeverReplacesAPassword(t *testing.T) {
 	if _, err := a.CheckActivation(ctx, fresh.Login, issued[0].Code, "192.0.2.1"); !errors.Is(err, ErrAlreadyActivated) {
 		t.Fatalf("an old code after a password was set: %v", err)
 	}
-	_, err = a.Activate(ctx, ActivateRequest{Login: fresh.Login, Code: issued[0].Code, Password: "Le-nouveau-mot-de-passe-du-voleur-7", SourceIP: "192.0.2.1"})
+	_, err = a.Activate(ctx, ActivateRequest{Login: fresh.Login, Code: issued[0].Code, Password: "Le-nouveau-mot-de-passe-du-voleur-7",
+		Confirm: "Le-nouveau-mot-de-passe-du-voleur-7", SourceIP: "192.0.2.1"})
 	if !errors.Is(err, ErrAlreadyActivated) {
 		t.Fatalf("activation over a password: %v", err)
 	}

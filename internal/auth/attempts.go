@@ -191,10 +191,10 @@ func (a *Attempts) next(key string, c counter, now int64) (counter, bool) {
 	return counter{failures: failures, last: now, until: until, locked: locked}, lockNow
 }
 
-// Fail counts a failure under key, whether or not a wait runs, and returns
+// fail counts a failure under key, whether or not a wait runs, and returns
 // true when it has just locked the key. Attempts go through Reserve, which
-// counts before the check; Fail serves tests and tools.
-func (a *Attempts) Fail(ctx context.Context, key string) (locked bool, err error) {
+// counts before the check; fail serves the tests.
+func (a *Attempts) fail(ctx context.Context, key string) (locked bool, err error) {
 	err = a.DB.Tx(ctx, func(tx *db.Tx) error {
 		c, _, err := take(ctx, tx, key, true)
 		if err != nil {
@@ -344,13 +344,13 @@ func delay(n int, max time.Duration) int64 {
 	return d
 }
 
-// Clear forgets the failures under key (after a success, or a reset).
-func (a *Attempts) Clear(ctx context.Context, key string) error {
+// forget clears the failures under key (after a success, or a reset).
+func (a *Attempts) forget(ctx context.Context, key string) error {
 	_, err := a.DB.Exec(ctx, `DELETE FROM auth_attempts WHERE counter_key = ?`, key)
 	return err
 }
 
-// Failures returns the current count under key (for tests and admin pages).
+// Failures returns the current count under key (for tests).
 func (a *Attempts) Failures(ctx context.Context, key string) (int, error) {
 	var n int
 	err := a.DB.QueryRow(ctx, `SELECT failures FROM auth_attempts WHERE counter_key = ?`, key).Scan(&n)
@@ -364,9 +364,9 @@ func (a *Attempts) Failures(ctx context.Context, key string) (int, error) {
 // person once that person completes a sign-in in this browser.
 const knownDeviceLife = 365 * 24 * time.Hour
 
-// IsKnownDevice reports whether the browser holding token completed a
+// isKnownDevice reports whether the browser holding token completed a
 // sign-in as personID.
-func (a *Attempts) IsKnownDevice(ctx context.Context, token, personID string) (bool, error) {
+func (a *Attempts) isKnownDevice(ctx context.Context, token, personID string) (bool, error) {
 	if token == "" || len(token) > 100 || personID == "" {
 		return false, nil
 	}
@@ -376,9 +376,9 @@ func (a *Attempts) IsKnownDevice(ctx context.Context, token, personID string) (b
 	return n > 0, err
 }
 
-// RememberDevice records the browser as known for personID and returns
+// rememberDevice records the browser as known for personID and returns
 // its token (a new one when the browser had none).
-func (a *Attempts) RememberDevice(ctx context.Context, token, personID string) (string, error) {
+func (a *Attempts) rememberDevice(ctx context.Context, token, personID string) (string, error) {
 	if token == "" || len(token) > 100 {
 		var err error
 		if token, err = newToken(); err != nil {

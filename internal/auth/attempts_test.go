@@ -85,7 +85,7 @@ func TestReserveCountsBeforeTheCheck(t *testing.T) {
 	// under the other keys either.
 	locked := LoginKey("login", "someone.else")
 	for i := 0; i < DefaultLimits.AccountLock; i++ {
-		a.Fail(ctx, locked)
+		a.fail(ctx, locked)
 	}
 	before, _ := a.Failures(ctx, ip)
 	if _, err := a.Reserve(ctx, ip, locked); !errors.As(err, &te) || !te.Locked || te.Wait != 15*time.Minute {

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // MFAPolicy says which profiles and staff functions of an establishment
@@ -24,7 +26,7 @@ type MFAPolicy struct {
 
 // DefaultMFAProfiles are the profiles that must use a second factor unless
 // the establishment decided otherwise.
-var DefaultMFAProfiles = []string{directory.Teacher, directory.Staff, directory.Admin}
+var DefaultMFAProfiles = []string{roles.Teacher, roles.Staff, roles.Admin}
 
 // Requires reports whether a person with profile and functions (held in
 // this establishment) must use a second factor.
@@ -50,8 +52,8 @@ func splitList(s string) []string {
 	return out
 }
 
-// MFAPolicyOf returns an establishment's policy, or the default.
-func MFAPolicyOf(ctx context.Context, q db.Querier, establishmentID string) (MFAPolicy, error) {
+// policyOf returns an establishment's policy, or the default.
+func policyOf(ctx context.Context, q db.Querier, establishmentID string) (MFAPolicy, error) {
 	p := MFAPolicy{EstablishmentID: establishmentID}
 	var profiles, functions string
 	err := q.QueryRow(ctx, `SELECT profiles, functions FROM mfa_policies WHERE establishment_id = ?`, establishmentID).Scan(&profiles, &functions)
@@ -66,49 +68,46 @@ func MFAPolicyOf(ctx context.Context, q db.Querier, establishmentID string) (MFA
 	return p, nil
 }
 
-// ErrBadPolicy is returned for an unknown profile or function.
-var ErrBadPolicy = errors.New("unknown profile or function in the second-factor policy")
-
-// SetMFAPolicy stores an establishment's choice.
-func SetMFAPolicy(ctx context.Context, q db.Querier, establishmentID string, profiles, functions []string, by string, now time.Time) error {
-	for _, p := range profiles {
-		if !slices.Contains(directory.Profiles, p) {
-			return ErrBadPolicy
-		}
+// SetMFAPolicy stores an establishment's choice, in the caller's
+// transaction (the demo relaxes its establishments' policy while it
+// builds them; the security page goes through Authenticator.SetSecurity,
+// which audits). The viewer must hold manage-security there; unknown
+// profiles or functions are problems (CheckMFAPolicy) and change nothing.
+func SetMFAPolicy(ctx context.Context, q db.Querier, v *access.Viewer, establishmentID string, profiles, functions []string, at time.Time) error {
+	if err := v.Can(ctx, access.ManageSecurity, access.Establishment(establishmentID)); err != nil {
+		return err
 	}
-	for _, f := range functions {
-		if !slices.Contains(directory.Functions, f) {
-			return ErrBadPolicy
-		}
+	if ps := CheckMFAPolicy(profiles, functions); len(ps) > 0 {
+		return ps
 	}
 	_, err := q.Exec(ctx, `INSERT INTO mfa_policies (establishment_id, profiles, functions, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (establishment_id) DO UPDATE SET profiles = excluded.profiles, functions = excluded.functions,
 		updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		establishmentID, strings.Join(profiles, ","), strings.Join(functions, ","), now.Unix(), by)
+		establishmentID, strings.Join(profiles, ","), strings.Join(functions, ","), at.Unix(), v.Actor())
 	return err
 }
 
-// MustUseSecondFactor reports whether any establishment the person belongs
+// mustUseSecondFactor reports whether any establishment the person belongs
 // to requires a second factor of them. A person attached nowhere follows
 // the default.
-func MustUseSecondFactor(ctx context.Context, q db.Querier, p directory.Person) (bool, error) {
-	ests, err := directory.Memberships(ctx, q, p.ID)
+func mustUseSecondFactor(ctx context.Context, q db.Querier, personID, profile string) (bool, error) {
+	ests, err := directory.Memberships(ctx, q, personID)
 	if err != nil {
 		return false, err
 	}
 	if len(ests) == 0 {
-		return slices.Contains(DefaultMFAProfiles, p.Profile), nil
+		return slices.Contains(DefaultMFAProfiles, profile), nil
 	}
-	fns, err := directory.FunctionsOf(ctx, q, p.ID)
+	fns, err := directory.FunctionsOf(ctx, q, personID)
 	if err != nil {
 		return false, err
 	}
 	for _, e := range ests {
-		pol, err := MFAPolicyOf(ctx, q, e)
+		pol, err := policyOf(ctx, q, e)
 		if err != nil {
 			return false, err
 		}
-		if pol.Requires(p.Profile, fns[e]) {
+		if pol.Requires(profile, fns[e]) {
 			return true, nil
 		}
 	}

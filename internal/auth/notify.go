@@ -12,9 +12,9 @@ import (
 	"cartable/internal/mail"
 )
 
-// EmailOf is where Cartable writes to a person: the recovery e-mail chosen
+// emailOf is where Cartable writes to a person: the recovery e-mail chosen
 // at activation, else the directory's e-mail; "" when neither is known.
-func EmailOf(ctx context.Context, q db.Querier, p directory.Person) (string, error) {
+func emailOf(ctx context.Context, q db.Querier, p directory.Person) (string, error) {
 	var rec string
 	err := q.QueryRow(ctx, `SELECT recovery_email FROM account_settings WHERE person_id = ?`, p.ID).Scan(&rec)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -57,8 +57,13 @@ func (a *Authenticator) send(m mail.Message, what string) {
 	}()
 }
 
-func (a *Authenticator) notifyLock(ctx context.Context, p directory.Person, sourceIP string) {
-	to, err := EmailOf(ctx, a.DB, p)
+// notifyLock tells the owner of an account that it was just locked.
+func (a *Authenticator) notifyLock(ctx context.Context, personID, sourceIP string) {
+	p, err := directory.PersonByID(ctx, a.DB, personID)
+	if err != nil {
+		return
+	}
+	to, err := emailOf(ctx, a.DB, p)
 	if err != nil || to == "" {
 		return
 	}

@@ -1,6 +1,10 @@
-// Package auth signs people in: password hashing (argon2id), server-side
-// sessions and their timeouts. Who may see what is not decided here but in
-// the access package.
+// Package auth signs people in and keeps their accounts: password hashing
+// (argon2id), server-side sessions and their timeouts, attempt limiting,
+// second factors, activation codes and password reset. The steps before
+// anyone is known (sign-in, activation, reset) take no viewer; what acts on
+// one's own account takes the viewer of a session and acts on it only
+// (account.go, enrol.go); what acts on someone else's account asks the
+// access policy, which decides who may see and do what (admin.go).
 package auth
 
 import (

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
 )
 
 //go:generate go run ./internal/gencommon -o common-passwords.txt
@@ -33,22 +32,10 @@ import (
 // passwords of the embedded list (after lower-casing, removing separators
 // and trailing symbols, and undoing a@ e3 i1 o0 s$ substitutions), when it
 // contains the login or the person's first or last name (4 letters or
-// more), or when it is longer than MaxPasswordLen bytes. There is no
-// forced periodic change and no rule of composition beyond the strength.
+// more), or when it is longer than MaxPasswordLen bytes (CheckPassword,
+// in check.go). There is no forced periodic change and no rule of
+// composition beyond the strength.
 const MinPasswordBits = 80
-
-// PasswordError tells why a new password is refused; Key is a catalog key.
-type PasswordError struct{ Key string }
-
-func (e *PasswordError) Error() string { return "password refused: " + e.Key }
-
-// Keys of PasswordError.
-const (
-	PwTooWeak  = "password.weak"
-	PwCommon   = "password.common"
-	PwPersonal = "password.personal"
-	PwTooLong  = "password.toolong"
-)
 
 // PasswordBits is the CNIL strength of pw, rounded to the nearest bit.
 func PasswordBits(pw string) int {
@@ -80,30 +67,6 @@ func PasswordBits(pw string) int {
 		return 0
 	}
 	return int(math.Round(float64(n) * math.Log2(float64(alphabet))))
-}
-
-// CheckPassword applies the password rule to a new password; personal
-// holds the login and names of its owner. It returns nil or a
-// *PasswordError.
-func CheckPassword(pw string, personal ...string) error {
-	if len(pw) > MaxPasswordLen || !utf8.ValidString(pw) {
-		return &PasswordError{PwTooLong}
-	}
-	if PasswordBits(pw) < MinPasswordBits {
-		return &PasswordError{PwTooWeak}
-	}
-	if IsCommonPassword(pw) {
-		return &PasswordError{PwCommon}
-	}
-	low := fold(pw)
-	for _, p := range personal {
-		for _, part := range strings.FieldsFunc(fold(p), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-			if utf8.RuneCountInString(part) >= 4 && strings.Contains(low, part) {
-				return &PasswordError{PwPersonal}
-			}
-		}
-	}
-	return nil
 }
 
 //go:embed common-passwords.txt

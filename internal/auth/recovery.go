@@ -49,7 +49,7 @@ func hashCode(purpose, code string) string {
 }
 
 // newRecoveryCodes replaces the person's recovery codes by ten new ones.
-func (f *Factors) newRecoveryCodes(ctx context.Context, q db.Querier, personID string, _ bool) ([]string, error) {
+func (f *Factors) newRecoveryCodes(ctx context.Context, q db.Querier, personID string) ([]string, error) {
 	if _, err := q.Exec(ctx, `DELETE FROM recovery_codes WHERE person_id = ?`, personID); err != nil {
 		return nil, err
 	}
@@ -72,20 +72,20 @@ func (f *Factors) newRecoveryCodes(ctx context.Context, q db.Querier, personID s
 	return codes, nil
 }
 
-// RegenerateRecoveryCodes replaces the person's recovery codes and returns
+// regenerateRecoveryCodes replaces the person's recovery codes and returns
 // the new ones; the old ones stop working.
-func (f *Factors) RegenerateRecoveryCodes(ctx context.Context, personID string) ([]string, error) {
+func (f *Factors) regenerateRecoveryCodes(ctx context.Context, personID string) ([]string, error) {
 	var codes []string
 	err := f.DB.Tx(ctx, func(tx *db.Tx) (err error) {
-		codes, err = f.newRecoveryCodes(ctx, tx, personID, true)
+		codes, err = f.newRecoveryCodes(ctx, tx, personID)
 		return err
 	})
 	return codes, err
 }
 
-// UseRecoveryCode consumes one recovery code; a code already used, or not
+// useRecoveryCode consumes one recovery code; a code already used, or not
 // the person's, gives ErrBadCode.
-func (f *Factors) UseRecoveryCode(ctx context.Context, personID, code string) error {
+func (f *Factors) useRecoveryCode(ctx context.Context, personID, code string) error {
 	c := normaliseCode(code)
 	if len(c) != 10 {
 		return ErrBadCode

@@ -31,17 +31,18 @@ var (
 )
 
 // RequestReset sends a reset link when the login names an active account
-// with an e-mail address. It returns nil in every other case too.
+// with an e-mail address. It returns nil in every other case too, except
+// for a form without a login (CheckResetRequest).
 func (a *Authenticator) RequestReset(ctx context.Context, login, sourceIP string) error {
+	if ps := CheckResetRequest(login); len(ps) > 0 {
+		return ps
+	}
 	login = strings.ToLower(strings.TrimSpace(login))
 	// Each request counts, successful or not: asking for links is rate
 	// limited per address like failed attempts, and the reservation is
 	// never given back.
 	if _, err := a.reserve(ctx, "", sourceIP, "reset:"+AddressKey(sourceIP)); err != nil {
 		return err
-	}
-	if login == "" || len(login) > MaxLoginLen {
-		return nil
 	}
 	p, _, err := directory.PersonByLogin(ctx, a.DB, login)
 	if errors.Is(err, directory.ErrNotFound) || (err == nil && !p.Active) {
@@ -57,7 +58,7 @@ func (a *Authenticator) RequestReset(ctx context.Context, login, sourceIP string
 		p.ID, now.Add(-time.Hour).Unix()).Scan(&recent); err != nil {
 		return err
 	}
-	to, err := EmailOf(ctx, a.DB, p)
+	to, err := emailOf(ctx, a.DB, p)
 	if err != nil {
 		return err
 	}
@@ -93,8 +94,22 @@ Cartable`, p.FirstName, p.Login, a.BaseURL, token)
 	return nil
 }
 
-// CheckReset returns the person a reset link is for.
-func (a *Authenticator) CheckReset(ctx context.Context, token string) (directory.Person, error) {
+// CheckReset tells whether a reset link can be used, and returns the login
+// of the account it is for (its form shows it). An unknown or used link is
+// audited.
+func (a *Authenticator) CheckReset(ctx context.Context, token, sourceIP string) (string, error) {
+	p, err := a.checkReset(ctx, token)
+	a.auditInvalidReset(ctx, err, sourceIP)
+	return p.Login, err
+}
+
+func (a *Authenticator) auditInvalidReset(ctx context.Context, err error, sourceIP string) {
+	if errors.Is(err, ErrResetInvalid) {
+		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.PasswordReset, Outcome: audit.Failure, SourceIP: sourceIP, At: a.now()})
+	}
+}
+
+func (a *Authenticator) checkReset(ctx context.Context, token string) (directory.Person, error) {
 	if token == "" || len(token) > 100 {
 		return directory.Person{}, ErrResetInvalid
 	}
@@ -119,16 +134,26 @@ func (a *Authenticator) CheckReset(ctx context.Context, token string) (directory
 	return p, err
 }
 
-// ResetPassword uses a reset link: the password changes, every link of the
-// person and every session end, and the account's attempt counter is
-// cleared (a lock set by someone else must not outlive the reset).
-func (a *Authenticator) ResetPassword(ctx context.Context, token, password, sourceIP string) error {
-	p, err := a.CheckReset(ctx, token)
+// ResetPassword uses a reset link: the new password (typed twice alike,
+// following the rule) replaces the old one, every link of the person and
+// every session end, and the account's attempt counter is cleared (a lock
+// set by someone else must not outlive the reset).
+func (a *Authenticator) ResetPassword(ctx context.Context, token, password, again, sourceIP string) error {
+	err := a.resetPassword(ctx, token, password, again, sourceIP)
+	a.auditInvalidReset(ctx, err, sourceIP)
+	return err
+}
+
+func (a *Authenticator) resetPassword(ctx context.Context, token, password, again, sourceIP string) error {
+	p, err := a.checkReset(ctx, token)
 	if err != nil {
 		return err
 	}
-	if err := CheckPassword(password, p.Login, p.FirstName, p.LastName); err != nil {
-		return err
+	if ps := CheckNewPassword(password, again); len(ps) > 0 {
+		return ps
+	}
+	if ps := CheckPassword(password, p.Login, p.FirstName, p.LastName); len(ps) > 0 {
+		return ps
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -150,7 +175,7 @@ func (a *Authenticator) ResetPassword(ctx context.Context, token, password, sour
 		if err := a.setPassword(ctx, tx, p.ID, hash); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE person_id = ?`, p.ID); err != nil {
+		if err := a.Sessions.revokeAll(ctx, tx, p.ID); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{ActorID: p.ID, Action: audit.PasswordReset, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
@@ -158,5 +183,5 @@ func (a *Authenticator) ResetPassword(ctx context.Context, token, password, sour
 	if err != nil {
 		return err
 	}
-	return a.Attempts.Clear(ctx, LoginKey("login", p.Login))
+	return a.Attempts.forget(ctx, LoginKey("login", p.Login))
 }

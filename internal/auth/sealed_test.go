@@ -86,12 +86,12 @@ func TestTOTPSecretsAreSealedAtRest(t *testing.T) {
 	pid := createPerson(t, d)
 	c := &testClock{at: time.Unix(1_800_000_000, 0)}
 	f := &Factors{DB: d, Now: c.now, Sealer: testSealer(t, d)}
-	secret, err := f.StartTOTP(ctx, pid)
+	secret, err := f.startTOTP(ctx, pid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _ := TOTPCode(secret, c.at)
-	if _, err := f.ConfirmTOTP(ctx, pid, code); err != nil {
+	if _, err := f.confirmTOTP(ctx, pid, code, false); err != nil {
 		t.Fatal(err)
 	}
 	key, _ := b32.DecodeString(secret)
@@ -107,7 +107,7 @@ func TestTOTPSecretsAreSealedAtRest(t *testing.T) {
 	// It still works, and a seal moved to another person does not open.
 	c.at = c.at.Add(30 * time.Second)
 	next, _ := TOTPCode(secret, c.at)
-	if err := f.VerifyTOTP(ctx, pid, next); err != nil {
+	if err := f.verifyTOTP(ctx, pid, next); err != nil {
 		t.Fatalf("code refused after sealing: %v", err)
 	}
 	other := createOther(t, d)
@@ -117,12 +117,12 @@ func TestTOTPSecretsAreSealedAtRest(t *testing.T) {
 	}
 	c.at = c.at.Add(30 * time.Second)
 	next, _ = TOTPCode(secret, c.at)
-	if err := f.VerifyTOTP(ctx, other, next); err == nil || errors.Is(err, ErrBadCode) {
+	if err := f.verifyTOTP(ctx, other, next); err == nil || errors.Is(err, ErrBadCode) {
 		t.Fatalf("a seal copied to another person opened: %v", err)
 	}
 	// Without a key nothing is stored.
 	nokey := &Factors{DB: d, Now: c.now}
-	if _, err := nokey.StartTOTP(ctx, createThird(t, d)); !errors.Is(err, ErrNoSealer) {
+	if _, err := nokey.startTOTP(ctx, createThird(t, d)); !errors.Is(err, ErrNoSealer) {
 		t.Fatalf("enrolment without a key: %v", err)
 	}
 }
@@ -158,7 +158,7 @@ func TestSealStoredSecretsConvertsClearRows(t *testing.T) {
 	}
 	f := &Factors{DB: d, Now: c.now, Sealer: s}
 	code, _ := TOTPCode(secret, c.at)
-	if err := f.VerifyTOTP(ctx, pid, code); err != nil {
+	if err := f.verifyTOTP(ctx, pid, code); err != nil {
 		t.Fatalf("converted TOTP: %v", err)
 	}
 	var sealed []byte

@@ -28,28 +28,24 @@ func TestTOTPRFC6238Vectors(t *testing.T) {
 
 func TestPasswordRule(t *testing.T) {
 	for pw, want := range map[string]string{
-		"Bonjour2024":                        PwTooWeak, // 11 characters
-		"tr0p-c0urt":                         PwTooWeak,
-		"abcdefghijklmnop":                   PwTooWeak, // 16 lower case: 75 bits
-		"Azertyuiop123!":                     PwCommon,  // a keyboard walk with the usual suffix
-		"Marseille-2024!!":                   PwCommon,
-		"P@ssw0rd123456":                     PwCommon,
-		"motdepasse-motdepasse":              PwCommon,
-		"Camille.Martin.7Lyon":               PwPersonal,
+		"Bonjour2024":                        CodeWeak, // 11 characters
+		"tr0p-c0urt":                         CodeWeak,
+		"abcdefghijklmnop":                   CodeWeak,   // 16 lower case: 75 bits
+		"Azertyuiop123!":                     CodeCommon, // a keyboard walk with the usual suffix
+		"Marseille-2024!!":                   CodeCommon,
+		"P@ssw0rd123456":                     CodeCommon,
+		"motdepasse-motdepasse":              CodeCommon,
+		"Camille.Martin.7Lyon":               CodePersonal,
 		"le chat dort sur le canapé":         "",
 		"Vt8#qLm2!xRp":                       "", // 12 of four kinds
 		"Kp4nZ8wQ2rT6yB":                     "", // 14 of three kinds
 		"qzxwvutsrpnmlkjhg":                  "", // 17 lower case: 79.9 → 80 bits
 		"ma-tante-range-7-pots-de-confiture": "",
-		strings.Repeat("a", 300):             PwTooLong,
+		strings.Repeat("a", 300):             CodeTooLong,
 	} {
-		err := CheckPassword(pw, "camille.martin", "Camille", "Martin")
 		got := ""
-		var pe *PasswordError
-		if errors.As(err, &pe) {
-			got = pe.Key
-		} else if err != nil {
-			got = err.Error()
+		if ps := CheckPassword(pw, "camille.martin", "Camille", "Martin"); len(ps) > 0 {
+			got = ps[0].Code
 		}
 		if got != want {
 			t.Errorf("%.40q: %q, want %q (%d bits)", pw, got, want, PasswordBits(pw))
@@ -92,7 +88,7 @@ func TestAttemptLimitingWithAClock(t *testing.T) {
 		if w, _, _ := a.Wait(ctx, key); w > 0 {
 			t.Fatalf("failure %d: still waiting %s", i, w)
 		}
-		locked, err := a.Fail(ctx, key)
+		locked, err := a.fail(ctx, key)
 		if err != nil || locked {
 			t.Fatalf("failure %d: locked=%v err=%v", i, locked, err)
 		}
@@ -107,7 +103,7 @@ func TestAttemptLimitingWithAClock(t *testing.T) {
 		}
 	}
 	// The tenth locks for 15 minutes.
-	locked, err := a.Fail(ctx, key)
+	locked, err := a.fail(ctx, key)
 	if err != nil || !locked {
 		t.Fatalf("tenth failure: locked=%v err=%v", locked, err)
 	}
@@ -121,7 +117,7 @@ func TestAttemptLimitingWithAClock(t *testing.T) {
 	}
 	// After a lock, three more tries, then the next lock.
 	for i := 1; i <= 3; i++ {
-		locked, _ := a.Fail(ctx, key)
+		locked, _ := a.fail(ctx, key)
 		if locked != (i == 3) {
 			t.Fatalf("try %d after the lock: locked=%v", i, locked)
 		}
@@ -129,7 +125,7 @@ func TestAttemptLimitingWithAClock(t *testing.T) {
 		c.at = c.at.Add(w)
 	}
 	// A success clears the account key.
-	if err := a.Clear(ctx, key); err != nil {
+	if err := a.forget(ctx, key); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := a.Failures(ctx, key); n != 0 {
@@ -142,7 +138,7 @@ func TestAttemptLimitingWithAClock(t *testing.T) {
 		t.Fatal("IPv6 addresses of one /64 count apart")
 	}
 	for i := 0; i < 60; i++ {
-		if locked, _ := a.Fail(ctx, ip); locked {
+		if locked, _ := a.fail(ctx, ip); locked {
 			t.Fatal("an address was locked")
 		}
 	}
@@ -151,7 +147,7 @@ func TestAttemptLimitingWithAClock(t *testing.T) {
 	}
 	// Failures are forgotten after an hour without any.
 	c.at = c.at.Add(61 * time.Minute)
-	a.Fail(ctx, ip)
+	a.fail(ctx, ip)
 	if n, _ := a.Failures(ctx, ip); n != 1 {
 		t.Fatalf("after an hour of quiet, %d failures counted", n)
 	}
@@ -163,44 +159,44 @@ func TestTOTPSecondEnrolmentAndReuse(t *testing.T) {
 	pid := createPerson(t, d)
 	c := &testClock{at: time.Unix(1_800_000_000, 0)}
 	f := &Factors{DB: d, Now: c.now, Sealer: testSealer(t, d)}
-	secret, err := f.StartTOTP(ctx, pid)
+	secret, err := f.startTOTP(ctx, pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := f.StartTOTP(ctx, pid)
+	again, err := f.startTOTP(ctx, pid)
 	if !errors.Is(err, ErrEnrolmentPending) || again != secret {
 		t.Fatalf("second enrolment while one is pending: %v, same secret %v", err, again == secret)
 	}
-	if _, err := f.ConfirmTOTP(ctx, pid, "000000"); !errors.Is(err, ErrBadCode) {
+	if _, err := f.confirmTOTP(ctx, pid, "000000", false); !errors.Is(err, ErrBadCode) {
 		t.Fatalf("wrong code confirmed: %v", err)
 	}
 	code, _ := TOTPCode(secret, c.at)
-	codes, err := f.ConfirmTOTP(ctx, pid, code)
+	codes, err := f.confirmTOTP(ctx, pid, code, false)
 	if err != nil || len(codes) != 10 {
 		t.Fatalf("confirm: %d codes, %v", len(codes), err)
 	}
-	if err := f.VerifyTOTP(ctx, pid, code); !errors.Is(err, ErrBadCode) {
+	if err := f.verifyTOTP(ctx, pid, code); !errors.Is(err, ErrBadCode) {
 		t.Fatalf("the enrolment code was accepted again: %v", err)
 	}
-	if _, err := f.StartTOTP(ctx, pid); !errors.Is(err, ErrAlreadyEnrolled) {
+	if _, err := f.startTOTP(ctx, pid); !errors.Is(err, ErrAlreadyEnrolled) {
 		t.Fatalf("enrolment over a confirmed app: %v", err)
 	}
 	c.at = c.at.Add(30 * time.Second)
 	next, _ := TOTPCode(secret, c.at)
-	if err := f.VerifyTOTP(ctx, pid, next); err != nil {
+	if err := f.verifyTOTP(ctx, pid, next); err != nil {
 		t.Fatalf("next code refused: %v", err)
 	}
 	prev, _ := TOTPCode(secret, c.at.Add(-30*time.Second))
-	if err := f.VerifyTOTP(ctx, pid, prev); !errors.Is(err, ErrBadCode) {
+	if err := f.verifyTOTP(ctx, pid, prev); !errors.Is(err, ErrBadCode) {
 		t.Fatal("an older code was accepted after a newer one")
 	}
-	if err := f.UseRecoveryCode(ctx, pid, strings.ToUpper(codes[3])); err != nil {
+	if err := f.useRecoveryCode(ctx, pid, strings.ToUpper(codes[3])); err != nil {
 		t.Fatalf("recovery code typed in capitals: %v", err)
 	}
-	if err := f.UseRecoveryCode(ctx, pid, codes[3]); !errors.Is(err, ErrBadCode) {
+	if err := f.useRecoveryCode(ctx, pid, codes[3]); !errors.Is(err, ErrBadCode) {
 		t.Fatal("a recovery code worked twice")
 	}
-	en, _ := f.EnrolledOf(ctx, d, pid)
+	en, _ := f.enrolledOf(ctx, d, pid)
 	if !en.TOTP || en.RecoveryCodes != 9 {
 		t.Fatalf("enrolled %+v", en)
 	}
@@ -213,8 +209,8 @@ func TestSweepRemovesLeftovers(t *testing.T) {
 	c := &testClock{at: time.Unix(1_800_000_000, 0)}
 	a := &Attempts{DB: d, Limits: DefaultLimits, Now: c.now}
 	s := &Sessions{DB: d, Idle: time.Hour, Absolute: 12 * time.Hour, Now: c.now}
-	a.Fail(ctx, "login:x")
-	a.RememberDevice(ctx, "", pid)
+	a.fail(ctx, "login:x")
+	a.rememberDevice(ctx, "", pid)
 	c.at = c.at.Add(2 * 24 * time.Hour)
 	if _, err := s.DeleteExpired(ctx); err != nil {
 		t.Fatal(err)

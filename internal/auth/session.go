@@ -71,8 +71,9 @@ func newToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-// Create opens a session for personID and returns the token for the cookie.
-// Only its hash is stored.
+// Create opens a session for personID and returns the token for the
+// cookie. Only its hash is stored. The sign-in steps open sessions (and
+// tests do, to stand for one): nothing else may.
 func (s *Sessions) Create(ctx context.Context, personID, userAgent, sourceIP string, mfaDone bool) (string, error) {
 	token, err := newToken()
 	if err != nil {
@@ -129,16 +130,13 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 	return se, nil
 }
 
-// Rotate replaces the session behind token by a new one with the same
-// person, origin and re-authentication time, marked mfaDone; the old token
-// stops working at once. It is called whenever privileges change (second
-// factor passed, password changed), so that an identifier seen before the
-// change is worthless after it.
-func (s *Sessions) Rotate(ctx context.Context, token string, mfaDone bool) (string, error) {
-	se, err := s.Lookup(ctx, token)
-	if err != nil {
-		return "", err
-	}
+// rotate replaces the session of personID stored under tokenHash (the
+// request's, already looked up) by a new one with the same person, origin
+// and re-authentication time, marked mfaDone; the old token stops working
+// at once. It is called whenever privileges change (second factor passed,
+// password changed), so that an identifier seen before the change is
+// worthless after it.
+func (s *Sessions) rotate(ctx context.Context, tokenHash, personID string, mfaDone bool) (string, error) {
 	fresh, err := newToken()
 	if err != nil {
 		return "", err
@@ -146,12 +144,16 @@ func (s *Sessions) Rotate(ctx context.Context, token string, mfaDone bool) (stri
 	handle := hashToken("handle:" + fresh)[:20]
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		now := s.now().Unix()
-		if _, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, source_ip, mfa_done, handle, reauth_at)
-			SELECT ?, person_id, created_at, ?, expires_at, user_agent, source_ip, ?, ?, reauth_at FROM sessions WHERE token_hash = ?`,
-			hashToken(fresh), now, mfaDone, handle, se.TokenHash); err != nil {
+		r, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, source_ip, mfa_done, handle, reauth_at)
+			SELECT ?, person_id, created_at, ?, expires_at, user_agent, source_ip, ?, ?, reauth_at FROM sessions WHERE token_hash = ? AND person_id = ?`,
+			hashToken(fresh), now, mfaDone, handle, tokenHash, personID)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, se.TokenHash)
+		if n, _ := r.RowsAffected(); n != 1 {
+			return ErrNoSession // ended meanwhile
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 		return err
 	})
 	if err != nil {
@@ -160,22 +162,22 @@ func (s *Sessions) Rotate(ctx context.Context, token string, mfaDone bool) (stri
 	return fresh, nil
 }
 
-// MarkReauth records that the person behind token just typed their
-// password again.
-func (s *Sessions) MarkReauth(ctx context.Context, token string) error {
-	_, err := s.DB.Exec(ctx, `UPDATE sessions SET reauth_at = ? WHERE token_hash = ?`, s.now().Unix(), hashToken(token))
+// markReauth records that the person of the session under tokenHash just
+// typed their password again.
+func (s *Sessions) markReauth(ctx context.Context, tokenHash string) error {
+	_, err := s.DB.Exec(ctx, `UPDATE sessions SET reauth_at = ? WHERE token_hash = ?`, s.now().Unix(), tokenHash)
 	return err
 }
 
-// Revoke ends the session behind token.
-func (s *Sessions) Revoke(ctx context.Context, token string) error {
-	_, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token))
+// revoke ends the session stored under tokenHash.
+func (s *Sessions) revoke(ctx context.Context, tokenHash string) error {
+	_, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return err
 }
 
-// RevokeHandle ends the session of personID named by handle, and reports
+// revokeHandle ends the session of personID named by handle, and reports
 // whether there was one.
-func (s *Sessions) RevokeHandle(ctx context.Context, personID, handle string) (bool, error) {
+func (s *Sessions) revokeHandle(ctx context.Context, personID, handle string) (bool, error) {
 	if handle == "" {
 		return false, nil
 	}
@@ -187,42 +189,30 @@ func (s *Sessions) RevokeHandle(ctx context.Context, personID, handle string) (b
 	return n > 0, err
 }
 
-// RevokeAll ends every session of a person.
-func (s *Sessions) RevokeAll(ctx context.Context, personID string) error {
-	_, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE person_id = ?`, personID)
+// revokeAll ends every session of a person.
+func (s *Sessions) revokeAll(ctx context.Context, q db.Querier, personID string) error {
+	_, err := q.Exec(ctx, `DELETE FROM sessions WHERE person_id = ?`, personID)
 	return err
 }
 
-// RevokeOthers ends every session of a person but the one behind token.
-func (s *Sessions) RevokeOthers(ctx context.Context, personID, token string) (int64, error) {
-	r, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE person_id = ? AND token_hash <> ?`, personID, hashToken(token))
-	if err != nil {
-		return 0, err
-	}
-	return r.RowsAffected()
+// revokeOthers ends every session of a person but the one under tokenHash.
+func (s *Sessions) revokeOthers(ctx context.Context, personID, tokenHash string) error {
+	_, err := s.DB.Exec(ctx, `DELETE FROM sessions WHERE person_id = ? AND token_hash <> ?`, personID, tokenHash)
+	return err
 }
 
-// List returns the live sessions of a person, most recent activity first.
-func (s *Sessions) List(ctx context.Context, personID string) ([]Session, error) {
+// list returns the live sessions of a person, most recent activity first.
+func (s *Sessions) list(ctx context.Context, personID string) ([]Session, error) {
 	now := s.now().Unix()
-	rows, err := s.DB.Query(ctx, `SELECT token_hash, handle, created_at, last_seen_at, expires_at, user_agent, source_ip, mfa_done
-		FROM sessions WHERE person_id = ? AND expires_at > ? AND last_seen_at > ? ORDER BY last_seen_at DESC, created_at DESC`,
-		personID, now, now-int64(s.Idle/time.Second))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
+	return db.All(ctx, s.DB, func(r db.Scanner) (Session, error) {
 		se := Session{PersonID: personID}
 		var created, seen, expires int64
-		if err := rows.Scan(&se.TokenHash, &se.Handle, &created, &seen, &expires, &se.UserAgent, &se.SourceIP, &se.MFADone); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&se.TokenHash, &se.Handle, &created, &seen, &expires, &se.UserAgent, &se.SourceIP, &se.MFADone)
 		se.CreatedAt, se.LastSeen, se.ExpiresAt = time.Unix(created, 0), time.Unix(seen, 0), time.Unix(expires, 0)
-		out = append(out, se)
-	}
-	return out, rows.Err()
+		return se, err
+	}, `SELECT token_hash, handle, created_at, last_seen_at, expires_at, user_agent, source_ip, mfa_done
+		FROM sessions WHERE person_id = ? AND expires_at > ? AND last_seen_at > ? ORDER BY last_seen_at DESC, created_at DESC`,
+		personID, now, now-int64(s.Idle/time.Second))
 }
 
 // DeleteExpired removes sessions past their absolute or idle limit, and

@@ -30,7 +30,21 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many attempts: wait %s", e.Wait)
 }
 
-// Authenticator checks credentials and opens sessions.
+// Throttled tells whether err refuses an attempt during a wait or a lock,
+// and how many seconds to wait, rounded up.
+func Throttled(err error) (seconds int, ok bool) {
+	var te *ThrottledError
+	if !errors.As(err, &te) {
+		return 0, false
+	}
+	return int((te.Wait + time.Second - 1) / time.Second), true
+}
+
+// Authenticator is the service of the auth domain. It checks credentials
+// and opens sessions (the anonymous steps: sign-in, activation, reset);
+// acts on a person's own account for the viewer of a session (account.go,
+// enrol.go), and on someone else's for a viewer the policy allows
+// (admin.go).
 type Authenticator struct {
 	DB       *db.DB
 	Sessions *Sessions
@@ -95,20 +109,30 @@ type SignInRequest struct {
 	Login, Password     string
 	UserAgent, SourceIP string
 	DeviceToken         string // the known-device cookie, if any
+	// Previous is the session token the browser held, if any: it ends when
+	// the new session opens (the identifier always changes at sign-in).
+	Previous string
 }
 
-// SignInResult is a successful first step.
+// SignInResult is a successful first step: the new session's token for
+// the browser's cookie, and what it still owes.
 type SignInResult struct {
-	Person directory.Person
-	Token  string
-	MFA    MFAState
+	Token string
+	MFA   MFAState
+	// Device is the known-device token for the browser's cookie once the
+	// session is complete (a new one when it held none); "" otherwise.
+	Device string
 }
 
 // SignIn checks login and password under attempt limiting and opens a
 // session, complete or waiting for its second factor. Unknown logins are
 // checked against a dummy hash so that they take as long as known ones.
-// Every attempt is audited.
+// A form without login or password is refused by CheckSignIn; every
+// attempt beyond it is audited.
 func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInResult, error) {
+	if ps := CheckSignIn(in.Login, in.Password); len(ps) > 0 {
+		return SignInResult{}, ps
+	}
 	login := strings.ToLower(strings.TrimSpace(in.Login))
 	ipKey := AddressKey(in.SourceIP)
 	if login == "" || in.Password == "" || len(login) > MaxLoginLen || len(in.Password) > MaxPasswordLen {
@@ -122,7 +146,7 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 	known := err == nil && hash != ""
 	keys := []string{LoginKey("login", login), ipKey}
 	if known {
-		dev, err := a.Attempts.IsKnownDevice(ctx, in.DeviceToken, p.ID)
+		dev, err := a.Attempts.isKnownDevice(ctx, in.DeviceToken, p.ID)
 		if err != nil {
 			return SignInResult{}, err
 		}
@@ -144,7 +168,7 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 	}
 	if !known || !ok || !p.Active {
 		a.auditFailure(ctx, audit.SignIn, p.ID, in.SourceIP)
-		a.failed(ctx, res, p, in.SourceIP)
+		a.failed(ctx, res, p.ID, in.SourceIP)
 		return SignInResult{}, ErrInvalidCredentials
 	}
 	if err := res.Succeeded(ctx, keys[0]); err != nil {
@@ -155,12 +179,14 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 			_ = directory.SetPasswordHash(ctx, access.System("sign-in"), a.DB, p.ID, h)
 		}
 	}
-	return a.open(ctx, p, in.UserAgent, in.SourceIP)
+	return a.open(ctx, p, in.UserAgent, in.SourceIP, in.Previous, in.DeviceToken)
 }
 
 // open starts a session for a person whose password (or activation code)
-// was just checked, owing a second factor when they have one or must enrol.
-func (a *Authenticator) open(ctx context.Context, p directory.Person, userAgent, sourceIP string) (SignInResult, error) {
+// was just checked, owing a second factor when they have one or must enrol,
+// and ends the session the browser held before (previous). A complete
+// session makes the browser a known device.
+func (a *Authenticator) open(ctx context.Context, p directory.Person, userAgent, sourceIP, previous, device string) (SignInResult, error) {
 	state, err := a.mfaState(ctx, p)
 	if err != nil {
 		return SignInResult{}, err
@@ -169,19 +195,28 @@ func (a *Authenticator) open(ctx context.Context, p directory.Person, userAgent,
 	if err != nil {
 		return SignInResult{}, err
 	}
+	if previous != "" {
+		_ = a.Sessions.revoke(ctx, hashToken(previous))
+	}
 	_ = audit.Record(ctx, a.DB, audit.Event{ActorID: p.ID, Action: audit.SignIn, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
-	return SignInResult{Person: p, Token: token, MFA: state}, nil
+	res := SignInResult{Token: token, MFA: state}
+	if state == MFADone {
+		if res.Device, err = a.Attempts.rememberDevice(ctx, device, p.ID); err != nil {
+			a.Log.Warn("cannot remember the device", "err", err.Error())
+		}
+	}
+	return res, nil
 }
 
 func (a *Authenticator) mfaState(ctx context.Context, p directory.Person) (MFAState, error) {
-	en, err := a.Factors.EnrolledOf(ctx, a.DB, p.ID)
+	en, err := a.Factors.enrolledOf(ctx, a.DB, p.ID)
 	if err != nil {
 		return 0, err
 	}
 	if en.Any() {
 		return MFAVerify, nil
 	}
-	must, err := MustUseSecondFactor(ctx, a.DB, p)
+	must, err := mustUseSecondFactor(ctx, a.DB, p.ID, p.Profile)
 	if err != nil {
 		return 0, err
 	}
@@ -189,11 +224,6 @@ func (a *Authenticator) mfaState(ctx context.Context, p directory.Person) (MFASt
 		return MFAEnrol, nil
 	}
 	return MFADone, nil
-}
-
-// MFAStateOf tells what a person would owe at sign-in now.
-func (a *Authenticator) MFAStateOf(ctx context.Context, p directory.Person) (MFAState, error) {
-	return a.mfaState(ctx, p)
 }
 
 // reserve counts an attempt under keys before its credential is checked
@@ -214,13 +244,13 @@ func (a *Authenticator) reserve(ctx context.Context, personID, sourceIP string, 
 // failed ends the reservation of a wrong credential: its counts stand, and
 // when it locked an account key the lock is audited and the account's
 // owner told.
-func (a *Authenticator) failed(ctx context.Context, res *Reservation, p directory.Person, sourceIP string) {
-	if p.ID == "" {
+func (a *Authenticator) failed(ctx context.Context, res *Reservation, personID, sourceIP string) {
+	if personID == "" {
 		return
 	}
 	for range res.LockedNow() {
-		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.AccountLocked, Target: "person:" + p.ID, Outcome: audit.Denied, SourceIP: sourceIP, At: a.now()})
-		a.notifyLock(ctx, p, sourceIP)
+		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.AccountLocked, Target: "person:" + personID, Outcome: audit.Denied, SourceIP: sourceIP, At: a.now()})
+		a.notifyLock(ctx, personID, sourceIP)
 	}
 }
 
@@ -234,12 +264,26 @@ func (a *Authenticator) auditFailure(ctx context.Context, action, personID, sour
 	_ = audit.Record(ctx, a.DB, audit.Event{Action: action, Target: target, Outcome: audit.Failure, SourceIP: sourceIP, At: a.now()})
 }
 
-// SecondFactor checks a TOTP code or a recovery code for the session
-// behind token, under attempt limiting, and returns the new session token
+// own refuses to act for v through a session that is not theirs: se is
+// the session of the request, as the session store looked it up. Every act
+// on one's own account goes through it and uses v.ID only, so that no page
+// can name another person.
+func own(v *access.Viewer, se Session) error {
+	if v == nil || v.ID == "" || v.IsSystem() || se.PersonID != v.ID || se.Person.ID != v.ID {
+		return access.Refuse(access.ManageAccount, access.Person(se.PersonID), "not a session of the viewer")
+	}
+	return nil
+}
+
+// SecondFactor checks a TOTP code or a recovery code for the session of
+// the viewer, under attempt limiting, and returns the new session token
 // (the identifier changes with the privilege).
-func (a *Authenticator) SecondFactor(ctx context.Context, token string, p directory.Person, method, code, sourceIP string) (string, error) {
-	keys := []string{"mfa:" + p.ID, AddressKey(sourceIP)}
-	res, err := a.reserve(ctx, p.ID, sourceIP, keys...)
+func (a *Authenticator) SecondFactor(ctx context.Context, v *access.Viewer, se Session, method, code, sourceIP string) (string, error) {
+	if err := own(v, se); err != nil {
+		return "", err
+	}
+	keys := []string{"mfa:" + v.ID, AddressKey(sourceIP)}
+	res, err := a.reserve(ctx, v.ID, sourceIP, keys...)
 	if err != nil {
 		return "", err
 	}
@@ -248,15 +292,15 @@ func (a *Authenticator) SecondFactor(ctx context.Context, token string, p direct
 	}
 	switch method {
 	case "totp":
-		err = a.Factors.VerifyTOTP(ctx, p.ID, code)
+		err = a.Factors.verifyTOTP(ctx, v.ID, code)
 	case "recovery":
-		err = a.Factors.UseRecoveryCode(ctx, p.ID, code)
+		err = a.Factors.useRecoveryCode(ctx, v.ID, code)
 	default:
 		err = ErrBadCode
 	}
 	if errors.Is(err, ErrBadCode) {
-		a.auditFailure(ctx, audit.SecondFactor, p.ID, sourceIP)
-		a.failed(ctx, res, p, sourceIP)
+		a.auditFailure(ctx, audit.SecondFactor, v.ID, sourceIP)
+		a.failed(ctx, res, v.ID, sourceIP)
 		return "", ErrBadCode
 	}
 	if err != nil {
@@ -267,27 +311,53 @@ func (a *Authenticator) SecondFactor(ctx context.Context, token string, p direct
 		return "", err
 	}
 	if method == "recovery" {
-		_ = audit.Record(ctx, a.DB, audit.Event{ActorID: p.ID, Action: audit.RecoveryCodeUsed, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
+		_ = audit.Record(ctx, a.DB, audit.Event{ActorID: v.ID, Action: audit.RecoveryCodeUsed, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
 	}
-	return a.CompleteSecondFactor(ctx, token, p.ID, method, sourceIP)
+	return a.completeSecondFactor(ctx, v, se, method, sourceIP)
 }
 
-// PasskeySecondFactor checks a passkey assertion as the second factor of
-// the session behind token, under the same attempt limiting as codes, and
-// returns the new session token.
-func (a *Authenticator) PasskeySecondFactor(ctx context.Context, token string, p directory.Person, response []byte, sourceIP string) (string, error) {
+// BeginPasskeySecondFactor starts the passkey ceremony of the second
+// factor: the options for navigator.credentials.get, limited to the
+// viewer's passkeys (ErrPasskey when they have none), bound to the session.
+func (a *Authenticator) BeginPasskeySecondFactor(ctx context.Context, v *access.Viewer, se Session) ([]byte, error) {
 	if a.Passkeys == nil {
-		return "", ErrPasskey
+		return nil, ErrPasskeysOff
 	}
-	keys := []string{"mfa:" + p.ID, AddressKey(sourceIP)}
-	res, err := a.reserve(ctx, p.ID, sourceIP, keys...)
+	if err := own(v, se); err != nil {
+		return nil, err
+	}
+	return a.Passkeys.beginLogin(ctx, se.Person, se.TokenHash)
+}
+
+// MaxPasskeyResponse bounds the authenticator's answer to a ceremony.
+const MaxPasskeyResponse = 64 << 10
+
+// PasskeySecondFactor checks a passkey assertion as the second factor of
+// the viewer's session, under the same attempt limiting as codes, and
+// returns the new session token; "" and nothing changed when the session
+// owes no second factor.
+func (a *Authenticator) PasskeySecondFactor(ctx context.Context, v *access.Viewer, se Session, response []byte, sourceIP string) (string, error) {
+	if a.Passkeys == nil {
+		return "", ErrPasskeysOff
+	}
+	if err := own(v, se); err != nil {
+		return "", err
+	}
+	if se.MFADone {
+		return "", nil
+	}
+	if len(response) > MaxPasskeyResponse {
+		response = nil
+	}
+	keys := []string{"mfa:" + v.ID, AddressKey(sourceIP)}
+	res, err := a.reserve(ctx, v.ID, sourceIP, keys...)
 	if err != nil {
 		return "", err
 	}
-	err = a.Passkeys.FinishLogin(ctx, p, HashToken(token), response)
+	err = a.Passkeys.finishLogin(ctx, se.Person, se.TokenHash, response)
 	if errors.Is(err, ErrPasskey) {
-		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.SecondFactor, Target: "person:" + p.ID, Outcome: audit.Failure, SourceIP: sourceIP, At: a.now()})
-		a.failed(ctx, res, p, sourceIP)
+		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.SecondFactor, Target: "person:" + v.ID, Outcome: audit.Failure, SourceIP: sourceIP, At: a.now()})
+		a.failed(ctx, res, v.ID, sourceIP)
 		return "", ErrPasskey
 	}
 	if err != nil {
@@ -297,71 +367,47 @@ func (a *Authenticator) PasskeySecondFactor(ctx context.Context, token string, p
 	if err := res.Succeeded(ctx, keys[0]); err != nil {
 		return "", err
 	}
-	return a.CompleteSecondFactor(ctx, token, p.ID, "passkey", sourceIP)
+	return a.completeSecondFactor(ctx, v, se, "passkey", sourceIP)
 }
 
-// ConfirmTOTP finishes the person's TOTP enrolment (Factors.ConfirmTOTP,
-// or ConfirmFirstTOTP when first) under the attempt limiting of
-// second-factor codes. A wrong code, or no
-// enrolment in progress, counts as a failure.
-func (a *Authenticator) ConfirmTOTP(ctx context.Context, p directory.Person, code string, first bool, sourceIP string) ([]string, error) {
-	res, err := a.reserve(ctx, p.ID, sourceIP, "mfa:"+p.ID)
-	if err != nil {
-		return nil, err
-	}
-	if len(code) > MaxCodeLen {
-		code = ""
-	}
-	confirm := a.Factors.ConfirmTOTP
-	if first {
-		confirm = a.Factors.ConfirmFirstTOTP
-	}
-	codes, err := confirm(ctx, p.ID, code)
-	if errors.Is(err, ErrBadCode) || errors.Is(err, ErrNoEnrolment) {
-		a.failed(ctx, res, p, sourceIP)
-		return nil, err
-	}
-	if rerr := res.Release(ctx); err == nil {
-		err = rerr
-	}
-	return codes, err
-}
-
-// CompleteSecondFactor marks the session complete after a second factor
+// completeSecondFactor marks the session complete after a second factor
 // (or a first enrolment) and returns its new identifier.
-func (a *Authenticator) CompleteSecondFactor(ctx context.Context, token, personID, method, sourceIP string) (string, error) {
-	if err := a.Attempts.Clear(ctx, "mfa:"+personID); err != nil {
+func (a *Authenticator) completeSecondFactor(ctx context.Context, v *access.Viewer, se Session, method, sourceIP string) (string, error) {
+	if err := a.Attempts.forget(ctx, "mfa:"+v.ID); err != nil {
 		return "", err
 	}
-	fresh, err := a.Sessions.Rotate(ctx, token, true)
+	fresh, err := a.Sessions.rotate(ctx, se.TokenHash, v.ID, true)
 	if err != nil {
 		return "", err
 	}
-	_ = audit.Record(ctx, a.DB, audit.Event{ActorID: personID, Action: audit.SecondFactor, Target: "method:" + method, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
+	_ = audit.Record(ctx, a.DB, audit.Event{ActorID: v.ID, Action: audit.SecondFactor, Target: "method:" + method, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
 	return fresh, nil
 }
 
-// Reauthenticate checks the password of a signed-in person before a
-// sensitive change and records it on the session.
-func (a *Authenticator) Reauthenticate(ctx context.Context, token string, p directory.Person, password, sourceIP string) error {
-	keys := []string{"reauth:" + p.ID}
-	res, err := a.reserve(ctx, p.ID, sourceIP, keys...)
+// Reauthenticate checks the password of the viewer before a sensitive
+// change and records it on their session.
+func (a *Authenticator) Reauthenticate(ctx context.Context, v *access.Viewer, se Session, password, sourceIP string) error {
+	if err := own(v, se); err != nil {
+		return err
+	}
+	keys := []string{"reauth:" + v.ID}
+	res, err := a.reserve(ctx, v.ID, sourceIP, keys...)
 	if err != nil {
 		return err
 	}
-	ok, err := a.checkPassword(ctx, p.ID, password)
+	ok, err := a.checkPassword(ctx, v.ID, password)
 	if err != nil {
 		_ = res.Release(ctx)
 		return err
 	}
 	if !ok {
-		a.auditFailure(ctx, audit.Reauthenticated, p.ID, sourceIP)
-		a.failed(ctx, res, p, sourceIP)
+		a.auditFailure(ctx, audit.Reauthenticated, v.ID, sourceIP)
+		a.failed(ctx, res, v.ID, sourceIP)
 		return ErrInvalidCredentials
 	}
 	_ = res.Succeeded(ctx, keys[0])
-	_ = audit.Record(ctx, a.DB, audit.Event{ActorID: p.ID, Action: audit.Reauthenticated, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
-	return a.Sessions.MarkReauth(ctx, token)
+	_ = audit.Record(ctx, a.DB, audit.Event{ActorID: v.ID, Action: audit.Reauthenticated, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
+	return a.Sessions.markReauth(ctx, se.TokenHash)
 }
 
 func (a *Authenticator) checkPassword(ctx context.Context, personID, password string) (bool, error) {
@@ -379,16 +425,23 @@ func (a *Authenticator) checkPassword(ctx context.Context, personID, password st
 	return ok && hash != dummyHash, err
 }
 
-// SignOut ends the session and audits it.
-func (a *Authenticator) SignOut(ctx context.Context, token, personID, sourceIP string) error {
-	if err := a.Sessions.Revoke(ctx, token); err != nil {
+// SignOut ends the viewer's session and audits it.
+func (a *Authenticator) SignOut(ctx context.Context, v *access.Viewer, se Session, sourceIP string) error {
+	if err := own(v, se); err != nil {
 		return err
 	}
-	return audit.Record(ctx, a.DB, audit.Event{ActorID: personID, Action: audit.SignOut, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
+	if err := a.Sessions.revoke(ctx, se.TokenHash); err != nil {
+		return err
+	}
+	return audit.Record(ctx, a.DB, audit.Event{ActorID: v.ID, Action: audit.SignOut, Outcome: audit.Success, SourceIP: sourceIP, At: a.now()})
 }
 
-// RememberDevice marks the browser as known for the person after a
-// complete sign-in; see Attempts.
-func (a *Authenticator) RememberDevice(ctx context.Context, deviceToken, personID string) (string, error) {
-	return a.Attempts.RememberDevice(ctx, deviceToken, personID)
+// RememberDevice marks the browser holding deviceToken (a new token when
+// it holds none, returned for its cookie) as known for the viewer, after
+// a complete sign-in; see Attempts.
+func (a *Authenticator) RememberDevice(ctx context.Context, v *access.Viewer, deviceToken string) (string, error) {
+	if v == nil || v.ID == "" || v.IsSystem() {
+		return "", access.Refuse(access.ManageAccount, access.Person(""), "no person to remember the device for")
+	}
+	return a.Attempts.rememberDevice(ctx, deviceToken, v.ID)
 }

@@ -69,7 +69,7 @@ var (
 	ErrNoEnrolment      = errors.New("no enrolment in progress")
 	// ErrFactorOwed refuses an enrolment made by a session that still owes
 	// the second factor of a person who already has one: the factor must be
-	// used first, never replaced by a new one (see Factors.ConfirmFirstTOTP).
+	// used first, never replaced by a new one (see Factors.confirmTOTP).
 	ErrFactorOwed = errors.New("a second factor is owed: use it before adding another")
 )
 
@@ -89,11 +89,11 @@ func (f *Factors) now() time.Time {
 	return time.Now()
 }
 
-// StartTOTP begins an enrolment and returns the new secret. While an
+// startTOTP begins an enrolment and returns the new secret. While an
 // enrolment is pending, it returns that enrolment's secret with
 // ErrEnrolmentPending and changes nothing; a confirmed authenticator must be
 // removed first (ErrAlreadyEnrolled). The secret is stored sealed only.
-func (f *Factors) StartTOTP(ctx context.Context, personID string) (string, error) {
+func (f *Factors) startTOTP(ctx context.Context, personID string) (string, error) {
 	var sealed []byte
 	var confirmed bool
 	var created int64
@@ -133,8 +133,8 @@ func (f *Factors) openSecret(ctx context.Context, personID string, sealed []byte
 	return string(b), err
 }
 
-// PendingTOTP returns the secret of the enrolment in progress, if any.
-func (f *Factors) PendingTOTP(ctx context.Context, personID string) (string, bool, error) {
+// pendingTOTP returns the secret of the enrolment in progress, if any.
+func (f *Factors) pendingTOTP(ctx context.Context, personID string) (string, bool, error) {
 	secret, _, ok, err := f.pending(ctx, personID)
 	return secret, ok, err
 }
@@ -170,20 +170,11 @@ func matchStep(key []byte, code string, now time.Time) int64 {
 	return found
 }
 
-// ConfirmTOTP finishes the enrolment with a code from the app and returns
+// confirmTOTP finishes the enrolment with a code from the app and returns
 // ten fresh recovery codes (shown once). A wrong code changes nothing.
-func (f *Factors) ConfirmTOTP(ctx context.Context, personID, code string) ([]string, error) {
-	return f.confirmTOTP(ctx, personID, code, false)
-}
-
-// ConfirmFirstTOTP is ConfirmTOTP for a forced enrolment, by a session that
-// still owes its second factor: the app is accepted only as the person's
-// first factor; when the person has a passkey by then, ErrFactorOwed and
-// nothing changes.
-func (f *Factors) ConfirmFirstTOTP(ctx context.Context, personID, code string) ([]string, error) {
-	return f.confirmTOTP(ctx, personID, code, true)
-}
-
+// With first set (a forced enrolment, by a session that still owes its
+// second factor) the app is accepted only as the person's first factor:
+// when the person has a passkey by then, ErrFactorOwed and nothing changes.
 func (f *Factors) confirmTOTP(ctx context.Context, personID, code string, first bool) ([]string, error) {
 	secret, sealed, ok, err := f.pending(ctx, personID)
 	if err != nil {
@@ -211,7 +202,7 @@ func (f *Factors) confirmTOTP(ctx context.Context, personID, code string, first 
 		if n, _ := r.RowsAffected(); n != 1 {
 			return ErrNoEnrolment
 		}
-		codes, err = f.newRecoveryCodes(ctx, tx, personID, false)
+		codes, err = f.newRecoveryCodes(ctx, tx, personID)
 		return err
 	})
 	if err != nil {
@@ -220,10 +211,10 @@ func (f *Factors) confirmTOTP(ctx context.Context, personID, code string, first 
 	return codes, nil
 }
 
-// VerifyTOTP checks a code of the person's confirmed authenticator and
+// verifyTOTP checks a code of the person's confirmed authenticator and
 // consumes its time step: the same code, or an older one, is refused
 // afterwards, even from another replica (the update is conditional).
-func (f *Factors) VerifyTOTP(ctx context.Context, personID, code string) error {
+func (f *Factors) verifyTOTP(ctx context.Context, personID, code string) error {
 	var sealed []byte
 	var last int64
 	err := f.DB.QueryRow(ctx, `SELECT secret_sealed, last_step FROM totp_credentials WHERE person_id = ? AND confirmed`, personID).Scan(&sealed, &last)
@@ -252,8 +243,8 @@ func (f *Factors) VerifyTOTP(ctx context.Context, personID, code string) error {
 	return nil
 }
 
-// RemoveTOTP deletes the person's authenticator (confirmed or pending).
-func (f *Factors) RemoveTOTP(ctx context.Context, personID string) error {
+// removeTOTP deletes the person's authenticator (confirmed or pending).
+func (f *Factors) removeTOTP(ctx context.Context, personID string) error {
 	_, err := f.DB.Exec(ctx, `DELETE FROM totp_credentials WHERE person_id = ?`, personID)
 	return err
 }
@@ -268,8 +259,8 @@ type Enrolled struct {
 // Any reports whether the person has at least one second factor.
 func (e Enrolled) Any() bool { return e.TOTP || e.Passkeys > 0 }
 
-// EnrolledOf returns the person's second factors, in one query.
-func (f *Factors) EnrolledOf(ctx context.Context, q db.Querier, personID string) (Enrolled, error) {
+// enrolledOf returns the person's second factors, in one query.
+func (f *Factors) enrolledOf(ctx context.Context, q db.Querier, personID string) (Enrolled, error) {
 	var e Enrolled
 	var totp int
 	err := q.QueryRow(ctx, `SELECT
@@ -290,7 +281,7 @@ func onlyFirstFactor(ctx context.Context, f *Factors, tx *db.Tx, personID string
 			return err
 		}
 	}
-	en, err := f.EnrolledOf(ctx, tx, personID)
+	en, err := f.enrolledOf(ctx, tx, personID)
 	if err != nil {
 		return err
 	}
@@ -300,16 +291,14 @@ func onlyFirstFactor(ctx context.Context, f *Factors, tx *db.Tx, personID string
 	return nil
 }
 
-// RemoveAll deletes every second factor of a person (an administrator's
+// removeAll deletes every second factor of a person (an administrator's
 // help for a lost phone): the person enrols again at the next sign-in.
-func (f *Factors) RemoveAll(ctx context.Context, personID string) error {
-	return f.DB.Tx(ctx, func(tx *db.Tx) error {
-		for _, q := range []string{`DELETE FROM totp_credentials WHERE person_id = ?`, `DELETE FROM webauthn_credentials WHERE person_id = ?`,
-			`DELETE FROM recovery_codes WHERE person_id = ?`} {
-			if _, err := tx.Exec(ctx, q, personID); err != nil {
-				return err
-			}
+func (f *Factors) removeAll(ctx context.Context, tx *db.Tx, personID string) error {
+	for _, q := range []string{`DELETE FROM totp_credentials WHERE person_id = ?`, `DELETE FROM webauthn_credentials WHERE person_id = ?`,
+		`DELETE FROM recovery_codes WHERE person_id = ?`} {
+		if _, err := tx.Exec(ctx, q, personID); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }

@@ -35,8 +35,15 @@ const ceremonyLife = 5 * time.Minute
 // MaxPasskeyName bounds the name a person gives a passkey.
 const MaxPasskeyName = 60
 
-// ErrPasskey is any failed passkey ceremony (expired, forged, replayed).
-var ErrPasskey = errors.New("passkey not accepted")
+// Errors of passkeys.
+var (
+	// ErrPasskey is any failed passkey ceremony (expired, forged, replayed).
+	ErrPasskey = errors.New("passkey not accepted")
+	// ErrPasskeysOff: passkeys are not configured (the base URL has no host).
+	ErrPasskeysOff = errors.New("passkeys are not configured")
+	// ErrPasskeyTooLarge refuses an answer beyond MaxPasskeyResponse.
+	ErrPasskeyTooLarge = errors.New("passkey answer too large")
+)
 
 // NewPasskeys configures WebAuthn for the public base URL: the relying
 // party is its host name and the only accepted origin is the URL itself.
@@ -92,21 +99,11 @@ func (k *Passkeys) user(ctx context.Context, p directory.Person) (passkeyUser, e
 		id     string
 		sealed []byte
 	}
-	var list []row
-	rows, err := k.DB.Query(ctx, `SELECT id, credential_sealed FROM webauthn_credentials WHERE person_id = ? ORDER BY created_at`, p.ID)
+	list, err := db.All(ctx, k.DB, func(r db.Scanner) (row, error) {
+		var x row
+		return x, r.Scan(&x.id, &x.sealed)
+	}, `SELECT id, credential_sealed FROM webauthn_credentials WHERE person_id = ? ORDER BY created_at`, p.ID)
 	if err != nil {
-		return u, err
-	}
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.sealed); err != nil {
-			rows.Close()
-			return u, err
-		}
-		list = append(list, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return u, err
 	}
 	for _, r := range list {
@@ -128,31 +125,22 @@ func passkeyAAD(personID, id string) []byte {
 	return []byte("cartable-passkey:" + personID + ":" + id)
 }
 
-// List returns the person's passkeys.
-func (k *Passkeys) List(ctx context.Context, personID string) ([]Passkey, error) {
-	rows, err := k.DB.Query(ctx, `SELECT id, name, created_at, last_used_at FROM webauthn_credentials WHERE person_id = ? ORDER BY created_at`, personID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Passkey
-	for rows.Next() {
+// list returns the person's passkeys.
+func (k *Passkeys) list(ctx context.Context, personID string) ([]Passkey, error) {
+	return db.All(ctx, k.DB, func(r db.Scanner) (Passkey, error) {
 		var pk Passkey
 		var c, u int64
-		if err := rows.Scan(&pk.ID, &pk.Name, &c, &u); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&pk.ID, &pk.Name, &c, &u)
 		pk.CreatedAt = time.Unix(c, 0)
 		if u > 0 {
 			pk.LastUsed = time.Unix(u, 0)
 		}
-		out = append(out, pk)
-	}
-	return out, rows.Err()
+		return pk, err
+	}, `SELECT id, name, created_at, last_used_at FROM webauthn_credentials WHERE person_id = ? ORDER BY created_at`, personID)
 }
 
-// Remove deletes one of the person's passkeys and reports whether it existed.
-func (k *Passkeys) Remove(ctx context.Context, personID, id string) (bool, error) {
+// remove deletes one of the person's passkeys and reports whether it existed.
+func (k *Passkeys) remove(ctx context.Context, personID, id string) (bool, error) {
 	r, err := k.DB.Exec(ctx, `DELETE FROM webauthn_credentials WHERE person_id = ? AND id = ?`, personID, id)
 	if err != nil {
 		return false, err
@@ -196,8 +184,8 @@ func (k *Passkeys) take(ctx context.Context, tokenHash, kind string) (webauthn.S
 	return sd, nil
 }
 
-// BeginRegistration returns the options for navigator.credentials.create.
-func (k *Passkeys) BeginRegistration(ctx context.Context, p directory.Person, tokenHash string) ([]byte, error) {
+// beginRegistration returns the options for navigator.credentials.create.
+func (k *Passkeys) beginRegistration(ctx context.Context, p directory.Person, tokenHash string) ([]byte, error) {
 	u, err := k.user(ctx, p)
 	if err != nil {
 		return nil, err
@@ -216,11 +204,11 @@ func (k *Passkeys) BeginRegistration(ctx context.Context, p directory.Person, to
 	return json.Marshal(creation)
 }
 
-// FinishRegistration verifies the authenticator's answer and stores the
+// finishRegistration verifies the authenticator's answer and stores the
 // passkey under name. With first set (a forced enrolment, by a session that
 // still owes its second factor) the passkey is stored only as the person's
 // first factor: ErrFactorOwed, and nothing stored, when they have one by now.
-func (k *Passkeys) FinishRegistration(ctx context.Context, p directory.Person, tokenHash string, response []byte, name string, first bool) error {
+func (k *Passkeys) finishRegistration(ctx context.Context, p directory.Person, tokenHash string, response []byte, name string, first bool) error {
 	sd, err := k.take(ctx, tokenHash, "register")
 	if err != nil {
 		return err
@@ -266,9 +254,9 @@ func (k *Passkeys) FinishRegistration(ctx context.Context, p directory.Person, t
 	return err
 }
 
-// BeginLogin returns the options for navigator.credentials.get, limited to
+// beginLogin returns the options for navigator.credentials.get, limited to
 // the person's passkeys.
-func (k *Passkeys) BeginLogin(ctx context.Context, p directory.Person, tokenHash string) ([]byte, error) {
+func (k *Passkeys) beginLogin(ctx context.Context, p directory.Person, tokenHash string) ([]byte, error) {
 	u, err := k.user(ctx, p)
 	if err != nil {
 		return nil, err
@@ -286,9 +274,9 @@ func (k *Passkeys) BeginLogin(ctx context.Context, p directory.Person, tokenHash
 	return json.Marshal(assertion)
 }
 
-// FinishLogin verifies an assertion of one of the person's passkeys and
+// finishLogin verifies an assertion of one of the person's passkeys and
 // records its new signature counter.
-func (k *Passkeys) FinishLogin(ctx context.Context, p directory.Person, tokenHash string, response []byte) error {
+func (k *Passkeys) finishLogin(ctx context.Context, p directory.Person, tokenHash string, response []byte) error {
 	sd, err := k.take(ctx, tokenHash, "login")
 	if err != nil {
 		return err

@@ -1,8 +1,14 @@
 // Package directory holds the school directory: establishments, school years
 // and their periods, classes, groups, subjects, people with their profiles
 // and functions, family links and teaching assignments. It owns those
-// tables and their SQL and knows nothing of HTTP or of who may read what:
-// callers ask the access package first.
+// tables and their SQL and knows nothing of HTTP.
+//
+// Its service (service.go) serves a viewer: each function asks the access
+// policy before it reads and returns the view the policy grants (views.go:
+// a card, a school record, contact details). The exported functions that
+// take no viewer return raw rows to the other domains that still join on
+// them (sign-in, provisioning, the demo, the timetable); they are listed in
+// internal/archcheck until those domains move to the service.
 package directory
 
 import "cartable/internal/roles"

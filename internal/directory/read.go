@@ -20,14 +20,12 @@ const personCols = `p.id, COALESCE(p.external_id, ''), p.profile, p.login, p.tit
 // use both so that a Person is read the same way everywhere.
 const PersonColumns = personCols
 
-type scanner interface{ Scan(dest ...any) error }
-
 // ScanPerson reads PersonColumns, then extra destinations, from a row.
 func ScanPerson(s interface{ Scan(dest ...any) error }, extra ...any) (Person, error) {
 	return scanPerson(s, extra...)
 }
 
-func scanPerson(s scanner, extra ...any) (Person, error) {
+func scanPerson(s db.Scanner, extra ...any) (Person, error) {
 	var p Person
 	dest := append([]any{&p.ID, &p.ExternalID, &p.Profile, &p.Login, &p.Title, &p.LastName, &p.FirstName,
 		&p.BirthDate, &p.Email, &p.Phone, &p.Address, &p.PostalCode, &p.City, &p.Active}, extra...)
@@ -42,21 +40,24 @@ func notFound(err error) error {
 	return err
 }
 
+func scanPersonRow(s db.Scanner) (Person, error) { return scanPerson(s) }
+
 func queryPeople(ctx context.Context, q db.Querier, query string, args ...any) ([]Person, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return db.All(ctx, q, scanPersonRow, query, args...)
+}
+
+// personAnd is a person read with one more text column.
+type personAnd struct {
+	Person
+	extra string
+}
+
+// queryPeopleAnd reads personCols and one more text column.
+func queryPeopleAnd(ctx context.Context, q db.Querier, query string, args ...any) ([]personAnd, error) {
+	return db.All(ctx, q, func(s db.Scanner) (p personAnd, err error) {
+		p.Person, err = scanPerson(s, &p.extra)
+		return p, err
+	}, query, args...)
 }
 
 // PersonByID returns a person, active or not.
@@ -91,63 +92,49 @@ func Memberships(ctx context.Context, q db.Querier, personID string) ([]string, 
 
 // FunctionsOf maps establishment ID to the person's staff functions there.
 func FunctionsOf(ctx context.Context, q db.Querier, personID string) (map[string][]string, error) {
-	rows, err := q.Query(ctx, `SELECT establishment_id, function FROM functions WHERE person_id = ? ORDER BY establishment_id, function`, personID)
+	type held struct{ establishment, function string }
+	rows, err := db.All(ctx, q, func(s db.Scanner) (h held, err error) {
+		err = s.Scan(&h.establishment, &h.function)
+		return h, err
+	}, `SELECT establishment_id, function FROM functions WHERE person_id = ? ORDER BY establishment_id, function`, personID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string][]string{}
-	for rows.Next() {
-		var e, f string
-		if err := rows.Scan(&e, &f); err != nil {
-			return nil, err
-		}
-		out[e] = append(out[e], f)
+	for _, h := range rows {
+		out[h.establishment] = append(out[h.establishment], h.function)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 const estCols = `id, uai, name, kind, city`
 
-func scanEstablishments(rows *sql.Rows, err error) ([]Establishment, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Establishment
-	for rows.Next() {
-		var e Establishment
-		if err := rows.Scan(&e.ID, &e.UAI, &e.Name, &e.Kind, &e.City); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+func scanEstablishment(s db.Scanner) (e Establishment, err error) {
+	err = s.Scan(&e.ID, &e.UAI, &e.Name, &e.Kind, &e.City)
+	return e, err
 }
 
 // EstablishmentByID returns one establishment.
 func EstablishmentByID(ctx context.Context, q db.Querier, id string) (Establishment, error) {
-	var e Establishment
-	err := q.QueryRow(ctx, `SELECT `+estCols+` FROM establishments WHERE id = ?`, id).Scan(&e.ID, &e.UAI, &e.Name, &e.Kind, &e.City)
+	e, err := scanEstablishment(q.QueryRow(ctx, `SELECT `+estCols+` FROM establishments WHERE id = ?`, id))
 	return e, notFound(err)
 }
 
 // EstablishmentByUAI returns one establishment by its national code.
 func EstablishmentByUAI(ctx context.Context, q db.Querier, uai string) (Establishment, error) {
-	var e Establishment
-	err := q.QueryRow(ctx, `SELECT `+estCols+` FROM establishments WHERE uai = ?`, uai).Scan(&e.ID, &e.UAI, &e.Name, &e.Kind, &e.City)
+	e, err := scanEstablishment(q.QueryRow(ctx, `SELECT `+estCols+` FROM establishments WHERE uai = ?`, uai))
 	return e, notFound(err)
 }
 
-// EstablishmentsOf lists the establishments a person is attached to, by name.
-func EstablishmentsOf(ctx context.Context, q db.Querier, personID string) ([]Establishment, error) {
-	return scanEstablishments(q.Query(ctx, `SELECT e.id, e.uai, e.name, e.kind, e.city FROM establishments e
-		JOIN memberships m ON m.establishment_id = e.id WHERE m.person_id = ? ORDER BY e.name`, personID))
+// establishmentsOf lists the establishments a person is attached to, by name.
+func establishmentsOf(ctx context.Context, q db.Querier, personID string) ([]Establishment, error) {
+	return db.All(ctx, q, scanEstablishment, `SELECT e.id, e.uai, e.name, e.kind, e.city FROM establishments e
+		JOIN memberships m ON m.establishment_id = e.id WHERE m.person_id = ? ORDER BY e.name`, personID)
 }
 
 // AllEstablishments lists every establishment of the instance.
 func AllEstablishments(ctx context.Context, q db.Querier) ([]Establishment, error) {
-	return scanEstablishments(q.Query(ctx, `SELECT `+estCols+` FROM establishments ORDER BY name`))
+	return db.All(ctx, q, scanEstablishment, `SELECT `+estCols+` FROM establishments ORDER BY name`)
 }
 
 // CurrentSchoolYear returns the open year of an establishment containing day
@@ -161,48 +148,30 @@ func CurrentSchoolYear(ctx context.Context, q db.Querier, establishmentID, day s
 	return y, notFound(err)
 }
 
-// Periods lists a school year's periods in order.
-func Periods(ctx context.Context, q db.Querier, schoolYearID string) ([]Period, error) {
-	rows, err := q.Query(ctx, `SELECT id, school_year_id, kind, number, starts_on, ends_on FROM periods WHERE school_year_id = ? ORDER BY number`, schoolYearID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Period
-	for rows.Next() {
-		var p Period
-		if err := rows.Scan(&p.ID, &p.SchoolYearID, &p.Kind, &p.Number, &p.StartsOn, &p.EndsOn); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+// periods lists a school year's periods in order.
+func periods(ctx context.Context, q db.Querier, schoolYearID string) ([]Period, error) {
+	return db.All(ctx, q, func(s db.Scanner) (p Period, err error) {
+		err = s.Scan(&p.ID, &p.SchoolYearID, &p.Kind, &p.Number, &p.StartsOn, &p.EndsOn)
+		return p, err
+	}, `SELECT id, school_year_id, kind, number, starts_on, ends_on FROM periods WHERE school_year_id = ? ORDER BY number`, schoolYearID)
 }
 
 const classCols = `c.id, c.establishment_id, c.school_year_id, c.code, c.name, c.level`
 
+func scanClass(s db.Scanner, extra ...any) (c Class, err error) {
+	err = s.Scan(append([]any{&c.ID, &c.EstablishmentID, &c.SchoolYearID, &c.Code, &c.Name, &c.Level}, extra...)...)
+	return c, err
+}
+
+func scanClassRow(s db.Scanner) (Class, error) { return scanClass(s) }
+
 func queryClasses(ctx context.Context, q db.Querier, query string, args ...any) ([]Class, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Class
-	for rows.Next() {
-		var c Class
-		if err := rows.Scan(&c.ID, &c.EstablishmentID, &c.SchoolYearID, &c.Code, &c.Name, &c.Level); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.All(ctx, q, scanClassRow, query, args...)
 }
 
 // ClassByID returns one class.
 func ClassByID(ctx context.Context, q db.Querier, id string) (Class, error) {
-	var c Class
-	err := q.QueryRow(ctx, `SELECT `+classCols+` FROM classes c WHERE c.id = ?`, id).
-		Scan(&c.ID, &c.EstablishmentID, &c.SchoolYearID, &c.Code, &c.Name, &c.Level)
+	c, err := scanClass(q.QueryRow(ctx, `SELECT `+classCols+` FROM classes c WHERE c.id = ?`, id))
 	return c, notFound(err)
 }
 
@@ -219,8 +188,8 @@ func ClassesOfEstablishment(ctx context.Context, q db.Querier, establishmentID s
 		WHERE c.establishment_id = ? AND NOT y.closed ORDER BY c.code`, establishmentID)
 }
 
-// ClassesHeadedBy lists the classes of which a teacher is head teacher.
-func ClassesHeadedBy(ctx context.Context, q db.Querier, teacherID string) ([]Class, error) {
+// classesHeadedBy lists the classes of which a teacher is head teacher.
+func classesHeadedBy(ctx context.Context, q db.Querier, teacherID string) ([]Class, error) {
 	return queryClasses(ctx, q, `SELECT `+classCols+` FROM classes c JOIN head_teachers h ON h.class_id = c.id
 		JOIN school_years y ON y.id = c.school_year_id
 		WHERE h.teacher_id = ? AND NOT y.closed ORDER BY c.code`, teacherID)
@@ -238,10 +207,15 @@ func GroupByID(ctx context.Context, q db.Querier, id string) (Group, error) {
 	return g, err
 }
 
-// GroupIDsOfStudent lists the groups a student belongs to (open years).
-func GroupIDsOfStudent(ctx context.Context, q db.Querier, studentID string) ([]string, error) {
-	return db.Strings(ctx, q, `SELECT m.group_id FROM group_members m JOIN groups g ON g.id = m.group_id
-		JOIN school_years y ON y.id = g.school_year_id WHERE m.student_id = ? AND NOT y.closed ORDER BY m.group_id`, studentID)
+// groupsOfStudent lists the groups a student belongs to in open years,
+// without the classes they draw from.
+func groupsOfStudent(ctx context.Context, q db.Querier, studentID string) ([]Group, error) {
+	return db.All(ctx, q, func(s db.Scanner) (g Group, err error) {
+		err = s.Scan(&g.ID, &g.EstablishmentID, &g.SchoolYearID, &g.Code, &g.Name)
+		return g, err
+	}, `SELECT g.id, g.establishment_id, g.school_year_id, g.code, g.name FROM group_members m
+		JOIN groups g ON g.id = m.group_id JOIN school_years y ON y.id = g.school_year_id
+		WHERE m.student_id = ? AND NOT y.closed ORDER BY g.code`, studentID)
 }
 
 // Kin is a person seen through a family link.
@@ -251,23 +225,12 @@ type Kin struct {
 }
 
 func queryKin(ctx context.Context, q db.Querier, query string, args ...any) ([]Kin, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Kin
-	for rows.Next() {
-		var k Kin
+	return db.All(ctx, q, func(s db.Scanner) (k Kin, err error) {
 		l := &k.Link
-		k.Person, err = scanPerson(rows, &l.StudentID, &l.RelativeID, &l.Relationship, &l.LegalGuardian,
+		k.Person, err = scanPerson(s, &l.StudentID, &l.RelativeID, &l.Relationship, &l.LegalGuardian,
 			&l.Financial, &l.Contact, &l.LivesWith, &l.ReceivesMail)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
+		return k, err
+	}, query, args...)
 }
 
 const linkCols = `f.student_id, f.relative_id, f.relationship, f.legal_guardian, f.financial, f.contact, f.lives_with, f.receives_mail`
@@ -290,14 +253,14 @@ func StudentsOfClass(ctx context.Context, q db.Querier, classID string) ([]Perso
 		WHERE e.class_id = ? AND p.active ORDER BY p.last_name, p.first_name`, classID)
 }
 
-// StudentsOfGroup lists the active students of a group by name.
-func StudentsOfGroup(ctx context.Context, q db.Querier, groupID string) ([]Person, error) {
+// studentsOfGroup lists the active students of a group by name.
+func studentsOfGroup(ctx context.Context, q db.Querier, groupID string) ([]Person, error) {
 	return queryPeople(ctx, q, `SELECT `+personCols+` FROM people p JOIN group_members m ON m.student_id = p.id
 		WHERE m.group_id = ? AND p.active ORDER BY p.last_name, p.first_name`, groupID)
 }
 
-// HeadTeachersOf lists the head teachers of a class.
-func HeadTeachersOf(ctx context.Context, q db.Querier, classID string) ([]Person, error) {
+// headTeachersOf lists the active head teachers of a class.
+func headTeachersOf(ctx context.Context, q db.Querier, classID string) ([]Person, error) {
 	return queryPeople(ctx, q, `SELECT `+personCols+` FROM people p JOIN head_teachers h ON h.teacher_id = p.id
 		WHERE h.class_id = ? AND p.active ORDER BY p.last_name`, classID)
 }
@@ -323,21 +286,10 @@ const teachingSelect = `SELECT ` + personCols + `, s.name, s.code, a.establishme
 	LEFT JOIN groups g ON g.id = a.group_id `
 
 func queryTeaching(ctx context.Context, q db.Querier, query string, args ...any) ([]Teaching, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Teaching
-	for rows.Next() {
-		var t Teaching
-		t.Teacher, err = scanPerson(rows, &t.SubjectName, &t.SubjectCode, &t.EstablishmentID, &t.ClassID, &t.GroupID, &t.Structure)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return db.All(ctx, q, func(s db.Scanner) (t Teaching, err error) {
+		t.Teacher, err = scanPerson(s, &t.SubjectName, &t.SubjectCode, &t.EstablishmentID, &t.ClassID, &t.GroupID, &t.Structure)
+		return t, err
+	}, query, args...)
 }
 
 // TeachingOfTeacher lists what a teacher teaches, in every establishment.
@@ -345,9 +297,9 @@ func TeachingOfTeacher(ctx context.Context, q db.Querier, teacherID string) ([]T
 	return queryTeaching(ctx, q, teachingSelect+`WHERE a.teacher_id = ? ORDER BY a.establishment_id, COALESCE(c.name, g.name), s.name`, teacherID)
 }
 
-// TeachingOfStudent lists the teachers of a student: those of the student's
+// teachingOfStudent lists the teachers of a student: those of the student's
 // classes and of the student's groups.
-func TeachingOfStudent(ctx context.Context, q db.Querier, studentID string) ([]Teaching, error) {
+func teachingOfStudent(ctx context.Context, q db.Querier, studentID string) ([]Teaching, error) {
 	// Two indexed lookups joined by UNION: an OR across both columns would
 	// scan every assignment of the instance.
 	return queryTeaching(ctx, q, `SELECT * FROM (`+teachingSelect+`JOIN enrolments e ON e.class_id = a.class_id
@@ -356,9 +308,9 @@ func TeachingOfStudent(ctx context.Context, q db.Querier, studentID string) ([]T
 		WHERE m.student_id = ? AND p.active) t ORDER BY 15, 6`, studentID, studentID)
 }
 
-// TeachingOfClass lists the teachers of a class, including those of groups
+// teachingOfClass lists the teachers of a class, including those of groups
 // drawn from it.
-func TeachingOfClass(ctx context.Context, q db.Querier, classID string) ([]Teaching, error) {
+func teachingOfClass(ctx context.Context, q db.Querier, classID string) ([]Teaching, error) {
 	return queryTeaching(ctx, q, `SELECT * FROM (`+teachingSelect+`WHERE a.class_id = ? AND p.active
 		UNION ALL `+teachingSelect+`JOIN group_classes gc ON gc.group_id = a.group_id
 		WHERE gc.class_id = ? AND p.active) t ORDER BY 15, 6`, classID, classID)
@@ -378,109 +330,78 @@ func ClassIDsTaughtBy(ctx context.Context, q db.Querier, teacherID string) (clas
 	return classes, groups, err
 }
 
-// StaffMember is a member of staff with their functions in one establishment.
-type StaffMember struct {
-	Person
-	Functions []string
-}
-
-// StaffOf lists the active non-teaching staff of an establishment with their functions.
-func StaffOf(ctx context.Context, q db.Querier, establishmentID string) ([]StaffMember, error) {
-	rows, err := q.Query(ctx, `SELECT `+personCols+`, f.function FROM functions f JOIN people p ON p.id = f.person_id
+// staffOf lists the active people holding a function in an establishment,
+// with their functions there.
+func staffOf(ctx context.Context, q db.Querier, establishmentID string) ([]StaffCard, error) {
+	rows, err := queryPeopleAnd(ctx, q, `SELECT `+personCols+`, f.function FROM functions f JOIN people p ON p.id = f.person_id
 		WHERE f.establishment_id = ? AND p.active ORDER BY p.last_name, p.first_name, p.id, f.function`, establishmentID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []StaffMember
-	for rows.Next() {
-		var fn string
-		p, err := scanPerson(rows, &fn)
-		if err != nil {
-			return nil, err
-		}
-		if n := len(out); n > 0 && out[n-1].ID == p.ID {
-			out[n-1].Functions = append(out[n-1].Functions, fn)
+	var out []StaffCard
+	for _, r := range rows { // one row per function
+		if n := len(out); n > 0 && out[n-1].ID == r.ID {
+			out[n-1].Functions = append(out[n-1].Functions, r.extra)
 			continue
 		}
-		out = append(out, StaffMember{Person: p, Functions: []string{fn}})
+		out = append(out, StaffCard{Card: cardOf(r.Person), Functions: []string{r.extra}})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-// CountByProfile counts the active people of an establishment per profile.
-func CountByProfile(ctx context.Context, q db.Querier, establishmentID string) (map[string]int, error) {
-	rows, err := q.Query(ctx, `SELECT p.profile, COUNT(*) FROM people p JOIN memberships m ON m.person_id = p.id
+// countByProfile counts the active people of an establishment per profile.
+func countByProfile(ctx context.Context, q db.Querier, establishmentID string) (map[string]int, error) {
+	type count struct {
+		profile string
+		n       int
+	}
+	counts, err := db.All(ctx, q, func(s db.Scanner) (c count, err error) {
+		err = s.Scan(&c.profile, &c.n)
+		return c, err
+	}, `SELECT p.profile, COUNT(*) FROM people p JOIN memberships m ON m.person_id = p.id
 		WHERE m.establishment_id = ? AND p.active GROUP BY p.profile`, establishmentID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
+	out := make(map[string]int, len(counts))
+	for _, c := range counts {
+		out[c.profile] = c.n
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-// Schooling is one class of a student with its establishment and head
-// teachers: the top of a student's home page.
-type Schooling struct {
-	Class         Class
-	Establishment Establishment
-	HeadTeachers  []Person
-}
-
-// SchoolingOf returns a student's classes in open years with their
+// schoolingOf returns a student's classes in open years with their
 // establishment and active head teachers, in two queries.
-func SchoolingOf(ctx context.Context, q db.Querier, studentID string) ([]Schooling, error) {
-	rows, err := q.Query(ctx, `SELECT `+classCols+`, x.uai, x.name, x.kind, x.city
+func schoolingOf(ctx context.Context, q db.Querier, studentID string) ([]Schooling, error) {
+	out, err := db.All(ctx, q, func(s db.Scanner) (sc Schooling, err error) {
+		x := &sc.Establishment
+		if sc.Class, err = scanClass(s, &x.UAI, &x.Name, &x.Kind, &x.City); err != nil {
+			return sc, err
+		}
+		x.ID = sc.Class.EstablishmentID
+		return sc, nil
+	}, `SELECT `+classCols+`, x.uai, x.name, x.kind, x.city
 		FROM enrolments e JOIN classes c ON c.id = e.class_id
 		JOIN school_years y ON y.id = c.school_year_id
 		JOIN establishments x ON x.id = c.establishment_id
 		WHERE e.student_id = ? AND NOT y.closed ORDER BY x.name, c.code`, studentID)
-	if err != nil {
-		return nil, err
-	}
-	var out []Schooling
-	byClass := map[string]int{}
-	for rows.Next() {
-		var c Class
-		var x Establishment
-		if err := rows.Scan(&c.ID, &c.EstablishmentID, &c.SchoolYearID, &c.Code, &c.Name, &c.Level,
-			&x.UAI, &x.Name, &x.Kind, &x.City); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		x.ID = c.EstablishmentID
-		byClass[c.ID] = len(out)
-		out = append(out, Schooling{Class: c, Establishment: x})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
+	if err != nil || len(out) == 0 {
 		return out, err
 	}
-	rows, err = q.Query(ctx, `SELECT `+personCols+`, h.class_id FROM head_teachers h
+	heads, err := queryPeopleAnd(ctx, q, `SELECT `+personCols+`, h.class_id FROM head_teachers h
 		JOIN people p ON p.id = h.teacher_id JOIN enrolments e ON e.class_id = h.class_id
 		WHERE e.student_id = ? AND p.active ORDER BY p.last_name, p.first_name`, studentID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var classID string
-		p, err := scanPerson(rows, &classID)
-		if err != nil {
-			return nil, err
-		}
-		if i, ok := byClass[classID]; ok {
-			out[i].HeadTeachers = append(out[i].HeadTeachers, p)
+	byClass := make(map[string]int, len(out))
+	for i, sc := range out {
+		byClass[sc.Class.ID] = i
+	}
+	for _, h := range heads { // extra: the class headed
+		if i, ok := byClass[h.extra]; ok {
+			out[i].HeadTeachers = append(out[i].HeadTeachers, cardOf(h.Person))
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -17,7 +17,7 @@ import (
 // writes nothing. The system passes.
 func TestWritesAskTheProvisionRight(t *testing.T) {
 	ctx := context.Background()
-	d := demoDB(t)
+	d := demoDB(t, 60)
 	one := func(q string, args ...any) string {
 		t.Helper()
 		out := strings(t, d, q, args...)

@@ -259,16 +259,17 @@ func RecordChoice(ctx context.Context, v *access.Viewer, d *db.DB, establishment
 
 // Closed is a deactivated account waiting for the purge.
 type Closed struct {
-	Person         Card
+	Person         AccountCard
 	DeactivatedAt  time.Time
 	PurgeOn        time.Time // the day its data goes
 	Objects        bool      // objected to contributions being kept
 	Establishments []string  // UAIs
 }
 
-// Card is what the lifecycle's lists show of a person: enough to
-// recognise the account, nothing of the record.
-type Card struct {
+// AccountCard is what the lifecycle's lists show of an account: the
+// person's name and profile, and the login that names the account in the
+// closing form; nothing of the record.
+type AccountCard struct {
 	ID, Login, Profile, FirstName, LastName string
 }
 

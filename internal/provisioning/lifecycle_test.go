@@ -248,7 +248,7 @@ func TestCloseFromOneEstablishment(t *testing.T) {
 	}
 	// A letter issued from the first establishment, not used yet.
 	au := auth.NewAuthenticator(d, &auth.Sessions{DB: d, Idle: time.Hour, Absolute: time.Hour})
-	if _, err := au.IssueActivationCodes(ctx, a, []directory.Person{s1}, "", "", 0); err != nil {
+	if _, err := au.IssueActivationCodes(ctx, access.System("test"), a, []directory.Person{s1}, "", 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := provisioning.Close(ctx, system, d, "nobody", a, day0); !errors.Is(err, provisioning.ErrNotFound) {

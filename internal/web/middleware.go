@@ -212,17 +212,7 @@ func langOf(r *http.Request) string { return page.Lang(r) }
 
 func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc { return s.kit.SignedIn(h) }
 
-func (s *Server) partlySignedIn(h http.HandlerFunc) http.HandlerFunc {
-	return s.kit.PartlySignedIn(h)
-}
-
-func (s *Server) setSessionCookie(w http.ResponseWriter, token string, maxAge int) {
-	s.kit.SetSessionCookie(w, token, maxAge)
-}
-
 func csrfToken(sessionToken string) string { return page.CSRFToken(sessionToken) }
-
-func clientIP(r *http.Request) string { return page.ClientIP(r) }
 
 func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, http.StatusForbidden, "error.crossorigin")

@@ -3,6 +3,9 @@ package web
 import (
 	"embed"
 	"net/http"
+
+	"cartable/internal/access"
+	"cartable/internal/web/page"
 )
 
 //go:embed templates
@@ -23,3 +26,13 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) { s.kit.NotFound(w, r) }
+
+func (s *Server) allowed(w http.ResponseWriter, r *http.Request, a access.Action, res access.Resource) bool {
+	return s.kit.Allowed(w, r, a, res)
+}
+
+func (s *Server) may(r *http.Request, a access.Action, res access.Resource) (bool, error) {
+	return page.May(r, a, res)
+}
+
+func (s *Server) auditRefusal(r *http.Request, res access.Resource) { s.kit.AuditRefusal(r, res) }

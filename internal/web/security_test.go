@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/auth"
 	"cartable/internal/demo"
@@ -41,7 +42,7 @@ func (e *env) requireMFA() {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if err := auth.SetMFAPolicy(ctx, e.db, est.ID, auth.DefaultMFAProfiles, nil, "", time.Now()); err != nil {
+		if err := auth.SetMFAPolicy(ctx, e.db, access.System("test"), est.ID, auth.DefaultMFAProfiles, nil, time.Now()); err != nil {
 			e.t.Fatal(err)
 		}
 	}
@@ -484,8 +485,8 @@ func TestActivationLettersAndFirstSignIn(t *testing.T) {
 	if r := b.get("/"); r.status != 200 {
 		t.Fatalf("home after activation: %d", r.status)
 	}
-	if rec, _ := auth.RecoveryEmail(ctx, e.db, relative.ID); rec != "parent@example.org" {
-		t.Fatalf("recovery e-mail %q", rec)
+	if r := b.get("/account"); !strings.Contains(r.body, `name="email" type="email" autocomplete="email" maxlength="254" value="parent@example.org"`) {
+		t.Fatal("the recovery e-mail is not the one chosen at activation")
 	}
 	// Single use.
 	if r := e.browser().post("/activate", url.Values{"login": {relative.Login}, "code": {code}}); r.status != http.StatusUnauthorized {
@@ -606,8 +607,8 @@ func TestForgedCookieAndSecondFactorPolicyPage(t *testing.T) {
 	if r := hb.post("/admin/establishments/"+est.ID+"/security", url.Values{"csrf": {csrf}, "profile": {"student", "teacher"}, "function": {"cpe"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("save: %d", r.status)
 	}
-	pol, _ := auth.MFAPolicyOf(ctx, e.db, est.ID)
-	if !slices.Equal(pol.Profiles, []string{"student", "teacher"}) || !slices.Equal(pol.Functions, []string{"cpe"}) {
+	set, _ := e.srv.Auth.SecurityOf(ctx, access.System("test"), est.ID)
+	if pol := set.Policy; !slices.Equal(pol.Profiles, []string{"student", "teacher"}) || !slices.Equal(pol.Functions, []string{"cpe"}) {
 		t.Fatalf("policy %+v", pol)
 	}
 	// Students of the establishment must now enrol.

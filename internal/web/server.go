@@ -19,13 +19,17 @@ import (
 	"cartable/internal/files"
 	"cartable/internal/mail"
 	"cartable/internal/timetable"
+	"cartable/internal/web/account"
+	"cartable/internal/web/admin"
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
 	"cartable/internal/web/download"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
+	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
+	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
 )
 
@@ -114,7 +118,20 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, tt, cal)
-	srv.setUpAccounts(o) // account.go
+	srv.setUpAccounts(o) // auth.go
+	signIn, err := signin.New(srv.kit, srv.Auth)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := account.New(srv.kit, srv.Auth)
+	if err != nil {
+		return nil, err
+	}
+	adm, err := admin.New(srv.kit, srv.Auth)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, signIn, acct, adm)
 	lessons, err := lesson.New(srv.kit, lesson.Deps{ClassLog: srv.classLog, Files: o.Files, DB: o.DB})
 	if err != nil {
 		return nil, err
@@ -128,6 +145,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, lessons, logs, hw, download.New(srv.kit, o.DB, o.Files))
+	dir, err := people.New(srv.kit)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, dir)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
 	if err != nil {
@@ -145,19 +167,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
-	mux.HandleFunc("GET /sign-in", s.signInForm)
-	mux.HandleFunc("POST /sign-in", s.signIn)
-	// A session still owing its second factor may always leave.
-	mux.HandleFunc("POST /sign-out", s.partlySignedIn(s.signOut))
-	mux.HandleFunc("GET /legal", s.legal)
-	mux.HandleFunc("POST /language", s.setLanguage)
-
 	mux.HandleFunc("GET /{$}", s.signedIn(s.home))
-	mux.HandleFunc("GET /people/{id}", s.signedIn(s.person))
-	mux.HandleFunc("GET /classes/{id}", s.signedIn(s.class))
-	mux.HandleFunc("GET /groups/{id}", s.signedIn(s.group))
-	mux.HandleFunc("GET /establishments/{id}", s.signedIn(s.establishment))
-	s.accountRoutes(mux) // account.go
 	for _, a := range s.areas {
 		a.Routes(mux)
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"cartable/internal/access"
-	"cartable/internal/directory"
 	"cartable/internal/roles"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
@@ -17,23 +16,6 @@ func dayName(lang string, t time.Time) string { return page.DayName(lang, t) }
 func mustDate(s string) time.Time {
 	d, _ := timetable.ParseDate(s)
 	return d
-}
-
-func (s *Server) visibleChildren(r *http.Request) ([]directory.Kin, error) {
-	return page.VisibleChildren(r.Context(), s.DB, currentOf(r).viewer)
-}
-
-// chosenChild is the child the request chose; ok is false (and the
-// refusal audited) when ?child= is not one of the viewer's.
-func (s *Server) chosenChild(r *http.Request) (directory.Kin, bool) {
-	f, err := s.kit.Family(r)
-	if err != nil {
-		if page.Refused(err) {
-			s.auditRefusal(r, access.Person(r.URL.Query().Get("child")))
-		}
-		return directory.Kin{}, false
-	}
-	return f.Chosen, true
 }
 
 // nowNext is the home page's "now and next" (timetable.Cache.NowNext)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"cartable/internal/access"
 	"cartable/internal/auth"
 	"cartable/internal/demo"
 	"cartable/internal/directory"
@@ -42,7 +43,7 @@ func TestBrowserAccountPagesAccessibility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := auth.SetMFAPolicy(ctx, s.db, est.ID, auth.DefaultMFAProfiles, nil, "", time.Now()); err != nil {
+	if err := auth.SetMFAPolicy(ctx, s.db, access.System("test"), est.ID, auth.DefaultMFAProfiles, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	teacher := s.account("teacher of the collège", func(a demo.Account) bool { return a.Profile == "teacher" && a.Establishment == demo.MainUAI })

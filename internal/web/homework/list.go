@@ -14,7 +14,7 @@ import (
 
 type homeworkData struct {
 	Heading  string
-	Children []directory.Kin
+	Children []directory.KinCard
 	ChildID  string
 	Student  bool // the viewer is the student: may tick and hand in
 	Days     []homeworkDay

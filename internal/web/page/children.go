@@ -1,11 +1,9 @@
 package page
 
 import (
-	"context"
 	"net/http"
 
 	"cartable/internal/access"
-	"cartable/internal/db"
 	"cartable/internal/directory"
 )
 
@@ -13,17 +11,18 @@ import (
 // shows one child at a time: the children the viewer may see, and the one
 // the request chose.
 type Family struct {
-	Children []directory.Kin
-	Chosen   directory.Kin // zero when there is no child to show
+	Children []directory.KinCard
+	Chosen   directory.KinCard // zero when there is no child to show
 }
 
-// Family reads the viewer's children and the one named by ?child= (the
-// first by default). A ?child= that is not one of them is a refusal
-// (*access.Denied): pass it to Fail, which audits it and answers 404.
+// Family reads the viewer's children (directory.MyChildren) and the one
+// named by ?child= (the first by default). A ?child= that is not one of
+// them is a refusal (*access.Denied): pass it to Fail, which audits it and
+// answers 404.
 func (k *Kit) Family(r *http.Request) (Family, error) {
 	var f Family
 	var err error
-	if f.Children, err = VisibleChildren(r.Context(), k.DB, Viewer(r)); err != nil {
+	if f.Children, err = directory.MyChildren(r.Context(), Viewer(r), k.DB); err != nil {
 		return f, err
 	}
 	want := r.URL.Query().Get("child")
@@ -44,27 +43,4 @@ func (k *Kit) Family(r *http.Request) (Family, error) {
 		}
 	}
 	return f, access.Refuse(access.ReadName, access.Person(want), "not a child of the viewer")
-}
-
-// VisibleChildren lists the viewer's children that the viewer may see.
-func VisibleChildren(ctx context.Context, q db.Querier, v *access.Viewer) ([]directory.Kin, error) {
-	children, err := directory.ChildrenOf(ctx, q, v.ID)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(children))
-	for i, c := range children {
-		ids[i] = c.ID
-	}
-	ok, err := v.Visible(ctx, access.ReadName, ids)
-	if err != nil {
-		return nil, err
-	}
-	var out []directory.Kin
-	for _, c := range children {
-		if ok[c.ID] {
-			out = append(out, c)
-		}
-	}
-	return out, nil
 }

@@ -1,7 +1,9 @@
 // Package page is the kit every area of the web interface is built with:
 // the signed-in person of a request and the checks of signedIn pages, the
-// layout and rendering, the answers to refusals and failures, the
-// relative's child picker and the formatting used by templates. An area
+// session and known-device cookies, the layout and rendering, the answers
+// to refusals and failures, the one check of redirect targets, the JSON
+// answers of the passkey ceremonies, the relative's child picker and the
+// formatting used by templates. An area
 // (internal/web/<area>) parses its own templates with the kit, registers
 // its routes, and renders through it; it holds no SQL and no policy.
 package page

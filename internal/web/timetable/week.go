@@ -28,7 +28,7 @@ type dayColumn struct {
 type weekData struct {
 	Heading    string // whose timetable
 	Base       string // path of this timetable, without query
-	Children   []directory.Kin
+	Children   []directory.KinCard
 	ChildID    string
 	DayView    bool
 	Start      time.Time // Monday, or the day
