@@ -24,6 +24,7 @@ import (
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
 	"cartable/internal/web/download"
+	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
@@ -155,6 +156,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dir)
+	start, err := home.New(srv.kit, o.DB, srv.weeks)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, start)
 	return srv, nil
 }
 
@@ -166,7 +172,6 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
-	mux.HandleFunc("GET /{$}", s.signedIn(s.home))
 	s.provisioningRoutes(mux) // provisioning.go
 	for _, a := range s.areas {
 		a.Routes(mux)
