@@ -1,6 +1,6 @@
-// Package web serves Cartable over HTTP: routing, middleware, thin handlers
-// (parse → ask access → call the domain → render) and the embedded
-// templates and static files. Pages are server-rendered and work without
+// Package web serves Cartable over HTTP: it builds the page kit and the
+// domain services, mounts every area (internal/web/<area>: the pages) and
+// wraps them in the middleware. Pages are server-rendered and work without
 // JavaScript; nothing is loaded from another host.
 package web
 
@@ -24,6 +24,7 @@ import (
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
 	"cartable/internal/web/download"
+	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
@@ -54,7 +55,6 @@ type Server struct {
 	Files *files.Store
 
 	kit      *page.Kit
-	pages    *page.Set        // the flat package's templates, until each area has its own
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
 	areas    []page.Area // mounted by Handler
@@ -104,9 +104,6 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if srv.pages, err = srv.kit.Parse(templateFiles, nil); err != nil {
-		return nil, err
-	}
 	srv.classLog = &classlog.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
 	srv.weeks = &timetable.Cache{}
 	tt, err := wtimetable.New(srv.kit, o.DB, srv.weeks, srv.classLog)
@@ -150,6 +147,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dir)
+	start, err := home.New(srv.kit, o.DB, srv.weeks)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, start)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
 	if err != nil {
@@ -167,11 +169,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
-	mux.HandleFunc("GET /{$}", s.signedIn(s.home))
 	for _, a := range s.areas {
 		a.Routes(mux)
 	}
-	mux.HandleFunc("/", s.notFound)
+	mux.HandleFunc("/", s.kit.NotFound)
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))

@@ -1,22 +1,14 @@
-package web
+package home
 
 import (
 	"errors"
 	"net/http"
-	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/roles"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
 )
-
-func dayName(lang string, t time.Time) string { return page.DayName(lang, t) }
-
-func mustDate(s string) time.Time {
-	d, _ := timetable.ParseDate(s)
-	return d
-}
 
 // nowNext is the home page's "now and next" (timetable.Cache.NowNext)
 // ready for its template: the lesson under way, the next one, and the
@@ -28,26 +20,26 @@ type nowNext struct {
 	Link, Homework string
 }
 
-func (s *Server) nowNext(r *http.Request, data *homeData) (*nowNext, error) {
-	v := currentOf(r).viewer
+func (a *Area) nowNext(r *http.Request, childID string) (*nowNext, error) {
+	v := page.Viewer(r)
 	var t timetable.Target
 	n := &nowNext{Link: "/timetable", Homework: "/homework"}
 	switch v.Profile {
 	case roles.Student:
 		t = timetable.Target{Kind: timetable.TargetStudent, ID: v.ID}
 	case roles.Relative:
-		if data.ChildID == "" {
+		if childID == "" {
 			return nil, nil
 		}
-		t = timetable.Target{Kind: timetable.TargetStudent, ID: data.ChildID}
-		n.Link, n.Homework = "/timetable?child="+data.ChildID, "/homework?child="+data.ChildID
+		t = timetable.Target{Kind: timetable.TargetStudent, ID: childID}
+		n.Link, n.Homework = "/timetable?child="+childID, "/homework?child="+childID
 	case roles.Teacher:
 		t = timetable.Target{Kind: timetable.TargetTeacher, ID: v.ID}
 	default:
 		return nil, nil
 	}
-	now := s.Now()
-	nn, err := s.weeks.NowNext(r.Context(), v, s.DB, t, now)
+	now := a.kit.Now()
+	nn, err := a.weeks.NowNext(r.Context(), v, a.db, t, now)
 	if errors.Is(err, access.ErrDenied) {
 		return nil, nil // no timetable to show: the rest of the home page is
 	}
@@ -60,7 +52,7 @@ func (s *Server) nowNext(r *http.Request, data *homeData) (*nowNext, error) {
 			shown = append(shown, *l)
 		}
 	}
-	views := page.LessonViews(langOf(r), append(shown, nn.Changes...), now)
+	views := page.LessonViews(page.Lang(r), append(shown, nn.Changes...), now)
 	i := 0
 	if nn.Now != nil {
 		n.Now, i = &views[i], i+1
