@@ -320,7 +320,8 @@ func TestDomainFunctionsTakeTheViewer(t *testing.T) {
 var sqlText = regexp.MustCompile(`(?is)^\s*(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|WITH\s+\w+\s+AS)\b`)
 
 // TestWebHoldsNoSQLNorPolicyBypass: the web areas parse, call a domain and
-// render. They hold no SQL and never act as the system.
+// render. They hold no SQL, ask the policy nothing themselves and never
+// act as the system.
 func TestWebHoldsNoSQLNorPolicyBypass(t *testing.T) {
 	pkgs := loadPackages(t)
 	for _, p := range pkgs {
@@ -350,12 +351,22 @@ func TestWebHoldsNoSQLNorPolicyBypass(t *testing.T) {
 					if id, ok := x.X.(*ast.Ident); ok && imp[id.Name] == accessPath && x.Sel.Name == "System" {
 						t.Errorf("%s:%d builds a system viewer: a page acts for the signed-in person only", where, p.fset.Position(x.Pos()).Line)
 					}
+				case *ast.CallExpr:
+					// The policy is asked by the domains: a page gets what it
+					// may offer with the domain's view. (The kit loads the
+					// viewer; Policy.Viewer is not a question.)
+					if sel, ok := x.Fun.(*ast.SelectorExpr); ok && policyQuestions[sel.Sel.Name] {
+						t.Errorf("%s:%d asks the policy (%s): ask the domain, which asks it", where, p.fset.Position(x.Pos()).Line, sel.Sel.Name)
+					}
 				}
 				return true
 			})
 		}
 	}
 }
+
+// policyQuestions are the methods that ask the access policy.
+var policyQuestions = map[string]bool{"Can": true, "May": true, "Visible": true, "VisiblePeople": true, "VisibleEntries": true}
 
 // TestDependenciesPointOneWay: nothing but the command imports the web.
 func TestDependenciesPointOneWay(t *testing.T) {

@@ -60,20 +60,3 @@ func (k *Kit) AuditRefusal(r *http.Request, res access.Resource) {
 	_ = audit.Record(r.Context(), k.DB, audit.Event{ActorID: actor, Action: audit.AccessRefused,
 		Target: string(res.Kind) + ":" + res.ID, Outcome: audit.Denied, SourceIP: ClientIP(r)})
 }
-
-// Allowed asks the policy for the request's viewer; a refusal is audited
-// and answered as "not found". For the pages not yet served by a domain
-// service that asks itself.
-func (k *Kit) Allowed(w http.ResponseWriter, r *http.Request, a access.Action, res access.Resource) bool {
-	err := Viewer(r).Can(r.Context(), a, res)
-	if err == nil {
-		return true
-	}
-	k.Fail(w, r, err)
-	return false
-}
-
-// May is Allowed without the refusal page: for optional parts of a page.
-func May(r *http.Request, a access.Action, res access.Resource) (bool, error) {
-	return Viewer(r).May(r.Context(), a, res)
-}
