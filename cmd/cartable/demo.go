@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/config"
 	"cartable/internal/db"
 	"cartable/internal/demo"
@@ -68,7 +69,8 @@ func runDemo(ctx context.Context, args []string) error {
 // list is kept beside the data so that a restart can print it again.
 func ensureDemo(ctx context.Context, d *db.DB, dataDir string, o demo.Options) ([]demo.Account, error) {
 	listFile := filepath.Join(dataDir, "demo-accounts.json")
-	exists, err := demo.Exists(ctx, d)
+	sys := access.System("demo")
+	exists, err := demo.Exists(ctx, sys, d)
 	if err != nil {
 		return nil, err
 	}
@@ -85,11 +87,11 @@ func ensureDemo(ctx context.Context, d *db.DB, dataDir string, o demo.Options) (
 		}
 	} else {
 		err = d.Tx(ctx, func(tx *db.Tx) error {
-			if accts, err = demo.Generate(ctx, tx, o); err != nil {
+			if accts, err = demo.Generate(ctx, sys, tx, o); err != nil {
 				return err
 			}
 			// Changes, class log and homework are placed around today.
-			return demo.GenerateTimetable(ctx, tx, demo.TimetableOptions{Seed: o.Seed, Today: time.Now().Format("2006-01-02")})
+			return demo.GenerateTimetable(ctx, sys, tx, demo.TimetableOptions{Seed: o.Seed, Today: time.Now().Format("2006-01-02")})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("creating the demo: %w", err)
@@ -123,7 +125,7 @@ func replayDemo(ctx context.Context, o demo.Options) ([]demo.Account, error) {
 	}
 	var accts []demo.Account
 	err = scratch.Tx(ctx, func(tx *db.Tx) error {
-		accts, err = demo.Generate(ctx, tx, o)
+		accts, err = demo.Generate(ctx, access.System("demo"), tx, o)
 		return err
 	})
 	return accts, err

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"cartable/internal/access"
 	"cartable/internal/config"
 	"cartable/internal/provisioning"
 )
@@ -106,7 +107,7 @@ func runImport(ctx context.Context, args []string) error {
 	} else {
 		progress(!showProgress || asJSON, "computing and applying the changes in one transaction…")
 	}
-	sum, err := provisioning.Import(ctx, d, dl, provisioning.Options{DryRun: dryRun, AllowMassDeactivation: allowMass,
+	sum, err := provisioning.Import(ctx, access.System("import"), d, dl, provisioning.Options{DryRun: dryRun, AllowMassDeactivation: allowMass,
 		MaxDeactivation: float64(c.MaxDeactivation) / 100})
 	if err != nil && sum == nil {
 		return readFailure(err, asJSON)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/config"
 	"cartable/internal/db"
 	"cartable/internal/files"
@@ -34,13 +35,13 @@ func runPurge(ctx context.Context, args []string) error {
 			return err
 		}
 		defer d.Close()
-		list, err := provisioning.ClosedAccounts(ctx, d, "", delay)
+		list, err := provisioning.ClosedAccounts(ctx, access.System("purge"), d, "", delay)
 		if err != nil {
 			return err
 		}
 		due := 0
 		fmt.Printf("%-10s  %-10s  %-8s  %-9s  %-24s  %s\n", "purge on", "closed on", "profile", "keep", "login", "establishments")
-		for _, a := range list {
+		for _, a := range list.Accounts {
 			mark := ""
 			if a.Due(now) {
 				mark = "  ← due now"
@@ -58,7 +59,7 @@ func runPurge(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Printf("%d closed accounts; %d due now (delay %d days); %d stored files waiting for erasure. Dry run: nothing erased.\n",
-			len(list), due, c.PurgeAfterDays, queued)
+			len(list.Accounts), due, c.PurgeAfterDays, queued)
 		return nil
 	}
 	d, store, release, err := openStored(ctx, c, newLogger(c.LogLevel)) // serve.go
@@ -67,7 +68,7 @@ func runPurge(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	defer release()
-	res, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: now, DelayDays: c.PurgeAfterDays})
+	res, err := provisioning.Purge(ctx, access.System("purge"), d, provisioning.PurgeOptions{Now: now, DelayDays: c.PurgeAfterDays})
 	if err != nil {
 		return err
 	}
@@ -90,8 +91,9 @@ func runPurge(ctx context.Context, args []string) error {
 // the database (see provisioning.Purge). The blobs of the files it deleted
 // are erased right after it.
 func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log *slog.Logger) {
+	sys := access.System("purge")
 	check := func() {
-		last, err := provisioning.LastPurge(ctx, d)
+		last, err := provisioning.LastPurge(ctx, sys, d)
 		if err != nil {
 			log.Warn("purge: cannot read the last run", "err", err.Error())
 			return
@@ -99,7 +101,7 @@ func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log
 		if time.Since(last) < 23*time.Hour {
 			return
 		}
-		res, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: time.Now(), DelayDays: days})
+		res, err := provisioning.Purge(ctx, sys, d, provisioning.PurgeOptions{Now: time.Now(), DelayDays: days})
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("purge failed", "err", err.Error())

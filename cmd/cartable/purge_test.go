@@ -32,7 +32,7 @@ func seedPurge(t *testing.T, url, data string, backend files.Backend) (student, 
 		{Profile: directory.Student, Login: "eleve", LastName: "ELEVE", FirstName: "E", Active: true},
 		{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true},
 	} {
-		if err := directory.CreatePerson(ctx, d, p, ""); err != nil {
+		if err := directory.CreatePerson(ctx, access.System("test"), d, p, ""); err != nil {
 			t.Fatal(err)
 		}
 		f, err := s.Save(ctx, &access.Viewer{ID: p.ID}, d, e.ID, "copie.txt", strings.NewReader("travail de "+p.Login), 0)
@@ -41,7 +41,7 @@ func seedPurge(t *testing.T, url, data string, backend files.Backend) (student, 
 		}
 		out = append(out, f)
 	}
-	if err := provisioning.Deactivate(ctx, d, out[0].OwnerID, "", time.Now().Add(-100*24*time.Hour)); err != nil {
+	if err := provisioning.Deactivate(ctx, access.System("test"), d, out[0].OwnerID, time.Now().Add(-100*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	return out[0], out[1]

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"cartable/internal/access"
+	"cartable/internal/check"
 	"cartable/internal/config"
 	"cartable/internal/directory"
 	"cartable/internal/provisioning"
@@ -43,10 +45,14 @@ func runRollover(ctx context.Context, args []string) error {
 		return err
 	}
 	var p *provisioning.RolloverPlan
+	sys := access.System("rollover")
 	if dryRun {
-		p, err = provisioning.PlanRollover(ctx, d, e.ID, year)
+		p, err = provisioning.PlanRollover(ctx, sys, d, e.ID, year)
 	} else {
-		p, err = provisioning.Rollover(ctx, d, e.ID, year, "", time.Now())
+		p, err = provisioning.Rollover(ctx, sys, d, e.ID, year, time.Now())
+	}
+	if ps, ok := check.As(err); ok {
+		return errors.New(yearProblems[ps[0].Code])
 	}
 	if err != nil {
 		return err
@@ -69,4 +75,11 @@ func runRollover(ctx context.Context, args []string) error {
 		fmt.Printf("Opened %s (%s → %s). The next complete delivery fills it.\n", p.NewYear.Label, p.NewYear.StartsOn, p.NewYear.EndsOn)
 	}
 	return nil
+}
+
+// yearProblems say what is wrong with --year (provisioning.CheckRollover).
+var yearProblems = map[string]string{
+	"label":  "the year must read YYYY-YYYY, two consecutive years (e.g. 2027-2028)",
+	"exists": "this school year already exists in the establishment",
+	"order":  "an open school year starts after the new one: the rollover only moves forward",
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
@@ -28,7 +29,7 @@ func TestServeSealsClearSecondFactorsAndKeysRotateKeepsThem(t *testing.T) {
 	const cred = `{"id":"AQID","publicKey":"cHVibGljLWtleS1vZi1wcm9m","authenticator":{"signCount":3}}`
 	d, _ := openWithEstablishment(t, url)
 	p := &directory.Person{Profile: directory.Teacher, Login: "camille.sealed", LastName: "PROF", FirstName: "P", Active: true}
-	if err := directory.CreatePerson(ctx, d, p, ""); err != nil {
+	if err := directory.CreatePerson(ctx, access.System("test"), d, p, ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Exec(ctx, `INSERT INTO totp_credentials (person_id, secret, confirmed, created_at) VALUES (?, ?, TRUE, 0)`, p.ID, secret); err != nil {

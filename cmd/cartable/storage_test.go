@@ -168,7 +168,7 @@ func openWithEstablishment(t *testing.T, url string) (*db.DB, *directory.Establi
 		t.Fatal(err)
 	}
 	e := &directory.Establishment{UAI: "0750001A", Name: "Collège", Kind: "college"}
-	if err := directory.CreateEstablishment(ctx, d, e); err != nil {
+	if err := directory.CreateEstablishment(ctx, access.System("test"), d, e); err != nil {
 		d.Close()
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func seedFile(t *testing.T, url, data string, content string) string {
 	d, e := openWithEstablishment(t, url)
 	defer d.Close()
 	p := &directory.Person{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
-	if err := directory.CreatePerson(ctx, d, p, ""); err != nil {
+	if err := directory.CreatePerson(ctx, access.System("test"), d, p, ""); err != nil {
 		t.Fatal(err)
 	}
 	s, err := files.Open(data)

@@ -23,7 +23,7 @@ func TestAccountAdministrationOnDemo(t *testing.T) {
 	d := dbtest.Open(t)
 	var accounts []demo.Account
 	if err := d.Tx(ctx, func(tx *db.Tx) (err error) {
-		accounts, err = demo.Generate(ctx, tx, demo.Options{Seed: 2, Students: 48})
+		accounts, err = demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 2, Students: 48})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -157,18 +157,19 @@ func addAccountPeople(t *testing.T, d *db.DB, f *fixture) {
 	A, B := f.ests["A"], f.ests["B"]
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		var errs []error
+		sys := access.System("fixture")
 		person := func(login, profile string, ests ...string) string {
 			p := &directory.Person{Profile: profile, Login: login, LastName: login, FirstName: login, Active: true}
-			errs = append(errs, directory.CreatePerson(ctx, tx, p, ""))
+			errs = append(errs, directory.CreatePerson(ctx, sys, tx, p, ""))
 			for _, e := range ests {
-				errs = append(errs, directory.AddMembership(ctx, tx, p.ID, e))
+				errs = append(errs, directory.AddMembership(ctx, sys, tx, p.ID, e))
 			}
 			f.people[login] = p.ID
 			return p.ID
 		}
 		person("admAB", directory.Admin, A, B)
-		errs = append(errs, directory.AddFunction(ctx, tx, person("secA2", directory.Staff, A), A, directory.Secretary))
-		errs = append(errs, directory.AddFunction(ctx, tx, person("tdA", directory.Teacher, A), A, directory.Deputy))
+		errs = append(errs, directory.AddFunction(ctx, sys, tx, person("secA2", directory.Staff, A), A, directory.Secretary))
+		errs = append(errs, directory.AddFunction(ctx, sys, tx, person("tdA", directory.Teacher, A), A, directory.Deputy))
 		return errors.Join(errs...)
 	})
 	if err != nil {

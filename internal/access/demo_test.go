@@ -27,7 +27,7 @@ func TestMatrixOnDemo(t *testing.T) {
 	d := dbtest.Open(t)
 	var accounts []demo.Account
 	if err := d.Tx(ctx, func(tx *db.Tx) (err error) {
-		accounts, err = demo.Generate(ctx, tx, demo.Options{Seed: 1, Students: 120})
+		accounts, err = demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 1, Students: 120})
 		return err
 	}); err != nil {
 		t.Fatal(err)

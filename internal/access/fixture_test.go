@@ -49,35 +49,36 @@ func buildFixture(t *testing.T, d *db.DB) *fixture {
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		var errs []error
 		check := func(err error) { errs = append(errs, err) }
+		sys := access.System("fixture")
 		est := func(key, uai, kind string) string {
 			e := &directory.Establishment{UAI: uai, Name: key, Kind: kind}
-			check(directory.CreateEstablishment(ctx, tx, e))
+			check(directory.CreateEstablishment(ctx, sys, tx, e))
 			f.ests[key] = e.ID
 			return e.ID
 		}
 		A, B := est("A", "0750001A", "college"), est("B", "0750002B", "lycee")
 		year := func(e, label string, closed bool) string {
 			y := &directory.SchoolYear{EstablishmentID: e, Label: label, StartsOn: label[:4] + "-09-01", EndsOn: label[5:] + "-07-04", Closed: closed}
-			check(directory.CreateSchoolYear(ctx, tx, y))
+			check(directory.CreateSchoolYear(ctx, sys, tx, y))
 			return y.ID
 		}
 		yA, yOld, yB := year(A, "2026-2027", false), year(A, "2025-2026", true), year(B, "2026-2027", false)
 		subject := func(e string) string {
 			s := &directory.Subject{EstablishmentID: e, Code: "061300", Name: "Mathématiques"}
-			check(directory.CreateSubject(ctx, tx, s))
+			check(directory.CreateSubject(ctx, sys, tx, s))
 			return s.ID
 		}
 		subA, subB := subject(A), subject(B)
 		class := func(name, e, y string) string {
 			c := &directory.Class{EstablishmentID: e, SchoolYearID: y, Code: name, Name: name}
-			check(directory.CreateClass(ctx, tx, c))
+			check(directory.CreateClass(ctx, sys, tx, c))
 			f.structs[name] = access.Class(c.ID)
 			return c.ID
 		}
 		c6A, c6B, cOld, c2B := class("6A", A, yA), class("6B", A, yA), class("OLD", A, yOld), class("2B", B, yB)
 		group := func(name, e, y string, classes ...string) string {
 			g := &directory.Group{EstablishmentID: e, SchoolYearID: y, Code: name, Name: name, ClassIDs: classes}
-			check(directory.CreateGroup(ctx, tx, g))
+			check(directory.CreateGroup(ctx, sys, tx, g))
 			f.structs[name] = access.Group(g.ID)
 			return g.ID
 		}
@@ -85,9 +86,9 @@ func buildFixture(t *testing.T, d *db.DB) *fixture {
 		person := func(login, profile string, active bool, ests ...string) string {
 			p := &directory.Person{Profile: profile, Login: login, LastName: strings.ToUpper(login), FirstName: login,
 				Email: login + "@example.org", Phone: "0600000000", Address: "1 rue " + login, Active: active}
-			check(directory.CreatePerson(ctx, tx, p, ""))
+			check(directory.CreatePerson(ctx, sys, tx, p, ""))
 			for _, e := range ests {
-				check(directory.AddMembership(ctx, tx, p.ID, e))
+				check(directory.AddMembership(ctx, sys, tx, p.ID, e))
 			}
 			f.people[login] = p.ID
 			return p.ID
@@ -95,10 +96,10 @@ func buildFixture(t *testing.T, d *db.DB) *fixture {
 		student := func(login string, active bool, e string, classes []string, groups ...string) string {
 			id := person(login, directory.Student, active, e)
 			for _, c := range classes {
-				check(directory.Enrol(ctx, tx, id, c))
+				check(directory.Enrol(ctx, sys, tx, id, c))
 			}
 			for _, g := range groups {
-				check(directory.AddGroupMember(ctx, tx, id, g))
+				check(directory.AddGroupMember(ctx, sys, tx, id, g))
 			}
 			return id
 		}
@@ -110,7 +111,7 @@ func buildFixture(t *testing.T, d *db.DB) *fixture {
 		s5 := student("s5", true, B, []string{c2B}, gB)
 
 		link := func(studentID, relativeID, rel string, guardian, contact bool) {
-			check(directory.Link(ctx, tx, directory.FamilyLink{StudentID: studentID, RelativeID: relativeID,
+			check(directory.Link(ctx, sys, tx, directory.FamilyLink{StudentID: studentID, RelativeID: relativeID,
 				Relationship: rel, LegalGuardian: guardian, Contact: contact}))
 		}
 		p1, p2 := person("p1", directory.Relative, true, A, B), person("p2", directory.Relative, true, A)
@@ -125,28 +126,28 @@ func buildFixture(t *testing.T, d *db.DB) *fixture {
 		link(sOff, person("pOff", directory.Relative, true, A), "mere", true, true)
 
 		assign := func(teacher, e, subject, class, group string) {
-			check(directory.CreateAssignment(ctx, tx, &directory.Assignment{EstablishmentID: e, TeacherID: teacher,
+			check(directory.CreateAssignment(ctx, sys, tx, &directory.Assignment{EstablishmentID: e, TeacherID: teacher,
 				ClassID: class, GroupID: group, SubjectID: subject}))
 		}
 		t1 := person("t1", directory.Teacher, true, A)
 		assign(t1, A, subA, c6A, "")
-		check(directory.AddHeadTeacher(ctx, tx, c6A, t1))
+		check(directory.AddHeadTeacher(ctx, sys, tx, c6A, t1))
 		t2 := person("t2", directory.Teacher, true, A, B)
 		assign(t2, A, subA, "", gESP)
 		assign(t2, B, subB, c2B, "")
 		t3 := person("t3", directory.Teacher, true, A)
-		check(directory.AddHeadTeacher(ctx, tx, c6B, t3))
+		check(directory.AddHeadTeacher(ctx, sys, tx, c6B, t3))
 		assign(t3, A, subA, "", gLAT)
 		assign(person("tOld", directory.Teacher, true, A), A, subA, cOld, "")
 
 		for login, fn := range map[string]string{"hA": directory.Head, "depA": directory.Deputy, "secA": directory.Secretary,
 			"cA": directory.CPE, "dA": directory.Documentalist} {
-			check(directory.AddFunction(ctx, tx, person(login, directory.Staff, true, A), A, fn))
+			check(directory.AddFunction(ctx, sys, tx, person(login, directory.Staff, true, A), A, fn))
 		}
 		person("agA", directory.Staff, true, A)
 		hB := person("hB", directory.Staff, true, B)
-		check(directory.AddFunction(ctx, tx, hB, B, directory.Head))
-		check(directory.AddFunction(ctx, tx, hB, A, directory.Head)) // not attached to A: counts for nothing
+		check(directory.AddFunction(ctx, sys, tx, hB, B, directory.Head))
+		check(directory.AddFunction(ctx, sys, tx, hB, A, directory.Head)) // not attached to A: counts for nothing
 		person("admA", directory.Admin, true, A)
 		return errors.Join(errs...)
 	})

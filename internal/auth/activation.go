@@ -263,7 +263,7 @@ func (a *Authenticator) Activate(ctx context.Context, in ActivateRequest) (SignI
 			}
 			return err
 		}
-		if err := directory.SetPasswordHash(ctx, tx, p.ID, hash); err != nil {
+		if err := directory.SetPasswordHash(ctx, access.System("activation"), tx, p.ID, hash); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO account_settings (person_id, recovery_email, password_set_at, activated_at) VALUES (?, ?, ?, ?)
@@ -296,7 +296,7 @@ func recoveryEmail(ctx context.Context, q db.Querier, personID string) (string, 
 }
 
 func (a *Authenticator) setPassword(ctx context.Context, q db.Querier, personID, hash string) error {
-	if err := directory.SetPasswordHash(ctx, q, personID, hash); err != nil {
+	if err := directory.SetPasswordHash(ctx, access.System("password"), q, personID, hash); err != nil {
 		return err
 	}
 	_, err := q.Exec(ctx, `INSERT INTO account_settings (person_id, password_set_at) VALUES (?, ?)

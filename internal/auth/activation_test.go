@@ -21,7 +21,7 @@ func TestActivationNeverReplacesAPassword(t *testing.T) {
 	a := NewAuthenticator(d, &Sessions{DB: d, Idle: time.Hour, Absolute: 12 * time.Hour})
 	person := func(login, hash string) directory.Person {
 		p := directory.Person{Profile: directory.Student, Login: login, FirstName: "Léa", LastName: "Martin", Active: true}
-		if err := directory.CreatePerson(ctx, d, &p, hash); err != nil {
+		if err := directory.CreatePerson(ctx, access.System("test"), d, &p, hash); err != nil {
 			t.Fatal(err)
 		}
 		return p
@@ -63,7 +63,7 @@ func TestActivationNeverReplacesAPassword(t *testing.T) {
 	// A code issued while the account had no password, which then gets one
 	// (a reset by e-mail, say), no longer works, and changes nothing.
 	est := &directory.Establishment{UAI: "0750001A", Name: "A", Kind: "college"}
-	if err := directory.CreateEstablishment(ctx, d, est); err != nil {
+	if err := directory.CreateEstablishment(ctx, access.System("test"), d, est); err != nil {
 		t.Fatal(err)
 	}
 	issued, err := a.IssueActivationCodes(ctx, access.System("test"), est.ID, []directory.Person{fresh}, "", 0)

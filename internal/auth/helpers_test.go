@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/directory"
 )
@@ -11,7 +12,7 @@ import (
 func createPerson(t *testing.T, d *db.DB) string {
 	t.Helper()
 	p := &directory.Person{Profile: directory.Teacher, Login: "camille.martin", FirstName: "Camille", LastName: "Martin", Active: true}
-	if err := directory.CreatePerson(context.Background(), d, p, ""); err != nil {
+	if err := directory.CreatePerson(context.Background(), access.System("test"), d, p, ""); err != nil {
 		t.Fatal(err)
 	}
 	return p.ID

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/directory"
 	"cartable/internal/letters"
 	"cartable/internal/roles"
@@ -17,6 +18,7 @@ import (
 func TestClassLettersHoldWhatTheViewHolds(t *testing.T) {
 	s := newSchool(t)
 	ctx := context.Background()
+	sys := access.System("test")
 	must := func(err error) {
 		t.Helper()
 		if err != nil {
@@ -24,22 +26,22 @@ func TestClassLettersHoldWhatTheViewHolds(t *testing.T) {
 		}
 	}
 	y := &directory.SchoolYear{EstablishmentID: s.est, Label: "2026-2027", StartsOn: "2026-09-01", EndsOn: "2027-07-03"}
-	must(directory.CreateSchoolYear(ctx, s.d, y))
+	must(directory.CreateSchoolYear(ctx, sys, s.d, y))
 	c := &directory.Class{EstablishmentID: s.est, SchoolYearID: y.ID, Code: "6A", Name: "6e A"}
-	must(directory.CreateClass(ctx, s.d, c))
+	must(directory.CreateClass(ctx, sys, s.d, c))
 	person := func(p *directory.Person, hash string) string {
 		p.Active = true
-		must(directory.CreatePerson(ctx, s.d, p, hash))
-		must(directory.AddMembership(ctx, s.d, p.ID, s.est))
+		must(directory.CreatePerson(ctx, sys, s.d, p, hash))
+		must(directory.AddMembership(ctx, sys, s.d, p.ID, s.est))
 		return p.ID
 	}
 	done := person(&directory.Person{Profile: roles.Student, Login: "noe.eleve", FirstName: "Noé", LastName: "Durand"}, "activated")
 	relative := person(&directory.Person{Profile: roles.Relative, Login: "marie.parent", FirstName: "Marie", LastName: "Martin",
 		Address: "3 rue des Lilas", PostalCode: "75011", City: "Paris"}, "")
 	operator := person(&directory.Person{Profile: roles.Admin, Login: "oscar.admin", FirstName: "Oscar", LastName: "Admin"}, "")
-	must(directory.Enrol(ctx, s.d, s.student, c.ID))
-	must(directory.Enrol(ctx, s.d, done, c.ID))
-	must(directory.Link(ctx, s.d, directory.FamilyLink{StudentID: s.student, RelativeID: relative, Relationship: "mere", LegalGuardian: true}))
+	must(directory.Enrol(ctx, sys, s.d, s.student, c.ID))
+	must(directory.Enrol(ctx, sys, s.d, done, c.ID))
+	must(directory.Link(ctx, sys, s.d, directory.FamilyLink{StudentID: s.student, RelativeID: relative, Relationship: "mere", LegalGuardian: true}))
 
 	byLogin := func(b LetterBatch) map[string]letters.Letter {
 		out := map[string]letters.Letter{}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
@@ -174,7 +175,7 @@ func createThird(t *testing.T, d *db.DB) string { return createNamed(t, d, "lea.
 func createNamed(t *testing.T, d *db.DB, login string) string {
 	t.Helper()
 	p := &directory.Person{Profile: directory.Teacher, Login: login, FirstName: "X", LastName: "Y", Active: true}
-	if err := directory.CreatePerson(context.Background(), d, p, ""); err != nil {
+	if err := directory.CreatePerson(context.Background(), access.System("test"), d, p, ""); err != nil {
 		t.Fatal(err)
 	}
 	return p.ID

@@ -37,20 +37,20 @@ func newSchool(t *testing.T) *school {
 	s.a.Now = c.now
 	s.a.Factors.Sealer = testSealer(t, d)
 	e := &directory.Establishment{UAI: "0750001A", Name: "Collège A", Kind: "college", City: "Paris"}
-	if err := directory.CreateEstablishment(ctx, d, e); err != nil {
+	if err := directory.CreateEstablishment(ctx, access.System("test"), d, e); err != nil {
 		t.Fatal(err)
 	}
 	s.est = e.ID
 	add := func(login, profile, function string) string {
 		p := &directory.Person{Profile: profile, Login: login, FirstName: "Prénom", LastName: "Nom", Active: true}
-		if err := directory.CreatePerson(ctx, d, p, ""); err != nil {
+		if err := directory.CreatePerson(ctx, access.System("test"), d, p, ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := directory.AddMembership(ctx, d, p.ID, e.ID); err != nil {
+		if err := directory.AddMembership(ctx, access.System("test"), d, p.ID, e.ID); err != nil {
 			t.Fatal(err)
 		}
 		if function != "" {
-			if err := directory.AddFunction(ctx, d, p.ID, e.ID, function); err != nil {
+			if err := directory.AddFunction(ctx, access.System("test"), d, p.ID, e.ID, function); err != nil {
 				t.Fatal(err)
 			}
 		}

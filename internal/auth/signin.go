@@ -176,7 +176,7 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 	}
 	if outdated {
 		if h, err := HashPassword(in.Password); err == nil {
-			_ = directory.SetPasswordHash(ctx, a.DB, p.ID, h)
+			_ = directory.SetPasswordHash(ctx, access.System("sign-in"), a.DB, p.ID, h)
 		}
 	}
 	return a.open(ctx, p, in.UserAgent, in.SourceIP, in.Previous, in.DeviceToken)

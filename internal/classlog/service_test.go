@@ -23,10 +23,10 @@ func TestServiceRefusesMissingAndForbiddenAlike(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	if err := d.Tx(ctx, func(tx *db.Tx) error {
-		if _, err := demo.Generate(ctx, tx, demo.Options{Seed: 1, Students: 30}); err != nil {
+		if _, err := demo.Generate(ctx, system, tx, demo.Options{Seed: 1, Students: 30}); err != nil {
 			return err
 		}
-		return demo.GenerateTimetable(ctx, tx, demo.TimetableOptions{Seed: 1, Today: "2026-11-30"})
+		return demo.GenerateTimetable(ctx, system, tx, demo.TimetableOptions{Seed: 1, Today: "2026-11-30"})
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func TestDeleteUnreferencedFiles(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	if err := d.Tx(ctx, func(tx *db.Tx) error {
-		_, err := demo.Generate(ctx, tx, demo.Options{Seed: 1, Students: 30})
+		_, err := demo.Generate(ctx, system, tx, demo.Options{Seed: 1, Students: 30})
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"slices"
 
+	"cartable/internal/access"
 	"cartable/internal/auth"
 	"cartable/internal/db"
 	"cartable/internal/directory"
@@ -90,12 +91,15 @@ type NotableAccount struct {
 
 // Generate writes the demo into tx (one transaction: a failure leaves
 // nothing behind once the caller rolls back) and returns every account,
-// sorted by login.
-func Generate(ctx context.Context, tx *db.Tx, o Options) ([]Account, error) {
+// sorted by login. The demo brings establishments in: v needs the
+// instance's provision right, and in practice is the system's
+// (access.System("demo")), the only viewer that may fill establishments
+// nobody is attached to yet.
+func Generate(ctx context.Context, v *access.Viewer, tx *db.Tx, o Options) ([]Account, error) {
 	if err := o.normalise(); err != nil {
 		return nil, err
 	}
-	exists, err := Exists(ctx, tx)
+	exists, err := Exists(ctx, v, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -112,17 +116,21 @@ func Generate(ctx context.Context, tx *db.Tx, o Options) ([]Account, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: hash password: %w", err)
 	}
-	if err := g.write(ctx, tx, hash); err != nil {
+	if err := g.write(ctx, v, tx, hash); err != nil {
 		return nil, err
 	}
-	if err := RelaxSecondFactor(ctx, tx); err != nil { // security.go
+	if err := RelaxSecondFactor(ctx, v, tx); err != nil { // security.go
 		return nil, err
 	}
 	return g.accounts(o.Password), nil
 }
 
-// Exists reports whether the demo main establishment is already present.
-func Exists(ctx context.Context, q db.Querier) (bool, error) {
+// Exists reports whether the demo main establishment is already present,
+// for a viewer who may generate it (the instance's provision right).
+func Exists(ctx context.Context, v *access.Viewer, q db.Querier) (bool, error) {
+	if err := v.Can(ctx, access.Provision, access.Instance()); err != nil {
+		return false, err
+	}
 	_, err := directory.EstablishmentByUAI(ctx, q, MainUAI)
 	switch {
 	case err == nil:

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/auth"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
@@ -26,7 +27,7 @@ func generate(t testing.TB, d *db.DB, o Options) []Account {
 	start := time.Now()
 	err := d.Tx(context.Background(), func(tx *db.Tx) error {
 		var err error
-		accounts, err = Generate(context.Background(), tx, o)
+		accounts, err = Generate(context.Background(), access.System("test"), tx, o)
 		return err
 	})
 	if err != nil {
@@ -259,7 +260,7 @@ func TestTinyAndInvalidSizes(t *testing.T) {
 	d := dbtest.Open(t)
 	for _, n := range []int{-1, maxStudents + 1} {
 		err := d.Tx(context.Background(), func(tx *db.Tx) error {
-			_, err := Generate(context.Background(), tx, Options{Students: n})
+			_, err := Generate(context.Background(), access.System("test"), tx, Options{Students: n})
 			return err
 		})
 		if err == nil {
@@ -272,19 +273,45 @@ func TestExists(t *testing.T) {
 	t.Parallel()
 	d := dbtest.Open(t)
 	ctx := context.Background()
-	if ok, err := Exists(ctx, d); err != nil || ok {
+	if ok, err := Exists(ctx, access.System("test"), d); err != nil || ok {
 		t.Fatalf("Exists on an empty database = %v, %v", ok, err)
 	}
 	generate(t, d, Options{Students: 30})
-	if ok, err := Exists(ctx, d); err != nil || !ok {
+	if ok, err := Exists(ctx, access.System("test"), d); err != nil || !ok {
 		t.Fatalf("Exists after Generate = %v, %v", ok, err)
 	}
 	err := d.Tx(ctx, func(tx *db.Tx) error {
-		_, err := Generate(ctx, tx, Options{Students: 30})
+		_, err := Generate(ctx, access.System("test"), tx, Options{Students: 30})
 		return err
 	})
 	if !errors.Is(err, ErrExists) {
 		t.Fatalf("second Generate: %v, want ErrExists", err)
+	}
+	// The demo brings establishments in: a person's viewer (here its head
+	// of establishment) may not, and nothing is written.
+	var headID string
+	if err := d.QueryRow(ctx, `SELECT person_id FROM functions WHERE function = 'head' ORDER BY person_id LIMIT 1`).Scan(&headID); err != nil {
+		t.Fatal(err)
+	}
+	head, err := access.New(d).Viewer(ctx, headID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Exists(ctx, head, d); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("Exists for the head: %v", err)
+	}
+	err = d.Tx(ctx, func(tx *db.Tx) error {
+		_, err := Generate(ctx, head, tx, Options{Seed: 2, Students: 30})
+		if !errors.Is(err, access.ErrDenied) {
+			t.Errorf("Generate for the head: %v", err)
+		}
+		if err := GenerateTimetable(ctx, head, tx, TimetableOptions{}); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("GenerateTimetable for the head: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -672,7 +699,7 @@ func BenchmarkGenerate(b *testing.B) {
 		d := dbtest.Open(b)
 		b.StartTimer()
 		err := d.Tx(context.Background(), func(tx *db.Tx) error {
-			_, err := Generate(context.Background(), tx, Options{})
+			_, err := Generate(context.Background(), access.System("test"), tx, Options{})
 			return err
 		})
 		if err != nil {

@@ -31,8 +31,12 @@ type TimetableOptions struct {
 // a few changes in the week of Today and the next (a teacher absent, a
 // room change, a replacement, a test, an exceptional lesson), class log
 // entries for the lessons of the two weeks before Today with homework due
-// at the next lessons, and a few done-ticks.
-func GenerateTimetable(ctx context.Context, tx *db.Tx, o TimetableOptions) error {
+// at the next lessons, and a few done-ticks. v writes for the instance
+// (access.System("demo")): every write asks its own right.
+func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o TimetableOptions) error {
+	if err := v.Can(ctx, access.Provision, access.Instance()); err != nil {
+		return err
+	}
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
@@ -43,7 +47,7 @@ func GenerateTimetable(ctx context.Context, tx *db.Tx, o TimetableOptions) error
 	copy(idSeed[8:], "cartable demo: timetable ids")
 	// One busy map for both schools: a teacher shared between them is
 	// never in both at once.
-	t := &ttGen{rng: rand.New(rand.NewChaCha8(seed)), idsrc: rand.NewChaCha8(idSeed), tx: tx, taken: busy{}}
+	t := &ttGen{v: v, rng: rand.New(rand.NewChaCha8(seed)), idsrc: rand.NewChaCha8(idSeed), tx: tx, taken: busy{}}
 	for _, uai := range []string{MainUAI, SecondUAI} {
 		if err := t.establishment(ctx, uai, o.Today); err != nil {
 			return fmt.Errorf("demo timetable %s: %w", uai, err)
@@ -52,11 +56,8 @@ func GenerateTimetable(ctx context.Context, tx *db.Tx, o TimetableOptions) error
 	return nil
 }
 
-// demoViewer is the viewer of the generator: it writes for the instance,
-// not for a person (audit: "system:demo").
-var demoViewer = access.System("demo")
-
 type ttGen struct {
+	v     *access.Viewer // the generator's: it writes for the instance
 	rng   *rand.Rand
 	idsrc *rand.ChaCha8
 	tx    *db.Tx
@@ -152,7 +153,7 @@ func (t *ttGen) establishment(ctx context.Context, uai, today string) error {
 	altA := &timetable.Alternation{ID: t.id(), EstablishmentID: est, Code: "SA", Label: "Semaine A", Mondays: wa}
 	altB := &timetable.Alternation{ID: t.id(), EstablishmentID: est, Code: "SB", Label: "Semaine B", Mondays: wb}
 	for _, a := range []*timetable.Alternation{altA, altB} {
-		if err := timetable.CreateAlternation(ctx, demoViewer, q, a); err != nil {
+		if err := timetable.CreateAlternation(ctx, t.v, q, a); err != nil {
 			return err
 		}
 	}
@@ -162,7 +163,7 @@ func (t *ttGen) establishment(ctx context.Context, uai, today string) error {
 	addRoom := func(kind, code, name string) error {
 		r := &timetable.Room{ID: t.id(), EstablishmentID: est, Code: code, Name: name}
 		rooms[kind] = append(rooms[kind], r.ID)
-		return timetable.CreateRoom(ctx, demoViewer, q, r)
+		return timetable.CreateRoom(ctx, t.v, q, r)
 	}
 	var nClasses int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM classes WHERE school_year_id = ?`, year.ID).Scan(&nClasses); err != nil {
@@ -365,7 +366,7 @@ func (t *ttGen) establishment(ctx context.Context, uai, today string) error {
 					alt = altB.ID
 				}
 				if u.class != "" {
-					id, err := timetable.Insert(ctx, demoViewer, q, timetable.NewSlot{ID: t.id(), EstablishmentID: est, SchoolYearID: year.ID,
+					id, err := timetable.Insert(ctx, t.v, q, timetable.NewSlot{ID: t.id(), EstablishmentID: est, SchoolYearID: year.ID,
 						Weekday: p[0], StartMin: p[1], DurationMin: lessonMinutes, SubjectID: u.subject, RoomID: rs[0],
 						AlternationID: alt, ValidFrom: year.StartsOn, ValidTo: year.EndsOn,
 						TeacherIDs: u.teachers, ClassIDs: []string{u.class}})
@@ -380,7 +381,7 @@ func (t *ttGen) establishment(ctx context.Context, uai, today string) error {
 						if gi < len(u.subjects) {
 							subj = u.subjects[gi]
 						}
-						id, err := timetable.Insert(ctx, demoViewer, q, timetable.NewSlot{ID: t.id(), EstablishmentID: est, SchoolYearID: year.ID,
+						id, err := timetable.Insert(ctx, t.v, q, timetable.NewSlot{ID: t.id(), EstablishmentID: est, SchoolYearID: year.ID,
 							Weekday: p[0], StartMin: p[1], DurationMin: lessonMinutes, SubjectID: subj, RoomID: rs[gi],
 							AlternationID: alt, ValidFrom: year.StartsOn, ValidTo: year.EndsOn,
 							TeacherIDs: []string{u.teachers[gi]}, GroupIDs: []string{g}})
@@ -424,7 +425,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 	// A teacher absent for a whole day, tomorrow or the next school day.
 	if len(teachers) > 0 {
 		absent := teachers[t.rng.IntN(len(teachers))]
-		ls, err := timetable.Lessons(ctx, demoViewer, q, timetable.Target{Kind: timetable.TargetTeacher, ID: absent}, day.AddDate(0, 0, 1).Format(timetable.DateFormat), weekEnd)
+		ls, err := timetable.Lessons(ctx, t.v, q, timetable.Target{Kind: timetable.TargetTeacher, ID: absent}, day.AddDate(0, 0, 1).Format(timetable.DateFormat), weekEnd)
 		if err != nil {
 			return err
 		}
@@ -439,7 +440,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 			if l.Date != first {
 				break
 			}
-			if err := timetable.SetChangeTx(ctx, demoViewer, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, Cancelled: true,
+			if err := timetable.SetChangeTx(ctx, t.v, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, Cancelled: true,
 				Reason: "teacher-absent"}, now); err != nil {
 				return err
 			}
@@ -453,7 +454,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 		if i%3 != 0 {
 			continue
 		}
-		ls, err := timetable.Lessons(ctx, demoViewer, q, timetable.Target{Kind: timetable.TargetClass, ID: c}, from, weekEnd)
+		ls, err := timetable.Lessons(ctx, t.v, q, timetable.Target{Kind: timetable.TargetClass, ID: c}, from, weekEnd)
 		if err != nil {
 			return err
 		}
@@ -473,15 +474,15 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 			return l
 		}
 		l := pick()
-		if err := timetable.SetChangeTx(ctx, demoViewer, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, TestPlanned: true,
+		if err := timetable.SetChangeTx(ctx, t.v, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, TestPlanned: true,
 			Note: "Contrôle sur le chapitre en cours"}, now); err != nil {
 			return err
 		}
 		l = pick()
-		if rs, err := timetable.Rooms(ctx, demoViewer, q, est); err == nil && len(rs) > 0 {
+		if rs, err := timetable.Rooms(ctx, t.v, q, est); err == nil && len(rs) > 0 {
 			r := rs[t.rng.IntN(len(rs))]
 			if l.Room == nil || l.Room.ID != r.ID {
-				if err := timetable.SetChangeTx(ctx, demoViewer, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, NewRoomID: r.ID}, now); err != nil {
+				if err := timetable.SetChangeTx(ctx, t.v, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, NewRoomID: r.ID}, now); err != nil {
 					return err
 				}
 			}
@@ -490,7 +491,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 		if len(replacements) > 1 && len(l.Slot.Teachers) == 1 {
 			rep := replacements[t.rng.IntN(len(replacements))]
 			if rep != l.Slot.Teachers[0].ID {
-				err := timetable.SetChangeTx(ctx, demoViewer, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, ReplacementID: rep}, now)
+				err := timetable.SetChangeTx(ctx, t.v, q, timetable.ChangeInput{SlotID: l.Slot.ID, OnDate: l.Date, ReplacementID: rep}, now)
 				if _, isProblem := err.(check.Problems); err != nil && !isProblem {
 					return err
 				}
@@ -513,7 +514,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 		"Finir la fiche d'exercices.", "Préparer un exposé de deux minutes.", "Rédiger le compte rendu de l'activité.",
 		"Apprendre le vocabulaire de la leçon."}
 	for ci, c := range classes {
-		ls, err := timetable.Lessons(ctx, demoViewer, q, timetable.Target{Kind: timetable.TargetClass, ID: c}, histFrom, horizon)
+		ls, err := timetable.Lessons(ctx, t.v, q, timetable.Target{Kind: timetable.TargetClass, ID: c}, histFrom, horizon)
 		if err != nil {
 			return err
 		}
@@ -547,7 +548,7 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 					break
 				}
 			}
-			if _, err := classlog.SaveIn(ctx, access.System("demo"), q, in, now.Add(-time.Duration(len(ls)-li)*time.Minute)); err != nil {
+			if _, err := classlog.SaveIn(ctx, t.v, q, in, now.Add(-time.Duration(len(ls)-li)*time.Minute)); err != nil {
 				return fmt.Errorf("class log: %w", err)
 			}
 		}

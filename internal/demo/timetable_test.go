@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 )
@@ -13,10 +14,10 @@ func genWithTimetable(t testing.TB, d *db.DB, students int, today string) {
 	t.Helper()
 	ctx := context.Background()
 	err := d.Tx(ctx, func(tx *db.Tx) error {
-		if _, err := Generate(ctx, tx, Options{Seed: 1, Students: students}); err != nil {
+		if _, err := Generate(ctx, access.System("test"), tx, Options{Seed: 1, Students: students}); err != nil {
 			return err
 		}
-		return GenerateTimetable(ctx, tx, TimetableOptions{Seed: 1, Today: today})
+		return GenerateTimetable(ctx, access.System("test"), tx, TimetableOptions{Seed: 1, Today: today})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ func demoDB(t *testing.T, students int) *db.DB {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	if err := d.Tx(ctx, func(tx *db.Tx) error {
-		_, err := demo.Generate(ctx, tx, demo.Options{Seed: 3, Students: students})
+		_, err := demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 3, Students: students})
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -175,10 +175,10 @@ func TestViewPersonFollowsTheMatrix(t *testing.T) {
 	// A member of staff without a function, whom the demo does not have.
 	plain := &directory.Person{Profile: "staff", Login: "plain.staff", LastName: "PLAIN", FirstName: "Agent", Active: true}
 	if err := w.d.Tx(ctx, func(tx *db.Tx) error {
-		if err := directory.CreatePerson(ctx, tx, plain, ""); err != nil {
+		if err := directory.CreatePerson(ctx, access.System("test"), tx, plain, ""); err != nil {
 			return err
 		}
-		return directory.AddMembership(ctx, tx, plain.ID, M)
+		return directory.AddMembership(ctx, access.System("test"), tx, plain.ID, M)
 	}); err != nil {
 		t.Fatal(err)
 	}

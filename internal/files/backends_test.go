@@ -126,7 +126,7 @@ var backendCases = []backendCase{
 func newEstablishment(t *testing.T, d *db.DB, uai string) string {
 	t.Helper()
 	e := &directory.Establishment{UAI: uai, Name: "Collège " + uai, Kind: "college"}
-	if err := directory.CreateEstablishment(context.Background(), d, e); err != nil {
+	if err := directory.CreateEstablishment(context.Background(), system, d, e); err != nil {
 		t.Fatal(err)
 	}
 	return e.ID
@@ -141,7 +141,7 @@ func TestStoreOnEveryBackend(t *testing.T) {
 			d := dbtest.Open(t)
 			est := newEstablishment(t, d, "0750001A")
 			p := &directory.Person{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
-			if err := directory.CreatePerson(ctx, d, p, ""); err != nil {
+			if err := directory.CreatePerson(ctx, system, d, p, ""); err != nil {
 				t.Fatal(err)
 			}
 			dataDir := t.TempDir()

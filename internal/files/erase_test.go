@@ -54,7 +54,7 @@ func queuedKeys(t *testing.T, d *db.DB) []string {
 func newPerson(t *testing.T, d *db.DB, login string) string {
 	t.Helper()
 	p := &directory.Person{Profile: directory.Teacher, Login: login, LastName: strings.ToUpper(login), FirstName: "P", Active: true}
-	if err := directory.CreatePerson(context.Background(), d, p, ""); err != nil {
+	if err := directory.CreatePerson(context.Background(), system, d, p, ""); err != nil {
 		t.Fatal(err)
 	}
 	return p.ID

@@ -29,14 +29,14 @@ func as(_ testing.TB, id string) *access.Viewer { return &access.Viewer{ID: id} 
 func TestReadAsksThePolicy(t *testing.T) {
 	ctx := context.Background()
 	d, s, _, est, owner := setup(t)
-	if err := directory.AddMembership(ctx, d, owner, est); err != nil {
+	if err := directory.AddMembership(ctx, system, d, owner, est); err != nil {
 		t.Fatal(err)
 	}
 	other := &directory.Person{Profile: directory.Teacher, Login: "autre", LastName: "AUTRE", FirstName: "A", Active: true}
-	if err := directory.CreatePerson(ctx, d, other, ""); err != nil {
+	if err := directory.CreatePerson(ctx, system, d, other, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := directory.AddMembership(ctx, d, other.ID, est); err != nil {
+	if err := directory.AddMembership(ctx, system, d, other.ID, est); err != nil {
 		t.Fatal(err)
 	}
 	p := access.New(d)
@@ -77,10 +77,10 @@ func setup(t *testing.T) (*db.DB, *Store, string, string, string) {
 	d := dbtest.Open(t)
 	e := &directory.Establishment{UAI: "0750001A", Name: "Collège", Kind: "college"}
 	p := &directory.Person{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
-	if err := directory.CreateEstablishment(ctx, d, e); err != nil {
+	if err := directory.CreateEstablishment(ctx, system, d, e); err != nil {
 		t.Fatal(err)
 	}
-	if err := directory.CreatePerson(ctx, d, p, ""); err != nil {
+	if err := directory.CreatePerson(ctx, system, d, p, ""); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

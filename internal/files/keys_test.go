@@ -31,7 +31,7 @@ func newRotation(t *testing.T) *rotation {
 	r := &rotation{d: dbtest.Open(t), dir: t.TempDir(), files: map[string][]byte{}}
 	r.backend = Dir{Root: filepath.Join(r.dir, "files")}
 	p := &directory.Person{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
-	if err := directory.CreatePerson(ctx, r.d, p, ""); err != nil {
+	if err := directory.CreatePerson(ctx, system, r.d, p, ""); err != nil {
 		t.Fatal(err)
 	}
 	r.owner = p.ID

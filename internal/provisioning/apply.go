@@ -317,9 +317,9 @@ func apply(ctx context.Context, tx *db.Tx, p *plan, prefix string, o Options) er
 			return err
 		}
 	}
-	if o.AttachActor && o.ActorID != "" && len(p.newEsts) > 0 {
+	if o.attachActor && o.actorID != "" && len(p.newEsts) > 0 {
 		return insertAll(ctx, tx, "memberships", []string{"person_id", "establishment_id"}, "", len(p.newEsts),
-			func(i int) []any { return []any{o.ActorID, p.newEsts[i].id} })
+			func(i int) []any { return []any{o.actorID, p.newEsts[i].id} })
 	}
 	return nil
 }

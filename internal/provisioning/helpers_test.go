@@ -12,12 +12,27 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/directory"
 	"cartable/internal/provisioning"
 )
 
 var ctx = context.Background()
+
+// system runs the tests' imports and lifecycle acts, as the command line
+// does.
+var system = access.System("test")
+
+// viewer is the viewer of the person with a join key, as a page has it.
+func viewer(t testing.TB, d *db.DB, key string) *access.Viewer {
+	t.Helper()
+	v, err := access.New(d).Viewer(ctx, person(t, d, key).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
 
 // day0 is the clock of the tests: the complete fixture's date.
 var day0 = time.Date(2026, 9, 1, 8, 0, 0, 0, time.UTC)
@@ -44,7 +59,7 @@ func importAAF(t testing.TB, d *db.DB, dir string, o provisioning.Options) *prov
 	if o.Now == nil {
 		o.Now = at(day0)
 	}
-	sum, err := provisioning.Import(ctx, d, read(t, provisioning.AAF, dir), o)
+	sum, err := provisioning.Import(ctx, system, d, read(t, provisioning.AAF, dir), o)
 	if err != nil {
 		t.Fatalf("import %s: %v", dir, err)
 	}

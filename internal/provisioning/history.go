@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/ids"
 )
@@ -16,6 +17,7 @@ type Run struct {
 	ID             string
 	At             time.Time
 	ActorID        string // "" for the command line
+	Actor          Actor  // who ran it, as the viewer may know them
 	Source, Mode   string
 	Date           string
 	Outcome        string // applied, refused
@@ -23,31 +25,28 @@ type Run struct {
 	Establishments []string // IDs
 }
 
-// Runs lists the imports that concerned any of the establishments, newest
-// first.
-func Runs(ctx context.Context, q db.Querier, establishments []string, limit int) ([]Run, error) {
-	if len(establishments) == 0 {
-		return nil, nil
+// Runs lists, newest first, the imports that concerned any of the
+// establishments v may provision.
+func Runs(ctx context.Context, v *access.Viewer, q db.Querier, limit int) ([]Run, error) {
+	ests, err := provisionable(ctx, v)
+	if err != nil || len(ests) == 0 {
+		return nil, err
 	}
-	rows, err := q.Query(ctx, `SELECT r.id, r.at, r.actor_id, r.source, r.mode, r.delivery_date, r.outcome, r.summary
+	out, err := db.All(ctx, q, scanRun, `SELECT r.id, r.at, r.actor_id, r.source, r.mode, r.delivery_date, r.outcome, r.summary
 		FROM import_runs r WHERE r.id IN (SELECT x.run_id FROM import_run_establishments x WHERE `+
-		db.In(q, "x.establishment_id")+`) ORDER BY r.at DESC, r.id LIMIT ?`, db.ListArg(q, establishments), limit)
+		db.In(q, "x.establishment_id")+`) ORDER BY r.at DESC, r.id LIMIT ?`, db.ListArg(q, ests), limit)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
+	for i := range out {
+		if out[i].Actor, err = actorOf(ctx, v, q, out[i].ActorID); err != nil {
 			return nil, err
 		}
-		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
-func scanRun(s interface{ Scan(...any) error }) (Run, error) {
+func scanRun(s db.Scanner) (Run, error) {
 	var r Run
 	var at int64
 	var sum string
@@ -61,26 +60,44 @@ func scanRun(s interface{ Scan(...any) error }) (Run, error) {
 	return r, nil
 }
 
-// RunByID returns one import with the establishments it concerned.
-func RunByID(ctx context.Context, q db.Querier, id string) (Run, error) {
+// RunByID returns one import with the establishments it concerned, when
+// v may provision one of them; any other, missing or not, is refused
+// alike.
+func RunByID(ctx context.Context, v *access.Viewer, q db.Querier, id string) (Run, error) {
+	refused := access.Refuse(access.Provision, access.Resource{Kind: "import-run", ID: id}, "no such import, or of establishments the viewer does not provision")
 	r, err := scanRun(q.QueryRow(ctx, `SELECT id, at, actor_id, source, mode, delivery_date, outcome, summary
 		FROM import_runs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, ErrNotFound
+		return Run{}, refused
 	}
 	if err != nil {
-		return r, err
+		return Run{}, err
 	}
-	err = eachRow(ctx, q, `SELECT establishment_id FROM import_run_establishments WHERE run_id = ? ORDER BY establishment_id`,
-		[]any{id}, func(row []string) { r.Establishments = append(r.Establishments, row[0]) })
+	if r.Establishments, err = db.Strings(ctx, q, `SELECT establishment_id FROM import_run_establishments WHERE run_id = ?
+		ORDER BY establishment_id`, id); err != nil {
+		return Run{}, err
+	}
+	visible := false
+	for _, e := range r.Establishments {
+		if visible, err = v.May(ctx, access.Provision, access.Establishment(e)); err != nil {
+			return Run{}, err
+		} else if visible {
+			break
+		}
+	}
+	if !visible {
+		return Run{}, refused
+	}
+	r.Actor, err = actorOf(ctx, v, q, r.ActorID)
 	return r, err
 }
 
-// Upload is a delivery uploaded in the web interface, waiting for review.
+// Upload is a delivery uploaded in the web interface, waiting for review
+// by the person who sent it, and by nobody else.
 type Upload struct {
 	ID          string
 	CreatedAt   time.Time
-	CreatedBy   string
+	CreatedBy   string // set by SaveUpload: its viewer
 	Source      string
 	Target      string // establishment ID (siecle, sts, csv)
 	Complete    bool   // csv: the whole truth
@@ -108,15 +125,28 @@ var errNoSealer = errors.New("provisioning: pending uploads are stored sealed; n
 // uploadAAD binds a sealed archive to its row and its owner.
 func uploadAAD(id, createdBy string) []byte { return []byte("import-upload:" + id + ":" + createdBy) }
 
-// SaveUpload stores an upload with the summary of its review. The archive
-// (the raw delivery: national student numbers, scholarship status…) is
-// stored sealed, never in clear; the summary holds counts, establishments
-// and the report (join keys and codes, no names).
-func SaveUpload(ctx context.Context, d *db.DB, u *Upload, s Sealer) error {
+// uploadRefused is the answer for an upload that is not the viewer's,
+// whether it exists or not.
+func uploadRefused(id string) error {
+	return access.Refuse(access.Provision, access.Resource{Kind: "import-upload", ID: id}, "no such upload of the viewer's")
+}
+
+// SaveUpload stores an upload of v's (a person who may import) with the
+// summary of its review. The archive (the raw delivery: national student
+// numbers, scholarship status…) is stored sealed, never in clear; the
+// summary holds counts, establishments and the report (join keys and
+// codes, no names).
+func SaveUpload(ctx context.Context, v *access.Viewer, d *db.DB, u *Upload, s Sealer) error {
+	if err := MayImport(ctx, v); err != nil {
+		return err
+	}
+	if personOf(v) == "" {
+		return access.Refuse(access.Provision, access.Resource{Kind: "import-upload"}, "an upload waits for a person's review")
+	}
 	if s == nil {
 		return errNoSealer
 	}
-	u.ID = ids.New()
+	u.ID, u.CreatedBy = ids.New(), v.ID
 	b, err := json.Marshal(uploadSummary{u.Summary, u.Complete})
 	if err != nil {
 		return err
@@ -149,18 +179,18 @@ type uploadSummary struct {
 	Complete bool    `json:"complete"`
 }
 
-// LoadUpload returns an upload of person createdBy, its archive still
-// sealed (Open); someone else's is not found.
-func LoadUpload(ctx context.Context, q db.Querier, id, createdBy string) (*Upload, error) {
+// LoadUpload returns an upload of v's, its archive still sealed (Open);
+// someone else's is refused as a missing one is.
+func LoadUpload(ctx context.Context, v *access.Viewer, q db.Querier, id string) (*Upload, error) {
 	u := &Upload{}
 	var at int64
 	var target sql.NullString
 	var sum string
 	err := q.QueryRow(ctx, `SELECT id, created_at, created_by, source, target_establishment_id, archive, fingerprint, summary
-		FROM import_uploads WHERE id = ? AND created_by = ?`, id, createdBy).
+		FROM import_uploads WHERE id = ? AND created_by = ?`, id, personOf(v)).
 		Scan(&u.ID, &at, &u.CreatedBy, &u.Source, &target, &u.sealed, &u.Fingerprint, &sum)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, uploadRefused(id)
 	}
 	if err != nil {
 		return nil, err
@@ -194,10 +224,11 @@ func ForgetUnreadableUploads(ctx context.Context, d *db.DB, s Sealer) (int, erro
 	if s == nil {
 		return 0, errNoSealer
 	}
-	var list [][2]string
-	if err := eachRow(ctx, d, `SELECT id, created_by FROM import_uploads ORDER BY id`, nil, func(r []string) {
-		list = append(list, [2]string{r[0], r[1]})
-	}); err != nil {
+	list, err := db.All(ctx, d, func(sc db.Scanner) (x [2]string, err error) {
+		err = sc.Scan(&x[0], &x[1])
+		return
+	}, `SELECT id, created_by FROM import_uploads ORDER BY id`)
+	if err != nil {
 		return 0, err
 	}
 	n := 0
@@ -213,7 +244,7 @@ func ForgetUnreadableUploads(ctx context.Context, d *db.DB, s Sealer) (int, erro
 		if _, err := s.Open(ctx, sealed, uploadAAD(x[0], x[1])); err == nil {
 			continue
 		}
-		if err := DeleteUpload(ctx, d, x[0], x[1]); err != nil {
+		if err := deleteUpload(ctx, d, x[0], x[1]); err != nil {
 			return n, err
 		}
 		n++
@@ -221,18 +252,30 @@ func ForgetUnreadableUploads(ctx context.Context, d *db.DB, s Sealer) (int, erro
 	return n, nil
 }
 
-// UpdateUpload records a new review of an upload.
-func UpdateUpload(ctx context.Context, d *db.DB, u *Upload) error {
+// UpdateUpload records a new review of an upload of v's.
+func UpdateUpload(ctx context.Context, v *access.Viewer, d *db.DB, u *Upload) error {
 	b, err := json.Marshal(uploadSummary{u.Summary, u.Complete})
 	if err != nil {
 		return err
 	}
-	_, err = d.Exec(ctx, `UPDATE import_uploads SET fingerprint = ?, summary = ? WHERE id = ?`, u.Fingerprint, string(b), u.ID)
-	return err
+	r, err := d.Exec(ctx, `UPDATE import_uploads SET fingerprint = ?, summary = ? WHERE id = ? AND created_by = ?`,
+		u.Fingerprint, string(b), u.ID, personOf(v))
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return uploadRefused(u.ID)
+	}
+	return nil
 }
 
-// DeleteUpload forgets an upload.
-func DeleteUpload(ctx context.Context, d *db.DB, id, createdBy string) error {
+// DeleteUpload forgets an upload of v's; forgetting one already gone (a
+// cancel sent twice) is no error, someone else's stays.
+func DeleteUpload(ctx context.Context, v *access.Viewer, d *db.DB, id string) error {
+	return deleteUpload(ctx, d, id, personOf(v))
+}
+
+func deleteUpload(ctx context.Context, d *db.DB, id, createdBy string) error {
 	_, err := d.Exec(ctx, `DELETE FROM import_uploads WHERE id = ? AND created_by = ?`, id, createdBy)
 	return err
 }

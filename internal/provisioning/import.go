@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/db"
 	"cartable/internal/ids"
@@ -38,10 +39,23 @@ var errRefused = errors.New("refused")
 // its people are released once the plan is made. The summary is returned in every
 // case it could be computed, with ErrMassDeactivation when the guard
 // refused the delivery.
-func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, error) {
+//
+// v runs it: a person importing from the web, or the command line's system
+// viewer (access.System("import")). v needs the provision right on every
+// establishment the changes concern, checked on the changes as they will
+// be applied (authorize, scope.go); a delivery beyond them is refused with
+// an *ImportRefusal, nothing applied.
+func Import(ctx context.Context, v *access.Viewer, d *db.DB, dl *Delivery, o Options) (*Summary, error) {
+	if err := MayImport(ctx, v); err != nil {
+		return nil, err
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	o.actorID = personOf(v)
+	// Creating establishments needs the instance's right, which only an
+	// operator holds: they are attached to what they create.
+	o.attachActor = o.actorID != ""
 	if err := dl.Report.err(); err != nil {
 		return nil, err
 	}
@@ -56,8 +70,8 @@ func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, e
 		// Reads only, outside any transaction: a preview never holds the
 		// writer's lock.
 		p, sum, err := buildPlan(ctx, d, dl, o)
-		if err == nil && o.Authorize != nil {
-			err = o.Authorize(p.scope)
+		if err == nil {
+			err = authorize(ctx, v, p.scope, sum)
 		}
 		return sum, err
 	}
@@ -82,10 +96,8 @@ func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, e
 		sum = s
 		// The rights are checked on the plan as it will be applied, even
 		// when it is no longer the one reviewed.
-		if o.Authorize != nil {
-			if err := o.Authorize(p.scope); err != nil {
-				return err
-			}
+		if err := authorize(ctx, v, p.scope, s); err != nil {
+			return err
 		}
 		if o.Expect != "" && o.Expect != s.Fingerprint {
 			return ErrChanged
@@ -97,11 +109,11 @@ func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, e
 			return err
 		}
 		s.Applied = true
-		return recordRun(ctx, tx, s, o, "applied")
+		return recordRun(ctx, v, tx, s, o, "applied")
 	})
 	if errors.Is(err, errRefused) {
 		// The refusal itself belongs to the history.
-		if rerr := d.Tx(ctx, func(tx *db.Tx) error { return recordRun(ctx, tx, sum, o, "refused") }); rerr != nil {
+		if rerr := d.Tx(ctx, func(tx *db.Tx) error { return recordRun(ctx, v, tx, sum, o, "refused") }); rerr != nil {
 			return sum, rerr
 		}
 		return sum, ErrMassDeactivation
@@ -118,8 +130,9 @@ func Import(ctx context.Context, d *db.DB, dl *Delivery, o Options) (*Summary, e
 	return sum, nil
 }
 
-// recordRun writes the history line and its audit event.
-func recordRun(ctx context.Context, q db.Querier, s *Summary, o Options, outcome string) error {
+// recordRun writes the history line (its actor a person, "" for the
+// system) and its audit event (v.Actor()).
+func recordRun(ctx context.Context, v *access.Viewer, q db.Querier, s *Summary, o Options, outcome string) error {
 	s.RunID = ids.New()
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -127,7 +140,7 @@ func recordRun(ctx context.Context, q db.Querier, s *Summary, o Options, outcome
 	}
 	at := o.Now()
 	if _, err := q.Exec(ctx, `INSERT INTO import_runs (id, at, actor_id, source, mode, delivery_date, outcome, summary)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.RunID, at.Unix(), o.ActorID, s.Source, s.Mode, s.Date, outcome, string(b)); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.RunID, at.Unix(), o.actorID, s.Source, s.Mode, s.Date, outcome, string(b)); err != nil {
 		return err
 	}
 	for _, e := range s.Establishments {
@@ -144,6 +157,6 @@ func recordRun(ctx context.Context, q db.Querier, s *Summary, o Options, outcome
 	if outcome != "applied" {
 		result = audit.Denied
 	}
-	return audit.Record(ctx, q, audit.Event{At: at, ActorID: o.ActorID, EstablishmentID: est, Action: AuditImport,
+	return audit.Record(ctx, q, audit.Event{At: at, ActorID: v.Actor(), EstablishmentID: est, Action: AuditImport,
 		Target: "import-run:" + s.RunID, Outcome: result})
 }

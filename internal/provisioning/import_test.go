@@ -208,7 +208,7 @@ func TestMassDeactivationGuard(t *testing.T) {
 	})
 	before := snapshot(t, d)
 	runs := count(t, d, `SELECT COUNT(*) FROM import_runs`)
-	sum, err := provisioning.Import(ctx, d, read(t, provisioning.AAF, dir), provisioning.Options{Now: at(day0)})
+	sum, err := provisioning.Import(ctx, system, d, read(t, provisioning.AAF, dir), provisioning.Options{Now: at(day0)})
 	if !errors.Is(err, provisioning.ErrMassDeactivation) {
 		t.Fatalf("err = %v", err)
 	}
@@ -321,7 +321,7 @@ func TestAtomicity(t *testing.T) {
 				}
 				before := snapshot(t, d)
 				boom := errors.New("injected failure")
-				_, err := provisioning.Import(ctx, d, read(t, provisioning.AAF, dir), provisioning.Options{Now: at(day0.AddDate(0, 1, 0)),
+				_, err := provisioning.Import(ctx, system, d, read(t, provisioning.AAF, dir), provisioning.Options{Now: at(day0.AddDate(0, 1, 0)),
 					Hook: func(s string, _ *db.Tx) error {
 						if s == step {
 							return boom
@@ -343,7 +343,7 @@ func TestAtomicity(t *testing.T) {
 	t.Run("database error", func(t *testing.T) {
 		d := dbtest.Open(t)
 		before := snapshot(t, d)
-		_, err := provisioning.Import(ctx, d, read(t, provisioning.AAF, completeDir), provisioning.Options{Now: at(day0),
+		_, err := provisioning.Import(ctx, system, d, read(t, provisioning.AAF, completeDir), provisioning.Options{Now: at(day0),
 			Hook: func(s string, tx *db.Tx) error {
 				if s == "structures" {
 					_, err := tx.Exec(ctx, `INSERT INTO people (id, profile, login, last_name, first_name, created_at, updated_at)
@@ -364,7 +364,7 @@ func TestAtomicity(t *testing.T) {
 func TestDryRunChangesNothing(t *testing.T) {
 	d := dbtest.Open(t)
 	before := snapshot(t, d)
-	sum, err := provisioning.Import(ctx, d, read(t, provisioning.AAF, completeDir), provisioning.Options{DryRun: true, Now: at(day0)})
+	sum, err := provisioning.Import(ctx, system, d, read(t, provisioning.AAF, completeDir), provisioning.Options{DryRun: true, Now: at(day0)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,8 +67,12 @@ var (
 )
 
 // Deactivate closes an account at once: no sign-in, not listed, every
-// session ended. Links and classes are kept for a reactivation.
-func Deactivate(ctx context.Context, d *db.DB, personID, actorID string, now time.Time) error {
+// session ended. Links and classes are kept for a reactivation. v needs
+// the provision right on the person's whole account.
+func Deactivate(ctx context.Context, v *access.Viewer, d *db.DB, personID string, now time.Time) error {
+	if err := v.Can(ctx, access.Provision, access.Person(personID)); err != nil {
+		return err
+	}
 	return d.Tx(ctx, func(tx *db.Tx) error {
 		var active bool
 		err := tx.QueryRow(ctx, `SELECT active FROM people WHERE id = ?`, personID).Scan(&active)
@@ -84,7 +88,7 @@ func Deactivate(ctx context.Context, d *db.DB, personID, actorID string, now tim
 		if err := deactivate(ctx, tx, []string{personID}, now.Unix()); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, Action: AuditDeactivate,
+		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: v.Actor(), Action: AuditDeactivate,
 			Target: "person:" + personID, Outcome: audit.Success})
 	})
 }
@@ -110,7 +114,17 @@ const (
 // deactivated (Deactivate). The person must be attached to the
 // establishment (ErrNotFound otherwise) and their account open (ErrActive
 // otherwise).
-func Close(ctx context.Context, d *db.DB, personID, establishmentID, actorID string, now time.Time) (Closing, error) {
+//
+// v needs the provision right on the establishment, then on the person's
+// attachment there (access.Membership: a refusal the policy explains,
+// such as access.ErrPrivilege, comes wrapped in the *access.Denied).
+func Close(ctx context.Context, v *access.Viewer, d *db.DB, personID, establishmentID string, now time.Time) (Closing, error) {
+	if err := v.Can(ctx, access.Provision, access.Establishment(establishmentID)); err != nil {
+		return 0, err
+	}
+	if err := v.Can(ctx, access.Provision, access.Membership(personID, establishmentID)); err != nil {
+		return 0, err
+	}
 	var out Closing
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		lock := ""
@@ -145,22 +159,59 @@ func Close(ctx context.Context, d *db.DB, personID, establishmentID, actorID str
 				personID, establishmentID); err != nil {
 				return err
 			}
-			return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, EstablishmentID: establishmentID, Action: AuditDetach,
+			return audit.Record(ctx, tx, audit.Event{At: now, ActorID: v.Actor(), EstablishmentID: establishmentID, Action: AuditDetach,
 				Target: "person:" + personID, Outcome: audit.Success})
 		}
 		out = Deactivated
 		if err := deactivate(ctx, tx, []string{personID}, now.Unix()); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, EstablishmentID: establishmentID, Action: AuditDeactivate,
+		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: v.Actor(), EstablishmentID: establishmentID, Action: AuditDeactivate,
 			Target: "person:" + personID, Outcome: audit.Success})
 	})
 	return out, err
 }
 
+// CloseByLogin is Close for the closing form: the account named by its
+// login (CheckClose first: a form at fault gives its check.Problems). The
+// right on the establishment is asked before the login is looked up; a
+// login nobody has is ErrNotFound.
+func CloseByLogin(ctx context.Context, v *access.Viewer, d *db.DB, f CloseForm, now time.Time) (Closing, error) {
+	if ps := CheckClose(f); len(ps) > 0 {
+		return 0, ps
+	}
+	if err := v.Can(ctx, access.Provision, access.Establishment(f.Establishment)); err != nil {
+		return 0, err
+	}
+	p, _, err := directory.PersonByLogin(ctx, d, strings.TrimSpace(f.Login))
+	if errors.Is(err, directory.ErrNotFound) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+	return Close(ctx, v, d, p.ID, f.Establishment, now)
+}
+
+// personAct checks the rights of an act on a person's whole account made
+// from one establishment's page: the provision right on that
+// establishment, then on the account (every establishment the person is
+// attached to; a refusal the policy explains comes wrapped).
+func personAct(ctx context.Context, v *access.Viewer, establishmentID, personID string) error {
+	if err := v.Can(ctx, access.Provision, access.Establishment(establishmentID)); err != nil {
+		return err
+	}
+	return v.Can(ctx, access.Provision, access.Person(personID))
+}
+
 // Reactivate reopens an account closed less than the purge delay ago, as
-// it was: memberships, classes and family links were kept.
-func Reactivate(ctx context.Context, d *db.DB, personID, actorID string, now time.Time) error {
+// it was: memberships, classes and family links were kept. It is done
+// from establishment establishmentID's page (see personAct for the
+// rights).
+func Reactivate(ctx context.Context, v *access.Viewer, d *db.DB, establishmentID, personID string, now time.Time) error {
+	if err := personAct(ctx, v, establishmentID, personID); err != nil {
+		return err
+	}
 	return d.Tx(ctx, func(tx *db.Tx) error {
 		var active bool
 		var deact sql.NullInt64
@@ -179,45 +230,105 @@ func Reactivate(ctx context.Context, d *db.DB, personID, actorID string, now tim
 			now.Unix(), personID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, Action: AuditReactivate,
+		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: v.Actor(), Action: AuditReactivate,
 			Target: "person:" + personID, Outcome: audit.Success})
 	})
 }
 
 // RecordChoice records whether a person objects to their contributions to
-// shared spaces being kept once their account is erased.
-func RecordChoice(ctx context.Context, d *db.DB, personID string, objects bool, actorID string, now time.Time) error {
+// shared spaces being kept once their account is erased, from
+// establishment establishmentID's page (see personAct for the rights).
+func RecordChoice(ctx context.Context, v *access.Viewer, d *db.DB, establishmentID, personID string, objects bool, now time.Time) error {
+	if err := personAct(ctx, v, establishmentID, personID); err != nil {
+		return err
+	}
 	return d.Tx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO account_closures (person_id, objects, recorded_at, recorded_by) VALUES (?, ?, ?, ?)
 			ON CONFLICT (person_id) DO UPDATE SET objects = excluded.objects, recorded_at = excluded.recorded_at,
-			recorded_by = excluded.recorded_by`, personID, objects, now.Unix(), actorID); err != nil {
+			recorded_by = excluded.recorded_by`, personID, objects, now.Unix(), personOf(v)); err != nil {
 			return err
 		}
 		outcome := "keep"
 		if objects {
 			outcome = "objects"
 		}
-		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, Action: AuditObjection,
+		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: v.Actor(), Action: AuditObjection,
 			Target: "person:" + personID, Outcome: outcome})
 	})
 }
 
 // Closed is a deactivated account waiting for the purge.
 type Closed struct {
-	Person         directory.Person
+	Person         AccountCard
 	DeactivatedAt  time.Time
 	PurgeOn        time.Time // the day its data goes
 	Objects        bool      // objected to contributions being kept
 	Establishments []string  // UAIs
 }
 
+// AccountCard is what the lifecycle's lists show of an account: the
+// person's name and profile, and the login that names the account in the
+// closing form; nothing of the record.
+type AccountCard struct {
+	ID, Login, Profile, FirstName, LastName string
+}
+
 // Due tells whether the purge erases it at now.
 func (c Closed) Due(now time.Time) bool { return !c.PurgeOn.After(now) }
 
-// ClosedAccounts lists the deactivated accounts (not yet erased), soonest
-// purge first; establishmentID "" lists the whole instance.
-func ClosedAccounts(ctx context.Context, q db.Querier, establishmentID string, delay time.Duration) ([]Closed, error) {
-	query := `SELECT ` + directory.PersonColumns + `, p.deactivated_at, COALESCE(c.objects, FALSE),
+// ClosedList is the closed accounts a viewer may name, and how many
+// others there are.
+type ClosedList struct {
+	Accounts []Closed
+	Hidden   int // closed accounts whose name the viewer may not read
+}
+
+// PurgeDelay is the delay before a closed account is erased, of a
+// setting in days: MaxPurgeDays when unset or beyond it.
+func PurgeDelay(days int) time.Duration {
+	if days <= 0 || days > MaxPurgeDays {
+		days = MaxPurgeDays
+	}
+	return time.Duration(days) * 24 * time.Hour
+}
+
+// ClosedAccounts lists the deactivated accounts (not yet erased) of an
+// establishment v may provision, soonest purge first, those whose name v
+// may read in full and the others counted; establishmentID "" lists the
+// whole instance, for the instance's right.
+func ClosedAccounts(ctx context.Context, v *access.Viewer, q db.Querier, establishmentID string, delay time.Duration) (ClosedList, error) {
+	r := access.Instance()
+	if establishmentID != "" {
+		r = access.Establishment(establishmentID)
+	}
+	if err := v.Can(ctx, access.Provision, r); err != nil {
+		return ClosedList{}, err
+	}
+	all, err := closedAccounts(ctx, q, establishmentID, delay)
+	if err != nil {
+		return ClosedList{}, err
+	}
+	ids := make([]string, len(all))
+	for i, c := range all {
+		ids[i] = c.Person.ID
+	}
+	visible, err := v.Visible(ctx, access.ReadName, ids)
+	if err != nil {
+		return ClosedList{}, err
+	}
+	var out ClosedList
+	for _, c := range all {
+		if visible[c.Person.ID] {
+			out.Accounts = append(out.Accounts, c)
+		} else {
+			out.Hidden++
+		}
+	}
+	return out, nil
+}
+
+func closedAccounts(ctx context.Context, q db.Querier, establishmentID string, delay time.Duration) ([]Closed, error) {
+	query := `SELECT p.id, p.login, p.profile, p.first_name, p.last_name, p.deactivated_at, COALESCE(c.objects, FALSE),
 		COALESCE((SELECT string_agg(e.uai, ' ') FROM memberships m JOIN establishments e ON e.id = m.establishment_id
 			WHERE m.person_id = p.id), '')
 		FROM people p LEFT JOIN account_closures c ON c.person_id = p.id
@@ -231,34 +342,25 @@ func ClosedAccounts(ctx context.Context, q db.Querier, establishmentID string, d
 		args = append(args, establishmentID)
 	}
 	query += ` ORDER BY p.deactivated_at, p.last_name, p.first_name, p.id`
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Closed
-	for rows.Next() {
-		var c Closed
+	return db.All(ctx, q, func(sc db.Scanner) (c Closed, err error) {
 		var at int64
 		var uais string
-		c.Person, err = directory.ScanPerson(rows, &at, &c.Objects, &uais)
-		if err != nil {
-			return nil, err
+		p := &c.Person
+		if err = sc.Scan(&p.ID, &p.Login, &p.Profile, &p.FirstName, &p.LastName, &at, &c.Objects, &uais); err != nil {
+			return c, err
 		}
 		c.DeactivatedAt = time.Unix(at, 0).UTC()
 		c.PurgeOn = c.DeactivatedAt.Add(delay)
 		c.Establishments = strings.Fields(uais)
 		sort.Strings(c.Establishments)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, nil
+	}, query, args...)
 }
 
 // PurgeOptions tune a purge.
 type PurgeOptions struct {
 	Now       time.Time
-	DelayDays int    // 1 to MaxPurgeDays
-	ActorID   string // "" for the daily job or the command line
+	DelayDays int // 1 to MaxPurgeDays
 	// ClosedYears is how long closed school years are kept after their
 	// end; ClosedYearRetention when 0.
 	ClosedYears time.Duration
@@ -284,9 +386,14 @@ type PurgeResult struct {
 // any more, then writes one purge record and one audit event with the
 // counts (no personal data). The blobs of the deleted files are queued in
 // the same transaction; the caller erases them once it has committed
-// (files.(*Store).EraseQueued).
-func Purge(ctx context.Context, d *db.DB, o PurgeOptions) (PurgeResult, error) {
+// (files.(*Store).EraseQueued). It acts on the whole instance: v is the
+// daily job's or the command line's system viewer (access.System("purge")),
+// or an operator.
+func Purge(ctx context.Context, v *access.Viewer, d *db.DB, o PurgeOptions) (PurgeResult, error) {
 	var res PurgeResult
+	if err := v.Can(ctx, access.Provision, access.Instance()); err != nil {
+		return res, err
+	}
 	if o.DelayDays < 1 || o.DelayDays > MaxPurgeDays {
 		return res, fmt.Errorf("purge delay %d days: choose 1 to %d", o.DelayDays, MaxPurgeDays)
 	}
@@ -346,17 +453,17 @@ func Purge(ctx context.Context, d *db.DB, o PurgeOptions) (PurgeResult, error) {
 		res.UploadsDeleted = int(n)
 		// Last, so that the files the steps above left without a
 		// reference (a closed year's entries and hand-ins) go too.
-		unreferenced, err := classlog.DeleteUnreferencedFiles(ctx, access.System("purge"), tx, o.Now.Add(-UnreferencedFileAge).Unix())
+		unreferenced, err := classlog.DeleteUnreferencedFiles(ctx, v, tx, o.Now.Add(-UnreferencedFileAge).Unix())
 		if err != nil {
 			return err
 		}
 		res.FilesDeleted += unreferenced
 		if err := tx.QueryRow(ctx, `INSERT INTO purge_runs (at, actor_id, delay_days, accounts_anonymised, accounts_deleted,
-			school_years_deleted, uploads_deleted, files_deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, o.Now.Unix(), o.ActorID,
+			school_years_deleted, uploads_deleted, files_deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, o.Now.Unix(), personOf(v),
 			o.DelayDays, res.Anonymised, res.Deleted, res.SchoolYearsDeleted, res.UploadsDeleted, res.FilesDeleted).Scan(&res.RunID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{At: o.Now, ActorID: o.ActorID, Action: AuditPurge,
+		return audit.Record(ctx, tx, audit.Event{At: o.Now, ActorID: v.Actor(), Action: AuditPurge,
 			Target: fmt.Sprintf("purge-run:%d", res.RunID), Outcome: audit.Success})
 	})
 	return res, err
@@ -430,8 +537,12 @@ func peopleReferences(ctx context.Context, q db.Querier) ([]reference, error) {
 	return out, err
 }
 
-// LastPurge returns when the last purge ran (zero if never).
-func LastPurge(ctx context.Context, q db.Querier) (time.Time, error) {
+// LastPurge returns when the last purge ran (zero if never), for who may
+// run one (Purge).
+func LastPurge(ctx context.Context, v *access.Viewer, q db.Querier) (time.Time, error) {
+	if err := v.Can(ctx, access.Provision, access.Instance()); err != nil {
+		return time.Time{}, err
+	}
 	var at sql.NullInt64
 	if err := q.QueryRow(ctx, `SELECT MAX(at) FROM purge_runs`).Scan(&at); err != nil {
 		return time.Time{}, err
@@ -451,23 +562,17 @@ type PurgeRun struct {
 	FilesDeleted                                              int
 }
 
-// PurgeRuns lists the latest purges, newest first.
-func PurgeRuns(ctx context.Context, q db.Querier, limit int) ([]PurgeRun, error) {
-	rows, err := q.Query(ctx, `SELECT id, at, actor_id, delay_days, accounts_anonymised, accounts_deleted, school_years_deleted,
-		uploads_deleted, files_deleted FROM purge_runs ORDER BY id DESC LIMIT ?`, limit)
-	if err != nil {
+// PurgeRuns lists the latest purges, newest first, for who may run one
+// (Purge).
+func PurgeRuns(ctx context.Context, v *access.Viewer, q db.Querier, limit int) ([]PurgeRun, error) {
+	if err := v.Can(ctx, access.Provision, access.Instance()); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []PurgeRun
-	for rows.Next() {
-		var r PurgeRun
+	return db.All(ctx, q, func(sc db.Scanner) (r PurgeRun, err error) {
 		var at int64
-		if err := rows.Scan(&r.ID, &at, &r.ActorID, &r.DelayDays, &r.Anonymised, &r.Deleted, &r.SchoolYears, &r.UploadsCount, &r.FilesDeleted); err != nil {
-			return nil, err
-		}
+		err = sc.Scan(&r.ID, &at, &r.ActorID, &r.DelayDays, &r.Anonymised, &r.Deleted, &r.SchoolYears, &r.UploadsCount, &r.FilesDeleted)
 		r.At = time.Unix(at, 0).UTC()
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	}, `SELECT id, at, actor_id, delay_days, accounts_anonymised, accounts_deleted, school_years_deleted,
+		uploads_deleted, files_deleted FROM purge_runs ORDER BY id DESC LIMIT ?`, limit)
 }

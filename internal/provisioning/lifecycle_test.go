@@ -10,6 +10,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/auth"
+	"cartable/internal/check"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 	"cartable/internal/provisioning"
@@ -24,26 +25,26 @@ func TestPurgeTiming(t *testing.T) {
 	// A class log entry of T1's: a contribution to a shared space.
 	closedAt := day0.Add(2 * time.Hour)
 	for _, p := range []directory.Person{s1, r7, t1} {
-		if err := provisioning.Deactivate(ctx, d, p.ID, "", closedAt); err != nil {
+		if err := provisioning.Deactivate(ctx, system, d, p.ID, closedAt); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := provisioning.Deactivate(ctx, d, s1.ID, "", closedAt); !errors.Is(err, provisioning.ErrActive) {
+	if err := provisioning.Deactivate(ctx, system, d, s1.ID, closedAt); !errors.Is(err, provisioning.ErrActive) {
 		t.Errorf("second deactivation: %v", err)
 	}
 	// R7 objected to their contributions being kept.
-	if err := provisioning.RecordChoice(ctx, d, r7.ID, true, "", closedAt); err != nil {
+	if err := provisioning.RecordChoice(ctx, system, d, "", r7.ID, true, closedAt); err != nil {
 		t.Fatal(err)
 	}
-	list, err := provisioning.ClosedAccounts(ctx, d, "", 90*day)
+	list, err := provisioning.ClosedAccounts(ctx, system, d, "", 90*day)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) != 3 || !list[0].PurgeOn.Equal(closedAt.Add(90*day).Truncate(time.Second)) {
+	if len(list.Accounts) != 3 || list.Hidden != 0 || !list.Accounts[0].PurgeOn.Equal(closedAt.Add(90*day).Truncate(time.Second)) {
 		t.Fatalf("closed accounts %+v", list)
 	}
 	// One second before the delay: nothing goes.
-	res, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: closedAt.Add(90*day - time.Second), DelayDays: 90})
+	res, err := provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: closedAt.Add(90*day - time.Second), DelayDays: 90})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestPurgeTiming(t *testing.T) {
 		t.Fatalf("purged early: %+v", res)
 	}
 	// Within the delay the account comes back intact.
-	if err := provisioning.Reactivate(ctx, d, t1.ID, "", closedAt.Add(89*day)); err != nil {
+	if err := provisioning.Reactivate(ctx, system, d, "", t1.ID, closedAt.Add(89*day)); err != nil {
 		t.Fatal(err)
 	}
 	if p, _ := directory.PersonByID(ctx, d, t1.ID); !p.Active || p.Login != t1.Login {
@@ -62,7 +63,7 @@ func TestPurgeTiming(t *testing.T) {
 	}
 	// At the delay: S1 is erased (anonymous stub), R7 deleted.
 	links := count(t, d, `SELECT COUNT(*) FROM family_links`)
-	res, err = provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: closedAt.Add(90 * day), DelayDays: 90})
+	res, err = provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: closedAt.Add(90 * day), DelayDays: 90})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,11 +91,11 @@ func TestPurgeTiming(t *testing.T) {
 	}
 	// The erased account can no longer be reopened, and a new delivery
 	// naming the same key makes a new account.
-	if err := provisioning.Reactivate(ctx, d, s1.ID, "", closedAt.Add(91*day)); !errors.Is(err, provisioning.ErrPurged) {
+	if err := provisioning.Reactivate(ctx, system, d, "", s1.ID, closedAt.Add(91*day)); !errors.Is(err, provisioning.ErrPurged) {
 		t.Errorf("reactivation after the purge: %v", err)
 	}
 	// The purge is written down with counts and no personal data.
-	runs, err := provisioning.PurgeRuns(ctx, d, 5)
+	runs, err := provisioning.PurgeRuns(ctx, system, d, 5)
 	if err != nil || len(runs) != 2 || runs[0].Anonymised != 1 || runs[0].Deleted != 1 || runs[1].Anonymised != 0 {
 		t.Fatalf("purge runs %+v %v", runs, err)
 	}
@@ -103,11 +104,11 @@ func TestPurgeTiming(t *testing.T) {
 		t.Fatalf("audit %+v %v", evs, err)
 	}
 	// Nothing else is due: a second purge the same day erases nothing.
-	res, _ = provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: closedAt.Add(90 * day), DelayDays: 90})
+	res, _ = provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: closedAt.Add(90 * day), DelayDays: 90})
 	if res.Anonymised+res.Deleted != 0 {
 		t.Errorf("second purge %+v", res)
 	}
-	if _, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: day0, DelayDays: 91}); err == nil {
+	if _, err := provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: day0, DelayDays: 91}); err == nil {
 		t.Error("a delay over 90 days was accepted")
 	}
 	// The next complete delivery still names S1: a fresh account.
@@ -133,17 +134,17 @@ func TestPurgeKeepsContributionsAndErasesTheRest(t *testing.T) {
 			FROM teaching_assignments a WHERE a.teacher_id = ? AND a.class_id IS NOT NULL LIMIT 1`, "entry"+string(rune('1'+i)), p.ID); err != nil {
 			t.Skipf("no class log table to hold a contribution: %v", err)
 		}
-		if err := provisioning.Deactivate(ctx, d, p.ID, "", day0); err != nil {
+		if err := provisioning.Deactivate(ctx, system, d, p.ID, day0); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if n := count(t, d, `SELECT COUNT(*) FROM sessions WHERE person_id = ?`, t1.ID); n != 0 {
 		t.Error("sessions survive a deactivation")
 	}
-	if err := provisioning.RecordChoice(ctx, d, t2.ID, true, "", day0); err != nil {
+	if err := provisioning.RecordChoice(ctx, system, d, "", t2.ID, true, day0); err != nil {
 		t.Fatal(err)
 	}
-	res, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: day0.Add(30 * day), DelayDays: 30})
+	res, err := provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: day0.Add(30 * day), DelayDays: 30})
 	if err != nil || res.Anonymised != 1 || res.Deleted != 1 {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -166,7 +167,7 @@ func TestRollover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := provisioning.PlanRollover(ctx, d, e.ID, "2027-2028")
+	p, err := provisioning.PlanRollover(ctx, system, d, e.ID, "2027-2028")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,20 +175,18 @@ func TestRollover(t *testing.T) {
 		p.GroupMembers != 2 || p.Assignments != 4 || p.HeadTeachers != 1 {
 		t.Fatalf("plan %+v", p)
 	}
-	for _, bad := range []struct {
-		label string
-		err   error
-	}{{"2027", provisioning.ErrYearLabel}, {"2027-2029", provisioning.ErrYearLabel}, {"2026-2027", provisioning.ErrYearExists},
-		{"2025-2026", provisioning.ErrYearOrder}} {
-		if _, err := provisioning.PlanRollover(ctx, d, e.ID, bad.label); !errors.Is(err, bad.err) {
+	for _, bad := range []struct{ label, code string }{{"2027", "label"}, {"2027-2029", "label"}, {"2026-2027", "exists"},
+		{"2025-2026", "order"}} {
+		_, err := provisioning.PlanRollover(ctx, system, d, e.ID, bad.label)
+		if ps, ok := check.As(err); !ok || len(ps) != 1 || ps[0].Field != "year" || ps[0].Code != bad.code {
 			t.Errorf("%s: %v", bad.label, err)
 		}
 	}
 	before := snapshot(t, d)
-	if _, err := provisioning.PlanRollover(ctx, d, e.ID, "2027-2028"); err != nil || snapshot(t, d) != before {
+	if _, err := provisioning.PlanRollover(ctx, system, d, e.ID, "2027-2028"); err != nil || snapshot(t, d) != before {
 		t.Fatal("the preview changed something")
 	}
-	if _, err := provisioning.Rollover(ctx, d, e.ID, "2027-2028", "", day0.AddDate(1, 0, -5)); err != nil {
+	if _, err := provisioning.Rollover(ctx, system, d, e.ID, "2027-2028", day0.AddDate(1, 0, -5)); err != nil {
 		t.Fatal(err)
 	}
 	if got := column(t, d, `SELECT label || ':' || CASE WHEN closed THEN 'closed' ELSE 'open' END FROM school_years WHERE establishment_id = ?`, e.ID); !slices.Equal(got, []string{"2026-2027:closed", "2027-2028:open"}) {
@@ -207,7 +206,7 @@ func TestRollover(t *testing.T) {
 		return []byte(strings.ReplaceAll(strings.ReplaceAll(s, "$6A", "$5A"), "20260901", "20270901"))
 	})
 	dl := read(t, provisioning.AAF, next)
-	sum, err := provisioning.Import(ctx, d, dl, provisioning.Options{Now: at(day0.AddDate(1, 0, 0))})
+	sum, err := provisioning.Import(ctx, system, d, dl, provisioning.Options{Now: at(day0.AddDate(1, 0, 0))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +221,7 @@ func TestRollover(t *testing.T) {
 		t.Errorf("%d enrolments kept in the closed year", n)
 	}
 	// A closed year is erased by the purge a year after its end.
-	res, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: time.Date(2028, 9, 1, 0, 0, 0, 0, time.UTC), DelayDays: 90})
+	res, err := provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: time.Date(2028, 9, 1, 0, 0, 0, 0, time.UTC), DelayDays: 90})
 	if err != nil || res.SchoolYearsDeleted != 1 {
 		t.Errorf("purge of the closed year: %+v %v", res, err)
 	}
@@ -241,10 +240,10 @@ func TestCloseFromOneEstablishment(t *testing.T) {
 	}
 	a := ests[0]
 	other := &directory.Establishment{UAI: "0759999Z", Name: "Autre", Kind: "lycee"}
-	if err := directory.CreateEstablishment(ctx, d, other); err != nil {
+	if err := directory.CreateEstablishment(ctx, system, d, other); err != nil {
 		t.Fatal(err)
 	}
-	if err := directory.AddMembership(ctx, d, s1.ID, other.ID); err != nil {
+	if err := directory.AddMembership(ctx, system, d, s1.ID, other.ID); err != nil {
 		t.Fatal(err)
 	}
 	// A letter issued from the first establishment, not used yet.
@@ -252,10 +251,15 @@ func TestCloseFromOneEstablishment(t *testing.T) {
 	if _, err := au.IssueActivationCodes(ctx, access.System("test"), a, []directory.Person{s1}, "", 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := provisioning.Close(ctx, d, "nobody", a, "", day0); !errors.Is(err, provisioning.ErrNotFound) {
+	if _, err := provisioning.Close(ctx, system, d, "nobody", a, day0); !errors.Is(err, provisioning.ErrNotFound) {
 		t.Errorf("closing nobody: %v", err)
 	}
-	got, err := provisioning.Close(ctx, d, s1.ID, a, "actor", day0)
+	// The head of the first establishment closes from there.
+	head := viewer(t, d, "H1")
+	if _, err := provisioning.Close(ctx, head, d, s1.ID, other.ID, day0); !errors.Is(err, access.ErrDenied) {
+		t.Fatalf("the head closes from an establishment of someone else's: %v", err)
+	}
+	got, err := provisioning.Close(ctx, head, d, s1.ID, a, day0)
 	if err != nil || got != provisioning.Detached {
 		t.Fatalf("close from the first establishment: %v, %v", got, err)
 	}
@@ -269,13 +273,17 @@ func TestCloseFromOneEstablishment(t *testing.T) {
 		t.Errorf("the detaching establishment's unused code stayed (%d)", n)
 	}
 	ev, _ := audit.List(ctx, d, audit.Filter{Action: provisioning.AuditDetach})
-	if len(ev) != 1 || ev[0].Target != "person:"+s1.ID || ev[0].EstablishmentID != a || ev[0].ActorID != "actor" {
+	if len(ev) != 1 || ev[0].Target != "person:"+s1.ID || ev[0].EstablishmentID != a || ev[0].ActorID != head.ID {
 		t.Fatalf("detach audited as %+v", ev)
 	}
-	if _, err := provisioning.Close(ctx, d, s1.ID, a, "actor", day0); !errors.Is(err, provisioning.ErrNotFound) {
+	// (A viewer belongs to one request: a fresh one sees the change.)
+	if _, err := provisioning.Close(ctx, viewer(t, d, "H1"), d, s1.ID, a, day0); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("the head closes again where no longer attached: %v", err)
+	}
+	if _, err := provisioning.Close(ctx, system, d, s1.ID, a, day0); !errors.Is(err, provisioning.ErrNotFound) {
 		t.Errorf("closing again where no longer attached: %v", err)
 	}
-	got, err = provisioning.Close(ctx, d, s1.ID, other.ID, "actor", day0)
+	got, err = provisioning.Close(ctx, system, d, s1.ID, other.ID, day0)
 	if err != nil || got != provisioning.Deactivated {
 		t.Fatalf("close from the last establishment: %v, %v", got, err)
 	}
@@ -286,10 +294,10 @@ func TestCloseFromOneEstablishment(t *testing.T) {
 		t.Fatalf("the last membership was not kept for a reactivation: %v", ms)
 	}
 	ev, _ = audit.List(ctx, d, audit.Filter{Action: provisioning.AuditDeactivate})
-	if len(ev) != 1 || ev[0].EstablishmentID != other.ID {
+	if len(ev) != 1 || ev[0].EstablishmentID != other.ID || ev[0].ActorID != "system:test" {
 		t.Fatalf("deactivation audited as %+v", ev)
 	}
-	if _, err := provisioning.Close(ctx, d, s1.ID, other.ID, "actor", day0); !errors.Is(err, provisioning.ErrActive) {
+	if _, err := provisioning.Close(ctx, system, d, s1.ID, other.ID, day0); !errors.Is(err, provisioning.ErrActive) {
 		t.Errorf("closing a closed account: %v", err)
 	}
 }

@@ -18,7 +18,7 @@ func TestSIECLEAndSTS(t *testing.T) {
 	if !dl.Complete || dl.Date != "2026-09-01" || dl.Structures[0].UAI != "0750003C" {
 		t.Fatalf("delivery %+v", dl)
 	}
-	sum, err := provisioning.Import(ctx, d, dl, provisioning.Options{Now: at(day0)})
+	sum, err := provisioning.Import(ctx, system, d, dl, provisioning.Options{Now: at(day0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestSIECLEAndSTS(t *testing.T) {
 	}
 
 	// STS: staff and teaching services of the same establishment.
-	sum, err = provisioning.Import(ctx, d, read(t, provisioning.STS, "testdata/sts/sts_emp_0750003C_2026.xml"), provisioning.Options{Now: at(day0)})
+	sum, err = provisioning.Import(ctx, system, d, read(t, provisioning.STS, "testdata/sts/sts_emp_0750003C_2026.xml"), provisioning.Options{Now: at(day0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestSIECLEAndSTS(t *testing.T) {
 		t.Errorf("names: %v", sum.Counts)
 	}
 	// Each export rules its own family only: SIECLE again leaves the staff.
-	sum, err = provisioning.Import(ctx, d, read(t, provisioning.SIECLE, "testdata/siecle/ElevesSansAdresses.xml", "testdata/siecle/ResponsablesAvecAdresses.xml"),
+	sum, err = provisioning.Import(ctx, system, d, read(t, provisioning.SIECLE, "testdata/siecle/ElevesSansAdresses.xml", "testdata/siecle/ResponsablesAvecAdresses.xml"),
 		provisioning.Options{Now: at(day0)})
 	if err != nil || sum.Changes() != 0 {
 		t.Fatalf("SIECLE again: %v %v", err, sum.Counts)
@@ -88,7 +88,7 @@ func TestSIECLEAndSTS(t *testing.T) {
 	dir := copyDir(t, completeDir, func(name string, b []byte) []byte {
 		return []byte(strings.ReplaceAll(string(b), "0750002B", "0750003C"))
 	})
-	_, err = provisioning.Import(ctx, d, read(t, provisioning.AAF, dir), provisioning.Options{Now: at(day0)})
+	_, err = provisioning.Import(ctx, system, d, read(t, provisioning.AAF, dir), provisioning.Options{Now: at(day0)})
 	if re, ok := provisioning.AsReadError(err); !ok || re.Issues[0].Code != "establishment-fed-locally" {
 		t.Fatalf("err = %v", err)
 	}
@@ -104,7 +104,7 @@ func TestCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := provisioning.Import(ctx, d, dl, provisioning.Options{Now: at(day0)})
+	sum, err := provisioning.Import(ctx, system, d, dl, provisioning.Options{Now: at(day0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err = provisioning.Import(ctx, d, dl, provisioning.Options{Now: at(day0), AllowMassDeactivation: true})
+	sum, err = provisioning.Import(ctx, system, d, dl, provisioning.Options{Now: at(day0), AllowMassDeactivation: true})
 	if err != nil {
 		t.Fatal(err)
 	}

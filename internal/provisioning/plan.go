@@ -94,16 +94,7 @@ type Options struct {
 	// people above which a complete delivery is refused as truncated;
 	// DefaultMaxDeactivation when 0.
 	MaxDeactivation float64
-	ActorID         string // who runs it; "" for the command line
-	// AttachActor attaches ActorID to the establishments the import creates
-	// (an operator importing from the web must see what they created).
-	AttachActor bool
-	Now         func() time.Time
-	// Authorize is asked with the Scope of the changes as they will be
-	// applied: inside the transaction, before anything is written (and
-	// before the fingerprint is compared), and in a dry run once the
-	// changes are known. An error stops the import and is returned.
-	Authorize func(Scope) error
+	Now             func() time.Time
 	// Hook is called between the steps of writing with the step's name and
 	// the transaction; an error aborts the whole import. Tests inject
 	// failures with it.
@@ -112,6 +103,13 @@ type Options struct {
 	// if the directory moved since and the changes differ, nothing is
 	// applied and ErrChanged is returned.
 	Expect string
+
+	// Set by Import from its viewer: the person who runs it ("" for the
+	// system), and whether to attach them to the establishments the import
+	// creates (an operator importing from the web must see what they
+	// created).
+	actorID     string
+	attachActor bool
 }
 
 // DefaultMaxDeactivation is the guard's default: a complete delivery that

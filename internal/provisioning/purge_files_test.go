@@ -133,22 +133,22 @@ func TestPurgeErasesFilesButKeepsContributions(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []directory.Person{t1, t2, s1} {
-		if err := provisioning.Deactivate(ctx, d, p.ID, "", day0); err != nil {
+		if err := provisioning.Deactivate(ctx, system, d, p.ID, day0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := provisioning.RecordChoice(ctx, d, t2.ID, true, "", day0); err != nil {
+	if err := provisioning.RecordChoice(ctx, system, d, "", t2.ID, true, day0); err != nil {
 		t.Fatal(err)
 	}
 
-	res, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: now, DelayDays: 30})
+	res, err := provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: now, DelayDays: 30})
 	if err != nil || res.Anonymised != 2 || res.Deleted != 1 {
 		t.Fatalf("purge %+v %v", res, err)
 	}
 	if res.FilesDeleted != 4 {
 		t.Errorf("%d files deleted, want 4 (the loose file, the objector's, the hand-in, the orphan)", res.FilesDeleted)
 	}
-	if runs, err := provisioning.PurgeRuns(ctx, d, 1); err != nil || runs[0].FilesDeleted != res.FilesDeleted {
+	if runs, err := provisioning.PurgeRuns(ctx, system, d, 1); err != nil || runs[0].FilesDeleted != res.FilesDeleted {
 		t.Errorf("purge record %+v %v", runs, err)
 	}
 	gone := []files.File{loose, objected, handIn, orphan}
@@ -156,7 +156,7 @@ func TestPurgeErasesFilesButKeepsContributions(t *testing.T) {
 	// The records are gone at once; the blobs wait in the queue until the
 	// erasure, which the caller runs after the purge.
 	for _, f := range gone {
-		if _, err := files.Info(ctx, access.System("test"), d, f.ID); !errors.Is(err, files.ErrNotFound) || !fe.stored(f) {
+		if _, err := files.Info(ctx, system, d, f.ID); !errors.Is(err, files.ErrNotFound) || !fe.stored(f) {
 			t.Errorf("%s after the purge: record %v, blob stored %v", f.ID, err, fe.stored(f))
 		}
 	}
@@ -179,7 +179,7 @@ func TestPurgeErasesFilesButKeepsContributions(t *testing.T) {
 	if got := column(t, d, `SELECT file_id FROM classlog_attachments WHERE entry_id = ?`, e1); !slices.Equal(got, []string{kept.ID}) {
 		t.Errorf("attachments of the kept entry: %v", got)
 	}
-	if f, b, err := fe.store.Read(ctx, access.System("test"), d, kept.ID); err != nil || string(b) != "fiche de T1" || f.OwnerID != t1.ID {
+	if f, b, err := fe.store.Read(ctx, system, d, kept.ID); err != nil || string(b) != "fiche de T1" || f.OwnerID != t1.ID {
 		t.Errorf("the kept attachment: %q %v (owner %s)", b, err, f.OwnerID)
 	}
 	if got := column(t, d, `SELECT id FROM classlog_entries`); !slices.Equal(got, []string{"entry1"}) {
@@ -190,7 +190,7 @@ func TestPurgeErasesFilesButKeepsContributions(t *testing.T) {
 	}
 	// A purge the next day finds nothing more; the fresh upload, now old
 	// and still unreferenced, goes with it.
-	res, err = provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: now.Add(day), DelayDays: 30})
+	res, err = provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: now.Add(day), DelayDays: 30})
 	if err != nil || res.FilesDeleted != 1 || res.Anonymised+res.Deleted != 0 {
 		t.Fatalf("next purge %+v %v", res, err)
 	}
@@ -218,15 +218,15 @@ func TestPurgeOfClosedYearErasesItsFiles(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := provisioning.Rollover(ctx, d, fe.est, "2027-2028", "", day0.AddDate(1, 0, -5)); err != nil {
+	if _, err := provisioning.Rollover(ctx, system, d, fe.est, "2027-2028", day0.AddDate(1, 0, -5)); err != nil {
 		t.Fatal(err)
 	}
 	// The year is kept a year after its end: nothing goes before.
-	res, err := provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: time.Date(2028, 3, 1, 0, 0, 0, 0, time.UTC), DelayDays: 90})
+	res, err := provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: time.Date(2028, 3, 1, 0, 0, 0, 0, time.UTC), DelayDays: 90})
 	if err != nil || res.SchoolYearsDeleted != 0 || res.FilesDeleted != 0 {
 		t.Fatalf("early purge %+v %v", res, err)
 	}
-	res, err = provisioning.Purge(ctx, d, provisioning.PurgeOptions{Now: time.Date(2028, 9, 1, 0, 0, 0, 0, time.UTC), DelayDays: 90})
+	res, err = provisioning.Purge(ctx, system, d, provisioning.PurgeOptions{Now: time.Date(2028, 9, 1, 0, 0, 0, 0, time.UTC), DelayDays: 90})
 	if err != nil || res.SchoolYearsDeleted != 1 || res.FilesDeleted != 2 {
 		t.Fatalf("purge of the closed year %+v %v", res, err)
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/db"
 	"cartable/internal/directory"
@@ -20,14 +20,6 @@ import (
 // years) and the new year is opened, empty. Accounts persist: the next
 // complete delivery fills the new year and deactivates whoever it no
 // longer names.
-
-var yearLabel = regexp.MustCompile(`^(\d{4})-(\d{4})$`)
-
-var (
-	ErrYearLabel  = errors.New("the year must read YYYY-YYYY, two consecutive years (e.g. 2027-2028)")
-	ErrYearExists = errors.New("this school year already exists in the establishment")
-	ErrYearOrder  = errors.New("an open school year starts after the new one: the rollover only moves forward")
-)
 
 // RolloverPlan is what a rollover does, for the preview.
 type RolloverPlan struct {
@@ -42,50 +34,45 @@ type RolloverPlan struct {
 	HeadTeachers  int
 }
 
-// PlanRollover works out the rollover of an establishment to the year
-// label ("2027-2028", from 1 September to 31 August).
-func PlanRollover(ctx context.Context, q db.Querier, establishmentID, label string) (*RolloverPlan, error) {
-	m := yearLabel.FindStringSubmatch(label)
-	if m == nil {
-		return nil, ErrYearLabel
-	}
-	y1, _ := strconv.Atoi(m[1])
-	y2, _ := strconv.Atoi(m[2])
-	if y2 != y1+1 {
-		return nil, ErrYearLabel
-	}
-	e, err := directory.EstablishmentByID(ctx, q, establishmentID)
+// PlanRollover works out the rollover of an establishment v may
+// provision to the year label ("2027-2028", from 1 September to 31
+// August). A year at fault (CheckRollover, one that exists already, one
+// before an open year) gives its check.Problems.
+func PlanRollover(ctx context.Context, v *access.Viewer, q db.Querier, establishmentID, label string) (*RolloverPlan, error) {
+	e, err := Establishment(ctx, v, q, establishmentID)
 	if err != nil {
 		return nil, err
+	}
+	return planRollover(ctx, q, e, label)
+}
+
+func planRollover(ctx context.Context, q db.Querier, e directory.Establishment, label string) (*RolloverPlan, error) {
+	y1, y2, ps := checkRollover(label)
+	if len(ps) > 0 {
+		return nil, ps
 	}
 	p := &RolloverPlan{Establishment: e, NewYear: directory.SchoolYear{EstablishmentID: e.ID, Label: label,
 		StartsOn: fmt.Sprintf("%d-09-01", y1), EndsOn: fmt.Sprintf("%d-08-31", y2)}}
-	rows, err := q.Query(ctx, `SELECT id, label, starts_on, ends_on, closed FROM school_years WHERE establishment_id = ? ORDER BY starts_on`, e.ID)
+	years, err := db.All(ctx, q, func(sc db.Scanner) (y directory.SchoolYear, err error) {
+		err = sc.Scan(&y.ID, &y.Label, &y.StartsOn, &y.EndsOn, &y.Closed)
+		y.EstablishmentID = e.ID
+		return
+	}, `SELECT id, label, starts_on, ends_on, closed FROM school_years WHERE establishment_id = ? ORDER BY starts_on`, e.ID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var y directory.SchoolYear
-		if err := rows.Scan(&y.ID, &y.Label, &y.StartsOn, &y.EndsOn, &y.Closed); err != nil {
-			return nil, err
-		}
-		y.EstablishmentID = e.ID
+	for _, y := range years {
 		if y.Label == label {
-			return nil, ErrYearExists
+			return nil, yearProblem("exists", label)
 		}
 		if y.Closed {
 			continue
 		}
 		if y.StartsOn >= p.NewYear.StartsOn {
-			return nil, ErrYearOrder
+			return nil, yearProblem("order", label)
 		}
 		p.Closing = append(p.Closing, y)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows.Close()
 	for _, y := range p.Closing {
 		for _, c := range []struct {
 			dst   *int
@@ -109,13 +96,17 @@ func PlanRollover(ctx context.Context, q db.Querier, establishmentID, label stri
 	return p, nil
 }
 
-// Rollover closes the establishment's open years and opens label, in one
-// transaction, and returns what it did.
-func Rollover(ctx context.Context, d *db.DB, establishmentID, label, actorID string, now time.Time) (*RolloverPlan, error) {
+// Rollover closes the open years of an establishment v may provision and
+// opens label, in one transaction, and returns what it did.
+func Rollover(ctx context.Context, v *access.Viewer, d *db.DB, establishmentID, label string, now time.Time) (*RolloverPlan, error) {
+	e, err := Establishment(ctx, v, d, establishmentID)
+	if err != nil {
+		return nil, err
+	}
 	var p *RolloverPlan
-	err := d.Tx(ctx, func(tx *db.Tx) error {
+	err = d.Tx(ctx, func(tx *db.Tx) error {
 		var err error
-		if p, err = PlanRollover(ctx, tx, establishmentID, label); err != nil {
+		if p, err = planRollover(ctx, tx, e, label); err != nil {
 			return err
 		}
 		for _, y := range p.Closing {
@@ -124,11 +115,34 @@ func Rollover(ctx context.Context, d *db.DB, establishmentID, label, actorID str
 			}
 		}
 		p.NewYear.ID = ids.New()
-		if err := directory.CreateSchoolYear(ctx, tx, &p.NewYear); err != nil {
+		if err := directory.CreateSchoolYear(ctx, v, tx, &p.NewYear); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: actorID, EstablishmentID: establishmentID,
+		return audit.Record(ctx, tx, audit.Event{At: now, ActorID: v.Actor(), EstablishmentID: establishmentID,
 			Action: AuditRollover, Target: "establishment:" + establishmentID, Outcome: audit.Success})
 	})
 	return p, err
+}
+
+// NextYear proposes the year to open in an establishment v may provision:
+// the one after its current year, or the school year of now when it has
+// none open.
+func NextYear(ctx context.Context, v *access.Viewer, q db.Querier, establishmentID string, now time.Time) (string, error) {
+	if err := v.Can(ctx, access.Provision, access.Establishment(establishmentID)); err != nil {
+		return "", err
+	}
+	y, err := directory.CurrentSchoolYear(ctx, q, establishmentID, now.Format("2006-01-02"))
+	if err == nil && len(y.Label) >= 4 {
+		if start, err := strconv.Atoi(y.Label[:4]); err == nil {
+			return fmt.Sprintf("%d-%d", start+1, start+2), nil
+		}
+	}
+	if err != nil && !errors.Is(err, directory.ErrNotFound) {
+		return "", err
+	}
+	start := now.Year()
+	if now.Month() < time.August {
+		start--
+	}
+	return fmt.Sprintf("%d-%d", start, start+1), nil
 }

@@ -1,14 +1,15 @@
 package provisioning
 
 import (
+	"context"
 	"sort"
 
+	"cartable/internal/access"
 	"cartable/internal/directory"
 )
 
 // Scope is what an import would change, as far as the rights to run it
-// are concerned. The caller (Options.Authorize) decides from it; the
-// package decides nothing about who may import.
+// are concerned: Import decides from it (authorize) who may run it.
 //
 // Two kinds of change are told apart:
 //
@@ -195,4 +196,89 @@ func (pl *planner) scope() error {
 	sort.Strings(sc.Establishments)
 	p.scope = sc
 	return nil
+}
+
+// ImportRefusal is an import beyond its viewer's rights: nothing was
+// applied. It is a refusal (errors.Is(err, access.ErrDenied)). What it
+// tells is for the person who ran it and names only what the delivery
+// itself names: never where someone else's people are.
+type ImportRefusal struct {
+	// UAIs lists the establishments the delivery names that the viewer
+	// may not provision, and the new ones when they may not bring
+	// establishments in.
+	UAIs []string
+	// Others tells that the delivery changes people or relations the
+	// viewer does not answer for (not detailed).
+	Others bool
+}
+
+const refusedImport = "the delivery reaches beyond the viewer's rights"
+
+func (f *ImportRefusal) Error() string { return "provisioning: " + refusedImport }
+
+// Unwrap gives the refusal as the policy words it, on the instance.
+func (f *ImportRefusal) Unwrap() error {
+	return access.Refuse(access.Provision, access.Instance(), refusedImport)
+}
+
+// authorize is the rule of every import, checked on the changes as they
+// will be applied (Scope): the provision right on every establishment the
+// delivery names and on every establishment where it changes something —
+// each establishment of each person it changes themselves (fields,
+// profile, activity, family links, one more attachment) and each
+// establishment where a relation changes — and the instance's (the
+// operator's) right to bring new establishments in, to change someone
+// attached nowhere or to change an operator's account. sum names the
+// establishments for the refusal.
+func authorize(ctx context.Context, v *access.Viewer, sc Scope, sum *Summary) error {
+	if v.IsSystem() {
+		return nil
+	}
+	may := func(r access.Resource) (bool, error) { return v.May(ctx, access.Provision, r) }
+	named, refused := map[string]bool{}, map[string]bool{}
+	for _, id := range sc.Named {
+		named[id] = true
+		ok, err := may(access.Establishment(id))
+		if err != nil {
+			return err
+		}
+		refused[id] = !ok
+	}
+	f := &ImportRefusal{}
+	for _, id := range sc.Establishments {
+		if named[id] {
+			continue
+		}
+		ok, err := may(access.Establishment(id))
+		if err != nil {
+			return err
+		}
+		f.Others = f.Others || !ok
+	}
+	creates := false
+	if sc.Creates || sc.Unattached || sc.Operators {
+		ok, err := may(access.Instance())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			creates = sc.Creates
+			f.Others = f.Others || sc.Unattached || sc.Operators
+		}
+	}
+	namesRefused := false
+	for _, r := range refused {
+		namesRefused = namesRefused || r
+	}
+	if !namesRefused && !creates && !f.Others {
+		return nil
+	}
+	if sum != nil {
+		for _, e := range sum.Establishments {
+			if refused[e.ID] || e.New && creates {
+				f.UAIs = append(f.UAIs, e.UAI)
+			}
+		}
+	}
+	return f
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
@@ -30,19 +31,15 @@ func modifyRequest(category, key, attr, value string) string {
 		`<modification name="` + attr + `" operation="replace"><value>` + value + `</value></modification></modifications></modifyRequest>` + "\n"
 }
 
-// scopeOf previews a delivery and returns the Scope Authorize was given.
+// scopeOf returns the Scope of a delivery's changes, as Import's rule
+// sees it.
 func scopeOf(t *testing.T, d *db.DB, dir string) provisioning.Scope {
 	t.Helper()
-	var got *provisioning.Scope
-	_, err := provisioning.Import(ctx, d, read(t, provisioning.AAF, dir), provisioning.Options{DryRun: true, Now: at(day0),
-		Authorize: func(s provisioning.Scope) error { got = &s; return nil }})
+	sc, err := provisioning.ScopeOf(ctx, d, read(t, provisioning.AAF, dir), provisioning.Options{DryRun: true, Now: at(day0)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got == nil {
-		t.Fatal("a dry run did not ask Authorize")
-	}
-	return *got
+	return sc
 }
 
 func TestScopeReachesEveryEstablishmentOfAChangedPerson(t *testing.T) {
@@ -67,16 +64,24 @@ func TestScopeReachesEveryEstablishmentOfAChangedPerson(t *testing.T) {
 		t.Errorf("scope of a change of R1: %+v", sc)
 	}
 
-	// Refused inside the transaction: nothing written, the error returned.
+	// So the head of the first may not import it, previewed or applied:
+	// refused inside the transaction, nothing written, and the refusal
+	// names no establishment of R1's.
+	head := viewer(t, d, "H1")
 	before := snapshot(t, d)
-	no := errors.New("no")
-	_, err := provisioning.Import(ctx, d, read(t, provisioning.AAF, mobile), provisioning.Options{Now: at(day0),
-		Authorize: func(provisioning.Scope) error { return no }})
-	if !errors.Is(err, no) {
-		t.Fatalf("refused import: %v", err)
+	for _, dry := range []bool{true, false} {
+		_, err := provisioning.Import(ctx, head, d, read(t, provisioning.AAF, mobile), provisioning.Options{DryRun: dry, Now: at(day0)})
+		var refusal *provisioning.ImportRefusal
+		if !errors.Is(err, access.ErrDenied) || !errors.As(err, &refusal) || !refusal.Others || len(refusal.UAIs) != 0 {
+			t.Fatalf("the head's import (dry run %v): %v %+v", dry, err, refusal)
+		}
 	}
 	if snapshot(t, d) != before {
 		t.Fatal("a refused import changed the directory")
+	}
+	// The system (the command line) may.
+	if _, err := provisioning.Import(ctx, system, d, read(t, provisioning.AAF, mobile), provisioning.Options{DryRun: true, Now: at(day0)}); err != nil {
+		t.Fatalf("the command line's import: %v", err)
 	}
 
 	// An unchanged person concerns nobody.

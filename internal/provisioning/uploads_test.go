@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/dbtest"
 	"cartable/internal/files"
 	"cartable/internal/provisioning"
@@ -17,18 +18,18 @@ import (
 func TestPendingUploadsAreSealed(t *testing.T) {
 	d := dbtest.Open(t)
 	importAAF(t, d, completeDir, provisioning.Options{})
-	owner := person(t, d, "C1").ID
+	owner := viewer(t, d, "H1") // the head of the collège
 	store, err := files.New(files.Dir{Root: t.TempDir()}, bytes.Repeat([]byte{3}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sealer := store.Sealer(d, files.PendingUploads)
 	archive := []byte("PK… ENTEleveINE 0123456789A ENTEleveBoursier O")
-	u := &provisioning.Upload{CreatedAt: time.Now(), CreatedBy: owner, Source: provisioning.AAF, Archive: archive, Fingerprint: "f"}
-	if err := provisioning.SaveUpload(ctx, d, u, nil); err == nil {
+	u := &provisioning.Upload{CreatedAt: time.Now(), Source: provisioning.AAF, Archive: archive, Fingerprint: "f"}
+	if err := provisioning.SaveUpload(ctx, owner, d, u, nil); err == nil {
 		t.Fatal("an upload was stored without a sealer")
 	}
-	if err := provisioning.SaveUpload(ctx, d, u, sealer); err != nil {
+	if err := provisioning.SaveUpload(ctx, owner, d, u, sealer); err != nil {
 		t.Fatal(err)
 	}
 	var stored []byte
@@ -38,8 +39,17 @@ func TestPendingUploadsAreSealed(t *testing.T) {
 	if bytes.Contains(stored, []byte("0123456789A")) || bytes.Contains(stored, []byte("Boursier")) {
 		t.Fatal("the stored archive shows the delivery")
 	}
-	loaded, err := provisioning.LoadUpload(ctx, d, u.ID, owner)
-	if err != nil || loaded.Archive != nil {
+	// Its sender's only: for anyone else, as if it did not exist.
+	for _, other := range []*access.Viewer{viewer(t, d, "C1"), system} {
+		if _, err := provisioning.LoadUpload(ctx, other, d, u.ID); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("someone else loads the upload: %v", err)
+		}
+		if err := provisioning.DeleteUpload(ctx, other, d, u.ID); err != nil || count(t, d, `SELECT COUNT(*) FROM import_uploads`) != 1 {
+			t.Errorf("someone else deletes the upload: %v", err)
+		}
+	}
+	loaded, err := provisioning.LoadUpload(ctx, owner, d, u.ID)
+	if err != nil || loaded.Archive != nil || loaded.CreatedBy != owner.ID {
 		t.Fatalf("load: %v (archive opened without asking: %v)", err, loaded.Archive != nil)
 	}
 	got, err := loaded.Open(ctx, sealer)
@@ -47,14 +57,14 @@ func TestPendingUploadsAreSealed(t *testing.T) {
 		t.Fatalf("open: %q %v", got, err)
 	}
 	// Bound to its row: another row's seal does not open here.
-	v := &provisioning.Upload{CreatedAt: time.Now(), CreatedBy: owner, Source: provisioning.AAF, Archive: []byte("other"), Fingerprint: "g"}
-	if err := provisioning.SaveUpload(ctx, d, v, sealer); err != nil {
+	v := &provisioning.Upload{CreatedAt: time.Now(), Source: provisioning.AAF, Archive: []byte("other"), Fingerprint: "g"}
+	if err := provisioning.SaveUpload(ctx, owner, d, v, sealer); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Exec(ctx, `UPDATE import_uploads SET archive = ? WHERE id = ?`, stored, v.ID); err != nil {
 		t.Fatal(err)
 	}
-	moved, _ := provisioning.LoadUpload(ctx, d, v.ID, owner)
+	moved, _ := provisioning.LoadUpload(ctx, owner, d, v.ID)
 	if _, err := moved.Open(ctx, sealer); !errors.Is(err, provisioning.ErrUploadUnreadable) {
 		t.Errorf("a seal moved to another row: %v", err)
 	}

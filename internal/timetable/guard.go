@@ -69,3 +69,21 @@ func write(ctx context.Context, d *db.DB, fn func(tx *db.Tx) error) error {
 	defer edited()
 	return d.Tx(ctx, fn)
 }
+
+// Rights are what a viewer may do to the occurrences of a lesson: change
+// one (cancel, move, replace: school life and the heads) or annotate one
+// (a test planned, a note: its own teachers too). The lesson page offers
+// the forms they allow; SetChange and Annotate ask again.
+type Rights struct{ Change, Annotate bool }
+
+// RightsOn tells what v may do to the occurrences of lesson slotID.
+func RightsOn(ctx context.Context, v *access.Viewer, slotID string) (Rights, error) {
+	var r Rights
+	var err error
+	if r.Change, err = v.May(ctx, access.ChangeLesson, access.Lesson(slotID)); err != nil || r.Change {
+		r.Annotate = r.Change
+		return r, err
+	}
+	r.Annotate, err = v.May(ctx, access.AnnotateLesson, access.Lesson(slotID))
+	return r, err
+}

@@ -40,43 +40,43 @@ func newFixture(t *testing.T) *fixture {
 		var errs []error
 		check := func(err error) { errs = append(errs, err) }
 		e := &directory.Establishment{UAI: "0750001A", Name: "Collège", Kind: "college"}
-		check(directory.CreateEstablishment(ctx, tx, e))
+		check(directory.CreateEstablishment(ctx, sys, tx, e))
 		f.est = e.ID
 		other := &directory.Establishment{UAI: "0750002B", Name: "Autre", Kind: "college"}
-		check(directory.CreateEstablishment(ctx, tx, other))
+		check(directory.CreateEstablishment(ctx, sys, tx, other))
 		y := &directory.SchoolYear{EstablishmentID: e.ID, Label: "2026-2027", StartsOn: "2026-09-01", EndsOn: "2027-07-03"}
-		check(directory.CreateSchoolYear(ctx, tx, y))
+		check(directory.CreateSchoolYear(ctx, sys, tx, y))
 		f.year = y.ID
 		for _, h := range [][3]string{{"Toussaint", "2026-10-17", "2026-11-01"}, {"Printemps", "2027-04-03", "2027-04-18"}} {
-			check(directory.CreateHoliday(ctx, tx, &directory.Holiday{SchoolYearID: y.ID, Label: h[0], StartsOn: h[1], EndsOn: h[2]}))
+			check(directory.CreateHoliday(ctx, sys, tx, &directory.Holiday{SchoolYearID: y.ID, Label: h[0], StartsOn: h[1], EndsOn: h[2]}))
 		}
 		subj := func(code, short, name string) string {
 			s := &directory.Subject{EstablishmentID: e.ID, Code: code, ShortName: short, Name: name}
-			check(directory.CreateSubject(ctx, tx, s))
+			check(directory.CreateSubject(ctx, sys, tx, s))
 			return s.ID
 		}
 		f.maths, f.esp = subj("061300", "MATHS", "Mathématiques"), subj("030602", "ESP2", "Espagnol LV2")
 		class := func(code string) string {
 			c := &directory.Class{EstablishmentID: e.ID, SchoolYearID: y.ID, Code: code, Name: code}
-			check(directory.CreateClass(ctx, tx, c))
+			check(directory.CreateClass(ctx, sys, tx, c))
 			return c.ID
 		}
 		f.c6A, f.c6B = class("6A"), class("6B")
 		g := &directory.Group{EstablishmentID: e.ID, SchoolYearID: y.ID, Code: "6AB-ESP", Name: "Espagnol 6AB", ClassIDs: []string{f.c6A, f.c6B}}
-		check(directory.CreateGroup(ctx, tx, g))
+		check(directory.CreateGroup(ctx, sys, tx, g))
 		f.gESP = g.ID
 		person := func(login, profile, ext, est string) string {
 			p := &directory.Person{Profile: profile, Login: login, LastName: strings.ToUpper(login), FirstName: "Prénom", ExternalID: ext, Active: true}
-			check(directory.CreatePerson(ctx, tx, p, ""))
-			check(directory.AddMembership(ctx, tx, p.ID, est))
+			check(directory.CreatePerson(ctx, sys, tx, p, ""))
+			check(directory.AddMembership(ctx, sys, tx, p.ID, est))
 			return p.ID
 		}
 		f.t1 = person("durand", directory.Teacher, "STS-1", e.ID)
 		f.t2 = person("martin", directory.Teacher, "", e.ID)
 		f.tOther = person("ailleurs", directory.Teacher, "STS-9", other.ID)
 		f.student = person("eleve", directory.Student, "", e.ID)
-		check(directory.Enrol(ctx, tx, f.student, f.c6A))
-		check(directory.AddGroupMember(ctx, tx, f.student, f.gESP))
+		check(directory.Enrol(ctx, sys, tx, f.student, f.c6A))
+		check(directory.AddGroupMember(ctx, sys, tx, f.student, f.gESP))
 		for _, code := range []string{"101", "102"} {
 			r := &Room{EstablishmentID: e.ID, Code: code, Name: "Salle " + code}
 			check(CreateRoom(ctx, sys, tx, r))

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/auth"
 	"cartable/internal/demo"
@@ -330,7 +331,7 @@ func TestClosingFromOneSchoolKeepsTheOther(t *testing.T) {
 	// attached to both may.
 	teacher := e.account(func(a demo.Account) bool { return a.Profile == directory.Teacher && len(a.Establishments) == 2 })
 	tp := e.person(teacher.Login)
-	if err := provisioning.Deactivate(ctx, e.db, tp.ID, "", e.clock.Now()); err != nil {
+	if err := provisioning.Deactivate(ctx, access.System("test"), e.db, tp.ID, e.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	before := e.acct(tp.ID)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/auth"
 	"cartable/internal/db"
@@ -238,7 +239,7 @@ func TestParallelSignInsOnTwoReplicasShareTheLimit(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := d.Tx(ctx, func(tx *db.Tx) (err error) {
-				accts, err = demo.Generate(ctx, tx, demo.Options{Seed: 1, Students: 30})
+				accts, err = demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 1, Students: 30})
 				return err
 			}); err != nil {
 				t.Fatal(err)

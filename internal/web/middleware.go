@@ -10,11 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"cartable/internal/access"
-	"cartable/internal/auth"
-	"cartable/internal/directory"
-	"cartable/internal/web/page"
 )
 
 // The content security policy allows nothing from other hosts and no
@@ -191,29 +186,6 @@ func gzipped(next http.Handler) http.Handler {
 	})
 }
 
-// current is the signed-in person for one request, as the flat handlers
-// read it; page.Current is the kit's.
-type current struct {
-	token   string
-	session auth.Session
-	viewer  *access.Viewer
-	me      directory.Person
-}
-
-func currentOf(r *http.Request) *current {
-	c := page.Current(r)
-	if c == nil {
-		return nil
-	}
-	return &current{token: c.Token, session: c.Session, viewer: c.Viewer, me: c.Me}
-}
-
-func langOf(r *http.Request) string { return page.Lang(r) }
-
-func (s *Server) signedIn(h http.HandlerFunc) http.HandlerFunc { return s.kit.SignedIn(h) }
-
-func csrfToken(sessionToken string) string { return page.CSRFToken(sessionToken) }
-
 func (s *Server) crossOriginDenied(w http.ResponseWriter, r *http.Request) {
-	s.renderError(w, r, http.StatusForbidden, "error.crossorigin")
+	s.kit.Error(w, r, http.StatusForbidden, "error.crossorigin")
 }

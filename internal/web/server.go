@@ -1,6 +1,6 @@
-// Package web serves Cartable over HTTP: routing, middleware, thin handlers
-// (parse → ask access → call the domain → render) and the embedded
-// templates and static files. Pages are server-rendered and work without
+// Package web serves Cartable over HTTP: it builds the page kit and the
+// domain services, mounts every area (internal/web/<area>: the pages) and
+// wraps them in the middleware. Pages are server-rendered and work without
 // JavaScript; nothing is loaded from another host.
 package web
 
@@ -29,6 +29,7 @@ import (
 	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
+	provisioningarea "cartable/internal/web/provisioning"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
 )
@@ -52,13 +53,8 @@ type Server struct {
 	TrustedProxies []netip.Prefix
 	// Files stores attachments and handed-in work (nil: uploads refused).
 	Files *files.Store
-	// PurgeAfterDays and MaxDeactivation tune the account lifecycle and
-	// the import guard (provisioning.go); 0 takes the defaults.
-	PurgeAfterDays  int
-	MaxDeactivation float64
 
 	kit      *page.Kit
-	pages    *page.Set        // the flat package's templates, until each area has its own
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
 	areas    []page.Area // mounted by Handler
@@ -74,8 +70,8 @@ type Options struct {
 	Mail            mail.Sender    // nil: no e-mail is sent (reset links, lock notices)
 	TrustedProxies  []netip.Prefix // reverse proxies allowed to name the client
 	Files           *files.Store   // file storage (class log, homework, downloads); nil refuses uploads
-	PurgeAfterDays  int            // days before a closed account is erased (provisioning.go)
-	MaxDeactivation float64        // share of an establishment an import may deactivate (provisioning.go)
+	PurgeAfterDays  int            // days before a closed account is erased (web/provisioning)
+	MaxDeactivation float64        // share of an establishment an import may deactivate (web/provisioning)
 }
 
 // New builds a Server with its sessions, authenticator and access policy.
@@ -91,26 +87,21 @@ func New(o Options) (*Server, error) {
 	}
 	sessions := &auth.Sessions{DB: o.DB, Idle: o.SessionIdle, Absolute: o.SessionAbsolute}
 	srv := &Server{
-		DB:              o.DB,
-		Sessions:        sessions,
-		Auth:            auth.NewAuthenticator(o.DB, sessions),
-		Policy:          access.New(o.DB),
-		Log:             o.Log,
-		Secure:          strings.HasPrefix(o.BaseURL, "https://"),
-		Now:             time.Now,
-		BaseURL:         strings.TrimRight(o.BaseURL, "/"),
-		PurgeAfterDays:  o.PurgeAfterDays,
-		MaxDeactivation: o.MaxDeactivation,
-		TrustedProxies:  o.TrustedProxies,
-		Files:           o.Files,
+		DB:             o.DB,
+		Sessions:       sessions,
+		Auth:           auth.NewAuthenticator(o.DB, sessions),
+		Policy:         access.New(o.DB),
+		Log:            o.Log,
+		Secure:         strings.HasPrefix(o.BaseURL, "https://"),
+		Now:            time.Now,
+		BaseURL:        strings.TrimRight(o.BaseURL, "/"),
+		TrustedProxies: o.TrustedProxies,
+		Files:          o.Files,
 	}
 	var err error
 	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Log: o.Log,
 		Secure: srv.Secure, Clock: func() time.Time { return srv.Now() }})
 	if err != nil {
-		return nil, err
-	}
-	if srv.pages, err = srv.kit.Parse(templateFiles, nil); err != nil {
 		return nil, err
 	}
 	srv.classLog = &classlog.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
@@ -161,6 +152,12 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, start)
+	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files,
+		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, prov)
 	return srv, nil
 }
 
@@ -172,11 +169,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 
-	s.provisioningRoutes(mux) // provisioning.go
 	for _, a := range s.areas {
 		a.Routes(mux)
 	}
-	mux.HandleFunc("/", s.notFound)
+	mux.HandleFunc("/", s.kit.NotFound)
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))

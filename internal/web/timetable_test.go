@@ -41,10 +41,10 @@ func newTTEnv(t testing.TB, students int) *env {
 	d := dbtest.Open(t)
 	var accts []demo.Account
 	err := d.Tx(ctx, func(tx *db.Tx) (err error) {
-		if accts, err = demo.Generate(ctx, tx, demo.Options{Seed: 1, Students: students}); err != nil {
+		if accts, err = demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 1, Students: students}); err != nil {
 			return err
 		}
-		return demo.GenerateTimetable(ctx, tx, demo.TimetableOptions{Seed: 1, Today: ttNow.Format("2006-01-02")})
+		return demo.GenerateTimetable(ctx, access.System("test"), tx, demo.TimetableOptions{Seed: 1, Today: ttNow.Format("2006-01-02")})
 	})
 	if err != nil {
 		t.Fatalf("demo: %v", err)

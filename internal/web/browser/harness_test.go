@@ -78,10 +78,10 @@ func newSuite(t *testing.T) *suite {
 	ctx := context.Background()
 	s.db = dbtest.Open(t)
 	err := s.db.Tx(ctx, func(tx *db.Tx) (err error) {
-		if s.accounts, err = demo.Generate(ctx, tx, demo.Options{Seed: 1, Students: 120}); err != nil {
+		if s.accounts, err = demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 1, Students: 120}); err != nil {
 			return err
 		}
-		return demo.GenerateTimetable(ctx, tx, demo.TimetableOptions{Seed: 1, Today: time.Now().Format("2006-01-02")})
+		return demo.GenerateTimetable(ctx, access.System("test"), tx, demo.TimetableOptions{Seed: 1, Today: time.Now().Format("2006-01-02")})
 	})
 	if err != nil {
 		t.Fatalf("demo: %v", err)

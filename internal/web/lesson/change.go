@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"cartable/internal/access"
 	"cartable/internal/check"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
@@ -27,16 +26,15 @@ func (a *Area) change(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	full, err := page.May(r, access.ChangeLesson, access.Lesson(l.Slot.ID))
+	rights, err := timetable.RightsOn(r.Context(), page.Viewer(r), l.Slot.ID)
 	if err != nil {
 		a.kit.ServerError(w, r, err)
 		return
 	}
-	if !full {
-		// A lesson's own teacher records a test planned or a note only.
-		if a.kit.Allowed(w, r, access.AnnotateLesson, access.Lesson(l.Slot.ID)) {
-			a.annotate(w, r, l)
-		}
+	if !rights.Change {
+		// A lesson's own teacher records a test planned or a note only;
+		// Annotate refuses anyone else (audited, "not found").
+		a.annotate(w, r, l)
 		return
 	}
 	f := changeForm{Cancelled: r.PostFormValue("cancelled") == "1", Reason: r.PostFormValue("reason"),

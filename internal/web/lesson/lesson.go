@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"cartable/internal/access"
 	"cartable/internal/classlog"
 	"cartable/internal/directory"
 	"cartable/internal/i18n"
@@ -111,16 +110,12 @@ func (a *Area) render(w http.ResponseWriter, r *http.Request, l timetable.Lesson
 			d.Form.Audience = classlog.AudienceKey(l.Slot.Audiences[0].ClassID, l.Slot.Audiences[0].GroupID)
 		}
 	}
-	if d.CanEdit, err = page.May(r, access.ChangeLesson, access.Lesson(l.Slot.ID)); err != nil {
+	rights, err := timetable.RightsOn(ctx, page.Viewer(r), l.Slot.ID)
+	if err != nil {
 		a.kit.ServerError(w, r, err)
 		return
 	}
-	if !d.CanEdit {
-		if d.CanAnnotate, err = page.May(r, access.AnnotateLesson, access.Lesson(l.Slot.ID)); err != nil {
-			a.kit.ServerError(w, r, err)
-			return
-		}
-	}
+	d.CanEdit, d.CanAnnotate = rights.Change, rights.Annotate && !rights.Change
 	if d.CanEdit || d.CanAnnotate {
 		if change != nil {
 			d.Change = *change

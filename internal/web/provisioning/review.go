@@ -1,0 +1,151 @@
+package provisioning
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"cartable/internal/access"
+	"cartable/internal/provisioning"
+	"cartable/internal/web/page"
+)
+
+// The review of an upload by the person who sent it: its changes, then
+// confirm (applied in one transaction, the rights checked again on the
+// changes as they are then) or cancel.
+
+type reviewData struct {
+	Upload   *provisioning.Upload
+	Summary  *provisioning.Summary
+	Table    changeTable
+	Over     bool // the guard stops it without the override
+	Error    string
+	Notice   string
+	Warnings []warningGroup
+	Allow    bool
+}
+
+// loadUpload loads the viewer's upload of the request; anyone else's is
+// answered as a missing page.
+func (a *Area) loadUpload(w http.ResponseWriter, r *http.Request) *provisioning.Upload {
+	u, err := provisioning.LoadUpload(r.Context(), page.Viewer(r), a.db, r.PathValue("id"))
+	if err != nil {
+		a.kit.Fail(w, r, err)
+		return nil
+	}
+	return u
+}
+
+func (a *Area) renderReview(w http.ResponseWriter, r *http.Request, status int, u *provisioning.Upload, errKey, notice string) {
+	d := reviewData{Upload: u, Summary: &u.Summary, Table: tableOf(&u.Summary), Error: errKey, Notice: notice,
+		Warnings: warningGroups(page.Lang(r), u.Summary.Report), Allow: r.FormValue("allow") == "1"}
+	for _, g := range u.Summary.Guard {
+		d.Over = d.Over || g.Over
+	}
+	if u.Summary.Refused != "" {
+		d.Over = true
+	}
+	a.pages.Render(w, r, status, "review", "prov.review.title", d)
+}
+
+func (a *Area) review(w http.ResponseWriter, r *http.Request) {
+	if u := a.loadUpload(w, r); u != nil {
+		a.renderReview(w, r, http.StatusOK, u, "", "")
+	}
+}
+
+func (a *Area) cancel(w http.ResponseWriter, r *http.Request) {
+	if u := a.loadUpload(w, r); u != nil {
+		if err := provisioning.DeleteUpload(r.Context(), page.Viewer(r), a.db, u.ID); err != nil {
+			a.kit.ServerError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/provisioning", http.StatusSeeOther)
+	}
+}
+
+func (a *Area) confirm(w http.ResponseWriter, r *http.Request) {
+	ctx, v := r.Context(), page.Viewer(r)
+	u := a.loadUpload(w, r)
+	if u == nil {
+		return
+	}
+	// Beyond the viewer's rights now (the chosen establishment, or the
+	// changes as they are today): as if the upload did not exist.
+	fail := func(err error) {
+		if page.Refused(err) {
+			a.kit.AuditRefusal(r, access.Resource{Kind: "import-upload", ID: u.ID})
+			a.kit.NotFound(w, r)
+			return
+		}
+		a.kit.ServerError(w, r, err)
+	}
+	uai := ""
+	if u.Target != "" {
+		e, err := provisioning.Establishment(ctx, v, a.db, u.Target)
+		if err != nil {
+			fail(err)
+			return
+		}
+		uai = e.UAI
+	}
+	archive, err := u.Open(ctx, a.sealer)
+	if errors.Is(err, provisioning.ErrUploadUnreadable) {
+		// Not sealed by this instance (altered, or another data
+		// directory's): forgotten, to be sent again.
+		if err := provisioning.DeleteUpload(ctx, v, a.db, u.ID); err != nil {
+			a.kit.ServerError(w, r, err)
+			return
+		}
+		a.formAgain(w, r, http.StatusGone, provisioning.UploadForm{Source: u.Source, Target: u.Target, Complete: u.Complete}, "prov.error.unreadable", nil)
+		return
+	}
+	if err != nil {
+		a.kit.ServerError(w, r, err)
+		return
+	}
+	files, err := provisioning.FilesFromBytes(archive)
+	if err != nil {
+		a.kit.ServerError(w, r, err)
+		return
+	}
+	dl, err := provisioning.ReadWithin(u.Source, files, uai, u.Complete, provisioning.UploadRecords)
+	if err != nil {
+		a.kit.ServerError(w, r, err)
+		return
+	}
+	sum, err := provisioning.Import(ctx, v, a.db, dl, provisioning.Options{
+		Now: a.kit.Now, Expect: u.Fingerprint, AllowMassDeactivation: r.FormValue("allow") == "1", MaxDeactivation: a.maxDeactivation})
+	switch {
+	case page.Refused(err):
+		fail(err)
+	case errors.Is(err, provisioning.ErrMassDeactivation):
+		u.Summary = *sum
+		a.renderReview(w, r, http.StatusConflict, u, "prov.review.refused", "")
+	case errors.Is(err, provisioning.ErrChanged):
+		fresh, err := provisioning.Import(ctx, v, a.db, dl, provisioning.Options{DryRun: true, MaxDeactivation: a.maxDeactivation, Now: a.kit.Now})
+		if err != nil {
+			fail(err)
+			return
+		}
+		u.Summary, u.Fingerprint = *fresh, fresh.Fingerprint
+		if err := provisioning.UpdateUpload(ctx, v, a.db, u); err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+		a.renderReview(w, r, http.StatusConflict, u, "", "prov.review.changed")
+	case err != nil:
+		if re, ok := provisioning.AsReadError(err); ok {
+			u.Summary.Report.Errors, u.Summary.Report.ErrorCount = re.Issues, re.Count
+			a.renderReview(w, r, http.StatusUnprocessableEntity, u, "prov.error.read", "")
+			return
+		}
+		a.kit.ServerError(w, r, err)
+	default:
+		if err := provisioning.DeleteUpload(ctx, v, a.db, u.ID); err != nil {
+			a.kit.ServerError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/provisioning/imports/"+url.PathEscape(sum.RunID), http.StatusSeeOther)
+	}
+}
