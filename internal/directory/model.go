@@ -8,8 +8,8 @@
 // a card, a school record, contact details). A person's whole row is for
 // the system viewer and the person themself (rows.go). The reads that take
 // no viewer return structures only (establishments, school years, classes
-// and groups), no personal data; raw.go keeps three raw reads for callers
-// being converted elsewhere, listed in internal/archcheck.
+// and groups), no personal data; raw.go keeps three raw reads for
+// provisioning and the demo's test, listed in internal/archcheck.
 package directory
 
 import "cartable/internal/roles"

@@ -6,12 +6,11 @@ import (
 	"cartable/internal/db"
 )
 
-// Raw reads kept with their former signature for the callers that are
-// being converted elsewhere (provisioning, the demo's tests and
-// internal/web/provisioning.go); every other caller goes through the
-// service (PersonRow, Credentials, ViewCard, ViewPerson). They are listed
-// in internal/archcheck's pending: delete this file once those callers
-// have moved.
+// Raw reads kept with their former signature for the callers in packages
+// another engineer owns (provisioning and its tests, the demo's test);
+// every other caller goes through the service (PersonRow, Credentials,
+// ViewCard, ViewPerson). They are listed in internal/archcheck's pending:
+// delete this file once those callers have moved.
 
 // PersonByID returns a person, active or not.
 func PersonByID(ctx context.Context, q db.Querier, id string) (Person, error) {
