@@ -208,7 +208,7 @@ func sampleViewers(t *testing.T, q db.Querier, accounts []demo.Account) []sample
 		}
 	}
 	var logins []string
-	all, err := directory.PeopleByLogins(ctx, q, sortedKeys(setOf(byKind)))
+	all, err := directory.PeopleByLogins(ctx, access.System("test"), q, sortedKeys(setOf(byKind)))
 	if err != nil {
 		t.Fatal(err)
 	}

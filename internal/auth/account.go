@@ -68,7 +68,7 @@ func (a *Authenticator) Account(ctx context.Context, v *access.Viewer, se Sessio
 	if d.Enrolled, err = a.Factors.enrolledOf(ctx, a.DB, v.ID); err != nil {
 		return d, err
 	}
-	if d.Must, err = mustUseSecondFactor(ctx, a.DB, v.ID, se.Person.Profile); err != nil {
+	if d.Must, err = mustUseSecondFactor(ctx, v, a.DB, v.ID, se.Person.Profile); err != nil {
 		return d, err
 	}
 	if a.Passkeys != nil {

@@ -78,8 +78,31 @@ type IssuedCode struct {
 // activated account, nothing is issued and the error is
 // ErrAlreadyActivated (callers leave those accounts out beforehand too).
 func (a *Authenticator) IssueActivationCodes(ctx context.Context, v *access.Viewer, establishmentID string, people []directory.Person, sourceIP string, life time.Duration) ([]IssuedCode, error) {
-	for _, p := range people {
-		if err := v.Can(ctx, access.ManageAccount, access.Person(p.ID)); err != nil {
+	ids := make([]string, len(people))
+	for i, p := range people {
+		ids[i] = p.ID
+	}
+	codes, err := a.issue(ctx, v, establishmentID, ids, sourceIP, life)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]IssuedCode, len(codes))
+	for i, c := range codes {
+		out[i] = IssuedCode{Person: people[i], Code: c.Code, ExpiresAt: c.ExpiresAt}
+	}
+	return out, nil
+}
+
+// issued is an activation code made for one person.
+type issued struct {
+	Code      string
+	ExpiresAt time.Time
+}
+
+// issue is IssueActivationCodes for the people ids: their codes, in order.
+func (a *Authenticator) issue(ctx context.Context, v *access.Viewer, establishmentID string, ids []string, sourceIP string, life time.Duration) ([]issued, error) {
+	for _, id := range ids {
+		if err := v.Can(ctx, access.ManageAccount, access.Person(id)); err != nil {
 			return nil, err
 		}
 	}
@@ -88,12 +111,8 @@ func (a *Authenticator) IssueActivationCodes(ctx context.Context, v *access.View
 	}
 	now := a.now()
 	by := v.Actor()
-	out := make([]IssuedCode, 0, len(people))
+	out := make([]issued, 0, len(ids))
 	err := a.DB.Tx(ctx, func(tx *db.Tx) error {
-		ids := make([]string, len(people))
-		for i, p := range people {
-			ids[i] = p.ID
-		}
 		done, err := activatedOf(ctx, tx, ids)
 		if err != nil {
 			return err
@@ -101,8 +120,8 @@ func (a *Authenticator) IssueActivationCodes(ctx context.Context, v *access.View
 		if len(done) > 0 {
 			return ErrAlreadyActivated
 		}
-		for _, p := range people {
-			if _, err := tx.Exec(ctx, `DELETE FROM activation_codes WHERE person_id = ? AND used_at IS NULL`, p.ID); err != nil {
+		for _, id := range ids {
+			if _, err := tx.Exec(ctx, `DELETE FROM activation_codes WHERE person_id = ? AND used_at IS NULL`, id); err != nil {
 				return err
 			}
 			raw, err := randomCode(12)
@@ -112,14 +131,14 @@ func (a *Authenticator) IssueActivationCodes(ctx context.Context, v *access.View
 			code := strings.ToUpper(raw[:4] + "-" + raw[4:8] + "-" + raw[8:])
 			exp := now.Add(life)
 			if _, err := tx.Exec(ctx, `INSERT INTO activation_codes (code_hash, person_id, establishment_id, created_by, created_at, expires_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, hashCode("activation", code), p.ID, establishmentID, by, now.Unix(), exp.Unix()); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?)`, hashCode("activation", code), id, establishmentID, by, now.Unix(), exp.Unix()); err != nil {
 				return err
 			}
 			if err := audit.Record(ctx, tx, audit.Event{ActorID: by, EstablishmentID: establishmentID, Action: audit.ActivationIssued,
-				Target: "person:" + p.ID, Outcome: audit.Success, SourceIP: sourceIP, At: now}); err != nil {
+				Target: "person:" + id, Outcome: audit.Success, SourceIP: sourceIP, At: now}); err != nil {
 				return err
 			}
-			out = append(out, IssuedCode{Person: p, Code: code, ExpiresAt: exp})
+			out = append(out, issued{Code: code, ExpiresAt: exp})
 		}
 		return nil
 	})
@@ -165,7 +184,7 @@ func (a *Authenticator) activationPerson(ctx context.Context, login, code string
 	if login == "" || len(login) > MaxLoginLen || len(c) != 12 {
 		return directory.Person{}, ErrBadActivation
 	}
-	p, _, err := directory.PersonByLogin(ctx, a.DB, login)
+	p, _, err := directory.Credentials(ctx, access.System("activation"), a.DB, login)
 	if errors.Is(err, directory.ErrNotFound) {
 		return directory.Person{}, ErrBadActivation
 	}

@@ -37,18 +37,15 @@ var (
 // sees it.
 func (a *Authenticator) AccountOf(ctx context.Context, v *access.Viewer, personID string) (ManagedAccount, error) {
 	var d ManagedAccount
-	if err := v.Can(ctx, access.ManageAccount, access.Person(personID)); err != nil {
-		return d, err
-	}
-	p, err := directory.PersonByID(ctx, a.DB, personID)
+	p, err := a.managed(ctx, v, personID)
 	if err != nil {
 		return d, err
 	}
-	d.Holder = Holder{ID: p.ID, Name: p.DisplayName(), Login: p.Login}
+	d.Holder = Holder{ID: p.ID, Name: p.DisplayName(), Login: p.Record.Login}
 	if d.Enrolled, err = a.Factors.enrolledOf(ctx, a.DB, p.ID); err != nil {
 		return d, err
 	}
-	if d.Must, err = mustUseSecondFactor(ctx, a.DB, p.ID, p.Profile); err != nil {
+	if d.Must, err = mustUseSecondFactor(ctx, v, a.DB, p.ID, p.Profile); err != nil {
 		return d, err
 	}
 	if d.Activated, err = activated(ctx, a.DB, p.ID); err != nil {
@@ -63,6 +60,20 @@ func (a *Authenticator) AccountOf(ctx context.Context, v *access.Viewer, personI
 			Created: s.CreatedAt, LastSeen: s.LastSeen, Pending: !s.MFADone})
 	}
 	return d, nil
+}
+
+// managed is person id as v sees them, when v may manage their account:
+// the view holds the record (the login), as managing an account comes
+// with reading it, and the contact details only when v may read them.
+func (a *Authenticator) managed(ctx context.Context, v *access.Viewer, id string) (directory.PersonView, error) {
+	if err := v.Can(ctx, access.ManageAccount, access.Person(id)); err != nil {
+		return directory.PersonView{}, err
+	}
+	p, err := directory.ViewPerson(ctx, v, a.DB, id)
+	if err == nil && p.Record == nil {
+		err = access.Refuse(access.ReadRecord, access.Person(id), "an account managed without its record")
+	}
+	return p, err
 }
 
 // EndSessionsOf ends every session of a person whose account the viewer
@@ -113,10 +124,7 @@ type LetterBatch struct {
 // for an activated account the refusal is audited and the error is
 // ErrAlreadyActivated.
 func (a *Authenticator) PersonLetter(ctx context.Context, v *access.Viewer, personID string, life time.Duration, sourceIP string) (LetterBatch, error) {
-	if err := v.Can(ctx, access.ManageAccount, access.Person(personID)); err != nil {
-		return LetterBatch{}, err
-	}
-	p, err := directory.PersonByID(ctx, a.DB, personID)
+	p, err := a.managed(ctx, v, personID)
 	if err != nil {
 		return LetterBatch{}, err
 	}
@@ -129,7 +137,7 @@ func (a *Authenticator) PersonLetter(ctx context.Context, v *access.Viewer, pers
 			Outcome: audit.Denied, SourceIP: sourceIP, At: a.now()})
 		return LetterBatch{}, ErrAlreadyActivated
 	}
-	mine, err := directory.Memberships(ctx, a.DB, personID)
+	mine, err := directory.Memberships(ctx, v, a.DB, personID)
 	if err != nil {
 		return LetterBatch{}, err
 	}
@@ -140,7 +148,7 @@ func (a *Authenticator) PersonLetter(ctx context.Context, v *access.Viewer, pers
 			break
 		}
 	}
-	return a.letters(ctx, v, est, []directory.Person{p}, letters.Skipped{}, "activation-"+p.Login+".pdf", life, sourceIP)
+	return a.letters(ctx, v, est, []directory.PersonView{p}, letters.Skipped{}, "activation-"+p.Record.Login+".pdf", life, sourceIP)
 }
 
 // ClassLetters issues activation codes for the students of a class, their
@@ -154,32 +162,35 @@ func (a *Authenticator) ClassLetters(ctx context.Context, v *access.Viewer, clas
 	if err := v.Can(ctx, access.ManageAccount, access.Class(classID)); err != nil {
 		return LetterBatch{}, err
 	}
-	c, err := directory.ClassByID(ctx, a.DB, classID)
+	c, err := directory.ViewClass(ctx, v, a.DB, classID)
 	if err != nil {
 		return LetterBatch{}, err
 	}
-	students, err := directory.StudentsOfClass(ctx, a.DB, classID)
-	if err != nil {
-		return LetterBatch{}, err
-	}
-	var people []directory.Person
+	// Each person as v sees them: the students of the roster (active),
+	// and the active relatives in each student's record.
+	var people []directory.PersonView
 	seen := map[string]bool{}
-	for _, st := range students {
-		if who != "relatives" && st.Active {
-			people = append(people, st)
-		}
-		if who == "students" {
-			continue
-		}
-		kin, err := directory.RelativesOf(ctx, a.DB, st.ID)
+	for _, st := range c.Roster {
+		sp, err := directory.ViewPerson(ctx, v, a.DB, st.ID)
 		if err != nil {
 			return LetterBatch{}, err
 		}
-		for _, k := range kin {
-			if !seen[k.ID] && k.Active {
-				seen[k.ID] = true
-				people = append(people, k.Person)
+		if who != "relatives" {
+			people = append(people, sp)
+		}
+		if who == "students" || sp.Record == nil {
+			continue
+		}
+		for _, k := range sp.Record.Relatives {
+			if seen[k.ID] {
+				continue
 			}
+			seen[k.ID] = true
+			kp, err := directory.ViewPerson(ctx, v, a.DB, k.ID)
+			if err != nil {
+				return LetterBatch{}, err
+			}
+			people = append(people, kp)
 		}
 	}
 	ids := make([]string, len(people))
@@ -193,11 +204,8 @@ func (a *Authenticator) ClassLetters(ctx context.Context, v *access.Viewer, clas
 	var skipped letters.Skipped
 	kept := people[:0]
 	for _, p := range people {
-		ok, err := v.May(ctx, access.ManageAccount, access.Person(p.ID))
 		switch {
-		case err != nil:
-			return LetterBatch{}, err
-		case !ok:
+		case !p.ManageAccount || p.Record == nil:
 			skipped.OutOfReach++
 		case done[p.ID]:
 			skipped.Activated++
@@ -208,15 +216,16 @@ func (a *Authenticator) ClassLetters(ctx context.Context, v *access.Viewer, clas
 	if len(kept) == 0 && (skipped.OutOfReach > 0 || skipped.Activated > 0) {
 		return LetterBatch{}, ErrNoneLeft
 	}
-	return a.letters(ctx, v, c.EstablishmentID, kept, skipped, "activation-"+c.Code+".pdf", life, sourceIP)
+	return a.letters(ctx, v, c.Class.EstablishmentID, kept, skipped, "activation-"+c.Class.Code+".pdf", life, sourceIP)
 }
 
-// letters makes the codes and their letters. A letter holds only what the
-// viewer may read: the postal address when they may read-contact the
-// person (an operator may not: the block stays empty and the letter is
-// handed out in class), the names of a relative's children they may
+// letters makes the codes and their letters, from the people as v sees
+// them: a letter holds only what the view holds. The postal address is
+// printed when the view holds the contact details (an operator's does not:
+// the block stays empty and the letter is handed out in class), and a
+// relative's letter names the children in their record, those v may
 // read-name.
-func (a *Authenticator) letters(ctx context.Context, v *access.Viewer, establishmentID string, people []directory.Person,
+func (a *Authenticator) letters(ctx context.Context, v *access.Viewer, establishmentID string, people []directory.PersonView,
 	skipped letters.Skipped, filename string, life time.Duration, sourceIP string) (LetterBatch, error) {
 	if establishmentID == "" || len(people) == 0 {
 		return LetterBatch{}, ErrNobody
@@ -229,58 +238,31 @@ func (a *Authenticator) letters(ctx context.Context, v *access.Viewer, establish
 	for i, p := range people {
 		ids[i] = p.ID
 	}
-	contact, err := v.Visible(ctx, access.ReadContact, ids)
+	codes, err := a.issue(ctx, v, establishmentID, ids, sourceIP, life)
 	if err != nil {
 		return LetterBatch{}, err
 	}
-	issued, err := a.IssueActivationCodes(ctx, v, establishmentID, people, sourceIP, life)
-	if err != nil {
-		return LetterBatch{}, err
-	}
-	b := LetterBatch{Skipped: skipped, Filename: filename, Letters: make([]letters.Letter, 0, len(issued))}
-	for _, ic := range issued {
-		p := ic.Person
-		l := letters.Letter{Establishment: est.Name, City: est.City, Name: p.FirstName + " " + p.LastName, Profile: p.Profile,
-			Login: p.Login, Code: ic.Code, ExpiresAt: ic.ExpiresAt, URL: a.BaseURL, Date: a.now()}
-		if contact[p.ID] {
-			if p.Address != "" {
-				l.Address = append(l.Address, p.Address)
+	b := LetterBatch{Skipped: skipped, Filename: filename, Letters: make([]letters.Letter, 0, len(codes))}
+	for i, c := range codes {
+		p := people[i]
+		l := letters.Letter{Establishment: est.Name, City: est.City, Name: p.DisplayName(), Profile: p.Profile,
+			Login: p.Record.Login, Code: c.Code, ExpiresAt: c.ExpiresAt, URL: a.BaseURL, Date: a.now()}
+		if k := p.Contact; k != nil {
+			if k.Address != "" {
+				l.Address = append(l.Address, k.Address)
 			}
-			if p.PostalCode != "" || p.City != "" {
-				l.Address = append(l.Address, strings.TrimSpace(p.PostalCode+" "+p.City))
+			if k.PostalCode != "" || k.City != "" {
+				l.Address = append(l.Address, strings.TrimSpace(k.PostalCode+" "+k.City))
 			}
 		}
 		if p.Profile == roles.Relative {
-			if l.Children, err = a.childrenNamed(ctx, v, p.ID); err != nil {
-				return LetterBatch{}, err
+			for _, child := range p.Record.Children {
+				l.Children = append(l.Children, child.DisplayName())
 			}
 		}
 		b.Letters = append(b.Letters, l)
 	}
 	return b, nil
-}
-
-// childrenNamed lists the names of a relative's children that v may read.
-func (a *Authenticator) childrenNamed(ctx context.Context, v *access.Viewer, relativeID string) ([]string, error) {
-	kids, err := directory.ChildrenOf(ctx, a.DB, relativeID)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(kids))
-	for i, k := range kids {
-		ids[i] = k.ID
-	}
-	named, err := v.Visible(ctx, access.ReadName, ids)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, k := range kids {
-		if named[k.ID] {
-			out = append(out, k.FirstName+" "+k.LastName)
-		}
-	}
-	return out, nil
 }
 
 // SecurityOf is an establishment's second-factor policy, for a viewer who

@@ -184,7 +184,7 @@ func (a *Authenticator) mayDropFactor(ctx context.Context, v *access.Viewer, se 
 	if left > 0 {
 		return nil
 	}
-	must, err := mustUseSecondFactor(ctx, a.DB, v.ID, se.Person.Profile)
+	must, err := mustUseSecondFactor(ctx, v, a.DB, v.ID, se.Person.Profile)
 	if err == nil && must {
 		err = ErrLastFactor
 	}

@@ -89,16 +89,18 @@ func SetMFAPolicy(ctx context.Context, q db.Querier, v *access.Viewer, establish
 
 // mustUseSecondFactor reports whether any establishment the person belongs
 // to requires a second factor of them. A person attached nowhere follows
-// the default.
-func mustUseSecondFactor(ctx context.Context, q db.Querier, personID, profile string) (bool, error) {
-	ests, err := directory.Memberships(ctx, q, personID)
+// the default. v reads the person's attachments (read-record): the person
+// themself, an administrator of their account, or the sign-in steps'
+// system viewer.
+func mustUseSecondFactor(ctx context.Context, v *access.Viewer, q db.Querier, personID, profile string) (bool, error) {
+	ests, err := directory.Memberships(ctx, v, q, personID)
 	if err != nil {
 		return false, err
 	}
 	if len(ests) == 0 {
 		return slices.Contains(DefaultMFAProfiles, profile), nil
 	}
-	fns, err := directory.FunctionsOf(ctx, q, personID)
+	fns, err := directory.FunctionsOf(ctx, v, q, personID)
 	if err != nil {
 		return false, err
 	}

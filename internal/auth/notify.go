@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/directory"
 	"cartable/internal/mail"
@@ -59,7 +60,7 @@ func (a *Authenticator) send(m mail.Message, what string) {
 
 // notifyLock tells the owner of an account that it was just locked.
 func (a *Authenticator) notifyLock(ctx context.Context, personID, sourceIP string) {
-	p, err := directory.PersonByID(ctx, a.DB, personID)
+	p, err := directory.PersonRow(ctx, access.System("lock notice"), a.DB, personID)
 	if err != nil {
 		return
 	}

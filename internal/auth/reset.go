@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/db"
 	"cartable/internal/directory"
@@ -44,7 +45,7 @@ func (a *Authenticator) RequestReset(ctx context.Context, login, sourceIP string
 	if _, err := a.reserve(ctx, "", sourceIP, "reset:"+AddressKey(sourceIP)); err != nil {
 		return err
 	}
-	p, _, err := directory.PersonByLogin(ctx, a.DB, login)
+	p, _, err := directory.Credentials(ctx, access.System("password reset"), a.DB, login)
 	if errors.Is(err, directory.ErrNotFound) || (err == nil && !p.Active) {
 		a.auditFailure(ctx, audit.ResetRequested, "", sourceIP)
 		return nil
@@ -127,7 +128,7 @@ func (a *Authenticator) checkReset(ctx context.Context, token string) (directory
 	if exp <= a.now().Unix() {
 		return directory.Person{}, ErrResetExpired
 	}
-	p, err := directory.PersonByID(ctx, a.DB, personID)
+	p, err := directory.PersonRow(ctx, access.System("password reset"), a.DB, personID)
 	if errors.Is(err, directory.ErrNotFound) || (err == nil && !p.Active) {
 		return directory.Person{}, ErrResetInvalid
 	}

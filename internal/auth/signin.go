@@ -139,7 +139,7 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 		a.auditFailure(ctx, audit.SignIn, "", in.SourceIP)
 		return SignInResult{}, ErrInvalidCredentials
 	}
-	p, hash, err := directory.PersonByLogin(ctx, a.DB, login)
+	p, hash, err := directory.Credentials(ctx, access.System("sign-in"), a.DB, login)
 	if err != nil && !errors.Is(err, directory.ErrNotFound) {
 		return SignInResult{}, err
 	}
@@ -216,7 +216,7 @@ func (a *Authenticator) mfaState(ctx context.Context, p directory.Person) (MFASt
 	if en.Any() {
 		return MFAVerify, nil
 	}
-	must, err := mustUseSecondFactor(ctx, a.DB, p.ID, p.Profile)
+	must, err := mustUseSecondFactor(ctx, access.System("sign-in"), a.DB, p.ID, p.Profile)
 	if err != nil {
 		return 0, err
 	}

@@ -63,9 +63,9 @@ type LessonLog struct {
 	// CanWrite: the viewer writes this occurrence's log (one of its
 	// teachers, or its replacement); the rest is for them only.
 	CanWrite bool
-	Own      *Entry               // the viewer's own entry of the occurrence, to edit
-	DueAt    []timetable.Lesson   // the next lessons a homework may be due at (those Save accepts)
-	CopyTo   []directory.Teaching // where the viewer may copy an entry of this lesson's subject
+	Own      *Entry                  // the viewer's own entry of the occurrence, to edit
+	DueAt    []timetable.Lesson      // the next lessons a homework may be due at (those Save accepts)
+	CopyTo   []directory.TeachingRow // where the viewer may copy an entry of this lesson's subject
 }
 
 // OfLesson reads the class log of the lesson slot on its original date.
@@ -98,7 +98,7 @@ func (s *Service) OfLesson(ctx context.Context, v *access.Viewer, slot, date str
 	if out.DueAt, err = s.dueAt(ctx, v, l); err != nil {
 		return out, err
 	}
-	teaching, err := directory.TeachingOfTeacher(ctx, s.DB, v.ID)
+	teaching, _, err := directory.MyTeaching(ctx, v, s.DB)
 	if err != nil {
 		return out, err
 	}

@@ -50,8 +50,9 @@ func assignmentRows(t *testing.T, d *db.DB, where string, args ...any) []string 
 		WHERE p.active AND (`+where+`)`, args...)
 }
 
-// teachingRows writes rows read by the directory the way assignmentRows does.
-func teachingRows(ts []directory.Teaching) []string {
+// teachingRows writes the directory's teaching rows the way assignmentRows
+// does.
+func teachingRows(ts []directory.TeachingRow) []string {
 	out := make([]string, len(ts))
 	for i, x := range ts {
 		out[i] = fmt.Sprintf("%s|%s|%s|%s|%s|%s|%s|%s", x.Teacher.ID, x.Teacher.LastName, x.SubjectCode, x.SubjectName,
@@ -196,10 +197,11 @@ func TestFamilyLinksBothWays(t *testing.T) {
 func TestLookupsRefuseUnknown(t *testing.T) {
 	ctx := context.Background()
 	d := demoDB(t, 60)
-	if _, err := directory.PersonByID(ctx, d, "nobody"); err != directory.ErrNotFound {
+	sys := access.System("test")
+	if _, err := directory.PersonRow(ctx, sys, d, "nobody"); err != directory.ErrNotFound {
 		t.Errorf("unknown person: %v", err)
 	}
-	if _, _, err := directory.PersonByLogin(ctx, d, "nobody"); err != directory.ErrNotFound {
+	if _, _, err := directory.Credentials(ctx, sys, d, "nobody"); err != directory.ErrNotFound {
 		t.Errorf("unknown login: %v", err)
 	}
 	if _, err := directory.ClassByID(ctx, d, "nothing"); err != directory.ErrNotFound {

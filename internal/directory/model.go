@@ -5,10 +5,11 @@
 //
 // Its service (service.go) serves a viewer: each function asks the access
 // policy before it reads and returns the view the policy grants (views.go:
-// a card, a school record, contact details). The exported functions that
-// take no viewer return raw rows to the other domains that still join on
-// them (sign-in, provisioning, the demo, the timetable); they are listed in
-// internal/archcheck until those domains move to the service.
+// a card, a school record, contact details). A person's whole row is for
+// the system viewer and the person themself (rows.go). The reads that take
+// no viewer return structures only (establishments, school years, classes
+// and groups), no personal data; raw.go keeps three raw reads for
+// provisioning and the demo's test, listed in internal/archcheck.
 package directory
 
 import "cartable/internal/roles"

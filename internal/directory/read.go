@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"sort"
 
 	"cartable/internal/db"
 )
@@ -60,21 +59,21 @@ func queryPeopleAnd(ctx context.Context, q db.Querier, query string, args ...any
 	}, query, args...)
 }
 
-// PersonByID returns a person, active or not.
-func PersonByID(ctx context.Context, q db.Querier, id string) (Person, error) {
+// personByID returns a person, active or not.
+func personByID(ctx context.Context, q db.Querier, id string) (Person, error) {
 	p, err := scanPerson(q.QueryRow(ctx, `SELECT `+personCols+` FROM people p WHERE p.id = ?`, id))
 	return p, notFound(err)
 }
 
-// PersonByLogin returns a person and their password hash, for sign-in.
-func PersonByLogin(ctx context.Context, q db.Querier, login string) (Person, string, error) {
+// personByLogin returns a person and their password hash, for sign-in.
+func personByLogin(ctx context.Context, q db.Querier, login string) (Person, string, error) {
 	var hash string
 	p, err := scanPerson(q.QueryRow(ctx, `SELECT `+personCols+`, p.password_hash FROM people p WHERE p.login = ?`, login), &hash)
 	return p, hash, notFound(err)
 }
 
-// PeopleByLogins returns the people with these logins (tests, tools).
-func PeopleByLogins(ctx context.Context, q db.Querier, logins []string) ([]Person, error) {
+// peopleByLogins returns the people with these logins.
+func peopleByLogins(ctx context.Context, q db.Querier, logins []string) ([]Person, error) {
 	if len(logins) == 0 {
 		return nil, nil
 	}
@@ -85,13 +84,13 @@ func PeopleByLogins(ctx context.Context, q db.Querier, logins []string) ([]Perso
 	return queryPeople(ctx, q, `SELECT `+personCols+` FROM people p WHERE p.login IN (`+db.Placeholders(len(logins))+`) ORDER BY p.login`, args...)
 }
 
-// Memberships lists the establishments a person is attached to.
-func Memberships(ctx context.Context, q db.Querier, personID string) ([]string, error) {
+// memberships lists the establishments a person is attached to.
+func memberships(ctx context.Context, q db.Querier, personID string) ([]string, error) {
 	return db.Strings(ctx, q, `SELECT establishment_id FROM memberships WHERE person_id = ? ORDER BY establishment_id`, personID)
 }
 
-// FunctionsOf maps establishment ID to the person's staff functions there.
-func FunctionsOf(ctx context.Context, q db.Querier, personID string) (map[string][]string, error) {
+// functionsOf maps establishment ID to the person's staff functions there.
+func functionsOf(ctx context.Context, q db.Querier, personID string) (map[string][]string, error) {
 	type held struct{ establishment, function string }
 	rows, err := db.All(ctx, q, func(s db.Scanner) (h held, err error) {
 		err = s.Scan(&h.establishment, &h.function)
@@ -132,11 +131,6 @@ func establishmentsOf(ctx context.Context, q db.Querier, personID string) ([]Est
 		JOIN memberships m ON m.establishment_id = e.id WHERE m.person_id = ? ORDER BY e.name`, personID)
 }
 
-// AllEstablishments lists every establishment of the instance.
-func AllEstablishments(ctx context.Context, q db.Querier) ([]Establishment, error) {
-	return db.All(ctx, q, scanEstablishment, `SELECT `+estCols+` FROM establishments ORDER BY name`)
-}
-
 // CurrentSchoolYear returns the open year of an establishment containing day
 // (YYYY-MM-DD), or else its latest open year.
 func CurrentSchoolYear(ctx context.Context, q db.Querier, establishmentID, day string) (SchoolYear, error) {
@@ -175,8 +169,8 @@ func ClassByID(ctx context.Context, q db.Querier, id string) (Class, error) {
 	return c, notFound(err)
 }
 
-// ClassesOfStudent lists a student's classes in open school years.
-func ClassesOfStudent(ctx context.Context, q db.Querier, studentID string) ([]Class, error) {
+// classesOfStudent lists a student's classes in open school years.
+func classesOfStudent(ctx context.Context, q db.Querier, studentID string) ([]Class, error) {
 	return queryClasses(ctx, q, `SELECT `+classCols+` FROM classes c JOIN enrolments e ON e.class_id = c.id
 		JOIN school_years y ON y.id = c.school_year_id
 		WHERE e.student_id = ? AND NOT y.closed ORDER BY c.code`, studentID)
@@ -218,14 +212,14 @@ func groupsOfStudent(ctx context.Context, q db.Querier, studentID string) ([]Gro
 		WHERE m.student_id = ? AND NOT y.closed ORDER BY g.code`, studentID)
 }
 
-// Kin is a person seen through a family link.
-type Kin struct {
+// kinRow is a person seen through a family link.
+type kinRow struct {
 	Person
 	Link FamilyLink
 }
 
-func queryKin(ctx context.Context, q db.Querier, query string, args ...any) ([]Kin, error) {
-	return db.All(ctx, q, func(s db.Scanner) (k Kin, err error) {
+func queryKin(ctx context.Context, q db.Querier, query string, args ...any) ([]kinRow, error) {
+	return db.All(ctx, q, func(s db.Scanner) (k kinRow, err error) {
 		l := &k.Link
 		k.Person, err = scanPerson(s, &l.StudentID, &l.RelativeID, &l.Relationship, &l.LegalGuardian,
 			&l.Financial, &l.Contact, &l.LivesWith, &l.ReceivesMail)
@@ -235,20 +229,20 @@ func queryKin(ctx context.Context, q db.Querier, query string, args ...any) ([]K
 
 const linkCols = `f.student_id, f.relative_id, f.relationship, f.legal_guardian, f.financial, f.contact, f.lives_with, f.receives_mail`
 
-// ChildrenOf lists the active students linked to a relative.
-func ChildrenOf(ctx context.Context, q db.Querier, relativeID string) ([]Kin, error) {
+// childrenOf lists the active students linked to a relative.
+func childrenOf(ctx context.Context, q db.Querier, relativeID string) ([]kinRow, error) {
 	return queryKin(ctx, q, `SELECT `+personCols+`, `+linkCols+` FROM family_links f JOIN people p ON p.id = f.student_id
 		WHERE f.relative_id = ? AND p.active ORDER BY p.birth_date, p.first_name`, relativeID)
 }
 
-// RelativesOf lists the active relatives linked to a student.
-func RelativesOf(ctx context.Context, q db.Querier, studentID string) ([]Kin, error) {
+// relativesOf lists the active relatives linked to a student.
+func relativesOf(ctx context.Context, q db.Querier, studentID string) ([]kinRow, error) {
 	return queryKin(ctx, q, `SELECT `+personCols+`, `+linkCols+` FROM family_links f JOIN people p ON p.id = f.relative_id
 		WHERE f.student_id = ? AND p.active ORDER BY f.legal_guardian DESC, p.last_name, p.first_name`, studentID)
 }
 
-// StudentsOfClass lists the active students of a class by name.
-func StudentsOfClass(ctx context.Context, q db.Querier, classID string) ([]Person, error) {
+// studentsOfClass lists the active students of a class by name.
+func studentsOfClass(ctx context.Context, q db.Querier, classID string) ([]Person, error) {
 	return queryPeople(ctx, q, `SELECT `+personCols+` FROM people p JOIN enrolments e ON e.student_id = p.id
 		WHERE e.class_id = ? AND p.active ORDER BY p.last_name, p.first_name`, classID)
 }
@@ -265,9 +259,10 @@ func headTeachersOf(ctx context.Context, q db.Querier, classID string) ([]Person
 		WHERE h.class_id = ? AND p.active ORDER BY p.last_name`, classID)
 }
 
-// Teaching is one line of a timetable-less "who teaches what": a teacher,
-// a subject and the class or group taught.
-type Teaching struct {
+// teachingLine is one line of a timetable-less "who teaches what": a
+// teacher, a subject and the class or group taught; read whole, shown as a
+// TeachingRow.
+type teachingLine struct {
 	Teacher         Person
 	SubjectName     string
 	SubjectCode     string
@@ -285,21 +280,21 @@ const teachingSelect = `SELECT ` + personCols + `, s.name, s.code, a.establishme
 	LEFT JOIN classes c ON c.id = a.class_id
 	LEFT JOIN groups g ON g.id = a.group_id `
 
-func queryTeaching(ctx context.Context, q db.Querier, query string, args ...any) ([]Teaching, error) {
-	return db.All(ctx, q, func(s db.Scanner) (t Teaching, err error) {
+func queryTeaching(ctx context.Context, q db.Querier, query string, args ...any) ([]teachingLine, error) {
+	return db.All(ctx, q, func(s db.Scanner) (t teachingLine, err error) {
 		t.Teacher, err = scanPerson(s, &t.SubjectName, &t.SubjectCode, &t.EstablishmentID, &t.ClassID, &t.GroupID, &t.Structure)
 		return t, err
 	}, query, args...)
 }
 
-// TeachingOfTeacher lists what a teacher teaches, in every establishment.
-func TeachingOfTeacher(ctx context.Context, q db.Querier, teacherID string) ([]Teaching, error) {
+// teachingOfTeacher lists what a teacher teaches, in every establishment.
+func teachingOfTeacher(ctx context.Context, q db.Querier, teacherID string) ([]teachingLine, error) {
 	return queryTeaching(ctx, q, teachingSelect+`WHERE a.teacher_id = ? ORDER BY a.establishment_id, COALESCE(c.name, g.name), s.name`, teacherID)
 }
 
 // teachingOfStudent lists the teachers of a student: those of the student's
 // classes and of the student's groups.
-func teachingOfStudent(ctx context.Context, q db.Querier, studentID string) ([]Teaching, error) {
+func teachingOfStudent(ctx context.Context, q db.Querier, studentID string) ([]teachingLine, error) {
 	// Two indexed lookups joined by UNION: an OR across both columns would
 	// scan every assignment of the instance.
 	return queryTeaching(ctx, q, `SELECT * FROM (`+teachingSelect+`JOIN enrolments e ON e.class_id = a.class_id
@@ -310,24 +305,10 @@ func teachingOfStudent(ctx context.Context, q db.Querier, studentID string) ([]T
 
 // teachingOfClass lists the teachers of a class, including those of groups
 // drawn from it.
-func teachingOfClass(ctx context.Context, q db.Querier, classID string) ([]Teaching, error) {
+func teachingOfClass(ctx context.Context, q db.Querier, classID string) ([]teachingLine, error) {
 	return queryTeaching(ctx, q, `SELECT * FROM (`+teachingSelect+`WHERE a.class_id = ? AND p.active
 		UNION ALL `+teachingSelect+`JOIN group_classes gc ON gc.group_id = a.group_id
 		WHERE gc.class_id = ? AND p.active) t ORDER BY 15, 6`, classID, classID)
-}
-
-// ClassIDsTaughtBy lists the classes a teacher teaches directly or through
-// a group drawn from them, and the groups taught.
-func ClassIDsTaughtBy(ctx context.Context, q db.Querier, teacherID string) (classes, groups []string, err error) {
-	classes, err = db.Strings(ctx, q, `SELECT a.class_id FROM teaching_assignments a WHERE a.teacher_id = ? AND a.class_id IS NOT NULL
-		UNION SELECT gc.class_id FROM teaching_assignments a JOIN group_classes gc ON gc.group_id = a.group_id WHERE a.teacher_id = ?
-		UNION SELECT h.class_id FROM head_teachers h WHERE h.teacher_id = ?`, teacherID, teacherID, teacherID)
-	if err != nil {
-		return nil, nil, err
-	}
-	groups, err = db.Strings(ctx, q, `SELECT DISTINCT group_id FROM teaching_assignments WHERE teacher_id = ? AND group_id IS NOT NULL`, teacherID)
-	sort.Strings(classes)
-	return classes, groups, err
 }
 
 // staffOf lists the active people holding a function in an establishment,

@@ -21,7 +21,7 @@ func ViewPerson(ctx context.Context, v *access.Viewer, q db.Querier, id string) 
 	if err := v.Can(ctx, access.ReadName, res); err != nil {
 		return PersonView{}, err
 	}
-	p, err := PersonByID(ctx, q, id)
+	p, err := personByID(ctx, q, id)
 	if err != nil {
 		return PersonView{}, refusedIfMissing(err, access.ReadName, res)
 	}
@@ -46,7 +46,7 @@ func ViewPerson(ctx context.Context, v *access.Viewer, q db.Querier, id string) 
 	if p.Profile == roles.Student {
 		// The class codes are on the card; the classes themselves in the
 		// record.
-		classes, err := ClassesOfStudent(ctx, q, id)
+		classes, err := classesOfStudent(ctx, q, id)
 		if err != nil {
 			return PersonView{}, err
 		}
@@ -65,6 +65,38 @@ func ViewPerson(ctx context.Context, v *access.Viewer, q db.Querier, id string) 
 	return view, nil
 }
 
+// ViewCard returns person id's directory card alone (read-name), without
+// the class codes: the heading of a page about them.
+func ViewCard(ctx context.Context, v *access.Viewer, q db.Querier, id string) (Card, error) {
+	res := access.Person(id)
+	if err := v.Can(ctx, access.ReadName, res); err != nil {
+		return Card{}, err
+	}
+	p, err := personByID(ctx, q, id)
+	if err != nil {
+		return Card{}, refusedIfMissing(err, access.ReadName, res)
+	}
+	return cardOf(p), nil
+}
+
+// Memberships lists the establishments person id is attached to, part of
+// their record (read-record).
+func Memberships(ctx context.Context, v *access.Viewer, q db.Querier, id string) ([]string, error) {
+	if err := v.Can(ctx, access.ReadRecord, access.Person(id)); err != nil {
+		return nil, err
+	}
+	return memberships(ctx, q, id)
+}
+
+// FunctionsOf maps establishment ID to person id's staff functions there,
+// part of their record (read-record).
+func FunctionsOf(ctx context.Context, v *access.Viewer, q db.Querier, id string) (map[string][]string, error) {
+	if err := v.Can(ctx, access.ReadRecord, access.Person(id)); err != nil {
+		return nil, err
+	}
+	return functionsOf(ctx, q, id)
+}
+
 // recordLists fills the lists of p's record: a student's groups and
 // family, a relative's children, a teacher's teaching; each person listed
 // only if v may see them.
@@ -75,21 +107,21 @@ func recordLists(ctx context.Context, v *access.Viewer, q db.Querier, p Person, 
 		if rec.Groups, err = groupsOfStudent(ctx, q, p.ID); err != nil {
 			return err
 		}
-		kin, err := RelativesOf(ctx, q, p.ID)
+		kin, err := relativesOf(ctx, q, p.ID)
 		if err != nil {
 			return err
 		}
 		rec.Relatives, err = visibleKin(ctx, v, kin)
 		return err
 	case roles.Relative:
-		kin, err := ChildrenOf(ctx, q, p.ID)
+		kin, err := childrenOf(ctx, q, p.ID)
 		if err != nil {
 			return err
 		}
 		rec.Children, err = visibleKin(ctx, v, kin)
 		return err
 	case roles.Teacher:
-		teaching, err := TeachingOfTeacher(ctx, q, p.ID)
+		teaching, err := teachingOfTeacher(ctx, q, p.ID)
 		rec.Teaching = teachingRowsOf(teaching)
 		return err
 	}
@@ -151,7 +183,7 @@ func ViewClass(ctx context.Context, v *access.Viewer, q db.Querier, id string) (
 	if !view.Shown {
 		return view, nil
 	}
-	roster, err := StudentsOfClass(ctx, q, id)
+	roster, err := studentsOfClass(ctx, q, id)
 	if err != nil {
 		return ClassView{}, err
 	}
@@ -231,7 +263,7 @@ func ViewStudentSchool(ctx context.Context, v *access.Viewer, q db.Querier, stud
 	if err := v.Can(ctx, access.ReadRecord, res); err != nil {
 		return StudentSchool{}, err
 	}
-	p, err := PersonByID(ctx, q, studentID)
+	p, err := personByID(ctx, q, studentID)
 	if err != nil {
 		return StudentSchool{}, refusedIfMissing(err, access.ReadRecord, res)
 	}
@@ -246,7 +278,7 @@ func ViewStudentSchool(ctx context.Context, v *access.Viewer, q db.Querier, stud
 	if err != nil {
 		return StudentSchool{}, err
 	}
-	relatives, err := RelativesOf(ctx, q, studentID)
+	relatives, err := relativesOf(ctx, q, studentID)
 	if err != nil {
 		return StudentSchool{}, err
 	}
@@ -273,7 +305,7 @@ func MyChildren(ctx context.Context, v *access.Viewer, q db.Querier) ([]KinCard,
 	if v == nil || v.ID == "" {
 		return nil, nil // a system viewer has no family
 	}
-	kin, err := ChildrenOf(ctx, q, v.ID)
+	kin, err := childrenOf(ctx, q, v.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +321,7 @@ func MyTeaching(ctx context.Context, v *access.Viewer, q db.Querier) ([]Teaching
 	if err := v.Can(ctx, access.ReadRecord, access.Person(v.ID)); err != nil {
 		return nil, nil, err
 	}
-	teaching, err := TeachingOfTeacher(ctx, q, v.ID)
+	teaching, err := teachingOfTeacher(ctx, q, v.ID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -349,7 +381,7 @@ func visible(ctx context.Context, v *access.Viewer, lists ...[]string) (map[stri
 }
 
 // visibleKin is the cards of kin that v may see by name.
-func visibleKin(ctx context.Context, v *access.Viewer, kin []Kin) ([]KinCard, error) {
+func visibleKin(ctx context.Context, v *access.Viewer, kin []kinRow) ([]KinCard, error) {
 	cards := kinCardsOf(kin)
 	ok, err := visible(ctx, v, kinIDs(cards))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"testing"
@@ -74,7 +75,7 @@ func (w *world) viewer(id string) *access.Viewer {
 
 func (w *world) person(id string) directory.Person {
 	w.t.Helper()
-	p, err := directory.PersonByID(context.Background(), w.d, id)
+	p, err := directory.PersonRow(context.Background(), access.System("test"), w.d, id)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -428,23 +429,12 @@ func TestViewPersonRecordLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := rowLines(tv.Record.Teaching), assignmentRows(t, w.d, `a.teacher_id = ?`, teacher); !slices.Equal(got, want) {
+	if got, want := teachingRows(tv.Record.Teaching), assignmentRows(t, w.d, `a.teacher_id = ?`, teacher); !slices.Equal(got, want) {
 		t.Errorf("teaching on the record:\n got %q\nwant %q", got, want)
 	}
 	if self.Record.Children != nil || self.Record.Teaching != nil || rel.Record.Relatives != nil {
 		t.Error("a record holds lists of another profile")
 	}
-}
-
-// rowLines writes the directory's teaching rows as assignmentRows does.
-func rowLines(ts []directory.TeachingRow) []string {
-	var out []directory.Teaching
-	for _, r := range ts {
-		out = append(out, directory.Teaching{Teacher: directory.Person{ID: r.Teacher.ID, LastName: r.Teacher.LastName},
-			SubjectName: r.SubjectName, SubjectCode: r.SubjectCode, EstablishmentID: r.EstablishmentID,
-			ClassID: r.ClassID, GroupID: r.GroupID, Structure: r.Structure})
-	}
-	return teachingRows(out)
 }
 
 func teacherSet(rows []directory.TeachingRow) map[string]bool {
@@ -662,7 +652,7 @@ func TestViewStudentSchool(t *testing.T) {
 	}
 	wantTeaching := assignmentRows(t, w.d, `a.class_id IN (SELECT class_id FROM enrolments WHERE student_id = ?) OR
 		a.group_id IN (SELECT group_id FROM group_members WHERE student_id = ?)`, child, child)
-	if got := rowLines(own.Teaching); !slices.Equal(got, wantTeaching) {
+	if got := teachingRows(own.Teaching); !slices.Equal(got, wantTeaching) {
 		t.Errorf("the student's own teachers:\n got %q\nwant %q", got, wantTeaching)
 	}
 	if own.Student.ID != child || len(own.Schooling) != 1 || len(own.Schooling[0].HeadTeachers) == 0 {
@@ -678,7 +668,7 @@ func TestViewStudentSchool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rowLines(seen.Teaching); !slices.Equal(got, wantTeaching) {
+	if got := teachingRows(seen.Teaching); !slices.Equal(got, wantTeaching) {
 		t.Errorf("the guardian's view of the teachers:\n got %q\nwant %q", got, wantTeaching)
 	}
 	if len(seen.Relatives) != 1 || seen.Relatives[0].ID != guardian {
@@ -745,7 +735,7 @@ func TestTheViewersOwnLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := rowLines(rows), assignmentRows(t, w.d, `a.teacher_id = ?`, teacher); !slices.Equal(got, want) || len(want) == 0 {
+	if got, want := teachingRows(rows), assignmentRows(t, w.d, `a.teacher_id = ?`, teacher); !slices.Equal(got, want) || len(want) == 0 {
 		t.Errorf("teaching:\n got %q\nwant %q", got, want)
 	}
 	var headedIDs []string
@@ -802,4 +792,91 @@ func TestUnknownRowsAreRefusalsForTheSystem(t *testing.T) {
 	refused(t, "group", err, access.Group("nothing"))
 	_, err = directory.ViewEstablishment(ctx, sys, d, "nowhere", "2026-11-28")
 	refused(t, "establishment", err, access.Establishment("nowhere"))
+	_, err = directory.ViewCard(ctx, sys, d, "nobody")
+	refused(t, "card", err, access.Person("nobody"))
+}
+
+// A whole row (every column of a person, and with a login the password
+// hash) is for the person themself and the system viewer only: the head,
+// who may read everything of a pupil, is refused it (their view is
+// ViewPerson), and so is a viewer the policy did not load.
+func TestWholeRowsForThePersonOrTheSystemOnly(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	sys := access.System("test")
+	student := w.one(`SELECT p.id FROM people p WHERE p.profile = 'student' AND p.active AND p.id`+fmt.Sprintf(onlyMain, "p.id"), w.main, w.main)
+	head := w.viewer(w.staffWith("head"))
+	if err := head.Can(ctx, access.ReadContact, access.Person(student)); err != nil {
+		t.Fatalf("the head may not read the pupil's contact details: %v; the test proves nothing", err)
+	}
+	row := w.person(student)
+	if row.ID != student || row.Login == "" || row.LastName == "" {
+		t.Fatalf("the system's row: %+v", row)
+	}
+	if own, err := directory.PersonRow(ctx, w.viewer(student), w.d, student); err != nil || own != row {
+		t.Errorf("the pupil's own row: %+v %v, want %+v", own, err, row)
+	}
+	_, err := directory.PersonRow(ctx, head, w.d, student)
+	refused(t, "the head reads the pupil's row", err, access.Person(student))
+	if _, err := directory.PersonRow(ctx, &access.Viewer{ID: student}, w.d, student); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("a viewer the policy did not load reads a row: %v", err)
+	}
+	if _, err := directory.PersonRow(ctx, nil, w.d, student); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("no viewer reads a row: %v", err)
+	}
+
+	want := w.one(`SELECT password_hash FROM people WHERE id = ?`, student)
+	p, hash, err := directory.Credentials(ctx, sys, w.d, row.Login)
+	if err != nil || p != row || hash != want {
+		t.Errorf("the sign-in's credentials: %+v %q %v", p, hash, err)
+	}
+	for who, v := range map[string]*access.Viewer{"the pupil": w.viewer(student), "the head": head} {
+		if _, _, err := directory.Credentials(ctx, v, w.d, row.Login); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("%s reads credentials: %v", who, err)
+		}
+		if _, err := directory.PeopleByLogins(ctx, v, w.d, []string{row.Login}); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("%s reads rows by login: %v", who, err)
+		}
+	}
+	if ps, err := directory.PeopleByLogins(ctx, sys, w.d, []string{row.Login, "nobody"}); err != nil || len(ps) != 1 || ps[0] != row {
+		t.Errorf("rows by login: %+v %v", ps, err)
+	}
+}
+
+// A card alone is for those who may read the name; a person's
+// establishments and functions are part of their record.
+func TestCardAndAttachmentsFollowThePolicy(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	only := fmt.Sprintf(onlyMain, "p.id")
+	student := w.one(`SELECT p.id FROM people p WHERE p.profile = 'student' AND p.active AND p.id`+only, w.main, w.main)
+	mate := w.one(`SELECT e.student_id FROM enrolments e JOIN people p ON p.id = e.student_id WHERE p.active AND e.student_id <> ?
+		AND e.class_id IN (SELECT class_id FROM enrolments WHERE student_id = ?)`, student, student)
+	foreign := w.one(`SELECT p.id FROM people p WHERE p.profile = 'student' AND p.id IN
+		(SELECT person_id FROM memberships WHERE establishment_id = ?) AND p.id NOT IN
+		(SELECT person_id FROM memberships WHERE establishment_id = ?)`, w.second, w.main)
+	headID := w.staffWith("head")
+	head := w.viewer(headID)
+
+	row := w.person(mate)
+	want := directory.Card{ID: row.ID, Profile: row.Profile, Title: row.Title, FirstName: row.FirstName, LastName: row.LastName, Active: true}
+	if c, err := directory.ViewCard(ctx, w.viewer(student), w.d, mate); err != nil || !reflect.DeepEqual(c, want) {
+		t.Errorf("a classmate's card: %+v %v, want %+v", c, err, want)
+	}
+	_, err := directory.ViewCard(ctx, head, w.d, foreign)
+	refused(t, "the head reads the card of the other school's pupil", err, access.Person(foreign))
+
+	ms, err := directory.Memberships(ctx, head, w.d, student)
+	if want := w.all(`SELECT establishment_id FROM memberships WHERE person_id = ?`, student); err != nil || !slices.Equal(ms, want) {
+		t.Errorf("the pupil's establishments for the head: %v %v, want %v", ms, err, want)
+	}
+	fns, err := directory.FunctionsOf(ctx, head, w.d, headID)
+	if want := w.all(`SELECT function FROM functions WHERE person_id = ? AND establishment_id = ?`, headID, w.main); err != nil ||
+		!slices.Equal(fns[w.main], want) || !slices.Contains(want, "head") {
+		t.Errorf("the head's own functions: %v %v, want %v", fns, err, want)
+	}
+	_, err = directory.Memberships(ctx, w.viewer(student), w.d, mate)
+	refused(t, "a pupil reads a classmate's establishments", err, access.Person(mate))
+	_, err = directory.FunctionsOf(ctx, w.viewer(student), w.d, headID)
+	refused(t, "a pupil reads the head's functions", err, access.Person(headID))
 }

@@ -164,7 +164,7 @@ func cardsOf(ps []Person) []Card {
 	return out
 }
 
-func kinCardsOf(ks []Kin) []KinCard {
+func kinCardsOf(ks []kinRow) []KinCard {
 	out := make([]KinCard, 0, len(ks))
 	for _, k := range ks {
 		out = append(out, KinCard{Card: cardOf(k.Person), Link: k.Link})
@@ -172,7 +172,7 @@ func kinCardsOf(ks []Kin) []KinCard {
 	return out
 }
 
-func teachingRowsOf(ts []Teaching) []TeachingRow {
+func teachingRowsOf(ts []teachingLine) []TeachingRow {
 	out := make([]TeachingRow, 0, len(ts))
 	for _, t := range ts {
 		out = append(out, TeachingRow{Teacher: cardOf(t.Teacher), SubjectName: t.SubjectName, SubjectCode: t.SubjectCode,

@@ -170,7 +170,7 @@ func (s *Service) Build(ctx context.Context, v *access.Viewer, now time.Time) ([
 	case roles.Student:
 		targets = append(targets, target{t: timetable.Target{Kind: timetable.TargetStudent, ID: v.ID}, student: v.ID})
 	case roles.Relative:
-		children, err := directory.ChildrenOf(ctx, s.DB, v.ID)
+		children, err := directory.MyChildren(ctx, v, s.DB)
 		if err != nil {
 			return nil, err
 		}

@@ -40,12 +40,9 @@ func (e *env) acct(id string) acct {
 	a.factors = auth.Enrolled{TOTP: e.provCount(`SELECT COUNT(*) FROM totp_credentials WHERE person_id = ? AND confirmed`, id) > 0,
 		Passkeys:      e.provCount(`SELECT COUNT(*) FROM webauthn_credentials WHERE person_id = ?`, id),
 		RecoveryCodes: e.provCount(`SELECT COUNT(*) FROM recovery_codes WHERE person_id = ? AND used_at IS NULL`, id)}
-	var err error
 	a.codes = e.provCount(`SELECT COUNT(*) FROM activation_codes WHERE person_id = ?`, id)
 	a.sessions = e.provCount(`SELECT COUNT(*) FROM sessions WHERE person_id = ?`, id)
-	if a.ests, err = directory.Memberships(ctx, e.db, id); err != nil {
-		e.t.Fatal(err)
-	}
+	a.ests = e.memberships(id)
 	slices.Sort(a.ests)
 	return a
 }
@@ -64,7 +61,7 @@ func (e *env) enrolTOTP(id string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	p, err := directory.PersonByID(ctx, e.db, id)
+	p, err := directory.PersonRow(ctx, v, e.db, id)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -115,9 +112,8 @@ func (e *env) twoSchools() (parent demo.Account, inMain, inSecond directory.Pers
 	parent = e.account(func(a demo.Account) bool { return a.Profile == directory.Relative && len(a.Establishments) == 2 })
 	for _, c := range parent.Children {
 		k := e.person(c)
-		ms, _ := directory.Memberships(context.Background(), e.db, k.ID)
 		main, _ := directory.EstablishmentByUAI(context.Background(), e.db, demo.MainUAI)
-		if slices.Contains(ms, main.ID) {
+		if slices.Contains(e.memberships(k.ID), main.ID) {
 			inMain = k
 		} else {
 			inSecond = k
@@ -190,11 +186,9 @@ func TestHeadCannotTakeOverAParentOfAnotherSchool(t *testing.T) {
 	// The class letters of the head's school leave that parent out too,
 	// and say so on their first page.
 	_, inMain, _ := e.twoSchools()
-	classes, _ := directory.ClassesOfStudent(context.Background(), e.db, inMain.ID)
-	mates, _ := directory.StudentsOfClass(context.Background(), e.db, classes[0].ID)
-	for _, m := range mates {
-		kin, _ := directory.RelativesOf(context.Background(), e.db, m.ID)
-		for _, k := range kin {
+	classes := e.record(inMain.ID).Classes
+	for _, m := range e.roster(classes[0].ID) {
+		for _, k := range e.relatives(m.ID) {
 			e.unactivate(k.ID)
 		}
 	}
@@ -491,14 +485,11 @@ func TestClassLettersAddressOnlyForReadContact(t *testing.T) {
 	est, _ := directory.EstablishmentByUAI(ctx, e.db, demo.MainUAI)
 	classes, _ := directory.ClassesOfEstablishment(ctx, e.db, est.ID)
 	class := classes[0]
-	students, _ := directory.StudentsOfClass(ctx, e.db, class.ID)
+	students := e.roster(class.ID)
 	var people []directory.Person
 	for _, s := range students {
 		people = append(people, s)
-		kin, _ := directory.RelativesOf(ctx, e.db, s.ID)
-		for _, k := range kin {
-			people = append(people, k.Person)
-		}
+		people = append(people, e.relatives(s.ID)...)
 	}
 	var ids []string
 	for _, p := range people {

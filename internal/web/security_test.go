@@ -416,13 +416,12 @@ func TestActivationLettersAndFirstSignIn(t *testing.T) {
 	est, _ := directory.EstablishmentByUAI(ctx, e.db, demo.MainUAI)
 	classes, _ := directory.ClassesOfEstablishment(ctx, e.db, est.ID)
 	class := classes[0]
-	students, _ := directory.StudentsOfClass(ctx, e.db, class.ID)
+	students := e.roster(class.ID)
 	// Freshly imported accounts have no password yet (the demo's have one,
 	// and a letter never replaces a password).
 	for _, s := range students {
 		e.unactivate(s.ID)
-		kin, _ := directory.RelativesOf(ctx, e.db, s.ID)
-		for _, k := range kin {
+		for _, k := range e.relatives(s.ID) {
 			e.unactivate(k.ID)
 		}
 	}

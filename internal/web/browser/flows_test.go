@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"cartable/internal/access"
 	"cartable/internal/demo"
 	"cartable/internal/directory"
 	"cartable/internal/i18n"
@@ -90,9 +91,13 @@ func TestBrowserSignInAsParentAndSwitchChildren(t *testing.T) {
 	if h := b.text("#school-h"); h != "Scolarité de "+second.FirstName {
 		t.Errorf("after switching, the page shows %q", h)
 	}
-	classes, err := directory.ClassesOfStudent(context.Background(), s.db, second.ID)
-	if err != nil || len(classes) == 0 {
-		t.Fatalf("classes of %s: %v %v", second.Login, classes, err)
+	sp, err := directory.ViewPerson(context.Background(), access.System("test"), s.db, second.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	classes := sp.Record.Classes
+	if len(classes) == 0 {
+		t.Fatalf("%s has no class", second.Login)
 	}
 	facts := b.text("dl.facts")
 	for _, c := range classes {

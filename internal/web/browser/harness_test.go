@@ -247,11 +247,21 @@ func (s *suite) account(what string, pred func(demo.Account) bool) demo.Account 
 
 func (s *suite) person(login string) directory.Person {
 	s.t.Helper()
-	ps, err := directory.PeopleByLogins(context.Background(), s.db, []string{login})
+	ps, err := directory.PeopleByLogins(context.Background(), access.System("test"), s.db, []string{login})
 	if err != nil || len(ps) != 1 {
 		s.t.Fatalf("person %s: %v", login, err)
 	}
 	return ps[0]
+}
+
+// login is the login of person id.
+func (s *suite) login(id string) string {
+	s.t.Helper()
+	p, err := directory.PersonRow(context.Background(), access.System("test"), s.db, id)
+	if err != nil {
+		s.t.Fatalf("person %s: %v", id, err)
+	}
+	return p.Login
 }
 
 func hasFunction(f string) func(demo.Account) bool {

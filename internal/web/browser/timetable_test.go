@@ -70,12 +70,12 @@ func (s *suite) ownLesson() ownLesson {
 					len(l.Slot.Audiences) != 1 || l.Slot.Audiences[0].ClassID == "" {
 					continue
 				}
-				students, err := directory.StudentsOfClass(ctx, s.db, l.Slot.Audiences[0].ClassID)
+				c, err := directory.ViewClass(ctx, access.System("test"), s.db, l.Slot.Audiences[0].ClassID)
 				if err != nil {
 					s.t.Fatal(err)
 				}
-				for _, st := range students {
-					if acct, ok := byLogin[st.Login]; ok {
+				for _, st := range c.Roster {
+					if acct, ok := byLogin[s.login(st.ID)]; ok {
 						return ownLesson{teacher: a, student: acct, lesson: l, class: l.Slot.Audiences[0].ClassID}
 					}
 				}

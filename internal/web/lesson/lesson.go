@@ -35,7 +35,7 @@ type lessonData struct {
 	Categories  []string
 	HandIns     []string
 	Upcoming    []timetable.Lesson // next lessons of the same audience, for "due at a lesson"
-	CopyTo      []directory.Teaching
+	CopyTo      []directory.TeachingRow
 	Saved       string
 	Now         time.Time
 }

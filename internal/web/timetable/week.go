@@ -160,8 +160,8 @@ func (a *Area) personTimetable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.showWeek(w, r, t, weekData{Base: "/timetable/people/" + id}, func() (string, error) {
-		p, err := directory.PersonByID(r.Context(), a.db, id)
-		return p.DisplayName(), err
+		c, err := directory.ViewCard(r.Context(), page.Viewer(r), a.db, id)
+		return c.DisplayName(), err
 	}, false)
 }
 
