@@ -46,14 +46,3 @@ var exempt = map[string]string{
 	"files.Store.EraseQueued":              noPersonalData + ": the background erasure of queued blobs",
 	"provisioning.ForgetUnreadableUploads": noPersonalData + ": deletes at start, before any request, the pending uploads an older version stored in clear; returns a count",
 }
-
-// pending lists what the move to domain services has not reached yet.
-// It only shrinks: the issue that introduced the rule ends with it empty.
-var pending = map[string]string{
-	"directory.ClassesOfStudent": "kept with its signature for provisioning's tests; every other caller reads a student's classes in their record (ViewPerson)",
-	"directory.PersonByID":       "kept with its signature for provisioning and its tests; every other caller uses PersonRow, ViewCard or ViewPerson",
-	"directory.PersonByLogin":    "kept with its signature for provisioning and the demo's test; the sign-in steps use Credentials",
-}
-
-// webSQLPending lists the web files that still hold SQL (same).
-var webSQLPending = []string{}

@@ -234,7 +234,7 @@ func TestSmallDemo(t *testing.T) {
 	if got := count(t, d, `SELECT COUNT(*) FROM classes c JOIN establishments e ON e.id = c.establishment_id WHERE e.uai = ?`, MainUAI); got != 4 {
 		t.Errorf("%d classes for 100 students, want 4", got)
 	}
-	_, hash, err := directory.PersonByLogin(context.Background(), d, "admin")
+	_, hash, err := directory.Credentials(context.Background(), access.System("test"), d, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,22 @@ func ViewCard(ctx context.Context, v *access.Viewer, q db.Querier, id string) (C
 	return cardOf(p), nil
 }
 
+// CardByLogin returns the card of the person with this login, when v may
+// read their name: a login nobody has and one out of v's reach get the
+// same refusal (a form that names someone by login, such as closing an
+// account).
+func CardByLogin(ctx context.Context, v *access.Viewer, q db.Querier, login string) (Card, error) {
+	res := access.Resource{Kind: access.KindPerson} // never the login: a refusal may be audited
+	p, _, err := personByLogin(ctx, q, login)
+	if err != nil {
+		return Card{}, refusedIfMissing(err, access.ReadName, res)
+	}
+	if err := v.Can(ctx, access.ReadName, access.Person(p.ID)); err != nil {
+		return Card{}, access.Refuse(access.ReadName, res, "no such login within reach")
+	}
+	return cardOf(p), nil
+}
+
 // Memberships lists the establishments person id is attached to, part of
 // their record (read-record).
 func Memberships(ctx context.Context, v *access.Viewer, q db.Querier, id string) ([]string, error) {

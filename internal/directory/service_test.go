@@ -879,4 +879,16 @@ func TestCardAndAttachmentsFollowThePolicy(t *testing.T) {
 	refused(t, "a pupil reads a classmate's establishments", err, access.Person(mate))
 	_, err = directory.FunctionsOf(ctx, w.viewer(student), w.d, headID)
 	refused(t, "a pupil reads the head's functions", err, access.Person(headID))
+
+	// By login: the card within reach; a login out of reach and one nobody
+	// has are the same refusal.
+	c, err := directory.CardByLogin(ctx, head, w.d, row.Login)
+	if err != nil || c.ID != mate {
+		t.Errorf("the head finds a pupil of theirs by login: %+v %v", c, err)
+	}
+	other := w.person(foreign)
+	_, err = directory.CardByLogin(ctx, head, w.d, other.Login)
+	refused(t, "the head names the other school's pupil by login", err, access.Resource{Kind: access.KindPerson})
+	_, err = directory.CardByLogin(ctx, head, w.d, "nobody.here")
+	refused(t, "the head names a login nobody has", err, access.Resource{Kind: access.KindPerson})
 }

@@ -73,7 +73,7 @@ func person(t testing.TB, d *db.DB, key string) directory.Person {
 	if err := d.QueryRow(ctx, `SELECT id FROM people WHERE external_id = ?`, key).Scan(&id); err != nil {
 		t.Fatalf("person %s: %v", key, err)
 	}
-	p, err := directory.PersonByID(ctx, d, id)
+	p, err := directory.PersonRow(ctx, access.System("test"), d, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -175,7 +175,8 @@ func Close(ctx context.Context, v *access.Viewer, d *db.DB, personID, establishm
 // CloseByLogin is Close for the closing form: the account named by its
 // login (CheckClose first: a form at fault gives its check.Problems). The
 // right on the establishment is asked before the login is looked up; a
-// login nobody has is ErrNotFound.
+// login nobody has, or of someone whose name v may not read, is
+// ErrNotFound.
 func CloseByLogin(ctx context.Context, v *access.Viewer, d *db.DB, f CloseForm, now time.Time) (Closing, error) {
 	if ps := CheckClose(f); len(ps) > 0 {
 		return 0, ps
@@ -183,8 +184,8 @@ func CloseByLogin(ctx context.Context, v *access.Viewer, d *db.DB, f CloseForm, 
 	if err := v.Can(ctx, access.Provision, access.Establishment(f.Establishment)); err != nil {
 		return 0, err
 	}
-	p, _, err := directory.PersonByLogin(ctx, d, strings.TrimSpace(f.Login))
-	if errors.Is(err, directory.ErrNotFound) {
+	p, err := directory.CardByLogin(ctx, v, d, strings.TrimSpace(f.Login))
+	if errors.Is(err, access.ErrDenied) {
 		return 0, ErrNotFound
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package provisioning_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"cartable/internal/audit"
 	"cartable/internal/auth"
 	"cartable/internal/check"
+	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 	"cartable/internal/provisioning"
@@ -55,7 +57,7 @@ func TestPurgeTiming(t *testing.T) {
 	if err := provisioning.Reactivate(ctx, system, d, "", t1.ID, closedAt.Add(89*day)); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := directory.PersonByID(ctx, d, t1.ID); !p.Active || p.Login != t1.Login {
+	if p, _ := directory.PersonRow(ctx, access.System("test"), d, t1.ID); !p.Active || p.Login != t1.Login {
 		t.Errorf("T1 back as %+v", p)
 	}
 	if n := count(t, d, `SELECT COUNT(*) FROM teaching_assignments WHERE teacher_id = ?`, t1.ID); n != 2 {
@@ -70,7 +72,7 @@ func TestPurgeTiming(t *testing.T) {
 	if res.Anonymised != 1 || res.Deleted != 1 || res.RunID == 0 {
 		t.Fatalf("purge %+v", res)
 	}
-	stub, err := directory.PersonByID(ctx, d, s1.ID)
+	stub, err := directory.PersonRow(ctx, access.System("test"), d, s1.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +199,7 @@ func TestRollover(t *testing.T) {
 	if !s1.Active {
 		t.Error("S1 deactivated by the rollover")
 	}
-	if cs, _ := directory.ClassesOfStudent(ctx, d, s1.ID); len(cs) != 0 {
+	if cs := classesOf(t, d, s1.ID); len(cs) != 0 {
 		t.Errorf("S1 still in %v", cs)
 	}
 	// The next complete delivery fills the new year; the old stays as it was.
@@ -213,7 +215,7 @@ func TestRollover(t *testing.T) {
 	if sum.Count("class", "created") != 2 || sum.Count("school_year", "created") != 0 || sum.Changes() == 0 {
 		t.Errorf("after rollover: %v", sum.Counts)
 	}
-	if cs, _ := directory.ClassesOfStudent(ctx, d, s1.ID); len(cs) != 1 || cs[0].Code != "5A" {
+	if cs := classesOf(t, d, s1.ID); len(cs) != 1 || cs[0].Code != "5A" {
 		t.Errorf("S1 now in %v", cs)
 	}
 	if n := count(t, d, `SELECT COUNT(*) FROM enrolments e JOIN classes c ON c.id = e.class_id JOIN school_years y ON y.id = c.school_year_id
@@ -263,7 +265,7 @@ func TestCloseFromOneEstablishment(t *testing.T) {
 	if err != nil || got != provisioning.Detached {
 		t.Fatalf("close from the first establishment: %v, %v", got, err)
 	}
-	if p, _ := directory.PersonByID(ctx, d, s1.ID); !p.Active {
+	if p, _ := directory.PersonRow(ctx, access.System("test"), d, s1.ID); !p.Active {
 		t.Fatal("the account closed although attached elsewhere")
 	}
 	if ms := column(t, d, `SELECT establishment_id FROM memberships WHERE person_id = ?`, s1.ID); !slices.Equal(ms, []string{other.ID}) {
@@ -287,7 +289,7 @@ func TestCloseFromOneEstablishment(t *testing.T) {
 	if err != nil || got != provisioning.Deactivated {
 		t.Fatalf("close from the last establishment: %v, %v", got, err)
 	}
-	if p, _ := directory.PersonByID(ctx, d, s1.ID); p.Active {
+	if p, _ := directory.PersonRow(ctx, access.System("test"), d, s1.ID); p.Active {
 		t.Fatal("closing from the last establishment left the account open")
 	}
 	if ms := column(t, d, `SELECT establishment_id FROM memberships WHERE person_id = ?`, s1.ID); !slices.Equal(ms, []string{other.ID}) {
@@ -300,4 +302,15 @@ func TestCloseFromOneEstablishment(t *testing.T) {
 	if _, err := provisioning.Close(ctx, system, d, s1.ID, other.ID, day0); !errors.Is(err, provisioning.ErrActive) {
 		t.Errorf("closing a closed account: %v", err)
 	}
+}
+
+// classesOf lists a student's classes of open school years, from their
+// school record.
+func classesOf(t *testing.T, d *db.DB, id string) []directory.Class {
+	t.Helper()
+	p, err := directory.ViewPerson(context.Background(), access.System("test"), d, id)
+	if err != nil || p.Record == nil {
+		t.Fatalf("record of %s: %v", id, err)
+	}
+	return p.Record.Classes
 }

@@ -2,6 +2,7 @@ package provisioning
 
 import (
 	"context"
+	"errors"
 	"sort"
 
 	"cartable/internal/access"
@@ -103,13 +104,12 @@ func actorOf(ctx context.Context, v *access.Viewer, q db.Querier, id string) (Ac
 	if id == "" {
 		return Actor{System: true}, nil
 	}
-	ok, err := v.May(ctx, access.ReadName, access.Person(id))
-	if err != nil || !ok {
+	c, err := directory.ViewCard(ctx, v, q, id)
+	if errors.Is(err, access.ErrDenied) {
+		return Actor{}, nil // out of reach, or erased since: another operator
+	}
+	if err != nil {
 		return Actor{}, err
 	}
-	p, err := directory.PersonByID(ctx, q, id)
-	if err != nil {
-		return Actor{}, nil // erased since: another operator
-	}
-	return Actor{Name: p.DisplayName()}, nil
+	return Actor{Name: c.DisplayName()}, nil
 }
