@@ -13,6 +13,7 @@ import (
 	"cartable/internal/directory"
 	"cartable/internal/files"
 	"cartable/internal/provisioning"
+	"cartable/internal/roles"
 )
 
 // seedPurge makes an establishment, a teacher and a student closed 100
@@ -29,8 +30,8 @@ func seedPurge(t *testing.T, url, data string, backend files.Backend) (student, 
 	}
 	var out []files.File
 	for _, p := range []*directory.Person{
-		{Profile: directory.Student, Login: "eleve", LastName: "ELEVE", FirstName: "E", Active: true},
-		{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true},
+		{Profile: roles.Student, Login: "eleve", LastName: "ELEVE", FirstName: "E", Active: true},
+		{Profile: roles.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true},
 	} {
 		if err := directory.CreatePerson(ctx, access.System("test"), d, p, ""); err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 	"cartable/internal/files"
+	"cartable/internal/roles"
 )
 
 // A database from before migration 0008 holds TOTP secrets and passkey
@@ -28,7 +29,7 @@ func TestServeSealsClearSecondFactorsAndKeysRotateKeepsThem(t *testing.T) {
 	const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 	const cred = `{"id":"AQID","publicKey":"cHVibGljLWtleS1vZi1wcm9m","authenticator":{"signCount":3}}`
 	d, _ := openWithEstablishment(t, url)
-	p := &directory.Person{Profile: directory.Teacher, Login: "camille.sealed", LastName: "PROF", FirstName: "P", Active: true}
+	p := &directory.Person{Profile: roles.Teacher, Login: "camille.sealed", LastName: "PROF", FirstName: "P", Active: true}
 	if err := directory.CreatePerson(ctx, access.System("test"), d, p, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 	"cartable/internal/files"
+	"cartable/internal/roles"
 )
 
 const (
@@ -182,7 +183,7 @@ func seedFile(t *testing.T, url, data string, content string) string {
 	ctx := context.Background()
 	d, e := openWithEstablishment(t, url)
 	defer d.Close()
-	p := &directory.Person{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
+	p := &directory.Person{Profile: roles.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
 	if err := directory.CreatePerson(ctx, access.System("test"), d, p, ""); err != nil {
 		t.Fatal(err)
 	}

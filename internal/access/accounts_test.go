@@ -11,6 +11,7 @@ import (
 	"cartable/internal/dbtest"
 	"cartable/internal/demo"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // TestAccountAdministrationOnDemo checks manage-account, manage-security
@@ -68,22 +69,22 @@ func TestAccountAdministrationOnDemo(t *testing.T) {
 	}
 
 	allPowers := func(v *facts, e string) bool { // head, deputy or secretary, for staff and teachers
-		if v.profile != directory.Staff && v.profile != directory.Teacher {
+		if v.profile != roles.Staff && v.profile != roles.Teacher {
 			return false
 		}
 		for _, f := range v.fn[e] {
-			if f == directory.Head || f == directory.Deputy || f == directory.Secretary {
+			if f == roles.Head || f == roles.Deputy || f == roles.Secretary {
 				return true
 			}
 		}
 		return false
 	}
 	policyHead := func(v *facts, e string) bool {
-		if v.profile != directory.Staff && v.profile != directory.Teacher {
+		if v.profile != roles.Staff && v.profile != roles.Teacher {
 			return false
 		}
 		for _, f := range v.fn[e] {
-			if f == directory.Head || f == directory.Deputy {
+			if f == roles.Head || f == roles.Deputy {
 				return true
 			}
 		}
@@ -134,10 +135,10 @@ func TestAccountAdministrationOnDemo(t *testing.T) {
 		}
 		check(kind+" manages unknown person", p.Can(ctx, v, access.ManageAccount, access.Person("nosuchperson0000")), false)
 		for cid, e := range classes {
-			check(kind+" manages class", p.Can(ctx, v, access.ManageAccount, access.Class(cid)), vf.est[e] && (vf.profile == directory.Admin || allPowers(vf, e)))
+			check(kind+" manages class", p.Can(ctx, v, access.ManageAccount, access.Class(cid)), vf.est[e] && (vf.profile == roles.Admin || allPowers(vf, e)))
 		}
 		for _, e := range ests {
-			check(kind+" sets the policy", p.Can(ctx, v, access.ManageSecurity, access.Establishment(e)), vf.est[e] && (vf.profile == directory.Admin || policyHead(vf, e)))
+			check(kind+" sets the policy", p.Can(ctx, v, access.ManageSecurity, access.Establishment(e)), vf.est[e] && (vf.profile == roles.Admin || policyHead(vf, e)))
 			check(kind+" manage-security on a person", p.Can(ctx, v, access.ManageSecurity, access.Person(vid)), false)
 		}
 	}
@@ -167,9 +168,9 @@ func addAccountPeople(t *testing.T, d *db.DB, f *fixture) {
 			f.people[login] = p.ID
 			return p.ID
 		}
-		person("admAB", directory.Admin, A, B)
-		errs = append(errs, directory.AddFunction(ctx, sys, tx, person("secA2", directory.Staff, A), A, directory.Secretary))
-		errs = append(errs, directory.AddFunction(ctx, sys, tx, person("tdA", directory.Teacher, A), A, directory.Deputy))
+		person("admAB", roles.Admin, A, B)
+		errs = append(errs, directory.AddFunction(ctx, sys, tx, person("secA2", roles.Staff, A), A, roles.Secretary))
+		errs = append(errs, directory.AddFunction(ctx, sys, tx, person("tdA", roles.Teacher, A), A, roles.Deputy))
 		return errors.Join(errs...)
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"cartable/internal/dbtest"
 	"cartable/internal/demo"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // TestMatrixOnDemo walks the role × resource matrix on the demo data: for a
@@ -169,7 +170,7 @@ func sampleViewers(t *testing.T, q db.Querier, accounts []demo.Account) []sample
 		}
 		if len(kinds) == 0 {
 			kinds = []string{a.Profile}
-			if a.Profile == directory.Staff {
+			if a.Profile == roles.Staff {
 				kinds = []string{"staff/none"}
 			}
 		}
@@ -200,9 +201,9 @@ func sampleViewers(t *testing.T, q db.Querier, accounts []demo.Account) []sample
 		}
 		rows.Close()
 	}
-	for _, want := range []string{directory.Student, directory.Relative, directory.Teacher, directory.Admin, "staff/none",
-		"staff/" + directory.Head, "staff/" + directory.Deputy, "staff/" + directory.CPE,
-		"staff/" + directory.Documentalist, "staff/" + directory.Secretary} {
+	for _, want := range []string{roles.Student, roles.Relative, roles.Teacher, roles.Admin, "staff/none",
+		"staff/" + roles.Head, "staff/" + roles.Deputy, "staff/" + roles.CPE,
+		"staff/" + roles.Documentalist, "staff/" + roles.Secretary} {
 		if len(byKind[want]) == 0 {
 			t.Logf("the demo has no %s account: not covered here (the fixture test covers it)", want)
 		}

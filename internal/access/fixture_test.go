@@ -13,6 +13,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // The hand-built fixture: two establishments, A (a collège) and B (a lycée).
@@ -94,7 +95,7 @@ func buildFixture(t *testing.T, d *db.DB) *fixture {
 			return p.ID
 		}
 		student := func(login string, active bool, e string, classes []string, groups ...string) string {
-			id := person(login, directory.Student, active, e)
+			id := person(login, roles.Student, active, e)
 			for _, c := range classes {
 				check(directory.Enrol(ctx, sys, tx, id, c))
 			}
@@ -114,41 +115,41 @@ func buildFixture(t *testing.T, d *db.DB) *fixture {
 			check(directory.Link(ctx, sys, tx, directory.FamilyLink{StudentID: studentID, RelativeID: relativeID,
 				Relationship: rel, LegalGuardian: guardian, Contact: contact}))
 		}
-		p1, p2 := person("p1", directory.Relative, true, A, B), person("p2", directory.Relative, true, A)
+		p1, p2 := person("p1", roles.Relative, true, A, B), person("p2", roles.Relative, true, A)
 		link(s1, p1, "mere", true, true)
 		link(s5, p1, "mere", true, true)
 		link(s1, p2, "pere", true, true)
 		link(s5, p2, "pere", true, true)
-		link(s2, person("p6", directory.Relative, true, A), "mere", true, true)
-		link(s2, person("p7", directory.Relative, true, A), "autre", false, true)
-		link(s3, person("p3", directory.Relative, true, A), "pere", true, false)
-		link(s3, person("p4", directory.Relative, true, A), "autre", false, false)
-		link(sOff, person("pOff", directory.Relative, true, A), "mere", true, true)
+		link(s2, person("p6", roles.Relative, true, A), "mere", true, true)
+		link(s2, person("p7", roles.Relative, true, A), "autre", false, true)
+		link(s3, person("p3", roles.Relative, true, A), "pere", true, false)
+		link(s3, person("p4", roles.Relative, true, A), "autre", false, false)
+		link(sOff, person("pOff", roles.Relative, true, A), "mere", true, true)
 
 		assign := func(teacher, e, subject, class, group string) {
 			check(directory.CreateAssignment(ctx, sys, tx, &directory.Assignment{EstablishmentID: e, TeacherID: teacher,
 				ClassID: class, GroupID: group, SubjectID: subject}))
 		}
-		t1 := person("t1", directory.Teacher, true, A)
+		t1 := person("t1", roles.Teacher, true, A)
 		assign(t1, A, subA, c6A, "")
 		check(directory.AddHeadTeacher(ctx, sys, tx, c6A, t1))
-		t2 := person("t2", directory.Teacher, true, A, B)
+		t2 := person("t2", roles.Teacher, true, A, B)
 		assign(t2, A, subA, "", gESP)
 		assign(t2, B, subB, c2B, "")
-		t3 := person("t3", directory.Teacher, true, A)
+		t3 := person("t3", roles.Teacher, true, A)
 		check(directory.AddHeadTeacher(ctx, sys, tx, c6B, t3))
 		assign(t3, A, subA, "", gLAT)
-		assign(person("tOld", directory.Teacher, true, A), A, subA, cOld, "")
+		assign(person("tOld", roles.Teacher, true, A), A, subA, cOld, "")
 
-		for login, fn := range map[string]string{"hA": directory.Head, "depA": directory.Deputy, "secA": directory.Secretary,
-			"cA": directory.CPE, "dA": directory.Documentalist} {
-			check(directory.AddFunction(ctx, sys, tx, person(login, directory.Staff, true, A), A, fn))
+		for login, fn := range map[string]string{"hA": roles.Head, "depA": roles.Deputy, "secA": roles.Secretary,
+			"cA": roles.CPE, "dA": roles.Documentalist} {
+			check(directory.AddFunction(ctx, sys, tx, person(login, roles.Staff, true, A), A, fn))
 		}
-		person("agA", directory.Staff, true, A)
-		hB := person("hB", directory.Staff, true, B)
-		check(directory.AddFunction(ctx, sys, tx, hB, B, directory.Head))
-		check(directory.AddFunction(ctx, sys, tx, hB, A, directory.Head)) // not attached to A: counts for nothing
-		person("admA", directory.Admin, true, A)
+		person("agA", roles.Staff, true, A)
+		hB := person("hB", roles.Staff, true, B)
+		check(directory.AddFunction(ctx, sys, tx, hB, B, roles.Head))
+		check(directory.AddFunction(ctx, sys, tx, hB, A, roles.Head)) // not attached to A: counts for nothing
+		person("admA", roles.Admin, true, A)
 		return errors.Join(errs...)
 	})
 	if err != nil {
@@ -454,19 +455,19 @@ func TestViewer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Profile != directory.Teacher || strings.Join(v.Establishments, " ") != strings.Join(sortedIDs(f.ests["A"], f.ests["B"]), " ") {
+	if v.Profile != roles.Teacher || strings.Join(v.Establishments, " ") != strings.Join(sortedIDs(f.ests["A"], f.ests["B"]), " ") {
 		t.Errorf("t2 viewer = %+v", v)
 	}
 	hB, err := p.Viewer(ctx, f.people["hB"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hB.Functions) != 1 || strings.Join(hB.Functions[f.ests["B"]], " ") != directory.Head {
+	if len(hB.Functions) != 1 || strings.Join(hB.Functions[f.ests["B"]], " ") != roles.Head {
 		t.Errorf("hB functions = %v, want head in B only (not attached to A)", hB.Functions)
 	}
 
 	// A hand-made or nil viewer is refused.
-	fake := &access.Viewer{ID: f.people["hA"], Profile: directory.Admin, Establishments: []string{f.ests["A"]}}
+	fake := &access.Viewer{ID: f.people["hA"], Profile: roles.Admin, Establishments: []string{f.ests["A"]}}
 	checkAnswer(t, p.Can(ctx, fake, access.ReadName, access.Person(f.people["hA"])), false, "hand-made viewer")
 	checkAnswer(t, p.Can(ctx, nil, access.ReadName, access.Person(f.people["hA"])), false, "nil viewer")
 	if vis, err := p.VisiblePeople(ctx, fake, access.ReadName, []string{f.people["hA"]}); err != nil || len(vis) != 0 {
@@ -478,8 +479,8 @@ func TestViewer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ag.Profile = directory.Admin
-	ag.Functions[f.ests["A"]] = []string{directory.Head}
+	ag.Profile = roles.Admin
+	ag.Functions[f.ests["A"]] = []string{roles.Head}
 	ag.Establishments = append(ag.Establishments, f.ests["B"])
 	checkAnswer(t, p.Can(ctx, ag, access.ReadName, access.Person(f.people["s1"])), false, "agA promoted by hand")
 	checkAnswer(t, p.Can(ctx, ag, access.ReadEstablishment, access.Establishment(f.ests["A"])), false, "agA promoted by hand")

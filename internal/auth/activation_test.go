@@ -10,6 +10,7 @@ import (
 	"cartable/internal/audit"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // An activation code never replaces a password: none is issued for an
@@ -20,7 +21,7 @@ func TestActivationNeverReplacesAPassword(t *testing.T) {
 	ctx := context.Background()
 	a := NewAuthenticator(d, &Sessions{DB: d, Idle: time.Hour, Absolute: 12 * time.Hour})
 	person := func(login, hash string) directory.Person {
-		p := directory.Person{Profile: directory.Student, Login: login, FirstName: "Léa", LastName: "Martin", Active: true}
+		p := directory.Person{Profile: roles.Student, Login: login, FirstName: "Léa", LastName: "Martin", Active: true}
 		if err := directory.CreatePerson(ctx, access.System("test"), d, &p, hash); err != nil {
 			t.Fatal(err)
 		}

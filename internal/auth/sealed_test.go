@@ -16,6 +16,7 @@ import (
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
 	"cartable/internal/files"
+	"cartable/internal/roles"
 )
 
 // testSealer is the sealer a server has: the instance key of a fresh data
@@ -174,7 +175,7 @@ func createThird(t *testing.T, d *db.DB) string { return createNamed(t, d, "lea.
 
 func createNamed(t *testing.T, d *db.DB, login string) string {
 	t.Helper()
-	p := &directory.Person{Profile: directory.Teacher, Login: login, FirstName: "X", LastName: "Y", Active: true}
+	p := &directory.Person{Profile: roles.Teacher, Login: login, FirstName: "X", LastName: "Y", Active: true}
 	if err := directory.CreatePerson(context.Background(), access.System("test"), d, p, ""); err != nil {
 		t.Fatal(err)
 	}

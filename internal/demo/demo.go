@@ -24,6 +24,7 @@ import (
 	"cartable/internal/auth"
 	"cartable/internal/db"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // DefaultPassword is the password of every demo account unless Options say
@@ -163,7 +164,7 @@ func Notable(accounts []Account) []NotableAccount {
 		return nil
 	}
 	parent := first(func(a *Account) bool {
-		if a.Profile != directory.Relative || len(a.Children) != 2 || !onlyMain(a) {
+		if a.Profile != roles.Relative || len(a.Children) != 2 || !onlyMain(a) {
 			return false
 		}
 		c1, c2 := byLogin[a.Children[0]], byLogin[a.Children[1]]
@@ -173,7 +174,7 @@ func Notable(accounts []Account) []NotableAccount {
 	if parent != nil {
 		student = byLogin[parent.Children[0]]
 	} else {
-		student = first(func(a *Account) bool { return a.Profile == directory.Student && onlyMain(a) })
+		student = first(func(a *Account) bool { return a.Profile == roles.Student && onlyMain(a) })
 	}
 	picks := []struct {
 		label string
@@ -182,19 +183,19 @@ func Notable(accounts []Account) []NotableAccount {
 		{"Student", student},
 		{"Parent of two children in different classes", parent},
 		{"Parent with children in two establishments", first(func(a *Account) bool {
-			return a.Profile == directory.Relative && len(a.Establishments) > 1
+			return a.Profile == roles.Relative && len(a.Establishments) > 1
 		})},
-		{"Teacher", first(func(a *Account) bool { return a.Profile == directory.Teacher && onlyMain(a) })},
+		{"Teacher", first(func(a *Account) bool { return a.Profile == roles.Teacher && onlyMain(a) })},
 		{"Teacher in two establishments", first(func(a *Account) bool {
-			return a.Profile == directory.Teacher && len(a.Establishments) > 1
+			return a.Profile == roles.Teacher && len(a.Establishments) > 1
 		})},
 		{"Head of the collège", first(func(a *Account) bool {
-			return a.Profile == directory.Staff && a.Establishment == MainUAI && slices.Contains(a.Functions, directory.Head)
+			return a.Profile == roles.Staff && a.Establishment == MainUAI && slices.Contains(a.Functions, roles.Head)
 		})},
 		{"CPE (school life)", first(func(a *Account) bool {
-			return a.Profile == directory.Staff && a.Establishment == MainUAI && slices.Contains(a.Functions, directory.CPE)
+			return a.Profile == roles.Staff && a.Establishment == MainUAI && slices.Contains(a.Functions, roles.CPE)
 		})},
-		{"Operator (admin)", first(func(a *Account) bool { return a.Profile == directory.Admin })},
+		{"Operator (admin)", first(func(a *Account) bool { return a.Profile == roles.Admin })},
 	}
 	var out []NotableAccount
 	for _, p := range picks {

@@ -19,6 +19,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 func generate(t testing.TB, d *db.DB, o Options) []Account {
@@ -200,9 +201,9 @@ func TestDefaultDemo(t *testing.T) {
 		}
 	}
 	between("classes of the collège", count(t, d, `SELECT COUNT(*) FROM classes WHERE establishment_id = ?`, mainID), 24, 24)
-	between("students of the collège", inMain(directory.Student), 550, 650)
-	between("relatives of the collège", inMain(directory.Relative), 900, 1100)
-	between("teachers and staff of the collège", inMain(directory.Teacher)+inMain(directory.Staff), 40, 60)
+	between("students of the collège", inMain(roles.Student), 550, 650)
+	between("relatives of the collège", inMain(roles.Relative), 900, 1100)
+	between("teachers and staff of the collège", inMain(roles.Teacher)+inMain(roles.Staff), 40, 60)
 	between("groups of the collège", count(t, d, `SELECT COUNT(*) FROM groups WHERE establishment_id = ?`, mainID), 15, 45)
 
 	// Realistic loads: every teacher of the collège has several classes or groups.
@@ -489,12 +490,12 @@ func checkDemo(t *testing.T, d *db.DB, accounts []Account, students int) {
 	}
 
 	// Staff and the admin.
-	for _, f := range []string{directory.Head, directory.Deputy, directory.CPE, directory.Documentalist, directory.Secretary} {
+	for _, f := range []string{roles.Head, roles.Deputy, roles.CPE, roles.Documentalist, roles.Secretary} {
 		if n := count(t, d, `SELECT COUNT(*) FROM functions WHERE establishment_id = ? AND function = ?`, mainID, f); n == 0 {
 			t.Errorf("no %s in the collège", f)
 		}
 	}
-	for _, f := range []string{directory.Head, directory.CPE} {
+	for _, f := range []string{roles.Head, roles.CPE} {
 		if n := count(t, d, `SELECT COUNT(*) FROM functions WHERE establishment_id = ? AND function = ?`, lyceeID, f); n != 1 {
 			t.Errorf("%d %s in the lycée, want 1", n, f)
 		}
@@ -531,7 +532,7 @@ func checkDemo(t *testing.T, d *db.DB, accounts []Account, students int) {
 		if phone != "" && !phoneRE.MatchString(phone) {
 			t.Errorf("%s: phone %q", login, phone)
 		}
-		if profile == directory.Relative && (email == "" || phone == "" || city != "Paris") {
+		if profile == roles.Relative && (email == "" || phone == "" || city != "Paris") {
 			t.Errorf("relative %s lacks contact details: %q %q %q", login, email, phone, city)
 		}
 	}
@@ -612,7 +613,7 @@ func TestNotable(t *testing.T) {
 	if len(labels) != 8 {
 		t.Fatalf("got %d notable accounts: %+v", len(n), n)
 	}
-	if a := labels["Student"]; a.Profile != directory.Student {
+	if a := labels["Student"]; a.Profile != roles.Student {
 		t.Errorf("student: %+v", a)
 	}
 	p := labels["Parent of two children in different classes"]
@@ -622,13 +623,13 @@ func TestNotable(t *testing.T) {
 	if !slices.Contains(p.Children, labels["Student"].Login) {
 		t.Errorf("the notable student is not a child of the notable parent")
 	}
-	if a := labels["Parent with children in two establishments"]; len(a.Establishments) != 2 || a.Profile != directory.Relative {
+	if a := labels["Parent with children in two establishments"]; len(a.Establishments) != 2 || a.Profile != roles.Relative {
 		t.Errorf("cross parent: %+v", a)
 	}
-	if a := labels["Teacher in two establishments"]; len(a.Establishments) != 2 || a.Profile != directory.Teacher {
+	if a := labels["Teacher in two establishments"]; len(a.Establishments) != 2 || a.Profile != roles.Teacher {
 		t.Errorf("shared teacher: %+v", a)
 	}
-	if a := labels["Head of the collège"]; !slices.Contains(a.Functions, directory.Head) || a.Establishment != MainUAI {
+	if a := labels["Head of the collège"]; !slices.Contains(a.Functions, roles.Head) || a.Establishment != MainUAI {
 		t.Errorf("head: %+v", a)
 	}
 	if a := labels["Operator (admin)"]; a.Login != "admin" {
@@ -679,9 +680,9 @@ func TestPlanSizes(t *testing.T) {
 				continue
 			}
 			switch p.Profile {
-			case directory.Relative:
+			case roles.Relative:
 				rel++
-			case directory.Teacher, directory.Staff:
+			case roles.Teacher, roles.Staff:
 				staff++
 			}
 		}

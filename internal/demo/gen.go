@@ -12,6 +12,7 @@ import (
 
 	"cartable/internal/directory"
 	"cartable/internal/ids"
+	"cartable/internal/roles"
 )
 
 // The generator first builds the whole demo in memory (plan), then writes
@@ -145,7 +146,7 @@ func (g *gen) newPerson(profile, first, last string, female bool) *person {
 	p.LastName = strings.ToUpper(last)
 	p.Login = g.login(first, last)
 	p.Active = true
-	if profile != directory.Student {
+	if profile != roles.Student {
 		p.Title = "M."
 		if female {
 			p.Title = "Mme"
@@ -221,20 +222,20 @@ func (g *gen) plan() {
 	g.collegeGroups(g.main)
 	g.lyceeGroups(g.lycee)
 
-	g.staff(g.main, directory.Head)
-	g.staff(g.main, directory.Deputy)
-	g.staff(g.main, directory.CPE)
-	g.staff(g.main, directory.CPE)
-	g.staff(g.main, directory.Documentalist)
-	g.staff(g.main, directory.Secretary)
-	g.staff(g.main, directory.Secretary)
-	g.staff(g.lycee, directory.Head)
-	g.staff(g.lycee, directory.CPE)
+	g.staff(g.main, roles.Head)
+	g.staff(g.main, roles.Deputy)
+	g.staff(g.main, roles.CPE)
+	g.staff(g.main, roles.CPE)
+	g.staff(g.main, roles.Documentalist)
+	g.staff(g.main, roles.Secretary)
+	g.staff(g.main, roles.Secretary)
+	g.staff(g.lycee, roles.Head)
+	g.staff(g.lycee, roles.CPE)
 
 	shared, subject := g.collegeTeachers(g.main)
 	g.lyceeTeachers(g.lycee, shared, subject)
 
-	admin := g.newPerson(directory.Admin, "Opérateur", "Cartable", false)
+	admin := g.newPerson(roles.Admin, "Opérateur", "Cartable", false)
 	delete(g.logins, admin.Login)
 	admin.Login = "admin"
 	admin.Title = ""
@@ -498,7 +499,7 @@ func (g *gen) home(e *estab) household {
 var mailDomains = []string{"example.com", "example.net", "example.org"}
 
 func (g *gen) relative(first, last string, female bool, h household) *person {
-	p := g.newPerson(directory.Relative, first, last, female)
+	p := g.newPerson(roles.Relative, first, last, female)
 	p.Address, p.PostalCode, p.City = h.address, h.postcode, h.city
 	p.Email = p.Login + "@" + pick(g, mailDomains)
 	p.Phone = g.mobile()
@@ -607,7 +608,7 @@ func (g *gen) family(kind famKind, classes []*class) {
 				first = pick(g, boyNames)
 			}
 		}
-		s := g.newPerson(directory.Student, first, childName, female)
+		s := g.newPerson(roles.Student, first, childName, female)
 		var b time.Time
 		if i > 0 && c.lvl == classes[0].lvl { // twins
 			b = born[0]
@@ -785,10 +786,10 @@ func (g *gen) employee(profile string, e *estab, bornFrom, bornTo int) *person {
 
 func (g *gen) staff(e *estab, function string) *person {
 	from, to := 1965, 1998
-	if function == directory.Head || function == directory.Deputy {
+	if function == roles.Head || function == roles.Deputy {
 		from, to = 1964, 1982 // heads are former teachers or CPEs
 	}
-	p := g.employee(directory.Staff, e, from, to)
+	p := g.employee(roles.Staff, e, from, to)
 	p.functions = []string{function}
 	return p
 }
@@ -847,7 +848,7 @@ func (g *gen) collegeTeachers(e *estab) (*teacher, string) {
 		}
 		n := max(1, int(math.Ceil(hours[s.Code]/fullTime-0.1)))
 		for range n {
-			pools[s.Code] = append(pools[s.Code], &teacher{p: g.employee(directory.Teacher, e, 1965, 1999)})
+			pools[s.Code] = append(pools[s.Code], &teacher{p: g.employee(roles.Teacher, e, 1965, 1999)})
 		}
 	}
 	var all []*teacher
@@ -911,7 +912,7 @@ func (g *gen) lyceeTeachers(e *estab, shared *teacher, sharedSubject string) {
 		if s.Code == sharedSubject || s.Code == "065300" {
 			continue
 		}
-		t := &teacher{p: g.employee(directory.Teacher, e, 1965, 1999)}
+		t := &teacher{p: g.employee(roles.Teacher, e, 1965, 1999)}
 		pools[s.Code] = t
 		all = append(all, t)
 	}

@@ -8,33 +8,9 @@
 // a card, a school record, contact details). A person's whole row is for
 // the system viewer and the person themself (rows.go). The reads that take
 // no viewer return structures only (establishments, school years, classes
-// and groups), no personal data; raw.go keeps three raw reads for
-// provisioning and the demo's test, listed in internal/archcheck.
+// and groups), no personal data. Profiles and functions are named in
+// package roles.
 package directory
-
-import "cartable/internal/roles"
-
-// The profiles and functions are named in package roles; these aliases
-// keep the directory's callers readable.
-const (
-	Student  = roles.Student
-	Relative = roles.Relative
-	Teacher  = roles.Teacher
-	Staff    = roles.Staff
-	Admin    = roles.Admin
-
-	Head          = roles.Head
-	Deputy        = roles.Deputy
-	CPE           = roles.CPE
-	Documentalist = roles.Documentalist
-	Secretary     = roles.Secretary
-)
-
-// Profiles lists every profile, in display order.
-var Profiles = roles.Profiles
-
-// Functions lists every staff function.
-var Functions = roles.Functions
 
 type Establishment struct {
 	ID   string

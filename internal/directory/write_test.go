@@ -8,6 +8,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/demo"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // The writes ask the provision right on what they change: a head writes
@@ -39,7 +40,7 @@ func TestWritesAskTheProvisionRight(t *testing.T) {
 			WHERE p.profile = ? AND NOT EXISTS (SELECT 1 FROM memberships o WHERE o.person_id = p.id AND o.establishment_id <> ?)
 			ORDER BY p.id`, est, profile, est)
 	}
-	pupil, foreignPupil := onlyIn(directory.Student, main), onlyIn(directory.Student, second)
+	pupil, foreignPupil := onlyIn(roles.Student, main), onlyIn(roles.Student, second)
 	shared := one(`SELECT p.id FROM people p WHERE p.profile = 'teacher' AND
 		(SELECT COUNT(*) FROM memberships m WHERE m.person_id = p.id) = 2 ORDER BY p.id`)
 	yearOf := func(est string) string {
@@ -49,7 +50,7 @@ func TestWritesAskTheProvisionRight(t *testing.T) {
 		return one(`SELECT id FROM classes WHERE establishment_id = ? ORDER BY id`, est)
 	}
 	sys := access.System("test")
-	loner := &directory.Person{Profile: directory.Relative, Login: "loner", LastName: "LONER", FirstName: "L", Active: true}
+	loner := &directory.Person{Profile: roles.Relative, Login: "loner", LastName: "LONER", FirstName: "L", Active: true}
 	if err := directory.CreatePerson(ctx, sys, d, loner, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestWritesAskTheProvisionRight(t *testing.T) {
 			return directory.CreateEstablishment(ctx, v, d, &directory.Establishment{UAI: "0759999Z", Name: "Z", Kind: "college"})
 		}},
 		{"a person", func(v *access.Viewer) error {
-			return directory.CreatePerson(ctx, v, d, &directory.Person{Profile: directory.Student, Login: "new", Active: true}, "")
+			return directory.CreatePerson(ctx, v, d, &directory.Person{Profile: roles.Student, Login: "new", Active: true}, "")
 		}},
 		{"another's school year", func(v *access.Viewer) error {
 			return directory.CreateSchoolYear(ctx, v, d, &directory.SchoolYear{EstablishmentID: second, Label: "2030-2031", StartsOn: "2030-09-01", EndsOn: "2031-08-31"})

@@ -20,6 +20,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 const (
@@ -140,7 +141,7 @@ func TestStoreOnEveryBackend(t *testing.T) {
 			ctx := context.Background()
 			d := dbtest.Open(t)
 			est := newEstablishment(t, d, "0750001A")
-			p := &directory.Person{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
+			p := &directory.Person{Profile: roles.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
 			if err := directory.CreatePerson(ctx, system, d, p, ""); err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // outage wraps a real backend; Delete fails for the keys it names (or for
@@ -53,7 +54,7 @@ func queuedKeys(t *testing.T, d *db.DB) []string {
 
 func newPerson(t *testing.T, d *db.DB, login string) string {
 	t.Helper()
-	p := &directory.Person{Profile: directory.Teacher, Login: login, LastName: strings.ToUpper(login), FirstName: "P", Active: true}
+	p := &directory.Person{Profile: roles.Teacher, Login: login, LastName: strings.ToUpper(login), FirstName: "P", Active: true}
 	if err := directory.CreatePerson(context.Background(), system, d, p, ""); err != nil {
 		t.Fatal(err)
 	}

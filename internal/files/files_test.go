@@ -13,6 +13,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // system reads any file: the storage tests are not about who may.
@@ -32,7 +33,7 @@ func TestReadAsksThePolicy(t *testing.T) {
 	if err := directory.AddMembership(ctx, system, d, owner, est); err != nil {
 		t.Fatal(err)
 	}
-	other := &directory.Person{Profile: directory.Teacher, Login: "autre", LastName: "AUTRE", FirstName: "A", Active: true}
+	other := &directory.Person{Profile: roles.Teacher, Login: "autre", LastName: "AUTRE", FirstName: "A", Active: true}
 	if err := directory.CreatePerson(ctx, system, d, other, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func setup(t *testing.T) (*db.DB, *Store, string, string, string) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	e := &directory.Establishment{UAI: "0750001A", Name: "Collège", Kind: "college"}
-	p := &directory.Person{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
+	p := &directory.Person{Profile: roles.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
 	if err := directory.CreateEstablishment(ctx, system, d, e); err != nil {
 		t.Fatal(err)
 	}

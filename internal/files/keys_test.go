@@ -14,6 +14,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // rotation is a data directory with files in two establishments.
@@ -30,7 +31,7 @@ func newRotation(t *testing.T) *rotation {
 	ctx := context.Background()
 	r := &rotation{d: dbtest.Open(t), dir: t.TempDir(), files: map[string][]byte{}}
 	r.backend = Dir{Root: filepath.Join(r.dir, "files")}
-	p := &directory.Person{Profile: directory.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
+	p := &directory.Person{Profile: roles.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
 	if err := directory.CreatePerson(ctx, system, r.d, p, ""); err != nil {
 		t.Fatal(err)
 	}

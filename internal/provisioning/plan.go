@@ -9,6 +9,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/directory"
 	"cartable/internal/ids"
+	"cartable/internal/roles"
 )
 
 // plan is every change an import makes, computed against the current
@@ -118,7 +119,7 @@ const DefaultMaxDeactivation = 0.20
 
 // managedFunctions are the functions a feed decides; the secretary is set
 // by the establishment.
-var managedFunctions = map[string]bool{directory.Head: true, directory.Deputy: true, directory.CPE: true, directory.Documentalist: true}
+var managedFunctions = map[string]bool{roles.Head: true, roles.Deputy: true, roles.CPE: true, roles.Documentalist: true}
 
 type planner struct {
 	ctx context.Context

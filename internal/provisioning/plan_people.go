@@ -7,6 +7,7 @@ import (
 
 	"cartable/internal/directory"
 	"cartable/internal/ids"
+	"cartable/internal/roles"
 )
 
 // The diff of the people: who is matched, created, changed, attached,
@@ -89,7 +90,7 @@ func (pl *planner) people() error {
 			w.profile = p.Profile
 		}
 		if w.profile == "" {
-			w.profile = directory.Staff
+			w.profile = roles.Staff
 		}
 		if w.f != nil {
 			nf := p.fields()
@@ -148,7 +149,7 @@ func (pl *planner) relations() error {
 				return err
 			}
 			w.ests = addUnique(w.ests, e.id)
-			if w.profile == directory.Student {
+			if w.profile == roles.Student {
 				w.enrol = append(w.enrol, pair{c.id, e.id})
 				myClasses = append(myClasses, pair{c.id, e.id})
 				if p.Level != "" {
@@ -169,7 +170,7 @@ func (pl *planner) relations() error {
 				return err
 			}
 			w.ests = addUnique(w.ests, e.id)
-			if w.profile == directory.Student {
+			if w.profile == roles.Student {
 				w.gm = append(w.gm, pair{g.id, e.id})
 				for _, c := range myClasses {
 					if c.b == e.id {
@@ -444,7 +445,7 @@ func (pl *planner) links() error {
 		added[pair{l.StudentID, l.RelativeID}] = true
 	}
 	for _, w := range pl.wants {
-		if w.profile != directory.Relative {
+		if w.profile != roles.Relative {
 			continue
 		}
 		for _, child := range w.p.ex().Children {
@@ -472,7 +473,7 @@ func (pl *planner) links() error {
 		}
 	}
 	for _, w := range pl.wants {
-		if w.profile == directory.Relative && !linked[w.id] {
+		if w.profile == roles.Relative && !linked[w.id] {
 			d.Report.warnf(w.p.Pos, "relative-unlinked", w.p.Key)
 		}
 	}
@@ -503,7 +504,7 @@ func (pl *planner) memberships() error {
 		children[l.RelativeID] = append(children[l.RelativeID], l.StudentID)
 	}
 	for _, w := range pl.wants {
-		if w.profile != directory.Relative {
+		if w.profile != roles.Relative {
 			continue
 		}
 		for _, sid := range children[w.id] {
@@ -582,7 +583,7 @@ func (pl *planner) relationDiff(w *want) {
 	if sr == nil {
 		sr = &staffRel{}
 	}
-	if w.profile == directory.Student && p.has(setClasses) {
+	if w.profile == roles.Student && p.has(setClasses) {
 		have := st.enrol[id]
 		for _, x := range w.enrol {
 			if !hasFirst(have, x.a) {
@@ -595,7 +596,7 @@ func (pl *planner) relationDiff(w *want) {
 			}
 		}
 	}
-	if w.profile == directory.Student && p.has(setGroups) {
+	if w.profile == roles.Student && p.has(setGroups) {
 		have := st.gmember[id]
 		for _, x := range w.gm {
 			if !hasFirst(have, x.a) {
@@ -608,7 +609,7 @@ func (pl *planner) relationDiff(w *want) {
 			}
 		}
 	}
-	if p.has(setFunctions) && w.profile != directory.Student && w.profile != directory.Relative {
+	if p.has(setFunctions) && w.profile != roles.Student && w.profile != roles.Relative {
 		have := st.functions[id]
 		for _, x := range sr.fns {
 			if !containsPair(have, x) {
@@ -650,7 +651,7 @@ func (pl *planner) relationDiff(w *want) {
 			}
 		}
 	}
-	if p.has(setHeads) && w.profile != directory.Student && w.profile != directory.Relative {
+	if p.has(setHeads) && w.profile != roles.Student && w.profile != roles.Relative {
 		have := st.heads[id]
 		for _, x := range sr.heads {
 			if !hasFirst(have, x.a) {

@@ -5,7 +5,7 @@ import (
 	"sort"
 
 	"cartable/internal/access"
-	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // Scope is what an import would change, as far as the rights to run it
@@ -72,7 +72,7 @@ func (pl *planner) scope() error {
 			sc.Unattached = true
 			return
 		}
-		if c.profile == directory.Admin {
+		if c.profile == roles.Admin {
 			sc.Operators = true
 		}
 		n := 0

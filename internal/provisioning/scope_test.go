@@ -10,8 +10,8 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
-	"cartable/internal/directory"
 	"cartable/internal/provisioning"
+	"cartable/internal/roles"
 )
 
 // writeDelta writes one AAF delta file of a type holding the requests.
@@ -100,7 +100,7 @@ func TestScopeReachesEveryEstablishmentOfAChangedPerson(t *testing.T) {
 	if _, err := d.Exec(ctx, `INSERT INTO memberships (person_id, establishment_id) VALUES (?, ?)`, r1.ID, a); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Exec(ctx, `UPDATE people SET profile = ? WHERE id = ?`, directory.Admin, r1.ID); err != nil {
+	if _, err := d.Exec(ctx, `UPDATE people SET profile = ? WHERE id = ?`, roles.Admin, r1.ID); err != nil {
 		t.Fatal(err)
 	}
 	if sc := scopeOf(t, d, mobile); !sc.Operators || !slices.Equal(sc.Establishments, []string{a}) {

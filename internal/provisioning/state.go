@@ -8,7 +8,7 @@ import (
 	"sort"
 
 	"cartable/internal/db"
-	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // The current directory as far as an import concerns it: the people it
@@ -427,7 +427,7 @@ func (e *estInfo) loadStructures(ctx context.Context, q db.Querier) error {
 // profileName returns the constant for a profile read from a row, so that
 // 200,000 rows do not hold 200,000 copies of "student".
 func profileName(p string) string {
-	for _, known := range directory.Profiles {
+	for _, known := range roles.Profiles {
 		if p == known {
 			return known
 		}

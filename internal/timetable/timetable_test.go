@@ -13,6 +13,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // sys is the viewer of these tests: the policy's answers are tested in
@@ -71,10 +72,10 @@ func newFixture(t *testing.T) *fixture {
 			check(directory.AddMembership(ctx, sys, tx, p.ID, est))
 			return p.ID
 		}
-		f.t1 = person("durand", directory.Teacher, "STS-1", e.ID)
-		f.t2 = person("martin", directory.Teacher, "", e.ID)
-		f.tOther = person("ailleurs", directory.Teacher, "STS-9", other.ID)
-		f.student = person("eleve", directory.Student, "", e.ID)
+		f.t1 = person("durand", roles.Teacher, "STS-1", e.ID)
+		f.t2 = person("martin", roles.Teacher, "", e.ID)
+		f.tOther = person("ailleurs", roles.Teacher, "STS-9", other.ID)
+		f.student = person("eleve", roles.Student, "", e.ID)
 		check(directory.Enrol(ctx, sys, tx, f.student, f.c6A))
 		check(directory.AddGroupMember(ctx, sys, tx, f.student, f.gESP))
 		for _, code := range []string{"101", "102"} {

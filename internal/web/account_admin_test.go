@@ -14,6 +14,7 @@ import (
 	"cartable/internal/demo"
 	"cartable/internal/directory"
 	"cartable/internal/provisioning"
+	"cartable/internal/roles"
 )
 
 // Account administration across establishments and ranks, replayed through
@@ -109,7 +110,7 @@ func (e *env) refusals(target string) int {
 // relative attached to both, and their children in each.
 func (e *env) twoSchools() (parent demo.Account, inMain, inSecond directory.Person) {
 	e.t.Helper()
-	parent = e.account(func(a demo.Account) bool { return a.Profile == directory.Relative && len(a.Establishments) == 2 })
+	parent = e.account(func(a demo.Account) bool { return a.Profile == roles.Relative && len(a.Establishments) == 2 })
 	for _, c := range parent.Children {
 		k := e.person(c)
 		main, _ := directory.EstablishmentByUAI(context.Background(), e.db, demo.MainUAI)
@@ -127,13 +128,13 @@ func (e *env) twoSchools() (parent demo.Account, inMain, inSecond directory.Pers
 
 var (
 	mainHead = func(a demo.Account) bool {
-		return a.Profile == directory.Staff && a.Establishment == demo.MainUAI && len(a.Establishments) == 1 && has(directory.Head)(a)
+		return a.Profile == roles.Staff && a.Establishment == demo.MainUAI && len(a.Establishments) == 1 && has(roles.Head)(a)
 	}
 	mainSecretary = func(a demo.Account) bool {
-		return a.Profile == directory.Staff && a.Establishment == demo.MainUAI && has(directory.Secretary)(a)
+		return a.Profile == roles.Staff && a.Establishment == demo.MainUAI && has(roles.Secretary)(a)
 	}
 	secondHead = func(a demo.Account) bool {
-		return a.Profile == directory.Staff && a.Establishment == demo.SecondUAI && has(directory.Head)(a)
+		return a.Profile == roles.Staff && a.Establishment == demo.SecondUAI && has(roles.Head)(a)
 	}
 )
 
@@ -329,7 +330,7 @@ func TestClosingFromOneSchoolKeepsTheOther(t *testing.T) {
 	// A two-school teacher closed as a whole (by the feed, say): the head
 	// of one school may not reopen the account alone; the operator
 	// attached to both may.
-	teacher := e.account(func(a demo.Account) bool { return a.Profile == directory.Teacher && len(a.Establishments) == 2 })
+	teacher := e.account(func(a demo.Account) bool { return a.Profile == roles.Teacher && len(a.Establishments) == 2 })
 	tp := e.person(teacher.Login)
 	if err := provisioning.Deactivate(ctx, access.System("test"), e.db, tp.ID, e.clock.Now()); err != nil {
 		t.Fatal(err)
@@ -363,7 +364,7 @@ func TestNoLetterForAnActivatedAccount(t *testing.T) {
 	e := newEnv(t, 60)
 	head := e.signIn(e.account(mainHead).Login)
 	st := e.account(func(a demo.Account) bool {
-		return a.Profile == directory.Student && len(a.Establishments) == 1 && a.Establishment == demo.MainUAI
+		return a.Profile == roles.Student && len(a.Establishments) == 1 && a.Establishment == demo.MainUAI
 	})
 	p := e.person(st.Login)
 	before := e.acct(p.ID)
@@ -395,7 +396,7 @@ func TestLegitimateAccountAdministration(t *testing.T) {
 	e := newEnv(t, 60)
 	head := e.signIn(e.account(mainHead).Login)
 	teacher := e.account(func(a demo.Account) bool {
-		return a.Profile == directory.Teacher && len(a.Establishments) == 1 && a.Establishment == demo.MainUAI
+		return a.Profile == roles.Teacher && len(a.Establishments) == 1 && a.Establishment == demo.MainUAI
 	})
 	tp := e.person(teacher.Login)
 	tSession := e.signIn(teacher.Login)
@@ -424,7 +425,7 @@ func TestLegitimateAccountAdministration(t *testing.T) {
 	// A single-school parent, not activated yet: the head's letter has the
 	// address, and the code activates the account.
 	parent := e.account(func(a demo.Account) bool {
-		return a.Profile == directory.Relative && len(a.Establishments) == 1 && a.Establishment == demo.MainUAI
+		return a.Profile == roles.Relative && len(a.Establishments) == 1 && a.Establishment == demo.MainUAI
 	})
 	pp := e.person(parent.Login)
 	if pp.Address == "" {

@@ -14,6 +14,7 @@ import (
 
 	"cartable/internal/demo"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // The rights of an import reach every person it changes: a delta that
@@ -109,7 +110,7 @@ func (c bodyCounter) Read(b []byte) (int, error) {
 
 var (
 	provHeadOfSecond = func(a demo.Account) bool {
-		return a.Profile == directory.Staff && a.Establishment == demo.SecondUAI && has(directory.Head)(a)
+		return a.Profile == roles.Staff && a.Establishment == demo.SecondUAI && has(roles.Head)(a)
 	}
 	inBoth = func(profile string) func(a demo.Account) bool {
 		return func(a demo.Account) bool { return a.Profile == profile && len(a.Establishments) == 2 }
@@ -143,10 +144,10 @@ func TestProvisioningDeltaTakeoverRefused(t *testing.T) {
 		name string
 		acct demo.Account
 	}{
-		{"student", e.account(onlyMain(directory.Student))},
-		{"relative", e.account(func(a demo.Account) bool { return a.Profile == directory.Relative })},
-		{"teacher", e.account(onlyMain(directory.Teacher))},
-		{"deputy", e.account(func(a demo.Account) bool { return a.Establishment == demo.MainUAI && has(directory.Deputy)(a) })},
+		{"student", e.account(onlyMain(roles.Student))},
+		{"relative", e.account(func(a demo.Account) bool { return a.Profile == roles.Relative })},
+		{"teacher", e.account(onlyMain(roles.Teacher))},
+		{"deputy", e.account(func(a demo.Account) bool { return a.Establishment == demo.MainUAI && has(roles.Deputy)(a) })},
 	} {
 		b := ce.signIn(who.acct.Login)
 		id := e.person(who.acct.Login).ID
@@ -220,15 +221,15 @@ func TestProvisioningHeadDeltaScope(t *testing.T) {
 	head := e.signIn(e.account(provHead).Login)
 	headID := e.person(e.account(provHead).Login).ID
 
-	shared := e.joinKey(e.account(inBoth(directory.Teacher)).Login, "K-SHARED")
-	family := e.joinKey(e.account(inBoth(directory.Relative)).Login, "K-FAMILY")
+	shared := e.joinKey(e.account(inBoth(roles.Teacher)).Login, "K-SHARED")
+	family := e.joinKey(e.account(inBoth(roles.Relative)).Login, "K-FAMILY")
 	operator := e.joinKey(e.account(provOperator).Login, "K-OPERATOR")
 	// An operator attached to this establishment only.
 	if _, err := e.db.Exec(context.Background(), `DELETE FROM memberships WHERE person_id = ? AND establishment_id =
 		(SELECT id FROM establishments WHERE uai = ?)`, operator.ID, demo.SecondUAI); err != nil {
 		t.Fatal(err)
 	}
-	pupil := e.joinKey(e.account(onlyMain(directory.Student)).Login, "K-PUPIL")
+	pupil := e.joinKey(e.account(onlyMain(roles.Student)).Login, "K-PUPIL")
 
 	for _, c := range []struct {
 		name, typ, request string
@@ -287,7 +288,7 @@ func TestProvisioningConfirmRechecksTheRights(t *testing.T) {
 	ctx := context.Background()
 	head := e.signIn(e.account(provHead).Login)
 	headID := e.person(e.account(provHead).Login).ID
-	pupil := e.joinKey(e.account(onlyMain(directory.Student)).Login, "K-PUPIL")
+	pupil := e.joinKey(e.account(onlyMain(roles.Student)).Login, "K-PUPIL")
 	before := e.emailOf(pupil.ID)
 	r := head.provUpload(url.Values{"source": {"aaf"}}, map[string][]byte{"delta.zip": aafDelta(t, map[string]string{"Eleve": aafModify("Eleve", "K-PUPIL", "mail", "autre@example.org")})})
 	if r.status != http.StatusSeeOther {

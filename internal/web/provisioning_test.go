@@ -17,6 +17,7 @@ import (
 
 	"cartable/internal/demo"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 const provFixtures = "../provisioning/testdata"
@@ -93,9 +94,9 @@ func (e *env) provCount(query string, args ...any) int {
 }
 
 var (
-	provOperator = func(a demo.Account) bool { return a.Profile == directory.Admin }
+	provOperator = func(a demo.Account) bool { return a.Profile == roles.Admin }
 	provHead     = func(a demo.Account) bool {
-		return a.Profile == directory.Staff && a.Establishment == demo.MainUAI && has(directory.Head)(a)
+		return a.Profile == roles.Staff && a.Establishment == demo.MainUAI && has(roles.Head)(a)
 	}
 )
 
@@ -161,8 +162,8 @@ func TestProvisioningUploadReviewConfirm(t *testing.T) {
 
 func TestProvisioningRefusals(t *testing.T) {
 	e := newEnv(t, 60)
-	parent := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == directory.Relative }).Login)
-	teacher := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == directory.Teacher }).Login)
+	parent := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == roles.Relative }).Login)
+	teacher := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == roles.Teacher }).Login)
 	for _, b := range []*browser{parent, teacher} {
 		if r := b.get("/provisioning"); r.status != http.StatusNotFound {
 			t.Errorf("provisioning page for a parent or teacher: %d", r.status)
@@ -334,7 +335,7 @@ func TestRolloverInTheWeb(t *testing.T) {
 		t.Error("the closed year's classes were not kept")
 	}
 	// A teacher may not.
-	teacher := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == directory.Teacher }).Login)
+	teacher := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == roles.Teacher }).Login)
 	if r := teacher.get(base); r.status != http.StatusNotFound {
 		t.Errorf("teacher on the rollover: %d", r.status)
 	}
@@ -360,7 +361,7 @@ func TestClosingAndReopeningAccounts(t *testing.T) {
 	head := e.signIn(e.account(provHead).Login)
 	est, _ := directory.EstablishmentByUAI(context.Background(), e.db, demo.MainUAI)
 	base := "/provisioning/establishments/" + est.ID + "/accounts"
-	student := e.account(func(a demo.Account) bool { return a.Profile == directory.Student && a.Establishment == demo.MainUAI })
+	student := e.account(func(a demo.Account) bool { return a.Profile == roles.Student && a.Establishment == demo.MainUAI })
 	pupil := e.signIn(student.Login)
 	if r := pupil.get("/"); r.status != 200 {
 		t.Fatal("the student cannot see their home")
@@ -400,7 +401,7 @@ func TestClosingAndReopeningAccounts(t *testing.T) {
 		t.Errorf("a query string reached the page: %d", r.status)
 	}
 	// A teacher may neither list nor reopen.
-	teacher := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == directory.Teacher }).Login)
+	teacher := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == roles.Teacher }).Login)
 	if r := teacher.get(base); r.status != http.StatusNotFound {
 		t.Errorf("teacher lists closed accounts: %d", r.status)
 	}

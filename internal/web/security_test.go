@@ -29,6 +29,7 @@ import (
 	"cartable/internal/directory"
 	cmail "cartable/internal/mail"
 	"cartable/internal/mail/smtptest"
+	"cartable/internal/roles"
 	"cartable/internal/web"
 )
 
@@ -441,10 +442,10 @@ func TestActivationLettersAndFirstSignIn(t *testing.T) {
 	var relative, student directory.Person
 	for login := range codes {
 		p := e.person(login)
-		if p.Profile == directory.Relative && relative.ID == "" {
+		if p.Profile == roles.Relative && relative.ID == "" {
 			relative = p
 		}
-		if p.Profile == directory.Student && student.ID == "" {
+		if p.Profile == roles.Student && student.ID == "" {
 			student = p
 		}
 	}
