@@ -1,6 +1,7 @@
 // Package access is the one place that answers "may viewer V do action A on
-// resource R?". Every read of personal data goes through Policy.Can or
-// Policy.VisiblePeople. What the tables below do not grant is refused (deny
+// resource R?". Every read of personal data goes through Viewer.Can, May or
+// Visible, asked by the domain that serves it (a page never asks: see
+// docs/architecture.md). What the tables below do not grant is refused (deny
 // by default), and a target that does not exist is refused exactly like a
 // forbidden one, so that a refusal never tells whether something exists.
 //
