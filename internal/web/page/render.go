@@ -130,13 +130,16 @@ type Set struct {
 }
 
 // Parse reads an area's templates: every templates/NAME.html of fsys is a
-// page named NAME, parsed with the kit's layout and the area's partials
-// (templates/partial-*.html, not pages themselves). extra adds helpers of
-// the area's own. A nil fsys gives the kit's own pages (the error page).
+// page named NAME, parsed with the kit's layout and partials and the
+// area's partials (templates/partial-*.html, not pages themselves). extra
+// adds helpers of the area's own. A nil fsys gives the kit's own pages
+// (the error page).
 func (k *Kit) Parse(fsys fs.FS, extra template.FuncMap) (*Set, error) {
 	funcs := maps.Clone(Funcs)
 	maps.Copy(funcs, extra)
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(kitTemplates, "templates/layout.html")
+	// The layout and the kit's partials (partial-*.html: forms that several
+	// areas show) come with every page.
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(kitTemplates, "templates/layout.html", "templates/partial-*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +152,10 @@ func (k *Kit) Parse(fsys fs.FS, extra template.FuncMap) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	partials, _ := fs.Glob(src, "templates/partial-*.html")
+	var partials []string
+	if fsys != nil {
+		partials, _ = fs.Glob(src, "templates/partial-*.html")
+	}
 	for _, e := range entries {
 		name := strings.TrimSuffix(e.Name(), ".html")
 		if name == "layout" || strings.HasPrefix(name, "partial-") || e.IsDir() {
