@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -378,5 +379,31 @@ func TestDependenciesPointOneWay(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestTemplatesFormatNoDates: a template shows a date only through the
+// kit's helpers (date, shortdate, datetime, dayname, longdate, hm), which
+// write it in the reader's language and in Europe/Paris. A .Format in a
+// template is how "2026-12-06 16:07 UTC" reached a page.
+func TestTemplatesFormatNoDates(t *testing.T) {
+	root := filepath.Join("..", "web")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, ".Format ") || strings.Contains(line, "UTC") {
+				t.Errorf("%s:%d formats a date itself: use the kit's date helpers", path, i+1)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

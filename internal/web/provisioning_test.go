@@ -17,6 +17,7 @@ import (
 
 	"cartable/internal/demo"
 	"cartable/internal/directory"
+	"cartable/internal/i18n"
 	"cartable/internal/roles"
 )
 
@@ -385,7 +386,7 @@ func TestClosingAndReopeningAccounts(t *testing.T) {
 	}
 	p := e.person(student.Login)
 	r = head.get(base + "?done=closed")
-	purge := e.clock.Now().UTC().Add(90 * 24 * time.Hour).Format("2006-01-02")
+	purge := i18n.ShortDate("fr", e.clock.Now().Add(90*24*time.Hour))
 	if r.status != 200 || !strings.Contains(r.body, p.LastName) || !strings.Contains(r.body, purge) || !strings.Contains(r.body, "Le compte est fermé") {
 		t.Fatalf("closed accounts: %d %.1500s", r.status, r.body)
 	}

@@ -63,6 +63,7 @@ func Static() http.Handler {
 type Page struct {
 	Lang      string
 	Title     string // a catalog key
+	TitleText string // the page's own title, when its data is Titled
 	Me        *directory.Person
 	Profile   string
 	CSRF      string
@@ -83,6 +84,12 @@ var Funcs = template.FuncMap{
 	"hm":      func(t time.Time) string { return t.In(timetable.Paris).Format("15:04") },
 	"iso":     func(t time.Time) string { return t.In(timetable.Paris).Format(timetable.DateFormat) },
 	"dayname": DayName,
+	// Dates are shown only through these, in the reader's language and in
+	// Europe/Paris; "iso" is for form values, never for reading.
+	// date and shortdate also take a stored ISO day ("2026-09-01").
+	"date":      func(lang string, d any) string { return showDay(lang, d, i18n.Date) },
+	"shortdate": func(lang string, d any) string { return showDay(lang, d, i18n.ShortDate) },
+	"datetime":  i18n.DateTime,
 	"isodate": func(lang, s string) string {
 		d, err := timetable.ParseDate(s)
 		if err != nil {
@@ -101,26 +108,32 @@ var Funcs = template.FuncMap{
 	"mins":  func(lang string, n int) string { return i18n.N(lang, "tt.minutes", n) },
 }
 
-var (
-	frDays   = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-	frMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-)
+// LongDate writes "lundi 1er février 2027" or "Monday 1 February 2027".
+func LongDate(lang string, t time.Time) string { return i18n.LongDate(lang, t) }
 
-// LongDate writes "samedi 28 novembre 2026" or "Saturday 28 November 2026".
-func LongDate(lang string, t time.Time) string {
-	if lang == "fr" {
-		return fmt.Sprintf("%s %d %s %d", frDays[t.Weekday()], t.Day(), frMonths[t.Month()-1], t.Year())
+// DayName writes "lundi 1er février" / "Monday 1 February", in Paris.
+func DayName(lang string, t time.Time) string { return i18n.DayName(lang, t) }
+
+// showDay writes a time.Time or an ISO day with format; anything else
+// (an empty or malformed stored day) is shown as it is, never hidden.
+func showDay(lang string, d any, format func(string, time.Time) string) string {
+	switch v := d.(type) {
+	case time.Time:
+		return format(lang, v)
+	case string:
+		if t, err := time.ParseInLocation(timetable.DateFormat, v, timetable.Paris); err == nil {
+			return format(lang, t)
+		}
+		return v
 	}
-	return t.Format("Monday 2 January 2006")
+	return fmt.Sprint(d)
 }
 
-// DayName writes "lundi 30 novembre" / "Monday 30 November", in Paris.
-func DayName(lang string, t time.Time) string {
-	t = t.In(timetable.Paris)
-	if lang == "fr" {
-		return fmt.Sprintf("%s %d %s", frDays[t.Weekday()], t.Day(), frMonths[t.Month()-1])
-	}
-	return t.Format("Monday 2 January")
+// Titled is a page's data that names the page itself ("4e B · lundi 1er
+// février"): tabs and screen readers then tell two pages apart. A page
+// whose data is not Titled gets its catalog title.
+type Titled interface {
+	PageTitle(lang string) string
 }
 
 // Set is an area's pages, each parsed with the layout.
@@ -204,6 +217,9 @@ func putBuf(b *bytes.Buffer) {
 // becomes a clean 500 rather than half a page.
 func (s *Set) Render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
 	p := Page{Lang: Lang(r), Title: title, Static: staticVersion, Path: r.URL.Path, Data: data, Languages: i18n.Languages}
+	if td, ok := data.(Titled); ok {
+		p.TitleText = td.PageTitle(p.Lang)
+	}
 	if cur := Current(r); cur != nil {
 		p.CSRF = CSRFToken(cur.Token)
 		p.Profile = cur.Viewer.Profile
