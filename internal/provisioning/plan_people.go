@@ -242,9 +242,14 @@ func (pl *planner) relations() error {
 			if err != nil {
 				return err
 			}
-			if n.Name != "" && c.name != n.Name && !c.isNew {
+			// A class its people named first was given its code for a
+			// name: the structure's label replaces it on this very run,
+			// or the next run would rename it (one run must converge).
+			if n.Name != "" && c.name != n.Name {
 				c.name = n.Name
-				pl.p.updClassName = append(pl.p.updClassName, pair{c.id, n.Name})
+				if !c.isNew {
+					pl.p.updClassName = append(pl.p.updClassName, pair{c.id, n.Name})
+				}
 			}
 		}
 		for _, n := range e.delivered.Groups {
@@ -252,9 +257,11 @@ func (pl *planner) relations() error {
 			if err != nil {
 				return err
 			}
-			if n.Name != "" && g.name != n.Name && !g.isNew {
+			if n.Name != "" && g.name != n.Name {
 				g.name = n.Name
-				pl.p.updGroupName = append(pl.p.updGroupName, pair{g.id, n.Name})
+				if !g.isNew {
+					pl.p.updGroupName = append(pl.p.updGroupName, pair{g.id, n.Name})
+				}
 			}
 			for _, code := range e.delivered.GroupClasses[n.Code] {
 				c, err := pl.class(e, code, "")
