@@ -176,6 +176,7 @@ func buildPlan(ctx context.Context, q db.Querier, d *Delivery, o Options) (*plan
 	}
 	pl.counts()
 	pl.sum.Report = d.Report
+	pl.sum.Scope = pl.p.scope
 	pl.sum.Fingerprint = pl.sum.fingerprint()
 	return pl.p, pl.sum, nil
 }

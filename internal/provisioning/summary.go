@@ -24,6 +24,9 @@ type Summary struct {
 	Report         Report                    `json:"report"`
 	RunID          string                    `json:"run_id,omitempty"`
 	Fingerprint    string                    `json:"fingerprint"`
+	// Scope is what the changes concern for the rights to make them: a
+	// pending upload is handled by whoever may (uploads.go).
+	Scope Scope `json:"scope"`
 }
 
 // EstablishmentSummary is one establishment an import touches.

@@ -10,12 +10,15 @@ import (
 	"cartable/internal/web/page"
 )
 
-// The review of an upload by the person who sent it: its changes, then
-// confirm (applied in one transaction, the rights checked again on the
-// changes as they are then) or cancel.
+// The review of a pending upload, by whoever may handle it (its sender,
+// or anyone who provisions all it concerns: provisioning.LoadUpload asks
+// again at each step): its changes, then confirm (applied in one
+// transaction, the rights checked again on the changes as they are then)
+// or discard.
 
 type reviewData struct {
 	Upload   *provisioning.Upload
+	Mine     bool // sent by the viewer
 	Summary  *provisioning.Summary
 	Table    changeTable
 	Over     bool // the guard stops it without the override
@@ -25,10 +28,11 @@ type reviewData struct {
 	Allow    bool
 }
 
-// loadUpload loads the viewer's upload of the request; anyone else's is
-// answered as a missing page.
+// loadUpload loads the upload of the request when the viewer may handle
+// it; any other, expired or beyond the viewer's rights, is answered as a
+// missing page.
 func (a *Area) loadUpload(w http.ResponseWriter, r *http.Request) *provisioning.Upload {
-	u, err := provisioning.LoadUpload(r.Context(), page.Viewer(r), a.db, r.PathValue("id"))
+	u, err := provisioning.LoadUpload(r.Context(), page.Viewer(r), a.db, r.PathValue("id"), a.kit.Now())
 	if err != nil {
 		a.kit.Fail(w, r, err)
 		return nil
@@ -37,7 +41,7 @@ func (a *Area) loadUpload(w http.ResponseWriter, r *http.Request) *provisioning.
 }
 
 func (a *Area) renderReview(w http.ResponseWriter, r *http.Request, status int, u *provisioning.Upload, errKey, notice string) {
-	d := reviewData{Upload: u, Summary: &u.Summary, Table: tableOf(&u.Summary), Error: errKey, Notice: notice,
+	d := reviewData{Upload: u, Mine: u.CreatedBy == page.Viewer(r).ID, Summary: &u.Summary, Table: tableOf(&u.Summary), Error: errKey, Notice: notice,
 		Warnings: warningGroups(page.Lang(r), u.Summary.Report), Allow: r.FormValue("allow") == "1"}
 	for _, g := range u.Summary.Guard {
 		d.Over = d.Over || g.Over
@@ -54,13 +58,14 @@ func (a *Area) review(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// cancel discards a pending upload: nothing is applied.
 func (a *Area) cancel(w http.ResponseWriter, r *http.Request) {
 	if u := a.loadUpload(w, r); u != nil {
 		if err := provisioning.DeleteUpload(r.Context(), page.Viewer(r), a.db, u.ID); err != nil {
-			a.kit.ServerError(w, r, err)
+			a.kit.Fail(w, r, err)
 			return
 		}
-		http.Redirect(w, r, "/provisioning", http.StatusSeeOther)
+		http.Redirect(w, r, "/provisioning?done=discarded", http.StatusSeeOther)
 	}
 }
 
