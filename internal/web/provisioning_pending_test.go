@@ -150,3 +150,63 @@ func TestPendingUploadsListedToWhoMayHandleThem(t *testing.T) {
 		t.Errorf("an expired upload is reviewed: %d", r.status)
 	}
 }
+
+// A spreadsheet naming a class or group the establishment does not have
+// would create it: the review names each, with the lines naming it, and
+// nothing is applied until the confirmation ticks "Créer …"; without the
+// tick the page says why and keeps everything as it was.
+func TestSpreadsheetNamesTheClassesItWouldCreate(t *testing.T) {
+	e := newEnv(t, 60)
+	ctx := context.Background()
+	est, _ := directory.EstablishmentByUAI(ctx, e.db, demo.MainUAI)
+	classes, _ := directory.ClassesOfEstablishment(ctx, e.db, est.ID)
+	known := classes[0].Code
+	head := e.signIn(e.account(provHead).Login)
+	sheet := "identifiant;nom;prénom;profil;classe;groupes\n" +
+		"Y1;Durand;Léa;élève;" + known + ";\n" +
+		"Y2;Durand;Noé;élève;4Z;LATIN-Z\n" +
+		"Y3;Martin;Zoé;élève;" + known + ";\n" +
+		"Y4;Martin;Eva;élève;4Z;\n"
+	r := head.provUpload(url.Values{"source": {"csv"}, "establishment": {est.ID}}, map[string][]byte{"eleves.csv": []byte(sheet)})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.800s", r.status, r.body)
+	}
+	review := r.header.Get("Location")
+	r = head.get(review)
+	for _, want := range []string{
+		"Classes et groupes que le tableur créerait",
+		"classe <strong>4Z</strong> (lignes <code>eleves.csv:3</code>, <code>eleves.csv:5</code>)",
+		"groupe <strong>LATIN-Z</strong> (ligne <code>eleves.csv:3</code>)",
+		`name="create" value="1"`, "Créer la classe 4Z et le groupe LATIN-Z",
+	} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the review lacks %q", want)
+		}
+	}
+	if strings.Contains(r.body, "<strong>"+known+"</strong>") {
+		t.Error("the review names a class that exists")
+	}
+	if t.Failed() {
+		t.Fatalf("%s", r.body[strings.Index(r.body, "<main"):])
+	}
+	// Without the tick: nothing applied, and the page says why.
+	r = head.provPost(review+"/confirm", nil)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Rien n’a été appliqué") || !strings.Contains(r.body, `name="create" value="1" aria-describedby="create-help review-error">`) {
+		t.Fatalf("confirmation without the tick: %d %.3000s", r.status, r.body)
+	}
+	if n := e.provCount(`SELECT COUNT(*) FROM classes WHERE code = '4Z'`) + e.provCount(`SELECT COUNT(*) FROM groups WHERE code = 'LATIN-Z'`) +
+		e.provCount(`SELECT COUNT(*) FROM people WHERE external_id LIKE 'csv:%'`); n != 0 {
+		t.Fatalf("%d rows written without the tick", n)
+	}
+	// With it: created, and the students in them.
+	r = head.provPost(review+"/confirm", url.Values{"create": {"1"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("confirmation with the tick: %d %.1000s", r.status, r.body)
+	}
+	if n := e.provCount(`SELECT COUNT(*) FROM enrolments n JOIN classes c ON c.id = n.class_id WHERE c.code = '4Z'`); n != 2 {
+		t.Errorf("%d students in the new class", n)
+	}
+	if n := e.provCount(`SELECT COUNT(*) FROM groups WHERE code = 'LATIN-Z'`); n != 1 {
+		t.Errorf("the new group: %d", n)
+	}
+}

@@ -26,6 +26,7 @@ type reviewData struct {
 	Notice   string
 	Warnings []warningGroup
 	Allow    bool
+	Create   bool // the classes and groups to create are acknowledged
 }
 
 // loadUpload loads the upload of the request when the viewer may handle
@@ -42,7 +43,9 @@ func (a *Area) loadUpload(w http.ResponseWriter, r *http.Request) *provisioning.
 
 func (a *Area) renderReview(w http.ResponseWriter, r *http.Request, status int, u *provisioning.Upload, errKey, notice string) {
 	d := reviewData{Upload: u, Mine: u.CreatedBy == page.Viewer(r).ID, Summary: &u.Summary, Table: tableOf(&u.Summary), Error: errKey, Notice: notice,
-		Warnings: warningGroups(page.Lang(r), u.Summary.Report), Allow: r.FormValue("allow") == "1"}
+		Warnings: warningGroups(page.Lang(r), u.Summary.Report), Allow: r.FormValue("allow") == "1",
+		// Changes shown again may create other classes: acknowledged anew.
+		Create: r.FormValue("create") == "1" && notice != "prov.review.changed"}
 	for _, g := range u.Summary.Guard {
 		d.Over = d.Over || g.Over
 	}
@@ -73,6 +76,13 @@ func (a *Area) confirm(w http.ResponseWriter, r *http.Request) {
 	ctx, v := r.Context(), page.Viewer(r)
 	u := a.loadUpload(w, r)
 	if u == nil {
+		return
+	}
+	// The classes and groups a spreadsheet would create are applied only
+	// once acknowledged (the fingerprint checked by Import makes them the
+	// ones reviewed).
+	if ps := provisioning.CheckConfirm(provisioning.ConfirmForm{Summary: &u.Summary, Create: r.FormValue("create") == "1"}); len(ps) > 0 {
+		a.renderReview(w, r, http.StatusUnprocessableEntity, u, "prov.review.create.required", "")
 		return
 	}
 	// Beyond the viewer's rights now (the chosen establishment, or the

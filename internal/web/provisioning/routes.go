@@ -7,11 +7,13 @@ package provisioning
 
 import (
 	"embed"
+	"html/template"
 	"net/http"
 	"time"
 
 	"cartable/internal/db"
 	"cartable/internal/files"
+	"cartable/internal/i18n"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
 )
@@ -48,7 +50,11 @@ type Area struct {
 
 // New parses the area's templates.
 func New(kit *page.Kit, d Deps) (*Area, error) {
-	pages, err := kit.Parse(templates, nil)
+	pages, err := kit.Parse(templates, template.FuncMap{
+		// plural is the plural form of a count, "one" or "other", for a
+		// message that takes more than the count.
+		"plural": i18n.Form,
+	})
 	if err != nil {
 		return nil, err
 	}
