@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/auth"
 	"cartable/internal/demo"
 	"cartable/internal/directory"
 	"cartable/internal/i18n"
@@ -208,5 +209,67 @@ func TestSpreadsheetNamesTheClassesItWouldCreate(t *testing.T) {
 	}
 	if n := e.provCount(`SELECT COUNT(*) FROM groups WHERE code = 'LATIN-Z'`); n != 1 {
 		t.Errorf("the new group: %d", n)
+	}
+}
+
+// An import that brings establishments in attaches the operator to them;
+// their default rule requires a second factor of administrators, so the
+// operator without one will have to set one up at their next sign-in. The
+// review says so before anything is applied, naming the establishments,
+// and the next sign-in indeed asks for it. Who already has a factor, or
+// brings no establishment in, is not warned.
+func TestReviewWarnsOfTheSecondFactorNewEstablishmentsRequire(t *testing.T) {
+	e := newEnv(t, 60)
+	opAcct := e.account(provOperator)
+	op := e.signIn(opAcct.Login)
+	r := op.provUpload(url.Values{"source": {"aaf"}}, map[string][]byte{"d.zip": provZip(t, provFixtures+"/aaf/complete", nil)})
+	review := r.header.Get("Location")
+	r = op.get(review)
+	for _, want := range []string{`id="factor-owed"`, "À votre prochaine connexion, une double authentification vous sera demandée.",
+		"COLLEGE JEAN MOULIN (0750001A), LYCEE VICTOR HUGO (0750002B).", `aria-describedby="factor-owed"`, `href="/account"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the review lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Fatalf("%s", r.body[strings.Index(r.body, "<main"):])
+	}
+	// Today the operator signs in with the password alone; once the import
+	// is applied, the next sign-in asks for the enrolment announced.
+	if r := op.provPost(review+"/confirm", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", r.status)
+	}
+	e.passwordOnly(opAcct.Login)
+
+	// Nothing to say when no establishment comes in (the head's own
+	// spreadsheet), or when the operator already has a factor.
+	head := e.signIn(e.account(provHead).Login)
+	est, _ := directory.EstablishmentByUAI(context.Background(), e.db, demo.MainUAI)
+	classes, _ := directory.ClassesOfEstablishment(context.Background(), e.db, est.ID)
+	r = head.provUpload(url.Values{"source": {"csv"}, "establishment": {est.ID}}, mainCSV(classes[0].Code))
+	if r := head.get(r.header.Get("Location")); r.status != 200 || strings.Contains(r.body, "factor-owed") {
+		t.Errorf("the head's review warns of a second factor: %d", r.status)
+	}
+	// The operator sets up an app as asked, then brings two more
+	// establishments in: nothing to warn of.
+	secret := e.enrolAppAtSignIn(opAcct.Login)
+	e.clock.Add(time.Minute)
+	op, csrf := e.passwordOnly(opAcct.Login)
+	code, _ := auth.TOTPCode(secret, e.clock.Now())
+	if r := op.post("/sign-in/second-factor", url.Values{"csrf": {csrf}, "method": {"totp"}, "code": {code}}); r.status != http.StatusSeeOther {
+		t.Fatalf("second factor: %d", r.status)
+	}
+	others := provZip(t, provFixtures+"/aaf/complete", func(name string, b []byte) []byte {
+		if !strings.Contains(name, "EtabEducNat") {
+			return nil
+		}
+		return []byte(strings.NewReplacer("1001", "3001", "0750001A", "0750031A", "1002", "3002", "0750002B", "0750032B").Replace(string(b)))
+	})
+	r = op.provUpload(url.Values{"source": {"aaf"}}, map[string][]byte{"d.zip": others})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.1000s", r.status, r.body)
+	}
+	if r := op.get(r.header.Get("Location")); r.status != 200 || !strings.Contains(r.body, "0750031A") || strings.Contains(r.body, "factor-owed") {
+		t.Errorf("the review warns an operator who has a second factor: %d", r.status)
 	}
 }

@@ -27,6 +27,10 @@ type reviewData struct {
 	Warnings []warningGroup
 	Allow    bool
 	Create   bool // the classes and groups to create are acknowledged
+	// FactorOwed lists the new establishments that will require a second
+	// factor of the viewer, who has none yet, once the import attaches
+	// them there: the next sign-in will ask them to set one up.
+	FactorOwed []provisioning.EstablishmentSummary
 }
 
 // loadUpload loads the upload of the request when the viewer may handle
@@ -51,6 +55,22 @@ func (a *Area) renderReview(w http.ResponseWriter, r *http.Request, status int, 
 	}
 	if u.Summary.Refused != "" {
 		d.Over = true
+	}
+	var fresh []provisioning.EstablishmentSummary
+	for _, e := range u.Summary.Establishments {
+		if e.New {
+			fresh = append(fresh, e)
+		}
+	}
+	if len(fresh) > 0 && a.auth != nil {
+		owed, err := a.auth.FactorOwedOnAttach(r.Context(), page.Viewer(r))
+		if err != nil {
+			a.kit.ServerError(w, r, err)
+			return
+		}
+		if owed {
+			d.FactorOwed = fresh
+		}
 	}
 	a.pages.Render(w, r, status, "review", "prov.review.title", d)
 }
