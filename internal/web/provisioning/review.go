@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"cartable/internal/access"
+	"cartable/internal/i18n"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
 )
@@ -20,7 +21,7 @@ type reviewData struct {
 	Upload   *provisioning.Upload
 	Mine     bool // sent by the viewer
 	Summary  *provisioning.Summary
-	Table    changeTable
+	Changes  []changeLine
 	Over     bool // the guard stops it without the override
 	Error    string
 	Notice   string
@@ -31,6 +32,11 @@ type reviewData struct {
 	// factor of the viewer, who has none yet, once the import attaches
 	// them there: the next sign-in will ask them to set one up.
 	FactorOwed []provisioning.EstablishmentSummary
+}
+
+// PageTitle names the upload: when it was sent, and what.
+func (d reviewData) PageTitle(lang string) string {
+	return i18n.T(lang, "prov.review.titled", i18n.DateTime(lang, d.Upload.CreatedAt), i18n.T(lang, "prov.source."+d.Upload.Source))
 }
 
 // loadUpload loads the upload of the request when the viewer may handle
@@ -46,7 +52,7 @@ func (a *Area) loadUpload(w http.ResponseWriter, r *http.Request) *provisioning.
 }
 
 func (a *Area) renderReview(w http.ResponseWriter, r *http.Request, status int, u *provisioning.Upload, errKey, notice string) {
-	d := reviewData{Upload: u, Mine: u.CreatedBy == page.Viewer(r).ID, Summary: &u.Summary, Table: tableOf(&u.Summary), Error: errKey, Notice: notice,
+	d := reviewData{Upload: u, Mine: u.CreatedBy == page.Viewer(r).ID, Summary: &u.Summary, Changes: changesOf(page.Lang(r), &u.Summary), Error: errKey, Notice: notice,
 		Warnings: warningGroups(page.Lang(r), u.Summary.Report), Allow: r.FormValue("allow") == "1",
 		// Changes shown again may create other classes: acknowledged anew.
 		Create: r.FormValue("create") == "1" && notice != "prov.review.changed"}
