@@ -238,6 +238,15 @@ func (a *Authenticator) letters(ctx context.Context, v *access.Viewer, establish
 	for i, p := range people {
 		ids[i] = p.ID
 	}
+	// A letter tells the activation's steps as the page will take them:
+	// where a second factor is required, it is set up at once. Known
+	// before the codes are made, so that a failure loses none.
+	factor := make([]bool, len(people))
+	for i, p := range people {
+		if factor[i], err = mustUseSecondFactor(ctx, v, a.DB, p.ID, p.Profile); err != nil {
+			return LetterBatch{}, err
+		}
+	}
 	codes, err := a.issue(ctx, v, establishmentID, ids, sourceIP, life)
 	if err != nil {
 		return LetterBatch{}, err
@@ -246,7 +255,7 @@ func (a *Authenticator) letters(ctx context.Context, v *access.Viewer, establish
 	for i, c := range codes {
 		p := people[i]
 		l := letters.Letter{Establishment: est.Name, City: est.City, Name: p.DisplayName(), Profile: p.Profile,
-			Login: p.Record.Login, Code: c.Code, ExpiresAt: c.ExpiresAt, URL: a.BaseURL, Date: a.now()}
+			Login: p.Record.Login, Code: c.Code, ExpiresAt: c.ExpiresAt, URL: a.BaseURL, Date: a.now(), SecondFactor: factor[i]}
 		if k := p.Contact; k != nil {
 			if k.Address != "" {
 				l.Address = append(l.Address, k.Address)

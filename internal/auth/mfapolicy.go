@@ -115,3 +115,22 @@ func mustUseSecondFactor(ctx context.Context, v *access.Viewer, q db.Querier, pe
 	}
 	return false, nil
 }
+
+// FactorOwedOnAttach tells whether v, once attached to an establishment
+// that keeps the default policy (a new one that an import of theirs brings
+// in, which attaches them), will have to set up a second factor at their
+// next sign-in when today they need not: the default requires their
+// profile, they have no second factor yet, and none of their
+// establishments requires one now. The import's review says so before it
+// is applied, rather than the next sign-in forcing the enrolment unasked.
+func (a *Authenticator) FactorOwedOnAttach(ctx context.Context, v *access.Viewer) (bool, error) {
+	if v == nil || v.IsSystem() || !slices.Contains(DefaultMFAProfiles, v.Profile) {
+		return false, nil
+	}
+	en, err := a.Factors.enrolledOf(ctx, a.DB, v.ID)
+	if err != nil || en.Any() {
+		return false, err
+	}
+	must, err := mustUseSecondFactor(ctx, v, a.DB, v.ID, v.Profile)
+	return !must, err
+}

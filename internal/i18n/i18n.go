@@ -75,11 +75,17 @@ func T(lang, key string, args ...any) string {
 // N translates a count with its plural form: French treats 0 and 1 as
 // singular, English only 1.
 func N(lang, key string, n int) string {
-	one := n == 1 || (lang == "fr" && n == 0)
-	if one {
-		return T(lang, key+".one", n)
+	return T(lang, key+"."+Form(lang, n), n)
+}
+
+// Form is the plural form of n in lang, "one" or "other" (CLDR's rule for
+// integers), for a message that takes more than its count: T(lang,
+// key+"."+Form(lang, n), args...).
+func Form(lang string, n int) string {
+	if n == 1 || (lang == "fr" && n == 0) {
+		return "one"
 	}
-	return T(lang, key+".other", n)
+	return "other"
 }
 
 // Keys returns every key of a language's catalog (for the catalog test).

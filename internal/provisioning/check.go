@@ -103,3 +103,27 @@ func CheckClose(f CloseForm) check.Problems {
 	}
 	return ps
 }
+
+// ConfirmForm is the confirmation of a pending upload: the summary it
+// confirms, and whether the classes and groups it would create were
+// acknowledged (the review's "create" checkbox).
+type ConfirmForm struct {
+	Summary *Summary
+	Create  bool
+}
+
+// CheckConfirm reports a confirmation that does not acknowledge the
+// classes or groups a spreadsheet would create ("create", "required",
+// their codes): one typing error in a class column creates a class, so
+// nothing is applied until they are named and accepted.
+func CheckConfirm(f ConfirmForm) check.Problems {
+	var ps check.Problems
+	if f.Summary != nil && len(f.Summary.NewStructures) > 0 && !f.Create {
+		codes := make([]string, len(f.Summary.NewStructures))
+		for i, n := range f.Summary.NewStructures {
+			codes[i] = n.Code
+		}
+		ps.Add("create", "required", strings.Join(codes, " "))
+	}
+	return ps
+}

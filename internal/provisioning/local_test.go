@@ -2,6 +2,7 @@ package provisioning_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -116,6 +117,17 @@ func TestCSV(t *testing.T) {
 	}
 	if sum.Report.WarningCounts["bad-date"] != 1 {
 		t.Errorf("warnings %v", sum.Report.Warnings)
+	}
+	// The classes a spreadsheet creates are named with the lines naming
+	// them, for the review to ask (CheckConfirm).
+	if got := fmt.Sprint(sum.NewStructures); got != "[{class 4B 0750004D [eleves-fr.csv:2 eleves-fr.csv:3] 0} {class 5A 0750004D [people-en-cp1252.csv:2] 0}]" {
+		t.Errorf("new structures: %s", got)
+	}
+	if ps := provisioning.CheckConfirm(provisioning.ConfirmForm{Summary: sum}); len(ps) != 1 || ps[0].Field != "create" {
+		t.Errorf("unacknowledged classes: %v", ps)
+	}
+	if ps := provisioning.CheckConfirm(provisioning.ConfirmForm{Summary: sum, Create: true}); len(ps) != 0 {
+		t.Errorf("acknowledged classes: %v", ps)
 	}
 	if w := sum.Report.Warnings[0]; w.File != "eleves-fr.csv" || w.Line != 3 {
 		t.Errorf("bad date reported at %s", w.Where())

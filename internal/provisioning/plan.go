@@ -143,6 +143,9 @@ type planner struct {
 	p      *plan
 	sum    *Summary
 	warned map[string]bool
+	// namedAt lists, for a spreadsheet, where each class or group the
+	// import would create is named (NewStructures).
+	namedAt map[*structRow][]Pos
 }
 
 // keyPrefix is the join-key namespace of a local source's people: the
@@ -158,7 +161,7 @@ func keyPrefix(source, uai string) string {
 func buildPlan(ctx context.Context, q db.Querier, d *Delivery, o Options) (*plan, *Summary, error) {
 	pl := &planner{ctx: ctx, q: q, d: d, o: o, now: o.Now(), st: newState(),
 		ests: map[string]*estInfo{}, byKey: map[string]*estInfo{}, covered: map[string]bool{},
-		wantBy: map[string]*want{}, next: map[string]int{}, p: &plan{}, warned: map[string]bool{},
+		wantBy: map[string]*want{}, next: map[string]int{}, p: &plan{}, warned: map[string]bool{}, namedAt: map[*structRow][]Pos{},
 		sum: &Summary{Source: d.Source, Mode: "delta", Date: d.Date, DryRun: o.DryRun, Files: d.Files}}
 	if d.Complete {
 		pl.sum.Mode = "complete"
@@ -176,6 +179,7 @@ func buildPlan(ctx context.Context, q db.Querier, d *Delivery, o Options) (*plan
 	}
 	pl.counts()
 	pl.sum.Report = d.Report
+	pl.sum.Scope = pl.p.scope
 	pl.sum.Fingerprint = pl.sum.fingerprint()
 	return pl.p, pl.sum, nil
 }

@@ -148,6 +148,7 @@ func (pl *planner) relations() error {
 			if err != nil {
 				return err
 			}
+			pl.named(c, p.Pos)
 			w.ests = addUnique(w.ests, e.id)
 			if w.profile == roles.Student {
 				w.enrol = append(w.enrol, pair{c.id, e.id})
@@ -169,6 +170,7 @@ func (pl *planner) relations() error {
 			if err != nil {
 				return err
 			}
+			pl.named(g, p.Pos)
 			w.ests = addUnique(w.ests, e.id)
 			if w.profile == roles.Student {
 				w.gm = append(w.gm, pair{g.id, e.id})
@@ -242,9 +244,14 @@ func (pl *planner) relations() error {
 			if err != nil {
 				return err
 			}
-			if n.Name != "" && c.name != n.Name && !c.isNew {
+			// A class its people named first was given its code for a
+			// name: the structure's label replaces it on this very run,
+			// or the next run would rename it (one run must converge).
+			if n.Name != "" && c.name != n.Name {
 				c.name = n.Name
-				pl.p.updClassName = append(pl.p.updClassName, pair{c.id, n.Name})
+				if !c.isNew {
+					pl.p.updClassName = append(pl.p.updClassName, pair{c.id, n.Name})
+				}
 			}
 		}
 		for _, n := range e.delivered.Groups {
@@ -252,9 +259,11 @@ func (pl *planner) relations() error {
 			if err != nil {
 				return err
 			}
-			if n.Name != "" && g.name != n.Name && !g.isNew {
+			if n.Name != "" && g.name != n.Name {
 				g.name = n.Name
-				pl.p.updGroupName = append(pl.p.updGroupName, pair{g.id, n.Name})
+				if !g.isNew {
+					pl.p.updGroupName = append(pl.p.updGroupName, pair{g.id, n.Name})
+				}
 			}
 			for _, code := range e.delivered.GroupClasses[n.Code] {
 				c, err := pl.class(e, code, "")
@@ -286,6 +295,52 @@ func (pl *planner) relations() error {
 	pl.groupClasses(gclasses)
 	return nil
 }
+
+// named records where a spreadsheet names a class or group the import
+// would create: a typing error there ("4e Z") silently makes a class, so
+// the review names each one with its lines (NewStructures). Feeds and
+// exports of the administration name real classes: not recorded.
+func (pl *planner) named(r *structRow, at Pos) {
+	if pl.d.Source == CSV && r.isNew {
+		pl.namedAt[r] = append(pl.namedAt[r], at)
+	}
+}
+
+// newStructures lists, for a spreadsheet, the classes and groups the
+// import would create, by code, each with the lines that name it.
+func (pl *planner) newStructures() []NewStructure {
+	var out []NewStructure
+	for _, e := range pl.order {
+		for _, set := range []struct {
+			kind string
+			rows map[string]*structRow
+		}{{"class", e.classes}, {"group", e.groups}} {
+			codes := make([]string, 0, len(set.rows))
+			for code, r := range set.rows {
+				if r.isNew && len(pl.namedAt[r]) > 0 {
+					codes = append(codes, code)
+				}
+			}
+			sort.Strings(codes)
+			for _, code := range codes {
+				at := pl.namedAt[set.rows[code]]
+				n := NewStructure{Kind: set.kind, Code: code, UAI: e.uai}
+				for i, p := range at {
+					if i == maxNamedLines {
+						n.MoreLines = len(at) - i
+						break
+					}
+					n.Lines = append(n.Lines, p.String())
+				}
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// maxNamedLines bounds the lines a review shows for one new class.
+const maxNamedLines = 10
 
 func containsPair(ps []pair, p pair) bool {
 	for _, x := range ps {
@@ -912,6 +967,7 @@ func (pl *planner) nomenclature() error {
 // counts fills the summary from the plan.
 func (pl *planner) counts() {
 	p, s := pl.p, pl.sum
+	s.NewStructures = pl.newStructures()
 	for _, e := range pl.order {
 		s.Establishments = append(s.Establishments, EstablishmentSummary{ID: e.id, UAI: e.uai, Name: e.name, New: e.isNew, Covered: e.covered})
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"cartable/internal/i18n"
 )
@@ -21,11 +22,21 @@ type Issue struct {
 	Args []string `json:"args,omitempty"`
 }
 
+// datedIssues are the codes whose arguments are the days of AAF file
+// names ("20260901"): written in lang like every date ("1er septembre
+// 2026").
+var datedIssues = map[string]bool{"aaf-mixed-dates": true}
+
 // Message is the issue's text in lang.
 func (i Issue) Message(lang string) string {
 	args := make([]any, len(i.Args))
 	for k, a := range i.Args {
 		args[k] = a
+		if datedIssues[i.Code] {
+			if d, err := time.ParseInLocation("20060102", a, i18n.Zone); err == nil {
+				args[k] = i18n.Date(lang, d)
+			}
+		}
 	}
 	return i18n.T(lang, "provisioning.issue."+i.Code, args...)
 }

@@ -26,20 +26,20 @@ import (
 type Scope struct {
 	// Named lists the existing establishments the delivery describes or
 	// its people refer to.
-	Named []string
+	Named []string `json:"named,omitempty"`
 	// Creates tells that the delivery brings new establishments in.
-	Creates bool
+	Creates bool `json:"creates,omitempty"`
 	// Establishments lists every existing establishment where something
 	// changes: those of the people changed themselves and those where a
 	// relation changes. Sorted, without duplicates.
-	Establishments []string
+	Establishments []string `json:"establishments,omitempty"`
 	// Unattached tells that the import changes an existing person attached
 	// to no establishment (nobody's but the instance's).
-	Unattached bool
+	Unattached bool `json:"unattached,omitempty"`
 	// Operators tells that the import changes an operator's account.
-	Operators bool
+	Operators bool `json:"operators,omitempty"`
 	// People counts the existing people changed themselves.
-	People int
+	People int `json:"people,omitempty"`
 }
 
 // scope works out the plan's Scope once every change is known.

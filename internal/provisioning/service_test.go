@@ -80,8 +80,8 @@ func TestServiceAsksThePolicy(t *testing.T) {
 	_, forbidden = provisioning.PlanRollover(ctx, head, d, b, "2027-2028")
 	_, missing = provisioning.PlanRollover(ctx, head, d, "nothing", "2027-2028")
 	refusedAlike("a rollover", forbidden, missing)
-	_, forbidden = provisioning.LoadUpload(ctx, head, d, "nothing")
-	_, missing = provisioning.LoadUpload(ctx, cpe, d, "nothing")
+	_, forbidden = provisioning.LoadUpload(ctx, head, d, "nothing", now)
+	_, missing = provisioning.LoadUpload(ctx, cpe, d, "nothing", now)
 	refusedAlike("an upload", forbidden, missing)
 
 	for name, call := range map[string]func() error{

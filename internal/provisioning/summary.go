@@ -24,6 +24,13 @@ type Summary struct {
 	Report         Report                    `json:"report"`
 	RunID          string                    `json:"run_id,omitempty"`
 	Fingerprint    string                    `json:"fingerprint"`
+	// NewStructures lists the classes and groups a spreadsheet would
+	// create, with the lines naming them: the review asks to confirm them
+	// (CheckConfirm). Empty for the administration's feeds and exports.
+	NewStructures []NewStructure `json:"new_structures,omitempty"`
+	// Scope is what the changes concern for the rights to make them: a
+	// pending upload is handled by whoever may (uploads.go).
+	Scope Scope `json:"scope"`
 }
 
 // EstablishmentSummary is one establishment an import touches.
@@ -33,6 +40,30 @@ type EstablishmentSummary struct {
 	Name    string `json:"name"`
 	New     bool   `json:"new,omitempty"`
 	Covered bool   `json:"covered,omitempty"` // a complete delivery's whole truth
+}
+
+// NewStructure is a class or a group an import would create, and where
+// the delivery names it.
+type NewStructure struct {
+	Kind      string   `json:"kind"` // class, group
+	Code      string   `json:"code"`
+	UAI       string   `json:"uai"`
+	Lines     []string `json:"lines"`                // "eleves.csv:12", the first few
+	MoreLines int      `json:"more_lines,omitempty"` // beyond Lines
+}
+
+// Named counts the lines that name the structure.
+func (n NewStructure) Named() int { return len(n.Lines) + n.MoreLines }
+
+// NewCodes lists the codes of the new structures of a kind.
+func (s *Summary) NewCodes(kind string) []string {
+	var out []string
+	for _, n := range s.NewStructures {
+		if n.Kind == kind {
+			out = append(out, n.Code)
+		}
+	}
+	return out
 }
 
 // GuardLine is the share of an establishment's feed-managed people that a
@@ -129,8 +160,13 @@ func (s *Summary) fingerprint() string {
 		Counts map[string]map[string]int
 		Ests   []string
 		Guard  []GuardLine
+		New    []string `json:",omitempty"`
 	}
 	f := fp{Counts: s.Counts, Guard: s.Guard}
+	// The classes acknowledged at review are those that will be created.
+	for _, n := range s.NewStructures {
+		f.New = append(f.New, n.UAI+"/"+n.Kind+"/"+n.Code)
+	}
 	for _, e := range s.Establishments {
 		f.Ests = append(f.Ests, e.UAI)
 	}

@@ -120,7 +120,7 @@ func TestProvisioningPendingUploadIsSealed(t *testing.T) {
 	if n := e.provCount(`SELECT COUNT(*) FROM instance_keys WHERE name = ?`, files.PendingUploads); n != 1 {
 		t.Errorf("%d instance keys for pending uploads", n)
 	}
-	if r := admin.get(review); r.status != 200 || !strings.Contains(r.body, "Changements par nature") {
+	if r := admin.get(review); r.status != 200 || !strings.Contains(r.body, "4 élèves créés") {
 		t.Fatalf("review: %d", r.status)
 	}
 	if r := admin.provPost(review+"/confirm", nil); r.status != http.StatusSeeOther {

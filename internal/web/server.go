@@ -152,7 +152,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, start)
-	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files,
+	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files, Auth: srv.Auth,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
 	if err != nil {
 		return nil, err

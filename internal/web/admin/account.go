@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"cartable/internal/auth"
+	"cartable/internal/i18n"
 	"cartable/internal/web/page"
 )
 
@@ -12,6 +13,11 @@ import (
 type accountData struct {
 	auth.ManagedAccount
 	Done string
+}
+
+// PageTitle names the account's holder.
+func (d accountData) PageTitle(lang string) string {
+	return i18n.T(lang, "admin.account.heading", d.Holder.Name)
 }
 
 func (a *Area) account(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,7 @@ import (
 
 	"cartable/internal/auth"
 	"cartable/internal/check"
+	"cartable/internal/i18n"
 	"cartable/internal/web/page"
 )
 
@@ -14,6 +15,11 @@ type securityData struct {
 	auth.SecuritySettings
 	Done  bool
 	Error string
+}
+
+// PageTitle names the establishment.
+func (d securityData) PageTitle(lang string) string {
+	return i18n.T(lang, "admin.security.heading", d.Establishment.Name)
 }
 
 func (a *Area) securityForm(w http.ResponseWriter, r *http.Request) {

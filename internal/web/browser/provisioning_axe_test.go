@@ -39,10 +39,24 @@ func TestBrowserProvisioning(t *testing.T) {
 	if st := b.load(chromedp.Click(chromedp.CSS(`form[action="/provisioning/uploads"] button[type=submit]`))); st != http.StatusOK {
 		t.Fatalf("upload: %d", st)
 	}
-	if !strings.HasPrefix(b.path(), "/provisioning/uploads/") || !strings.Contains(b.text("main"), "Changements par nature et par action") {
+	if !strings.HasPrefix(b.path(), "/provisioning/uploads/") || !strings.Contains(b.text("main"), "4 élèves créés") ||
+		!strings.Contains(b.text("main"), "À votre prochaine connexion, une double authentification vous sera demandée.") {
 		t.Fatalf("review page at %s: %.300s", b.path(), b.text("main"))
 	}
 	b.audit("review of an upload", axe)
+	b.fitsPhone("review of an upload")
+	// Left unconfirmed, the upload waits on the provisioning page, which
+	// leads back to its review.
+	review := b.path()
+	b.open("/provisioning")
+	if !strings.Contains(b.text("main"), "Imports en attente de confirmation") || b.count(`a[href="`+review+`"]`) != 1 {
+		t.Fatalf("the pending upload is not listed: %.1500s", b.text("main"))
+	}
+	b.audit("provisioning page with a pending upload", axe)
+	b.fitsPhone("provisioning page with a pending upload")
+	if st := b.load(chromedp.Click(chromedp.CSS(`a[href="` + review + `"]`))); st != http.StatusOK || b.path() != review {
+		t.Fatalf("back to the review: %d %s", st, b.path())
+	}
 	if st := b.load(chromedp.Click(chromedp.CSS(`form[action$="/confirm"] button`))); st != http.StatusOK {
 		t.Fatalf("confirm: %d", st)
 	}
@@ -50,6 +64,7 @@ func TestBrowserProvisioning(t *testing.T) {
 		t.Fatalf("run page at %s", b.path())
 	}
 	b.audit("an import of the history", axe)
+	b.fitsPhone("an import of the history")
 
 	head := s.account("head", func(a demo.Account) bool { return hasFunction("head")(a) && a.Establishment == demo.MainUAI })
 	h := s.newTab()
@@ -62,6 +77,7 @@ func TestBrowserProvisioning(t *testing.T) {
 		t.Fatalf("rollover preview: %d", st)
 	}
 	h.audit("rollover preview", axe)
+	h.fitsPhone("rollover preview")
 
 	student := s.account("student", func(a demo.Account) bool { return a.Profile == "student" && a.Establishment == demo.MainUAI })
 	h.open("/provisioning")
@@ -76,4 +92,17 @@ func TestBrowserProvisioning(t *testing.T) {
 		t.Fatal("the closed account is not listed")
 	}
 	h.audit("closed accounts", axe)
+	h.fitsPhone("closed accounts")
+}
+
+// fitsPhone checks the page on a 390 px wide screen: nothing wider than
+// the screen (no horizontal scrolling), then restores the window.
+func (b *tab) fitsPhone(name string) {
+	b.t.Helper()
+	b.do(chromedp.EmulateViewport(390, 844))
+	defer b.do(chromedp.EmulateReset())
+	b.screenshot(strings.ReplaceAll(name, " ", "-") + "-390")
+	if w := eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
+		b.t.Errorf("%s (%s): %d px wide at 390 px", name, b.path(), w)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/check"
 	"cartable/internal/directory"
+	"cartable/internal/i18n"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
 )
@@ -26,6 +27,11 @@ type accountsData struct {
 	Login         string // the close form, kept as typed
 	Error         string
 	Done          string
+}
+
+// PageTitle names the establishment.
+func (d accountsData) PageTitle(lang string) string {
+	return i18n.T(lang, "prov.accounts.heading", d.Establishment.Name)
 }
 
 func (a *Area) accounts(w http.ResponseWriter, r *http.Request) {

@@ -1,36 +1,48 @@
 package provisioning
 
-import "cartable/internal/provisioning"
+import (
+	"strings"
+
+	"cartable/internal/i18n"
+	"cartable/internal/provisioning"
+)
 
 // The summary of an import's changes as the review and run pages lay it
 // out (templates/partial-provisioning.html).
 
-// changeTable is a summary's counts laid out for a table: the actions some
-// kind uses as columns, one row per kind.
-type changeTable struct {
-	Actions []string
-	Rows    []changeRow
+// changeLine is one kind of a summary in words: its counts by action, each
+// a phrase that agrees with its count and its noun ("1 classe créée", "3
+// classes créées"), never "classes créés 1".
+type changeLine struct {
+	Kind    string
+	Phrases []string
 }
 
-type changeRow struct {
-	Kind  string
-	Cells []int
-}
-
-func tableOf(sum *provisioning.Summary) changeTable {
-	var t changeTable
-	used := sum.UsedActions()
-	for _, i := range used {
-		t.Actions = append(t.Actions, provisioning.Actions[i])
-	}
+// changesOf writes a summary's non-zero counts, one line per kind, in the
+// display order of provisioning.Kinds and Actions.
+func changesOf(lang string, sum *provisioning.Summary) []changeLine {
+	var out []changeLine
 	for _, r := range sum.Rows() {
-		row := changeRow{Kind: r.Kind}
-		for _, i := range used {
-			row.Cells = append(row.Cells, r.Counts[i])
+		l := changeLine{Kind: r.Kind}
+		for i, n := range r.Counts {
+			if n > 0 {
+				l.Phrases = append(l.Phrases, countPhrase(lang, r.Kind, provisioning.Actions[i], n))
+			}
 		}
-		t.Rows = append(t.Rows, row)
+		out = append(out, l)
 	}
-	return t
+	return out
+}
+
+// countPhrase is "prov.n.KIND.ACTION" with its plural form; a pair the
+// catalog lacks (a count added without its phrase) still reads: the count
+// of the kind, then the action.
+func countPhrase(lang, kind, action string, n int) string {
+	key := "prov.n." + kind + "." + action
+	if msg := i18n.N(lang, key, n); !strings.HasPrefix(msg, key) {
+		return msg
+	}
+	return i18n.N(lang, "prov.n."+kind, n) + " (" + action + ")"
 }
 
 // warningGroup is the warnings of one code: how many, and a few examples.

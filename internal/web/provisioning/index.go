@@ -9,15 +9,17 @@ import (
 	"cartable/internal/web/page"
 )
 
-// The provisioning home: the upload form, the establishments the viewer
-// provisions (with their rollover and accounts pages) and the import
-// history.
+// The provisioning home: the upload form, the uploads waiting for review
+// that the viewer may handle, the establishments the viewer provisions
+// (with their rollover and accounts pages) and the import history.
 
 type indexData struct {
 	Sources        []string
 	Establishments []directory.Establishment
 	Operator       bool // may bring new establishments
 	Runs           []runLine
+	Pending        []provisioning.PendingUpload
+	Done           string // a notice of ours, by catalog key
 	// The form, kept as typed when it fails.
 	Source, Target string
 	Complete       bool
@@ -41,6 +43,11 @@ func (a *Area) index(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// Only the notices our redirects ask for: nothing of the query
+	// string reaches the page as text.
+	if r.URL.Query().Get("done") == "discarded" {
+		d.Done = "prov.pending.discarded"
+	}
 	a.pages.Render(w, r, http.StatusOK, "index", "prov.title", d)
 }
 
@@ -58,7 +65,12 @@ func (a *Area) indexData(w http.ResponseWriter, r *http.Request) (*indexData, bo
 		a.kit.Fail(w, r, err)
 		return nil, false
 	}
-	d := &indexData{Sources: provisioning.Sources, Establishments: ests, Operator: operator, Source: provisioning.AAF}
+	pending, err := provisioning.PendingUploads(ctx, v, a.db, a.kit.Now())
+	if err != nil {
+		a.kit.Fail(w, r, err)
+		return nil, false
+	}
+	d := &indexData{Sources: provisioning.Sources, Establishments: ests, Operator: operator, Source: provisioning.AAF, Pending: pending}
 	for _, run := range runs {
 		l := runLine{Run: run, Changes: run.Summary.Changes()}
 		var codes []string

@@ -6,6 +6,7 @@ import (
 
 	"cartable/internal/check"
 	"cartable/internal/directory"
+	"cartable/internal/i18n"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
 )
@@ -19,6 +20,11 @@ type rolloverData struct {
 	Plan          *provisioning.RolloverPlan
 	Done          bool
 	Error         string
+}
+
+// PageTitle names the establishment.
+func (d rolloverData) PageTitle(lang string) string {
+	return i18n.T(lang, "prov.rollover.heading", d.Establishment.Name)
 }
 
 // yearProblem is the catalog key of a year at fault

@@ -7,11 +7,14 @@ package provisioning
 
 import (
 	"embed"
+	"html/template"
 	"net/http"
 	"time"
 
+	"cartable/internal/auth"
 	"cartable/internal/db"
 	"cartable/internal/files"
+	"cartable/internal/i18n"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
 )
@@ -29,6 +32,9 @@ type Deps struct {
 	// Files seals pending uploads under its instance key
 	// files.PendingUploads; nil refuses uploads.
 	Files *files.Store
+	// Auth tells the review whether bringing establishments in will
+	// require a second factor of the operator (nil: never said).
+	Auth *auth.Authenticator
 	// PurgeAfterDays is the delay before a closed account is erased
 	// (provisioning.PurgeDelay); MaxDeactivation the share of an
 	// establishment an import may deactivate. 0 takes the defaults.
@@ -42,17 +48,22 @@ type Area struct {
 	pages           *page.Set
 	db              *db.DB
 	sealer          provisioning.Sealer // nil: uploads refused
+	auth            *auth.Authenticator
 	purgeDelay      time.Duration
 	maxDeactivation float64
 }
 
 // New parses the area's templates.
 func New(kit *page.Kit, d Deps) (*Area, error) {
-	pages, err := kit.Parse(templates, nil)
+	pages, err := kit.Parse(templates, template.FuncMap{
+		// plural is the plural form of a count, "one" or "other", for a
+		// message that takes more than the count.
+		"plural": i18n.Form,
+	})
 	if err != nil {
 		return nil, err
 	}
-	a := &Area{kit: kit, pages: pages, db: d.DB, purgeDelay: provisioning.PurgeDelay(d.PurgeAfterDays),
+	a := &Area{kit: kit, pages: pages, db: d.DB, auth: d.Auth, purgeDelay: provisioning.PurgeDelay(d.PurgeAfterDays),
 		maxDeactivation: d.MaxDeactivation}
 	if d.Files != nil {
 		a.sealer = d.Files.Sealer(d.DB, files.PendingUploads)

@@ -3,6 +3,7 @@ package provisioning
 import (
 	"net/http"
 
+	"cartable/internal/i18n"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
 )
@@ -13,8 +14,13 @@ import (
 type runData struct {
 	Run      provisioning.Run
 	Summary  *provisioning.Summary
-	Table    changeTable
+	Changes  []changeLine
 	Warnings []warningGroup
+}
+
+// PageTitle names the import: when it ran, and what.
+func (d runData) PageTitle(lang string) string {
+	return i18n.T(lang, "prov.run.titled", i18n.DateTime(lang, d.Run.At), i18n.T(lang, "prov.source."+d.Run.Source))
 }
 
 func (a *Area) run(w http.ResponseWriter, r *http.Request) {
@@ -24,5 +30,5 @@ func (a *Area) run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.pages.Render(w, r, http.StatusOK, "run", "prov.run.title", runData{Run: run, Summary: &run.Summary,
-		Table: tableOf(&run.Summary), Warnings: warningGroups(page.Lang(r), run.Summary.Report)})
+		Changes: changesOf(page.Lang(r), &run.Summary), Warnings: warningGroups(page.Lang(r), run.Summary.Report)})
 }
