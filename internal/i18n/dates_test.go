@@ -68,7 +68,6 @@ var constantCount = map[string]bool{
 var pending = map[string]bool{
 	"signin.throttled": true, "cal.toomany": true,
 	"prov.warnings.more": true, "prov.issues.more": true, "prov.accounts.intro": true, "prov.accounts.hidden": true, "prov.review.files": true,
-	"hw.handins.summary": true, "cl.att.toomany": true,
 	"tt.import.done": true, "tt.import.skipped": true,
 }
 
