@@ -58,3 +58,20 @@ func TestClassLogOlderSkipsEmptyWeeks(t *testing.T) {
 		t.Errorf("another class's student reads the log: %d", r.status)
 	}
 }
+
+// A lesson page is titled by its subject, class and day: two lessons, or
+// two days of one lesson, never share a title.
+func TestLessonPagesAreTitledByTheirLesson(t *testing.T) {
+	e := newTTEnv(t, 120)
+	slot, teacher, class, _, _ := tuesdayLesson(e)
+	tb := e.signIn(e.login(teacher))
+	subject := e.query(`SELECT su.name FROM tt_slots s JOIN subjects su ON su.id = s.subject_id WHERE s.id = ?`, slot)[0]
+	name := e.query(`SELECT name FROM classes WHERE id = ?`, class)[0]
+	a, b := tb.get("/lessons/"+slot+"/2026-12-01"), tb.get("/lessons/"+slot+"/2026-12-08")
+	if want := subject + " · " + name + " · mardi 1er décembre · Cartable"; title(a) != want {
+		t.Errorf("the lesson's title: %q, want %q", title(a), want)
+	}
+	if title(a) == title(b) {
+		t.Errorf("two days of a lesson share the title %q", title(a))
+	}
+}

@@ -71,7 +71,7 @@ func (a *Area) render(w http.ResponseWriter, r *http.Request, status int, d copy
 		}
 		switch due.Rule {
 		case "lesson":
-			day := i18n.T(lang, "hw.for", isoDay(lang, due.Due))
+			day := isoDay(lang, due.Due)
 			if due.N == 1 {
 				line.Rule = i18n.T(lang, "log.copy.rule.next", d.Plan.TargetName, day)
 			} else {
