@@ -101,6 +101,15 @@ func TestTeacherHomeworkListSortedFilteredPaged(t *testing.T) {
 		t.Errorf("filtered by dates: %d\n got %v\nwant %v", r.status, ids(r), want)
 	}
 
+	// A teacher who set nothing yet is told so, without a filter.
+	if idle := e.query(`SELECT p.id FROM people p WHERE p.profile = 'teacher' AND p.active
+		AND NOT EXISTS (SELECT 1 FROM classlog_entries c WHERE c.author_id = p.id) ORDER BY p.id LIMIT 1`); len(idle) == 1 {
+		if r := e.signIn(e.login(idle[0])).get("/homework"); r.status != 200 || !strings.Contains(r.body, "Vous n&#39;avez encore donné aucun travail.") ||
+			strings.Contains(r.body, `class="filters"`) {
+			t.Errorf("a teacher without homework: %d", r.status)
+		}
+	}
+
 	// Bad filters: said, kept, nothing listed.
 	other := e.query(`SELECT id FROM classes WHERE id NOT IN (SELECT h.class_id FROM homework h JOIN classlog_entries e ON e.id = h.entry_id
 		WHERE e.author_id = ? AND h.class_id IS NOT NULL) ORDER BY id LIMIT 1`, teacher)[0]
