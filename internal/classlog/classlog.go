@@ -37,7 +37,8 @@ type Entry struct {
 	AuthorID, AuthorName        string
 	SlotID, LessonDate          string
 	ClassID, GroupID, Structure string
-	SubjectID, SubjectName      string
+	SubjectID, SubjectCode      string
+	SubjectName                 string
 	Title, Body, Category       string // Body is sanitised HTML
 	Draft                       bool
 	PublishAt                   time.Time // zero: at once when not a draft
@@ -78,12 +79,34 @@ type Homework struct {
 	HandIn                      string
 	UpdatedAt                   int64 // last change of its entry, Unix seconds
 	Submissions                 int   // work handed in so far (the author's pages)
+	// Its entry: the lesson it was set in (EntrySlotID empty for a copy,
+	// which has no lesson), and whether it is still a draft (the author's
+	// pages).
+	EntrySlotID, LessonDate string
+	Draft                   bool
+	// HandIns is what the viewer reaches of the work handed in: HandInsAll
+	// (the author, the head and deputy: every student's), HandInsOwn (a
+	// student their own, a relative their child's), or "" (nothing, and no
+	// link to the hand-ins page). Set by the service where a page links to
+	// that page.
+	HandIns string
 	// For one student's list:
 	Done        bool
 	Submitted   bool
 	SubmittedAt time.Time
 	FileID      string
+	FileName    string
+	FileSize    int64
+	Late        bool         // handed in after the due day
+	CanOpen     bool         // the viewer may download the file handed in (FileID)
+	Attachments []Attachment // its entry's, for the student's list
 }
+
+// What a viewer reaches of a homework's hand-ins (Homework.HandIns).
+const (
+	HandInsAll = "all"
+	HandInsOwn = "own"
+)
 
 // EntryInput is what the teacher's form sends; strings as typed.
 type EntryInput struct {
@@ -129,5 +152,13 @@ type HandInRow struct {
 	Submitted                      bool
 	SubmittedAt                    time.Time
 	FileID, FileName               string
+	FileSize                       int64
+	CanOpen                        bool // the viewer may download the file
 	Late                           bool // handed in after the due day, or not yet and the day is over
+}
+
+// Audience is a class or group as forms choose it: Key "c:ID" or "g:ID"
+// (AudienceKey), and its name.
+type Audience struct {
+	Key, Name string
 }

@@ -65,7 +65,7 @@ type LessonLog struct {
 	CanWrite bool
 	Own      *Entry                  // the viewer's own entry of the occurrence, to edit
 	DueAt    []timetable.Lesson      // the next lessons a homework may be due at (those Save accepts)
-	CopyTo   []directory.TeachingRow // where the viewer may copy an entry of this lesson's subject
+	CopyTo   []directory.TeachingRow // where the viewer may copy their entry (its subject, another class or group)
 }
 
 // OfLesson reads the class log of the lesson slot on its original date.
@@ -86,6 +86,11 @@ func (s *Service) OfLesson(ctx context.Context, v *access.Viewer, slot, date str
 	if out.Entries, err = readable(ctx, s, v, es, entryID); err != nil {
 		return out, err
 	}
+	for _, e := range out.Entries {
+		if err := s.markHandIns(ctx, v, e.Homework); err != nil {
+			return out, err
+		}
+	}
 	if out.CanWrite, err = v.May(ctx, access.WriteClassLog, access.Occurrence(l.Slot.ID, l.Date)); err != nil || !out.CanWrite {
 		return out, err
 	}
@@ -103,7 +108,8 @@ func (s *Service) OfLesson(ctx context.Context, v *access.Viewer, slot, date str
 		return out, err
 	}
 	for _, t := range teaching {
-		if t.SubjectCode == l.Slot.SubjectCode && t.EstablishmentID == l.Slot.EstablishmentID {
+		own := out.Own != nil && t.ClassID == out.Own.ClassID && t.GroupID == out.Own.GroupID
+		if t.SubjectCode == l.Slot.SubjectCode && t.EstablishmentID == l.Slot.EstablishmentID && !own {
 			out.CopyTo = append(out.CopyTo, t)
 		}
 	}
@@ -166,6 +172,10 @@ func teaches(l timetable.Lesson, id string) bool {
 type StructureLog struct {
 	Name    string  // the class's or group's
 	Entries []Entry // those the viewer reads, newest lesson first
+	// Older is the lesson date of the latest entry before the span that
+	// the viewer reads, "" when there is none: the way back skips the
+	// weeks without any.
+	Older string
 }
 
 // OfStructure reads the class log of a class or group (access.Class,
@@ -199,8 +209,44 @@ func (s *Service) OfStructure(ctx context.Context, v *access.Viewer, r access.Re
 	if err != nil {
 		return out, err
 	}
-	out.Entries, err = readable(ctx, s, v, es, entryID)
+	if out.Entries, err = readable(ctx, s, v, es, entryID); err != nil {
+		return out, err
+	}
+	for _, e := range out.Entries {
+		if err := s.markHandIns(ctx, v, e.Homework); err != nil {
+			return out, err
+		}
+	}
+	classID, groupID := r.ID, ""
+	if r.Kind == access.KindGroup {
+		classID, groupID = "", r.ID
+	}
+	out.Older, err = s.olderEntry(ctx, v, classID, groupID, from)
 	return out, err
+}
+
+// olderEntry is the lesson date of the latest entry of a class or group
+// before the day before that the viewer reads, or "" when there is none.
+// Entries are read back a batch at a time: drafts and entries scheduled
+// for later are skipped for readers other than their author.
+func (s *Service) olderEntry(ctx context.Context, v *access.Viewer, classID, groupID, before string) (string, error) {
+	const batch = 50
+	for offset := 0; ; offset += batch {
+		ds, err := entriesBefore(ctx, s.DB, classID, groupID, before, batch, offset)
+		if err != nil || len(ds) == 0 {
+			return "", err
+		}
+		ok, err := readable(ctx, s, v, ds, func(d datedEntry) string { return d.id })
+		if err != nil {
+			return "", err
+		}
+		if len(ok) > 0 {
+			return ok[0].date, nil // readable keeps the order: the latest
+		}
+		if len(ds) < batch {
+			return "", nil
+		}
+	}
 }
 
 // ColleaguesRead tells whether teachers of an establishment read their

@@ -95,7 +95,7 @@ func TestServiceRefusesMissingAndForbiddenAlike(t *testing.T) {
 	// The colleague: refused on the entry as on one that does not exist.
 	for _, id := range []string{entry, "no-such-entry"} {
 		for what, err := range map[string]error{
-			"copy":   second(svc.Copy(ctx, cv, id, "c:"+class, "")),
+			"copy":   second(svc.Copy(ctx, cv, id, classlog.CopyInput{Target: "c:" + class})),
 			"delete": second(svc.Delete(ctx, cv, id, true)),
 			"detach": second(svc.Detach(ctx, cv, id, "some-file")),
 		} {

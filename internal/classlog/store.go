@@ -22,7 +22,7 @@ import (
 var errNotFound = errors.New("classlog: not found")
 
 const entryCols = `e.id, e.establishment_id, e.author_id, p.title || ' ' || p.last_name, COALESCE(e.slot_id, ''), e.lesson_date,
-	COALESCE(e.class_id, ''), COALESCE(e.group_id, ''), COALESCE(c.name, g.name, ''), e.subject_id, su.name,
+	COALESCE(e.class_id, ''), COALESCE(e.group_id, ''), COALESCE(c.name, g.name, ''), e.subject_id, su.code, su.name,
 	e.title, e.body, e.category, e.draft, e.publish_at, e.created_at, e.updated_at
 	FROM classlog_entries e JOIN people p ON p.id = e.author_id JOIN subjects su ON su.id = e.subject_id
 	LEFT JOIN classes c ON c.id = e.class_id LEFT JOIN groups g ON g.id = e.group_id `
@@ -31,7 +31,7 @@ func scanEntry(s db.Scanner) (Entry, error) {
 	var e Entry
 	var pub, created, updated int64
 	if err := s.Scan(&e.ID, &e.EstablishmentID, &e.AuthorID, &e.AuthorName, &e.SlotID, &e.LessonDate,
-		&e.ClassID, &e.GroupID, &e.Structure, &e.SubjectID, &e.SubjectName, &e.Title, &e.Body, &e.Category,
+		&e.ClassID, &e.GroupID, &e.Structure, &e.SubjectID, &e.SubjectCode, &e.SubjectName, &e.Title, &e.Body, &e.Category,
 		&e.Draft, &pub, &created, &updated); err != nil {
 		return e, err
 	}
@@ -62,6 +62,18 @@ func queryEntries(ctx context.Context, q db.Querier, query string, args ...any) 
 	for _, h := range hw {
 		byID[h.EntryID].Homework = append(byID[h.EntryID].Homework, h)
 	}
+	as, err := attachmentsOf(ctx, q, idList)
+	if err != nil {
+		return nil, err
+	}
+	for id, a := range as {
+		byID[id].Attachments = a
+	}
+	return out, nil
+}
+
+// attachmentsOf reads the attachments of entries, by entry, by name.
+func attachmentsOf(ctx context.Context, q db.Querier, entryIDs []string) (map[string][]Attachment, error) {
 	type attached struct {
 		entry string
 		a     Attachment
@@ -70,25 +82,27 @@ func queryEntries(ctx context.Context, q db.Querier, query string, args ...any) 
 		err = s.Scan(&x.entry, &x.a.FileID, &x.a.Name, &x.a.ContentType, &x.a.Size)
 		return
 	}, `SELECT a.entry_id, f.id, f.name, f.content_type, f.size FROM classlog_attachments a
-		JOIN files f ON f.id = a.file_id WHERE `+db.In(q, "a.entry_id")+` ORDER BY f.name`, db.ListArg(q, idList))
+		JOIN files f ON f.id = a.file_id WHERE `+db.In(q, "a.entry_id")+` ORDER BY f.name, f.id`, db.ListArg(q, entryIDs))
 	if err != nil {
 		return nil, err
 	}
+	out := map[string][]Attachment{}
 	for _, x := range as {
-		byID[x.entry].Attachments = append(byID[x.entry].Attachments, x.a)
+		out[x.entry] = append(out[x.entry], x.a)
 	}
 	return out, nil
 }
 
 const homeworkCols = `h.id, h.entry_id, COALESCE(h.class_id, ''), COALESCE(h.group_id, ''), COALESCE(c.name, g.name, ''),
 	su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin, e.updated_at,
-	(SELECT COUNT(*) FROM homework_submissions s WHERE s.homework_id = h.id)
+	(SELECT COUNT(*) FROM homework_submissions s WHERE s.homework_id = h.id), COALESCE(e.slot_id, ''), e.lesson_date, e.draft
 	FROM homework h JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
 	LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id `
 
 func scanHomework(s db.Scanner) (h Homework, err error) {
 	err = s.Scan(&h.ID, &h.EntryID, &h.ClassID, &h.GroupID, &h.Structure, &h.SubjectName, &h.AuthorID,
-		&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.UpdatedAt, &h.Submissions)
+		&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.UpdatedAt, &h.Submissions,
+		&h.EntrySlotID, &h.LessonDate, &h.Draft)
 	return
 }
 
@@ -136,21 +150,25 @@ func homeworkOfStudent(ctx context.Context, q db.Querier, studentID, from, to st
 	// an OR that would scan the homework table.
 	const cols = `SELECT h.id, h.entry_id, COALESCE(h.class_id, ''), COALESCE(h.group_id, ''), COALESCE(c.name, g.name, ''),
 		su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin, e.updated_at,
-		CASE WHEN d.done_at IS NULL THEN 0 ELSE 1 END, COALESCE(s.submitted_at, 0), COALESCE(s.file_id, '')
+		CASE WHEN d.done_at IS NULL THEN 0 ELSE 1 END, COALESCE(s.submitted_at, 0), COALESCE(s.file_id, ''),
+		COALESCE(f.name, ''), COALESCE(f.size, 0), COALESCE(e.slot_id, ''), e.lesson_date
 		FROM homework h JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
 		LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id
 		LEFT JOIN homework_done d ON d.homework_id = h.id AND d.student_id = ?
-		LEFT JOIN homework_submissions s ON s.homework_id = h.id AND s.student_id = ? `
+		LEFT JOIN homework_submissions s ON s.homework_id = h.id AND s.student_id = ?
+		LEFT JOIN files f ON f.id = s.file_id `
 	const cond = ` AND h.due_date BETWEEN ? AND ? AND NOT e.draft AND e.publish_at <= ?`
 	return db.All(ctx, q, func(s db.Scanner) (Homework, error) {
 		var sub int64
 		var done int
 		var h Homework
 		err := s.Scan(&h.ID, &h.EntryID, &h.ClassID, &h.GroupID, &h.Structure, &h.SubjectName, &h.AuthorID,
-			&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.UpdatedAt, &done, &sub, &h.FileID)
+			&h.DueDate, &h.DueSlotID, &h.Description, &h.Minutes, &h.HandIn, &h.UpdatedAt, &done, &sub, &h.FileID,
+			&h.FileName, &h.FileSize, &h.EntrySlotID, &h.LessonDate)
 		h.Done = done == 1
 		if sub > 0 {
 			h.Submitted, h.SubmittedAt = true, time.Unix(sub, 0)
+			h.Late = h.SubmittedAt.After(endOfDay(h.DueDate))
 		}
 		return h, err
 	}, `SELECT * FROM (`+cols+`JOIN enrolments en ON en.class_id = h.class_id WHERE en.student_id = ?`+cond+`
@@ -224,12 +242,11 @@ func handInsOf(ctx context.Context, q db.Querier, h Homework, now time.Time) ([]
 	if h.GroupID != "" {
 		members, arg = `SELECT student_id FROM group_members WHERE group_id = ?`, h.GroupID
 	}
-	due, _ := timetable.ParseDate(h.DueDate)
-	deadline := due.AddDate(0, 0, 1) // midnight ending the due day
+	deadline := endOfDay(h.DueDate)
 	return db.All(ctx, q, func(s db.Scanner) (HandInRow, error) {
 		var r HandInRow
 		var at int64
-		if err := s.Scan(&r.StudentID, &r.FirstName, &r.LastName, &at, &r.FileID, &r.FileName); err != nil {
+		if err := s.Scan(&r.StudentID, &r.FirstName, &r.LastName, &at, &r.FileID, &r.FileName, &r.FileSize); err != nil {
 			return r, err
 		}
 		if at > 0 {
@@ -239,10 +256,16 @@ func handInsOf(ctx context.Context, q db.Querier, h Homework, now time.Time) ([]
 			r.Late = now.After(deadline)
 		}
 		return r, nil
-	}, `SELECT p.id, p.first_name, p.last_name, COALESCE(s.submitted_at, 0), COALESCE(f.id, ''), COALESCE(f.name, '')
+	}, `SELECT p.id, p.first_name, p.last_name, COALESCE(s.submitted_at, 0), COALESCE(f.id, ''), COALESCE(f.name, ''), COALESCE(f.size, 0)
 		FROM people p LEFT JOIN homework_submissions s ON s.student_id = p.id AND s.homework_id = ?
 		LEFT JOIN files f ON f.id = s.file_id
 		WHERE p.id IN (`+members+`) AND p.active ORDER BY p.last_name, p.first_name, p.id`, h.ID, arg)
+}
+
+// endOfDay is the midnight, in Paris, that ends a day (YYYY-MM-DD).
+func endOfDay(date string) time.Time {
+	d, _ := timetable.ParseDate(date)
+	return d.AddDate(0, 0, 1)
 }
 
 func attachmentCount(ctx context.Context, q db.Querier, entryID string) (int, error) {
@@ -440,8 +463,9 @@ func nullable(s string) any {
 
 // copyEntry copies an entry (content, homework, attachments) to another
 // class or group, for the same author. The copy keeps the draft and
-// publication settings; its lesson date is the one given.
-func copyEntry(ctx context.Context, tx *db.Tx, e Entry, classID, groupID, lessonDate string, now time.Time) (string, error) {
+// publication settings; its lesson date is the one given, and the homework
+// of e.Homework[i] is due as dues[i] says.
+func copyEntry(ctx context.Context, tx *db.Tx, e Entry, classID, groupID, lessonDate string, dues []CopyDue, now time.Time) (string, error) {
 	id := ids.New()
 	var pub int64
 	if !e.PublishAt.IsZero() {
@@ -454,10 +478,10 @@ func copyEntry(ctx context.Context, tx *db.Tx, e Entry, classID, groupID, lesson
 		e.Title, e.Body, e.Category, e.Draft, pub, now.Unix(), now.Unix()); err != nil {
 		return "", err
 	}
-	for _, h := range e.Homework {
+	for i, h := range e.Homework {
 		if _, err := tx.Exec(ctx, `INSERT INTO homework (id, entry_id, establishment_id, class_id, group_id, due_date, due_slot_id,
-			description, minutes, handin, created_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)`,
-			ids.New(), id, e.EstablishmentID, nullable(classID), nullable(groupID), h.DueDate, h.Description,
+			description, minutes, handin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			ids.New(), id, e.EstablishmentID, nullable(classID), nullable(groupID), dues[i].Due, nullable(dues[i].DueSlotID), h.Description,
 			h.Minutes, h.HandIn, now.Unix()); err != nil {
 			return "", err
 		}
@@ -472,34 +496,34 @@ func copyEntry(ctx context.Context, tx *db.Tx, e Entry, classID, groupID, lesson
 
 // copyTargetProblem checks where a copy of e goes: a class or group of
 // e's establishment, to which e's author teaches e's subject (a teaching
-// assignment, or a lesson of the timetable).
-func copyTargetProblem(ctx context.Context, q db.Querier, e Entry, classID, groupID string) (*check.Problem, error) {
+// assignment, or a lesson of the timetable). It returns the target's name.
+func copyTargetProblem(ctx context.Context, q db.Querier, e Entry, classID, groupID string) (*check.Problem, string, error) {
 	table, col, id := "classes", "class_id", classID
 	if groupID != "" {
 		table, col, id = "groups", "group_id", groupID
 	}
-	var est string
-	err := q.QueryRow(ctx, `SELECT establishment_id FROM `+table+` WHERE id = ?`, id).Scan(&est)
+	var est, name string
+	err := q.QueryRow(ctx, `SELECT establishment_id, name FROM `+table+` WHERE id = ?`, id).Scan(&est, &name)
 	if errors.Is(err, sql.ErrNoRows) {
-		return &check.Problem{Field: "target", Code: "required"}, nil
+		return &check.Problem{Field: "target", Code: "required"}, "", nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if est != e.EstablishmentID {
-		return &check.Problem{Field: "target", Code: "other-establishment", Value: id}, nil
+		return &check.Problem{Field: "target", Code: "other-establishment", Value: id}, name, nil
 	}
 	var n int
 	if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM teaching_assignments WHERE teacher_id = ? AND subject_id = ? AND `+col+` = ?)
 		+ (SELECT COUNT(*) FROM tt_slots s JOIN tt_slot_teachers t ON t.slot_id = s.id JOIN tt_slot_audiences a ON a.slot_id = s.id
 			WHERE t.teacher_id = ? AND s.subject_id = ? AND a.`+col+` = ?)`,
 		e.AuthorID, e.SubjectID, id, e.AuthorID, e.SubjectID, id).Scan(&n); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if n == 0 {
-		return &check.Problem{Field: "target", Code: "not-taught", Value: id}, nil
+		return &check.Problem{Field: "target", Code: "not-taught", Value: id}, name, nil
 	}
-	return nil, nil
+	return nil, name, nil
 }
 
 // detach removes some of an entry's attachments (its author's entry
@@ -586,6 +610,72 @@ func deleteUnreferencedFiles(ctx context.Context, q db.Querier, before int64) (i
 	}
 	n, err := r.RowsAffected()
 	return int(n), err
+}
+
+// setQuery narrows the homework an author set (homeworkSetPage).
+type setQuery struct {
+	author, classID, groupID string
+	from, to                 string // due dates, inclusive; "" unbounded
+	today                    string // due from it on is to come, before it past
+	limit, offset            int
+}
+
+func (f setQuery) where() (string, []any) {
+	w, args := `WHERE e.author_id = ?`, []any{f.author}
+	for _, c := range []struct {
+		cond, v string
+	}{{` AND h.class_id = ?`, f.classID}, {` AND h.group_id = ?`, f.groupID}, {` AND h.due_date >= ?`, f.from}, {` AND h.due_date <= ?`, f.to}} {
+		if c.v != "" {
+			w += c.cond
+			args = append(args, c.v)
+		}
+	}
+	return w, args
+}
+
+// homeworkSetPage reads one page of the homework an author set, drafts
+// included, with their total: the homework to come first, soonest first,
+// then the past, latest first.
+func homeworkSetPage(ctx context.Context, q db.Querier, f setQuery) ([]Homework, int, error) {
+	w, args := f.where()
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM homework h JOIN classlog_entries e ON e.id = h.entry_id `+w, args...).Scan(&n); err != nil {
+		return nil, 0, err
+	}
+	hw, err := db.All(ctx, q, scanHomework, `SELECT `+homeworkCols+w+`
+		ORDER BY CASE WHEN h.due_date >= ? THEN 0 ELSE 1 END, CASE WHEN h.due_date >= ? THEN h.due_date ELSE '' END,
+		h.due_date DESC, su.name, COALESCE(c.name, g.name, ''), h.created_at, h.id LIMIT ? OFFSET ?`,
+		append(args, f.today, f.today, f.limit, f.offset)...)
+	return hw, n, err
+}
+
+// homeworkAudiences lists the classes and groups an author set homework
+// for, by name.
+func homeworkAudiences(ctx context.Context, q db.Querier, author string) ([]Audience, error) {
+	return db.All(ctx, q, func(s db.Scanner) (a Audience, err error) {
+		var class, group string
+		err = s.Scan(&class, &group, &a.Name)
+		a.Key = AudienceKey(class, group)
+		return
+	}, `SELECT DISTINCT COALESCE(h.class_id, ''), COALESCE(h.group_id, ''), COALESCE(c.name, g.name, '')
+		FROM homework h JOIN classlog_entries e ON e.id = h.entry_id
+		LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id
+		WHERE e.author_id = ? ORDER BY 3, 1, 2`, author)
+}
+
+// datedEntry is an entry's ID with its lesson date.
+type datedEntry struct{ id, date string }
+
+// entriesBefore lists a class's or group's entries of lessons before a
+// date, newest first, a page at a time (the class log's way back).
+func entriesBefore(ctx context.Context, q db.Querier, classID, groupID, before string, limit, offset int) ([]datedEntry, error) {
+	col, id := "class_id", classID
+	if groupID != "" {
+		col, id = "group_id", groupID
+	}
+	return db.All(ctx, q, func(s db.Scanner) (d datedEntry, err error) { err = s.Scan(&d.id, &d.date); return },
+		`SELECT id, lesson_date FROM classlog_entries WHERE `+col+` = ? AND lesson_date < ?
+		ORDER BY lesson_date DESC, id LIMIT ? OFFSET ?`, id, before, limit, offset)
 }
 
 func colleaguesRead(ctx context.Context, q db.Querier, est string) (bool, error) {

@@ -247,68 +247,6 @@ func SaveIn(ctx context.Context, v *access.Viewer, tx *db.Tx, in EntryInput, now
 	return saveEntry(ctx, tx, in, c, now)
 }
 
-// Copy copies the viewer's entry (content, homework, attachments) to
-// another class or group, target as forms send it ("c:ID", "g:ID"), dated
-// date (YYYY-MM-DD; empty: the entry's lesson date). The copy keeps the
-// draft and publication settings, and has no lesson.
-//
-// The viewer must edit the entry and write the target's log (refusals
-// otherwise, as for a malformed target). A missing target, a bad date, the
-// entry's own audience ("same-audience"), a target of another
-// establishment ("other-establishment": the copy would be out of its
-// readers' reach) or one the author does not teach the entry's subject
-// ("not-taught") are check.Problems (field "target" or "date"). It returns
-// the copy (its ID and audience).
-func (s *Service) Copy(ctx context.Context, v *access.Viewer, entryID, target, date string) (Entry, error) {
-	if err := v.Can(ctx, access.EditEntry, access.Entry(entryID)); err != nil {
-		return Entry{}, err
-	}
-	if target == "" {
-		return Entry{}, check.Problems{{Field: "target", Code: "required"}}
-	}
-	classID, groupID, ok := audience(target)
-	if !ok {
-		return Entry{}, access.Refuse(access.WriteClassLog, structureOf(target), "not a class or group")
-	}
-	// A class or group the author does not teach: refused as unknown.
-	if err := v.Can(ctx, access.WriteClassLog, structureOf(target)); err != nil {
-		return Entry{}, err
-	}
-	date = strings.TrimSpace(date)
-	if date != "" {
-		if _, err := timetable.ParseDate(date); err != nil {
-			return Entry{}, check.Problems{{Field: "date", Code: "bad-date", Value: date}}
-		}
-	}
-	e, err := entryByID(ctx, s.DB, entryID)
-	if errors.Is(err, errNotFound) {
-		return Entry{}, access.Refuse(access.EditEntry, access.Entry(entryID), "deleted meanwhile")
-	}
-	if err != nil {
-		return Entry{}, err
-	}
-	if classID == e.ClassID && groupID == e.GroupID {
-		return Entry{}, check.Problems{{Field: "target", Code: "same-audience"}}
-	}
-	if date == "" {
-		date = e.LessonDate
-	}
-	var copied Entry
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		p, err := copyTargetProblem(ctx, tx, e, classID, groupID)
-		if err != nil {
-			return err
-		}
-		if p != nil {
-			return check.Problems{*p}
-		}
-		id, err := copyEntry(ctx, tx, e, classID, groupID, date, s.now())
-		copied = Entry{ID: id, EstablishmentID: e.EstablishmentID, AuthorID: e.AuthorID, ClassID: classID, GroupID: groupID, LessonDate: date}
-		return err
-	})
-	return copied, err
-}
-
 // Delete removes the viewer's entry with its homework and the work handed
 // in for it, which goes only when discardHandIns confirms it (otherwise a
 // "has-handins" problem on field "discard_handins", N the count). Its

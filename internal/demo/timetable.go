@@ -499,52 +499,59 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 		}
 	}
 
-	// Class log: the lessons of the two weeks before today, homework due
-	// at the next lesson of the same slot's subject.
+	// Class log: the lessons of the two weeks before today, one entry per
+	// lesson occurrence (a group's lesson comes once for each class its
+	// students are drawn from: it is written once), homework in a little
+	// more than half of them, due at the next lesson of the same class or
+	// group, never two of one subject due the same day to one audience.
 	histFrom := monday.AddDate(0, 0, -14).Format(timetable.DateFormat)
 	horizon := monday.AddDate(0, 0, 20).Format(timetable.DateFormat)
 	titles := map[string][]string{
 		"lesson":    {"Cours : introduction du chapitre", "Cours : suite du chapitre", "Cours et exemples", "Synthèse du chapitre"},
 		"tutorial":  {"Exercices d'application", "Correction des exercices", "Travail en groupes"},
 		"practical": {"Travaux pratiques", "Expérience et compte rendu"},
-		"test":      {"Évaluation"},
+	}
+	bodies := map[string][]string{
+		"lesson": {"Notions nouvelles du chapitre, avec des exemples commentés.\n\nÀ retenir : la définition et les deux exemples du cours.",
+			"Reprise de la séance précédente, puis suite du chapitre.\nLe plan du cours est noté dans le cahier."},
+		"tutorial": {"Exercices d'application en classe ; correction au tableau.",
+			"Travail en groupes sur les documents distribués, puis mise en commun."},
+		"practical": {"Manipulation en binômes ; les mesures sont notées sur la fiche.\n\nLe compte rendu reprend le protocole et les résultats."},
 	}
 	cats := []string{"lesson", "lesson", "tutorial", "practical", "lesson", "tutorial"}
-	homework := []string{"Relire le cours et apprendre la leçon.", "Faire les exercices 3 et 4 page 52.",
-		"Finir la fiche d'exercices.", "Préparer un exposé de deux minutes.", "Rédiger le compte rendu de l'activité.",
-		"Apprendre le vocabulaire de la leçon."}
+	written := map[string]bool{} // lesson occurrences written
+	due := map[string]bool{}     // audience, subject and due day of homework given
 	for ci, c := range classes {
 		ls, err := timetable.Lessons(ctx, t.v, q, timetable.Target{Kind: timetable.TargetClass, ID: c}, histFrom, horizon)
 		if err != nil {
 			return err
 		}
-		next := map[string][]timetable.Lesson{} // subject → later lessons
-		for _, l := range ls {
-			next[l.Slot.SubjectID] = append(next[l.Slot.SubjectID], l)
-		}
 		for li, l := range ls {
-			if l.Date >= today || l.Cancelled() || len(l.Slot.Audiences) != 1 || len(l.Slot.Teachers) == 0 {
+			if l.Date >= today || l.Cancelled() || len(l.Slot.Audiences) != 1 || len(l.Slot.Teachers) == 0 || written[l.Key()] {
 				continue
 			}
+			written[l.Key()] = true
 			a := l.Slot.Audiences[0]
 			cat := cats[(ci+li)%len(cats)]
-			ts := titles[cat]
+			ts, bs := titles[cat], bodies[cat]
 			in := classlog.EntryInput{EstablishmentID: est, AuthorID: l.Slot.Teachers[0].ID, SlotID: l.Slot.ID,
 				LessonDate: l.Date, Audience: classlog.AudienceKey(a.ClassID, a.GroupID), SubjectID: l.Slot.SubjectID,
-				Title: ts[t.rng.IntN(len(ts))], Category: cat,
-				Body: "<p>Notions vues en " + l.Slot.SubjectName + " : <strong>points essentiels</strong> du chapitre.</p><ul><li>rappel du cours</li><li>exemples commentés</li></ul>"}
-			// Homework due at the next lesson of that subject.
-			for _, n := range next[l.Slot.SubjectID] {
-				if n.Date > l.Date && !n.Cancelled() {
-					handin := "none"
-					switch t.rng.IntN(6) {
-					case 0:
-						handin = "upload"
-					case 1:
-						handin = "paper"
+				Title: ts[t.rng.IntN(len(ts))], Category: cat, Body: bs[t.rng.IntN(len(bs))]}
+			works := demoHomework[l.Slot.SubjectCode]
+			if len(works) > 0 && t.rng.IntN(100) < 55 {
+				// Due at the next lesson of that subject with the same class
+				// or group (another group of the class is not it).
+				for _, n := range ls {
+					if n.Date <= l.Date || n.Cancelled() || n.Slot.SubjectID != l.Slot.SubjectID || len(n.Slot.Audiences) != 1 || n.Slot.Audiences[0] != a {
+						continue
 					}
-					in.Homework = []classlog.HomeworkInput{{DueDate: n.Date, DueSlotID: n.Slot.ID + "/" + n.Date,
-						Description: homework[t.rng.IntN(len(homework))], Minutes: fmt.Sprint(15 + 5*t.rng.IntN(6)), HandIn: handin}}
+					key := a.Key() + "|" + l.Slot.SubjectID + "|" + n.Date
+					if !due[key] {
+						due[key] = true
+						w := works[t.rng.IntN(len(works))]
+						in.Homework = []classlog.HomeworkInput{{DueDate: n.Date, DueSlotID: n.Slot.ID + "/" + n.Date,
+							Description: w.description, Minutes: fmt.Sprint(w.minutes), HandIn: w.handin}}
+					}
 					break
 				}
 			}
@@ -554,4 +561,74 @@ func (t *ttGen) liveData(ctx context.Context, est string, year timetable.SchoolY
 		}
 	}
 	return nil
+}
+
+// demoWork is a homework the demo's teachers set.
+type demoWork struct {
+	description string
+	minutes     int
+	handin      string
+}
+
+// demoHomework is what the demo's teachers set, by subject (BCN code);
+// a subject without any sets none (physical education).
+var demoHomework = map[string][]demoWork{
+	"020700": { // French
+		{"Lire le chapitre 4 du roman et relever trois citations sur le héros.", 30, "none"},
+		{"Rédiger le portrait d'un personnage, une quinzaine de lignes.", 45, "upload"},
+		{"Apprendre la conjugaison du passé simple (verbes du premier groupe).", 20, "none"},
+	},
+	"061300": { // mathematics
+		{"Exercices 12 et 14 page 87.", 30, "none"},
+		{"Finir la fiche d'exercices sur les fractions.", 25, "paper"},
+		{"Apprendre les propriétés du parallélogramme.", 15, "none"},
+	},
+	"030201": { // English
+		{"Apprendre le vocabulaire de la page 45.", 15, "none"},
+		{"Exercices 2 et 3 page 46 du cahier d'activités.", 20, "none"},
+		{"Enregistrer une présentation d'une minute sur sa journée.", 25, "upload"},
+	},
+	"030602": { // Spanish
+		{"Apprendre le vocabulaire de la séquence.", 15, "none"},
+		{"Écrire cinq phrases au présent sur sa famille.", 20, "paper"},
+	},
+	"030102": { // German
+		{"Apprendre le vocabulaire de la leçon 3.", 15, "none"},
+		{"Exercice 4 page 28 du cahier.", 20, "none"},
+	},
+	"042100": { // history, geography, civics (collège)
+		{"Apprendre la leçon et savoir placer les repères sur la frise.", 20, "none"},
+		{"Compléter le croquis de la page 152.", 25, "paper"},
+	},
+	"040600": { // history and geography (lycée)
+		{"Lire le dossier pages 60 à 63 et répondre aux questions 1 à 4.", 40, "none"},
+		{"Préparer le plan détaillé de la composition.", 45, "upload"},
+	},
+	"062900": { // life and earth sciences
+		{"Apprendre le schéma de la digestion.", 20, "none"},
+		{"Finir le compte rendu de l'observation au microscope.", 30, "upload"},
+	},
+	"062300": { // physics and chemistry
+		{"Rédiger le compte rendu de l'expérience.", 30, "upload"},
+		{"Exercices 7 et 8 page 63.", 25, "none"},
+	},
+	"070800": { // technology
+		{"Finir le croquis de l'objet étudié, avec la légende.", 20, "paper"},
+	},
+	"090100": { // visual arts
+		{"Apporter trois images sur le thème du mouvement.", 15, "none"},
+	},
+	"081300": { // music
+		{"Écouter l'extrait étudié en classe et noter les instruments entendus.", 15, "none"},
+	},
+	"020100": { // Latin
+		{"Apprendre la première déclinaison.", 20, "none"},
+		{"Traduire les trois premières phrases du texte page 34.", 30, "upload"},
+	},
+	"050700": { // economics and social sciences
+		{"Lire le document 2 page 48 et répondre aux questions.", 30, "none"},
+	},
+	"065300": { // scientific education
+		{"Relire l'activité et répondre à la question de synthèse.", 25, "none"},
+	},
 }

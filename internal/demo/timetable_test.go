@@ -3,11 +3,13 @@ package demo
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
+	"cartable/internal/richtext"
 )
 
 func genWithTimetable(t testing.TB, d *db.DB, students int, today string) {
@@ -77,6 +79,54 @@ func TestTimetableDemoDeterministicAndSound(t *testing.T) {
 		`SELECT COUNT(*) FROM homework WHERE handin = 'upload'`, `SELECT COUNT(*) FROM notification_outbox`} {
 		if count(t, a, q) == 0 {
 			t.Errorf("%s: none", q)
+		}
+	}
+}
+
+// The demo's class log is what a school's looks like: one entry per
+// lesson occurrence (a group's lesson, reached from each class its
+// students come from, is written once), homework in some lessons only,
+// never the same subject twice due the same day to one student, and
+// texts as a teacher types them (no markup for the edit form to show).
+func TestDemoClassLogIsRealistic(t *testing.T) {
+	d := dbtest.Open(t)
+	genWithTimetable(t, d, 150, "2026-11-30")
+	if dup := strs(t, d, `SELECT slot_id || '/' || lesson_date || ': ' || COUNT(*) FROM classlog_entries WHERE slot_id IS NOT NULL
+		GROUP BY slot_id, lesson_date HAVING COUNT(*) > 1 ORDER BY 1`); len(dup) > 0 {
+		t.Errorf("lesson occurrences with several entries: %v", dup)
+	}
+	if n := count(t, d, `SELECT COUNT(*) FROM classlog_entries e JOIN tt_slot_audiences a ON a.slot_id = e.slot_id
+		WHERE a.group_id IS NOT NULL`); n == 0 {
+		t.Error("no group lesson has an entry")
+	}
+	// Each student's homework: of their classes and of their groups.
+	const studentHomework = `SELECT x.student_id, e.subject_id, h.due_date, h.description FROM homework h
+		JOIN classlog_entries e ON e.id = h.entry_id
+		JOIN (SELECT student_id, class_id AS cid, '' AS gid FROM enrolments UNION ALL SELECT student_id, '', group_id FROM group_members) x
+			ON x.cid = COALESCE(h.class_id, '-') OR x.gid = COALESCE(h.group_id, '-')`
+	if dup := strs(t, d, `SELECT student_id || ' ' || subject_id || ' ' || due_date || ': ' || COUNT(*) FROM (`+studentHomework+`) s
+		GROUP BY student_id, subject_id, due_date HAVING COUNT(*) > 1 ORDER BY 1 LIMIT 5`); len(dup) > 0 {
+		t.Errorf("students with two homework of one subject due the same day: %v", dup)
+	}
+	if n := count(t, d, `SELECT COUNT(*) FROM (`+studentHomework+`) s`); n == 0 {
+		t.Error("no student has homework")
+	}
+	entries, withHomework := count(t, d, `SELECT COUNT(*) FROM classlog_entries`),
+		count(t, d, `SELECT COUNT(DISTINCT entry_id) FROM homework`)
+	if entries == 0 || withHomework*10 < entries*3 || withHomework*10 > entries*8 {
+		t.Errorf("%d of %d entries set homework: want some, not all", withHomework, entries)
+	}
+	if n := count(t, d, `SELECT COUNT(*) FROM homework WHERE handin = 'upload'`); n == 0 {
+		t.Error("no homework asks for an upload")
+	}
+	if n := count(t, d, `SELECT COUNT(*) FROM homework WHERE entry_id IN (SELECT entry_id FROM homework GROUP BY entry_id HAVING COUNT(*) > 1)`); n != 0 {
+		t.Errorf("%d homework share an entry with another", n)
+	}
+	for _, q := range []string{`SELECT body FROM classlog_entries`, `SELECT description FROM homework`} {
+		for _, text := range strs(t, d, q) {
+			if src := richtext.Source(text); strings.Contains(src, "<") {
+				t.Fatalf("the edit form would show markup: %q", src)
+			}
 		}
 	}
 }

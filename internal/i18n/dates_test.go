@@ -67,7 +67,6 @@ var constantCount = map[string]bool{
 // area's work empties its own entries.
 var pending = map[string]bool{
 	"signin.throttled": true, "cal.toomany": true,
-	"hw.handins.summary": true, "cl.att.toomany": true,
 	"tt.import.done": true, "tt.import.skipped": true,
 }
 

@@ -8,10 +8,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/demo"
+	"cartable/internal/i18n"
 	"cartable/internal/timetable"
 )
 
@@ -329,7 +331,7 @@ func TestClassLogDueLessonIsChecked(t *testing.T) {
 		{"a lesson of another establishment", foreign, "séance impossible « " + foreign + " »"},
 		{"a lesson of another class, not the teacher's", notMine, "séance impossible « " + notMine + " »"},
 		{"the class's lesson on a day it does not run", wrongDay, "séance impossible « " + wrongDay + " »"},
-		{"a lesson before the entry's", earlier, "la date de remise (" + earlier[strings.Index(earlier, "/")+1:] + ") précède la séance"},
+		{"a lesson before the entry's", earlier, "la date de remise (" + i18n.DayName("fr", mustParse(t, earlier[strings.Index(earlier, "/")+1:])) + ") précède la séance"},
 		{"no date", "nope", "séance impossible « nope »"},
 		{"an impossible date", validSlot + "/2026-13-45", "séance impossible « " + validSlot + "/2026-13-45 »"},
 	} {
@@ -392,6 +394,15 @@ func TestClassLogDueLessonIsChecked(t *testing.T) {
 	if r := tb.upload("/lessons/"+slot+"/2026-12-08/log", fields, "", "", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("the lessons offered (%d): %d %s", len(offered), r.status, alertRe.FindString(r.body))
 	}
+}
+
+func mustParse(t *testing.T, date string) time.Time {
+	t.Helper()
+	d, err := timetable.ParseDate(date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func mustAddDays(t *testing.T, date string, n int) string {

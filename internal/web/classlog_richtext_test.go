@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -91,7 +93,7 @@ func TestClassLogRichTextIsEscapedOnce(t *testing.T) {
 	// The class sees it escaped once, with its formatting.
 	student := e.signIn(e.login(e.query(`SELECT student_id FROM enrolments WHERE class_id = ? ORDER BY 1 LIMIT 1`, class)[0]))
 	log := student.get("/classlog/classes/" + class + "?to=2026-12-05")
-	if !strings.Contains(log.body, `<div class="prose">Tom &amp; Jerry, 1 &lt; 2</div>`) || !strings.Contains(log.body, ": Tom &amp; Jerry x</li>") {
+	if !strings.Contains(log.body, `<div class="prose">Tom &amp; Jerry, 1 &lt; 2</div>`) || !strings.Contains(log.body, ": Tom &amp; Jerry x — ") {
 		t.Errorf("the class log page: %s", regexp.MustCompile(`(?s)<article.*?</article>`).FindString(log.body))
 	}
 	noDouble("the class log page", log.body)
@@ -130,4 +132,73 @@ func TestClassLogRichTextIsEscapedOnce(t *testing.T) {
 // htmlUnescape reads back a text box's content as the browser does.
 func htmlUnescape(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&quot;", `"`, "&amp;", "&").Replace(s)
+}
+
+// The teacher's edit form gives back each homework instruction and the
+// body as typed (what the new-entry form takes), never the stored markup;
+// saved again unchanged, nothing stored changes. The demo's entries open
+// the same way.
+func TestEditFormGivesBackWhatWasTyped(t *testing.T) {
+	e := newTTEnv(t, 120)
+	slot, teacher, _, _, _ := tuesdayLesson(e)
+	lesson := "/lessons/" + slot + "/2026-12-01"
+	tb := e.signIn(e.login(teacher))
+	body := "Correction des exercices.\r\n\r\nÀ retenir : la définition\r\net les deux exemples."
+	// Lines due on different days: the form lists them by due date.
+	typed := []string{"Exercices 1 à 3", "Lire le chapitre 4.\r\n\r\nFaire l'exercice 2\r\npage 40", `Tom & Jerry's "quote" <b>gras</b>`, "a < b, c > d"}
+	fields := entryFields(tb, "Séance du jour", "body", body)
+	for i, d := range typed {
+		p := fmt.Sprintf("hw%d_", i)
+		fields[p+"description"], fields[p+"due"], fields[p+"lesson"], fields[p+"handin"] = d, fmt.Sprintf("2026-12-%02d", 3+i), "", "none"
+	}
+	if r := tb.upload(lesson+"/log", fields, "", "", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.status, alertRe.FindString(r.body))
+	}
+	entry := e.query(`SELECT id FROM classlog_entries WHERE slot_id = ? AND lesson_date = '2026-12-01'`, slot)[0]
+	stored := func() []string {
+		return append(e.query(`SELECT body FROM classlog_entries WHERE id = ?`, entry),
+			e.query(`SELECT id || '|' || description FROM homework WHERE entry_id = ? ORDER BY created_at, id`, entry)...)
+	}
+	before := stored()
+	page := tb.get(lesson)
+	box := func(name string) string {
+		t.Helper()
+		m := regexp.MustCompile(`name="` + name + `"[^>]*>([^<]*)</textarea>`).FindStringSubmatch(page.body)
+		if m == nil {
+			t.Fatalf("no text box %s", name)
+		}
+		return htmlUnescape(m[1])
+	}
+	lf := func(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+	if got := box("body"); got != lf(body) {
+		t.Errorf("the body's box holds %q, typed %q", got, body)
+	}
+	again := entryFields(tb, "Séance du jour", "id", entry, "body", box("body"))
+	for i, d := range typed {
+		p := fmt.Sprintf("hw%d_", i)
+		got := box(p + "description")
+		if got != lf(d) {
+			t.Errorf("homework %d's box holds %q, typed %q", i+1, got, d)
+		}
+		id := regexp.MustCompile(`name="` + p + `id" value="([^"]*)"`).FindStringSubmatch(page.body)[1]
+		// As a browser sends a text box: CRLF line ends.
+		again[p+"id"], again[p+"description"], again[p+"due"], again[p+"lesson"], again[p+"handin"] = id, strings.ReplaceAll(got, "\n", "\r\n"), fmt.Sprintf("2026-12-%02d", 3+i), "", "none"
+	}
+	if strings.Contains(page.body, "&lt;p&gt;") {
+		t.Error("the edit form shows stored paragraphs")
+	}
+	if r := tb.upload(lesson+"/log", again, "", "", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("save again: %d %s", r.status, alertRe.FindString(r.body))
+	}
+	if after := stored(); !slices.Equal(after, before) {
+		t.Errorf("saved unchanged, the stored text changed:\n got %q\nwant %q", after, before)
+	}
+
+	// A demo entry with homework, opened by its author.
+	row := strings.Split(e.query(`SELECT c.author_id || '|' || c.slot_id || '|' || c.lesson_date FROM classlog_entries c
+		WHERE EXISTS (SELECT 1 FROM homework h WHERE h.entry_id = c.id) AND c.slot_id IS NOT NULL ORDER BY c.id LIMIT 1`)[0], "|")
+	r := e.signIn(e.login(row[0])).get("/lessons/" + row[1] + "/" + row[2])
+	if r.status != 200 || !strings.Contains(r.body, `name="hw0_description"`) || strings.Contains(r.body, "&lt;p&gt;") || strings.Contains(r.body, "&lt;ul&gt;") {
+		t.Errorf("a demo entry's edit form: %d, shows markup: %v", r.status, strings.Contains(r.body, "&lt;"))
+	}
 }

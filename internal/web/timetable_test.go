@@ -369,10 +369,12 @@ func TestClassLogEntryFormKeepsWhatWasTyped(t *testing.T) {
 	if r := tb.get("/files/" + sub); r.status != 200 || !strings.Contains(r.body, "mon devoir") {
 		t.Errorf("teacher opens handed-in work: %d", r.status)
 	}
-	if r := sb.get("/homework/" + hw + "/hand-ins"); r.status != 404 {
+	mate := e.query(`SELECT student_id FROM enrolments WHERE class_id = ? AND student_id <> ? ORDER BY 1 LIMIT 1`, class, student)[0]
+	// The student sees their own hand-in only, not the class's.
+	if r := sb.get("/homework/" + hw + "/hand-ins"); r.status != 200 || !strings.Contains(r.body, `href="/files/`+sub+`"`) ||
+		strings.Contains(r.body, e.row(mate).LastName+" "+e.row(mate).FirstName) {
 		t.Errorf("a student opens the hand-in list: %d", r.status)
 	}
-	mate := e.query(`SELECT student_id FROM enrolments WHERE class_id = ? AND student_id <> ? ORDER BY 1 LIMIT 1`, class, student)[0]
 	if r := e.signIn(e.login(mate)).get("/files/" + sub); r.status != 404 {
 		t.Errorf("a classmate opens someone's handed-in work: %d", r.status)
 	}

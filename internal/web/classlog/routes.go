@@ -1,14 +1,17 @@
 // Package classlog is the class log's own pages: a class's or group's log
-// (/classlog/classes/{id}, /classlog/groups/{id}) and the actions on one
-// entry that are not the lesson's form (copy, delete, remove an
-// attachment).
+// (/classlog/classes/{id}, /classlog/groups/{id}), whose way back skips
+// the weeks without entries, and the actions on one entry that are not the
+// lesson's form: copy (a form proposing the copy's date and due dates,
+// which the teacher changes before saving), delete, remove an attachment.
 package classlog
 
 import (
 	"embed"
+	"html/template"
 	"net/http"
 
 	"cartable/internal/classlog"
+	"cartable/internal/i18n"
 	"cartable/internal/web/page"
 )
 
@@ -24,7 +27,7 @@ type Area struct {
 
 // New parses the area's templates.
 func New(kit *page.Kit, log *classlog.Service) (*Area, error) {
-	pages, err := kit.Parse(templates, nil)
+	pages, err := kit.Parse(templates, template.FuncMap{"size": i18n.Size})
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +36,7 @@ func New(kit *page.Kit, log *classlog.Service) (*Area, error) {
 
 // Routes mounts the class log's pages.
 func (a *Area) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /classlog/entries/{id}/copy", a.kit.SignedIn(a.copyForm))
 	mux.HandleFunc("POST /classlog/entries/{id}/copy", a.kit.SignedIn(a.copyEntry))
 	mux.HandleFunc("POST /classlog/entries/{id}/delete", a.kit.SignedIn(a.deleteEntry))
 	mux.HandleFunc("POST /classlog/entries/{id}/attachments/{file}/remove", a.kit.SignedIn(a.removeAttachment))

@@ -1,14 +1,19 @@
 // Package homework is the homework pages: a student's list (their own, or
-// a relative's child's) with the done-ticks and the hand-in form, the
-// homework a teacher set, and who handed in a homework's work.
+// a relative's child's) with the done-ticks, the hand-in form and the work
+// handed in, each item leading to its lesson; the homework a teacher set,
+// a page at a time, filtered by class or group and due dates; and who
+// handed in a homework's work (everyone for its author, one's own for a
+// student, a child's for a relative).
 package homework
 
 import (
 	"embed"
+	"html/template"
 	"net/http"
 
 	"cartable/internal/classlog"
 	"cartable/internal/files"
+	"cartable/internal/i18n"
 	"cartable/internal/web/page"
 )
 
@@ -25,7 +30,7 @@ type Area struct {
 
 // New parses the area's templates.
 func New(kit *page.Kit, log *classlog.Service, store *files.Store) (*Area, error) {
-	pages, err := kit.Parse(templates, nil)
+	pages, err := kit.Parse(templates, template.FuncMap{"size": i18n.Size, "dec": func(i int) int { return i - 1 }})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"cartable/internal/classlog"
 	"cartable/internal/directory"
 	"cartable/internal/i18n"
+	"cartable/internal/roles"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
 )
@@ -38,6 +39,16 @@ type lessonData struct {
 	CopyTo      []directory.TeachingRow
 	Saved       string
 	Now         time.Time
+	Relative    bool // the viewer reads a child's hand-ins
+}
+
+// PageTitle names the lesson: subject, classes or groups, day.
+func (d lessonData) PageTitle(lang string) string {
+	var names []string
+	for _, a := range d.Lesson.Slot.Audiences {
+		names = append(names, a.Name)
+	}
+	return strings.Join([]string{d.Lesson.Slot.SubjectName, strings.Join(names, ", "), i18n.DayName(lang, d.Lesson.Start)}, " · ")
 }
 
 // OtherLesson names the lesson a homework line is due at when the form
@@ -93,7 +104,7 @@ func (a *Area) render(w http.ResponseWriter, r *http.Request, l timetable.Lesson
 	d := lessonData{Lesson: lessonView{Lesson: l, Teacher: page.TeacherNames(l.Teachers), Notes: page.Explain(lang, l)},
 		Entries: log.Entries, CanWrite: log.CanWrite, Upcoming: log.DueAt, CopyTo: log.CopyTo,
 		Reasons: timetable.Reasons, Categories: classlog.Categories, HandIns: classlog.HandIns,
-		Saved: r.URL.Query().Get("saved"), Now: now}
+		Saved: r.URL.Query().Get("saved"), Now: now, Relative: page.Viewer(r).Profile == roles.Relative}
 	// The teacher's form (this lesson's teachers, or the replacement of this
 	// occurrence): edit their own entry for this lesson, or a new one.
 	if d.CanWrite {

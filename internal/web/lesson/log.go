@@ -253,17 +253,28 @@ func problemTexts(lang string, ps check.Problems, f *entryForm, was []classlog.H
 				label = i18n.T(lang, "log.field.homework", line+1, i18n.T(lang, "log.field."+sub))
 			}
 			f.Bad[p.Field] = true
-			f.Problems = append(f.Problems, i18n.T(lang, "log.problem", label, i18n.T(lang, "log.problem."+p.Code, p.Value)))
+			f.Problems = append(f.Problems, i18n.T(lang, "log.problem", label, i18n.T(lang, "log.problem."+p.Code, problemValue(lang, p))))
 		}
 	}
 	f.Problems = append(f.Problems, uploads...)
+}
+
+// problemValue is what a problem names: a due date in words (it is one:
+// the check parsed it), anything else as typed.
+func problemValue(lang string, p check.Problem) string {
+	if p.Code == "due-before-lesson" {
+		if t, err := timetable.ParseDate(p.Value); err == nil {
+			return page.DayName(lang, t)
+		}
+	}
+	return p.Value
 }
 
 // uploadText explains why one file of several was refused, naming it.
 func uploadText(lang string, p check.Problem) string {
 	switch p.Code {
 	case "too-many":
-		return i18n.T(lang, "cl.att.toomany", p.Value, p.N)
+		return i18n.T(lang, "cl.att.toomany", p.Value, i18n.N(lang, "cl.att.files", p.N))
 	case "too-large":
 		return i18n.T(lang, "cl.att.toolarge", p.Value, sizeText(lang, int64(p.N)))
 	case "refused":

@@ -6,11 +6,13 @@ package lesson
 
 import (
 	"embed"
+	"html/template"
 	"net/http"
 
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/files"
+	"cartable/internal/i18n"
 	"cartable/internal/web/page"
 )
 
@@ -33,7 +35,7 @@ type Area struct {
 
 // New parses the area's templates.
 func New(kit *page.Kit, d Deps) (*Area, error) {
-	pages, err := kit.Parse(templates, nil)
+	pages, err := kit.Parse(templates, template.FuncMap{"size": i18n.Size})
 	if err != nil {
 		return nil, err
 	}
