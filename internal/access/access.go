@@ -20,6 +20,7 @@ const (
 	ReadRoster        Action = "read-roster"        // list the students of a class/group
 	ReadClass         Action = "read-class"         // see a class page (name, head teacher, teachers)
 	ReadEstablishment Action = "read-establishment" // establishment-wide overview (counts, class list, staff list)
+	SearchPeople      Action = "search-people"      // search an establishment's people by name, class or login (each found person still asked read-name)
 )
 
 // Kind is the kind of a resource.
@@ -159,6 +160,12 @@ func (p *Policy) can(ctx context.Context, v *Viewer, a Action, r Resource) error
 		}
 		return deny(string(a) + " on " + string(r.Kind) + ": no rule grants it")
 	case KindEstablishment:
+		if a == SearchPeople {
+			if v.canSearch(r.ID) {
+				return nil
+			}
+			return deny("search-people: no rule grants it")
+		}
 		if a != ReadEstablishment {
 			return deny(string(a) + " does not apply to an establishment")
 		}

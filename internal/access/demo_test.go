@@ -109,6 +109,9 @@ func TestMatrixOnDemo(t *testing.T) {
 			want := o.allowEstablishment(s.id, e)
 			record(want)
 			checkAnswer(t, p.Can(ctx, v, access.ReadEstablishment, access.Establishment(e)), want, fmt.Sprintf("%s (%s) read-establishment %s", s.login, s.kind(), e))
+			want = o.allowSearch(s.id, e)
+			record(want)
+			checkAnswer(t, p.Can(ctx, v, access.SearchPeople, access.Establishment(e)), want, fmt.Sprintf("%s (%s) search-people %s", s.login, s.kind(), e))
 		}
 	}
 	// The walk would prove little if one side were all refusals: every kind

@@ -86,6 +86,20 @@
 // A roster lists names only; further details of each student are asked
 // person by person.
 //
+// # Searching people
+//
+//	viewer                              search-people: establishment
+//	----------------------------------  ----------------------------
+//	teacher, staff (any function or     establishments attached
+//	none), admin
+//	student, relative                   -
+//
+// The search (by name, class or login) is a tool of the school's staff:
+// it finds, in the establishments where the viewer may search, only the
+// people they may read-name, and matches a login only for those whose
+// record (which holds the login) they may read. Students and relatives
+// have none (11): the few people they may see are on their own pages.
+//
 // # Timetable, class log, homework, files (learning.go)
 //
 //	question                          who may (same establishment)
@@ -260,4 +274,7 @@
 //     guidance leaves it to the establishment).
 //  10. Whether a child did their homework is between the child and the
 //     family: a tick is not an assessment, teachers see hand-ins instead.
+//  11. Students and relatives see a small circle (classmates, their
+//     teachers, their family, the staff in charge) that their own pages
+//     already list; a search would add nothing to their need.
 package access

@@ -315,6 +315,13 @@ func (o *oracle) allowEstablishment(v, e string) bool {
 	return o.member[v][e] && (o.profile[v] == "admin" || o.fullFn(v, e) || o.fn(v, e, "cpe"))
 }
 
+// allowSearch: the people search of an establishment, to its teachers,
+// staff and administrators.
+func (o *oracle) allowSearch(v, e string) bool {
+	p := o.profile[v]
+	return o.member[v][e] && (p == "teacher" || p == "staff" || p == "admin")
+}
+
 // The oracle itself is checked against the hand-written matrix, so that the
 // demo test compares the policy with something known to be right.
 func TestOracleOnFixture(t *testing.T) {

@@ -145,3 +145,12 @@ func (v *Viewer) canEstablishment(id string) bool {
 	}
 	return v.profile == roles.Admin || v.fn[id]&(fnAll|fnCPE) != 0
 }
+
+// canSearch decides search-people on establishment id: its teachers, staff
+// and administrators; never students nor relatives (doc, note 11).
+func (v *Viewer) canSearch(id string) bool {
+	if !v.est[id] {
+		return false
+	}
+	return v.profile == roles.Teacher || v.profile == roles.Staff || v.profile == roles.Admin
+}

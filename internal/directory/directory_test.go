@@ -14,7 +14,7 @@ import (
 	"cartable/internal/directory"
 )
 
-func demoDB(t *testing.T, students int) *db.DB {
+func demoDB(t testing.TB, students int) *db.DB {
 	t.Helper()
 	ctx := context.Background()
 	d := dbtest.Open(t)
@@ -27,7 +27,7 @@ func demoDB(t *testing.T, students int) *db.DB {
 	return d
 }
 
-func strings(t *testing.T, d *db.DB, q string, args ...any) []string {
+func strings(t testing.TB, d *db.DB, q string, args ...any) []string {
 	t.Helper()
 	out, err := db.Strings(context.Background(), d, q, args...)
 	if err != nil {

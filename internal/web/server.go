@@ -100,7 +100,7 @@ func New(o Options) (*Server, error) {
 	}
 	var err error
 	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Log: o.Log,
-		Secure: srv.Secure, Clock: func() time.Time { return srv.Now() }})
+		Secure: srv.Secure, Clock: func() time.Time { return srv.Now() }, Menu: menuOf, BaseURL: srv.BaseURL})
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,11 @@ type Kit struct {
 	// Clock is the time of the application (tests move it); nil is the
 	// real time.
 	Clock func() time.Time
+	// Menu tells which entries of the navigation open for a viewer; nil
+	// offers only those every signed-in person has.
+	Menu MenuFunc
+	// BaseURL is the public URL; the passkeys' note names it (passkeys.go).
+	BaseURL string
 
 	errors *Set // the error page
 }

@@ -71,6 +71,7 @@ type Page struct {
 	Path      string
 	Data      any
 	Languages []string
+	Menu      Menu // the navigation's entries that open for the viewer
 }
 
 // Funcs are the template helpers every area has.
@@ -224,6 +225,7 @@ func (s *Set) Render(w http.ResponseWriter, r *http.Request, status int, name, t
 		p.CSRF = CSRFToken(cur.Token)
 		p.Profile = cur.Viewer.Profile
 		p.Me = &cur.Me
+		p.Menu = s.k.menu(r, cur.Viewer)
 	}
 	t, ok := s.pages[name]
 	if !ok {

@@ -8,6 +8,11 @@ import (
 	"cartable/internal/web/page"
 )
 
+// establishmentData is the overview, titled with the establishment's name.
+type establishmentData struct{ directory.EstablishmentView }
+
+func (d establishmentData) PageTitle(string) string { return d.Establishment.Name }
+
 // establishment is an establishment's overview: head counts, current year,
 // classes and staff.
 func (a *Area) establishment(w http.ResponseWriter, r *http.Request) {
@@ -17,5 +22,5 @@ func (a *Area) establishment(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	a.pages.Render(w, r, http.StatusOK, "establishment", "establishment.title", view)
+	a.pages.Render(w, r, http.StatusOK, "establishment", "establishment.title", establishmentData{view})
 }

@@ -6,6 +6,7 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/directory"
+	"cartable/internal/i18n"
 	"cartable/internal/web/page"
 )
 
@@ -14,6 +15,11 @@ type personData struct {
 	// NoManage is the catalog key saying why the viewer, who administers
 	// one of the person's establishments, may not manage their account.
 	NoManage string
+}
+
+// PageTitle names the person: "Fiche de Élodie MARTIN".
+func (d personData) PageTitle(lang string) string {
+	return i18n.T(lang, "person.titlename", d.View.DisplayName())
 }
 
 // person is a person's page: the card, and the record and contact details

@@ -1,6 +1,7 @@
-// Package people is the area of the directory's pages: a person, a class, a
-// group and an establishment's overview. Each page asks the directory for
-// the view the signed-in viewer may see and renders it.
+// Package people is the area of the directory's pages: the people search,
+// a person, a class, a group and an establishment's overview. Each page
+// asks the directory for the view the signed-in viewer may see and renders
+// it.
 package people
 
 import (
@@ -30,6 +31,7 @@ func New(kit *page.Kit) (*Area, error) {
 
 // Routes registers the area's pages.
 func (a *Area) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /people", a.kit.SignedIn(a.search))
 	mux.HandleFunc("GET /people/{id}", a.kit.SignedIn(a.person))
 	mux.HandleFunc("GET /classes/{id}", a.kit.SignedIn(a.class))
 	mux.HandleFunc("GET /groups/{id}", a.kit.SignedIn(a.group))

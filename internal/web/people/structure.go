@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"cartable/internal/directory"
+	"cartable/internal/i18n"
 	"cartable/internal/web/page"
 )
 
@@ -16,6 +17,14 @@ type structureData struct {
 	Shown    bool // the roster may be shown
 	Roster   []directory.Card
 	Letters  bool // the viewer may print the class's activation letters
+}
+
+// PageTitle names the class or the group: "Classe 4e B".
+func (d structureData) PageTitle(lang string) string {
+	if d.Group != nil {
+		return i18n.T(lang, "group.heading", d.Group.Name)
+	}
+	return i18n.T(lang, "class.heading", d.Class.Name)
 }
 
 // class is a class page: head teachers, teachers and, for those who may

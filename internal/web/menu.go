@@ -1,0 +1,28 @@
+package web
+
+import (
+	"context"
+	"errors"
+
+	"cartable/internal/access"
+	"cartable/internal/directory"
+	"cartable/internal/provisioning"
+	"cartable/internal/web/page"
+)
+
+// menuOf is the kit's Menu: the navigation offers an entry only to those
+// whose page opens (the domains decide, as their pages do).
+func menuOf(ctx context.Context, v *access.Viewer) (page.Menu, error) {
+	var m page.Menu
+	var err error
+	if m.People, err = directory.MaySearch(ctx, v); err != nil {
+		return m, err
+	}
+	switch err := provisioning.MayImport(ctx, v); {
+	case err == nil:
+		m.Provisioning = true
+	case !errors.Is(err, access.ErrDenied):
+		return m, err
+	}
+	return m, nil
+}
