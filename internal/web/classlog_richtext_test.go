@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -104,7 +103,7 @@ func TestClassLogRichTextIsEscapedOnce(t *testing.T) {
 	noDouble("the homework list", list.body)
 
 	// The teacher's calendar feed: plain text, no entity at all.
-	r = tb.post("/calendar/feeds", url.Values{"csrf": {tb.csrf()}, "label": {"Téléphone"}})
+	r = tb.createFeed("Téléphone")
 	m := regexp.MustCompile(`value="http://[^"]+(/feeds/[A-Za-z0-9_-]+\.ics)"`).FindStringSubmatch(r.body)
 	if m == nil {
 		t.Fatalf("create feed: %d", r.status)

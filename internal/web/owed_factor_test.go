@@ -56,7 +56,7 @@ func (e *env) enrolAppAtSignIn(login string) string {
 	}
 	secret := strings.ReplaceAll(m[1], " ", "")
 	code, _ := auth.TOTPCode(secret, e.clock.Now())
-	if r := b.post("/account/totp/confirm", url.Values{"csrf": {csrf}, "code": {code}}); r.status != 200 {
+	if r := b.post("/account/totp/confirm", url.Values{"csrf": {csrf}, "code": {code}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/recovery-codes" {
 		t.Fatalf("TOTP confirm: %d", r.status)
 	}
 	return secret
@@ -214,7 +214,7 @@ func TestOwedPasskeyCannotBeSkippedByEnrollingTOTP(t *testing.T) {
 		t.Errorf("%d refused TOTP enrolments audited, want 3", n)
 	}
 	// The owner's enrolment is still theirs to finish.
-	if r := owner.post("/account/totp/confirm", url.Values{"csrf": {ocsrf}, "code": {code}}); r.status != 200 {
+	if r := owner.post("/account/totp/confirm", url.Values{"csrf": {ocsrf}, "code": {code}}); r.status != http.StatusSeeOther {
 		t.Fatalf("owner's TOTP confirm: %d", r.status)
 	}
 }

@@ -150,10 +150,19 @@ func TestForcedTOTPEnrolmentSignInAndRecoveryCodes(t *testing.T) {
 	}
 	before := b.cookie("cartable")
 	code, _ := auth.TOTPCode(secret, e.clock.Now())
+	// Post/redirect/get: the codes are shown once, on the page the
+	// confirmation leads to, and never in its address.
 	r = b.post("/account/totp/confirm", url.Values{"csrf": {csrf}, "code": {code}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/account/recovery-codes" {
+		t.Fatalf("confirm: %d to %q", r.status, r.header.Get("Location"))
+	}
+	r = b.get("/account/recovery-codes")
 	codes := recoveryRe.FindAllStringSubmatch(r.body, -1)
 	if r.status != 200 || len(codes) != 10 {
-		t.Fatalf("confirm: %d, %d recovery codes", r.status, len(codes))
+		t.Fatalf("recovery codes page: %d, %d recovery codes", r.status, len(codes))
+	}
+	if r := b.get("/account/recovery-codes"); r.status != http.StatusSeeOther || recoveryRe.MatchString(r.body) {
+		t.Fatalf("the codes are shown again on a reload: %d", r.status)
 	}
 	if after := b.cookie("cartable"); after == before || after == "" {
 		t.Error("the session identifier did not change with the privilege")
@@ -526,7 +535,7 @@ func TestPasswordResetByEmailNeverSkipsTheSecondFactor(t *testing.T) {
 	b.post("/account/totp/start", url.Values{"csrf": {csrf}})
 	secret := strings.ReplaceAll(secretRe.FindStringSubmatch(b.get("/account/totp").body)[1], " ", "")
 	code, _ := auth.TOTPCode(secret, e.clock.Now())
-	if r := b.post("/account/totp/confirm", url.Values{"csrf": {csrf}, "code": {code}}); r.status != 200 {
+	if r := b.post("/account/totp/confirm", url.Values{"csrf": {csrf}, "code": {code}}); r.status != http.StatusSeeOther {
 		t.Fatalf("enrolment: %d", r.status)
 	}
 

@@ -52,7 +52,7 @@ func BenchmarkYearFeed(b *testing.B) {
 		GROUP BY e.author_id ORDER BY COUNT(*) DESC, e.author_id LIMIT 1`)[0])
 	for _, who := range []struct{ name, login string }{{"parent", parent.Login}, {"teacher", teacher}} {
 		br := e.signIn(who.login)
-		r := br.post("/calendar/feeds", map[string][]string{"csrf": {br.csrf()}})
+		r := br.createFeed("")
 		i := strings.Index(r.body, "/feeds/")
 		j := strings.Index(r.body[i:], `"`)
 		path := r.body[i : i+j]

@@ -107,7 +107,7 @@ func TestTeacherFeedHasHomeworkSet(t *testing.T) {
 		t.Fatalf("demo homework: %d of the teacher, %d of others", len(mine), len(others))
 	}
 	b := e.signIn(e.login(teacherID))
-	r := b.post("/calendar/feeds", url.Values{"csrf": {b.csrf()}, "label": {"Agenda"}})
+	r := b.createFeed("Agenda")
 	m := regexp.MustCompile(`value="http://[^"]+(/feeds/[A-Za-z0-9_-]+\.ics)"`).FindStringSubmatch(r.body)
 	if r.status != 200 || m == nil {
 		t.Fatalf("create feed: %d", r.status)

@@ -397,7 +397,7 @@ func TestCalendarFeed(t *testing.T) {
 	e := newTTEnv(t, 120)
 	parent := e.account(func(a demo.Account) bool { return a.Profile == "relative" && len(a.Children) == 2 })
 	p := e.signIn(parent.Login)
-	r := p.post("/calendar/feeds", url.Values{"csrf": {p.csrf()}, "label": {"Téléphone"}})
+	r := p.createFeed("Téléphone")
 	m := regexp.MustCompile(`value="(http://[^"]+/feeds/[A-Za-z0-9_-]+\.ics)"`).FindStringSubmatch(r.body)
 	if r.status != 200 || m == nil {
 		t.Fatalf("create feed: %d", r.status)

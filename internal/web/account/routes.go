@@ -48,6 +48,7 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/confirm", a.kit.SignedIn(a.confirm))
 	mux.HandleFunc("POST /account/totp/remove", a.kit.SignedIn(a.totpRemove))
 	mux.HandleFunc("POST /account/passkeys/remove", a.kit.SignedIn(a.passkeyRemove))
+	mux.HandleFunc("GET /account/recovery-codes", a.kit.SignedIn(a.recoveryCodes))
 	mux.HandleFunc("POST /account/recovery-codes", a.kit.SignedIn(a.recoveryRegenerate))
 	mux.HandleFunc("POST /account/password", a.kit.SignedIn(a.changePassword))
 	mux.HandleFunc("POST /account/email", a.kit.SignedIn(a.changeEmail))

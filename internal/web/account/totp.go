@@ -92,11 +92,6 @@ func (a *Area) totpStart(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-type recoveryData struct {
-	Codes  []string
-	Forced bool
-}
-
 func (a *Area) totpConfirm(w http.ResponseWriter, r *http.Request) {
 	cur := page.Current(r)
 	ctx := r.Context()
@@ -124,11 +119,13 @@ func (a *Area) totpConfirm(w http.ResponseWriter, r *http.Request) {
 		a.pages.Render(w, r, status, "totp", "totp.title", d)
 		return
 	}
+	token := cur.Token
 	if done.Token != "" {
+		token = done.Token
 		a.kit.SetSessionCookie(w, done.Token, 0)
 		a.kit.RememberDevice(w, r, a.auth)
 	}
-	a.pages.Render(w, r, http.StatusOK, "recovery-codes", "recovery.title", recoveryData{Codes: done.Codes, Forced: done.Forced})
+	a.showCodes(w, r, token, recoveryData{Codes: done.Codes, Forced: done.Forced})
 }
 
 // totpRemove removes the authenticator app, unless it is the last second

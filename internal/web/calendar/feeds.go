@@ -13,13 +13,20 @@ import (
 
 type calendarData struct {
 	Feeds   []feeds.Feed
-	NewURL  string // shown once, right after creation
+	NewURL  string // shown once, on the page a creation redirects to
+	Revoked bool   // a feed was just revoked
 	Label   string
 	Problem string
 }
 
+// flashFeed names the flash that carries a new feed's address to the page
+// the creation redirects to: it is a secret, so never in the URL.
+const flashFeed = "feed"
+
 func (a *Area) calendarPage(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, calendarData{})
+	d := calendarData{Revoked: r.URL.Query().Get("revoked") == "1"}
+	d.NewURL, _ = a.kit.TakeFlash(w, r, flashFeed)
+	a.render(w, r, http.StatusOK, d)
 }
 
 func (a *Area) render(w http.ResponseWriter, r *http.Request, status int, d calendarData) {
@@ -35,11 +42,12 @@ func (a *Area) createFeed(w http.ResponseWriter, r *http.Request) {
 	label := r.PostFormValue("label")
 	token, err := a.feeds.Create(r.Context(), page.Viewer(r), label, a.kit.Now())
 	if ps, ok := check.As(err); ok && len(ps) > 0 {
-		key := "cal.toolong"
+		lang := page.Lang(r)
+		problem := i18n.T(lang, "cal.toolong", ps[0].N)
 		if ps[0].Code == "too-many" {
-			key = "cal.toomany"
+			problem = i18n.N(lang, "cal.toomany", ps[0].N)
 		}
-		a.render(w, r, http.StatusUnprocessableEntity, calendarData{Label: label, Problem: i18n.T(page.Lang(r), key, ps[0].N)})
+		a.render(w, r, http.StatusUnprocessableEntity, calendarData{Label: label, Problem: problem})
 		return
 	}
 	if err != nil {
@@ -50,7 +58,10 @@ func (a *Area) createFeed(w http.ResponseWriter, r *http.Request) {
 	if base == "" {
 		base = "http://" + r.Host
 	}
-	a.render(w, r, http.StatusOK, calendarData{NewURL: base + "/feeds/" + token + ".ics"})
+	// Post/redirect/get: a reload of the page shows the list, and creates
+	// nothing more. The address is shown once, there.
+	a.kit.SetFlash(w, page.Current(r).Token, flashFeed, base+"/feeds/"+token+".ics")
+	http.Redirect(w, r, "/calendar", http.StatusSeeOther)
 }
 
 func (a *Area) revokeFeed(w http.ResponseWriter, r *http.Request) {
