@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -191,7 +193,9 @@ func TestDemoServesAndStops(t *testing.T) {
 		for sc.Scan() {
 		}
 	}()
-	for _, want := range []string{"http://" + addr, "demo-cartable-2026", "admin"} {
+	// The demo names itself localhost, where passkeys work (not 127.0.0.1).
+	_, port, _ := net.SplitHostPort(addr)
+	for _, want := range []string{"Cartable demo: http://localhost:" + port + " ", "demo-cartable-2026", "admin"} {
 		if !strings.Contains(printed.String(), want) {
 			t.Errorf("demo output lacks %q:\n%s", want, printed.String())
 		}
@@ -216,11 +220,37 @@ func TestDemoServesAndStops(t *testing.T) {
 	if len(profiles) != 5 {
 		t.Errorf("profiles in the accounts file: %v", profiles)
 	}
-	resp, err := http.Get("http://" + addr + "/readyz")
+	resp, err := http.Get("http://localhost:" + port + "/readyz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("readyz: %v", err)
 	}
 	resp.Body.Close()
+	// Reached by its name, the demo offers passkeys on the account page; by
+	// its address, it says why it does not (WebAuthn refuses addresses).
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = client.PostForm("http://"+addr+"/sign-in", url.Values{"login": {"admin"}, "password": {"demo-cartable-2026"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %v", err)
+	}
+	resp.Body.Close()
+	cookies := resp.Cookies()
+	for host, offered := range map[string]bool{"localhost:" + port: true, addr: false} {
+		req, _ := http.NewRequest("GET", "http://"+host+"/account", nil)
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		form := strings.Contains(string(body), `data-passkey="register"`)
+		note := strings.Contains(string(body), `<p class="note passkey-address">`)
+		if resp.StatusCode != 200 || form != offered || note == offered {
+			t.Errorf("account page at %s: %d, passkey form %v, note shown %v", host, resp.StatusCode, form, note)
+		}
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,11 +92,7 @@ func (c *Config) Finish() error {
 		c.Listen = "127.0.0.1:8080"
 	}
 	if c.BaseURL == "" {
-		host := c.Listen
-		if strings.HasPrefix(host, ":") {
-			host = "localhost" + host
-		}
-		c.BaseURL = "http://" + host
+		c.BaseURL = "http://" + localName(c.Listen)
 	}
 	if !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		return fmt.Errorf("config: --base-url %q must start with http:// or https://", c.BaseURL)
@@ -160,4 +157,19 @@ func (c *Config) envInt(key string, def int) int {
 		return def
 	}
 	return n
+}
+
+// localName is the listen address as a browser on this machine reaches it:
+// a loopback or unspecified address ("127.0.0.1:8080", ":8080") becomes
+// "localhost:8080", a name where passkeys work (WebAuthn refuses an IP
+// address); any other address is kept.
+func localName(listen string) string {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return listen
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+		return net.JoinHostPort("localhost", port)
+	}
+	return listen
 }

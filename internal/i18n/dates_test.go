@@ -66,7 +66,6 @@ var constantCount = map[string]bool{
 // pending lists the messages still to turn into .one/.other pairs; each
 // area's work empties its own entries.
 var pending = map[string]bool{
-	"signin.throttled": true,
 	"tt.import.done": true, "tt.import.skipped": true,
 }
 

@@ -18,6 +18,7 @@ type accountData struct {
 	Error      string // catalog key of the failed action
 	Section    string // where the error belongs: password, email
 	MinBits    int
+	PasskeyAt  page.PasskeyPlace // passkeys are not offered at an IP address
 }
 
 func (a *Area) account(w http.ResponseWriter, r *http.Request) {
@@ -42,6 +43,7 @@ func (a *Area) render(w http.ResponseWriter, r *http.Request, status int, d acco
 		d.EmailTyped = view.RecoveryEmail
 	}
 	d.MinBits = auth.MinPasswordBits
+	d.PasskeyAt = a.kit.PasskeyPlace(r)
 	a.pages.Render(w, r, status, "account", "account.title", d)
 }
 

@@ -14,12 +14,13 @@ import (
 // who must have one and has none is sent to set one up (the account area).
 
 type secondFactorData struct {
-	Enrol    bool // the person must set up a second factor first
-	TOTP     bool
-	Passkeys int
-	Method   string // form that failed: totp or recovery
-	Error    string
-	Wait     int
+	Enrol     bool // the person must set up a second factor first
+	TOTP      bool
+	Passkeys  int
+	Method    string // form that failed: totp or recovery
+	Error     string
+	Wait      int
+	PasskeyAt page.PasskeyPlace // passkeys are not offered at an IP address
 }
 
 func (a *Area) secondFactorData(r *http.Request) (secondFactorData, error) {
@@ -28,7 +29,7 @@ func (a *Area) secondFactorData(r *http.Request) (secondFactorData, error) {
 	if err != nil {
 		return secondFactorData{}, err
 	}
-	return secondFactorData{Enrol: !en.Any(), TOTP: en.TOTP, Passkeys: en.Passkeys}, nil
+	return secondFactorData{Enrol: !en.Any(), TOTP: en.TOTP, Passkeys: en.Passkeys, PasskeyAt: a.kit.PasskeyPlace(r)}, nil
 }
 
 // secondFactorForm asks for the second factor, or sends to enrolment.

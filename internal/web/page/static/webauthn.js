@@ -47,6 +47,13 @@
     return body;
   }
 
+  // At an IP address the browser refuses passkeys: say why instead of
+  // offering them (the server says it too when it can tell, page/passkeys.go).
+  var host = location.hostname;
+  if (/^[0-9.]+$/.test(host) || host.indexOf(":") >= 0) {
+    document.querySelectorAll(".passkey-address").forEach(function (el) { el.hidden = false; });
+    return;
+  }
   document.querySelectorAll(".passkey-only").forEach(function (el) { el.hidden = false; });
   document.querySelectorAll("form[data-passkey]").forEach(function (form) {
     var status = form.parentNode.querySelector("[data-passkey-status]");
