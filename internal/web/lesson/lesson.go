@@ -35,7 +35,8 @@ type lessonData struct {
 	Reasons     []string
 	Categories  []string
 	HandIns     []string
-	Upcoming    []timetable.Lesson // next lessons of the same audience, for "due at a lesson"
+	Upcoming    []timetable.Lesson      // next lessons of the same audience, for "due at a lesson"
+	Audiences   []classlog.AudienceLink // the lesson's classes and groups, with the page each opens
 	CopyTo      []directory.TeachingRow
 	Saved       string
 	Now         time.Time
@@ -105,6 +106,10 @@ func (a *Area) render(w http.ResponseWriter, r *http.Request, l timetable.Lesson
 		Entries: log.Entries, CanWrite: log.CanWrite, Upcoming: log.DueAt, CopyTo: log.CopyTo,
 		Reasons: timetable.Reasons, Categories: classlog.Categories, HandIns: classlog.HandIns,
 		Saved: r.URL.Query().Get("saved"), Now: now, Relative: page.Viewer(r).Profile == roles.Relative}
+	if d.Audiences, err = a.ClassLog.AudienceLinks(ctx, page.Viewer(r), l.Slot.Audiences); err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
 	// The teacher's form (this lesson's teachers, or the replacement of this
 	// occurrence): edit their own entry for this lesson, or a new one.
 	if d.CanWrite {
