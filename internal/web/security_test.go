@@ -540,12 +540,16 @@ func TestPasswordResetByEmailNeverSkipsTheSecondFactor(t *testing.T) {
 	}
 
 	anon := e.browser()
-	if r := anon.post("/password/forgot", url.Values{"login": {"personne.inconnue"}}); r.status != 200 || !strings.Contains(r.body, "Si ce compte existe") {
-		t.Fatalf("unknown login: %d", r.status)
+	// Post/redirect/get, to the same page whether the login exists or not:
+	// a reload sends nothing more.
+	for _, login := range []string{"personne.inconnue", teacher.Login} {
+		r := anon.post("/password/forgot", url.Values{"login": {login}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/password/forgot?sent=1" {
+			t.Fatalf("forgot %s: %d to %q", login, r.status, r.header.Get("Location"))
+		}
 	}
-	r := anon.post("/password/forgot", url.Values{"login": {teacher.Login}})
-	if r.status != 200 || !strings.Contains(r.body, "Si ce compte existe") {
-		t.Fatalf("forgot: %d", r.status)
+	if r := anon.get("/password/forgot?sent=1"); r.status != 200 || !strings.Contains(r.body, "Si ce compte existe") {
+		t.Fatalf("the page after the request: %d", r.status)
 	}
 	to, _, body := receive(t, srv)
 	if to != me.Email {
@@ -577,7 +581,7 @@ func TestPasswordResetByEmailNeverSkipsTheSecondFactor(t *testing.T) {
 		t.Fatalf("link used twice: %d", r.status)
 	}
 	// The new password opens only the second-factor step.
-	r = e.browser().post("/sign-in", url.Values{"login": {teacher.Login}, "password": {fresh}})
+	r := e.browser().post("/sign-in", url.Values{"login": {teacher.Login}, "password": {fresh}})
 	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/sign-in/second-factor" {
 		t.Fatalf("sign-in after reset: %d %s", r.status, r.header.Get("Location"))
 	}

@@ -20,7 +20,7 @@ type forgotData struct {
 }
 
 func (a *Area) forgotForm(w http.ResponseWriter, r *http.Request) {
-	a.pages.Render(w, r, http.StatusOK, "forgot", "forgot.title", forgotData{})
+	a.pages.Render(w, r, http.StatusOK, "forgot", "forgot.title", forgotData{Sent: r.URL.Query().Get("sent") == "1"})
 }
 
 func (a *Area) forgot(w http.ResponseWriter, r *http.Request) {
@@ -45,8 +45,9 @@ func (a *Area) forgot(w http.ResponseWriter, r *http.Request) {
 		a.kit.ServerError(w, r, err)
 		return
 	}
-	d.Sent = true
-	a.pages.Render(w, r, http.StatusOK, "forgot", "forgot.title", d)
+	// Post/redirect/get: a reload does not send another e-mail. The page
+	// says the same whether the login exists or not.
+	http.Redirect(w, r, "/password/forgot?sent=1", http.StatusSeeOther)
 }
 
 type resetData struct {
