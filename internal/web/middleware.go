@@ -13,8 +13,9 @@ import (
 )
 
 // The content security policy allows nothing from other hosts and no
-// inline script. The only script is static/webauthn.js (passkeys), on the
-// pages that offer them; every page works without it.
+// inline script. The scripts are static/webauthn.js (passkeys), on the
+// pages that offer them, and static/search.js (the people search as you
+// type); every page works without them.
 const csp = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 func securityHeaders(next http.Handler, secure bool) http.Handler {

@@ -60,6 +60,18 @@ func TestBrowserPeopleSearchAndAccountOnAPhone(t *testing.T) {
 	}
 	b.fits(390)
 
+	// As you type (static/search.js): the results follow without a submit.
+	if code := b.open("/people"); code != http.StatusOK {
+		t.Fatalf("search page: %d", code)
+	}
+	b.do(chromedp.SendKeys(chromedp.ID("q"), "MA"), chromedp.WaitVisible(chromedp.CSS(`ul.found li a`)))
+	if p := b.path(); p != "/people?q=MA" {
+		t.Errorf("as you type, the address is %s", p)
+	}
+	if st := b.text("#search-status"); !strings.Contains(st, "personnes trouvées") {
+		t.Errorf("the status line says %q", st)
+	}
+
 	if code := b.open("/account"); code != http.StatusOK {
 		t.Fatalf("account: %d", code)
 	}
