@@ -69,7 +69,7 @@ func TestCalendarFeedPostRedirectGet(t *testing.T) {
 		t.Errorf("reload: the address is shown again, or the feed is not listed")
 	}
 	// Title and revocation notice.
-	if got := title(again.body); got != "Agenda sur mon téléphone · Cartable" {
+	if got := title(again); got != "Agenda sur mon téléphone · Cartable" {
 		t.Errorf("title %q", got)
 	}
 	// A failed creation stays on the form with what was typed.
