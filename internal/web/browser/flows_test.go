@@ -237,8 +237,9 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 		t.Fatalf("home heading: %q", h)
 	}
 
-	// On the home page too, the skip link comes first, then the header;
-	// the sign-out button is reached with Tab and pressed with Enter.
+	// On the home page too, the skip link comes first, then the header (a
+	// teacher's menu has the people search); the sign-out button is
+	// reached with Tab and pressed with Enter.
 	b.do(chromedp.KeyEvent(kb.Tab))
 	if got := b.focused(); got != want[0] {
 		t.Errorf("first Tab on the home page focuses %s", got)
@@ -251,7 +252,7 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 			break
 		}
 	}
-	wantStops := []string{`a.brand "Cartable"`, `a "` + fr("nav.home") + `"`, `a "` + fr("nav.timetable") + `"`, `a "` + fr("nav.homework") + `"`, `a "` + fr("nav.profile") + `"`, `a "` + fr("nav.account") + `"`, signOut}
+	wantStops := []string{`a.brand "Cartable"`, `a "` + fr("nav.home") + `"`, `a "` + fr("nav.timetable") + `"`, `a "` + fr("nav.homework") + `"`, `a "` + fr("nav.profile") + `"`, `a "` + fr("nav.people") + `"`, `a "` + fr("nav.account") + `"`, signOut}
 	if strings.Join(stops, " → ") != strings.Join(wantStops, " → ") {
 		t.Fatalf("Tab order in the header: %s\nwant %s", strings.Join(stops, " → "), strings.Join(wantStops, " → "))
 	}
