@@ -333,8 +333,15 @@ func TestRolloverInTheWeb(t *testing.T) {
 	}
 	classes := e.provCount(`SELECT COUNT(*) FROM classes WHERE school_year_id = ?`, y.ID)
 	r = head.provPost(base, url.Values{"year": {provItoa(start+1) + "-" + provItoa(start+2)}})
-	if r.status != 200 || !strings.Contains(r.body, "C’est fait") {
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != base {
 		t.Fatalf("rollover: %d %.500s", r.status, r.body)
+	}
+	// Post/redirect/get: the outcome shows once, a reload proposes nothing.
+	if r := head.get(base); r.status != 200 || !strings.Contains(r.body, "C’est fait : "+provItoa(start+1)+"-"+provItoa(start+2)) {
+		t.Fatalf("after the rollover: %d %.800s", r.status, mainOf(r.body))
+	}
+	if r := head.get(base); r.status != 200 || strings.Contains(r.body, "C’est fait") {
+		t.Errorf("the outcome shows twice: %d", r.status)
 	}
 	if n := e.provCount(`SELECT COUNT(*) FROM school_years WHERE id = ? AND closed`, y.ID); n != 1 {
 		t.Error("the year is not closed")

@@ -18,7 +18,7 @@ type rolloverData struct {
 	Establishment directory.Establishment
 	Year          string
 	Plan          *provisioning.RolloverPlan
-	Done          bool
+	Done          string // the label of the year just opened, after the redirect
 	Error         string
 }
 
@@ -45,8 +45,11 @@ func (a *Area) rolloverForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := rolloverData{Establishment: e, Year: r.URL.Query().Get("year")}
+	d.Done, _ = a.kit.TakeFlash(w, r, flashRollover)
 	status := http.StatusOK
-	if d.Year == "" {
+	if d.Done != "" {
+		// The year has just been opened: nothing more to propose.
+	} else if d.Year == "" {
 		d.Year, err = provisioning.NextYear(ctx, v, a.db, id, a.kit.Now())
 	} else if d.Plan, err = provisioning.PlanRollover(ctx, v, a.db, id, d.Year); err != nil {
 		if d.Error = yearProblem(err); d.Error != "" {
@@ -78,6 +81,11 @@ func (a *Area) rollover(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	d.Done = true
-	a.pages.Render(w, r, http.StatusOK, "rollover", "prov.rollover.title", d)
+	// Post/redirect/get: a reload shows the outcome, it does not post again.
+	a.kit.SetFlash(w, page.Current(r).Token, flashRollover, d.Plan.NewYear.Label)
+	http.Redirect(w, r, r.URL.Path, http.StatusSeeOther)
 }
+
+// flashRollover carries the opened year's label to the page after the
+// redirect.
+const flashRollover = "rollover"
