@@ -93,6 +93,10 @@ func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) 
 			return false, err
 		}
 		return v.profile == roles.Teacher || v.profile == roles.Staff, nil
+	case a == ReadTimetable && r.Kind == KindEstablishment:
+		// The whole timetable (the day's changes, the absent teachers):
+		// those who read every student's and teacher's.
+		return v.est[r.ID] && v.fn[r.ID]&(fnAll|fnCPE) != 0, nil
 	case a == EditTimetable && r.Kind == KindEstablishment, a == ManageSettings && r.Kind == KindEstablishment:
 		if !v.est[r.ID] {
 			return false, nil
