@@ -24,6 +24,9 @@ type Agenda struct {
 	Later    []Lesson // changed lessons after it, at most MaxChanges
 }
 
+// MaxChanges bounds the changes after the next day that Agenda lists.
+const MaxChanges = 6
+
 // Agenda reads target's coming week at now, if v may read target's
 // timetable. The week is read bare through the cache (the busiest read of
 // all: every home page); only the lessons shown get their teachers and
