@@ -95,7 +95,9 @@ const MaxToWrite = 8
 // that have begun by now, are not cancelled, are given by the viewer (one
 // of the lesson's teachers and not replaced, or the replacement) and hold
 // no entry of the viewer yet, and whose class log the viewer may write: the
-// entries still to fill. At most MaxToWrite.
+// entries still to fill. At most MaxToWrite. The lessons must come with
+// their teachers and change (a timetable read): the policy answers from
+// them.
 func (s *Service) ToWrite(ctx context.Context, v *access.Viewer, lessons []timetable.Lesson) ([]timetable.Lesson, error) {
 	now := s.now()
 	var begun []timetable.Lesson
@@ -119,16 +121,23 @@ func (s *Service) ToWrite(ctx context.Context, v *access.Viewer, lessons []timet
 	if err != nil {
 		return nil, err
 	}
+	// The policy answers from the lessons' own facts: reading each
+	// occurrence again would cost a handful of queries per lesson.
+	facts := make(map[string]access.OccurrenceFacts, len(begun))
+	for _, l := range begun {
+		f := access.OccurrenceFacts{Establishment: l.Slot.EstablishmentID}
+		for _, t := range l.Slot.Teachers {
+			f.Teachers = append(f.Teachers, t.ID)
+		}
+		if l.Replaced() {
+			f.Replacement = l.Change.Replacement.ID
+		}
+		facts[l.Key()] = f
+	}
+	may := v.MayWriteOccurrences(facts)
 	var out []timetable.Lesson
 	for _, l := range begun {
-		if written[l.Key()] || len(out) == MaxToWrite {
-			continue
-		}
-		ok, err := v.May(ctx, access.WriteClassLog, access.Occurrence(l.Slot.ID, l.Date))
-		if err != nil {
-			return nil, err
-		}
-		if ok {
+		if may[l.Key()] && !written[l.Key()] && len(out) < MaxToWrite {
 			out = append(out, l)
 		}
 	}
