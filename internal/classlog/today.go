@@ -26,9 +26,8 @@ type NewsItem struct {
 	Changed                     bool      // written before the visit, changed since
 }
 
-// NewsWindow bounds how old a lesson may be for its entry to count as
-// news: an entry written or changed long after its lesson is rare, and the
-// bound keeps the read on the index of recent lessons.
+// NewsWindow is the furthest back news go: a first visit, or one after
+// a long absence, shows what the last weeks brought, not the whole year.
 const NewsWindow = 31 * 24 * time.Hour
 
 // News lists the entries of a student's classes and groups published or
@@ -44,8 +43,7 @@ func (s *Service) News(ctx context.Context, v *access.Viewer, studentID string, 
 	if floor := now.Add(-NewsWindow); since.Before(floor) {
 		since = floor
 	}
-	oldest := since.Add(-NewsWindow).In(timetable.Paris).Format(timetable.DateFormat)
-	items, err = newsOfStudent(ctx, s.DB, studentID, oldest, since, now, limit+1)
+	items, err = newsOfStudent(ctx, s.DB, studentID, since, now, limit+1)
 	if err != nil {
 		return nil, false, err
 	}
@@ -58,34 +56,36 @@ func (s *Service) News(ctx context.Context, v *access.Viewer, studentID string, 
 	return items, more, nil
 }
 
-func newsOfStudent(ctx context.Context, q db.Querier, studentID, oldest string, since, now time.Time, limit int) ([]NewsItem, error) {
-	// The newest entries first, from two indexed lookups (classes, groups)
-	// joined by UNION ALL as for the student's homework; their details and
-	// counts then for those kept only.
+func newsOfStudent(ctx context.Context, q db.Querier, studentID string, since, now time.Time, limit int) ([]NewsItem, error) {
+	// The newest first, from four indexed lookups joined by UNION ALL:
+	// the entries of the student's classes and of their groups written or
+	// changed since (updated_at), and those scheduled earlier whose time
+	// came since (publish_at); their details and counts then for those
+	// kept only.
 	const at = `CASE WHEN e.publish_at > e.updated_at THEN e.publish_at ELSE e.updated_at END`
-	const cond = ` AND e.lesson_date >= ? AND NOT e.draft AND e.publish_at <= ? AND (e.updated_at > ? OR e.publish_at > ?)`
-	args := []any{oldest, now.Unix(), since.Unix(), since.Unix()}
+	const changed = ` AND e.updated_at > ? AND NOT e.draft AND e.publish_at <= ?`
+	const published = ` AND e.publish_at > 0 AND e.publish_at > ? AND e.publish_at <= ? AND e.updated_at <= ? AND NOT e.draft`
+	const byClass = `SELECT e.id, ` + at + ` AS at FROM classlog_entries e JOIN enrolments en ON en.class_id = e.class_id WHERE en.student_id = ?`
+	const byGroup = `SELECT e.id, ` + at + ` FROM classlog_entries e JOIN group_members gm ON gm.group_id = e.group_id WHERE gm.student_id = ?`
+	s, n := since.Unix(), now.Unix()
 	return db.All(ctx, q, func(sc db.Scanner) (NewsItem, error) {
-		var n NewsItem
+		var it NewsItem
 		var created, at int64
-		err := sc.Scan(&n.EntryID, &n.SlotID, &n.LessonDate, &n.ClassID, &n.GroupID, &n.Structure, &n.SubjectName,
-			&n.AuthorName, &n.Title, &created, &at, &n.Homework, &n.Attachments)
-		n.AuthorName = strings.TrimSpace(n.AuthorName)
-		n.At, n.Changed = time.Unix(at, 0), created <= since.Unix()
-		return n, err
+		err := sc.Scan(&it.EntryID, &it.SlotID, &it.LessonDate, &it.ClassID, &it.GroupID, &it.Structure, &it.SubjectName,
+			&it.AuthorName, &it.Title, &created, &at, &it.Homework, &it.Attachments)
+		it.AuthorName = strings.TrimSpace(it.AuthorName)
+		it.At, it.Changed = time.Unix(at, 0), created <= s
+		return it, err
 	}, `SELECT e.id, COALESCE(e.slot_id, ''), e.lesson_date, COALESCE(e.class_id, ''), COALESCE(e.group_id, ''),
 		COALESCE(c.name, g.name, ''), su.name, p.title || ' ' || p.last_name, e.title, e.created_at, x.at,
 		(SELECT COUNT(*) FROM homework h WHERE h.entry_id = e.id),
 		(SELECT COUNT(*) FROM classlog_attachments a WHERE a.entry_id = e.id)
-		FROM (SELECT * FROM (
-			SELECT e.id, `+at+` AS at FROM classlog_entries e JOIN enrolments en ON en.class_id = e.class_id
-			WHERE en.student_id = ?`+cond+`
-			UNION ALL SELECT e.id, `+at+` FROM classlog_entries e JOIN group_members gm ON gm.group_id = e.group_id
-			WHERE gm.student_id = ?`+cond+`) y ORDER BY at DESC, id LIMIT ?) x
+		FROM (SELECT * FROM (`+byClass+changed+` UNION ALL `+byGroup+changed+`
+			UNION ALL `+byClass+published+` UNION ALL `+byGroup+published+`) y ORDER BY at DESC, id LIMIT ?) x
 		JOIN classlog_entries e ON e.id = x.id JOIN people p ON p.id = e.author_id JOIN subjects su ON su.id = e.subject_id
 		LEFT JOIN classes c ON c.id = e.class_id LEFT JOIN groups g ON g.id = e.group_id
 		ORDER BY x.at DESC, x.id`,
-		append(append(append([]any{studentID}, args...), studentID), append(args, limit)...)...)
+		studentID, s, n, studentID, s, n, studentID, s, n, s, studentID, s, n, s, limit)
 }
 
 // MaxToWrite bounds the lessons ToWrite reports.

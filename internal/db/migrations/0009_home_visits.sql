@@ -16,3 +16,12 @@ CREATE INDEX home_visits_about ON home_visits (about_id);
 -- The exceptional lessons of a day, for the day's changes of an
 -- establishment (internal/timetable/today.go).
 CREATE INDEX tt_slots_exceptional ON tt_slots (establishment_id, valid_from) WHERE exceptional;
+
+-- What a class or group's log brought since an instant, for the home
+-- page's news (internal/classlog/today.go): entries written or changed
+-- since, and those scheduled earlier whose publication time came since.
+-- The first two cover the query (a first visit reads a week of entries).
+CREATE INDEX classlog_entries_class_updated ON classlog_entries (class_id, updated_at, publish_at, draft, id);
+CREATE INDEX classlog_entries_group_updated ON classlog_entries (group_id, updated_at, publish_at, draft, id);
+CREATE INDEX classlog_entries_class_publish ON classlog_entries (class_id, publish_at) WHERE publish_at > 0;
+CREATE INDEX classlog_entries_group_publish ON classlog_entries (group_id, publish_at) WHERE publish_at > 0;
