@@ -150,7 +150,7 @@ func TestTimetableViewsAndAccess(t *testing.T) {
 		}
 	}
 	// Day view, next week, printable stylesheet.
-	if r := b.get("/timetable?day=2026-12-01&child=" + child.ID); r.status != 200 || !strings.Contains(r.body, "mardi 1 décembre") {
+	if r := b.get("/timetable?day=2026-12-01&child=" + child.ID); r.status != 200 || !strings.Contains(r.body, "mardi 1er décembre") {
 		t.Errorf("day view: %d", r.status)
 	}
 
