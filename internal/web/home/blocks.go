@@ -52,24 +52,34 @@ type Tick struct {
 const maxItems = 8
 
 // lessonItems turns lessons into items; a lesson that takes place another
-// day than day (moved away) says when.
+// day than day (moved away) says when. (page.LessonViews would also build
+// each lesson's week-grid card, unused here.)
 func lessonItems(lang string, ls []timetable.Lesson, now time.Time, day string) []Item {
-	views := page.LessonViews(lang, ls, now)
-	out := make([]Item, 0, len(views))
-	for _, v := range views {
-		it := Item{Href: v.Href, Label: v.Slot.SubjectName, When: v.When, Detail: v.Where, Notes: v.Notes}
+	out := make([]Item, 0, len(ls))
+	for _, l := range ls {
+		start, end := l.Start.In(timetable.Paris), l.End.In(timetable.Paris)
+		it := Item{Href: "/lessons/" + l.Slot.ID + "/" + l.Date, Label: l.Slot.SubjectName,
+			When: start.Format("15:04") + "–" + end.Format("15:04"), Notes: page.Explain(lang, l)}
+		where := page.TeacherNames(l.Teachers)
+		if l.Room != nil {
+			where += " · " + l.Room.Name
+		}
+		if len(l.Slot.Audiences) > 0 {
+			where += " · " + l.Audience()
+		}
+		it.Detail = where
 		switch {
-		case v.Cancelled():
+		case l.Cancelled():
 			it.State = "cancelled"
-		case v.Changed():
+		case l.Changed():
 			it.State = "changed"
 		}
-		if v.Now {
-			it.State += " now"
+		if !now.Before(l.Start) && now.Before(l.End) {
+			it.State = strings.TrimSpace(it.State + " now")
 			it.Notes = append([]string{i18n.T(lang, "tt.now")}, it.Notes...)
 		}
-		if v.Day != day {
-			it.When = i18n.DayName(lang, v.Start) + " " + v.When
+		if start.Format(timetable.DateFormat) != day {
+			it.When = i18n.DayName(lang, start) + " " + it.When
 		}
 		out = append(out, it)
 	}
