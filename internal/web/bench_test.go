@@ -194,6 +194,7 @@ func BenchmarkHomeHandlerRoles(b *testing.B) {
 			}
 			var n atomic.Int64
 			stmts := e.db.Statements()
+			cpu0 := cpuTime()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -210,6 +211,7 @@ func BenchmarkHomeHandlerRoles(b *testing.B) {
 			})
 			b.StopTimer()
 			b.ReportMetric(float64(e.db.Statements()-stmts)/float64(n.Load()), "queries/page")
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Millisecond)/float64(n.Load()), "cpu-ms/page")
 		})
 	}
 }
