@@ -6,6 +6,10 @@
 //
 //	cartable demo --accounts /tmp/accounts.json &
 //	go run ./cmd/loadtest -accounts /tmp/accounts.json -rate 1000 -duration 20s
+//	go run ./cmd/loadtest -accounts /tmp/accounts.json -role teacher -rate 500 -duration 10s
+//
+// -role keeps the users of one profile or staff function (student,
+// relative, teacher, cpe, head…), to measure each home page apart.
 //
 // It only ever talks to the base URL given (loopback by default).
 package main
@@ -29,9 +33,17 @@ import (
 )
 
 type account struct {
-	Login    string `json:"login"`
-	Password string `json:"password"`
-	Profile  string `json:"profile"`
+	Login     string   `json:"login"`
+	Password  string   `json:"password"`
+	Profile   string   `json:"profile"`
+	Functions []string `json:"functions"`
+}
+
+// is tells whether the account is of a role named on the command line: a
+// profile (student, relative, teacher, staff, admin) or a staff function
+// (head, deputy, cpe, documentalist, secretary).
+func (a account) is(role string) bool {
+	return role == "" || a.Profile == role || slices.Contains(a.Functions, role)
 }
 
 type result struct {
@@ -50,14 +62,15 @@ func main() {
 	maxInFlight := flag.Int("max-in-flight", 256, "most requests outstanding at once")
 	settle := flag.Duration("settle", 5*time.Second, "pause between the sign-ins and the load, so that the server's sign-in work (argon2id) is over")
 	saveCookies := flag.String("save-cookies", "", "write the session cookies, one per line, to this file and stop (for wrk)")
+	role := flag.String("role", "", "only users of this profile or staff function (student, relative, teacher, cpe, head…); empty: a mix of all")
 	flag.Parse()
-	if err := run(*base, *accountsFile, *users, *rate, *duration, *path, *maxInFlight, *saveCookies, *settle); err != nil {
+	if err := run(*base, *accountsFile, *role, *users, *rate, *duration, *path, *maxInFlight, *saveCookies, *settle); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(base, accountsFile string, users, rate int, duration time.Duration, path string, maxInFlight int, saveCookies string, settle time.Duration) error {
+func run(base, accountsFile, role string, users, rate int, duration time.Duration, path string, maxInFlight int, saveCookies string, settle time.Duration) error {
 	u, err := url.Parse(base)
 	if err != nil {
 		return err
@@ -75,6 +88,10 @@ func run(base, accountsFile string, users, rate int, duration time.Duration, pat
 	}
 	if err := json.Unmarshal(b, &accts); err != nil {
 		return fmt.Errorf("%s: %v", accountsFile, err)
+	}
+	accts = slices.DeleteFunc(accts, func(a account) bool { return !a.is(role) })
+	if len(accts) == 0 {
+		return fmt.Errorf("no account of role %q in %s", role, accountsFile)
 	}
 	// A mix of profiles, as in the 8 a.m. rush: mostly students and parents.
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -113,6 +113,8 @@
 //	read-timetable of a group         its members and their relatives; its teachers;
 //	                                  head, deputy, secretary, cpe
 //	read-timetable of a room          teachers and staff of its establishment
+//	read-timetable of an              head, deputy, secretary, cpe (the day's
+//	establishment                     changes and absent teachers, home page)
 //	edit-timetable, manage-settings   head, deputy; admin (imports)
 //	change-lesson                     head, deputy, cpe; admin (cancel, move,
 //	                                  replace one occurrence)

@@ -93,6 +93,10 @@ func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) 
 			return false, err
 		}
 		return v.profile == roles.Teacher || v.profile == roles.Staff, nil
+	case a == ReadTimetable && r.Kind == KindEstablishment:
+		// The whole timetable (the day's changes, the absent teachers):
+		// those who read every student's and teacher's.
+		return v.est[r.ID] && v.fn[r.ID]&(fnAll|fnCPE) != 0, nil
 	case a == EditTimetable && r.Kind == KindEstablishment, a == ManageSettings && r.Kind == KindEstablishment:
 		if !v.est[r.ID] {
 			return false, nil
@@ -200,15 +204,38 @@ func (p *Policy) writeOccurrence(ctx context.Context, v *Viewer, slot, date stri
 		return false, errors.New("access: no reader of lesson occurrences registered (the timetable package registers it)")
 	}
 	o, err := occurrences(ctx, p.q, slot, date)
-	if err != nil || o == nil || !v.est[o.Establishment] {
+	if err != nil || o == nil {
 		return false, err
+	}
+	return writes(v, o), nil
+}
+
+// writes is writeOccurrence's rule on the facts of an occurrence.
+func writes(v *Viewer, o *OccurrenceFacts) bool {
+	if v.profile != roles.Teacher || !v.est[o.Establishment] {
+		return false
 	}
 	for _, t := range o.Teachers {
 		if t == v.ID {
-			return true, nil
+			return true
 		}
 	}
-	return o.Replacement == v.ID, nil
+	return o.Replacement == v.ID
+}
+
+// MayWriteOccurrences tells which occurrences (keyed "SLOT/DATE") v may
+// write the class log of, from their facts as the caller read them with
+// the occurrences (the lessons of a timetable page): write-classlog's rule
+// without reading each occurrence again, for a list of a teacher's
+// lessons. An occurrence refused is absent.
+func (v *Viewer) MayWriteOccurrences(facts map[string]OccurrenceFacts) map[string]bool {
+	out := make(map[string]bool, len(facts))
+	for k, f := range facts {
+		if v.IsSystem() || v != nil && v.loaded && writes(v, &f) {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // editEntry: the author, while they may still write where the entry is:

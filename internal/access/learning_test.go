@@ -102,6 +102,9 @@ func TestLearningMatrix(t *testing.T) {
 		{"timetable of last year's class", access.ReadTimetable, f.structs["OLD"], "dA " + staffA},
 		{"timetable of a room of A", access.ReadTimetable, access.Room("roomA"), "t1 t2 t3 tOld dA agA " + staffA},
 		{"timetable of an unknown room", access.ReadTimetable, access.Room("nope"), ""},
+		{"whole timetable of A (the day's changes)", access.ReadTimetable, access.Establishment(f.ests["A"]), staffA},
+		{"whole timetable of B", access.ReadTimetable, access.Establishment(f.ests["B"]), "hB"},
+		{"whole timetable of an unknown establishment", access.ReadTimetable, access.Establishment("nope"), ""},
 		{"edit the timetable of A", access.EditTimetable, access.Establishment(f.ests["A"]), "hA depA admA"},
 		{"edit the timetable of B", access.EditTimetable, access.Establishment(f.ests["B"]), "hB"},
 		{"class log settings of A", access.ManageSettings, access.Establishment(f.ests["A"]), "hA depA admA"},
@@ -171,6 +174,36 @@ func TestLearningMatrix(t *testing.T) {
 	}
 	for _, c := range cases {
 		check(t, c.what, c.a, c.r, c.allowed)
+	}
+	// The class log of occurrences whose facts the caller read with them
+	// (a teacher's lessons on the home page): the same answers as asking
+	// each occurrence.
+	facts := map[string]access.OccurrenceFacts{}
+	for _, o := range []string{"slotA/2026-11-30", "slotA/2026-12-07", "slotB/2026-12-01"} {
+		slot, date, _ := strings.Cut(o, "/")
+		var f access.OccurrenceFacts
+		if err := d.QueryRow(ctx, `SELECT establishment_id FROM tt_slots WHERE id = ?`, slot).Scan(&f.Establishment); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := d.Query(ctx, `SELECT teacher_id FROM tt_slot_teachers WHERE slot_id = ?`, slot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			f.Teachers = append(f.Teachers, id)
+		}
+		rows.Close()
+		d.QueryRow(ctx, `SELECT COALESCE(replacement_id, '') FROM tt_changes WHERE slot_id = ? AND on_date = ?`, slot, date).Scan(&f.Replacement)
+		facts[o] = f
+	}
+	for _, login := range sortedKeys(viewers) {
+		got := viewers[login].MayWriteOccurrences(facts)
+		for o := range facts {
+			slot, date, _ := strings.Cut(o, "/")
+			checkAnswer(t, p.Can(ctx, viewers[login], access.WriteClassLog, access.Occurrence(slot, date)), got[o], login+": write the class log of "+o+" from its facts")
+		}
 	}
 	// Actions that do not apply to a kind are refused to everyone, the
 	// head included.

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite" (pure Go)
@@ -52,7 +53,14 @@ type DB struct {
 	// cache without end, so it stops taking new entries at maxStmts.
 	mu             sync.Mutex
 	rstmts, wstmts map[string]*sql.Stmt
+
+	sent atomic.Int64 // statements sent, transactions' included (Statements)
 }
+
+// Statements counts the statements sent through d and its transactions
+// since it was opened: measurements divide it by the pages served to tell
+// the database round trips of a page.
+func (d *DB) Statements() int64 { return d.sent.Load() }
 
 const maxStmts = 512
 
@@ -302,6 +310,7 @@ func (t *Tx) Dialect() Dialect { return t.db.dialect }
 var rebound sync.Map // query text → PostgreSQL form
 
 func (d *DB) rebind(q string) string {
+	d.sent.Add(1) // every statement passes here once
 	if d.dialect != Postgres || !strings.Contains(q, "?") {
 		return q
 	}

@@ -349,7 +349,9 @@ func MyTeaching(ctx context.Context, v *access.Viewer, q db.Querier) ([]Teaching
 }
 
 // MySchools lists the viewer's establishments by name, with the viewer's
-// functions there and, where they may read the overview, the head counts.
+// functions there and whether they may read the overview (the home page
+// links to it; its head counts are the overview's, not read here: the
+// home page is the busiest of all).
 func MySchools(ctx context.Context, v *access.Viewer, q db.Querier) ([]School, error) {
 	if v == nil || v.ID == "" {
 		return nil, nil
@@ -363,11 +365,6 @@ func MySchools(ctx context.Context, v *access.Viewer, q db.Querier) ([]School, e
 		s := School{Establishment: e, Functions: v.Functions[e.ID]}
 		if s.Overview, err = v.May(ctx, access.ReadEstablishment, access.Establishment(e.ID)); err != nil {
 			return nil, err
-		}
-		if s.Overview {
-			if s.Counts, err = countByProfile(ctx, q, e.ID); err != nil {
-				return nil, err
-			}
 		}
 		out = append(out, s)
 	}

@@ -138,12 +138,11 @@ type StudentSchool struct {
 }
 
 // School is one establishment of the viewer, with the viewer's functions
-// there and, when they may read its overview, its head counts.
+// there and whether they may read its overview.
 type School struct {
 	Establishment Establishment
 	Functions     []string
-	Overview      bool           // read-establishment: Counts is filled
-	Counts        map[string]int // active people per profile
+	Overview      bool // read-establishment
 }
 
 func cardOf(p Person) Card {

@@ -147,7 +147,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dir)
-	start, err := home.New(srv.kit, o.DB, srv.weeks)
+	start, err := home.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err
 	}

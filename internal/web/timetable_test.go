@@ -200,8 +200,8 @@ func TestTimetableViewsAndAccess(t *testing.T) {
 			t.Errorf("teacher opens a class not taught: %d", r.status)
 		}
 	}
-	if r := tb.get("/"); !strings.Contains(r.body, "Maintenant et ensuite") {
-		t.Error("no 'now and next' on the teacher's home page")
+	if r := tb.get("/"); !strings.Contains(r.body, `<h2 id="b-today">`) {
+		t.Error("no day's lessons on the teacher's home page")
 	}
 }
 

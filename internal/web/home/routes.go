@@ -1,13 +1,18 @@
-// Package home is the home page: what each person opens every morning. A
-// student sees their school and their day; a relative the same for the
-// child they choose; a teacher their classes and their day; staff and
-// operators their establishments.
+// Package home is the home page: what each person opens every morning,
+// answering "what do I need today?" in blocks (blocks.go) — a student's
+// day, the next day, the homework due then and what the teachers published
+// since the last visit; the same for the child a relative chooses; a
+// teacher's day, the class log still to write and the work handed in; for
+// the head's office and the CPE, the day's absent teachers, cancelled
+// lessons and changes — then the person's school, classes or
+// establishments.
 package home
 
 import (
 	"embed"
 	"net/http"
 
+	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
@@ -21,19 +26,21 @@ type Area struct {
 	kit   *page.Kit
 	pages *page.Set
 	db    *db.DB
-	weeks *timetable.Cache // "now and next", shared with the week views
+	weeks *timetable.Cache  // the coming week, shared with the week views
+	log   *classlog.Service // homework, news, hand-ins, done-ticks
 }
 
 // New parses the area's templates.
-func New(kit *page.Kit, d *db.DB, weeks *timetable.Cache) (*Area, error) {
+func New(kit *page.Kit, d *db.DB, weeks *timetable.Cache, log *classlog.Service) (*Area, error) {
 	pages, err := kit.Parse(templates, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &Area{kit: kit, pages: pages, db: d, weeks: weeks}, nil
+	return &Area{kit: kit, pages: pages, db: d, weeks: weeks, log: log}, nil
 }
 
-// Routes registers the home page.
+// Routes registers the home page and its done-tick.
 func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", a.kit.SignedIn(a.home))
+	mux.HandleFunc("POST /home/homework/{id}/done", a.kit.SignedIn(a.done))
 }

@@ -1,0 +1,224 @@
+package classlog
+
+// The home page's reads of the class log: what teachers published for a
+// student since a visit, the lessons a teacher still has to write up, and
+// the work handed in to a teacher since a visit.
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"cartable/internal/access"
+	"cartable/internal/db"
+	"cartable/internal/timetable"
+)
+
+// NewsItem is an entry published or changed since a visit, without its
+// body: the home page links to it.
+type NewsItem struct {
+	EntryID, SlotID, LessonDate string
+	ClassID, GroupID, Structure string
+	SubjectName, AuthorName     string
+	Title                       string
+	Homework, Attachments       int
+	At                          time.Time // published or last changed
+	Changed                     bool      // written before the visit, changed since
+}
+
+// NewsWindow is the furthest back news go: a first visit, or one after
+// a long absence, shows what the last weeks brought, not the whole year.
+const NewsWindow = 31 * 24 * time.Hour
+
+// News lists the entries of a student's classes and groups published or
+// changed after since (and published by now), newest first, at most limit,
+// with more telling whether there are others: for the student and those who
+// read their timetable (a relative, the staff), of the entries the viewer
+// reads. Since is taken no further back than NewsWindow.
+func (s *Service) News(ctx context.Context, v *access.Viewer, studentID string, since time.Time, limit int) (items []NewsItem, more bool, err error) {
+	if err := v.Can(ctx, access.ReadTimetable, access.Person(studentID)); err != nil {
+		return nil, false, err
+	}
+	now := s.now()
+	if floor := now.Add(-NewsWindow); since.Before(floor) {
+		since = floor
+	}
+	items, err = newsOfStudent(ctx, s.DB, studentID, since, now, limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if items, err = readable(ctx, s, v, items, func(n NewsItem) string { return n.EntryID }); err != nil {
+		return nil, false, err
+	}
+	if len(items) > limit {
+		items, more = items[:limit], true
+	}
+	return items, more, nil
+}
+
+func newsOfStudent(ctx context.Context, q db.Querier, studentID string, since, now time.Time, limit int) ([]NewsItem, error) {
+	// The newest first, from four indexed lookups joined by UNION ALL:
+	// the entries of the student's classes and of their groups written or
+	// changed since (updated_at), and those scheduled earlier whose time
+	// came since (publish_at); their details and counts then for those
+	// kept only.
+	const at = `CASE WHEN e.publish_at > e.updated_at THEN e.publish_at ELSE e.updated_at END`
+	const changed = ` AND e.updated_at > ? AND NOT e.draft AND e.publish_at <= ?`
+	const published = ` AND e.publish_at > 0 AND e.publish_at > ? AND e.publish_at <= ? AND e.updated_at <= ? AND NOT e.draft`
+	const byClass = `SELECT e.id, ` + at + ` AS at FROM classlog_entries e JOIN enrolments en ON en.class_id = e.class_id WHERE en.student_id = ?`
+	const byGroup = `SELECT e.id, ` + at + ` FROM classlog_entries e JOIN group_members gm ON gm.group_id = e.group_id WHERE gm.student_id = ?`
+	s, n := since.Unix(), now.Unix()
+	return db.All(ctx, q, func(sc db.Scanner) (NewsItem, error) {
+		var it NewsItem
+		var created, at int64
+		err := sc.Scan(&it.EntryID, &it.SlotID, &it.LessonDate, &it.ClassID, &it.GroupID, &it.Structure, &it.SubjectName,
+			&it.AuthorName, &it.Title, &created, &at, &it.Homework, &it.Attachments)
+		it.AuthorName = strings.TrimSpace(it.AuthorName)
+		it.At, it.Changed = time.Unix(at, 0), created <= s
+		return it, err
+	}, `SELECT e.id, COALESCE(e.slot_id, ''), e.lesson_date, COALESCE(e.class_id, ''), COALESCE(e.group_id, ''),
+		COALESCE(c.name, g.name, ''), su.name, p.title || ' ' || p.last_name, e.title, e.created_at, x.at,
+		(SELECT COUNT(*) FROM homework h WHERE h.entry_id = e.id),
+		(SELECT COUNT(*) FROM classlog_attachments a WHERE a.entry_id = e.id)
+		FROM (SELECT * FROM (`+byClass+changed+` UNION ALL `+byGroup+changed+`
+			UNION ALL `+byClass+published+` UNION ALL `+byGroup+published+`) y ORDER BY at DESC, id LIMIT ?) x
+		JOIN classlog_entries e ON e.id = x.id JOIN people p ON p.id = e.author_id JOIN subjects su ON su.id = e.subject_id
+		LEFT JOIN classes c ON c.id = e.class_id LEFT JOIN groups g ON g.id = e.group_id
+		ORDER BY x.at DESC, x.id`,
+		studentID, s, n, studentID, s, n, studentID, s, n, s, studentID, s, n, s, limit)
+}
+
+// MaxToWrite bounds the lessons ToWrite reports.
+const MaxToWrite = 8
+
+// ToWrite keeps, of lessons (a teacher's day, from their timetable), those
+// that have begun by now, are not cancelled, are given by the viewer (one
+// of the lesson's teachers and not replaced, or the replacement) and hold
+// no entry of the viewer yet, and whose class log the viewer may write: the
+// entries still to fill. At most MaxToWrite. The lessons must come with
+// their teachers and change (a timetable read): the policy answers from
+// them.
+func (s *Service) ToWrite(ctx context.Context, v *access.Viewer, lessons []timetable.Lesson) ([]timetable.Lesson, error) {
+	now := s.now()
+	var begun []timetable.Lesson
+	var slots []string
+	from, to := "", ""
+	for _, l := range lessons {
+		if l.Start.After(now) || l.Cancelled() || !gives(l, v.ID) {
+			continue
+		}
+		begun = append(begun, l)
+		slots = append(slots, l.Slot.ID)
+		if from == "" || l.Date < from {
+			from = l.Date
+		}
+		to = max(to, l.Date)
+	}
+	if len(begun) == 0 {
+		return nil, nil
+	}
+	written, err := writtenBy(ctx, s.DB, v.ID, slots, from, to)
+	if err != nil {
+		return nil, err
+	}
+	// The policy answers from the lessons' own facts: reading each
+	// occurrence again would cost a handful of queries per lesson.
+	facts := make(map[string]access.OccurrenceFacts, len(begun))
+	for _, l := range begun {
+		f := access.OccurrenceFacts{Establishment: l.Slot.EstablishmentID}
+		for _, t := range l.Slot.Teachers {
+			f.Teachers = append(f.Teachers, t.ID)
+		}
+		if l.Replaced() {
+			f.Replacement = l.Change.Replacement.ID
+		}
+		facts[l.Key()] = f
+	}
+	may := v.MayWriteOccurrences(facts)
+	var out []timetable.Lesson
+	for _, l := range begun {
+		if may[l.Key()] && !written[l.Key()] && len(out) < MaxToWrite {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// gives tells whether teacher id gives the lesson: its replacement, or
+// one of its teachers when nobody replaces them.
+func gives(l timetable.Lesson, id string) bool {
+	if l.Replaced() {
+		return l.Change.Replacement.ID == id
+	}
+	for _, t := range l.Slot.Teachers {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// writtenBy tells which occurrences ("slot/date") of the slots between two
+// dates hold an entry of the author. The entries are looked up by lesson
+// (an occurrence holds a few), not by author (who holds a year's).
+func writtenBy(ctx context.Context, q db.Querier, author string, slots []string, from, to string) (map[string]bool, error) {
+	type written struct{ key, author string }
+	ws, err := db.All(ctx, q, func(sc db.Scanner) (w written, err error) {
+		var slot, date string
+		err = sc.Scan(&slot, &date, &w.author)
+		w.key = slot + "/" + date
+		return
+	}, `SELECT slot_id, lesson_date, author_id FROM classlog_entries
+		WHERE `+db.In(q, "slot_id")+` AND lesson_date BETWEEN ? AND ?`, db.ListArg(q, slots), from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		if w.author == author {
+			out[w.key] = true
+		}
+	}
+	return out, nil
+}
+
+// HandInNews is the work handed in for one homework since a visit.
+type HandInNews struct {
+	HomeworkID, DueDate    string
+	Structure, SubjectName string
+	Count                  int       // hand-ins since the visit
+	Last                   time.Time // the latest
+}
+
+// HandInsSince lists the homework of the viewer's entries that received
+// work after since, the latest first, at most limit (more: there are
+// others), each one whose hand-ins the viewer may read.
+func (s *Service) HandInsSince(ctx context.Context, v *access.Viewer, since time.Time, limit int) (out []HandInNews, more bool, err error) {
+	hs, err := db.All(ctx, s.DB, func(sc db.Scanner) (HandInNews, error) {
+		var h HandInNews
+		var last int64
+		err := sc.Scan(&h.HomeworkID, &h.DueDate, &h.Structure, &h.SubjectName, &h.Count, &last)
+		h.Last = time.Unix(last, 0)
+		return h, err
+	}, `SELECT h.id, h.due_date, COALESCE(c.name, g.name, ''), su.name, COUNT(*), MAX(s.submitted_at)
+		FROM classlog_entries e JOIN homework h ON h.entry_id = e.id JOIN homework_submissions s ON s.homework_id = h.id
+		JOIN subjects su ON su.id = e.subject_id LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id
+		WHERE e.author_id = ? AND s.submitted_at > ?
+		GROUP BY h.id, h.due_date, c.name, g.name, su.name ORDER BY 6 DESC, 1 LIMIT ?`, v.ID, since.Unix(), limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, h := range hs {
+		if len(out) == limit {
+			return out, true, nil
+		}
+		ok, err := v.May(ctx, access.ReadHandIns, access.Homework(h.HomeworkID))
+		if err != nil {
+			return nil, false, err
+		}
+		if ok {
+			out = append(out, h)
+		}
+	}
+	return out, false, nil
+}

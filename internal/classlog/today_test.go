@@ -1,0 +1,102 @@
+package classlog_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"cartable/internal/access"
+	"cartable/internal/classlog"
+	"cartable/internal/db"
+	"cartable/internal/dbtest"
+	"cartable/internal/demo"
+	"cartable/internal/timetable"
+)
+
+// The home page's reads answer for the viewer: a student's news for the
+// student and their relatives, refused to another family and to a teacher
+// who does not follow the student; a teacher's lessons to write are their
+// own begun lessons without their entry; hand-ins are those of the
+// viewer's own homework.
+func TestHomeReadsAnswerForTheViewer(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	if err := d.Tx(ctx, func(tx *db.Tx) error {
+		if _, err := demo.Generate(ctx, system, tx, demo.Options{Seed: 1, Students: 30}); err != nil {
+			return err
+		}
+		return demo.GenerateTimetable(ctx, system, tx, demo.TimetableOptions{Seed: 1, Today: "2026-11-30"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 11, 0, 0, 0, timetable.Paris)
+	p := access.New(d)
+	p.SetClock(func() time.Time { return now })
+	s := &classlog.Service{DB: d, Policy: p, Now: func() time.Time { return now }}
+	one := func(q string, args ...any) string {
+		t.Helper()
+		var v string
+		if err := d.QueryRow(ctx, q, args...).Scan(&v); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return v
+	}
+	viewer := func(id string) *access.Viewer {
+		t.Helper()
+		v, err := p.Viewer(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	student := one(`SELECT MIN(student_id) FROM family_links`)
+	parent := one(`SELECT MIN(relative_id) FROM family_links WHERE student_id = ?`, student)
+	stranger := one(`SELECT MIN(relative_id) FROM family_links WHERE relative_id NOT IN (SELECT relative_id FROM family_links WHERE student_id = ?)`, student)
+	week := now.Add(-7 * 24 * time.Hour)
+	for _, id := range []string{student, parent} {
+		news, _, err := s.News(ctx, viewer(id), student, week, 5)
+		if err != nil || len(news) == 0 {
+			t.Errorf("%s's news of the student: %d, %v", id, len(news), err)
+		}
+	}
+	if _, _, err := s.News(ctx, viewer(stranger), student, week, 5); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("another family reads the news: %v", err)
+	}
+	// Nothing is new since now.
+	if news, more, err := s.News(ctx, viewer(student), student, now, 5); err != nil || len(news) != 0 || more {
+		t.Errorf("news since now: %d %v %v", len(news), more, err)
+	}
+
+	// A teacher's Monday morning: every lesson begun by 11:00 and given by
+	// them is to write (the demo writes only the days before), no other.
+	teacher := one(`SELECT MIN(t.teacher_id) FROM tt_slot_teachers t JOIN tt_slots s ON s.id = t.slot_id
+		WHERE s.weekday = 1 AND s.start_min < 600 AND s.alternation_id IS NULL`)
+	tv := viewer(teacher)
+	ls, err := timetable.Lessons(ctx, tv, d, timetable.Target{Kind: timetable.TargetTeacher, ID: teacher}, "2026-11-30", "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	toWrite, err := s.ToWrite(ctx, tv, ls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, l := range ls {
+		if !l.Start.After(now) && !l.Cancelled() && (!l.Replaced() || l.Change.Replacement.ID == teacher) {
+			want++
+		}
+	}
+	if want == 0 || len(toWrite) != want {
+		t.Errorf("%d lessons to write, want %d", len(toWrite), want)
+	}
+	// Another teacher is offered none of these lessons.
+	other := one(`SELECT MIN(id) FROM people WHERE profile = 'teacher' AND id <> ?`, teacher)
+	if got, err := s.ToWrite(ctx, viewer(other), ls); err != nil || len(got) != 0 {
+		t.Errorf("another teacher is offered %d of them (%v)", len(got), err)
+	}
+	// No hand-in yet.
+	if hs, _, err := s.HandInsSince(ctx, tv, week, 5); err != nil || len(hs) != 0 {
+		t.Errorf("hand-ins: %+v %v", hs, err)
+	}
+}
