@@ -3,15 +3,12 @@ package web_test
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"cartable/internal/demo"
 )
-
-var titleRe = regexp.MustCompile(`<title>[^<]*</title>`)
 
 // block is the HTML of the home page's block whose heading has id, or ""
 // when the page has none.
@@ -64,7 +61,7 @@ func TestHomeStudentAndRelative(t *testing.T) {
 	s := e.signIn(e.login(student))
 	r := s.get("/")
 	if r.status != 200 || !strings.Contains(r.body, "<title>Accueil · lundi 30 novembre · Cartable</title>") {
-		t.Fatalf("student's home: %d, title %q", r.status, titleRe.FindString(r.body))
+		t.Fatalf("student's home: %d, title %q", r.status, title(r))
 	}
 	if today := block(r.body, "b-today"); !strings.Contains(today, "<h2 id=\"b-today\">Aujourd&#39;hui") || strings.Count(today, `<li class="item`) == 0 {
 		t.Errorf("no lessons today: %.400s", today)
