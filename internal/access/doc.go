@@ -112,7 +112,8 @@
 //	                                  cpe, documentalist (6)
 //	read-timetable of a group         its members and their relatives; its teachers;
 //	                                  head, deputy, secretary, cpe
-//	read-timetable of a room          teachers and staff of its establishment
+//	read-timetable of a room          teachers and staff of its establishment;
+//	                                  its operators (admin: they edit its rooms)
 //	read-timetable of an              head, deputy, secretary, cpe (the day's
 //	establishment                     changes and absent teachers, home page)
 //	edit-timetable, manage-settings   head, deputy; admin (imports)

@@ -92,7 +92,10 @@ func (p *Policy) learning(ctx context.Context, v *Viewer, a Action, r Resource) 
 		if err != nil || !found || !v.est[est] {
 			return false, err
 		}
-		return v.profile == roles.Teacher || v.profile == roles.Staff, nil
+		// The operator edits the rooms and the lessons of the
+		// establishment (management page): a room's week shows them
+		// nothing more, and tells them what uses a room they would change.
+		return v.profile == roles.Teacher || v.profile == roles.Staff || v.profile == roles.Admin, nil
 	case a == ReadTimetable && r.Kind == KindEstablishment:
 		// The whole timetable (the day's changes, the absent teachers):
 		// those who read every student's and teacher's.

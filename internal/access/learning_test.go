@@ -30,6 +30,7 @@ func learningRows(t *testing.T, d *db.DB, f *fixture) map[string]string {
 		args []any
 	}{
 		{`INSERT INTO tt_rooms (id, establishment_id, code, name) VALUES ('roomA', ?, '101', 'Salle 101')`, []any{A}},
+		{`INSERT INTO tt_rooms (id, establishment_id, code, name) VALUES ('roomB', ?, '101', 'Salle 101')`, []any{f.ests["B"]}},
 		{`INSERT INTO classlog_entries (id, establishment_id, author_id, lesson_date, class_id, subject_id, title, category, draft, publish_at, created_at, updated_at)
 			VALUES ('e6A', ?, ?, '2026-11-30', ?, ?, 'Fractions', 'lesson', FALSE, 0, ?, ?)`, []any{A, f.people["t1"], f.structs["6A"].ID, sub, now, now}},
 		{`INSERT INTO classlog_entries (id, establishment_id, author_id, lesson_date, class_id, subject_id, title, category, draft, publish_at, created_at, updated_at)
@@ -100,7 +101,8 @@ func TestLearningMatrix(t *testing.T) {
 		{"timetable of class 6A", access.ReadTimetable, f.structs["6A"], "s1 s2 p1 p2 p6 p7 t1 dA " + staffA},
 		{"timetable of group ESP", access.ReadTimetable, f.structs["ESP"], "s1 s3 p1 p2 p3 p4 t2 " + staffA},
 		{"timetable of last year's class", access.ReadTimetable, f.structs["OLD"], "dA " + staffA},
-		{"timetable of a room of A", access.ReadTimetable, access.Room("roomA"), "t1 t2 t3 tOld dA agA " + staffA},
+		{"timetable of a room of A", access.ReadTimetable, access.Room("roomA"), "t1 t2 t3 tOld dA agA admA " + staffA},
+		{"timetable of a room of B (admA is not attached to B)", access.ReadTimetable, access.Room("roomB"), "t2 hB"},
 		{"timetable of an unknown room", access.ReadTimetable, access.Room("nope"), ""},
 		{"whole timetable of A (the day's changes)", access.ReadTimetable, access.Establishment(f.ests["A"]), staffA},
 		{"whole timetable of B", access.ReadTimetable, access.Establishment(f.ests["B"]), "hB"},
