@@ -209,7 +209,7 @@ func updateSlot(ctx context.Context, tx *db.Tx, n NewSlot, today string) (string
 			return "", err
 		}
 		if held > 0 {
-			ps.Add("day", "has-changes", fmt.Sprint(held))
+			ps = append(ps, check.Problem{Field: "day", Code: "has-changes", Value: fmt.Sprint(held), N: held})
 		}
 	}
 	if len(ps) > 0 {

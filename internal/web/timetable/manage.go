@@ -78,6 +78,19 @@ type manageData struct {
 	Today         string // lessons ended before it are history: no change
 }
 
+// datedProblems writes the stored dates that problems carry (the last
+// day of an ended lesson) in the reader's language.
+func datedProblems(lang string, ps check.Problems) check.Problems {
+	for i, p := range ps {
+		if p.Code == "ended" {
+			if d, err := timetable.ParseDate(p.Value); err == nil {
+				ps[i].Value = i18n.Date(lang, d)
+			}
+		}
+	}
+	return ps
+}
+
 type importReport struct {
 	timetable.ImportReport
 	Messages []string
@@ -184,7 +197,7 @@ func (a *Area) saveSlot(w http.ResponseWriter, r *http.Request, id string) {
 		}
 	}
 	if len(ps) > 0 {
-		f.Problems, f.Bad = page.ProblemText(page.Lang(r), "tt", ps), ps.Fields()
+		f.Problems, f.Bad = page.ProblemText(page.Lang(r), "tt", datedProblems(page.Lang(r), ps)), ps.Fields()
 		a.renderManage(w, r, est, http.StatusUnprocessableEntity, manageData{Form: f, ClassID: r.PostFormValue("class")})
 		return
 	}
