@@ -102,7 +102,7 @@ func (b *tab) card(href string) (text string, ok bool) {
 func (b *tab) usedRowEdit(prefix string) string {
 	b.t.Helper()
 	v := eval[*string](b, `(() => {
-		for (const r of document.querySelectorAll('#list-h ~ table tbody tr')) {
+		for (const r of document.querySelectorAll('#list-h ~ .scroll table tbody tr')) {
 			if ([...r.querySelectorAll('td.num')].pop().textContent.trim() !== '0')
 				return r.querySelector('a[href^=' + JSON.stringify(`+jsString(prefix)+`) + ']').getAttribute('href');
 		}
@@ -145,7 +145,7 @@ func TestBrowserTimetableSetupAccessibility(t *testing.T) {
 		t.Fatalf("rooms page: %d at %s", st, h.path())
 	}
 	h.audit("rooms: list and add form", axe)
-	taken := strings.ToLower(h.text("#list-h ~ table tbody th"))
+	taken := strings.ToLower(h.text("#list-h ~ .scroll table tbody th"))
 	h.do(chromedp.SendKeys(chromedp.ID("r-code"), taken), chromedp.SendKeys(chromedp.ID("r-name"), "Doublon"))
 	if st := h.load(chromedp.Click(chromedp.CSS(`form[action="` + base + `/rooms"] button[type=submit]`))); st != http.StatusUnprocessableEntity {
 		t.Fatalf("a room code already taken: %d", st)
@@ -298,11 +298,11 @@ func TestBrowserHeadPutsLessonInNewRoom(t *testing.T) {
 		t.Errorf("confirmation %q", msg)
 	}
 	roomPage := eval[*string](h, `(() => {
-		const r = [...document.querySelectorAll('#list-h ~ table tbody tr')].find(r => r.querySelector('th').textContent.trim() === `+jsString(code)+`);
+		const r = [...document.querySelectorAll('#list-h ~ .scroll table tbody tr')].find(r => r.querySelector('th').textContent.trim() === `+jsString(code)+`);
 		return r ? r.querySelector('a[href^="/timetable/rooms/"]').getAttribute('href') : null;
 	})()`)
 	if roomPage == nil {
-		t.Fatalf("the new room is not listed: %q", h.text("#list-h ~ table"))
+		t.Fatalf("the new room is not listed: %q", h.text("#list-h ~ .scroll table"))
 	}
 	room := strings.TrimPrefix(*roomPage, "/timetable/rooms/")
 
@@ -339,13 +339,13 @@ func TestBrowserHeadPutsLessonInNewRoom(t *testing.T) {
 	// a new lesson from today, the one row naming the new room that can
 	// still be changed.
 	edit := eval[string](h, `(() => {
-		const rows = [...document.querySelectorAll('#list-h ~ table tbody tr')].filter(r => r.innerText.includes(`+jsString(name)+`));
+		const rows = [...document.querySelectorAll('#list-h ~ .scroll table tbody tr')].filter(r => r.innerText.includes(`+jsString(name)+`));
 		const a = rows.length === 1 ? rows[0].querySelector('a[href*="edit="]') : null;
 		return a ? a.getAttribute('href') : '';
 	})()`)
 	next := strings.TrimSuffix(edit[strings.Index(edit, "edit=")+len("edit="):], "#add-h")
 	if edit == "" || next == slot {
-		t.Fatalf("no single changeable row names the new room: %q", h.text("#list-h ~ table"))
+		t.Fatalf("no single changeable row names the new room: %q", h.text("#list-h ~ .scroll table"))
 	}
 	if h.count(`a[href$="edit=`+slot+`#add-h"]`) != 0 {
 		t.Error("the lesson's past can still be changed")
