@@ -35,7 +35,10 @@ var ttNow = time.Date(2026, 11, 30, 9, 30, 0, 0, timetable.Paris)
 
 // newTTEnv is newEnv with the demo timetable placed around ttNow and the
 // clock set to it.
-func newTTEnv(t testing.TB, students int) *env {
+func newTTEnv(t testing.TB, students int) *env { return newTTEnvAt(t, students, ttNow) }
+
+// newTTEnvAt is newTTEnv around another day and time.
+func newTTEnvAt(t testing.TB, students int, ttNow time.Time) *env {
 	t.Helper()
 	ctx := context.Background()
 	d := dbtest.Open(t)

@@ -32,6 +32,8 @@ type weekData struct {
 	ChildID    string
 	DayView    bool
 	Start      time.Time // Monday, or the day
+	ThisWeek   time.Time // Monday of the current week
+	WeekOver   bool      // the default view moved on to the coming week
 	Days       []dayColumn
 	Prev, Next template.URL // links to the previous and next week or day
 	WeekLabels []string
@@ -41,20 +43,40 @@ type weekData struct {
 	Rooms      []timetable.Room
 }
 
-// weekRange reads ?week= or ?day= (any date); default this week.
-func weekRange(r *http.Request, now time.Time) (start time.Time, days int, dayView bool) {
+// weekRange reads ?week= or ?day= (any date); default this week (chosen
+// is false).
+func weekRange(r *http.Request, now time.Time) (start time.Time, days int, dayView, chosen bool) {
 	p := now.In(timetable.Paris)
 	today := time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, timetable.Paris)
 	if d, err := timetable.ParseDate(r.URL.Query().Get("day")); err == nil {
-		return d, 1, true
+		return d, 1, true, true
 	}
 	if r.URL.Query().Has("day") {
-		return today, 1, true
+		return today, 1, true, true
 	}
 	if d, err := timetable.ParseDate(r.URL.Query().Get("week")); err == nil {
-		return timetable.Monday(d), 6, false
+		return timetable.Monday(d), 6, false, true
 	}
-	return timetable.Monday(today), 6, false
+	return timetable.Monday(today), 6, false, false
+}
+
+// weekOver tells whether the default view should show the coming week:
+// on Sunday, and on Friday or Saturday once every lesson of the week (ls,
+// cancelled ones included, so that a cancellation still to come stays in
+// sight) has ended. Saturday-morning lessons keep the week until they end.
+func weekOver(ls []timetable.Lesson, now time.Time) bool {
+	switch now.In(timetable.Paris).Weekday() {
+	case time.Sunday:
+		return true
+	case time.Friday, time.Saturday:
+		for _, l := range ls {
+			if l.End.After(now) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // showWeek renders the week (or day) of a target. heading, when not nil,
@@ -63,11 +85,23 @@ func weekRange(r *http.Request, now time.Time) (start time.Time, days int, dayVi
 func (a *Area) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Target, d weekData, heading func() (string, error), own bool) {
 	ctx := r.Context()
 	now := a.kit.Now()
-	start, n, dayView := weekRange(r, now)
-	end := start.AddDate(0, 0, n-1)
-	span, err := a.cache.Period(ctx, page.Viewer(r), a.db, t, start.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
-	if own && errors.Is(err, access.ErrDenied) {
-		span, err = timetable.Span{}, nil
+	start, n, dayView, chosen := weekRange(r, now)
+	d.ThisWeek = timetable.Monday(now.In(timetable.Paris))
+	load := func() (timetable.Span, error) {
+		end := start.AddDate(0, 0, n-1)
+		span, err := a.cache.Period(ctx, page.Viewer(r), a.db, t, start.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
+		if own && errors.Is(err, access.ErrDenied) {
+			return timetable.Span{}, nil
+		}
+		return span, err
+	}
+	if !chosen && now.In(timetable.Paris).Weekday() == time.Sunday {
+		start, d.WeekOver = start.AddDate(0, 0, 7), true // no need to read the week gone
+	}
+	span, err := load()
+	if err == nil && !chosen && !d.WeekOver && weekOver(span.Lessons, now) {
+		start, d.WeekOver = start.AddDate(0, 0, 7), true
+		span, err = load()
 	}
 	if err != nil {
 		a.kit.Fail(w, r, err)
