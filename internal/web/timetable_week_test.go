@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -91,4 +92,62 @@ func TestTimetableWeekendShowsComingWeek(t *testing.T) {
 	if r := admin.get("/timetable"); r.status != 200 || !strings.Contains(r.body, "Semaine du lundi 7 décembre 2026") {
 		t.Errorf("operator's timetable page on Saturday: %d", r.status)
 	}
+}
+
+// TestTimetableWeekGrid: the week view carries the time grid's placement
+// (hours from the week's first to its last, each lesson's start and end
+// rows, lanes for lessons at the same time), the current time on today's
+// column only.
+func TestTimetableWeekGrid(t *testing.T) {
+	e := newTTEnv(t, 60) // Monday 30 November 2026, 09:30
+	est := e.query(`SELECT id FROM establishments WHERE uai = ?`, demo.MainUAI)[0]
+	head := e.signIn(e.account(func(a demo.Account) bool { return has("head")(a) && a.Establishment == demo.MainUAI }).Login)
+
+	// A class whose groups have lessons at the same time.
+	var class string
+	for _, c := range e.query(`SELECT id || '|' || name FROM classes WHERE establishment_id = ? ORDER BY code`, est) {
+		id, _, _ := strings.Cut(c, "|")
+		if r := head.get("/timetable/classes/" + id); strings.Contains(r.body, " g-l21") {
+			class = id
+			break
+		}
+	}
+	if class == "" {
+		t.Fatal("no class timetable places two lessons side by side")
+	}
+	r := head.get("/timetable/classes/" + class)
+	if !regexp.MustCompile(`<div class="week grid g-n\d+ g-d[56]">`).MatchString(r.body) {
+		t.Fatalf("no time grid: %s", regexp.MustCompile(`<div class="week[^>]*>`).FindString(r.body))
+	}
+	// The scale runs from 08:00 (the first lesson) hour by hour.
+	if !strings.Contains(r.body, `<div class="hours" aria-hidden="true"><span>08:00</span><span class="g-h1">09:00</span>`) {
+		t.Errorf("time scale: %s", regexp.MustCompile(`<div class="hours".*?</div>`).FindString(r.body))
+	}
+	// A 08:00–08:55 lesson: row 0 to 11 rows of five minutes; a 10:05 one
+	// starts 2 hours and 1 row after 08:00.
+	if !regexp.MustCompile(`<li class="lesson[a-z ]* g-em11( g-l\d\d)?"><p class="when"><time datetime="2026-1[12]-\d\dT08:00">`).MatchString(r.body) {
+		t.Error("no 08:00–08:55 lesson placed at the top")
+	}
+	if !regexp.MustCompile(`class="lesson[a-z ]* g-h2 g-m1 g-eh3( g-l\d\d)?"><p class="when"><time datetime="2026-1[12]-\d\dT10:05">`).MatchString(r.body) {
+		t.Error("no 10:05–11:00 lesson placed 2 h 5 min after 08:00")
+	}
+	// The current time, 09:30: on Monday's column, 1 h 30 after 08:00.
+	if n := strings.Count(r.body, `class="nowline`); n != 1 || !strings.Contains(r.body, `<p class="nowline g-h1 g-m6" aria-hidden="true"><span>09:30</span></p>`) {
+		t.Errorf("current-time lines: %d", n)
+	}
+	if i, j := strings.Index(r.body, `id="d-2026-11-30"`), strings.Index(r.body, `class="nowline`); i < 0 || j < i || strings.Contains(r.body[i:j], `id="d-2026-12-01"`) {
+		t.Error("the current-time line is not on today's column")
+	}
+	// Another week has no line; a week of holidays no grid.
+	if r := head.get("/timetable/classes/" + class + "?week=2026-12-07"); strings.Contains(r.body, "nowline") || !strings.Contains(r.body, "week grid") {
+		t.Error("next week: a current-time line, or no grid")
+	}
+	if r := head.get("/timetable/classes/" + class + "?week=2026-12-21"); strings.Contains(r.body, "week grid") || !strings.Contains(r.body, "Vacances de Noël") {
+		t.Error("a week of holidays is drawn on a grid")
+	}
+	// The day view is a grid of one column.
+	if r := head.get("/timetable/classes/" + class + "?day=2026-12-01"); !strings.Contains(r.body, " g-d1\"") {
+		t.Error("the day view is not a one-column grid")
+	}
+
 }

@@ -67,7 +67,12 @@ type suite struct {
 	browserOwn []string
 }
 
-func newSuite(t *testing.T) *suite {
+func newSuite(t *testing.T) *suite { return newSuiteAt(t, time.Time{}) }
+
+// newSuiteAt is newSuite with the application's clock stopped at now (the
+// demo's changes placed around it), for pages that show the time of day;
+// the zero time is the real clock.
+func newSuiteAt(t *testing.T, now time.Time) *suite {
 	t.Helper()
 	skipUnlessBrowser(t)
 	if _, err := os.Stat(chromiumPath); err != nil {
@@ -81,7 +86,11 @@ func newSuite(t *testing.T) *suite {
 		if s.accounts, err = demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 1, Students: 120}); err != nil {
 			return err
 		}
-		return demo.GenerateTimetable(ctx, access.System("test"), tx, demo.TimetableOptions{Seed: 1, Today: time.Now().Format("2006-01-02")})
+		today := time.Now()
+		if !now.IsZero() {
+			today = now
+		}
+		return demo.GenerateTimetable(ctx, access.System("test"), tx, demo.TimetableOptions{Seed: 1, Today: today.Format("2006-01-02")})
 	})
 	if err != nil {
 		t.Fatalf("demo: %v", err)
@@ -94,6 +103,11 @@ func newSuite(t *testing.T) *suite {
 	srv, err := web.New(web.Options{DB: s.db, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler), Files: store})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !now.IsZero() {
+		clock := func() time.Time { return now }
+		srv.Now, srv.Sessions.Now = clock, clock
+		srv.Policy.SetClock(clock)
 	}
 	s.ts = httptest.NewServer(srv.Handler())
 	t.Cleanup(s.ts.Close)

@@ -76,6 +76,13 @@ func TeacherNames(ps []timetable.Person) string {
 // LessonViews prepares lessons for a template at now (the lesson under
 // way is marked).
 func LessonViews(lang string, ls []timetable.Lesson, now time.Time) []LessonView {
+	return LessonViewsIn(lang, ls, now, nil)
+}
+
+// LessonViewsIn is LessonViews with classes added to each lesson's list
+// item: extra[i] (starting with a space) to ls[i]'s, where the week grid
+// places it; nil adds none.
+func LessonViewsIn(lang string, ls []timetable.Lesson, now time.Time, extra []string) []LessonView {
 	out := make([]LessonView, len(ls))
 	for i, l := range ls {
 		v := LessonView{Lesson: l, Href: "/lessons/" + l.Slot.ID + "/" + l.Date, Notes: Explain(lang, l),
@@ -93,6 +100,9 @@ func LessonViews(lang string, ls []timetable.Lesson, now time.Time) []LessonView
 		}
 		if v.Now {
 			v.Class += " now"
+		}
+		if extra != nil {
+			v.Class += extra[i]
 		}
 		where := v.Teacher
 		if l.Room != nil {

@@ -23,6 +23,7 @@ type dayColumn struct {
 	Lessons []page.LessonView
 	Holiday string
 	Today   bool
+	Now     *nowMark // the current time on the grid, in today's column
 }
 
 type weekData struct {
@@ -38,6 +39,8 @@ type weekData struct {
 	Prev, Next template.URL // links to the previous and next week or day
 	WeekLabels []string
 	Empty      bool
+	Grid       string                    // classes of the time grid ("" for none)
+	Scale      template.HTML             // its time scale
 	Manage     []directory.Establishment // staff: timetable management links
 	Classes    []directory.Class         // staff: other timetables to open
 	Rooms      []timetable.Room
@@ -115,7 +118,11 @@ func (a *Area) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Targ
 	}
 	ls, cal := span.Lessons, span.Calendar
 	d.DayView, d.Start = dayView, start
-	views := page.LessonViews(page.Lang(r), ls, now)
+	g := placeOnGrid(ls)
+	views := page.LessonViewsIn(page.Lang(r), ls, now, g.Lessons)
+	if g.Hours > 0 {
+		d.Grid, d.Scale = gridSpan[g.Hours], g.scale()
+	}
 	todayISO := now.In(timetable.Paris).Format(timetable.DateFormat)
 	for i := 0; i < n; i++ {
 		day := start.AddDate(0, 0, i)
@@ -129,11 +136,17 @@ func (a *Area) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Targ
 				col.Lessons = append(col.Lessons, v)
 			}
 		}
+		if col.Today {
+			col.Now = g.now(now)
+		}
 		// Saturday shows only when it has lessons.
 		if i == 5 && len(col.Lessons) == 0 {
 			continue
 		}
 		d.Days = append(d.Days, col)
+	}
+	if d.Grid != "" {
+		d.Grid += gridDays[len(d.Days)]
 	}
 	d.Empty = len(ls) == 0
 	link := func(kind string, day time.Time) template.URL {
