@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,6 +14,15 @@ import (
 )
 
 func (c *clock) set(at time.Time) { c.mu.Lock(); c.at = at; c.mu.Unlock() }
+
+// titleOf is a page's <title>.
+func titleOf(body string) string {
+	m := regexp.MustCompile(`<title>([^<]*)</title>`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
 
 // TestTimetableWeekendShowsComingWeek: on Saturday and Sunday, and on
 // Friday once the week's lessons are over, /timetable opens on the coming
@@ -97,18 +107,18 @@ func TestTimetableWeekendShowsComingWeek(t *testing.T) {
 // TestTimetableWeekGrid: the week view carries the time grid's placement
 // (hours from the week's first to its last, each lesson's start and end
 // rows, lanes for lessons at the same time), the current time on today's
-// column only.
+// column only, and a title naming whose week it is.
 func TestTimetableWeekGrid(t *testing.T) {
 	e := newTTEnv(t, 60) // Monday 30 November 2026, 09:30
 	est := e.query(`SELECT id FROM establishments WHERE uai = ?`, demo.MainUAI)[0]
 	head := e.signIn(e.account(func(a demo.Account) bool { return has("head")(a) && a.Establishment == demo.MainUAI }).Login)
 
 	// A class whose groups have lessons at the same time.
-	var class string
+	var class, name string
 	for _, c := range e.query(`SELECT id || '|' || name FROM classes WHERE establishment_id = ? ORDER BY code`, est) {
-		id, _, _ := strings.Cut(c, "|")
+		id, n, _ := strings.Cut(c, "|")
 		if r := head.get("/timetable/classes/" + id); strings.Contains(r.body, " g-l21") {
-			class = id
+			class, name = id, n
 			break
 		}
 	}
@@ -150,4 +160,37 @@ func TestTimetableWeekGrid(t *testing.T) {
 		t.Error("the day view is not a one-column grid")
 	}
 
+	// Titles name whose timetable and which week or day; no two alike.
+	room := e.query(`SELECT id FROM tt_rooms WHERE establishment_id = ? ORDER BY code LIMIT 1`, est)[0]
+	student := e.roster(class)[0]
+	slot := e.query(`SELECT s.id FROM tt_slots s JOIN tt_slot_audiences a ON a.slot_id = s.id WHERE a.class_id = ? ORDER BY s.id LIMIT 1`, class)[0]
+	alt := e.query(`SELECT id FROM tt_alternations WHERE establishment_id = ? ORDER BY code LIMIT 1`, est)[0]
+	titles := map[string]string{}
+	for path, want := range map[string][]string{
+		"/timetable/classes/" + class:                                    {"Classe " + name, "semaine du lundi 30 novembre"},
+		"/timetable/classes/" + class + "?week=2026-12-07":               {"Classe " + name, "semaine du lundi 7 décembre"},
+		"/timetable/classes/" + class + "?day=2026-12-01":                {"Classe " + name, "mardi 1er décembre"},
+		"/timetable/rooms/" + room:                                       {"semaine du lundi 30 novembre"},
+		"/timetable/people/" + student.ID:                                {student.FirstName, "semaine du lundi 30 novembre"},
+		"/timetable":                                                     {"semaine du lundi 30 novembre"},
+		"/timetable/manage/" + est:                                       {"Gérer l'emploi du temps de"},
+		"/timetable/manage/" + est + "?class=" + class:                   {name + " · Gérer l'emploi du temps de"},
+		"/timetable/manage/" + est + "?class=" + class + "&edit=" + slot: {"Modifier le cours — ", " · " + name + " · Gérer l'emploi du temps de"},
+		"/timetable/manage/" + est + "/weeks/" + alt:                     {"Modifier l'alternance « ", "Semaines A/B et alternances — "},
+		"/timetable/manage/" + est + "/rooms":                            {"Salles — "},
+		"/timetable/manage/" + est + "/rooms/" + room:                    {"Modifier la salle ", "Salles — "},
+		"/timetable/manage/" + est + "/weeks":                            {"Semaines A/B et alternances — "},
+	} {
+		r := head.get(path)
+		title := html.UnescapeString(titleOf(r.body))
+		for _, w := range want {
+			if r.status != 200 || !strings.Contains(title, w) {
+				t.Errorf("%s: title %q does not say %q (%d)", path, title, w, r.status)
+			}
+		}
+		if other, ok := titles[title]; ok {
+			t.Errorf("%s and %s share the title %q", path, other, title)
+		}
+		titles[title] = path
+	}
 }

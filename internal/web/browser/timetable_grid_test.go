@@ -86,6 +86,9 @@ func TestBrowserWeekGrid(t *testing.T) {
 	if hours := b.boxes(".hours span"); len(hours) < 6 || hours[0].Display == "none" {
 		t.Fatalf("the time scale is missing: %v", hours)
 	}
+	if title := eval[string](b, `document.title`); !strings.Contains(title, class.Name) || !strings.Contains(title, "semaine du lundi 30 novembre") {
+		t.Errorf("page title %q names neither the class nor the week", title)
+	}
 
 	// Lessons of one day: later ones lower, never overlapping unless side
 	// by side; equal durations equal heights; an hour is an hour.

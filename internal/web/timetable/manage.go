@@ -78,6 +78,30 @@ type manageData struct {
 	Today         string // lessons ended before it are history: no change
 }
 
+// PageTitle names the establishment, the class shown and the lesson
+// being changed.
+func (d manageData) PageTitle(lang string) string {
+	if d.Establishment.Name == "" {
+		return ""
+	}
+	title := i18n.T(lang, "tt.manage.link", d.Establishment.Name)
+	for _, c := range d.Classes {
+		if c.ID == d.ClassID {
+			title = c.Name + " · " + title
+		}
+	}
+	if d.Form.EditID != "" {
+		edit := i18n.T(lang, "tt.edit.heading")
+		for _, sl := range d.Slots {
+			if sl.ID == d.Form.EditID {
+				edit += " — " + i18n.T(lang, "tt.day."+strconv.Itoa(sl.Weekday)) + " " + timetable.HHMM(sl.StartMin) + " " + sl.SubjectName
+			}
+		}
+		title = edit + " · " + title
+	}
+	return title
+}
+
 // datedProblems writes the stored dates that problems carry (the last
 // day of an ended lesson) in the reader's language.
 func datedProblems(lang string, ps check.Problems) check.Problems {

@@ -8,6 +8,7 @@ import (
 
 	"cartable/internal/check"
 	"cartable/internal/directory"
+	"cartable/internal/i18n"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
 )
@@ -53,6 +54,18 @@ type roomsData struct {
 	Form          roomForm
 	Refused       []string // why the room could not be deleted
 	Saved         string
+}
+
+// PageTitle names the room edited, if any, and the establishment.
+func (d roomsData) PageTitle(lang string) string {
+	if d.Establishment.Name == "" {
+		return ""
+	}
+	title := i18n.T(lang, "tts.rooms.heading", d.Establishment.Name)
+	if d.Editing != nil {
+		title = i18n.T(lang, "tts.rooms.edit", d.Editing.Code) + " · " + title
+	}
+	return title
 }
 
 // room returns the room of the URL, nil for none; ok is false when the
@@ -163,6 +176,18 @@ type weeksData struct {
 	Form          weekForm
 	Refused       []string
 	Saved         string
+}
+
+// PageTitle names the week pattern edited, if any, and the establishment.
+func (d weeksData) PageTitle(lang string) string {
+	if d.Establishment.Name == "" {
+		return ""
+	}
+	title := i18n.T(lang, "tts.weeks.heading", d.Establishment.Name)
+	if d.Editing != nil {
+		title = i18n.T(lang, "tts.weeks.edit", d.Editing.Label) + " · " + title
+	}
+	return title
 }
 
 // alternation returns the week pattern of the URL, nil for none; ok is

@@ -46,6 +46,17 @@ type weekData struct {
 	Rooms      []timetable.Room
 }
 
+// PageTitle names the timetable and its week or day.
+func (d weekData) PageTitle(lang string) string {
+	if d.Heading == "" || d.Start.IsZero() {
+		return ""
+	}
+	if d.DayView {
+		return i18n.T(lang, "tt.pagetitle.day", d.Heading, i18n.DayName(lang, d.Start))
+	}
+	return i18n.T(lang, "tt.pagetitle.week", d.Heading, i18n.DayName(lang, d.Start))
+}
+
 // weekRange reads ?week= or ?day= (any date); default this week (chosen
 // is false).
 func weekRange(r *http.Request, now time.Time) (start time.Time, days int, dayView, chosen bool) {
