@@ -55,16 +55,29 @@ func TestTimetableWeekendShowsComingWeek(t *testing.T) {
 		if !strings.Contains(r.body, `href="/timetable?week=2026-11-30">Cette semaine</a>`) {
 			t.Errorf("%s: no way back to this week", when)
 		}
-		if r := b.get("/timetable?week=2026-11-30"); !strings.Contains(r.body, "Semaine du lundi 30 novembre 2026") || strings.Contains(r.body, "sont terminés") {
+		r = b.get("/timetable?week=2026-11-30")
+		if !strings.Contains(r.body, "Semaine du lundi 30 novembre 2026") || strings.Contains(r.body, "sont terminés") {
 			t.Errorf("%s: the week asked for is not shown as is", when)
+		}
+		// One page, one address: the week that opens by default is linked
+		// without its date.
+		if !strings.Contains(r.body, `<a href="/timetable" rel="next">`) {
+			t.Errorf("%s: \"next week\" is not the default view's address", when)
 		}
 	}
 	current := func(when string, at time.Time) {
 		t.Helper()
 		e.clock.set(at)
 		b := e.signIn(student.Login)
-		if r := b.get("/timetable"); !strings.Contains(r.body, "Semaine du lundi 30 novembre 2026") || strings.Contains(r.body, "sont terminés") {
+		r := b.get("/timetable")
+		if !strings.Contains(r.body, "Semaine du lundi 30 novembre 2026") || strings.Contains(r.body, "sont terminés") {
 			t.Errorf("%s: the default view is not this week", when)
+		}
+		if !strings.Contains(r.body, `<a href="/timetable">Cette semaine</a>`) || !strings.Contains(r.body, `<a href="/timetable?week=2026-12-07" rel="next">`) {
+			t.Errorf("%s: \"this week\" is not the default view's address, or \"next week\" not dated", when)
+		}
+		if r := b.get("/timetable?week=2026-12-07"); !strings.Contains(r.body, `<a href="/timetable" rel="prev">`) {
+			t.Errorf("%s: from next week, \"previous week\" is not the default view's address", when)
 		}
 	}
 	coming("Saturday", sat)
@@ -94,8 +107,20 @@ func TestTimetableWeekendShowsComingWeek(t *testing.T) {
 	parent := e.relatives(student.ID)
 	if len(parent) > 0 {
 		p := e.signIn(parent[0].Login)
-		if r := p.get("/timetable?child=" + student.ID); !strings.Contains(r.body, lesson) || !strings.Contains(r.body, `href="/timetable?week=2026-11-30&amp;child=`+student.ID+`"`) {
-			t.Error("a relative's view of the child on Saturday is not the coming week")
+		r := p.get("/timetable?child=" + student.ID)
+		if !strings.Contains(r.body, lesson) || !strings.Contains(r.body, `<a href="/timetable?week=2026-11-30`) {
+			t.Error("a relative's view of the child on Sunday is not the coming week")
+		}
+		// The first child's tab is /timetable itself; the others name theirs.
+		nav := regexp.MustCompile(`(?s)<nav [^>]*class="tabs noprint">.*?</nav>`).FindString(r.body)
+		tabs := regexp.MustCompile(`<li><a href="(/timetable[^"]*)"`).FindAllStringSubmatch(nav, -1)
+		if len(tabs) == 0 || tabs[0][1] != "/timetable" {
+			t.Errorf("children's tabs: %v", tabs)
+		}
+		for _, tab := range tabs[1:] {
+			if !strings.HasPrefix(tab[1], "/timetable?child=") {
+				t.Errorf("another child's tab: %s", tab[1])
+			}
 		}
 	}
 	admin := e.signIn(e.account(func(a demo.Account) bool { return a.Profile == "admin" }).Login)

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"cartable/internal/access"
@@ -27,23 +28,24 @@ type dayColumn struct {
 }
 
 type weekData struct {
-	Heading    string // whose timetable
-	Base       string // path of this timetable, without query
-	Children   []directory.KinCard
-	ChildID    string
-	DayView    bool
-	Start      time.Time // Monday, or the day
-	ThisWeek   time.Time // Monday of the current week
-	WeekOver   bool      // the default view moved on to the coming week
-	Days       []dayColumn
-	Prev, Next template.URL // links to the previous and next week or day
-	WeekLabels []string
-	Empty      bool
-	Grid       string                    // classes of the time grid ("" for none)
-	Scale      template.HTML             // its time scale
-	Manage     []directory.Establishment // staff: timetable management links
-	Classes    []directory.Class         // staff: other timetables to open
-	Rooms      []timetable.Room
+	Heading             string // whose timetable
+	Base                string // path of this timetable, without query
+	Children            []directory.KinCard
+	ChildID             string
+	DayView             bool
+	Start               time.Time    // Monday, or the day
+	ThisWeek            time.Time    // Monday of the current week
+	WeekOver            bool         // the default view moved on to the coming week
+	ThisWeekURL, DayURL template.URL // "this week", "day view"
+	Days                []dayColumn
+	Prev, Next          template.URL // links to the previous and next week or day
+	WeekLabels          []string
+	Empty               bool
+	Grid                string                    // classes of the time grid ("" for none)
+	Scale               template.HTML             // its time scale
+	Manage              []directory.Establishment // staff: timetable management links
+	Classes             []directory.Class         // staff: other timetables to open
+	Rooms               []timetable.Room
 }
 
 // PageTitle names the timetable and its week or day.
@@ -100,22 +102,54 @@ func (a *Area) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Targ
 	ctx := r.Context()
 	now := a.kit.Now()
 	start, n, dayView, chosen := weekRange(r, now)
-	d.ThisWeek = timetable.Monday(now.In(timetable.Paris))
-	load := func() (timetable.Span, error) {
-		end := start.AddDate(0, 0, n-1)
-		span, err := a.cache.Period(ctx, page.Viewer(r), a.db, t, start.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
+	thisMonday := timetable.Monday(now.In(timetable.Paris))
+	load := func(from time.Time, days int) (timetable.Span, error) {
+		end := from.AddDate(0, 0, days-1)
+		span, err := a.cache.Period(ctx, page.Viewer(r), a.db, t, from.Format(timetable.DateFormat), end.Format(timetable.DateFormat))
 		if own && errors.Is(err, access.ErrDenied) {
 			return timetable.Span{}, nil
 		}
 		return span, err
 	}
-	if !chosen && now.In(timetable.Paris).Weekday() == time.Sunday {
-		start, d.WeekOver = start.AddDate(0, 0, 7), true // no need to read the week gone
+	// opening is the Monday the timetable opens on without ?week= (see
+	// weekOver). The clock decides, but on Friday and Saturday the current
+	// week's lessons do: current holds them once read.
+	var current *timetable.Span
+	opening := func() (time.Time, error) {
+		switch now.In(timetable.Paris).Weekday() {
+		case time.Sunday:
+			return thisMonday.AddDate(0, 0, 7), nil
+		case time.Friday, time.Saturday:
+			if current == nil {
+				s, err := load(thisMonday, 6)
+				if err != nil {
+					return thisMonday, err
+				}
+				current = &s
+			}
+			if weekOver(current.Lessons, now) {
+				return thisMonday.AddDate(0, 0, 7), nil
+			}
+		}
+		return thisMonday, nil
 	}
-	span, err := load()
-	if err == nil && !chosen && !d.WeekOver && weekOver(span.Lessons, now) {
-		start, d.WeekOver = start.AddDate(0, 0, 7), true
-		span, err = load()
+	var span timetable.Span
+	var open time.Time
+	var err error
+	if !chosen {
+		if open, err = opening(); err == nil {
+			start, d.WeekOver = open, !open.Equal(thisMonday)
+			if current != nil && start.Equal(thisMonday) {
+				span = *current
+			} else {
+				span, err = load(start, n)
+			}
+		}
+	} else if span, err = load(start, n); err == nil {
+		if !dayView && start.Equal(thisMonday) {
+			current = &span
+		}
+		open, err = opening()
 	}
 	if err != nil {
 		a.kit.Fail(w, r, err)
@@ -160,13 +194,26 @@ func (a *Area) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Targ
 		d.Grid += gridDays[len(d.Days)]
 	}
 	d.Empty = len(ls) == 0
-	link := func(kind string, day time.Time) template.URL {
-		u := d.Base + "?" + kind + "=" + day.Format(timetable.DateFormat)
-		if d.ChildID != "" {
-			u += "&child=" + url.QueryEscape(d.ChildID)
-		}
-		return template.URL(u) // a local path built from a date and an identifier
+	// Links are written one way for one page: the week the timetable opens
+	// on, and the first child (the default), go without their parameter.
+	child := ""
+	if d.ChildID != "" && (len(d.Children) == 0 || d.ChildID != d.Children[0].ID) {
+		child = "child=" + url.QueryEscape(d.ChildID)
 	}
+	link := func(kind string, day time.Time) template.URL {
+		q := kind + "=" + day.Format(timetable.DateFormat)
+		if kind == "week" && day.Equal(open) {
+			q = ""
+		}
+		if child != "" {
+			q = strings.TrimPrefix(q+"&"+child, "&")
+		}
+		if q == "" {
+			return template.URL(d.Base)
+		}
+		return template.URL(d.Base + "?" + q) // a local path built from a date and an identifier
+	}
+	d.ThisWeekURL, d.DayURL = link("week", thisMonday), link("day", start)
 	if dayView {
 		d.Prev, d.Next = link("day", start.AddDate(0, 0, -1)), link("day", start.AddDate(0, 0, 1))
 	} else {
