@@ -21,7 +21,7 @@ import (
 // TestBrowserLinkWalk signs in as each role of the demo establishment on a
 // 390 px wide phone and follows every link reachable from its home page:
 // no link may answer 4xx or 5xx, no page may be wider than the screen, and
-// no two different pages may share a title (tabs and screen readers tell
+// no two pages showing different content may share a title (tabs and screen readers tell
 // pages apart by it).
 func TestBrowserLinkWalk(t *testing.T) {
 	s := newSuite(t)
@@ -44,7 +44,7 @@ func TestBrowserLinkWalk(t *testing.T) {
 			b := s.newTab()
 			b.t = t
 			b.signIn(acc.Login)
-			w := &walk{b: b, t: t, seen: map[string]bool{}, shapes: map[string]int{}, titles: map[string]string{}}
+			w := &walk{b: b, t: t, role: role.name, seen: map[string]bool{}, shapes: map[string]int{}, titles: map[string]seenTitle{}}
 			w.run()
 			t.Logf("%s (%s): %d pages, %d other links checked", role.name, acc.Login, w.pages, w.others)
 		})
@@ -60,12 +60,18 @@ const (
 	phone    = 390
 )
 
+// seenTitle is the first page seen with a title, and its main content: two
+// addresses showing the same content (a default made explicit, such as a
+// relative's first child) are one page.
+type seenTitle struct{ ref, main string }
+
 type walk struct {
+	role   string
 	b      *tab
 	t      *testing.T
-	seen   map[string]bool   // path?query visited or queued
-	shapes map[string]int    // pages visited per shape
-	titles map[string]string // title → first page that had it
+	seen   map[string]bool      // path?query visited or queued
+	shapes map[string]int       // pages visited per shape
+	titles map[string]seenTitle // title → first page that had it
 	pages  int
 	others int // links to files, feeds and letters, checked by status
 	client *http.Client
@@ -177,6 +183,7 @@ func (w *walk) visit(ref string) []string {
 	}
 	type facts struct {
 		Title string
+		Main  string
 		Width int
 		Wide  []string
 		Links []string
@@ -190,18 +197,22 @@ func (w *walk) visit(ref string) []string {
 			.map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + String(e.className).split(' ').join('.') : ''));
 		return {
 			Title: document.title,
+			Main: document.querySelector('main')?.innerText ?? '',
 			Width: document.documentElement.scrollWidth,
 			Wide: wide,
 			Links: [...document.querySelectorAll('a[href]')].map(a => a.href),
 		};
 	})()`)
+	if w.shapes[shape(u)] == 1 { // the first page of each shape, to look at
+		w.b.screenshot("walk-" + w.role + strings.NewReplacer("/", "_", "?", "-", "&", "-", "{}", "x").Replace(shape(u)))
+	}
 	if f.Width > phone {
 		w.t.Errorf("%s is %d px wide on a %d px phone (too wide: %s)", ref, f.Width, phone, strings.Join(f.Wide, ", "))
 	}
-	if first, dup := w.titles[f.Title]; dup && first != ref {
-		w.t.Errorf("%s and %s share the title %q", first, ref, f.Title)
+	if first, dup := w.titles[f.Title]; dup && first.main != f.Main {
+		w.t.Errorf("%s and %s show different pages under one title %q", first.ref, ref, f.Title)
 	} else if !dup {
-		w.titles[f.Title] = ref
+		w.titles[f.Title] = seenTitle{ref, f.Main}
 	}
 
 	var out []string

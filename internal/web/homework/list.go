@@ -23,6 +23,7 @@ type homeworkData struct {
 	Student  bool // the viewer is the student: may tick and hand in
 	Days     []homeworkDay
 	From     string
+	FromSet  bool // the list starts on a day asked for, not today
 	Saved    string
 	Problem  string
 	Limit    int64
@@ -92,6 +93,9 @@ func (d homeworkData) PageTitle(lang string) string {
 	case d.Heading != "":
 		parts = append(parts, d.Heading)
 	}
+	if d.FromSet && !d.Teacher && d.Problem == "" {
+		parts = append(parts, i18n.T(lang, "hw.title.from", isoDay(lang, d.From)))
+	}
 	return strings.Join(parts, " · ")
 }
 
@@ -129,8 +133,8 @@ func (a *Area) list(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	from := today.Format(timetable.DateFormat)
-	if f, err := timetable.ParseDate(r.URL.Query().Get("from")); err == nil {
-		from, today = f.Format(timetable.DateFormat), f
+	if f, err := timetable.ParseDate(r.URL.Query().Get("from")); err == nil && f.Format(timetable.DateFormat) != from {
+		from, today, d.FromSet = f.Format(timetable.DateFormat), f, true
 	}
 	d.From = from
 	to := today.AddDate(0, 0, 28).Format(timetable.DateFormat)
