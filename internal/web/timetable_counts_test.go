@@ -22,9 +22,17 @@ func TestTimetableImportCounts(t *testing.T) {
 	csv := "jour;début;durée;matière;enseignant;classe;salle\nlundi;08:00;55;MATHS;" + teacher + ";" + class + ";" + room +
 		"\nlundi;25:00;55;MATHS;" + teacher + ";" + class + ";" + room + "\n"
 	r := h.upload("/timetable/manage/"+est+"/import", map[string]string{"csrf": h.csrf(), "skip": "1"}, "file", "edt.csv", []byte(csv))
+	// Post/redirect/get: the report shows once on the page redirected to.
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/timetable/manage/"+est {
+		t.Fatalf("applied import: %d", r.status)
+	}
+	r = h.get("/timetable/manage/" + est)
 	if r.status != 200 || !strings.Contains(r.body, "Import terminé : 1 cours, 0 salle créée, 0 alternance.") ||
 		!strings.Contains(r.body, "1 cours signalé ci-dessous a été ignoré.") {
 		t.Fatalf("import report: %d %s", r.status, regexp.MustCompile(`(?s)<section class="card" aria-labelledby="rep-h".*?</section>`).FindString(r.body))
+	}
+	if r := h.get("/timetable/manage/" + est); strings.Contains(r.body, "Import terminé") {
+		t.Error("the report shows twice")
 	}
 }
 

@@ -1,6 +1,7 @@
 package timetable
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -131,7 +132,33 @@ func (a *Area) manage(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Form = formOfSlot(sl)
 	}
+	if b, ok := a.kit.TakeFlash(w, r, flashImport); ok {
+		var rep importReport
+		if json.Unmarshal([]byte(b), &rep) == nil {
+			rep.Applied, d.Report = true, &rep
+		}
+	}
 	a.renderManage(w, r, est, http.StatusOK, d)
+}
+
+// flashImport carries an applied import's report to the page after the
+// redirect (post/redirect/get: a reload does not import again).
+const flashImport = "ttimport"
+
+// importFlash is rep as a flash: its counts and as many of its messages as
+// fit, the rest counted.
+func importFlash(lang string, rep importReport) string {
+	msgs := rep.Messages
+	for n := len(msgs); ; n-- {
+		rep.Messages = msgs[:n]
+		if n < len(msgs) {
+			rep.Messages = append(rep.Messages[:n:n], i18n.N(lang, "tt.import.more", len(msgs)-n))
+		}
+		b, _ := json.Marshal(rep)
+		if len(b) <= page.MaxFlash || n == 0 {
+			return string(b)
+		}
+	}
 }
 
 func (a *Area) renderManage(w http.ResponseWriter, r *http.Request, est string, status int, d manageData) {
@@ -292,11 +319,14 @@ func (a *Area) importTimetable(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	status := http.StatusOK
+	report := importReport{ImportReport: rep, Messages: page.ProblemText(lang, "tt", rep.Problems)}
 	if !rep.Applied {
-		status = http.StatusUnprocessableEntity
+		a.renderManage(w, r, est, http.StatusUnprocessableEntity, manageData{Report: &report})
+		return
 	}
-	a.renderManage(w, r, est, status, manageData{Report: &importReport{ImportReport: rep, Messages: page.ProblemText(lang, "tt", rep.Problems)}})
+	report.Problems = nil // told by Messages
+	a.kit.SetFlash(w, page.Current(r).Token, flashImport, importFlash(lang, report))
+	http.Redirect(w, r, "/timetable/manage/"+est, http.StatusSeeOther)
 }
 
 func (a *Area) classlogSettings(w http.ResponseWriter, r *http.Request) {
