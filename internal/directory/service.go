@@ -275,6 +275,12 @@ func ViewEstablishment(ctx context.Context, v *access.Viewer, q db.Querier, id, 
 // student): classes, establishments and head teachers, teachers and
 // family, each person only if v may read their card.
 func ViewStudentSchool(ctx context.Context, v *access.Viewer, q db.Querier, studentID string) (StudentSchool, error) {
+	return studentSchool(ctx, v, q, studentID, true)
+}
+
+// studentSchool reads a student's school page; full adds their teachers and
+// family, which the home page leaves out (ViewSchooling).
+func studentSchool(ctx context.Context, v *access.Viewer, q db.Querier, studentID string, full bool) (StudentSchool, error) {
 	res := access.Person(studentID)
 	if err := v.Can(ctx, access.ReadRecord, res); err != nil {
 		return StudentSchool{}, err
@@ -290,15 +296,17 @@ func ViewStudentSchool(ctx context.Context, v *access.Viewer, q db.Querier, stud
 	if view.Schooling, err = schoolingOf(ctx, q, studentID); err != nil {
 		return StudentSchool{}, err
 	}
-	teaching, err := teachingOfStudent(ctx, q, studentID)
-	if err != nil {
-		return StudentSchool{}, err
+	if full {
+		teaching, err := teachingOfStudent(ctx, q, studentID)
+		if err != nil {
+			return StudentSchool{}, err
+		}
+		relatives, err := relativesOf(ctx, q, studentID)
+		if err != nil {
+			return StudentSchool{}, err
+		}
+		view.Teaching, view.Relatives = teachingRowsOf(teaching), kinCardsOf(relatives)
 	}
-	relatives, err := relativesOf(ctx, q, studentID)
-	if err != nil {
-		return StudentSchool{}, err
-	}
-	view.Teaching, view.Relatives = teachingRowsOf(teaching), kinCardsOf(relatives)
 	var heads []string
 	for _, sc := range view.Schooling {
 		heads = append(heads, cardIDs(sc.HeadTeachers)...)
