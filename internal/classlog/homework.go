@@ -161,35 +161,6 @@ func (s *Service) HomeworkSetBy(ctx context.Context, v *access.Viewer, from, to 
 	return readable(ctx, s, v, hw, homeworkEntry)
 }
 
-// HomeworkSetAround lists the homework the viewer set, drafts included,
-// in their entries of the four weeks before and after the day from
-// (YYYY-MM-DD), due two weeks before it or later: a teacher's homework
-// page, with the count of hand-ins of each.
-func (s *Service) HomeworkSetAround(ctx context.Context, v *access.Viewer, from string) ([]Homework, error) {
-	day, err := timetable.ParseDate(from)
-	if err != nil {
-		return nil, err
-	}
-	es, err := entriesByAuthor(ctx, s.DB, v.ID, day.AddDate(0, 0, -28).Format(timetable.DateFormat),
-		day.AddDate(0, 0, 28).Format(timetable.DateFormat))
-	if err != nil {
-		return nil, err
-	}
-	if es, err = readable(ctx, s, v, es, entryID); err != nil {
-		return nil, err
-	}
-	since := day.AddDate(0, 0, -14).Format(timetable.DateFormat)
-	var out []Homework
-	for _, e := range es {
-		for _, h := range e.Homework {
-			if h.DueDate >= since {
-				out = append(out, h)
-			}
-		}
-	}
-	return out, nil
-}
-
 // SetDone ticks or unticks a homework the viewer, a student, reads.
 func (s *Service) SetDone(ctx context.Context, v *access.Viewer, homeworkID string, done bool) error {
 	if err := v.Can(ctx, access.TickDone, access.Person(v.ID)); err != nil {

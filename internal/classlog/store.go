@@ -138,11 +138,6 @@ func entriesOfStructure(ctx context.Context, q db.Querier, classID, groupID, fro
 		ORDER BY e.lesson_date DESC, e.created_at DESC`, groupID, from, to)
 }
 
-func entriesByAuthor(ctx context.Context, q db.Querier, authorID, from, to string) ([]Entry, error) {
-	return queryEntries(ctx, q, `SELECT `+entryCols+`WHERE e.author_id = ? AND e.lesson_date BETWEEN ? AND ?
-		ORDER BY e.lesson_date DESC, e.created_at DESC`, authorID, from, to)
-}
-
 // homeworkOfStudent lists the published homework of a student's classes
 // and groups due between two dates, with the student's tick and hand-in.
 func homeworkOfStudent(ctx context.Context, q db.Querier, studentID, from, to string, now time.Time) ([]Homework, error) {
