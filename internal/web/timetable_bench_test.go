@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"cartable/internal/demo"
@@ -22,23 +21,9 @@ func BenchmarkWeekView(b *testing.B) {
 		cookies = append(cookies, c)
 	}
 	h := e.srv.Handler()
-	var n, size atomic.Int64
 	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			i := n.Add(1)
-			req := httptest.NewRequest("GET", "/timetable?week=2026-11-30", nil)
-			req.Header.Set("Cookie", cookies[int(i)%len(cookies)])
-			req.Header.Set("Accept-Encoding", "gzip")
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, req)
-			if w.Code != 200 {
-				b.Fatalf("status %d", w.Code)
-			}
-			size.Add(int64(w.Body.Len()))
-		}
-	})
-	b.ReportMetric(float64(size.Load())/float64(n.Load()), "gzip-bytes/page")
+	n, size := serveParallel(b, h, "/timetable?week=2026-11-30", cookies)
+	b.ReportMetric(float64(size)/float64(n), "gzip-bytes/page")
 }
 
 // BenchmarkYearFeed measures a full-year iCalendar feed, from the token to
