@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -332,5 +333,21 @@ func TestHomeStaffDay(t *testing.T) {
 		if strings.Contains(r.body, `/lessons/`+cancelled[0]+`/`+day) {
 			t.Errorf("%s (%s) sees the cancelled lessons of the day", a.Login, a.Profile)
 		}
+	}
+	// The same teacher made deputy of the school sees the day, from the
+	// policy's function rule (a sign-in loads the functions anew).
+	est := e.query(`SELECT id FROM establishments WHERE uai = ?`, demo.MainUAI)[0]
+	if _, err := e.db.Exec(context.Background(), `INSERT INTO functions (person_id, establishment_id, function) VALUES (?, ?, 'deputy')`,
+		e.person(teacher.Login).ID, est); err != nil {
+		t.Fatal(err)
+	}
+	r := e.signIn(teacher.Login).get("/")
+	for _, name := range absent {
+		if !strings.Contains(block(r.body, "b-absent"), name) {
+			t.Errorf("the teacher who is deputy does not see the absent teacher %s", name)
+		}
+	}
+	if !strings.Contains(block(r.body, "b-cancelled"), `/lessons/`+cancelled[0]+`/`+day) {
+		t.Error("the teacher who is deputy does not see the day's cancelled lessons")
 	}
 }

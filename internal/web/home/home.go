@@ -51,6 +51,11 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 		if data.Teaching, data.Headed, err = directory.MyTeaching(ctx, v, a.db); err == nil {
 			data.Blocks, err = a.teacherBlocks(r)
 		}
+		if err == nil { // a teacher who is also deputy or CPE: the day's changes the policy gives them
+			var staff []Block
+			staff, err = a.staffBlocks(r, nil)
+			data.Blocks = append(data.Blocks, staff...)
+		}
 	case roles.Staff, roles.Admin:
 		if v.Profile == roles.Staff {
 			data.Teaching, data.Headed, err = directory.MyTeaching(ctx, v, a.db) // some staff also teach

@@ -20,6 +20,11 @@ func (a *Area) staffBlocks(r *http.Request, schools []directory.School) ([]Block
 	if err != nil {
 		return nil, err
 	}
+	if len(days) > 1 && schools == nil { // a teacher holding a function in two schools
+		if schools, err = directory.MySchools(ctx, v, a.db); err != nil {
+			return nil, err
+		}
+	}
 	names := map[string]string{}
 	for _, s := range schools {
 		names[s.Establishment.ID] = s.Establishment.Name
