@@ -17,7 +17,9 @@ import (
 // feed's address, new recovery codes. It never goes into the URL (history,
 // logs, referrers): it is a short-lived cookie sealed (AES-GCM) with a key
 // derived from the session's secret token, so it opens only in the session
-// that received it, and only once: the page that shows it clears it.
+// that received it, for two minutes at most, and the page that shows it
+// clears it. Nothing on the server marks it read: a copy of the cookie
+// replays it within that session and those two minutes.
 
 // flashLife bounds how long a flash waits for its page.
 const flashLife = 2 * time.Minute
@@ -63,6 +65,9 @@ func (k *Kit) SetFlash(w http.ResponseWriter, sessionToken, name, value string) 
 // false when there is none, when it expired, or when it was sealed for
 // another session.
 func (k *Kit) TakeFlash(w http.ResponseWriter, r *http.Request, name string) (string, bool) {
+	if r.Method == http.MethodHead { // a HEAD shows nothing: it must not use the flash up
+		return "", false
+	}
 	c, err := r.Cookie(k.flashCookie(name))
 	if err != nil {
 		return "", false
