@@ -183,9 +183,11 @@ func (a *Area) confirm(w http.ResponseWriter, r *http.Request) {
 		}
 		a.kit.ServerError(w, r, err)
 	default:
+		// The import is applied: a failure to forget its upload (the rights
+		// it just changed, say) must not answer an error for it; the
+		// upload then expires with the day.
 		if err := provisioning.DeleteUpload(ctx, v, a.db, u.ID); err != nil {
-			a.kit.ServerError(w, r, err)
-			return
+			a.kit.Log.Warn("provisioning: applied upload not deleted", "upload", u.ID, "error", err)
 		}
 		http.Redirect(w, r, "/provisioning/imports/"+url.PathEscape(sum.RunID), http.StatusSeeOther)
 	}
