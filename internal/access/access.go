@@ -123,6 +123,9 @@ func (p *Policy) can(ctx context.Context, v *Viewer, a Action, r Resource) error
 	if provisionAction(a) {
 		return p.canProvision(ctx, v, r) // provisioning.go
 	}
+	if schoolLifeAction(a) {
+		return p.canSchoolLife(ctx, v, a, r) // schoollife.go
+	}
 	switch r.Kind {
 	case KindPerson:
 		if !personAction(a) {

@@ -154,6 +154,44 @@
 // see the lesson: they are part of the timetable. A calendar feed is built
 // by asking these same questions as the feed's owner.
 //
+// # School life (schoollife.go)
+//
+// Attendance, punishments, sanctions and correspondence notes are about a
+// student. The CPE, the head and the deputy run school life in their
+// establishment; the secretary and the documentalist, who read directory
+// records, do not read absences and punishments.
+//
+//	question                          who may (same establishment)
+//	--------------------------------  ------------------------------------------------
+//	read-school-life of a student     the student; their relatives (active child);
+//	                                  the teachers of their classes and groups;
+//	                                  head, deputy, cpe
+//	read-school-life of a class/group its teachers (taught or headed); head, deputy,
+//	                                  cpe
+//	read-school-life of an            head, deputy, cpe (the day of the whole
+//	establishment                     establishment, the counts, the counter)
+//	manage-school-life                head, deputy, cpe (absences over time,
+//	                                  exemptions, justifications reviewed, reasons
+//	                                  and settings)
+//	read-confidential                 the student, their relatives; head, deputy,
+//	                                  cpe; others see "motif confidentiel"
+//	take-register of a lesson         its own teachers and the replacement recorded
+//	(one occurrence)                  for that occurrence; head, deputy, cpe
+//	justify, sign-note                the student's legal guardians only
+//	give-punishment, write-note       the teachers of the student's classes and
+//	                                  groups; head, deputy, cpe
+//	read-sanctions                    the student, their relatives; head, deputy,
+//	                                  cpe (not the teachers)
+//	decide-sanction                   the head (R511-13; permanent exclusion is
+//	                                  recorded as the disciplinary board's decision)
+//	read-school-life-history          head, cpe (who changed which absence or
+//	                                  sanction, before and after)
+//
+// Nobody acts on their own record: a student reads it, sanctions and
+// confidential reasons included. Deactivated students are refused to all.
+// Supervisors (assistants d'éducation) carry no function in the directory
+// feeds: until one does, they give punishments through the CPE.
+//
 // # Privilege order (account administration and lifecycle)
 //
 //	level  who
