@@ -27,6 +27,7 @@ import (
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
+	"cartable/internal/web/notices"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
@@ -147,6 +148,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dir)
+	notes, err := notices.New(srv.kit, o.DB)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, notes)
 	start, err := home.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err

@@ -67,6 +67,12 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 			data.Blocks, err = a.staffBlocks(r, data.Schools)
 		}
 	}
+	if err == nil {
+		var nb *Block
+		if nb, err = a.noticesBlock(r); nb != nil {
+			data.Blocks = append([]Block{*nb}, data.Blocks...)
+		}
+	}
 	if err != nil {
 		a.kit.Fail(w, r, err)
 		return
