@@ -158,3 +158,11 @@ func MarkAllRead(ctx context.Context, v *access.Viewer, q db.Querier) error {
 	_, err := q.Exec(ctx, `UPDATE notifications SET read_at = ? WHERE recipient_id = ? AND not_before <= ? AND read_at IS NULL`, now, v.ID, now)
 	return err
 }
+
+// Backlog counts the notices whose time has come and that no delivery has
+// marked sent yet, for monitoring: a count, nothing about anyone.
+func Backlog(ctx context.Context, q db.Querier) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE sent_at IS NULL AND not_before <= ?`, time.Now().Unix()).Scan(&n)
+	return n, err
+}

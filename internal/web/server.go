@@ -18,6 +18,7 @@ import (
 	"cartable/internal/feeds"
 	"cartable/internal/files"
 	"cartable/internal/mail"
+	"cartable/internal/metrics"
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
 	"cartable/internal/web/admin"
@@ -54,6 +55,9 @@ type Server struct {
 	TrustedProxies []netip.Prefix
 	// Files stores attachments and handed-in work (nil: uploads refused).
 	Files *files.Store
+	// Metrics counts requests and reads the gauges (metrics.go); served
+	// by MetricsHandler on its own listener.
+	Metrics *metrics.Registry
 
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
@@ -98,6 +102,7 @@ func New(o Options) (*Server, error) {
 		BaseURL:        strings.TrimRight(o.BaseURL, "/"),
 		TrustedProxies: o.TrustedProxies,
 		Files:          o.Files,
+		Metrics:        metrics.New(),
 	}
 	var err error
 	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Log: o.Log,
@@ -164,6 +169,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, prov)
+	srv.registerGauges() // metrics.go
 	return srv, nil
 }
 
