@@ -42,6 +42,8 @@ var exempt = map[string]string{
 	"notify.Backlog":                       noPersonalData + ": counts the notices waiting for delivery, for monitoring",
 	"timetable.EventBacklog":               noPersonalData + ": counts the undelivered change events, for monitoring",
 	"provisioning.RunCounts":               noPersonalData + ": counts imports by outcome and purges, for monitoring",
+	"files.StorageKeys":                    noPersonalData + ": the storage keys (identifiers) a backup copies",
+	"files.PauseErasure":                   noPersonalData + ": a backup pauses the erasure of blobs while it copies them (a lock)",
 	"files.Rotate":                         noPersonalData + ": re-wraps the establishments' data keys under a new master key (command line)",
 	"files.Store.CheckKeys":                noPersonalData + ": tells that every data key opens with the master key, at start",
 	"files.Store.Discard":                  noPersonalData + ": erases the blob of a file whose record was rolled back",
