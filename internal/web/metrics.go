@@ -65,7 +65,9 @@ func (s *Server) registerGauges() {
 		metrics.Gauge{Name: "cartable_purges_total", Help: "Purges of closed accounts and old school years run.", Kind: "counter",
 			Read: count(func(ctx context.Context) (int, error) { _, n, err := provisioning.RunCounts(ctx, s.DB); return n, err })},
 		metrics.Gauge{Name: "cartable_goroutines", Help: "Goroutines of the process.",
-			Read: func() (map[string]float64, error) { return map[string]float64{"": float64(runtime.NumGoroutine())}, nil }},
+			Read: func() (map[string]float64, error) {
+				return map[string]float64{"": float64(runtime.NumGoroutine())}, nil
+			}},
 		metrics.Gauge{Name: "cartable_heap_bytes", Help: "Bytes of allocated heap objects.",
 			Read: func() (map[string]float64, error) {
 				var m runtime.MemStats
@@ -119,4 +121,3 @@ func allowed(remote string, allow []netip.Prefix) bool {
 	}
 	return false
 }
-
