@@ -41,7 +41,7 @@ func (s *Service) incidentForm(ctx context.Context, v *access.Viewer, est string
 	if out.Year, err = schoolYear(ctx, s.DB, est, out.Today); err != nil && !errors.Is(err, errNotFound) {
 		return out, err
 	}
-	out.Students, err = s.students(ctx, v, access.ManageSchoolLife, []string{est})
+	out.Students, err = s.op().students(ctx, v, access.ManageSchoolLife, []string{est})
 	return out, err
 }
 
@@ -64,8 +64,8 @@ func (s *Service) schoolLifeEstablishment(ctx context.Context, v *access.Viewer,
 }
 
 // students lists the students of establishments the viewer may do a on.
-func (s *Service) students(ctx context.Context, v *access.Viewer, a access.Action, ests []string) ([]Student, error) {
-	all, err := studentsOf(ctx, s.DB, ests)
+func (o op) students(ctx context.Context, v *access.Viewer, a access.Action, ests []string) ([]Student, error) {
+	all, err := studentsOf(ctx, o.q, ests)
 	if err != nil || len(all) == 0 {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func (s *Service) students(ctx context.Context, v *access.Viewer, a access.Actio
 // protagonistProblems checks that the protagonists are students of est
 // whom the viewer manages: a forged one is a problem on its line, and a
 // refusal to audit.
-func (s *Service) protagonistProblems(ctx context.Context, v *access.Viewer, est string, in IncidentInput, c cleanIncident) (check.Problems, []*access.Denied, error) {
+func (o op) protagonistProblems(ctx context.Context, v *access.Viewer, est string, in IncidentInput, c cleanIncident) (check.Problems, []*access.Denied, error) {
 	if len(c.protagonists) == 0 {
 		return nil, nil, nil
 	}
@@ -101,7 +101,7 @@ func (s *Service) protagonistProblems(ctx context.Context, v *access.Viewer, est
 	if err != nil {
 		return nil, nil, err
 	}
-	here, err := studentsOf(ctx, s.DB, []string{est})
+	here, err := studentsOf(ctx, o.q, []string{est})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -141,58 +141,72 @@ func (c cleanIncident) fields(processed bool) map[string]string {
 // protagonists (school life: CPE, head, deputy). Problems, forged
 // students among them (*Rejected), change nothing. It returns its ID.
 func (s *Service) RecordIncident(ctx context.Context, v *access.Viewer, in IncidentInput) (string, error) {
-	return s.saveIncident(ctx, v, "", in)
+	id, write, err := s.op().saveIncident(ctx, v, "", in)
+	if err != nil {
+		return "", err
+	}
+	return id, s.DB.Tx(ctx, func(tx *db.Tx) error { return write(tx) })
+}
+
+// RecordIncidentIn is RecordIncident inside the caller's transaction q,
+// at.Now, with identifiers from at.ID (the demo).
+func RecordIncidentIn(ctx context.Context, v *access.Viewer, q db.Querier, in IncidentInput, at Stamp) (string, error) {
+	id, write, err := op{q: q, now: at.Now, ids: at.ID}.saveIncident(ctx, v, "", in)
+	if err != nil {
+		return "", err
+	}
+	return id, write(q)
 }
 
 // EditIncident changes an incident: its facts, protagonists, processed.
 func (s *Service) EditIncident(ctx context.Context, v *access.Viewer, id string, in IncidentInput) error {
-	_, err := s.saveIncident(ctx, v, id, in)
-	return err
+	_, write, err := s.op().saveIncident(ctx, v, id, in)
+	if err != nil {
+		return err
+	}
+	return s.DB.Tx(ctx, func(tx *db.Tx) error { return write(tx) })
 }
 
-func (s *Service) saveIncident(ctx context.Context, v *access.Viewer, id string, in IncidentInput) (string, error) {
+func (o op) saveIncident(ctx context.Context, v *access.Viewer, id string, in IncidentInput) (string, func(db.Querier) error, error) {
 	var was *Incident
 	if id != "" {
-		i, err := incidentByID(ctx, s.DB, id)
+		i, err := incidentByID(ctx, o.q, id)
 		if errors.Is(err, errNotFound) {
-			return "", access.Refuse(access.ManageSchoolLife, incidentResource(id), "no such incident")
+			return "", nil, access.Refuse(access.ManageSchoolLife, incidentResource(id), "no such incident")
 		}
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		was, in.EstablishmentID = &i, i.EstablishmentID
 	}
 	if in.EstablishmentID == "" {
-		return "", access.Refuse(access.ManageSchoolLife, access.Establishment(""), "no establishment")
+		return "", nil, access.Refuse(access.ManageSchoolLife, access.Establishment(""), "no establishment")
 	}
 	if err := v.Can(ctx, access.ManageSchoolLife, access.Establishment(in.EstablishmentID)); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	y, err := schoolYear(ctx, s.DB, in.EstablishmentID, s.today())
+	y, err := schoolYear(ctx, o.q, in.EstablishmentID, o.today())
 	if err != nil && !errors.Is(err, errNotFound) {
-		return "", err
+		return "", nil, err
 	}
 	c, ps := checkIncident(in, y)
-	pp, refusals, err := s.protagonistProblems(ctx, v, in.EstablishmentID, in, c)
+	pp, refusals, err := o.protagonistProblems(ctx, v, in.EstablishmentID, in, c)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	ps = append(ps, pp...)
 	if len(refusals) > 0 {
-		return "", &Rejected{Problems: ps, Refusals: refusals}
+		return "", nil, &Rejected{Problems: ps, Refusals: refusals}
 	}
 	if len(ps) > 0 {
-		return "", ps
+		return "", nil, ps
 	}
-	now := s.now().Unix()
+	now := o.now.Unix()
 	create := was == nil
 	if create {
-		id = newID()
+		id = o.newID()
 	}
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		if err := saveIncident(ctx, tx, id, in.EstablishmentID, v.ID, c, in.Processed, create, now); err != nil {
-			return err
-		}
+	return id, func(q db.Querier) error {
 		var before map[string]string
 		after := c.fields(in.Processed)
 		if was != nil {
@@ -206,9 +220,11 @@ func (s *Service) saveIncident(ctx context.Context, v *access.Viewer, id string,
 				return nil
 			}
 		}
-		return record(ctx, tx, v, in.EstablishmentID, "", "incident:"+id, now, before, after)
-	})
-	return id, err
+		if err := saveIncident(ctx, q, id, in.EstablishmentID, v.ID, c, in.Processed, create, now); err != nil {
+			return err
+		}
+		return record(ctx, q, v, in.EstablishmentID, "", "incident:"+id, now, before, after)
+	}, nil
 }
 
 // IncidentPage is an incident with its form.

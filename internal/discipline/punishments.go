@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/check"
@@ -12,18 +13,48 @@ import (
 	"cartable/internal/timetable"
 )
 
-// today is the service's day in Paris.
-func (s *Service) today() string {
-	return s.now().In(timetable.Paris).Format(timetable.DateFormat)
+// op is one operation's database and time: the service's (reads through
+// the pool, writes in a transaction of their own) or a caller's
+// transaction (the demo's *In functions).
+type op struct {
+	q   db.Querier
+	now time.Time
+	ids func() string // nil: random identifiers
 }
+
+// Stamp is when a write made inside a caller's transaction happens, and
+// where its identifiers come from (the demo's seeded source; nil: random).
+type Stamp struct {
+	Now time.Time
+	ID  func() string
+}
+
+func (o op) newID() string {
+	if o.ids != nil {
+		return o.ids()
+	}
+	return newID()
+}
+
+func (s *Service) op() op { return op{q: s.DB, now: s.now()} }
+
+// today is the operation's day in Paris.
+func (o op) today() string { return o.now.In(timetable.Paris).Format(timetable.DateFormat) }
+
+// today is the service's day in Paris.
+func (s *Service) today() string { return s.op().today() }
 
 // student asks a on the student id and reads them; a missing student is
 // refused like a forbidden one.
 func (s *Service) student(ctx context.Context, v *access.Viewer, a access.Action, id string) (studentFacts, error) {
+	return s.op().student(ctx, v, a, id)
+}
+
+func (o op) student(ctx context.Context, v *access.Viewer, a access.Action, id string) (studentFacts, error) {
 	if err := v.Can(ctx, a, access.Person(id)); err != nil {
 		return studentFacts{}, err
 	}
-	f, err := studentByID(ctx, s.DB, id, v.Establishments)
+	f, err := studentByID(ctx, o.q, id, v.Establishments)
 	if errors.Is(err, errNotFound) {
 		return f, access.Refuse(a, access.Person(id), "no such student")
 	}
@@ -57,22 +88,22 @@ func (s *Service) NewPunishment(ctx context.Context, v *access.Viewer, studentID
 	if out.Year, err = schoolYear(ctx, s.DB, f.establishment, out.Today); err != nil && !errors.Is(err, errNotFound) {
 		return out, err
 	}
-	out.Lessons, err = s.recentLessons(ctx, v, f)
+	out.Lessons, err = s.op().recentLessons(ctx, v, f)
 	return out, err
 }
 
 // recentLessons lists the lessons of the last two weeks that the student
 // attends and the viewer sees: the student's timetable when the viewer
 // reads it, else the viewer's own lessons.
-func (s *Service) recentLessons(ctx context.Context, v *access.Viewer, f studentFacts) ([]LessonRef, error) {
-	now := s.now().In(timetable.Paris)
+func (o op) recentLessons(ctx context.Context, v *access.Viewer, f studentFacts) ([]LessonRef, error) {
+	now := o.now.In(timetable.Paris)
 	from := now.AddDate(0, 0, -14).Format(timetable.DateFormat)
 	to := now.Format(timetable.DateFormat)
-	ls, err := timetable.Lessons(ctx, v, s.DB, timetable.Target{Kind: timetable.TargetStudent, ID: f.ID}, from, to)
+	ls, err := timetable.Lessons(ctx, v, o.q, timetable.Target{Kind: timetable.TargetStudent, ID: f.ID}, from, to)
 	own := false
 	if errors.Is(err, access.ErrDenied) {
 		own = true
-		ls, err = timetable.Lessons(ctx, v, s.DB, timetable.Target{Kind: timetable.TargetTeacher, ID: v.ID}, from, to)
+		ls, err = timetable.Lessons(ctx, v, o.q, timetable.Target{Kind: timetable.TargetTeacher, ID: v.ID}, from, to)
 	}
 	if err != nil {
 		return nil, err
@@ -84,7 +115,7 @@ func (s *Service) recentLessons(ctx context.Context, v *access.Viewer, f student
 			continue
 		}
 		if own {
-			ok, err := attends(ctx, s.DB, f.ID, l.Slot.ID)
+			ok, err := attends(ctx, o.q, f.ID, l.Slot.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -99,13 +130,13 @@ func (s *Service) recentLessons(ctx context.Context, v *access.Viewer, f student
 
 // lessonProblems checks the lesson of an exclusion: one the viewer sees,
 // that the student attends, in their establishment, not in the future.
-func (s *Service) lessonProblems(ctx context.Context, v *access.Viewer, f studentFacts, c cleanPunishment) (check.Problems, []*access.Denied, error) {
+func (o op) lessonProblems(ctx context.Context, v *access.Viewer, f studentFacts, c cleanPunishment) (check.Problems, []*access.Denied, error) {
 	var ps check.Problems
 	if c.slot == "" {
 		return nil, nil, nil
 	}
 	value := c.slot + "/" + c.lessonDate
-	l, err := timetable.LessonAt(ctx, v, s.DB, c.slot, c.lessonDate)
+	l, err := timetable.LessonAt(ctx, v, o.q, c.slot, c.lessonDate)
 	var d *access.Denied
 	if errors.As(err, &d) {
 		ps.Add("lesson", "unknown-lesson", value)
@@ -114,14 +145,14 @@ func (s *Service) lessonProblems(ctx context.Context, v *access.Viewer, f studen
 	if err != nil {
 		return nil, nil, err
 	}
-	ok, err := attends(ctx, s.DB, f.ID, c.slot)
+	ok, err := attends(ctx, o.q, f.ID, c.slot)
 	if err != nil {
 		return nil, nil, err
 	}
 	switch {
 	case !ok || l.Slot.EstablishmentID != f.establishment:
 		ps.Add("lesson", "not-attending", value)
-	case l.Date > s.today():
+	case l.Date > o.today():
 		ps.Add("lesson", "future-lesson", l.Date)
 	}
 	return ps, nil, nil
@@ -180,11 +211,11 @@ func diff(before, after map[string]string) (map[string]string, map[string]string
 
 // incidentOf checks that an incident named by a form is one of est that
 // the viewer reads (school life); "" passes.
-func (s *Service) incidentOf(ctx context.Context, v *access.Viewer, id, est string) error {
+func (o op) incidentOf(ctx context.Context, v *access.Viewer, id, est string) error {
 	if id == "" {
 		return nil
 	}
-	i, err := incidentByID(ctx, s.DB, id)
+	i, err := incidentByID(ctx, o.q, id)
 	if errors.Is(err, errNotFound) || (err == nil && i.EstablishmentID != est) {
 		return access.Refuse(access.ManageSchoolLife, access.Resource{Kind: "incident", ID: id}, "no such incident here")
 	}
@@ -201,34 +232,52 @@ func (s *Service) incidentOf(ctx context.Context, v *access.Viewer, id, est stri
 // *Rejected, with the refusal of a lesson a forged form named), having
 // changed nothing. It returns the punishment's ID.
 func (s *Service) Give(ctx context.Context, v *access.Viewer, in PunishmentInput, incident string) (string, error) {
-	f, err := s.student(ctx, v, access.GivePunishment, in.StudentID)
+	id, write, err := s.op().give(ctx, v, in, incident)
 	if err != nil {
 		return "", err
 	}
-	if err := s.incidentOf(ctx, v, incident, f.establishment); err != nil {
+	return id, s.DB.Tx(ctx, func(tx *db.Tx) error { return write(tx) })
+}
+
+// GiveIn is Give inside the caller's transaction q, at.Now, with identifiers from at.ID (the demo).
+func GiveIn(ctx context.Context, v *access.Viewer, q db.Querier, in PunishmentInput, incident string, at Stamp) (string, error) {
+	id, write, err := op{q: q, now: at.Now, ids: at.ID}.give(ctx, v, in, incident)
+	if err != nil {
 		return "", err
 	}
-	today := s.today()
-	y, err := schoolYear(ctx, s.DB, f.establishment, today)
+	return id, write(q)
+}
+
+// give checks a punishment and returns its write.
+func (o op) give(ctx context.Context, v *access.Viewer, in PunishmentInput, incident string) (string, func(db.Querier) error, error) {
+	f, err := o.student(ctx, v, access.GivePunishment, in.StudentID)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := o.incidentOf(ctx, v, incident, f.establishment); err != nil {
+		return "", nil, err
+	}
+	today := o.today()
+	y, err := schoolYear(ctx, o.q, f.establishment, today)
 	if err != nil && !errors.Is(err, errNotFound) {
-		return "", err
+		return "", nil, err
 	}
 	c, ps := checkPunishment(in, y)
-	lp, refusals, err := s.lessonProblems(ctx, v, f, c)
+	lp, refusals, err := o.lessonProblems(ctx, v, f, c)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	ps = append(ps, lp...)
 	if len(refusals) > 0 {
-		return "", &Rejected{Problems: ps, Refusals: refusals}
+		return "", nil, &Rejected{Problems: ps, Refusals: refusals}
 	}
 	if len(ps) > 0 {
-		return "", ps
+		return "", nil, ps
 	}
-	id := newID()
-	now := s.now().Unix()
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		if err := insertPunishment(ctx, tx, id, f.establishment, f.ID, v.ID, incident, today, c, now); err != nil {
+	id := o.newID()
+	now := o.now.Unix()
+	return id, func(q db.Querier) error {
+		if err := insertPunishment(ctx, q, id, f.establishment, f.ID, v.ID, incident, today, c, now); err != nil {
 			return err
 		}
 		after := c.fields()
@@ -236,16 +285,15 @@ func (s *Service) Give(ctx context.Context, v *access.Viewer, in PunishmentInput
 		if incident != "" {
 			after["incident"] = incident
 		}
-		if err := record(ctx, tx, v, f.establishment, f.ID, "punishment:"+id, now, nil, after); err != nil {
+		if err := record(ctx, q, v, f.establishment, f.ID, "punishment:"+id, now, nil, after); err != nil {
 			return err
 		}
-		return s.tell(ctx, v, tx, f, "punishment", "punishment/"+id, map[string]string{"kind": c.kind, "date": today})
-	})
-	return id, err
+		return tell(ctx, v, q, f, "punishment", "punishment/"+id, map[string]string{"kind": c.kind, "date": today})
+	}, nil
 }
 
 // tell queues a notice to each legal guardian of the student.
-func (s *Service) tell(ctx context.Context, v *access.Viewer, q db.Querier, f studentFacts, kind, key string, args map[string]string) error {
+func tell(ctx context.Context, v *access.Viewer, q db.Querier, f studentFacts, kind, key string, args map[string]string) error {
 	gs, err := guardians(ctx, q, f.ID)
 	if err != nil {
 		return err
@@ -264,14 +312,18 @@ func (s *Service) tell(ctx context.Context, v *access.Viewer, q db.Querier, f st
 // they may still punish the student, or school life. Anything else, a
 // cancelled punishment included, is a refusal.
 func (s *Service) editable(ctx context.Context, v *access.Viewer, id string) (punRow, studentFacts, error) {
-	p, err := punishmentByID(ctx, s.DB, id)
+	return s.op().editable(ctx, v, id)
+}
+
+func (o op) editable(ctx context.Context, v *access.Viewer, id string) (punRow, studentFacts, error) {
+	p, err := punishmentByID(ctx, o.q, id)
 	if errors.Is(err, errNotFound) {
 		return p, studentFacts{}, access.Refuse(access.GivePunishment, punishmentResource(id), "no such punishment")
 	}
 	if err != nil {
 		return p, studentFacts{}, err
 	}
-	ok, err := s.mayEdit(ctx, v, p.StaffPunishment)
+	ok, err := mayEdit(ctx, v, p.StaffPunishment)
 	if err != nil {
 		return p, studentFacts{}, err
 	}
@@ -282,7 +334,7 @@ func (s *Service) editable(ctx context.Context, v *access.Viewer, id string) (pu
 	return p, f, nil
 }
 
-func (s *Service) mayEdit(ctx context.Context, v *access.Viewer, p StaffPunishment) (bool, error) {
+func mayEdit(ctx context.Context, v *access.Viewer, p StaffPunishment) (bool, error) {
 	if ok, err := v.May(ctx, access.ManageSchoolLife, access.Person(p.Student.ID)); err != nil || ok {
 		return ok, err
 	}
@@ -311,7 +363,7 @@ func (s *Service) Punishment(ctx context.Context, v *access.Viewer, id string) (
 	if out.Year, err = schoolYear(ctx, s.DB, f.establishment, p.GivenOn); err != nil && !errors.Is(err, errNotFound) {
 		return out, err
 	}
-	out.Lessons, err = s.recentLessons(ctx, v, f)
+	out.Lessons, err = s.op().recentLessons(ctx, v, f)
 	return out, err
 }
 
@@ -319,37 +371,56 @@ func (s *Service) Punishment(ctx context.Context, v *access.Viewer, id string) (
 // outcome, its details, the reason. The history keeps the fields before
 // and after.
 func (s *Service) Edit(ctx context.Context, v *access.Viewer, id string, in PunishmentInput) error {
-	p, f, err := s.editable(ctx, v, id)
-	if err != nil {
+	write, err := s.op().edit(ctx, v, id, in)
+	if err != nil || write == nil {
 		return err
 	}
-	y, err := schoolYear(ctx, s.DB, f.establishment, p.GivenOn)
-	if err != nil && !errors.Is(err, errNotFound) {
+	return s.DB.Tx(ctx, func(tx *db.Tx) error { return write(tx) })
+}
+
+// EditIn is Edit inside the caller's transaction q, at.Now (the demo).
+func EditIn(ctx context.Context, v *access.Viewer, q db.Querier, id string, in PunishmentInput, at Stamp) error {
+	write, err := op{q: q, now: at.Now, ids: at.ID}.edit(ctx, v, id, in)
+	if err != nil || write == nil {
 		return err
+	}
+	return write(q)
+}
+
+// edit checks a punishment's change and returns its write (nil when
+// nothing changes).
+func (o op) edit(ctx context.Context, v *access.Viewer, id string, in PunishmentInput) (func(db.Querier) error, error) {
+	p, f, err := o.editable(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
+	y, err := schoolYear(ctx, o.q, f.establishment, p.GivenOn)
+	if err != nil && !errors.Is(err, errNotFound) {
+		return nil, err
 	}
 	c, ps := checkPunishment(in, y)
-	lp, refusals, err := s.lessonProblems(ctx, v, f, c)
+	lp, refusals, err := o.lessonProblems(ctx, v, f, c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ps = append(ps, lp...)
 	if len(refusals) > 0 {
-		return &Rejected{Problems: ps, Refusals: refusals}
+		return nil, &Rejected{Problems: ps, Refusals: refusals}
 	}
 	if len(ps) > 0 {
-		return ps
+		return nil, ps
 	}
 	before, after := diff(cleanOf(p.StaffPunishment).fields(), c.fields())
 	if len(before) == 0 && len(after) == 0 {
-		return nil
+		return nil, nil
 	}
-	now := s.now().Unix()
-	return s.DB.Tx(ctx, func(tx *db.Tx) error {
-		if err := updatePunishment(ctx, tx, id, c, now); err != nil {
+	now := o.now.Unix()
+	return func(q db.Querier) error {
+		if err := updatePunishment(ctx, q, id, c, now); err != nil {
 			return err
 		}
-		return record(ctx, tx, v, f.establishment, f.ID, "punishment:"+id, now, before, after)
-	})
+		return record(ctx, q, v, f.establishment, f.ID, "punishment:"+id, now, before, after)
+	}, nil
 }
 
 // Cancel cancels a punishment (its author, school life): it stays in the

@@ -145,7 +145,7 @@ func (s *Service) Desk(ctx context.Context, v *access.Viewer, est string) (Desk,
 			out.Punishments = append(out.Punishments, staffView(p.StaffPunishment, v.ID, false, true))
 		}
 	}
-	out.Students, err = s.students(ctx, v, access.GivePunishment, v.Establishments)
+	out.Students, err = s.op().students(ctx, v, access.GivePunishment, v.Establishments)
 	return out, err
 }
 
@@ -173,7 +173,7 @@ func (s *Service) schoolLifeDesk(ctx context.Context, v *access.Viewer, est stri
 	if out.Incidents, err = incidentsOf(ctx, s.DB, est, deskLimit); err != nil {
 		return out, err
 	}
-	out.Students, err = s.students(ctx, v, access.GivePunishment, []string{est})
+	out.Students, err = s.op().students(ctx, v, access.GivePunishment, []string{est})
 	return out, err
 }
 

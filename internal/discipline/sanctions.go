@@ -60,45 +60,61 @@ func (c cleanSanction) fields() map[string]string {
 // Decide records a sanction the head pronounces (the disciplinary board's
 // decision for a permanent exclusion), computes the day it leaves the
 // record, and tells the student's legal guardians, in one transaction.
-// incident, when not "", is the incident it follows. Limits and the
+// in.IncidentID, when not "", is the incident it follows. Limits and the
 // suspension's period are checked (CheckSanction): problems change nothing.
 func (s *Service) Decide(ctx context.Context, v *access.Viewer, in SanctionInput) (string, error) {
-	f, err := s.student(ctx, v, access.DecideSanction, in.StudentID)
+	id, write, err := s.op().decide(ctx, v, in)
 	if err != nil {
 		return "", err
 	}
-	if err := s.incidentOf(ctx, v, in.IncidentID, f.establishment); err != nil {
+	return id, s.DB.Tx(ctx, func(tx *db.Tx) error { return write(tx) })
+}
+
+// DecideIn is Decide inside the caller's transaction q, at.Now, with identifiers from at.ID (the demo).
+func DecideIn(ctx context.Context, v *access.Viewer, q db.Querier, in SanctionInput, at Stamp) (string, error) {
+	id, write, err := op{q: q, now: at.Now, ids: at.ID}.decide(ctx, v, in)
+	if err != nil {
 		return "", err
 	}
-	today := s.today()
+	return id, write(q)
+}
+
+func (o op) decide(ctx context.Context, v *access.Viewer, in SanctionInput) (string, func(db.Querier) error, error) {
+	f, err := o.student(ctx, v, access.DecideSanction, in.StudentID)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := o.incidentOf(ctx, v, in.IncidentID, f.establishment); err != nil {
+		return "", nil, err
+	}
+	today := o.today()
 	day := in.DecidedOn
 	if _, err := timeOf(day); err != nil {
 		day = today
 	}
-	y, err := schoolYear(ctx, s.DB, f.establishment, day)
+	y, err := schoolYear(ctx, o.q, f.establishment, day)
 	if err != nil && !errors.Is(err, errNotFound) {
-		return "", err
+		return "", nil, err
 	}
 	c, ps := checkSanction(in, y, today)
 	if len(ps) > 0 {
-		return "", ps
+		return "", nil, ps
 	}
-	id := newID()
-	now := s.now().Unix()
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		if err := insertSanction(ctx, tx, id, f.establishment, f.ID, v.ID, in.IncidentID, c, now); err != nil {
+	id := o.newID()
+	now := o.now.Unix()
+	return id, func(q db.Querier) error {
+		if err := insertSanction(ctx, q, id, f.establishment, f.ID, v.ID, in.IncidentID, c, now); err != nil {
 			return err
 		}
 		after := c.fields()
 		if in.IncidentID != "" {
 			after["incident"] = in.IncidentID
 		}
-		if err := record(ctx, tx, v, f.establishment, f.ID, "sanction:"+id, now, nil, after); err != nil {
+		if err := record(ctx, q, v, f.establishment, f.ID, "sanction:"+id, now, nil, after); err != nil {
 			return err
 		}
-		return s.tell(ctx, v, tx, f, "sanction", "sanction/"+id, map[string]string{"kind": c.kind, "date": c.decided})
-	})
-	return id, err
+		return tell(ctx, v, q, f, "sanction", "sanction/"+id, map[string]string{"kind": c.kind, "date": c.decided})
+	}, nil
 }
 
 // Revoke records the revocation of a sanction's suspension, a later
@@ -129,6 +145,6 @@ func (s *Service) Revoke(ctx context.Context, v *access.Viewer, id string, in Re
 			map[string]string{"revoked_on": in.RevokedOn, "revocation_reason": trim(in.Reason)}); err != nil {
 			return err
 		}
-		return s.tell(ctx, v, tx, f, "sanction", "sanction/"+id+"/revoked", map[string]string{"kind": r.Kind, "date": in.RevokedOn})
+		return tell(ctx, v, tx, f, "sanction", "sanction/"+id+"/revoked", map[string]string{"kind": r.Kind, "date": in.RevokedOn})
 	})
 }

@@ -69,6 +69,13 @@ func newDisCast(t *testing.T) *disCast {
 	}
 	c.head, c.deputy, c.cpe, c.secretary = main("head"), main("deputy"), main("cpe"), main("secretary")
 	c.otherHead = e.account(func(a demo.Account) bool { return has("head")(a) && a.Establishment == demo.SecondUAI })
+	// The demo's own discipline (written around the real today) would
+	// blur the counts: the tests start from none.
+	for _, table := range []string{"dis_history", "dis_punishments", "dis_sanctions", "dis_protagonists", "dis_incidents", "notifications"} {
+		if _, err := e.db.Exec(ctx, `DELETE FROM `+table); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return c
 }
 
