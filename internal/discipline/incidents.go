@@ -260,6 +260,21 @@ func (s *Service) Incident(ctx context.Context, v *access.Viewer, id string) (In
 	for _, x := range ss {
 		i.Sanctions = append(i.Sanctions, x.StaffSanction)
 	}
+	ids := make([]string, len(i.Protagonists))
+	for k, p := range i.Protagonists {
+		ids[k] = p.ID
+	}
+	punish, err := v.VisibleStudents(ctx, access.GivePunishment, ids)
+	if err != nil {
+		return IncidentPage{}, err
+	}
+	decide, err := v.VisibleStudents(ctx, access.DecideSanction, ids)
+	if err != nil {
+		return IncidentPage{}, err
+	}
+	for k := range i.Protagonists {
+		i.Protagonists[k].MayPunish, i.Protagonists[k].MayDecide = punish[ids[k]], decide[ids[k]]
+	}
 	form, err := s.incidentForm(ctx, v, i.EstablishmentID)
 	if err != nil {
 		return IncidentPage{}, err

@@ -87,6 +87,9 @@ func (s *Service) Record(ctx context.Context, v *access.Viewer, studentID string
 	if st.MayDecide, err = v.May(ctx, access.DecideSanction, access.Person(f.ID)); err != nil {
 		return out, err
 	}
+	if st.History, err = v.May(ctx, access.ReadSchoolLifeHistory, access.Establishment(f.establishment)); err != nil {
+		return out, err
+	}
 	for _, p := range ps {
 		st.Punishments = append(st.Punishments, staffView(p.StaffPunishment, v.ID, st.SchoolLife, st.MayPunish))
 	}

@@ -101,13 +101,16 @@ type StaffRecord struct {
 	SanctionsShown bool
 	MayPunish      bool // the viewer may give this student a punishment
 	MayDecide      bool // the viewer is the head: may decide a sanction
-	SchoolLife     bool // the viewer runs school life here: incidents, history
+	SchoolLife     bool // the viewer runs school life here: incidents
+	History        bool // the viewer reads the history (head, CPE)
 }
 
 // Protagonist is a student of an incident with their role.
 type Protagonist struct {
 	Student
-	Role string
+	Role      string
+	MayPunish bool // the viewer may give them a punishment
+	MayDecide bool // the viewer may decide a sanction for them (the head)
 }
 
 // Incident is an incident as school life reads it.

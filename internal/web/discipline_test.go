@@ -79,7 +79,7 @@ func newDisCast(t *testing.T) *disCast {
 	return c
 }
 
-var hrefIDRe = regexp.MustCompile(`/discipline/punishments/([A-Za-z0-9]+)"`)
+var linkRe = regexp.MustCompile(`href="(/discipline[^"#]*)`)
 
 // give posts a punishment form as b and returns the answer.
 func give(b *browser, student string, form url.Values) response {
@@ -169,6 +169,20 @@ func TestDisciplineAccessMatrix(t *testing.T) {
 			}
 			if r := b.get(p.path); r.status != want {
 				t.Errorf("%s GET %s: %d, want %d", who, p.path, r.status, want)
+			}
+		}
+	}
+	// Every discipline link a page offers opens for its reader.
+	for _, p := range pages {
+		for who, b := range browsers {
+			if !slices.Contains(p.ok, who) {
+				continue
+			}
+			for _, m := range linkRe.FindAllStringSubmatch(b.get(p.path).body, -1) {
+				link := strings.ReplaceAll(m[1], "&amp;", "&")
+				if r := b.get(link); r.status != http.StatusOK && r.status != http.StatusSeeOther {
+					t.Errorf("%s: %s offers %s, which answers %d", who, p.path, link, r.status)
+				}
 			}
 		}
 	}
