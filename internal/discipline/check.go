@@ -136,7 +136,8 @@ func clock(ps *check.Problems, field, s string) int {
 	return t.Hour()*60 + t.Minute()
 }
 
-// number reads a whole number in [min, max], else adds code (with max as N).
+// number reads a whole number in [min, max]: below, "too-small" (N: min);
+// above, code (N: max).
 func number(ps *check.Problems, field, s string, min, max int, code string) int {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -148,7 +149,11 @@ func number(ps *check.Problems, field, s string, min, max int, code string) int 
 		ps.Add(field, "bad-number", s)
 		return 0
 	}
-	if n < min || n > max {
+	if n < min {
+		*ps = append(*ps, check.Problem{Field: field, Code: "too-small", Value: s, N: min})
+		return 0
+	}
+	if n > max {
 		*ps = append(*ps, check.Problem{Field: field, Code: code, Value: s, N: max})
 		return 0
 	}
