@@ -3,6 +3,7 @@ package discipline
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -198,4 +199,76 @@ func Purge(ctx context.Context, v *access.Viewer, q db.Querier, now time.Time) (
 		return 0, access.Refuse(access.DecideSanction, access.Instance(), "the purge is the instance's")
 	}
 	return purgeRemoved(ctx, q, now.In(timetable.Paris).Format(timetable.DateFormat))
+}
+
+// ExportLine is one punishment or sanction of an establishment's export:
+// what school life reads, without the private notes and reports.
+type ExportLine struct {
+	What    string // "punishment" or "sanction"
+	Student Student
+	Kind    string
+	Day     string // given on, decided on
+	Reason  string
+	Details string // work and due day, detention, lesson, length, suspension
+	By      string
+	State   string // cancelled, the detention's outcome, revoked
+	Removal string // a sanction's removal from the record
+}
+
+// Export lists an establishment's punishments and the sanctions still in
+// the record, newest first, for school life (CPE, head, deputy): the CSV
+// of the establishment.
+func (s *Service) Export(ctx context.Context, v *access.Viewer, est string) ([]ExportLine, error) {
+	if err := v.Can(ctx, access.ManageSchoolLife, access.Establishment(est)); err != nil {
+		return nil, err
+	}
+	var out []ExportLine
+	ps, err := punishmentsWhere(ctx, s.DB, 0, `p.establishment_id = ?`, est)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		l := ExportLine{What: "punishment", Student: p.Student, Kind: p.Kind, Day: p.GivenOn, Reason: p.Reason, By: p.Author, State: p.Outcome}
+		switch p.Kind {
+		case ExtraWork:
+			l.Details = p.Work + " (" + p.DueOn + ")"
+		case Detention:
+			l.Details = strings.TrimSpace(p.OnDate + " " + timetable.HHMM(p.StartMin) + " " + strconv.Itoa(p.DurationMin) + " min " + p.Place + " " + p.Work)
+		case LessonExclusion:
+			if p.Lesson != nil {
+				l.Details = p.Lesson.Date + " " + timetable.HHMM(p.Lesson.StartMin) + " " + p.Lesson.Subject
+			}
+		}
+		if p.Cancelled {
+			l.State = "cancelled"
+		}
+		out = append(out, l)
+	}
+	ss, err := sanctionsWhere(ctx, s.DB, s.today(), `s.establishment_id = ?`, est)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range ss {
+		l := ExportLine{What: "sanction", Student: x.Student, Kind: x.Kind, Day: x.DecidedOn, Reason: x.Reason, By: x.DecidedBy,
+			Removal: x.RemovalOn}
+		var d []string
+		if x.Hours > 0 {
+			d = append(d, strconv.Itoa(x.Hours)+" h")
+		}
+		if x.Days > 0 {
+			d = append(d, strconv.Itoa(x.Days)+" d")
+		}
+		if x.StartsOn != "" {
+			d = append(d, "from "+x.StartsOn)
+		}
+		if x.Suspension != NoSuspension {
+			d = append(d, x.Suspension+" suspension until "+x.SuspendedUntil)
+		}
+		l.Details = strings.Join(d, ", ")
+		if x.RevokedOn != "" {
+			l.State = "revoked " + x.RevokedOn
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }

@@ -153,6 +153,7 @@ func TestDisciplineAccessMatrix(t *testing.T) {
 		{"/discipline/incidents/new?est=" + estID, []string{"head", "deputy", "cpe"}},
 		{"/discipline/incidents/" + incID, []string{"head", "deputy", "cpe"}},
 		{"/discipline/history?est=" + estID, []string{"head", "cpe"}},
+		{"/discipline/export.csv?est=" + estID, []string{"head", "deputy", "cpe"}},
 	}
 	cast := map[string]demo.Account{"student": c.student, "relative": c.relative, "teacher": c.teacher, "head": c.head,
 		"deputy": c.deputy, "cpe": c.cpe, "otherStudent": c.otherStudent, "otherRelative": c.otherRelative,
@@ -282,6 +283,16 @@ func TestDisciplineAccessMatrix(t *testing.T) {
 	}
 	if kinds["punishment"] != 1 || kinds["sanction"] != 1 {
 		t.Errorf("notices to the guardian: %v", kinds)
+	}
+
+	// The establishment's CSV: school life's, formulas defused.
+	if r := give(teacher, c.studentID, url.Values{"kind": {"note"}, "reason": {"=HYPERLINK(\"http://x\")"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("note: %d", r.status)
+	}
+	csv := browsers["cpe"].get("/discipline/export.csv?est=" + estID)
+	if !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") || !strings.Contains(csv.body, "Bavardages répétés") ||
+		!strings.Contains(csv.body, "Avertissement") || !strings.Contains(csv.body, `'=HYPERLINK`) || strings.Contains(csv.body, "Prévenir le professeur") {
+		t.Errorf("export: %s %.600s", csv.header.Get("Content-Type"), csv.body)
 	}
 }
 

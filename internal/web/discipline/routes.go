@@ -59,6 +59,7 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /discipline/incidents/{id}", a.kit.SignedIn(a.incident))
 	mux.HandleFunc("POST /discipline/incidents/{id}", a.kit.SignedIn(a.editIncident))
 	mux.HandleFunc("GET /discipline/history", a.kit.SignedIn(a.history))
+	mux.HandleFunc("GET /discipline/export.csv", a.kit.SignedIn(a.export))
 }
 
 // problems is a form's faults for its page: the messages, and the fields
