@@ -294,6 +294,26 @@ func TestDisciplineAccessMatrix(t *testing.T) {
 		!strings.Contains(csv.body, "Avertissement") || !strings.Contains(csv.body, `'=HYPERLINK`) || strings.Contains(csv.body, "Prévenir le professeur") {
 		t.Errorf("export: %s %.600s", csv.header.Get("Content-Type"), csv.body)
 	}
+
+	// The incident processed: its history says so, before → after.
+	r = cpe.post("/discipline/incidents/"+incID, url.Values{"csrf": {cpe.csrf()}, "occurred_on": {"2026-12-07"},
+		"occurred_at": {"10:15"}, "place": {"Cour"}, "incident_kind": {"violence"}, "seriousness": {"3"},
+		"description": {"Bousculade à la récréation"}, "p0_student": {c.studentID}, "p0_role": {"author"},
+		"p1_student": {c.otherStudentID}, "p1_role": {"victim"}, "processed": {"1"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("incident processed: %d %.300s", r.status, r.body)
+	}
+	var was, is string
+	if err := e.db.QueryRow(context.Background(), `SELECT before_state, after_state FROM dis_history WHERE subject = ? AND before_state <> ''`,
+		"incident:"+incID).Scan(&was, &is); err != nil {
+		t.Fatal(err)
+	}
+	if was != `{"processed":"false","seriousness":"2"}` || is != `{"processed":"true","seriousness":"3"}` {
+		t.Errorf("incident history: %s → %s", was, is)
+	}
+	if h := browsers["head"].get("/discipline/history?est=" + estID).body; !strings.Contains(h, "Gravité") || !strings.Contains(h, "<ins>oui</ins>") {
+		t.Error("the history page does not show the incident's change")
+	}
 }
 
 // TestDisciplineSecondFactorOwed: staff whose establishment requires the

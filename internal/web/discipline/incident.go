@@ -10,9 +10,12 @@ import (
 	"cartable/internal/web/page"
 )
 
-// protagonistLines is how many protagonist lines the incident form has
-// (a line left empty is ignored).
-const protagonistLines = 6
+// The incident form has room for four protagonists, and one more than it
+// names, up to maxProtagonists (a line left empty is ignored).
+const (
+	protagonistLines = 4
+	maxProtagonists  = 12
+)
 
 type incidentData struct {
 	discipline.IncidentForm
@@ -47,7 +50,13 @@ func (d incidentData) Line(i int) discipline.ProtagonistInput {
 
 // Lines numbers the protagonist lines.
 func (d incidentData) Lines() []int {
-	out := make([]int, protagonistLines)
+	n := 0 // lines up to the last one named
+	for i, p := range d.In.Protagonists {
+		if p.StudentID != "" {
+			n = i + 1
+		}
+	}
+	out := make([]int, min(max(protagonistLines, n+1), maxProtagonists))
 	for i := range out {
 		out[i] = i
 	}
@@ -59,7 +68,7 @@ func incidentInput(r *http.Request) discipline.IncidentInput {
 	in := discipline.IncidentInput{EstablishmentID: f("est"), OccurredOn: f("occurred_on"), OccurredAt: f("occurred_at"),
 		Place: f("place"), Kind: f("incident_kind"), Seriousness: f("seriousness"), Description: f("description"),
 		Processed: f("processed") == "1"}
-	for i := 0; i < protagonistLines; i++ {
+	for i := 0; i < maxProtagonists; i++ {
 		in.Protagonists = append(in.Protagonists, discipline.ProtagonistInput{
 			StudentID: f(fmt.Sprintf("p%d_student", i)), Role: f(fmt.Sprintf("p%d_role", i))})
 	}

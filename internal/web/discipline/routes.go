@@ -35,6 +35,7 @@ func New(kit *page.Kit, svc *discipline.Service) (*Area, error) {
 		"hhmm": timetable.HHMM,
 		"has":  func(m map[string]bool, k string) bool { return m[k] },
 		"strs": func(s ...string) []string { return s },
+		"val":  value,
 	})
 	if err != nil {
 		return nil, err
