@@ -53,7 +53,7 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 			return fmt.Errorf("demo timetable %s: %w", uai, err)
 		}
 	}
-	return nil
+	return generateDiscipline(ctx, v, tx, o.Seed, o.Today) // discipline.go
 }
 
 type ttGen struct {

@@ -15,6 +15,7 @@ import (
 	"cartable/internal/auth"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
 	"cartable/internal/mail"
@@ -24,6 +25,7 @@ import (
 	"cartable/internal/web/admin"
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
+	disciplinearea "cartable/internal/web/discipline"
 	"cartable/internal/web/download"
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
@@ -169,6 +171,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, prov)
+	dis, err := disciplinearea.New(srv.kit, &discipline.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, dis)
 	srv.registerGauges() // metrics.go
 	return srv, nil
 }
