@@ -40,7 +40,7 @@ func (s *Service) Write(ctx context.Context, v *access.Viewer, in NoteInput) ([]
 	var out []string
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = writeNotes(ctx, v, tx, v.ID, c, s.now())
+		out, err = writeNotes(ctx, v, tx, v.ID, c, s.now(), ids.New)
 		return err
 	})
 	if err != nil {
@@ -51,8 +51,9 @@ func (s *Service) Write(ctx context.Context, v *access.Viewer, in NoteInput) ([]
 
 // WriteIn writes notes as given inside the caller's transaction, for the
 // system's own work (the demo generator): author names the writer, at the
-// instant. A person is refused: pages call Write.
-func WriteIn(ctx context.Context, v *access.Viewer, tx *db.Tx, author string, in NoteInput, at time.Time) ([]string, error) {
+// instant; newID draws the notes' identifiers (the demo's seeded source).
+// A person is refused: pages call Write.
+func WriteIn(ctx context.Context, v *access.Viewer, tx *db.Tx, author string, in NoteInput, at time.Time, newID func() string) ([]string, error) {
 	if !v.IsSystem() {
 		return nil, access.Refuse(access.WriteNote, access.Person(author), "written in a transaction by the system only")
 	}
@@ -60,11 +61,11 @@ func WriteIn(ctx context.Context, v *access.Viewer, tx *db.Tx, author string, in
 	if len(ps) > 0 {
 		return nil, ps
 	}
-	return writeNotes(ctx, v, tx, author, c, at)
+	return writeNotes(ctx, v, tx, author, c, at, newID)
 }
 
 // writeNotes writes the checked notes of author and queues their notices.
-func writeNotes(ctx context.Context, v *access.Viewer, q db.Querier, author string, c NoteInput, at time.Time) ([]string, error) {
+func writeNotes(ctx context.Context, v *access.Viewer, q db.Querier, author string, c NoteInput, at time.Time, newID func() string) ([]string, error) {
 	authorEst, err := establishmentsOf(ctx, q, author)
 	if err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func writeNotes(ctx context.Context, v *access.Viewer, q db.Querier, author stri
 	for _, p := range pupils {
 		names[p.ID] = p.Name
 	}
-	batch := ids.New()
+	batch := newID()
 	out := make([]string, 0, len(c.Students))
 	for _, student := range c.Students {
 		ests, err := establishmentsOf(ctx, q, student)
@@ -100,7 +101,7 @@ func writeNotes(ctx context.Context, v *access.Viewer, q db.Querier, author stri
 		if est == "" {
 			return nil, access.Refuse(access.WriteNote, access.Person(student), "no establishment shared with the student")
 		}
-		n := Note{ID: ids.New(), EstablishmentID: est, StudentID: student, AuthorID: author, Subject: c.Subject, Body: c.Body, At: at}
+		n := Note{ID: newID(), EstablishmentID: est, StudentID: student, AuthorID: author, Subject: c.Subject, Body: c.Body, At: at}
 		if err := insertNote(ctx, q, n, batch); err != nil {
 			return nil, err
 		}
@@ -190,6 +191,20 @@ func (s *Service) Reply(ctx context.Context, v *access.Viewer, in ReplyInput) er
 			Kind: NoticeReply, Key: NoticeReply + "/" + id, Link: "/notes/" + n.ID, Args: map[string]string{"subject": n.Subject}})
 		return err
 	})
+}
+
+// ReplyIn adds an answer of author in guardian's thread of a note inside
+// the caller's transaction, for the system's own work (the demo
+// generator), which passes the answer's identifier. A person is refused:
+// pages call Reply.
+func ReplyIn(ctx context.Context, v *access.Viewer, tx *db.Tx, id, noteID, guardian, author, body string, at time.Time) error {
+	if !v.IsSystem() {
+		return access.Refuse(access.SignNote, access.Person(guardian), "written in a transaction by the system only")
+	}
+	if ps := CheckReply(ReplyInput{Body: body}); len(ps) > 0 {
+		return ps
+	}
+	return insertReply(ctx, tx, id, noteID, guardian, author, cleanText(body), at)
 }
 
 // threadOf tells whether guardian names a thread of the note: a current

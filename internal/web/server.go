@@ -17,6 +17,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
+	"cartable/internal/liaison"
 	"cartable/internal/mail"
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
@@ -27,6 +28,7 @@ import (
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
+	liaisonarea "cartable/internal/web/liaison"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
@@ -57,6 +59,7 @@ type Server struct {
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
+	notes    *liaison.Service // correspondence notes (the carnet de liaison)
 	areas    []page.Area // mounted by Handler
 }
 
@@ -152,6 +155,13 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, start)
+	srv.notes = &liaison.Service{DB: o.DB, Now: func() time.Time { return srv.Now() }}
+	start.SetNotes(srv.notes)
+	carnet, err := liaisonarea.New(srv.kit, srv.notes)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, carnet)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files, Auth: srv.Auth,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
 	if err != nil {
@@ -160,6 +170,10 @@ func New(o Options) (*Server, error) {
 	srv.areas = append(srv.areas, prov)
 	return srv, nil
 }
+
+// Notes is the carnet de liaison's service, for the server's periodic
+// reminders (cmd/cartable).
+func (s *Server) Notes() *liaison.Service { return s.notes }
 
 // Handler returns the whole application with its middleware.
 func (s *Server) Handler() http.Handler {
