@@ -11,8 +11,8 @@ import (
 	"os"
 	"time"
 
-	"cartable/internal/auth"
 	"cartable/internal/access"
+	"cartable/internal/auth"
 	"cartable/internal/config"
 	"cartable/internal/db"
 	"cartable/internal/files"

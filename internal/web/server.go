@@ -60,7 +60,7 @@ type Server struct {
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
 	notes    *liaison.Service // correspondence notes (the carnet de liaison)
-	areas    []page.Area // mounted by Handler
+	areas    []page.Area      // mounted by Handler
 }
 
 // Options configure a Server.
