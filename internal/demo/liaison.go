@@ -69,6 +69,7 @@ func generateNotes(ctx context.Context, v *access.Viewer, tx *db.Tx, seed int64,
 	if err != nil {
 		return err
 	}
+	answered := false // at least one exchange, whatever the draw
 	for ci, c := range classes {
 		view, err := directory.ViewClass(ctx, v, tx, c.ID)
 		if err != nil {
@@ -121,11 +122,12 @@ func generateNotes(ctx context.Context, v *access.Viewer, tx *db.Tx, seed int64,
 				if _, err := liaison.SignIn(ctx, v, tx, noteIDs[0], guardians[gi], when); err != nil {
 					return err
 				}
-				if gi == 0 && rng.IntN(3) == 0 {
+				if gi == 0 && (!answered || rng.IntN(3) == 0) {
 					if err := liaison.ReplyIn(ctx, v, tx, newID(), noteIDs[0], guardians[gi], guardians[gi], demoReplies[rng.IntN(len(demoReplies))], when.Add(time.Minute)); err != nil {
 						return err
 					}
-					if rng.IntN(2) == 0 {
+					if !answered || rng.IntN(2) == 0 {
+						answered = true
 						if err := liaison.ReplyIn(ctx, v, tx, newID(), noteIDs[0], guardians[gi], t.Teacher.ID, demoAnswers[rng.IntN(len(demoAnswers))], when.Add(20*time.Hour)); err != nil {
 							return err
 						}

@@ -348,10 +348,14 @@ type Compose struct {
 // to the students of (a teacher's, school life's classes), and the
 // students of the one asked for (structure, "class:ID" or "group:ID"), or
 // the one student asked for. A structure or a student out of the
-// viewer's reach is a refusal.
+// viewer's reach is a refusal, and so is the form for a student or a
+// relative, who never write notes.
 func (s *Service) Compose(ctx context.Context, v *access.Viewer, structure, student string) (Compose, error) {
 	var out Compose
 	var err error
+	if v.Profile == roles.Student || v.Profile == roles.Relative {
+		return out, access.Refuse(access.WriteNote, access.Person(student), "students and relatives write no notes")
+	}
 	if out.Structures, err = s.structures(ctx, v); err != nil {
 		return out, err
 	}

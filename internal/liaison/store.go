@@ -52,12 +52,13 @@ const waiting = `EXISTS (SELECT 1 FROM family_links f JOIN people g ON g.id = f.
 	AND NOT EXISTS (SELECT 1 FROM liaison_signatures x WHERE x.note_id = n.id AND x.guardian_id = f.relative_id))`
 
 // unreached is the condition "the note's student has no current legal
-// guardian": nobody will sign it, which school life and its author must see.
+// guardian": nobody will sign it, which school life and its author must see
+// (while the student is active: the lists below ask s.active).
 const unreached = `NOT EXISTS (SELECT 1 FROM family_links f JOIN people g ON g.id = f.relative_id
 	WHERE f.student_id = n.student_id AND f.legal_guardian AND g.active)`
 
 func unsignedOfEstablishment(ctx context.Context, q db.Querier, est string, limit int) ([]Note, error) {
-	return db.All(ctx, q, scanNote, `SELECT `+noteCols+`WHERE n.establishment_id = ? AND (`+waiting+` OR `+unreached+`)
+	return db.All(ctx, q, scanNote, `SELECT `+noteCols+`WHERE n.establishment_id = ? AND s.active AND (`+waiting+` OR `+unreached+`)
 		ORDER BY n.created_at, n.id LIMIT ?`, est, limit)
 }
 
@@ -69,7 +70,7 @@ func unsignedBy(ctx context.Context, q db.Querier, student, guardian string, lim
 }
 
 func unsignedOfAuthor(ctx context.Context, q db.Querier, author string, limit int) ([]Note, error) {
-	return db.All(ctx, q, scanNote, `SELECT `+noteCols+`WHERE n.author_id = ? AND (`+waiting+` OR `+unreached+`)
+	return db.All(ctx, q, scanNote, `SELECT `+noteCols+`WHERE n.author_id = ? AND s.active AND (`+waiting+` OR `+unreached+`)
 		ORDER BY n.created_at, n.id LIMIT ?`, author, limit)
 }
 

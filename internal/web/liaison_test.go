@@ -303,6 +303,17 @@ func TestCorrespondenceNotes(t *testing.T) {
 	wantStatus(t, "the student signs", student.post("/notes/"+note+"/sign", url.Values{"csrf": {scsrf}}), http.StatusNotFound)
 	wantStatus(t, "the student answers", student.post("/notes/"+note+"/reply", url.Values{"csrf": {scsrf}, "reply": {"x"}}), http.StatusNotFound)
 	wantStatus(t, "the student opens the classmate's", student.get("/notes/"+mate), http.StatusNotFound)
+	wantStatus(t, "the student opens the form", student.get("/notes/new"), http.StatusNotFound)
+	wantStatus(t, "a guardian opens the form", g1.get("/notes/new?student="+c.student), http.StatusNotFound)
+	before = e.notesState()
+	for name, b := range map[string]*browser{"the student": student, "a guardian": g1} {
+		r := b.post("/notes", url.Values{"csrf": {map[string]string{"the student": scsrf, "a guardian": g1csrf}[name]},
+			"students": {c.student}, "subject": {"Objet"}, "body": {"Texte"}})
+		wantStatus(t, name+" writes a note", r, http.StatusNotFound)
+	}
+	if e.notesState() != before {
+		t.Fatal("a student or a guardian wrote a note")
+	}
 
 	// A relative who is not a legal guardian reads only.
 	kin := e.signIn(c.kin)
