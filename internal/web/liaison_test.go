@@ -423,6 +423,12 @@ func TestCorrespondenceNoteReminders(t *testing.T) {
 	if n := reminders(c.guardianIDs[1]); n != 2 {
 		t.Fatalf("%d reminders after the next day, want 2", n)
 	}
+	if _, err := notes.Remind(ctx, sys, now.Add(31*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := reminders(c.guardianIDs[1]); n != 2 {
+		t.Fatalf("reminded after a month (%d reminders): school life follows it up", n)
+	}
 	v, err := e.srv.Policy.Viewer(ctx, e.person(c.teacher).ID)
 	if err != nil {
 		t.Fatal(err)
