@@ -69,6 +69,9 @@ func generateNotes(ctx context.Context, v *access.Viewer, tx *db.Tx, seed int64,
 	if err != nil {
 		return err
 	}
+	if err := showcaseNotes(ctx, v, tx, e.ID, day, newID); err != nil {
+		return err
+	}
 	answered := false // at least one exchange, whatever the draw
 	for ci, c := range classes {
 		view, err := directory.ViewClass(ctx, v, tx, c.ID)
@@ -134,6 +137,70 @@ func generateNotes(ctx context.Context, v *access.Viewer, tx *db.Tx, seed int64,
 					}
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// showcaseNotes gives the family shown first on the console (Notable: the
+// first relative, by login, of two children in two classes of the collège
+// only) a note to sign for each child and, for the first, one signed with
+// an exchange of answers, so that the notable accounts see the carnet at
+// work on their first sign-in.
+func showcaseNotes(ctx context.Context, v *access.Viewer, tx *db.Tx, est string, day time.Time, newID func() string) error {
+	parents, err := db.Strings(ctx, tx, `SELECT r.id FROM people r JOIN memberships m ON m.person_id = r.id AND m.establishment_id = ?
+		WHERE r.profile = 'relative' AND r.active AND (SELECT COUNT(*) FROM memberships o WHERE o.person_id = r.id) = 1
+		AND (SELECT COUNT(*) FROM family_links f WHERE f.relative_id = r.id) = 2
+		AND (SELECT COUNT(DISTINCT x.class_id) FROM family_links f JOIN enrolments x ON x.student_id = f.student_id WHERE f.relative_id = r.id) = 2
+		ORDER BY r.login LIMIT 1`, est)
+	if err != nil || len(parents) == 0 {
+		return err
+	}
+	type child struct{ id, teacher string }
+	children, err := db.All(ctx, tx, func(s db.Scanner) (child, error) {
+		var c child
+		err := s.Scan(&c.id, &c.teacher)
+		return c, err
+	}, `SELECT p.id, (SELECT a.teacher_id FROM teaching_assignments a JOIN people t ON t.id = a.teacher_id
+			WHERE a.class_id = x.class_id ORDER BY t.login LIMIT 1)
+		FROM family_links f JOIN people p ON p.id = f.student_id JOIN enrolments x ON x.student_id = p.id
+		WHERE f.relative_id = ? ORDER BY p.login`, parents[0])
+	if err != nil {
+		return err
+	}
+	for i, c := range children {
+		if c.teacher == "" {
+			continue
+		}
+		if i == 0 {
+			at := time.Date(day.Year(), day.Month(), day.Day()-6, 16, 20, 0, 0, timetable.Paris)
+			ids, err := liaison.WriteIn(ctx, v, tx, c.teacher, liaison.NoteInput{Students: []string{c.id}, Subject: demoNotes[3].subject, Body: demoNotes[3].body}, at, newID)
+			if err != nil {
+				return err
+			}
+			gs, err := db.Strings(ctx, tx, `SELECT relative_id FROM family_links WHERE student_id = ? AND legal_guardian ORDER BY relative_id`, c.id)
+			if err != nil {
+				return err
+			}
+			for gi, g := range gs {
+				signed := at.Add(time.Duration(4+gi*20) * time.Hour)
+				if _, err := liaison.SignIn(ctx, v, tx, ids[0], g, signed); err != nil {
+					return err
+				}
+				if g == parents[0] {
+					if err := liaison.ReplyIn(ctx, v, tx, newID(), ids[0], g, g, demoReplies[0], signed.Add(time.Minute)); err != nil {
+						return err
+					}
+					if err := liaison.ReplyIn(ctx, v, tx, newID(), ids[0], g, c.teacher, demoAnswers[1], signed.Add(18*time.Hour)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		text := demoNotes[4+i%2]
+		at := time.Date(day.Year(), day.Month(), day.Day()-1-i, 11, 40, 0, 0, timetable.Paris)
+		if _, err := liaison.WriteIn(ctx, v, tx, c.teacher, liaison.NoteInput{Students: []string{c.id}, Subject: text.subject, Body: text.body}, at, newID); err != nil {
+			return err
 		}
 	}
 	return nil
