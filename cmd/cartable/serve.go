@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/auth"
 	"cartable/internal/config"
 	"cartable/internal/db"
@@ -196,6 +197,7 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	go sweepSessions(ctx, s, log)
 	go dailyPurge(ctx, d, store, c.PurgeAfterDays, log) // purge.go
 	go eraseFiles(ctx, d, store, log)
+	go remindNotes(ctx, s, log)
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {
@@ -260,6 +262,27 @@ func sweepSessions(ctx context.Context, s *web.Server, log *slog.Logger) {
 			if _, err := s.Sessions.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("session sweep failed", "err", err.Error())
 			}
+		}
+	}
+}
+
+// remindNotes reminds, every hour, the legal guardians of correspondence
+// notes still unsigned (each note at most once a day, whichever replica
+// runs first: liaison.Service.Remind). Counts only are logged.
+func remindNotes(ctx context.Context, s *web.Server, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := s.Notes().Remind(ctx, access.System("note-reminders"), time.Now())
+		if err != nil && ctx.Err() == nil {
+			log.Warn("note reminders incomplete: retried later", "queued", n, "err", err.Error())
+		} else if n > 0 {
+			log.Info("note reminders queued", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
+	"cartable/internal/liaison"
 	"cartable/internal/mail"
 	"cartable/internal/metrics"
 	"cartable/internal/timetable"
@@ -31,6 +32,7 @@ import (
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
 	"cartable/internal/web/notices"
+	liaisonarea "cartable/internal/web/liaison"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
@@ -64,7 +66,8 @@ type Server struct {
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
-	areas    []page.Area // mounted by Handler
+	notes    *liaison.Service // correspondence notes (the carnet de liaison)
+	areas    []page.Area      // mounted by Handler
 }
 
 // Options configure a Server.
@@ -165,6 +168,13 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, start)
+	srv.notes = &liaison.Service{DB: o.DB, Now: func() time.Time { return srv.Now() }}
+	start.SetNotes(srv.notes)
+	carnet, err := liaisonarea.New(srv.kit, srv.notes)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, carnet)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files, Auth: srv.Auth,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
 	if err != nil {
@@ -179,6 +189,10 @@ func New(o Options) (*Server, error) {
 	srv.registerGauges() // metrics.go
 	return srv, nil
 }
+
+// Notes is the carnet de liaison's service, for the server's periodic
+// reminders (cmd/cartable).
+func (s *Server) Notes() *liaison.Service { return s.notes }
 
 // Handler returns the whole application with its middleware.
 func (s *Server) Handler() http.Handler {

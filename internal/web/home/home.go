@@ -66,6 +66,9 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 		if err == nil && v.Profile == roles.Staff {
 			data.Blocks, err = a.staffBlocks(r, data.Schools)
 		}
+		if err == nil && v.Profile == roles.Staff {
+			data.Blocks, err = a.withAwaiting(r, data.Blocks) // notes.go
+		}
 	}
 	if err == nil {
 		var nb *Block
