@@ -183,6 +183,17 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 		go redirect.Serve(rln)
 		defer redirect.Close()
 	}
+	if c.Security.MetricsListen != "" {
+		mln, err := net.Listen("tcp", c.Security.MetricsListen)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s for metrics: %v", c.Security.MetricsListen, errors.Unwrap(err))
+		}
+		msrv := &http.Server{Handler: s.MetricsHandler(c.Security.MetricsFrom), ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		log.Info("metrics listening", "address", mln.Addr().String())
+	}
 	go sweepSessions(ctx, s, log)
 	go dailyPurge(ctx, d, store, c.PurgeAfterDays, log) // purge.go
 	go eraseFiles(ctx, d, store, log)

@@ -6,6 +6,7 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/directory"
+	"cartable/internal/discipline"
 	"cartable/internal/liaison"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
@@ -26,6 +27,9 @@ func menuOf(ctx context.Context, v *access.Viewer) (page.Menu, error) {
 	case err == nil:
 		m.Provisioning = true
 	case !errors.Is(err, access.ErrDenied):
+		return m, err
+	}
+	if m.Discipline, err = discipline.MayOpen(ctx, v); err != nil {
 		return m, err
 	}
 	return m, nil

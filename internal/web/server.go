@@ -15,20 +15,24 @@ import (
 	"cartable/internal/auth"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
 	"cartable/internal/liaison"
 	"cartable/internal/mail"
+	"cartable/internal/metrics"
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
 	"cartable/internal/web/admin"
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
+	disciplinearea "cartable/internal/web/discipline"
 	"cartable/internal/web/download"
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
 	liaisonarea "cartable/internal/web/liaison"
+	"cartable/internal/web/notices"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
@@ -55,6 +59,9 @@ type Server struct {
 	TrustedProxies []netip.Prefix
 	// Files stores attachments and handed-in work (nil: uploads refused).
 	Files *files.Store
+	// Metrics counts requests and reads the gauges (metrics.go); served
+	// by MetricsHandler on its own listener.
+	Metrics *metrics.Registry
 
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
@@ -100,6 +107,7 @@ func New(o Options) (*Server, error) {
 		BaseURL:        strings.TrimRight(o.BaseURL, "/"),
 		TrustedProxies: o.TrustedProxies,
 		Files:          o.Files,
+		Metrics:        metrics.New(),
 	}
 	var err error
 	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Log: o.Log,
@@ -150,6 +158,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dir)
+	notes, err := notices.New(srv.kit, o.DB)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, notes)
 	start, err := home.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err
@@ -168,6 +181,12 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, prov)
+	dis, err := disciplinearea.New(srv.kit, &discipline.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, dis)
+	srv.registerGauges() // metrics.go
 	return srv, nil
 }
 

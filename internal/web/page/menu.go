@@ -14,6 +14,7 @@ import (
 type Menu struct {
 	People       bool // the people search (directory.MaySearch)
 	Provisioning bool // imports and accounts (provisioning.MayImport)
+	Discipline   bool // punishments, sanctions, incidents (discipline.MayOpen)
 	Notes        bool // the carnet de liaison, for staff who follow an establishment (liaison.Follows)
 }
 
