@@ -605,3 +605,18 @@ func loadExemptions(ctx context.Context, q db.Querier, est, from, to string, out
 	}
 	return nil
 }
+
+// PeriodCountsNamed is PeriodCounts with the students' names and classes,
+// for school life's table.
+func (s *Service) PeriodCountsNamed(ctx context.Context, v *access.Viewer, est, periodID string) (map[string]Counts, map[string]StudentName, error) {
+	m, err := s.PeriodCounts(ctx, v, est, periodID)
+	if err != nil {
+		return nil, nil, err
+	}
+	studs := make([]string, 0, len(m))
+	for id := range m {
+		studs = append(studs, id)
+	}
+	names, err := studentNames(ctx, s.DB, studs)
+	return m, names, err
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cartable/internal/access"
+	"cartable/internal/attendance"
 	"cartable/internal/auth"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
@@ -21,11 +22,13 @@ import (
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
 	"cartable/internal/web/admin"
+	"cartable/internal/web/attendancereport"
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
 	"cartable/internal/web/download"
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
+	"cartable/internal/web/justify"
 	"cartable/internal/web/lesson"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
@@ -57,7 +60,8 @@ type Server struct {
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
-	areas    []page.Area // mounted by Handler
+	att      *attendance.Service // school life: attendance, justifications, counts
+	areas    []page.Area         // mounted by Handler
 }
 
 // Options configure a Server.
@@ -147,10 +151,21 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dir)
+	srv.att = &attendance.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
+	just, err := justify.New(srv.kit, srv.att)
+	if err != nil {
+		return nil, err
+	}
+	report, err := attendancereport.New(srv.kit, srv.att)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, just, report)
 	start, err := home.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err
 	}
+	start.Attendance = srv.att
 	srv.areas = append(srv.areas, start)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files, Auth: srv.Auth,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})

@@ -56,6 +56,11 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 			staff, err = a.staffBlocks(r, nil)
 			data.Blocks = append(data.Blocks, staff...)
 		}
+		if err == nil {
+			var life []Block
+			life, err = a.schoolLifeBlocks(r)
+			data.Blocks = append(data.Blocks, life...)
+		}
 	case roles.Staff, roles.Admin:
 		if v.Profile == roles.Staff {
 			data.Teaching, data.Headed, err = directory.MyTeaching(ctx, v, a.db) // some staff also teach
@@ -65,6 +70,11 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 		}
 		if err == nil && v.Profile == roles.Staff {
 			data.Blocks, err = a.staffBlocks(r, data.Schools)
+		}
+		if err == nil && v.Profile == roles.Staff {
+			var life []Block
+			life, err = a.schoolLifeBlocks(r)
+			data.Blocks = append(data.Blocks, life...)
 		}
 	}
 	if err != nil {
@@ -102,7 +112,11 @@ func (a *Area) relativeHome(r *http.Request, data *homeData) error {
 	if data.Student, err = a.studentSchool(r, f.Chosen.ID); err != nil {
 		return err
 	}
-	data.Blocks, err = a.pupilBlocks(r, f.Chosen.ID, data.Student)
+	if data.Blocks, err = a.pupilBlocks(r, f.Chosen.ID, data.Student); err != nil {
+		return err
+	}
+	tj, err := a.toJustifyBlock(r, f.Chosen.ID)
+	data.Blocks = append(data.Blocks, tj...)
 	return err
 }
 
