@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io"
 	"mime/multipart"
 	"slices"
 	"time"
@@ -296,45 +297,69 @@ func coverable(ctx context.Context, q db.Querier, est, student string, sp span) 
 // well. What is wrong in the form comes back as check.Problems, nothing
 // saved. It returns the justification's ID.
 func (s *Service) Justify(ctx context.Context, v *access.Viewer, in JustificationInput, doc *multipart.FileHeader) (string, error) {
+	var d *Document
+	if doc != nil {
+		d = &Document{Name: doc.Filename, Size: doc.Size, Open: func() (io.ReadCloser, error) { return doc.Open() }}
+	}
+	return justify(ctx, v, s.DB, func(fn func(db.Querier) error) error {
+		return s.DB.Tx(ctx, func(tx *db.Tx) error { return fn(tx) })
+	}, s.DB, s.Files, s.now(), in, d)
+}
+
+// Document is a justification's document as sent.
+type Document struct {
+	Name string
+	Size int64
+	Open func() (io.ReadCloser, error)
+}
+
+// JustifyIn is Justify inside the caller's transaction q (the demo: v
+// is then a legal guardian's viewer built on q).
+func JustifyIn(ctx context.Context, v *access.Viewer, q db.Querier, store *files.Store, now time.Time, in JustificationInput, doc *Document) (string, error) {
+	return justify(ctx, v, q, func(fn func(db.Querier) error) error { return fn(q) }, nil, store, now, in, doc)
+}
+
+// justify is Justify reading through q and writing in run's transaction.
+func justify(ctx context.Context, v *access.Viewer, q db.Querier, run func(func(db.Querier) error) error, d *db.DB, store *files.Store, now time.Time,
+	in JustificationInput, doc *Document) (string, error) {
 	who := access.Person(in.StudentID)
 	if err := v.Can(ctx, access.Justify, who); err != nil {
 		return "", err
 	}
-	est, _, start, end, err := schoolOf(ctx, s.DB, in.StudentID)
+	est, _, start, end, err := schoolOf(ctx, q, in.StudentID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", access.Refuse(access.Justify, who, "not enrolled this year")
 	}
 	if err != nil {
 		return "", err
 	}
-	reasons, err := ensureReasons(ctx, s.DB, est)
+	reasons, err := ensureReasons(ctx, q, est)
 	if err != nil {
 		return "", err
 	}
-	now := s.now()
 	today := now.In(timetable.Paris).Format(timetable.DateFormat)
 	docName, docSize := "", int64(0)
 	if doc != nil {
-		docName, docSize = doc.Filename, doc.Size
+		docName, docSize = doc.Name, doc.Size
 		if docName == "" {
 			docName = "document"
 		}
 	}
 	sp, ps := checkJustification(in, reasons, start, end, today, docName, docSize)
-	if doc != nil && s.Files == nil {
+	if doc != nil && store == nil {
 		ps.Add("document", "unavailable", "")
 	}
-	if doc != nil && s.Files != nil && docSize > s.Files.Limit() {
-		ps = append(ps, check.Problem{Field: "document", Code: "too-large", N: int(s.Files.Limit() >> 20)})
+	if doc != nil && store != nil && docSize > store.Limit() {
+		ps = append(ps, check.Problem{Field: "document", Code: "too-large", N: int(store.Limit() >> 20)})
 	}
 	if len(ps) > 0 {
 		// The items named are still checked: a forged one is a refusal.
-		if err := s.checkNamed(ctx, est, in); err != nil {
+		if err := checkNamed(ctx, q, est, in); err != nil {
 			return "", err
 		}
 		return "", ps
 	}
-	items, err := coverable(ctx, s.DB, est, in.StudentID, sp)
+	items, err := coverable(ctx, q, est, in.StudentID, sp)
 	if err != nil {
 		return "", err
 	}
@@ -376,14 +401,14 @@ func (s *Service) Justify(ctx context.Context, v *access.Viewer, in Justificatio
 	}
 	var saved files.File
 	id := ids.New()
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+	err = run(func(tx db.Querier) error {
 		var fileID any
 		if doc != nil {
 			fh, err := doc.Open()
 			if err != nil {
 				return err
 			}
-			saved, err = s.Files.Save(ctx, v, tx, est, docName, fh, min(MaxDocument, s.Files.Limit()))
+			saved, err = store.Save(ctx, v, tx, est, docName, fh, min(MaxDocument, store.Limit()))
 			fh.Close()
 			if err != nil {
 				return err
@@ -422,7 +447,7 @@ func (s *Service) Justify(ctx context.Context, v *access.Viewer, in Justificatio
 	})
 	if err != nil {
 		if saved.ID != "" {
-			s.Files.Discard(ctx, s.DB, saved)
+			store.Discard(ctx, d, saved)
 		}
 		if p, ok := documentProblem(err, docName); ok {
 			return "", check.Problems{p}
@@ -433,11 +458,11 @@ func (s *Service) Justify(ctx context.Context, v *access.Viewer, in Justificatio
 }
 
 // checkNamed refuses items named by the form that are not the student's.
-func (s *Service) checkNamed(ctx context.Context, est string, in JustificationInput) error {
+func checkNamed(ctx context.Context, q db.Querier, est string, in JustificationInput) error {
 	if len(in.Absences)+len(in.Lateness) == 0 {
 		return nil
 	}
-	items, err := coverable(ctx, s.DB, est, in.StudentID, span{StartDate: "0000-00-00", EndDate: "9999-99-99", EndMin: 1440})
+	items, err := coverable(ctx, q, est, in.StudentID, span{StartDate: "0000-00-00", EndDate: "9999-99-99", EndMin: 1440})
 	if err != nil {
 		return err
 	}
@@ -476,7 +501,7 @@ func documentProblem(err error, name string) (check.Problem, bool) {
 // cover links an item to a justification (new: the justification is being
 // written) and moves it to state with reason, in its history. An item
 // already in that state with that reason keeps its history quiet.
-func cover(ctx context.Context, tx *db.Tx, v *access.Viewer, est, student, jid string, it coverItem, state, reason string, at int64) error {
+func cover(ctx context.Context, tx db.Querier, v *access.Viewer, est, student, jid string, it coverItem, state, reason string, at int64) error {
 	table, col, subject := "att_absences", "absence_id", "absence:"
 	if it.kind == "late" {
 		table, col, subject = "att_marks", "mark_id", "mark:"
@@ -533,9 +558,21 @@ func (s *Service) Queue(ctx context.Context, v *access.Viewer, est string) ([]Ju
 // the history; the author is told (a notice "justification-reviewed").
 // The viewer manages the student's school life.
 func (s *Service) Review(ctx context.Context, v *access.Viewer, id string, accept bool, answer string) error {
+	return review(ctx, v, s.DB, func(fn func(db.Querier) error) error {
+		return s.DB.Tx(ctx, func(tx *db.Tx) error { return fn(tx) })
+	}, s.now(), id, accept, answer)
+}
+
+// ReviewIn is Review inside the caller's transaction q (the demo).
+func ReviewIn(ctx context.Context, v *access.Viewer, q db.Querier, now time.Time, id string, accept bool, answer string) error {
+	return review(ctx, v, q, func(fn func(db.Querier) error) error { return fn(q) }, now, id, accept, answer)
+}
+
+func review(ctx context.Context, v *access.Viewer, q db.Querier, run func(func(db.Querier) error) error, now time.Time,
+	id string, accept bool, answer string) error {
 	var est, student, author, state, first string
 	var legit bool
-	err := s.DB.QueryRow(ctx, `SELECT j.establishment_id, j.student_id, j.author_id, j.state, r.legitimate, p.first_name FROM att_justifications j
+	err := q.QueryRow(ctx, `SELECT j.establishment_id, j.student_id, j.author_id, j.state, r.legitimate, p.first_name FROM att_justifications j
 		JOIN att_reasons r ON r.id = j.reason_id JOIN people p ON p.id = j.student_id WHERE j.id = ?`, id).
 		Scan(&est, &student, &author, &state, &legit, &first)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -561,9 +598,8 @@ func (s *Service) Review(ctx context.Context, v *access.Viewer, id string, accep
 			itemState = Justified
 		}
 	}
-	now := s.now()
 	at := now.Unix()
-	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+	return run(func(tx db.Querier) error {
 		res, err := tx.Exec(ctx, `UPDATE att_justifications SET state = ?, answer = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ? AND state = 'pending'`,
 			next, answer, v.ID, at, id)
 		if err != nil {
