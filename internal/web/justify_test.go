@@ -1,0 +1,346 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cartable/internal/demo"
+)
+
+// justifyEnv is the demo collège on Monday 2026-11-30 with the demo's
+// absences and justifications (internal/demo/justifications.go).
+type justifyEnv struct {
+	*env
+	student, guardian, other string // a student with an absence to justify, their legal guardian, another family's guardian
+	absence                  string // that absence
+	cpe, teacher, head2      string // logins
+}
+
+func newJustifyEnv(t *testing.T) *justifyEnv {
+	e := newTTEnv(t, 60)
+	j := &justifyEnv{env: e}
+	// The demo's absence still to justify, in November (the one of the
+	// student over the counter is in October).
+	row := e.query(`SELECT a.id || ' ' || a.student_id FROM att_absences a WHERE a.state = 'no-reason' AND a.start_date >= '2026-11-01'
+		AND NOT EXISTS (SELECT 1 FROM att_justification_covers c WHERE c.absence_id = a.id) ORDER BY a.start_date LIMIT 1`)
+	if len(row) != 1 {
+		t.Fatal("the demo has no absence to justify")
+	}
+	j.absence, j.student, _ = strings.Cut(row[0], " ")
+	j.guardian = e.login(e.query(`SELECT MIN(relative_id) FROM family_links WHERE student_id = ? AND legal_guardian`, j.student)[0])
+	j.other = e.login(e.query(`SELECT MIN(f.relative_id) FROM family_links f WHERE f.legal_guardian AND f.relative_id NOT IN
+		(SELECT relative_id FROM family_links WHERE student_id = ?)`, j.student)[0])
+	j.cpe = e.account(func(a demo.Account) bool { return has("cpe")(a) && a.Establishment == demo.MainUAI }).Login
+	j.head2 = e.account(func(a demo.Account) bool { return has("head")(a) && a.Establishment == demo.SecondUAI }).Login
+	j.teacher = e.account(func(a demo.Account) bool { return a.Profile == "teacher" && len(a.Functions) == 0 }).Login
+	return j
+}
+
+func (j *justifyEnv) count(q string, args ...any) string {
+	j.t.Helper()
+	return j.query(q, args...)[0]
+}
+
+// form is a justification's fields.
+func (j *justifyEnv) form(b *browser, child string, extra url.Values) url.Values {
+	f := url.Values{"csrf": {b.csrf()}, "child": {child}, "from": {"2026-11-20"}, "to": {"2026-11-28"},
+		"reason": {j.count(`SELECT r.id FROM att_reasons r JOIN att_absences a ON a.establishment_id = r.establishment_id
+			WHERE a.id = ? AND r.label = 'Maladie'`, j.absence)}, "body": {"Grippe, certificat joint."}}
+	for k, v := range extra {
+		f[k] = v
+	}
+	return f
+}
+
+var pdfDoc = []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+
+func TestJustificationSentReviewedAndCounted(t *testing.T) {
+	j := newJustifyEnv(t)
+	g := j.signIn(j.guardian)
+	before := j.count(`SELECT COUNT(*) FROM att_justifications`)
+
+	// The family sees the absence to justify, on its page and at home.
+	r := g.get("/justifications?child=" + j.student)
+	if r.status != 200 || !strings.Contains(r.body, `id="item-`+j.absence+`"`) || !strings.Contains(r.body, "À justifier") {
+		t.Fatalf("the family's page: %d %.300s", r.status, r.body)
+	}
+	if r := g.get("/?child=" + j.student); !strings.Contains(r.body, `id="b-tojustify"`) || !strings.Contains(r.body, "#item-"+j.absence) {
+		t.Fatalf("the home block of absences to justify is missing")
+	}
+
+	// Bad input: dates outside the school year, a document of a refused
+	// type; nothing saved, what was typed kept.
+	f := j.form(g, j.student, url.Values{"from": {"2026-08-20"}, "body": {"Texte tapé"}})
+	r = g.uploadFiles("/justifications", f, []upFile{{"document", "scan.exe", []byte("MZ....")}}, false)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "en dehors de l&#39;année scolaire") ||
+		!strings.Contains(r.body, "n&#39;est pas un PDF") || !strings.Contains(r.body, "Texte tapé") || !strings.Contains(r.body, `value="2026-08-20"`) {
+		t.Fatalf("bad input: %d %s", r.status, r.body)
+	}
+	// A document whose content is not what its name says.
+	r = g.uploadFiles("/justifications", j.form(g, j.student, nil), []upFile{{"document", "certificat.pdf", []byte("just some text, not a PDF")}}, false)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "certificat.pdf") {
+		t.Fatalf("a fake PDF: %d", r.status)
+	}
+	// A period with nothing to justify.
+	r = g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"from": {"2026-09-07"}, "to": {"2026-09-07"}}), nil, false)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "rien à justifier") {
+		t.Fatalf("nothing to justify: %d", r.status)
+	}
+	if n := j.count(`SELECT COUNT(*) FROM att_justifications`); n != before {
+		t.Fatalf("a refused form saved a justification (%s → %s)", before, n)
+	}
+	if n := j.count(`SELECT state FROM att_absences WHERE id = ?`, j.absence); n != "no-reason" {
+		t.Fatalf("a refused form changed the absence: %s", n)
+	}
+
+	// Refusals: another family, a relative who is not a legal guardian, the
+	// student, a forged absence id.
+	o := j.signIn(j.other)
+	if r := o.uploadFiles("/justifications", j.form(o, j.student, nil), nil, false); r.status != 404 {
+		t.Errorf("another family's justification: %d", r.status)
+	}
+	if r := o.get("/justifications?child=" + j.student); r.status != 404 {
+		t.Errorf("another family reads the child's absences: %d", r.status)
+	}
+	if nl := j.query(`SELECT f.relative_id FROM family_links f JOIN people p ON p.id = f.student_id WHERE NOT f.legal_guardian AND p.active
+		AND f.student_id IN (SELECT e.student_id FROM enrolments e) ORDER BY f.relative_id LIMIT 1`); len(nl) == 1 {
+		child := j.count(`SELECT MIN(student_id) FROM family_links WHERE relative_id = ? AND NOT legal_guardian`, nl[0])
+		nb := j.signIn(j.login(nl[0]))
+		if r := nb.uploadFiles("/justifications", j.form(nb, child, nil), nil, false); r.status != 404 {
+			t.Errorf("a relative who is not a legal guardian justifies: %d", r.status)
+		}
+		if r := nb.get("/justifications?child=" + child); r.status == 200 && strings.Contains(r.body, `action="/justifications"`) {
+			t.Error("a relative who is not a legal guardian is offered the form")
+		}
+	} else {
+		t.Error("the demo has no relative who is not a legal guardian")
+	}
+	s := j.signIn(j.login(j.student))
+	if r := s.uploadFiles("/justifications", j.form(s, j.student, nil), nil, false); r.status != 404 {
+		t.Errorf("the student justifies: %d", r.status)
+	}
+	if r := s.get("/justifications"); r.status != 200 || strings.Contains(r.body, `action="/justifications"`) || !strings.Contains(r.body, `id="item-`+j.absence+`"`) {
+		t.Errorf("the student's own page: %d", r.status)
+	}
+	foreign := j.count(`SELECT MIN(id) FROM att_absences WHERE student_id <> ?`, j.student)
+	if r := g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"absence": {foreign}}), nil, false); r.status != 404 {
+		t.Errorf("a forged absence id: %d", r.status)
+	}
+	if r := g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"absence": {"nope"}, "from": {"bad"}}), nil, false); r.status != 404 {
+		t.Errorf("a forged absence id in a form with problems: %d", r.status)
+	}
+	if n := j.count(`SELECT COUNT(*) FROM att_justifications`); n != before {
+		t.Fatalf("a refusal saved a justification")
+	}
+
+	// The guardian justifies with a certificate: the absence is covered
+	// and moves to "reason given", in its history.
+	r = g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"absence": {j.absence}}), []upFile{{"document", "certificat.pdf", pdfDoc}}, false)
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/justifications?child="+j.student+"&saved=1" {
+		t.Fatalf("justify: %d %s", r.status, r.body)
+	}
+	jid := j.count(`SELECT id FROM att_justifications WHERE student_id = ? AND state = 'pending' ORDER BY created_at DESC LIMIT 1`, j.student)
+	fileID := j.count(`SELECT file_id FROM att_justifications WHERE id = ?`, jid)
+	if n := j.count(`SELECT COUNT(*) FROM att_justification_covers WHERE justification_id = ? AND absence_id = ?`, jid, j.absence); n != "1" {
+		t.Fatal("the justification does not cover the absence")
+	}
+	if st := j.count(`SELECT state FROM att_absences WHERE id = ?`, j.absence); st != "reason-given" {
+		t.Fatalf("absence %s", st)
+	}
+	if n := j.count(`SELECT COUNT(*) FROM att_history WHERE subject = ?`, "absence:"+j.absence); n < "2" {
+		t.Fatalf("the absence's history holds %s changes", n)
+	}
+
+	// School life's queue, oldest first, with the document.
+	c := j.signIn(j.cpe)
+	r = c.get("/school-life/justifications")
+	if r.status != 200 || !strings.Contains(r.body, `id="j-`+jid+`"`) || !strings.Contains(r.body, "/files/"+fileID) {
+		t.Fatalf("the queue: %d", r.status)
+	}
+	if r := c.get("/"); !strings.Contains(r.body, `id="b-review"`) || !strings.Contains(r.body, `id="b-compulsory"`) {
+		t.Error("the CPE's home blocks are missing")
+	}
+	if r := c.get("/files/" + fileID); r.status != 200 || r.header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("the CPE downloads the document: %d", r.status)
+	}
+	for _, who := range []string{j.teacher, j.other, j.login(j.student), j.head2} {
+		if r := j.signIn(who).get("/files/" + fileID); r.status != 404 {
+			t.Errorf("%s downloads the document: %d", who, r.status)
+		}
+	}
+	for _, who := range []string{j.teacher, j.guardian, j.login(j.student), j.head2} {
+		b := j.signIn(who)
+		if r := b.get("/school-life/justifications"); r.status != 404 && who != j.head2 || strings.Contains(r.body, `id="j-`+jid+`"`) {
+			t.Errorf("%s opens the queue: %d", who, r.status)
+		}
+		if r := b.post("/school-life/justifications/"+jid+"/review", url.Values{"csrf": {b.csrf()}, "decision": {"accept"}}); r.status != 404 {
+			t.Errorf("%s reviews: %d", who, r.status)
+		}
+	}
+
+	// Refused without a message: said, nothing changed; with one: the
+	// absence is not accepted, the family told.
+	r = c.post("/school-life/justifications/"+jid+"/review", url.Values{"csrf": {c.csrf()}, "decision": {"refuse"}, "answer": {"  "}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "à remplir") {
+		t.Fatalf("a refusal without a message: %d", r.status)
+	}
+	r = c.post("/school-life/justifications/"+jid+"/review", url.Values{"csrf": {c.csrf()}, "decision": {"refuse"}, "answer": {"Certificat illisible."}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("refuse: %d", r.status)
+	}
+	if st := j.count(`SELECT state FROM att_absences WHERE id = ?`, j.absence); st != "not-accepted" {
+		t.Fatalf("absence after the refusal: %s", st)
+	}
+	if n := j.count(`SELECT COUNT(*) FROM notifications WHERE kind = 'justification-reviewed' AND dedupe_key = ?`, "justification-reviewed/"+jid); n != "1" {
+		t.Fatal("the family was not told")
+	}
+	if r := g.get("/justifications?child=" + j.student); !strings.Contains(r.body, "Certificat illisible.") || !strings.Contains(r.body, "Refusé") {
+		t.Error("the family does not see the outcome")
+	}
+	// Reviewed twice: said.
+	if r := c.post("/school-life/justifications/"+jid+"/review", url.Values{"csrf": {c.csrf()}, "decision": {"accept"}}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("a second review: %d", r.status)
+	}
+
+	// The demo's pending justification (a legitimate reason), accepted:
+	// its absence is justified, and the period's counts say so.
+	pending := j.count(`SELECT j.id FROM att_justifications j WHERE j.state = 'pending' ORDER BY j.created_at LIMIT 1`)
+	ps := j.count(`SELECT student_id FROM att_justifications WHERE id = ?`, pending)
+	period := j.count(`SELECT p.id FROM periods p JOIN school_years y ON y.id = p.school_year_id JOIN establishments e ON e.id = y.establishment_id
+		WHERE e.uai = ? AND p.starts_on <= '2026-11-27' AND p.ends_on >= '2026-11-27'`, demo.MainUAI)
+	csvOf := func() string {
+		r := c.get("/school-life/counts.csv?period=" + period)
+		if r.status != 200 || !strings.HasPrefix(r.body, "\ufeffClasse;Nom;Prénom;") {
+			t.Fatalf("csv: %d %.80q", r.status, r.body)
+		}
+		return r.body
+	}
+	lineOf := func(csv, student string) string {
+		last := j.count(`SELECT last_name FROM people WHERE id = ?`, student)
+		for _, l := range strings.Split(csv, "\n") {
+			if strings.Contains(l, ";"+last+";") {
+				return l
+			}
+		}
+		return ""
+	}
+	was := lineOf(csvOf(), ps)
+	if r := c.post("/school-life/justifications/"+pending+"/review", url.Values{"csrf": {c.csrf()}, "decision": {"accept"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("accept: %d", r.status)
+	}
+	if n := j.count(`SELECT COUNT(*) FROM att_justification_covers c JOIN att_absences a ON a.id = c.absence_id
+		WHERE c.justification_id = ? AND a.state <> 'justified'`, pending); n != "0" {
+		t.Fatal("an accepted justification left its absences unjustified")
+	}
+	if now := lineOf(csvOf(), ps); now == was || !strings.Contains(now, ";1;0;") {
+		t.Errorf("the counts did not change: %q → %q", was, now)
+	}
+	if r := c.get("/school-life/counts?period=" + period); r.status != 200 || !strings.Contains(r.body, "Demi-journées non justifiées") {
+		t.Errorf("the counts page: %d", r.status)
+	}
+
+	// The record as a PDF, read back.
+	r = g.get("/school-life/students/" + j.student + "/record.pdf")
+	if r.status != 200 || r.header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("record.pdf: %d", r.status)
+	}
+	if tool, err := exec.LookPath("pdftotext"); err == nil {
+		p := filepath.Join(t.TempDir(), "r.pdf")
+		os.WriteFile(p, []byte(r.body), 0o600)
+		out, err := exec.Command(tool, "-layout", p, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Relevé de vie scolaire", "Certificat", "non recevable", "Trimestre 1"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("the PDF lacks %q:\n%s", want, out)
+			}
+		}
+	} else if os.Getenv("CI") != "" {
+		t.Fatal("pdftotext is needed to read the record back")
+	}
+	if r := o.get("/school-life/students/" + j.student + "/record.pdf"); r.status != 404 {
+		t.Errorf("another family downloads the record: %d", r.status)
+	}
+}
+
+func TestCompulsorySchoolingCounterAndTasks(t *testing.T) {
+	j := newJustifyEnv(t)
+	c := j.signIn(j.cpe)
+	// The demo's student over the counter in October (holidays from the
+	// 17th): listed with four half-days, a task raised once.
+	r := c.get("/school-life/counter")
+	if r.status != 200 || !strings.Contains(r.body, "2026-10") || !strings.Contains(r.body, "4 demi-journées") {
+		t.Fatalf("the counter: %d %s", r.status, r.body)
+	}
+	c.get("/school-life/counter?month=2026-10")
+	tasks := j.query(`SELECT id FROM att_tasks WHERE kind = 'compulsory-schooling' AND key = '2026-10'`)
+	if len(tasks) != 1 {
+		t.Fatalf("%d tasks raised", len(tasks))
+	}
+	if r := c.get("/school-life/counter?month=octobre"); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "n&#39;est pas un mois") {
+		t.Errorf("a bad month: %d", r.status)
+	}
+	for _, who := range []string{j.teacher, j.guardian, j.login(j.student), j.head2} {
+		b := j.signIn(who)
+		if r := b.post("/school-life/tasks/"+tasks[0]+"/done", url.Values{"csrf": {b.csrf()}}); r.status != 404 {
+			t.Errorf("%s marks a task done: %d", who, r.status)
+		}
+	}
+	if r := c.post("/school-life/tasks/"+tasks[0]+"/done", url.Values{"csrf": {c.csrf()}, "month": {"2026-10"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("done: %d", r.status)
+	}
+	if n := j.count(`SELECT COUNT(*) FROM att_tasks WHERE id = ? AND done_at IS NOT NULL`, tasks[0]); n != "1" {
+		t.Fatal("the task is not done")
+	}
+	// September has no student over the counter.
+	if r := c.get("/school-life/counter?month=2026-09"); !strings.Contains(r.body, "Aucun élève n&#39;atteint") {
+		t.Error("September's counter")
+	}
+}
+
+// Every route of the justifications and reports, for each profile: what
+// opens (200/303) and what is refused (404).
+func TestSchoolLifeReportRoutesAccess(t *testing.T) {
+	j := newJustifyEnv(t)
+	period := j.count(`SELECT p.id FROM periods p JOIN school_years y ON y.id = p.school_year_id JOIN establishments e ON e.id = y.establishment_id
+		WHERE e.uai = ? ORDER BY p.number LIMIT 1`, demo.MainUAI)
+	est := j.count(`SELECT id FROM establishments WHERE uai = ?`, demo.MainUAI)
+	other := j.count(`SELECT id FROM establishments WHERE uai = ?`, demo.SecondUAI)
+	routes := []string{"/school-life/justifications", "/school-life/counts", "/school-life/counts.csv?period=" + period, "/school-life/counter",
+		"/school-life/justifications?est=" + other, "/school-life/counts?est=" + other, "/school-life/counter?est=" + other,
+		"/school-life/counts?est=" + est + "&period=nope", "/school-life/counts.csv?period=nope",
+		"/school-life/students/" + j.student + "/record.pdf", "/justifications", "/justifications?child=" + j.student}
+	want := map[string][]int{
+		j.cpe:              {200, 200, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404},
+		j.guardian:         {404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 200},
+		j.other:            {404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 404},
+		j.login(j.student): {404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200, 200},
+		j.teacher:          {404, 404, 404, 404, 404, 404, 404, 404, 404, -1, 404, 404},
+		// The head of the lycée: their own establishment only.
+		j.head2: {200, 200, 404, 200, 200, 200, 200, 404, 404, 404, 404, 404},
+	}
+	for who, codes := range want {
+		b := j.signIn(who)
+		for i, path := range routes {
+			if codes[i] < 0 {
+				continue // depends on whether the teacher teaches the student
+			}
+			if r := b.get(path); r.status != codes[i] {
+				t.Errorf("%s GET %s: %d, want %d", who, path, r.status, codes[i])
+			}
+		}
+	}
+	// Signed out: every page leads to the sign-in.
+	anon := j.browser()
+	for _, path := range routes {
+		if r := anon.get(path); r.status != http.StatusSeeOther {
+			t.Errorf("signed out GET %s: %d", path, r.status)
+		}
+	}
+}
