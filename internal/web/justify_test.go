@@ -156,6 +156,22 @@ func TestJustificationSentReviewedAndCounted(t *testing.T) {
 		t.Fatalf("the absence's history holds %s changes", n)
 	}
 
+	// An absence declared ahead: recorded (source "family") and covered.
+	r = g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"from": {"2026-12-03"}, "fromtime": {"08:00"}, "to": {"2026-12-03"},
+		"totime": {"12:00"}, "ahead": {"1"}}), nil, false)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("an absence declared ahead: %d %s", r.status, r.body)
+	}
+	if n := j.count(`SELECT COUNT(*) FROM att_absences a JOIN att_justification_covers c ON c.absence_id = a.id
+		WHERE a.student_id = ? AND a.source = 'family' AND a.state = 'reason-given' AND a.start_date = '2026-12-03' AND a.end_min = 720`, j.student); n != "1" {
+		t.Fatal("the absence declared ahead is not recorded")
+	}
+	// Ahead, but in the past: said.
+	r = g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"from": {"2026-11-02"}, "to": {"2026-11-02"}, "ahead": {"1"}}), nil, false)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "avant aujourd&#39;hui") {
+		t.Fatalf("ahead in the past: %d", r.status)
+	}
+
 	// School life's queue, oldest first, with the document.
 	c := j.signIn(j.cpe)
 	r = c.get("/school-life/justifications")
