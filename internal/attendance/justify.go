@@ -349,8 +349,8 @@ func justify(ctx context.Context, v *access.Viewer, q db.Querier, run func(func(
 	if doc != nil && store == nil {
 		ps.Add("document", "unavailable", "")
 	}
-	if doc != nil && store != nil && docSize > store.Limit() {
-		ps = append(ps, check.Problem{Field: "document", Code: "too-large", N: int(store.Limit() >> 20)})
+	if doc != nil && store != nil && docSize > store.Limit() && docSize <= MaxDocument {
+		ps = append(ps, tooLarge(store.Limit()))
 	}
 	if len(ps) > 0 {
 		// The items named are still checked: a forged one is a refusal.
@@ -483,13 +483,22 @@ func checkNamed(ctx context.Context, q db.Querier, est string, in JustificationI
 	return nil
 }
 
+// tooLarge says a document is over limit bytes: in MB, or in KB under
+// one MB.
+func tooLarge(limit int64) check.Problem {
+	if limit < 1<<20 {
+		return check.Problem{Field: "document", Code: "too-large-kb", N: int(max(limit>>10, 1))}
+	}
+	return check.Problem{Field: "document", Code: "too-large", N: int(limit >> 20)}
+}
+
 // documentProblem explains a document the file store refused.
 func documentProblem(err error, name string) (check.Problem, bool) {
 	var tl files.TooLarge
 	var rf files.Refused
 	switch {
 	case errors.As(err, &tl):
-		return check.Problem{Field: "document", Code: "too-large", N: int(tl.Limit >> 20)}, true
+		return tooLarge(tl.Limit), true
 	case errors.As(err, &rf):
 		return check.Problem{Field: "document", Code: "type", Value: name}, true
 	case errors.Is(err, files.ErrEmpty):

@@ -86,6 +86,12 @@ func TestJustificationSentReviewedAndCounted(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "certificat.pdf") {
 		t.Fatalf("a fake PDF: %d", r.status)
 	}
+	// A document too large (the tests' store takes 64 KB).
+	big := append(append([]byte{}, pdfDoc...), make([]byte, 100<<10)...)
+	r = g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"body": {"Encore tapé"}}), []upFile{{"document", "gros.pdf", big}}, false)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "le document dépasse") || !strings.Contains(r.body, "Encore tapé") {
+		t.Fatalf("a document too large: %d %s", r.status, r.body)
+	}
 	// A period with nothing to justify.
 	r = g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"from": {"2026-09-07"}, "to": {"2026-09-07"}}), nil, false)
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "rien à justifier") {

@@ -44,19 +44,21 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /school-life/justifications/{id}/review", a.kit.SignedIn(a.review))
 }
 
-// formOverhead is room for the form's other fields beside its document.
-const formOverhead = 256 << 10
+// bodyLimit is the largest form read: four times a document's limit, so
+// that a document somewhat too large is answered on the form, with what
+// was typed, rather than by an error page.
+const bodyLimit = 4*attendance.MaxDocument + 256<<10
 
 // limited refuses, before anything is read, a body announced larger than
-// a justification may be; a body that turns out larger is cut there.
+// bodyLimit; a body that turns out larger is cut there.
 func (a *Area) limited(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > attendance.MaxDocument+formOverhead {
+		if r.ContentLength > bodyLimit {
 			w.Header().Set("Connection", "close")
 			a.kit.Error(w, r, http.StatusRequestEntityTooLarge, "just.toolarge")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, attendance.MaxDocument+formOverhead)
+		r.Body = http.MaxBytesReader(w, r.Body, bodyLimit)
 		h(w, r)
 	}
 }
