@@ -205,6 +205,9 @@ func TestJustificationSentReviewedAndCounted(t *testing.T) {
 		}
 	}
 
+	if r := c.post("/school-life/justifications/nope/review", url.Values{"csrf": {c.csrf()}, "decision": {"accept"}}); r.status != 404 {
+		t.Errorf("a forged justification id: %d", r.status)
+	}
 	// Refused without a message: said, nothing changed; with one: the
 	// absence is not accepted, the family told.
 	r = c.post("/school-life/justifications/"+jid+"/review", url.Values{"csrf": {c.csrf()}, "decision": {"refuse"}, "answer": {"  "}})
@@ -313,6 +316,9 @@ func TestCompulsorySchoolingCounterAndTasks(t *testing.T) {
 		if r := b.post("/school-life/tasks/"+tasks[0]+"/done", url.Values{"csrf": {b.csrf()}}); r.status != 404 {
 			t.Errorf("%s marks a task done: %d", who, r.status)
 		}
+	}
+	if r := c.post("/school-life/tasks/nope/done", url.Values{"csrf": {c.csrf()}}); r.status != 404 {
+		t.Errorf("a forged task id: %d", r.status)
 	}
 	if r := c.post("/school-life/tasks/"+tasks[0]+"/done", url.Values{"csrf": {c.csrf()}, "month": {"2026-10"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("done: %d", r.status)
