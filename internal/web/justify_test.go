@@ -133,6 +133,9 @@ func TestJustificationSentReviewedAndCounted(t *testing.T) {
 	if r := s.get("/justifications"); r.status != 200 || strings.Contains(r.body, `action="/justifications"`) || !strings.Contains(r.body, `id="item-`+j.absence+`"`) {
 		t.Errorf("the student's own page: %d", r.status)
 	}
+	if r := s.get("/"); !strings.Contains(r.body, `id="b-tojustify"`) || !strings.Contains(r.body, `href="/justifications#item-`+j.absence+`"`) {
+		t.Error("the student's home does not lead to their absences")
+	}
 	foreign := j.count(`SELECT MIN(id) FROM att_absences WHERE student_id <> ?`, j.student)
 	if r := g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"absence": {foreign}}), nil, false); r.status != 404 {
 		t.Errorf("a forged absence id: %d", r.status)

@@ -45,6 +45,11 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 		if data.Student, err = a.studentSchool(r, v.ID); err == nil {
 			data.Blocks, err = a.pupilBlocks(r, v.ID, data.Student)
 		}
+		if err == nil { // what their parents still have to justify
+			var tj []Block
+			tj, err = a.toJustifyBlock(r, v.ID)
+			data.Blocks = append(data.Blocks, tj...)
+		}
 	case roles.Relative:
 		err = a.relativeHome(r, &data)
 	case roles.Teacher:

@@ -10,9 +10,9 @@ import (
 	"cartable/internal/web/page"
 )
 
-// toJustifyBlock is a relative's "absences to justify" of the chosen
-// child: the absences and lateness still without a reason or not
-// accepted. Nil without the attendance service.
+// toJustifyBlock is the "absences to justify" of a relative's chosen child
+// or of a student themself: the absences and lateness still without a
+// reason or not accepted. Nil without the attendance service.
 func (a *Area) toJustifyBlock(r *http.Request, studentID string) ([]Block, error) {
 	if a.Attendance == nil {
 		return nil, nil
@@ -23,6 +23,9 @@ func (a *Area) toJustifyBlock(r *http.Request, studentID string) ([]Block, error
 		return nil, err
 	}
 	link := "/justifications?child=" + url.QueryEscape(studentID)
+	if studentID == page.Viewer(r).ID {
+		link = "/justifications" // a student's own
+	}
 	b := Block{ID: "b-tojustify", Heading: i18n.T(lang, "home.tojustify"), Count: countOf(lang, "home.tojustify.count", len(items)),
 		Empty: i18n.T(lang, "home.tojustify.none"), Link: link, LinkText: i18n.T(lang, "home.tojustify.link")}
 	for _, it := range items {
