@@ -51,8 +51,8 @@ type HalfDay struct {
 	Unexcused bool
 }
 
-// absenceRow is an absence as the counting reads it.
-type absenceRow struct {
+// countedAbsence is an absence as the counting reads it.
+type countedAbsence struct {
 	ID, Student        string
 	StartDate, EndDate string
 	StartMin, EndMin   int
@@ -64,7 +64,7 @@ type absenceRow struct {
 // reason given that is not legitimate, or not accepted. A reason given
 // that is legitimate (waiting for school life's review) and a justified
 // absence do not count.
-func (a absenceRow) unexcused() bool {
+func (a countedAbsence) unexcused() bool {
 	switch a.State {
 	case NoReason, NotAccepted:
 		return true
@@ -141,7 +141,7 @@ func segments(unit string, boundary int) []window {
 
 // student is what the counting knows of one student over a span of days.
 type student struct {
-	absences []absenceRow
+	absences []countedAbsence
 	// excluded are the spans each day that do not count: collective
 	// absences, exemptions without attendance.
 	excluded map[int][]window
@@ -151,7 +151,7 @@ type student struct {
 // piece is an absence's part of one day.
 type piece struct {
 	w   window
-	abs *absenceRow
+	abs *countedAbsence
 }
 
 // countable tells whether day n of an absence from start to end counts:
@@ -415,8 +415,8 @@ func loadStudents(ctx context.Context, q db.Querier, est, year, from, to string,
 	if one {
 		filter, args = " AND a.student_id = ?", append(args, ids[0])
 	}
-	abs, err := db.All(ctx, q, func(sc db.Scanner) (absenceRow, error) {
-		var a absenceRow
+	abs, err := db.All(ctx, q, func(sc db.Scanner) (countedAbsence, error) {
+		var a countedAbsence
 		err := sc.Scan(&a.ID, &a.Student, &a.StartDate, &a.StartMin, &a.EndDate, &a.EndMin, &a.State, &a.Legitimate)
 		return a, err
 	}, `SELECT a.id, a.student_id, a.start_date, a.start_min, a.end_date, a.end_min, a.state, COALESCE(r.legitimate, FALSE)

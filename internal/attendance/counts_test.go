@@ -7,14 +7,14 @@ import (
 )
 
 // abs is an absence for the counting tests.
-func abs(sd string, sm int, ed string, em int, state string, legit bool) absenceRow {
-	return absenceRow{ID: sd + state, StartDate: sd, StartMin: sm, EndDate: ed, EndMin: em, State: state, Legitimate: legit}
+func abs(sd string, sm int, ed string, em int, state string, legit bool) countedAbsence {
+	return countedAbsence{ID: sd + state, StartDate: sd, StartMin: sm, EndDate: ed, EndMin: em, State: state, Legitimate: legit}
 }
 
 // 2026-11-30 is a Monday; 2026-12-05 a Saturday, 2026-12-06 a Sunday.
 func noHolidays(string) bool { return false }
 
-func countOf(t *testing.T, set Settings, from, to string, closed func(string) bool, as ...absenceRow) Counts {
+func countOf(t *testing.T, set Settings, from, to string, closed func(string) bool, as ...countedAbsence) Counts {
 	t.Helper()
 	st := &student{absences: as, excluded: map[int][]window{}}
 	return st.counts(set, dayNum(from), dayNum(to), closed)
@@ -95,7 +95,7 @@ func TestUnitsDayAndHour(t *testing.T) {
 
 func TestCollectiveAndExemptionsDoNotCount(t *testing.T) {
 	set := DefaultSettings
-	st := &student{absences: []absenceRow{abs("2026-11-30", 480, "2026-11-30", 1080, NoReason, false)}, excluded: map[int][]window{}}
+	st := &student{absences: []countedAbsence{abs("2026-11-30", 480, "2026-11-30", 1080, NoReason, false)}, excluded: map[int][]window{}}
 	st.exclude("2026-11-30", 0, "2026-11-30", 750) // a trip in the morning
 	c := st.counts(set, dayNum("2026-11-30"), dayNum("2026-11-30"), noHolidays)
 	if c.UnjustifiedHalfDays != 1 || c.MissedHours != 6 {
@@ -116,7 +116,7 @@ func TestUnexcusedStates(t *testing.T) {
 		legit bool
 		want  bool
 	}{{NoReason, false, true}, {ReasonGiven, false, true}, {ReasonGiven, true, false}, {NotAccepted, true, true}, {Justified, true, false}} {
-		if got := (absenceRow{State: c.state, Legitimate: c.legit}).unexcused(); got != c.want {
+		if got := (countedAbsence{State: c.state, Legitimate: c.legit}).unexcused(); got != c.want {
 			t.Errorf("%s legit=%v: %v", c.state, c.legit, got)
 		}
 	}

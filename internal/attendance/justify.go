@@ -64,11 +64,11 @@ type Justification struct {
 	Covers             []Item
 }
 
-// Record is a student's attendance for their family (or themself): the
-// absences and lateness of the school year with their state, the
-// justifications sent and their outcome, and what the justification form
-// needs when the viewer may justify.
-type Record struct {
+// FamilyAttendance is a student's attendance for their family (or
+// themself): the absences and lateness of the school year with their
+// state, the justifications sent and their outcome, and what the
+// justification form needs when the viewer may justify.
+type FamilyAttendance struct {
 	StudentID          string
 	Establishment      string
 	YearStart, YearEnd string
@@ -92,11 +92,11 @@ func schoolOf(ctx context.Context, q db.Querier, student string) (est, year, sta
 // the student themself, their relatives, their teachers, school life
 // (access.ReadSchoolLife). Only legal guardians get the justification
 // form's reasons (access.Justify).
-func (s *Service) FamilyRecord(ctx context.Context, v *access.Viewer, student string) (Record, error) {
+func (s *Service) FamilyRecord(ctx context.Context, v *access.Viewer, student string) (FamilyAttendance, error) {
 	if err := v.Can(ctx, access.ReadSchoolLife, access.Person(student)); err != nil {
-		return Record{}, err
+		return FamilyAttendance{}, err
 	}
-	r := Record{StudentID: student, Today: s.now().In(timetable.Paris).Format(timetable.DateFormat)}
+	r := FamilyAttendance{StudentID: student, Today: s.now().In(timetable.Paris).Format(timetable.DateFormat)}
 	est, _, start, end, err := schoolOf(ctx, s.DB, student)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, nil // not enrolled this year: nothing to show
@@ -268,7 +268,7 @@ type coverItem struct {
 	overlaps        bool
 }
 
-func coverable(ctx context.Context, q db.Querier, est, student string, sp span) ([]coverItem, error) {
+func coverable(ctx context.Context, q db.Querier, est, student string, sp justSpan) ([]coverItem, error) {
 	scan := func(sc db.Scanner) (coverItem, error) {
 		var c coverItem
 		err := sc.Scan(&c.kind, &c.id, &c.state, &c.overlaps)
@@ -462,7 +462,7 @@ func checkNamed(ctx context.Context, q db.Querier, est string, in JustificationI
 	if len(in.Absences)+len(in.Lateness) == 0 {
 		return nil
 	}
-	items, err := coverable(ctx, q, est, in.StudentID, span{StartDate: "0000-00-00", EndDate: "9999-99-99", EndMin: 1440})
+	items, err := coverable(ctx, q, est, in.StudentID, justSpan{StartDate: "0000-00-00", EndDate: "9999-99-99", EndMin: 1440})
 	if err != nil {
 		return err
 	}

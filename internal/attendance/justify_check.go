@@ -55,8 +55,8 @@ func parseHM(s string, def int) (int, bool) {
 	return hh*60 + mm, true
 }
 
-// span is a justification's period once checked.
-type span struct {
+// justSpan is a justification's period once checked.
+type justSpan struct {
 	StartDate, EndDate string
 	StartMin, EndMin   int
 }
@@ -71,9 +71,9 @@ func CheckJustification(in JustificationInput, reasons []Reason, yearStart, year
 	return ps
 }
 
-func checkJustification(in JustificationInput, reasons []Reason, yearStart, yearEnd, today, docName string, docSize int64) (span, check.Problems) {
+func checkJustification(in JustificationInput, reasons []Reason, yearStart, yearEnd, today, docName string, docSize int64) (justSpan, check.Problems) {
 	var ps check.Problems
-	var sp span
+	var sp justSpan
 	date := func(field, v string) (string, bool) {
 		v = strings.TrimSpace(v)
 		if v == "" {

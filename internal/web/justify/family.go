@@ -27,7 +27,7 @@ type familyData struct {
 	ChildID  string
 	Heading  string // the student's name
 	Student  bool   // the viewer is the student
-	Rec      attendance.Record
+	Rec      attendance.FamilyAttendance
 	Form     form
 	Problems []string
 	Bad      map[string]bool
