@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -388,6 +389,38 @@ func TestSchoolLifeReportRoutesAccess(t *testing.T) {
 	for _, path := range routes {
 		if r := anon.get(path); r.status != http.StatusSeeOther {
 			t.Errorf("signed out GET %s: %d", path, r.status)
+		}
+	}
+}
+
+var rawKey = regexp.MustCompile(`\b(just|rep|home)\.[a-z][a-z.-]+[a-z]\b`)
+
+// Every page of the justifications and reports speaks French and English:
+// no catalog key shows through.
+func TestSchoolLifeReportPagesHaveTheirWords(t *testing.T) {
+	j := newJustifyEnv(t)
+	for _, who := range []struct {
+		login string
+		paths []string
+	}{
+		{j.guardian, []string{"/justifications?child=" + j.student, "/?child=" + j.student}},
+		{j.cpe, []string{"/school-life/justifications", "/school-life/counts", "/school-life/counter", "/"}},
+	} {
+		b := j.signIn(who.login)
+		for _, lang := range []string{"fr", "en"} {
+			b.post("/language", url.Values{"csrf": {b.csrf()}, "lang": {lang}})
+			for _, p := range who.paths {
+				r := b.get(p)
+				if r.status != 200 {
+					t.Fatalf("%s %s: %d", lang, p, r.status)
+				}
+				if m := rawKey.FindString(r.body); m != "" {
+					t.Errorf("%s %s shows the key %s", lang, p, m)
+				}
+				if lang == "en" && !strings.Contains(r.body, `lang="en"`) {
+					t.Errorf("%s is not in English", p)
+				}
+			}
 		}
 	}
 }
