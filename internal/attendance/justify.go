@@ -396,6 +396,18 @@ func justify(ctx context.Context, v *access.Viewer, q db.Querier, run func(func(
 	if len(chosen) == 0 && !in.Ahead {
 		ps.Add("from", "nothing", "")
 	}
+	if in.Ahead {
+		// An absence already recorded then is justified, not declared again.
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM att_absences WHERE establishment_id = ? AND student_id = ?
+			AND (start_date < ? OR (start_date = ? AND start_min < ?)) AND (end_date > ? OR (end_date = ? AND end_min > ?))`,
+			est, in.StudentID, sp.EndDate, sp.EndDate, sp.EndMin, sp.StartDate, sp.StartDate, sp.StartMin).Scan(&n); err != nil {
+			return "", err
+		}
+		if n > 0 {
+			ps.Add("from", "overlap", "")
+		}
+	}
 	if len(ps) > 0 {
 		return "", ps
 	}

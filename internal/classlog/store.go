@@ -599,7 +599,8 @@ func deleteEntry(ctx context.Context, q db.Querier, entryID, authorID string) ([
 func deleteUnreferencedFiles(ctx context.Context, q db.Querier, before int64) (int, error) {
 	r, err := q.Exec(ctx, `DELETE FROM files WHERE created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM classlog_attachments a WHERE a.file_id = files.id)
-		AND NOT EXISTS (SELECT 1 FROM homework_submissions s WHERE s.file_id = files.id)`, before)
+		AND NOT EXISTS (SELECT 1 FROM homework_submissions s WHERE s.file_id = files.id)
+		AND NOT EXISTS (SELECT 1 FROM att_justifications j WHERE j.file_id = files.id)`, before)
 	if err != nil {
 		return 0, err
 	}

@@ -325,7 +325,8 @@ func (s *Service) letGo(ctx context.Context, entryID string, change func(tx *db.
 
 // DeleteUnreferencedFiles deletes the stored files recorded before the
 // Unix time before that nothing refers to any more: no entry's attachment,
-// no hand-in. Such records are left by cascades (a closed school year's
+// no hand-in, no justification's document (school life's, which keeps its
+// own). Such records are left by cascades (a closed school year's
 // classes, their entries and homework deleted) and by removals whose blob
 // deletion never ran. Younger ones may be uploads whose reference is about
 // to be written. Deleting the records queues their blobs for erasure

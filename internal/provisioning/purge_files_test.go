@@ -238,9 +238,10 @@ func TestPurgeOfClosedYearErasesItsFiles(t *testing.T) {
 	}
 }
 
-// Nothing but the class log refers to stored files: a table of another
-// module holding file IDs must be known to DeleteUnreferencedFiles, or
-// the purge would delete its files as unreferenced.
+// Nothing but the class log and school life's justifications refer to
+// stored files: a table of another module holding file IDs must be known
+// to DeleteUnreferencedFiles, or the purge would delete its files as
+// unreferenced.
 func TestOnlyTheClassLogRefersToFiles(t *testing.T) {
 	d := dbtest.Open(t)
 	query := `SELECT m.name || '.' || f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
@@ -251,7 +252,7 @@ func TestOnlyTheClassLogRefersToFiles(t *testing.T) {
 			JOIN pg_attribute att ON att.attrelid = c.conrelid AND att.attnum = ANY (c.conkey)
 			WHERE c.contype = 'f' AND ref.relname = 'files' AND n.nspname = current_schema()`
 	}
-	if got := column(t, d, query); !slices.Equal(got, []string{"classlog_attachments.file_id", "homework_submissions.file_id"}) {
+	if got := column(t, d, query); !slices.Equal(got, []string{"att_justifications.file_id", "classlog_attachments.file_id", "homework_submissions.file_id"}) {
 		t.Errorf("tables referring to files: %v; teach classlog.DeleteUnreferencedFiles about the new ones", got)
 	}
 }

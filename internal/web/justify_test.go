@@ -177,6 +177,12 @@ func TestJustificationSentReviewedAndCounted(t *testing.T) {
 		WHERE a.student_id = ? AND a.source = 'family' AND a.state = 'reason-given' AND a.start_date = '2026-12-03' AND a.end_min = 720`, j.student); n != "1" {
 		t.Fatal("the absence declared ahead is not recorded")
 	}
+	// The same again: it overlaps the absence just declared.
+	r = g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"from": {"2026-12-03"}, "fromtime": {"10:00"}, "to": {"2026-12-03"},
+		"totime": {"11:00"}, "ahead": {"1"}}), nil, false)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "déjà enregistrée") {
+		t.Fatalf("an absence declared twice: %d", r.status)
+	}
 	// Ahead, but in the past: said.
 	r = g.uploadFiles("/justifications", j.form(g, j.student, url.Values{"from": {"2026-11-02"}, "to": {"2026-11-02"}, "ahead": {"1"}}), nil, false)
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "avant aujourd&#39;hui") {
