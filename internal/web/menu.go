@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"cartable/internal/access"
+	"cartable/internal/attendance"
 	"cartable/internal/directory"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
@@ -16,6 +17,9 @@ func menuOf(ctx context.Context, v *access.Viewer) (page.Menu, error) {
 	var m page.Menu
 	var err error
 	if m.People, err = directory.MaySearch(ctx, v); err != nil {
+		return m, err
+	}
+	if m.SchoolLife, err = attendance.MaySeeDesk(ctx, v); err != nil {
 		return m, err
 	}
 	switch err := provisioning.MayImport(ctx, v); {

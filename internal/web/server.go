@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cartable/internal/access"
+	"cartable/internal/attendance"
 	"cartable/internal/auth"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
@@ -30,6 +31,7 @@ import (
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
+	"cartable/internal/web/schoollife"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
 )
@@ -158,6 +160,12 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, prov)
+	att := &attendance.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
+	desk, err := schoollife.New(srv.kit, att)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, desk)
 	return srv, nil
 }
 

@@ -14,6 +14,7 @@ import (
 type Menu struct {
 	People       bool // the people search (directory.MaySearch)
 	Provisioning bool // imports and accounts (provisioning.MayImport)
+	SchoolLife   bool // the establishment's school life: the CPE's desk (attendance.MaySeeDesk)
 }
 
 // menu is the request's menu; a failure is logged and offers nothing more,
