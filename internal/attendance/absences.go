@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/check"
@@ -205,42 +206,48 @@ func nullable(s string) any {
 // period outside the school year, an overlap or an unknown reason are
 // check.Problems and nothing is written. The creation is in the history.
 func (s *Service) RecordAbsence(ctx context.Context, v *access.Viewer, in AbsenceInput) (string, error) {
-	if err := v.Can(ctx, access.ManageSchoolLife, access.Person(in.StudentID)); err != nil {
-		return "", err
-	}
-	sp, ps := checkAbsence(in)
 	id := ids.New()
-	reason := strings.TrimSpace(in.ReasonID)
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		est, err := studentEstablishment(ctx, tx, in.StudentID)
-		if err != nil {
-			return err
-		}
-		if est == "" {
-			return access.Refuse(access.ManageSchoolLife, access.Person(in.StudentID), "not a student")
-		}
-		if err := checkAbsenceFacts(ctx, tx, &ps, est, in.StudentID, "", "", sp, reason); err != nil {
-			return err
-		}
-		if len(ps) > 0 {
-			return ps
-		}
-		now := s.now().Unix()
-		a := Absence{ID: id, Establishment: est, StudentID: in.StudentID, StartDate: sp.startDate, StartMin: sp.startMin,
-			EndDate: sp.endDate, EndMin: sp.endMin, Source: "school-life", ReasonID: reason, State: stateFor(in.State, reason),
-			Comment: strings.TrimSpace(in.Comment)}
-		if _, err := tx.Exec(ctx, `INSERT INTO att_absences (id, establishment_id, student_id, start_date, start_min, end_date, end_min,
-			source, reason_id, state, comment, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, est, a.StudentID, a.StartDate, a.StartMin, a.EndDate, a.EndMin, a.Source, nullable(a.ReasonID), a.State, a.Comment,
-			v.Actor(), now, now); err != nil {
-			return err
-		}
-		return record(ctx, tx, v, est, a.StudentID, "absence:"+id, now, nil, a.state())
+		return RecordAbsenceIn(ctx, v, tx, id, in, s.now())
 	})
 	if err != nil {
 		return "", err
 	}
 	return id, nil
+}
+
+// RecordAbsenceIn is RecordAbsence in the caller's transaction q (the
+// demo), with the new absence's id.
+func RecordAbsenceIn(ctx context.Context, v *access.Viewer, q db.Querier, id string, in AbsenceInput, at time.Time) error {
+	if err := v.Can(ctx, access.ManageSchoolLife, access.Person(in.StudentID)); err != nil {
+		return err
+	}
+	sp, ps := checkAbsence(in)
+	reason := strings.TrimSpace(in.ReasonID)
+	est, err := studentEstablishment(ctx, q, in.StudentID)
+	if err != nil {
+		return err
+	}
+	if est == "" {
+		return access.Refuse(access.ManageSchoolLife, access.Person(in.StudentID), "not a student")
+	}
+	if err := checkAbsenceFacts(ctx, q, &ps, est, in.StudentID, "", "", sp, reason); err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	now := at.Unix()
+	a := Absence{ID: id, Establishment: est, StudentID: in.StudentID, StartDate: sp.startDate, StartMin: sp.startMin,
+		EndDate: sp.endDate, EndMin: sp.endMin, Source: "school-life", ReasonID: reason, State: stateFor(in.State, reason),
+		Comment: strings.TrimSpace(in.Comment)}
+	if _, err := q.Exec(ctx, `INSERT INTO att_absences (id, establishment_id, student_id, start_date, start_min, end_date, end_min,
+		source, reason_id, state, comment, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, est, a.StudentID, a.StartDate, a.StartMin, a.EndDate, a.EndMin, a.Source, nullable(a.ReasonID), a.State, a.Comment,
+		v.Actor(), now, now); err != nil {
+		return err
+	}
+	return record(ctx, q, v, est, a.StudentID, "absence:"+id, now, nil, a.state())
 }
 
 // loadManaged loads an absence that v manages; missing and forbidden

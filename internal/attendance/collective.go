@@ -3,6 +3,7 @@ package attendance
 import (
 	"context"
 	"strings"
+	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/db"
@@ -128,52 +129,56 @@ func (s *Service) Collectives(ctx context.Context, v *access.Viewer, est string)
 
 // AddCollective records a collective absence of a class or group of est.
 func (s *Service) AddCollective(ctx context.Context, v *access.Viewer, est string, in CollectiveInput) (string, error) {
-	if err := v.Can(ctx, access.ManageSchoolLife, access.Establishment(est)); err != nil {
-		return "", err
-	}
-	sp, ps := checkCollective(in)
 	id := ids.New()
-	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		kind, aud, _ := strings.Cut(in.Audience, ":")
-		var class, group any
-		if !ps.Has("audience") {
-			table := "classes"
-			if kind == "group" {
-				table = "groups"
-			}
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE id = ? AND establishment_id = ?`, aud, est).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				ps.Add("audience", "bad-choice", in.Audience)
-			} else if kind == "class" {
-				class = aud
-			} else {
-				group = aud
-			}
-		}
-		if sp.startDate != "" && sp.endDate != "" && !ps.Has("end-date") {
-			ok, err := inSchoolYear(ctx, tx, est, sp.startDate, sp.endDate)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				ps.Add("start-date", "out-of-year", sp.startDate)
-			}
-		}
-		if len(ps) > 0 {
-			return ps
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO att_collective (id, establishment_id, class_id, group_id, label, start_date, start_min, end_date, end_min,
-			created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, est, class, group, strings.TrimSpace(in.Label),
-			sp.startDate, sp.startMin, sp.endDate, sp.endMin, v.Actor(), s.now().Unix())
-		return err
-	})
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error { return AddCollectiveIn(ctx, v, tx, id, est, in, s.now()) })
 	if err != nil {
 		return "", err
 	}
 	return id, nil
+}
+
+// AddCollectiveIn is AddCollective in the caller's transaction q (the
+// demo), with the new collective absence's id.
+func AddCollectiveIn(ctx context.Context, v *access.Viewer, q db.Querier, id, est string, in CollectiveInput, at time.Time) error {
+	if err := v.Can(ctx, access.ManageSchoolLife, access.Establishment(est)); err != nil {
+		return err
+	}
+	sp, ps := checkCollective(in)
+	kind, aud, _ := strings.Cut(in.Audience, ":")
+	var class, group any
+	if !ps.Has("audience") {
+		table := "classes"
+		if kind == "group" {
+			table = "groups"
+		}
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE id = ? AND establishment_id = ?`, aud, est).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			ps.Add("audience", "bad-choice", in.Audience)
+		} else if kind == "class" {
+			class = aud
+		} else {
+			group = aud
+		}
+	}
+	if sp.startDate != "" && sp.endDate != "" && !ps.Has("end-date") {
+		ok, err := inSchoolYear(ctx, q, est, sp.startDate, sp.endDate)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			ps.Add("start-date", "out-of-year", sp.startDate)
+		}
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	_, err := q.Exec(ctx, `INSERT INTO att_collective (id, establishment_id, class_id, group_id, label, start_date, start_min, end_date, end_min,
+		created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, est, class, group, strings.TrimSpace(in.Label),
+		sp.startDate, sp.startMin, sp.endDate, sp.endMin, v.Actor(), at.Unix())
+	return err
 }
 
 // DeleteCollective removes a collective absence of an establishment v

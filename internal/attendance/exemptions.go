@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/db"
@@ -151,49 +152,59 @@ func (s *Service) managedStudent(ctx context.Context, v *access.Viewer, student 
 // AddExemption records an exemption of in.StudentID, for school life; it
 // is in the student's history.
 func (s *Service) AddExemption(ctx context.Context, v *access.Viewer, in ExemptionInput) (string, error) {
-	est, err := s.managedStudent(ctx, v, in.StudentID)
-	if err != nil {
-		return "", err
-	}
-	sp, days, ps := checkExemption(in)
 	id := ids.New()
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		subject := strings.TrimSpace(in.SubjectID)
-		if subject != "" {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM subjects WHERE id = ? AND establishment_id = ?`, subject, est).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				ps.Add("subject", "bad-choice", subject)
-			}
-		}
-		if sp.startDate != "" && sp.endDate != "" && !ps.Has("end-date") {
-			ok, err := inSchoolYear(ctx, tx, est, sp.startDate, sp.endDate)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				ps.Add("start-date", "out-of-year", sp.startDate)
-			}
-		}
-		if len(ps) > 0 {
-			return ps
-		}
-		now := s.now().Unix()
-		if _, err := tx.Exec(ctx, `INSERT INTO att_exemptions (id, establishment_id, student_id, subject_id, start_date, end_date, weekdays,
-			every_other_week, attendance, comment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, est, in.StudentID, nullable(subject), sp.startDate, sp.endDate, days, in.EveryOtherWeek, in.Attendance,
-			strings.TrimSpace(in.Comment), v.Actor(), now); err != nil {
-			return err
-		}
-		return record(ctx, tx, v, est, in.StudentID, "exemption:"+id, now, nil, exemptionState{Subject: orNone(subject),
-			Start: sp.startDate, End: sp.endDate, Weekdays: days, OtherWeek: in.EveryOtherWeek, Attendance: in.Attendance})
-	})
+	err := s.DB.Tx(ctx, func(tx *db.Tx) error { return AddExemptionIn(ctx, v, tx, id, in, s.now()) })
 	if err != nil {
 		return "", err
 	}
 	return id, nil
+}
+
+// AddExemptionIn is AddExemption in the caller's transaction q (the
+// demo), with the new exemption's id.
+func AddExemptionIn(ctx context.Context, v *access.Viewer, q db.Querier, id string, in ExemptionInput, at time.Time) error {
+	if err := v.Can(ctx, access.ManageSchoolLife, access.Person(in.StudentID)); err != nil {
+		return err
+	}
+	est, err := studentEstablishment(ctx, q, in.StudentID)
+	if err != nil {
+		return err
+	}
+	if est == "" {
+		return access.Refuse(access.ManageSchoolLife, access.Person(in.StudentID), "not a student")
+	}
+	sp, days, ps := checkExemption(in)
+	subject := strings.TrimSpace(in.SubjectID)
+	if subject != "" {
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM subjects WHERE id = ? AND establishment_id = ?`, subject, est).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			ps.Add("subject", "bad-choice", subject)
+		}
+	}
+	if sp.startDate != "" && sp.endDate != "" && !ps.Has("end-date") {
+		ok, err := inSchoolYear(ctx, q, est, sp.startDate, sp.endDate)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			ps.Add("start-date", "out-of-year", sp.startDate)
+		}
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	now := at.Unix()
+	if _, err := q.Exec(ctx, `INSERT INTO att_exemptions (id, establishment_id, student_id, subject_id, start_date, end_date, weekdays,
+		every_other_week, attendance, comment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, est, in.StudentID, nullable(subject), sp.startDate, sp.endDate, days, in.EveryOtherWeek, in.Attendance,
+		strings.TrimSpace(in.Comment), v.Actor(), now); err != nil {
+		return err
+	}
+	return record(ctx, q, v, est, in.StudentID, "exemption:"+id, now, nil, exemptionState{Subject: orNone(subject),
+		Start: sp.startDate, End: sp.endDate, Weekdays: days, OtherWeek: in.EveryOtherWeek, Attendance: in.Attendance})
 }
 
 // DeleteExemption removes an exemption, for school life; it returns the
