@@ -41,6 +41,10 @@ type DayLine struct {
 	Source    string
 	Reason    string // the reason's label, "" for none
 	State     string
+	// Away: the student is out with their class or group at some time of
+	// the day (a collective absence); the line is shown for school life
+	// to check, and not counted as an absence for that time.
+	Away bool
 }
 
 // ClassDay is a class's lines of the day (ClassName "" for students in
@@ -171,6 +175,15 @@ func (s *Service) Day(ctx context.Context, v *access.Viewer, est, date string, f
 			WHERE m.establishment_id = ? AND m.lesson_date = ? AND m.kind IN ('late', 'left-early')`, est, date, date, est, date)
 		if err != nil {
 			return out, err
+		}
+	}
+	if len(out.Collective) > 0 {
+		away, err := awayTogether(ctx, s.DB, est, date, 0, 1440)
+		if err != nil {
+			return out, err
+		}
+		for i := range lines {
+			lines[i].Away = away[lines[i].Student.ID]
 		}
 	}
 	slices.SortFunc(lines, func(a, b DayLine) int {

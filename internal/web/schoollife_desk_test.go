@@ -256,8 +256,8 @@ func TestSchoolLifeDeskAccess(t *testing.T) {
 	if r := e.signIn(c.secondHead).get("/school-life/settings"); r.status != 200 {
 		t.Fatalf("the lycée's own settings: %d", r.status)
 	}
-	if r := cpe.get("/school-life?date=" + c.day); !strings.Contains(r.body, "Sortie au musée") {
-		t.Error("the trip is not on the day")
+	if r := cpe.get("/school-life?date=" + c.day); !strings.Contains(r.body, "Sortie au musée") || !strings.Contains(r.body, "en sortie avec sa classe") {
+		t.Error("the trip is not on the day, or the absent student is not shown out with the class")
 	}
 
 	// The establishment's pages name the collège: the lycée's head has
