@@ -80,7 +80,15 @@ func (s *Service) History(ctx context.Context, v *access.Viewer, est, student st
 	}
 	labels := map[string]string{}
 	for _, r := range rs {
-		labels[r.ID] = r.Label
+		labels["reason:"+r.ID] = r.Label
+	}
+	if err := eachRow(ctx, s.DB, func(sc db.Scanner) error {
+		var id, name string
+		err := sc.Scan(&id, &name)
+		labels["subject:"+id] = name
+		return err
+	}, `SELECT id, name FROM subjects WHERE establishment_id = ?`, est); err != nil {
+		return out, err
 	}
 	where, args := `h.establishment_id = ?`, []any{est}
 	if student != "" {
@@ -125,8 +133,8 @@ func (s *Service) History(ctx context.Context, v *access.Viewer, est, student st
 	return out, nil
 }
 
-// changes lists the fields of two JSON states, sorted; reason identifiers
-// become labels.
+// changes lists the fields of two JSON states, sorted; reason and subject
+// identifiers become their labels (labels: "reason:ID", "subject:ID").
 func changes(before, after string, labels map[string]string) []Change {
 	var b, a map[string]any
 	_ = json.Unmarshal([]byte(before), &b)
@@ -143,10 +151,8 @@ func changes(before, after string, labels map[string]string) []Change {
 			return ""
 		}
 		s := fmt.Sprint(x)
-		if field == "reason" {
-			if l, ok := labels[s]; ok {
-				return l
-			}
+		if l, ok := labels[field+":"+s]; ok {
+			return l
 		}
 		return s
 	}

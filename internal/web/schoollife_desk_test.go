@@ -194,7 +194,7 @@ func TestSchoolLifeDeskAbsences(t *testing.T) {
 		t.Errorf("update ending before it starts: %d", r.status)
 	}
 	h := cpe.get("/school-life/students/" + c.student.ID + "/history")
-	if h.status != 200 || !strings.Contains(h.body, "justified") || !strings.Contains(h.body, "Rendez-vous médical") {
+	if h.status != 200 || !strings.Contains(h.body, "Justifiée") || !strings.Contains(h.body, "Rendez-vous médical") {
 		t.Errorf("the student's history: %d %.300s", h.status, h.body)
 	}
 	if h := e.signIn(c.head).get("/school-life/history"); h.status != 200 || !strings.Contains(h.body, c.student.LastName) {

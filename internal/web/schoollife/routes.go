@@ -13,6 +13,7 @@ import (
 
 	"cartable/internal/attendance"
 	"cartable/internal/check"
+	"cartable/internal/i18n"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
 )
@@ -32,6 +33,25 @@ func New(kit *page.Kit, att *attendance.Service) (*Area, error) {
 	pages, err := kit.Parse(templates, template.FuncMap{
 		"clock": func(min int) string { return timetable.HHMM(min) },
 		"dec":   func(i int) int { return i - 1 },
+		// hfield names a field of the history, as itself when the catalog
+		// does not know it (another part's field).
+		"hfield": func(lang, f string) string {
+			k := "desk.hfield." + f
+			if s := i18n.T(lang, k); s != k {
+				return s
+			}
+			return f
+		},
+		// hvalue shows a value of the history: a state by its name.
+		"hvalue": func(lang, field, v string) string {
+			if field == "state" && v != "" {
+				k := "desk.state." + v
+				if s := i18n.T(lang, k); s != k {
+					return s
+				}
+			}
+			return v
+		},
 		"has": func(xs []int, x int) bool {
 			for _, y := range xs {
 				if y == x {
