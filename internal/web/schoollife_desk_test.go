@@ -455,3 +455,45 @@ func BenchmarkSchoolLifeDay(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(e.db.Statements()-before)/float64(b.N), "queries/op")
 }
+
+func TestSchoolLifeExemptionForm(t *testing.T) {
+	e := newEnv(t, 30)
+	c := e.deskCast()
+	cpe := e.signIn(c.cpe)
+	csrf := cpe.csrf()
+	path := "/school-life/students/" + c.student.ID + "/exemptions"
+	before := e.count(`SELECT COUNT(*) FROM att_exemptions`)
+	for _, bad := range []struct {
+		name, field, want string
+		form              url.Values
+	}{
+		{"forged subject", "subject", "choix impossible", url.Values{"subject": {"forged"}, "start-date": {c.day}, "comment": {"gardé tel quel"}}},
+		{"one week in two without days", "weekdays", "cochez les jours", url.Values{"start-date": {c.day}, "every-other-week": {"1"}, "comment": {"gardé tel quel"}}},
+		{"a Sunday", "weekdays", "choix impossible", url.Values{"start-date": {c.day}, "weekdays": {"7"}, "comment": {"gardé tel quel"}}},
+		{"end before start", "end-date", "la fin doit venir", url.Values{"start-date": {c.day}, "end-date": {"2026-09-01"}, "comment": {"gardé tel quel"}}},
+	} {
+		bad.form.Set("csrf", csrf)
+		r := cpe.post(path, bad.form)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, bad.want) || !strings.Contains(r.body, "gardé tel quel") {
+			t.Errorf("%s: %d %.300s", bad.name, r.status, r.body)
+		}
+	}
+	if n := e.count(`SELECT COUNT(*) FROM att_exemptions`); n != before {
+		t.Errorf("refused exemptions were written: %d → %d", before, n)
+	}
+	pe := e.query(`SELECT id FROM subjects WHERE code = '100100' AND establishment_id = ?`, e.memberships(c.student.ID)[0])[0]
+	r := cpe.post(path, url.Values{"csrf": {csrf}, "subject": {pe}, "start-date": {c.day}, "end-date": {c.day}, "weekdays": {"2", "4"},
+		"every-other-week": {"1"}, "comment": {"Certificat du médecin"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("exemption: %d %.300s", r.status, r.body)
+	}
+	// Its comment is school life's: the teacher of the class sees the
+	// exemption, not the comment.
+	rec := e.signIn(c.teacher).get("/school-life/students/" + c.student.ID)
+	if !strings.Contains(rec.body, "Éducation physique") || strings.Contains(rec.body, "Certificat du médecin") {
+		t.Errorf("the teacher's view of the exemption: %.300s", rec.body)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM att_history WHERE student_id = ? AND subject LIKE 'exemption:%'`, c.student.ID); n < 1 {
+		t.Error("the exemption is not in the history")
+	}
+}
