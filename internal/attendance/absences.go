@@ -39,8 +39,8 @@ type Absence struct {
 	UpdatedAt     int64
 }
 
-// absenceState is what the history keeps of an absence.
-type absenceState struct {
+// absenceFields is what the history keeps of an absence.
+type absenceFields struct {
 	Start   string `json:"start,omitempty"`
 	End     string `json:"end,omitempty"`
 	Reason  string `json:"reason,omitempty"`
@@ -50,13 +50,13 @@ type absenceState struct {
 
 func stamp(d string, m int) string { return d + " " + timetable.HHMM(m) }
 
-func (a Absence) state() absenceState {
-	return absenceState{Start: stamp(a.StartDate, a.StartMin), End: stamp(a.EndDate, a.EndMin), Reason: a.ReasonID, State: a.State, Comment: a.Comment}
+func (a Absence) state() absenceFields {
+	return absenceFields{Start: stamp(a.StartDate, a.StartMin), End: stamp(a.EndDate, a.EndMin), Reason: a.ReasonID, State: a.State, Comment: a.Comment}
 }
 
 // changed keeps the fields that differ, in both states.
-func changed(b, a absenceState) (absenceState, absenceState) {
-	var x, y absenceState
+func changed(b, a absenceFields) (absenceFields, absenceFields) {
+	var x, y absenceFields
 	if b.Start != a.Start {
 		x.Start, y.Start = b.Start, a.Start
 	}
@@ -82,9 +82,9 @@ func orNone(s string) string {
 	return s
 }
 
-const absenceCols = `id, establishment_id, student_id, start_date, start_min, end_date, end_min, source, COALESCE(reason_id, ''), state, comment, created_by, created_at, updated_at`
+const managedAbsenceCols = `id, establishment_id, student_id, start_date, start_min, end_date, end_min, source, COALESCE(reason_id, ''), state, comment, created_by, created_at, updated_at`
 
-func scanAbsence(s db.Scanner) (Absence, error) {
+func scanManagedAbsence(s db.Scanner) (Absence, error) {
 	var a Absence
 	err := s.Scan(&a.ID, &a.Establishment, &a.StudentID, &a.StartDate, &a.StartMin, &a.EndDate, &a.EndMin, &a.Source, &a.ReasonID,
 		&a.State, &a.Comment, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt)
@@ -92,7 +92,7 @@ func scanAbsence(s db.Scanner) (Absence, error) {
 }
 
 func absenceByID(ctx context.Context, q db.Querier, id string) (*Absence, error) {
-	a, err := scanAbsence(q.QueryRow(ctx, `SELECT `+absenceCols+` FROM att_absences WHERE id = ?`, id))
+	a, err := scanManagedAbsence(q.QueryRow(ctx, `SELECT `+managedAbsenceCols+` FROM att_absences WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -123,7 +123,7 @@ func inSchoolYear(ctx context.Context, q db.Querier, est, from, to string) (bool
 // overlapping returns an absence of student other than except that
 // overlaps the span, nil when none does.
 func overlapping(ctx context.Context, q db.Querier, student, except string, s span) (*Absence, error) {
-	as, err := db.All(ctx, q, scanAbsence, `SELECT `+absenceCols+` FROM att_absences
+	as, err := db.All(ctx, q, scanManagedAbsence, `SELECT `+managedAbsenceCols+` FROM att_absences
 		WHERE student_id = ? AND id <> ?
 		  AND (start_date < ? OR (start_date = ? AND start_min < ?))
 		  AND (end_date > ? OR (end_date = ? AND end_min > ?))
@@ -330,7 +330,7 @@ func (s *Service) UpdateAbsence(ctx context.Context, v *access.Viewer, id string
 		n.StartDate, n.StartMin, n.EndDate, n.EndMin = sp.startDate, sp.startMin, sp.endDate, sp.endMin
 		n.ReasonID, n.State, n.Comment = reason, stateFor(in.State, reason), strings.TrimSpace(in.Comment)
 		b, af := changed(a.state(), n.state())
-		if b == (absenceState{}) && af == (absenceState{}) {
+		if b == (absenceFields{}) && af == (absenceFields{}) {
 			return nil // nothing changed: nothing to record
 		}
 		now := s.now().Unix()

@@ -54,7 +54,7 @@ func TestCheckSettingsAndReason(t *testing.T) {
 	}
 }
 
-func TestExemptionApplies(t *testing.T) {
+func TestExemptionAppliesOnDays(t *testing.T) {
 	one := Exemption{StartDate: "2026-12-07", EndDate: "2026-12-11"}
 	if !one.Applies("2026-12-09") || one.Applies("2026-12-12") || one.Applies("2026-12-06") {
 		t.Error("one-off exemption")

@@ -81,9 +81,9 @@ func schoolDay(d time.Time, step int) string {
 	}
 }
 
-// Day reads an establishment's day (est "" for the viewer's own) for those
+// DeskDay reads an establishment's day (est "" for the viewer's own) for those
 // who read its whole school life. An impossible date is today.
-func (s *Service) Day(ctx context.Context, v *access.Viewer, est, date string, f DayFilter) (DayView, error) {
+func (s *Service) DeskDay(ctx context.Context, v *access.Viewer, est, date string, f DayFilter) (DayView, error) {
 	var out DayView
 	est, err := managedEstablishment(ctx, v, access.ReadSchoolLife, est)
 	if err != nil {

@@ -30,8 +30,8 @@ type Exemption struct {
 	Attendance     bool // the student still attends
 }
 
-// exemptionRow is an exemption with school life's comment.
-type exemptionRow struct {
+// exemptionWithComment is an exemption with school life's comment.
+type exemptionWithComment struct {
 	Exemption
 	comment string
 }
@@ -46,8 +46,8 @@ type exemptionState struct {
 	Attendance bool   `json:"attendance"`
 }
 
-func scanExemption(s db.Scanner) (exemptionRow, error) {
-	var e exemptionRow
+func scanExemption(s db.Scanner) (exemptionWithComment, error) {
+	var e exemptionWithComment
 	var days string
 	err := s.Scan(&e.ID, &e.StudentID, &e.SubjectID, &e.SubjectName, &e.StartDate, &e.EndDate, &days, &e.EveryOtherWeek, &e.Attendance, &e.comment)
 	e.Weekdays = weekdays(days)
@@ -65,7 +65,7 @@ func weekdays(days string) []int {
 }
 
 // exemptionsOf lists a student's exemptions, latest first.
-func exemptionsOf(ctx context.Context, q db.Querier, student string) ([]exemptionRow, error) {
+func exemptionsOf(ctx context.Context, q db.Querier, student string) ([]exemptionWithComment, error) {
 	return db.All(ctx, q, scanExemption, `SELECT x.id, x.student_id, COALESCE(x.subject_id, ''), COALESCE(s.name, ''), x.start_date, x.end_date,
 		x.weekdays, x.every_other_week, x.attendance, x.comment
 		FROM att_exemptions x LEFT JOIN subjects s ON s.id = x.subject_id WHERE x.student_id = ? ORDER BY x.start_date DESC, x.id`, student)

@@ -109,7 +109,7 @@ func (s *Service) Record(ctx context.Context, v *access.Viewer, student string) 
 		}
 		return &ShownReason{Label: r.Label, Legitimate: r.Legitimate}
 	}
-	as, err := db.All(ctx, s.DB, scanAbsence, `SELECT `+absenceCols+` FROM att_absences WHERE student_id = ? AND establishment_id = ?
+	as, err := db.All(ctx, s.DB, scanManagedAbsence, `SELECT `+managedAbsenceCols+` FROM att_absences WHERE student_id = ? AND establishment_id = ?
 		ORDER BY start_date DESC, start_min DESC`, student, est)
 	if err != nil {
 		return out, err

@@ -46,7 +46,7 @@ func (d deskData) DayLink(date string) string {
 func (a *Area) desk(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := attendance.DayFilter{Class: q.Get("class"), State: q.Get("state"), Reason: q.Get("reason"), Kind: q.Get("kind")}
-	day, err := a.att.Day(r.Context(), page.Viewer(r), q.Get("est"), q.Get("date"), f)
+	day, err := a.att.DeskDay(r.Context(), page.Viewer(r), q.Get("est"), q.Get("date"), f)
 	if err != nil {
 		a.kit.Fail(w, r, err)
 		return
