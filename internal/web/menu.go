@@ -7,6 +7,8 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/attendance"
 	"cartable/internal/directory"
+	"cartable/internal/discipline"
+	"cartable/internal/liaison"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
 )
@@ -22,10 +24,16 @@ func menuOf(ctx context.Context, v *access.Viewer) (page.Menu, error) {
 	if m.SchoolLife, err = attendance.MaySeeDesk(ctx, v); err != nil {
 		return m, err
 	}
+	if m.Notes, err = liaison.Follows(ctx, v); err != nil {
+		return m, err
+	}
 	switch err := provisioning.MayImport(ctx, v); {
 	case err == nil:
 		m.Provisioning = true
 	case !errors.Is(err, access.ErrDenied):
+		return m, err
+	}
+	if m.Discipline, err = discipline.MayOpen(ctx, v); err != nil {
 		return m, err
 	}
 	return m, nil
