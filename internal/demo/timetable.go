@@ -57,6 +57,11 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 			return fmt.Errorf("demo timetable %s: %w", uai, err)
 		}
 	}
+	if o.Today != "" {
+		if err := t.schoolLife(ctx, o.Seed, o.Today); err != nil { // absences.go
+			return fmt.Errorf("demo school life: %w", err)
+		}
+	}
 	if err := justifications(ctx, tx, o.Today, o.Files); err != nil { // justifications.go
 		return err
 	}

@@ -39,6 +39,7 @@ import (
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
+	"cartable/internal/web/schoollife"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
 )
@@ -196,6 +197,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, prov)
+	desk, err := schoollife.New(srv.kit, srv.att)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, desk)
 	dis, err := disciplinearea.New(srv.kit, &discipline.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
 	if err != nil {
 		return nil, err
