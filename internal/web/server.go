@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cartable/internal/access"
+	"cartable/internal/attendance"
 	"cartable/internal/auth"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
@@ -30,6 +31,7 @@ import (
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
+	"cartable/internal/web/register"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
 )
@@ -57,7 +59,10 @@ type Server struct {
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
-	areas    []page.Area // mounted by Handler
+	// Attendance is school life's attendance (registers, absences); the
+	// serve loop reminds teachers of registers not taken through it.
+	Attendance *attendance.Service
+	areas      []page.Area // mounted by Handler
 }
 
 // Options configure a Server.
@@ -106,10 +111,17 @@ func New(o Options) (*Server, error) {
 	}
 	srv.classLog = &classlog.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
 	srv.weeks = &timetable.Cache{}
+	srv.Attendance = &attendance.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
+	regs, err := register.New(srv.kit, srv.Attendance)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, regs)
 	tt, err := wtimetable.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err
 	}
+	tt.Registers = srv.Attendance
 	cal, err := calendar.New(srv.kit, &feeds.Service{DB: o.DB, Policy: srv.Policy, ClassLog: srv.classLog}, srv.BaseURL)
 	if err != nil {
 		return nil, err
@@ -129,7 +141,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, signIn, acct, adm)
-	lessons, err := lesson.New(srv.kit, lesson.Deps{ClassLog: srv.classLog, Files: o.Files, DB: o.DB})
+	lessons, err := lesson.New(srv.kit, lesson.Deps{ClassLog: srv.classLog, Files: o.Files, DB: o.DB, Registers: srv.Attendance})
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +163,7 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	start.Registers = srv.Attendance
 	srv.areas = append(srv.areas, start)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files, Auth: srv.Auth,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})

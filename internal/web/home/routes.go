@@ -12,6 +12,7 @@ import (
 	"embed"
 	"net/http"
 
+	"cartable/internal/attendance"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/timetable"
@@ -28,6 +29,9 @@ type Area struct {
 	db    *db.DB
 	weeks *timetable.Cache  // the coming week, shared with the week views
 	log   *classlog.Service // homework, news, hand-ins, done-ticks
+	// Registers gives the teacher's registers of the day and school
+	// life's registers not taken (registers.go); nil: no such blocks.
+	Registers *attendance.Service
 }
 
 // New parses the area's templates.
