@@ -185,6 +185,7 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	go sweepSessions(ctx, s, log)
 	go dailyPurge(ctx, d, store, c.PurgeAfterDays, log) // purge.go
 	go eraseFiles(ctx, d, store, log)
+	go remindRegisters(ctx, s.Attendance, log) // registers.go
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {
