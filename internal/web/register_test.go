@@ -306,3 +306,65 @@ func fmtInt(n int) string {
 	}
 	return s
 }
+
+// The replacement of one occurrence takes its register, and only that
+// one's; the teacher's home, the lesson page and the week view lead to
+// the registers they take and to no other; a session still owing its
+// second factor opens none.
+func TestRegisterLinksReplacementAndSecondFactor(t *testing.T) {
+	e := newTTEnv(t, 120)
+	slot, teacher, class, est, colleague := tuesdayLesson(e)
+	replacement := e.otherTeacher(est, class, teacher, colleague)
+	head := e.signIn(e.account(func(a demo.Account) bool {
+		return has("head")(a) && a.Establishment == demo.MainUAI && len(a.Establishments) == 1
+	}).Login)
+	if r := head.post("/lessons/"+slot+"/2026-12-08/change", url.Values{"csrf": {head.csrf()}, "replacement": {replacement}}); r.status != http.StatusSeeOther {
+		t.Fatalf("the head records a replacement: %d", r.status)
+	}
+	rb := e.signIn(e.login(replacement))
+	if r := rb.get("/registers/" + slot + "/2026-12-08"); r.status != 200 {
+		t.Fatalf("the replacement's register: %d", r.status)
+	}
+	if r := rb.get("/registers/" + slot + "/2026-12-01"); r.status != http.StatusNotFound {
+		t.Fatalf("the replacement opens an occurrence not replaced: %d", r.status)
+	}
+	if r := rb.get("/lessons/" + slot + "/2026-12-08"); !strings.Contains(r.body, `href="/registers/`+slot+`/2026-12-08"`) {
+		t.Error("the replaced lesson's page has no link to its register")
+	}
+
+	// Links: the teacher's lesson page and week; not a colleague's.
+	tb, cb := e.signIn(e.login(teacher)), e.signIn(e.login(colleague))
+	link := `href="/registers/` + slot + `/2026-12-01"`
+	if r := tb.get("/lessons/" + slot + "/2026-12-01"); !strings.Contains(r.body, link) {
+		t.Error("the teacher's lesson page has no link to the register")
+	}
+	if r := cb.get("/lessons/" + slot + "/2026-12-01"); r.status != 200 || strings.Contains(r.body, "/registers/") {
+		t.Errorf("a colleague's view of the lesson links to its register: %d", r.status)
+	}
+	if r := tb.get("/timetable?week=2026-11-30"); !strings.Contains(r.body, link) {
+		t.Error("the teacher's week has no link to the register")
+	}
+	// The home: today's registers (Tuesday 1 December, 9:00).
+	e.setClock(time.Date(2026, 12, 1, 9, 0, 0, 0, timetable.Paris))
+	tb = e.signIn(e.login(teacher))
+	if r := tb.get("/"); !strings.Contains(r.body, "Appels à faire aujourd&#39;hui") && !strings.Contains(r.body, "Appels à faire aujourd'hui") {
+		t.Error("the teacher's home has no block of registers")
+	} else if !strings.Contains(r.body, link) {
+		t.Error("the teacher's home does not link to the day's register")
+	}
+
+	// Second factor owed: the register is not reached.
+	e.requireMFA()
+	b, _ := e.passwordOnly(e.login(teacher))
+	if r := b.get("/registers/" + slot + "/2026-12-01"); r.status == 200 {
+		t.Fatal("a session owing its second factor opens a register")
+	}
+	f := registerForm(tb, []string{}, true)
+	f.Set("csrf", "x")
+	if r := b.post("/registers/"+slot+"/2026-12-01", f); r.status == http.StatusSeeOther && r.header.Get("Location") != "/sign-in/second-factor" {
+		t.Fatalf("a session owing its second factor saves: %d %s", r.status, r.header.Get("Location"))
+	}
+	if n := e.count(`SELECT COUNT(*) FROM att_registers`); n != 0 {
+		t.Fatal("a register was written")
+	}
+}
