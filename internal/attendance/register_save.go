@@ -36,11 +36,11 @@ func (s *Service) SaveRegister(ctx context.Context, v *access.Viewer, slot, date
 		if ps := CheckRegister(in, reg); len(ps) > 0 {
 			return ps
 		}
-		return s.saveRegister(ctx, v, tx, reg, in)
+		return s.saveRegister(ctx, v, tx, reg, in, true)
 	})
 }
 
-func (s *Service) saveRegister(ctx context.Context, v *access.Viewer, tx *db.Tx, reg Register, in RegisterInput) error {
+func (s *Service) saveRegister(ctx context.Context, v *access.Viewer, tx *db.Tx, reg Register, in RegisterInput, alerts bool) error {
 	now := s.now()
 	at := now.Unix()
 	l := reg.Lesson
@@ -77,7 +77,7 @@ func (s *Service) saveRegister(ctx context.Context, v *access.Viewer, tx *db.Tx,
 	for _, m := range in.Rows {
 		typed[m.Student] = m
 	}
-	w := &markWriter{s: s, v: v, tx: tx, reg: reg, at: at, now: now}
+	w := &markWriter{s: s, v: v, tx: tx, reg: reg, at: at, now: now, alerts: alerts}
 	for _, r := range reg.Rows {
 		if r.Away != "" {
 			continue // not expected: nothing to mark
@@ -129,6 +129,8 @@ type markWriter struct {
 	reg Register
 	at  int64
 	now time.Time
+	// alerts: queue the guardians' alerts (not for the demo's past).
+	alerts bool
 }
 
 // markState is what the history keeps of a mark.
@@ -164,6 +166,8 @@ func (w *markWriter) add(ctx context.Context, r Row, m markRow) error {
 		return err
 	}
 	switch {
+	case !w.alerts:
+		return nil
 	case m.Kind == Absent && r.Covered != "":
 		return nil // school life or the family already know
 	case m.Kind == Absent:
@@ -384,4 +388,25 @@ func (w *markWriter) rebuild(ctx context.Context, student, absenceID string) err
 		}
 	}
 	return nil
+}
+
+// SaveRegisterIn records a roll call in tx, a caller's transaction, as it
+// stood at now (the demo generator writing a past term): fill gives the
+// form for the register as loaded (its students), then the same checks
+// and writes as SaveRegister follow; alerts false queues none (news of
+// the past tell nobody anything).
+func SaveRegisterIn(ctx context.Context, v *access.Viewer, tx *db.Tx, slot, date string, now time.Time, alerts bool, fill func(Register) RegisterInput) error {
+	s := &Service{Now: func() time.Time { return now }}
+	reg, err := s.loadRegister(ctx, v, tx, slot, date)
+	if err != nil {
+		return err
+	}
+	if !reg.Open {
+		return check.Problems{{Field: "register", Code: "not-open", Value: reg.OpensAt.In(timetable.Paris).Format("15:04")}}
+	}
+	in := fill(reg)
+	if ps := CheckRegister(in, reg); len(ps) > 0 {
+		return ps
+	}
+	return s.saveRegister(ctx, v, tx, reg, in, alerts)
 }

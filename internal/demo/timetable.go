@@ -53,7 +53,7 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 			return fmt.Errorf("demo timetable %s: %w", uai, err)
 		}
 	}
-	return nil
+	return generateRegisters(ctx, v, tx, o.Seed, o.Today) // registers.go
 }
 
 type ttGen struct {
