@@ -33,7 +33,7 @@ type registerData struct {
 // PageTitle names the register: subject, classes or groups, day.
 func (d registerData) PageTitle(lang string) string {
 	l := d.Reg.Lesson
-	return i18n.T(lang, "reg.title.lesson", l.Slot.SubjectName, l.Audience(), i18n.DayName(lang, l.Start))
+	return i18n.T(lang, "reg.title.lesson", l.Slot.SubjectName, l.Audience(), i18n.DayName(lang, l.Start), l.Start.In(timetable.Paris).Format("15:04"))
 }
 
 // Extra tells whether a line has something beyond present/absent/late,
