@@ -354,6 +354,29 @@ func TestRegisterLinksReplacementAndSecondFactor(t *testing.T) {
 		t.Error("the teacher's home does not link to the day's register")
 	}
 
+	// A class away (a trip) is shown away, not expected; so is a student
+	// exempted without attendance from the subject.
+	ctx := context.Background()
+	lesson, err := timetable.LessonAt(ctx, access.System("test"), e.db, slot, "2026-12-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kids := e.query(`SELECT student_id FROM enrolments WHERE class_id = ? ORDER BY student_id`, class)
+	if _, err := e.db.Exec(ctx, `INSERT INTO att_exemptions (id, establishment_id, student_id, subject_id, start_date, end_date, attendance, created_by, created_at)
+		VALUES ('ex1', ?, ?, ?, '2026-11-01', '2027-01-31', FALSE, 'test', 0)`, est, kids[0], lesson.Slot.SubjectID); err != nil {
+		t.Fatal(err)
+	}
+	if r := tb.get("/registers/" + slot + "/2026-12-01"); !strings.Contains(r.body, "Dispensé") || strings.Contains(r.body, `name="p:`+kids[0]+`"`) {
+		t.Error("an exempted student is expected")
+	}
+	if _, err := e.db.Exec(ctx, `INSERT INTO att_collective (id, establishment_id, class_id, label, start_date, start_min, end_date, end_min, created_by, created_at)
+		VALUES ('trip', ?, ?, 'Musée', '2026-12-01', 0, '2026-12-01', 1440, 'test', 0)`, est, class); err != nil {
+		t.Fatal(err)
+	}
+	if r := tb.get("/registers/" + slot + "/2026-12-01"); !strings.Contains(r.body, "Sortie : Musée") || strings.Contains(r.body, `name="p:`) {
+		t.Error("a class on a trip is expected")
+	}
+
 	// Second factor owed: the register is not reached.
 	e.requireMFA()
 	b, _ := e.passwordOnly(e.login(teacher))
