@@ -392,3 +392,39 @@ func TestRegisterLinksReplacementAndSecondFactor(t *testing.T) {
 		t.Fatal("a register was written")
 	}
 }
+
+// A lesson changed after it began is split (internal/timetable): the
+// registers of its occurrences from that day, with their marks, go to the
+// new lesson; a change of day that would leave a register behind is
+// refused.
+func TestRegistersFollowASplitLesson(t *testing.T) {
+	e := newTTEnv(t, 120)
+	ctx := context.Background()
+	slot, teacher, class, est, _ := tuesdayLesson(e)
+	lesson, err := timetable.LessonAt(ctx, access.System("test"), e.db, slot, "2026-12-08")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.setClock(lesson.Start.Add(5 * time.Minute))
+	tb := e.signIn(e.login(teacher))
+	students := e.query(`SELECT student_id FROM enrolments WHERE class_id = ? ORDER BY 1`, class)
+	if r := tb.post("/registers/"+slot+"/2026-12-08", registerForm(tb, students, true, "p:"+students[0], "absent")); r.status != http.StatusSeeOther {
+		t.Fatalf("register: %d", r.status)
+	}
+	n := timetable.NewSlot{ID: slot, EstablishmentID: est, Weekday: 3, StartMin: lesson.Slot.StartMin, DurationMin: lesson.Slot.DurationMin,
+		SubjectID: lesson.Slot.SubjectID, TeacherIDs: []string{teacher}, ClassIDs: []string{class}}
+	if _, err := timetable.UpdateSlot(ctx, access.System("test"), e.db, n, "2026-12-01"); err == nil || !strings.Contains(err.Error(), "has-changes") {
+		t.Fatalf("a new day leaving a register behind: %v", err)
+	}
+	n.Weekday = 2
+	id, err := timetable.UpdateSlot(ctx, access.System("test"), e.db, n, "2026-12-01")
+	if err != nil || id == slot {
+		t.Fatalf("split: %s %v", id, err)
+	}
+	if got := e.query(`SELECT slot_id FROM att_marks WHERE student_id = ? AND lesson_date = '2026-12-08'`, students[0]); len(got) != 1 || got[0] != id {
+		t.Fatalf("the mark stays on %v", got)
+	}
+	if r := tb.get("/registers/" + id + "/2026-12-08"); r.status != 200 || !strings.Contains(r.body, "reg-done") {
+		t.Fatalf("the register on the new lesson: %d", r.status)
+	}
+}
