@@ -11,6 +11,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/config"
 	"cartable/internal/db"
+	"cartable/internal/discipline"
 	"cartable/internal/files"
 	"cartable/internal/provisioning"
 )
@@ -74,6 +75,11 @@ func runPurge(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("Purge run %d: %d accounts erased (contributions kept anonymously), %d deleted with their contributions (objected), %d closed school years, %d stale uploads and %d stored files removed.\n",
 		res.RunID, res.Anonymised, res.Deleted, res.SchoolYearsDeleted, res.UploadsDeleted, res.FilesDeleted)
+	removed, err := discipline.Purge(ctx, access.System("purge"), d, now)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d disciplinary sanctions removed from students' records at their legal date (R511-13).\n", removed)
 	erased, eraseErr := store.EraseQueued(ctx, d)
 	queued, _, err := files.Queue(ctx, d)
 	if err != nil {
@@ -110,6 +116,15 @@ func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log
 		}
 		log.Info("purge done", "run", res.RunID, "anonymised", res.Anonymised, "deleted", res.Deleted,
 			"school_years", res.SchoolYearsDeleted, "uploads", res.UploadsDeleted, "files", res.FilesDeleted)
+		// Sanctions leave the record at their legal date (R511-13 IV):
+		// hidden from every view from that day, deleted here.
+		if n, err := discipline.Purge(ctx, sys, d, time.Now()); err != nil {
+			if ctx.Err() == nil {
+				log.Error("sanctions purge failed", "err", err.Error())
+			}
+		} else {
+			log.Info("sanctions removed from the record", "sanctions", n)
+		}
 		eraseQueued(ctx, d, store, log)
 	}
 	t := time.NewTimer(time.Minute)

@@ -53,7 +53,13 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 			return fmt.Errorf("demo timetable %s: %w", uai, err)
 		}
 	}
-	return generateRegisters(ctx, v, tx, o.Seed, o.Today) // registers.go
+	if err := generateRegisters(ctx, v, tx, o.Seed, o.Today); err != nil { // registers.go
+		return err
+	}
+	if err := generateDiscipline(ctx, v, tx, o.Seed, o.Today); err != nil { // discipline.go
+		return err
+	}
+	return generateNotes(ctx, v, tx, o.Seed, o.Today) // liaison.go
 }
 
 type ttGen struct {

@@ -6,6 +6,8 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/directory"
+	"cartable/internal/discipline"
+	"cartable/internal/liaison"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
 )
@@ -18,10 +20,16 @@ func menuOf(ctx context.Context, v *access.Viewer) (page.Menu, error) {
 	if m.People, err = directory.MaySearch(ctx, v); err != nil {
 		return m, err
 	}
+	if m.Notes, err = liaison.Follows(ctx, v); err != nil {
+		return m, err
+	}
 	switch err := provisioning.MayImport(ctx, v); {
 	case err == nil:
 		m.Provisioning = true
 	case !errors.Is(err, access.ErrDenied):
+		return m, err
+	}
+	if m.Discipline, err = discipline.MayOpen(ctx, v); err != nil {
 		return m, err
 	}
 	return m, nil

@@ -16,18 +16,24 @@ import (
 	"cartable/internal/auth"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
+	"cartable/internal/liaison"
 	"cartable/internal/mail"
+	"cartable/internal/metrics"
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
 	"cartable/internal/web/admin"
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
+	disciplinearea "cartable/internal/web/discipline"
 	"cartable/internal/web/download"
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
+	liaisonarea "cartable/internal/web/liaison"
+	"cartable/internal/web/notices"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
@@ -55,10 +61,14 @@ type Server struct {
 	TrustedProxies []netip.Prefix
 	// Files stores attachments and handed-in work (nil: uploads refused).
 	Files *files.Store
+	// Metrics counts requests and reads the gauges (metrics.go); served
+	// by MetricsHandler on its own listener.
+	Metrics *metrics.Registry
 
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
+	notes    *liaison.Service // correspondence notes (the carnet de liaison)
 	// Attendance is school life's attendance (registers, absences); the
 	// serve loop reminds teachers of registers not taken through it.
 	Attendance *attendance.Service
@@ -102,6 +112,7 @@ func New(o Options) (*Server, error) {
 		BaseURL:        strings.TrimRight(o.BaseURL, "/"),
 		TrustedProxies: o.TrustedProxies,
 		Files:          o.Files,
+		Metrics:        metrics.New(),
 	}
 	var err error
 	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Log: o.Log,
@@ -159,20 +170,42 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dir)
+	notes, err := notices.New(srv.kit, o.DB)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, notes)
 	start, err := home.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err
 	}
 	start.Registers = srv.Attendance
 	srv.areas = append(srv.areas, start)
+	srv.notes = &liaison.Service{DB: o.DB, Now: func() time.Time { return srv.Now() }}
+	start.SetNotes(srv.notes)
+	carnet, err := liaisonarea.New(srv.kit, srv.notes)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, carnet)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files, Auth: srv.Auth,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
 	if err != nil {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, prov)
+	dis, err := disciplinearea.New(srv.kit, &discipline.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, dis)
+	srv.registerGauges() // metrics.go
 	return srv, nil
 }
+
+// Notes is the carnet de liaison's service, for the server's periodic
+// reminders (cmd/cartable).
+func (s *Server) Notes() *liaison.Service { return s.notes }
 
 // Handler returns the whole application with its middleware.
 func (s *Server) Handler() http.Handler {

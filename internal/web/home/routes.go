@@ -15,6 +15,7 @@ import (
 	"cartable/internal/attendance"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/liaison"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
 )
@@ -29,6 +30,7 @@ type Area struct {
 	db    *db.DB
 	weeks *timetable.Cache  // the coming week, shared with the week views
 	log   *classlog.Service // homework, news, hand-ins, done-ticks
+	notes *liaison.Service  // notes to sign, notes awaiting signature (notes.go); nil: none
 	// Registers gives the teacher's registers of the day and school
 	// life's registers not taken (registers.go); nil: no such blocks.
 	Registers *attendance.Service

@@ -1,0 +1,54 @@
+package discipline
+
+import (
+	"net/http"
+	"strings"
+
+	"cartable/internal/discipline"
+	"cartable/internal/i18n"
+	"cartable/internal/roles"
+	"cartable/internal/web/page"
+)
+
+type deskData struct {
+	discipline.Desk
+	Name string // the viewer's
+}
+
+// PageTitle names the desk: school life's or the teacher's.
+func (d deskData) PageTitle(lang string) string {
+	if d.SchoolLife {
+		return i18n.T(lang, "dis.desk.title")
+	}
+	return strings.Join([]string{i18n.T(lang, "dis.given.title"), d.Name}, " · ")
+}
+
+// desk: a student's own record, a relative's child's, a teacher's
+// punishments given, school life's desk.
+func (a *Area) desk(w http.ResponseWriter, r *http.Request) {
+	cur := page.Current(r)
+	v := cur.Viewer
+	switch v.Profile {
+	case roles.Student:
+		http.Redirect(w, r, "/discipline/students/"+v.ID, http.StatusSeeOther)
+		return
+	case roles.Relative:
+		fam, err := a.kit.Family(r)
+		if err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+		if len(fam.Children) == 0 {
+			a.pages.Render(w, r, http.StatusOK, "nochild", "dis.title", nil)
+			return
+		}
+		http.Redirect(w, r, "/discipline/students/"+fam.Chosen.ID, http.StatusSeeOther)
+		return
+	}
+	d, err := a.svc.Desk(r.Context(), v, r.URL.Query().Get("est"))
+	if err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	a.pages.Render(w, r, http.StatusOK, "desk", "dis.desk.title", deskData{Desk: d, Name: cur.Me.DisplayName()})
+}
