@@ -197,6 +197,7 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	go sweepSessions(ctx, s, log)
 	go dailyPurge(ctx, d, store, c.PurgeAfterDays, log) // purge.go
 	go eraseFiles(ctx, d, store, log)
+	go remindRegisters(ctx, s.Attendance, log) // registers.go
 	go remindNotes(ctx, s, log)
 	errc := make(chan error, 1)
 	go func() {

@@ -62,6 +62,9 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 			return fmt.Errorf("demo school life: %w", err)
 		}
 	}
+	if err := generateRegisters(ctx, v, tx, o.Seed, o.Today); err != nil { // registers.go
+		return err
+	}
 	if err := justifications(ctx, tx, o.Today, o.Files, t.id); err != nil { // justifications.go
 		return err
 	}

@@ -39,6 +39,7 @@ import (
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
+	"cartable/internal/web/register"
 	"cartable/internal/web/schoollife"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
@@ -70,9 +71,12 @@ type Server struct {
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
-	notes    *liaison.Service    // correspondence notes (the carnet de liaison)
-	att      *attendance.Service // school life: attendance, justifications, counts
-	areas    []page.Area         // mounted by Handler
+	notes    *liaison.Service // correspondence notes (the carnet de liaison)
+	// Attendance is school life's attendance (registers, absences,
+	// justifications, counts); the serve loop reminds teachers of
+	// registers not taken through it.
+	Attendance *attendance.Service
+	areas      []page.Area // mounted by Handler
 }
 
 // Options configure a Server.
@@ -122,10 +126,17 @@ func New(o Options) (*Server, error) {
 	}
 	srv.classLog = &classlog.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
 	srv.weeks = &timetable.Cache{}
+	srv.Attendance = &attendance.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
+	regs, err := register.New(srv.kit, srv.Attendance)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, regs)
 	tt, err := wtimetable.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err
 	}
+	tt.Registers = srv.Attendance
 	cal, err := calendar.New(srv.kit, &feeds.Service{DB: o.DB, Policy: srv.Policy, ClassLog: srv.classLog}, srv.BaseURL)
 	if err != nil {
 		return nil, err
@@ -145,7 +156,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, signIn, acct, adm)
-	lessons, err := lesson.New(srv.kit, lesson.Deps{ClassLog: srv.classLog, Files: o.Files, DB: o.DB})
+	lessons, err := lesson.New(srv.kit, lesson.Deps{ClassLog: srv.classLog, Files: o.Files, DB: o.DB, Registers: srv.Attendance})
 	if err != nil {
 		return nil, err
 	}
@@ -168,12 +179,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, inbox)
-	srv.att = &attendance.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
-	just, err := justify.New(srv.kit, srv.att)
+	just, err := justify.New(srv.kit, srv.Attendance)
 	if err != nil {
 		return nil, err
 	}
-	report, err := attendancereport.New(srv.kit, srv.att)
+	report, err := attendancereport.New(srv.kit, srv.Attendance)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +192,8 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	start.Attendance = srv.att
+	start.Attendance = srv.Attendance
+	start.Registers = srv.Attendance
 	srv.areas = append(srv.areas, start)
 	srv.notes = &liaison.Service{DB: o.DB, Now: func() time.Time { return srv.Now() }}
 	start.SetNotes(srv.notes)
@@ -197,7 +208,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, prov)
-	desk, err := schoollife.New(srv.kit, srv.att)
+	desk, err := schoollife.New(srv.kit, srv.Attendance)
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,9 @@ type Area struct {
 	// Attendance gives school life's blocks (absences to justify,
 	// justifications to review, the monthly counter); nil: none.
 	Attendance *attendance.Service
+	// Registers gives the teacher's registers of the day and school
+	// life's registers not taken (registers.go); nil: no such blocks.
+	Registers *attendance.Service
 }
 
 // New parses the area's templates.

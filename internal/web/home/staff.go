@@ -51,5 +51,9 @@ func (a *Area) staffBlocks(r *http.Request, schools []directory.School) ([]Block
 		}
 		out = append(out, absent, cancelled, other)
 	}
-	return out, nil
+	late, err := a.lateRegisterBlocks(r)
+	if err != nil {
+		return nil, err
+	}
+	return append(late, out...), nil
 }

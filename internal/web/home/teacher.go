@@ -64,7 +64,11 @@ func (a *Area) teacherBlocks(r *http.Request) ([]Block, error) {
 	if more {
 		hb.More = i18n.T(lang, "home.handins.more")
 	}
+	regs, err := a.registerBlock(r, ag.Today)
+	if err != nil {
+		return nil, err
+	}
 	// Today first, then what to do about it, then what comes next.
-	out := append([]Block{agenda[0], write, hb}, agenda[1:]...)
+	out := append(append(append([]Block{agenda[0]}, regs...), write, hb), agenda[1:]...)
 	return a.withAwaiting(r, out) // notes.go
 }

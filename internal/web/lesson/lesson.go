@@ -40,7 +40,8 @@ type lessonData struct {
 	CopyTo      []directory.TeachingRow
 	Saved       string
 	Now         time.Time
-	Relative    bool // the viewer reads a child's hand-ins
+	Relative    bool   // the viewer reads a child's hand-ins
+	Register    string // the register's state when the viewer takes it, else ""
 }
 
 // PageTitle names the lesson: subject, classes or groups, day.
@@ -125,6 +126,14 @@ func (a *Area) render(w http.ResponseWriter, r *http.Request, l timetable.Lesson
 		if d.Form.Audience == "" {
 			d.Form.Audience = classlog.AudienceKey(l.Slot.Audiences[0].ClassID, l.Slot.Audiences[0].GroupID)
 		}
+	}
+	if a.Registers != nil {
+		states, err := a.Registers.RegisterStates(ctx, page.Viewer(r), []timetable.Lesson{l})
+		if err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+		d.Register = states[l.Key()]
 	}
 	rights, err := timetable.RightsOn(ctx, page.Viewer(r), l.Slot.ID)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net/http"
 
+	"cartable/internal/attendance"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/files"
@@ -24,6 +25,9 @@ type Deps struct {
 	ClassLog *classlog.Service
 	Files    *files.Store // its upload limit; nil refuses uploads
 	DB       *db.DB       // the handle the timetable's functions read through
+	// Registers tells whether the viewer takes this lesson's register, and
+	// its state (the link to the roll call); nil: no link.
+	Registers *attendance.Service
 }
 
 // Area serves the lesson page.

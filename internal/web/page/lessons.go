@@ -24,6 +24,17 @@ type LessonView struct {
 	// Card is the lesson's list item, escaped here once rather than field
 	// by field by the template engine (a third of the page's cost).
 	Card template.HTML
+	// Register is the state of the lesson's register when the viewer
+	// takes it ("to-do", "in-progress", "done"), else "": the card then
+	// links to the roll call (SetRegister).
+	Register string
+}
+
+// SetRegister gives the view the state of its register (see Register)
+// and writes its card again with the link.
+func (v *LessonView) SetRegister(lang, state string) {
+	v.Register = state
+	v.Card = lessonCard(lang, v)
 }
 
 // Explain puts a lesson's changes into words.
@@ -133,6 +144,10 @@ func lessonCard(lang string, v *LessonView) template.HTML {
 			b.WriteString(`<li>` + esc(n) + `</li>`)
 		}
 		b.WriteString(`</ul>`)
+	}
+	if v.Register != "" {
+		b.WriteString(`<p class="reg-link"><a href="/registers/` + esc(v.Slot.ID) + `/` + esc(v.Date) + `">` +
+			esc(i18n.T(lang, "reg.link.state", i18n.T(lang, "reg.state."+v.Register))) + `</a></p>`)
 	}
 	b.WriteString("</li>\n")
 	return template.HTML(b.String())

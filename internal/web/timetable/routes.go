@@ -9,6 +9,7 @@ import (
 	"embed"
 	"net/http"
 
+	"cartable/internal/attendance"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/timetable"
@@ -25,6 +26,9 @@ type Area struct {
 	db    *db.DB
 	cache *timetable.Cache  // shared with the home page's "now and next"
 	log   *classlog.Service // the class log's settings, on the management page
+	// Registers gives the links to the registers the viewer takes (week
+	// views); nil: none.
+	Registers *attendance.Service
 }
 
 // New parses the area's templates.

@@ -165,6 +165,18 @@ func (a *Area) showWeek(w http.ResponseWriter, r *http.Request, t timetable.Targ
 	d.DayView, d.Start = dayView, start
 	g := placeOnGrid(ls)
 	views := page.LessonViewsIn(page.Lang(r), ls, now, g.Lessons)
+	if a.Registers != nil {
+		states, err := a.Registers.RegisterStates(r.Context(), page.Viewer(r), ls)
+		if err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+		for i := range views {
+			if st := states[views[i].Key()]; st != "" {
+				views[i].SetRegister(page.Lang(r), st)
+			}
+		}
+	}
 	if g.Hours > 0 {
 		d.Grid, d.Scale = gridSpan[g.Hours], g.scale()
 	}
