@@ -24,6 +24,8 @@ Usage:
   cartable rollover [flags]  close an establishment's school year and open the next one
   cartable purge   [flags]   erase the data of accounts deactivated longer than the delay
   cartable keys rotate [flags]  replace the master key of uploaded files (see "cartable keys -h")
+  cartable backup  --to DIR  copy the database, the master key and the stored files, online
+  cartable restore --from DIR  restore a backup into a new data directory and database
   cartable version           print the version
 
 Run "cartable COMMAND -h" for the flags of a command. Every flag can also be
@@ -54,6 +56,10 @@ func main() {
 		err = runPurge(ctx, args)
 	case "keys":
 		err = runKeys(ctx, args)
+	case "backup":
+		err = runBackup(ctx, args)
+	case "restore":
+		err = runRestore(ctx, args)
 	case "version", "--version", "-v":
 		err = runVersion()
 	case "help", "-h", "--help":

@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/auth"
 	"cartable/internal/config"
 	"cartable/internal/db"
@@ -182,9 +183,21 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 		go redirect.Serve(rln)
 		defer redirect.Close()
 	}
+	if c.Security.MetricsListen != "" {
+		mln, err := net.Listen("tcp", c.Security.MetricsListen)
+		if err != nil {
+			return fmt.Errorf("cannot listen on %s for metrics: %v", c.Security.MetricsListen, errors.Unwrap(err))
+		}
+		msrv := &http.Server{Handler: s.MetricsHandler(c.Security.MetricsFrom), ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		log.Info("metrics listening", "address", mln.Addr().String())
+	}
 	go sweepSessions(ctx, s, log)
 	go dailyPurge(ctx, d, store, c.PurgeAfterDays, log) // purge.go
 	go eraseFiles(ctx, d, store, log)
+	go remindNotes(ctx, s, log)
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {
@@ -249,6 +262,27 @@ func sweepSessions(ctx context.Context, s *web.Server, log *slog.Logger) {
 			if _, err := s.Sessions.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
 				log.Warn("session sweep failed", "err", err.Error())
 			}
+		}
+	}
+}
+
+// remindNotes reminds, every hour, the legal guardians of correspondence
+// notes still unsigned (each note at most once a day, whichever replica
+// runs first: liaison.Service.Remind). Counts only are logged.
+func remindNotes(ctx context.Context, s *web.Server, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := s.Notes().Remind(ctx, access.System("note-reminders"), time.Now())
+		if err != nil && ctx.Err() == nil {
+			log.Warn("note reminders incomplete: retried later", "queued", n, "err", err.Error())
+		} else if n > 0 {
+			log.Info("note reminders queued", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"strings"
@@ -18,6 +19,10 @@ type Security struct {
 	RedirectListen string         // address of the plain-HTTP listener that redirects to HTTPS (and answers ACME challenges)
 	TrustedProxies []netip.Prefix // reverse proxies whose X-Forwarded-For is believed
 	trustedRaw     string
+
+	MetricsListen string         // address of the /metrics listener; "" serves no metrics
+	MetricsFrom   []netip.Prefix // addresses /metrics answers (the Prometheus server)
+	metricsRaw    string
 
 	SMTPHost     string
 	SMTPPort     int
@@ -39,6 +44,8 @@ func (c *Config) registerSecurity(fs *flag.FlagSet) {
 	fs.StringVar(&s.ACMEDirectory, "acme-directory", env("CARTABLE_ACME_DIRECTORY", ""), "ACME directory URL; default Let's Encrypt (CARTABLE_ACME_DIRECTORY)")
 	fs.StringVar(&s.RedirectListen, "redirect-listen", env("CARTABLE_REDIRECT_LISTEN", ""), "with TLS: plain-HTTP address redirecting to HTTPS, e.g. :80 (CARTABLE_REDIRECT_LISTEN)")
 	fs.StringVar(&s.trustedRaw, "trusted-proxies", env("CARTABLE_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (CARTABLE_TRUSTED_PROXIES)")
+	fs.StringVar(&s.MetricsListen, "metrics-listen", env("CARTABLE_METRICS_LISTEN", ""), "address of a separate listener serving /metrics to Prometheus, e.g. 127.0.0.1:9464; empty: none (CARTABLE_METRICS_LISTEN)")
+	fs.StringVar(&s.metricsRaw, "metrics-from", env("CARTABLE_METRICS_FROM", "127.0.0.1,::1"), "comma-separated addresses or CIDR ranges /metrics answers (CARTABLE_METRICS_FROM)")
 	fs.StringVar(&s.SMTPHost, "smtp-host", env("CARTABLE_SMTP_HOST", ""), "SMTP server for reset links and notices (CARTABLE_SMTP_HOST)")
 	fs.IntVar(&s.SMTPPort, "smtp-port", c.envInt("CARTABLE_SMTP_PORT", 587), "SMTP port (CARTABLE_SMTP_PORT)")
 	fs.StringVar(&s.SMTPUsername, "smtp-username", env("CARTABLE_SMTP_USERNAME", ""), "SMTP user name (CARTABLE_SMTP_USERNAME); the password is read from CARTABLE_SMTP_PASSWORD")
@@ -72,21 +79,20 @@ func (c *Config) finishSecurity() error {
 	if s.TLS() && strings.HasPrefix(c.BaseURL, "http://") {
 		return fmt.Errorf("config: with TLS, --base-url must start with https:// (got %s)", c.BaseURL)
 	}
-	s.TrustedProxies = nil
-	for _, part := range strings.Split(s.trustedRaw, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
+	var err error
+	if s.TrustedProxies, err = prefixes("trusted-proxies", s.trustedRaw); err != nil {
+		return err
+	}
+	if s.MetricsFrom, err = prefixes("metrics-from", s.metricsRaw); err != nil {
+		return err
+	}
+	if s.MetricsListen != "" {
+		if _, _, err := net.SplitHostPort(s.MetricsListen); err != nil {
+			return fmt.Errorf("config: --metrics-listen %q is not a host:port address", s.MetricsListen)
 		}
-		p, err := netip.ParsePrefix(part)
-		if err != nil {
-			a, aerr := netip.ParseAddr(part)
-			if aerr != nil {
-				return fmt.Errorf("config: --trusted-proxies: %q is neither an address nor a CIDR range", part)
-			}
-			p = netip.PrefixFrom(a, a.BitLen())
+		if len(s.MetricsFrom) == 0 {
+			return fmt.Errorf("config: --metrics-listen needs --metrics-from (the addresses it answers)")
 		}
-		s.TrustedProxies = append(s.TrustedProxies, p.Masked())
 	}
 	if s.SMTPHost != "" {
 		if s.SMTPPort <= 0 || s.SMTPPort > 65535 {
@@ -102,4 +108,25 @@ func (c *Config) finishSecurity() error {
 		}
 	}
 	return nil
+}
+
+// prefixes reads a comma-separated list of addresses and CIDR ranges.
+func prefixes(flagName, raw string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return nil, fmt.Errorf("config: --%s: %q is neither an address nor a CIDR range", flagName, part)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

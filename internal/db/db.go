@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	_ "modernc.org/sqlite"             // registers "sqlite" (pure Go)
@@ -448,4 +449,19 @@ func (d *DB) Advisory(ctx context.Context, key int64, shared bool) (release func
 		}
 		conn.Close()
 	}, true, nil
+}
+
+// Pool is a connection pool's figures, for the metrics.
+type Pool struct {
+	Open, InUse, Waits int64
+	Waited             time.Duration
+}
+
+// PoolStats are the read pool's and the write pool's figures (one and
+// the same pool on PostgreSQL).
+func (d *DB) PoolStats() (read, write Pool) {
+	of := func(s sql.DBStats) Pool {
+		return Pool{Open: int64(s.OpenConnections), InUse: int64(s.InUse), Waits: s.WaitCount, Waited: s.WaitDuration}
+	}
+	return of(d.r.Stats()), of(d.w.Stats())
 }

@@ -53,7 +53,10 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 			return fmt.Errorf("demo timetable %s: %w", uai, err)
 		}
 	}
-	return generateDiscipline(ctx, v, tx, o.Seed, o.Today) // discipline.go
+	if err := generateDiscipline(ctx, v, tx, o.Seed, o.Today); err != nil { // discipline.go
+		return err
+	}
+	return generateNotes(ctx, v, tx, o.Seed, o.Today) // liaison.go
 }
 
 type ttGen struct {

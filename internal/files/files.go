@@ -522,6 +522,11 @@ const eraseBatch = 200
 // it. It runs on the database, not in a transaction, so that no blob goes
 // before the deletion of its record has committed.
 func (s *Store) EraseQueued(ctx context.Context, d *db.DB) (int, error) {
+	release, ok, err := s.mayErase(ctx, d) // pause.go
+	if err != nil || !ok {
+		return 0, err // a backup runs: the keys stay queued
+	}
+	defer release()
 	total, failed := 0, 0
 	var first error
 	after := ""
@@ -567,6 +572,11 @@ func (s *Store) Erase(ctx context.Context, d *db.DB, keys ...string) (int, error
 	if len(keys) == 0 {
 		return 0, nil
 	}
+	release, ok, err := s.mayErase(ctx, d) // pause.go
+	if err != nil || !ok {
+		return 0, err // a backup runs: the keys stay queued for EraseQueued
+	}
+	defer release()
 	batch, err := queued(ctx, d, db.In(d, "q.storage_key"), db.ListArg(d, keys))
 	if err != nil {
 		return 0, err
@@ -681,4 +691,12 @@ func (s *Store) Ready(ctx context.Context) error {
 	s.checked, s.ready = time.Now(), err
 	s.mu.Unlock()
 	return err
+}
+
+// StorageKeys lists the storage keys a backup must hold: those of every
+// file record and those still queued for erasure (records deleted since
+// the database copy was taken, whose blobs a paused erasure kept).
+// Identifiers only.
+func StorageKeys(ctx context.Context, q db.Querier) ([]string, error) {
+	return db.Strings(ctx, q, `SELECT storage_key FROM files UNION SELECT storage_key FROM file_erasures ORDER BY 1`)
 }

@@ -34,17 +34,24 @@ func InUse(ctx context.Context, d *db.DB, dataDir string) (release func(), err e
 }
 
 func hold(ctx context.Context, d *db.DB, dataDir string, shared bool, busy error) (func(), error) {
+	return holdLock(ctx, d, dataDir, "in-use.lock", rotationLock, shared, busy)
+}
+
+// holdLock takes the lock file name of dataDir and the PostgreSQL advisory
+// lock key together, shared or exclusive, without waiting: busy when
+// either is held the other way.
+func holdLock(ctx context.Context, d *db.DB, dataDir, name string, key int64, shared bool, busy error) (func(), error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
 	}
-	unlockFile, ok, err := lockFile(filepath.Join(dataDir, "in-use.lock"), shared)
+	unlockFile, ok, err := lockFile(filepath.Join(dataDir, name), shared)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, busy
 	}
-	unlockDB, ok, err := d.Advisory(ctx, rotationLock, shared)
+	unlockDB, ok, err := d.Advisory(ctx, key, shared)
 	if err != nil || !ok {
 		unlockFile()
 		if err == nil {

@@ -135,3 +135,34 @@ func MarkRead(ctx context.Context, v *access.Viewer, q db.Querier, id string) er
 	}
 	return nil
 }
+
+// Unread counts the viewer's notices whose time has come and that they
+// have not marked read.
+func Unread(ctx context.Context, v *access.Viewer, q db.Querier) (int, error) {
+	if v == nil || v.IsSystem() || v.ID == "" {
+		return 0, access.Refuse("notify", access.Person(""), "notices are read by their recipient")
+	}
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE recipient_id = ? AND not_before <= ? AND read_at IS NULL`,
+		v.ID, time.Now().Unix()).Scan(&n)
+	return n, err
+}
+
+// MarkAllRead marks every notice of the viewer read (those delivered up
+// to now).
+func MarkAllRead(ctx context.Context, v *access.Viewer, q db.Querier) error {
+	if v == nil || v.IsSystem() || v.ID == "" {
+		return access.Refuse("notify", access.Person(""), "notices are read by their recipient")
+	}
+	now := time.Now().Unix()
+	_, err := q.Exec(ctx, `UPDATE notifications SET read_at = ? WHERE recipient_id = ? AND not_before <= ? AND read_at IS NULL`, now, v.ID, now)
+	return err
+}
+
+// Backlog counts the notices whose time has come and that no delivery has
+// marked sent yet, for monitoring: a count, nothing about anyone.
+func Backlog(ctx context.Context, q db.Querier) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE sent_at IS NULL AND not_before <= ?`, time.Now().Unix()).Scan(&n)
+	return n, err
+}

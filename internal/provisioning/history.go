@@ -119,3 +119,24 @@ func ReadWithin(source string, files []File, uai string, complete bool, maxRecor
 	}
 	return nil, errors.New("provisioning: unknown source " + source)
 }
+
+// RunCounts counts, for monitoring, the imports by outcome (applied,
+// refused) and the purges the instance ran: counts, nothing about anyone.
+func RunCounts(ctx context.Context, q db.Querier) (imports map[string]int, purges int, err error) {
+	rows, err := db.All(ctx, q, func(s db.Scanner) (x struct {
+		outcome string
+		n       int
+	}, err error) {
+		err = s.Scan(&x.outcome, &x.n)
+		return
+	}, `SELECT outcome, COUNT(*) FROM import_runs GROUP BY outcome`)
+	if err != nil {
+		return nil, 0, err
+	}
+	imports = map[string]int{"applied": 0, "refused": 0}
+	for _, r := range rows {
+		imports[r.outcome] = r.n
+	}
+	err = q.QueryRow(ctx, `SELECT COUNT(*) FROM purge_runs`).Scan(&purges)
+	return imports, purges, err
+}

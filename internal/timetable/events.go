@@ -57,3 +57,11 @@ func PendingEvents(ctx context.Context, v *access.Viewer, q db.Querier, limit in
 	}, `SELECT id, establishment_id, kind, subject, payload, occurs_on, created_at
 		FROM notification_outbox WHERE delivered_at IS NULL ORDER BY id LIMIT ?`, limit)
 }
+
+// EventBacklog counts the undelivered events of the outbox, for
+// monitoring: a count, nothing about anyone.
+func EventBacklog(ctx context.Context, q db.Querier) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM notification_outbox WHERE delivered_at IS NULL`).Scan(&n)
+	return n, err
+}

@@ -7,6 +7,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/directory"
 	"cartable/internal/discipline"
+	"cartable/internal/liaison"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
 )
@@ -17,6 +18,9 @@ func menuOf(ctx context.Context, v *access.Viewer) (page.Menu, error) {
 	var m page.Menu
 	var err error
 	if m.People, err = directory.MaySearch(ctx, v); err != nil {
+		return m, err
+	}
+	if m.Notes, err = liaison.Follows(ctx, v); err != nil {
 		return m, err
 	}
 	switch err := provisioning.MayImport(ctx, v); {

@@ -68,6 +68,12 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		route := new(string)
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, route)))
+		took := time.Since(start)
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK // nothing written: net/http answers 200
+		}
+		s.Metrics.Observe(*route, status, took)
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			return
 		}
@@ -77,7 +83,7 @@ func (s *Server) logged(next http.Handler) http.Handler {
 		}
 		s.Log.LogAttrs(r.Context(), levelFor(sw.status), "request",
 			slog.String("route", pattern), slog.Int("status", sw.status),
-			slog.Duration("duration", time.Since(start)), slog.Int("bytes", sw.bytes))
+			slog.Duration("duration", took), slog.Int("bytes", sw.bytes))
 	})
 }
 

@@ -18,7 +18,9 @@ import (
 	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
+	"cartable/internal/liaison"
 	"cartable/internal/mail"
+	"cartable/internal/metrics"
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
 	"cartable/internal/web/admin"
@@ -29,6 +31,8 @@ import (
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/lesson"
+	liaisonarea "cartable/internal/web/liaison"
+	"cartable/internal/web/notices"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
@@ -55,11 +59,15 @@ type Server struct {
 	TrustedProxies []netip.Prefix
 	// Files stores attachments and handed-in work (nil: uploads refused).
 	Files *files.Store
+	// Metrics counts requests and reads the gauges (metrics.go); served
+	// by MetricsHandler on its own listener.
+	Metrics *metrics.Registry
 
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
-	areas    []page.Area // mounted by Handler
+	notes    *liaison.Service // correspondence notes (the carnet de liaison)
+	areas    []page.Area      // mounted by Handler
 }
 
 // Options configure a Server.
@@ -99,6 +107,7 @@ func New(o Options) (*Server, error) {
 		BaseURL:        strings.TrimRight(o.BaseURL, "/"),
 		TrustedProxies: o.TrustedProxies,
 		Files:          o.Files,
+		Metrics:        metrics.New(),
 	}
 	var err error
 	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Log: o.Log,
@@ -149,11 +158,23 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dir)
+	notes, err := notices.New(srv.kit, o.DB)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, notes)
 	start, err := home.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, start)
+	srv.notes = &liaison.Service{DB: o.DB, Now: func() time.Time { return srv.Now() }}
+	start.SetNotes(srv.notes)
+	carnet, err := liaisonarea.New(srv.kit, srv.notes)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, carnet)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files, Auth: srv.Auth,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
 	if err != nil {
@@ -165,8 +186,13 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dis)
+	srv.registerGauges() // metrics.go
 	return srv, nil
 }
+
+// Notes is the carnet de liaison's service, for the server's periodic
+// reminders (cmd/cartable).
+func (s *Server) Notes() *liaison.Service { return s.notes }
 
 // Handler returns the whole application with its middleware.
 func (s *Server) Handler() http.Handler {

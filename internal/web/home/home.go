@@ -66,6 +66,15 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 		if err == nil && v.Profile == roles.Staff {
 			data.Blocks, err = a.staffBlocks(r, data.Schools)
 		}
+		if err == nil && v.Profile == roles.Staff {
+			data.Blocks, err = a.withAwaiting(r, data.Blocks) // notes.go
+		}
+	}
+	if err == nil {
+		var nb *Block
+		if nb, err = a.noticesBlock(r); nb != nil {
+			data.Blocks = append([]Block{*nb}, data.Blocks...)
+		}
 	}
 	if err != nil {
 		a.kit.Fail(w, r, err)

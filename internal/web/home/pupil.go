@@ -60,7 +60,7 @@ func (a *Area) pupilBlocks(r *http.Request, studentID string, school *directory.
 	if school != nil && len(school.Schooling) > 0 {
 		classLog = "/classlog/classes/" + school.Schooling[0].Class.ID
 	}
-	return append(blocks, newsBlock(lang, news, more, visit, classLog)), nil
+	return a.withToSign(r, studentID, append(blocks, newsBlock(lang, news, more, visit, classLog)))
 }
 
 // agendaBlocks: today's lessons, the next day's, and the changes after;

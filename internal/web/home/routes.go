@@ -14,6 +14,7 @@ import (
 
 	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/liaison"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
 )
@@ -28,6 +29,7 @@ type Area struct {
 	db    *db.DB
 	weeks *timetable.Cache  // the coming week, shared with the week views
 	log   *classlog.Service // homework, news, hand-ins, done-ticks
+	notes *liaison.Service  // notes to sign, notes awaiting signature (notes.go); nil: none
 }
 
 // New parses the area's templates.

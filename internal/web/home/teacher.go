@@ -66,5 +66,5 @@ func (a *Area) teacherBlocks(r *http.Request) ([]Block, error) {
 	}
 	// Today first, then what to do about it, then what comes next.
 	out := append([]Block{agenda[0], write, hb}, agenda[1:]...)
-	return out, nil
+	return a.withAwaiting(r, out) // notes.go
 }

@@ -15,6 +15,7 @@ type Menu struct {
 	People       bool // the people search (directory.MaySearch)
 	Provisioning bool // imports and accounts (provisioning.MayImport)
 	Discipline   bool // punishments, sanctions, incidents (discipline.MayOpen)
+	Notes        bool // the carnet de liaison, for staff who follow an establishment (liaison.Follows)
 }
 
 // menu is the request's menu; a failure is logged and offers nothing more,

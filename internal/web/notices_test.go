@@ -1,0 +1,62 @@
+package web_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+
+	"cartable/internal/access"
+	"cartable/internal/notify"
+)
+
+// A notice queued for a parent shows first on their home page and on
+// their notifications page, written from its kind and arguments, with a
+// link that stays on the site; "mark all read" empties the home block.
+// Another family sees none of it.
+func TestNoticesOfTheirRecipientOnly(t *testing.T) {
+	e := newEnv(t, 40)
+	rows := e.query(`SELECT f.relative_id || '|' || m.establishment_id FROM family_links f JOIN memberships m ON m.person_id = f.relative_id
+		WHERE f.legal_guardian GROUP BY f.relative_id, m.establishment_id ORDER BY 1 LIMIT 2`)
+	if len(rows) < 2 {
+		t.Fatal("the demo has fewer than two guardians")
+	}
+	parent, est, _ := strings.Cut(rows[0], "|")
+	other, _, _ := strings.Cut(rows[1], "|")
+	ctx := context.Background()
+	for i, link := range []string{"/homework", "https://evil.example/x"} {
+		if _, err := notify.Queue(ctx, access.System("test"), e.db, notify.Notice{Establishment: est, Recipient: parent,
+			Kind: "unknown-kind", Key: "k" + string(rune('0'+i)), Link: link}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := e.signIn(e.login(parent))
+	r := b.get("/")
+	blk := block(r.body, "b-notices")
+	if r.status != 200 || !strings.Contains(blk, "2 non lues") || strings.Count(blk, "Vous avez une nouvelle notification.") != 2 {
+		t.Fatalf("home block: %d %.600s", r.status, blk)
+	}
+	if strings.Contains(blk, "evil.example") || !strings.Contains(blk, `href="/homework"`) {
+		t.Errorf("links of the home block: %.600s", blk)
+	}
+	r = b.get("/notifications")
+	if r.status != 200 || strings.Count(r.body, `class="unread"`) != 2 || strings.Contains(r.body, "evil.example") {
+		t.Fatalf("notifications page: %d %.800s", r.status, r.body)
+	}
+	if r := b.post("/notifications/read", url.Values{"csrf": {b.csrf()}}); r.status != 303 {
+		t.Fatalf("mark read: %d", r.status)
+	}
+	if blk := block(b.get("/").body, "b-notices"); blk != "" {
+		t.Errorf("the block stays once all is read: %.300s", blk)
+	}
+	if r := b.get("/notifications"); strings.Contains(r.body, `class="unread"`) || !strings.Contains(r.body, "Vous avez une nouvelle notification.") {
+		t.Errorf("read notices: %.600s", r.body)
+	}
+	o := e.signIn(e.login(other))
+	if r := o.get("/notifications"); !strings.Contains(r.body, "Aucune notification.") {
+		t.Errorf("another family sees the notices: %.600s", r.body)
+	}
+	if blk := block(o.get("/").body, "b-notices"); blk != "" {
+		t.Errorf("another family's home has the block: %.300s", blk)
+	}
+}
