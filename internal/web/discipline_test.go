@@ -290,6 +290,11 @@ func TestDisciplineAccessMatrix(t *testing.T) {
 	if kinds["punishment"] != 1 || kinds["sanction"] != 1 {
 		t.Errorf("notices to the guardian: %v", kinds)
 	}
+	first := e.person(c.student.Login).FirstName
+	if page := browsers["relative"].get("/notifications").body; !strings.Contains(page, "Une punition a été donnée à "+first) ||
+		!strings.Contains(page, "Une décision disciplinaire concerne "+first) {
+		t.Error("the guardian's notifications do not tell the punishment and the sanction")
+	}
 
 	// The establishment's CSV: school life's, formulas defused.
 	if r := give(teacher, c.studentID, url.Values{"kind": {"note"}, "reason": {"=HYPERLINK(\"http://x\")"}}); r.status != http.StatusSeeOther {
