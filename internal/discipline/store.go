@@ -410,3 +410,24 @@ func purgeRemoved(ctx context.Context, q db.Querier, today string) (int, error) 
 }
 
 func newID() string { return ids.New() }
+
+// authorCounts counts the incidents of est since from per author.
+func authorCounts(ctx context.Context, q db.Querier, est, from string) (map[string]int, error) {
+	type row struct {
+		student string
+		n       int
+	}
+	rows, err := db.All(ctx, q, func(s db.Scanner) (r row, err error) {
+		err = s.Scan(&r.student, &r.n)
+		return
+	}, `SELECT x.student_id, COUNT(*) FROM dis_protagonists x JOIN dis_incidents i ON i.id = x.incident_id
+		WHERE i.establishment_id = ? AND i.occurred_on >= ? AND x.role = 'author' GROUP BY x.student_id ORDER BY x.student_id`, est, from)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.student] = r.n
+	}
+	return out, nil
+}
