@@ -101,6 +101,13 @@ func guardians(ctx context.Context, q db.Querier, student string) ([]string, err
 		WHERE f.student_id = ? AND f.legal_guardian AND p.active ORDER BY f.relative_id`, student)
 }
 
+// schoolLifeHeads lists the active head and CPEs of an establishment: to
+// whom the report of an exclusion from a lesson is addressed.
+func schoolLifeHeads(ctx context.Context, q db.Querier, est string) ([]string, error) {
+	return db.Strings(ctx, q, `SELECT DISTINCT f.person_id FROM functions f JOIN people p ON p.id = f.person_id
+		WHERE f.establishment_id = ? AND f.function IN ('head', 'cpe') AND p.active ORDER BY f.person_id`, est)
+}
+
 // attends tells whether a student is in one of a lesson's classes or groups
 // (a group drawn from a class is not the class).
 func attends(ctx context.Context, q db.Querier, student, slot string) (bool, error) {
