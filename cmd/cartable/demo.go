@@ -13,6 +13,7 @@ import (
 	"cartable/internal/config"
 	"cartable/internal/db"
 	"cartable/internal/demo"
+	"cartable/internal/files"
 )
 
 func runDemo(ctx context.Context, args []string) error {
@@ -39,7 +40,7 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 	defer d.Close()
 	defer release()
-	accts, err := ensureDemo(ctx, d, c.DataDir, demo.Options{Seed: seed, Students: students})
+	accts, err := ensureDemo(ctx, d, store, c.DataDir, demo.Options{Seed: seed, Students: students})
 	if err != nil {
 		ln.Close()
 		return err
@@ -67,7 +68,7 @@ func runDemo(ctx context.Context, args []string) error {
 
 // ensureDemo creates the demo in one transaction when absent. The account
 // list is kept beside the data so that a restart can print it again.
-func ensureDemo(ctx context.Context, d *db.DB, dataDir string, o demo.Options) ([]demo.Account, error) {
+func ensureDemo(ctx context.Context, d *db.DB, store *files.Store, dataDir string, o demo.Options) ([]demo.Account, error) {
 	listFile := filepath.Join(dataDir, "demo-accounts.json")
 	sys := access.System("demo")
 	exists, err := demo.Exists(ctx, sys, d)
@@ -91,7 +92,7 @@ func ensureDemo(ctx context.Context, d *db.DB, dataDir string, o demo.Options) (
 				return err
 			}
 			// Changes, class log and homework are placed around today.
-			return demo.GenerateTimetable(ctx, sys, tx, demo.TimetableOptions{Seed: o.Seed, Today: time.Now().Format("2006-01-02")})
+			return demo.GenerateTimetable(ctx, sys, tx, demo.TimetableOptions{Seed: o.Seed, Today: time.Now().Format("2006-01-02"), Files: store})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("creating the demo: %w", err)

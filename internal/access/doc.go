@@ -148,7 +148,9 @@
 //	tick-done                         the student only
 //	read-file                         its owner; readers of an entry it is attached
 //	                                  to; for handed-in work, those who may read the
-//	                                  hand-ins
+//	                                  hand-ins; a justification's
+//	                                  document: head, deputy, cpe and the student's
+//	                                  legal guardians
 //
 // A lesson shows its teachers' names (title and last name) to whoever may
 // see the lesson: they are part of the timetable. A calendar feed is built

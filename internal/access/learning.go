@@ -406,7 +406,9 @@ func (p *Policy) onHomework(ctx context.Context, v *Viewer, a Action, id string)
 }
 
 // readFile: the owner; readers of an entry the file is attached to; for
-// handed-in work, those who may read the homework's hand-ins.
+// handed-in work, those who may read the homework's hand-ins; for a
+// justification's document, school life (manage-school-life on the
+// student) and the student's legal guardians (justify).
 func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, error) {
 	var owner, est string
 	err := p.q.QueryRow(ctx, `SELECT owner_id, establishment_id FROM files WHERE id = ?`, id).Scan(&owner, &est)
@@ -423,7 +425,8 @@ func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, erro
 		return true, nil
 	}
 	rows, err := p.q.Query(ctx, `SELECT 'entry', entry_id FROM classlog_attachments WHERE file_id = ?
-		UNION ALL SELECT 'homework', homework_id FROM homework_submissions WHERE file_id = ?`, id, id)
+		UNION ALL SELECT 'homework', homework_id FROM homework_submissions WHERE file_id = ?
+		UNION ALL SELECT 'justification', student_id FROM att_justifications WHERE file_id = ?`, id, id, id)
 	if err != nil {
 		return false, err
 	}
@@ -442,6 +445,14 @@ func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, erro
 	}
 	for _, ref := range refs {
 		var ok bool
+		if ref[0] == "justification" {
+			for _, a := range []Action{ManageSchoolLife, Justify} {
+				if ok, err = p.schoolLife(ctx, v, a, Person(ref[1])); err != nil || ok {
+					return ok, err
+				}
+			}
+			continue
+		}
 		if ref[0] == "entry" {
 			f, err := loadEntry(ctx, p.q, ref[1])
 			if err != nil {

@@ -16,6 +16,21 @@ func TestSchoolLifeMatrix(t *testing.T) {
 	d := dbtest.Open(t)
 	f := buildFixture(t, d)
 	learningRows(t, d, f)
+	// A justification of s1's with its document, sent by p1.
+	for _, st := range []struct {
+		q    string
+		args []any
+	}{
+		{`INSERT INTO files (id, establishment_id, owner_id, name, content_type, size, sha256, storage_key, created_at)
+			VALUES ('fJust', ?, ?, 'certificat.pdf', 'application/pdf', 1, '', 'k3', 0)`, []any{f.ests["A"], f.people["p1"]}},
+		{`INSERT INTO att_reasons (id, establishment_id, label, legitimate) VALUES ('rA', ?, 'Maladie', TRUE)`, []any{f.ests["A"]}},
+		{`INSERT INTO att_justifications (id, establishment_id, student_id, author_id, start_date, start_min, end_date, end_min, reason_id, file_id, created_at)
+			VALUES ('jA', ?, ?, ?, '2026-11-30', 0, '2026-11-30', 1440, 'rA', 'fJust', 0)`, []any{f.ests["A"], f.people["s1"], f.people["p1"]}},
+	} {
+		if _, err := d.Exec(ctx, st.q, st.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
 	p := access.New(d)
 	person := func(login string) access.Resource { return access.Person(f.people[login]) }
 	A, B := access.Establishment(f.ests["A"]), access.Establishment(f.ests["B"])
@@ -59,6 +74,7 @@ func TestSchoolLifeMatrix(t *testing.T) {
 		{"register on a day the lesson does not run", access.TakeRegister, access.Occurrence("slotA", "2026-12-01"), ""},
 		{"register of an unknown lesson", access.TakeRegister, access.Occurrence("nope", "2026-11-30"), ""},
 		{"register of a forged occurrence", access.TakeRegister, access.Resource{Kind: access.KindOccurrence, ID: "slotA"}, ""},
+		{"document of a justification of s1 (sent by p1)", access.ReadFile, access.File("fJust"), "p1 p2 " + life},
 		// Actions that do not apply to a kind are refused to everyone.
 		{"take-register on a person", access.TakeRegister, person("s1"), ""},
 		{"justify on a class", access.Justify, f.structs["6A"], ""},

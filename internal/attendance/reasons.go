@@ -3,6 +3,7 @@ package attendance
 import (
 	"context"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/ids"
 )
@@ -55,4 +56,22 @@ func ensureReasons(ctx context.Context, q db.Querier, est string) ([]Reason, err
 		}
 	}
 	return reasonsOf(ctx, q, est)
+}
+
+// AddReasonsIn writes reasons (with their IDs) to est's list in the
+// caller's transaction q, for those who manage its school life (the demo
+// seeds its reasons this way, deterministic); a label already there is
+// kept as it is.
+func AddReasonsIn(ctx context.Context, v *access.Viewer, q db.Querier, est string, rs []Reason) error {
+	if err := v.Can(ctx, access.ManageSchoolLife, access.Establishment(est)); err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if _, err := q.Exec(ctx, `INSERT INTO att_reasons (id, establishment_id, label, legitimate, confidential, active, position)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (establishment_id, label) DO NOTHING`, r.ID, est, r.Label, r.Legitimate, r.Confidential,
+			r.Active, r.Position); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package classlog_test
 
 import (
+	"cartable/internal/files"
 	"context"
 	"errors"
 	"strings"
@@ -123,7 +124,7 @@ func TestServiceRefusesMissingAndForbiddenAlike(t *testing.T) {
 	}); !errors.Is(err, access.ErrDenied) {
 		t.Errorf("a teacher writes in a transaction: %v", err)
 	}
-	if _, err := classlog.DeleteUnreferencedFiles(ctx, tv, d, now.Unix()); !errors.Is(err, access.ErrDenied) {
+	if _, err := files.DeleteUnreferenced(ctx, tv, d, now.Unix()); !errors.Is(err, access.ErrDenied) {
 		t.Errorf("a teacher purges the files: %v", err)
 	}
 	if e, err := svc.Delete(ctx, tv, entry, true); err != nil || e.ID != entry {

@@ -594,19 +594,6 @@ func deleteEntry(ctx context.Context, q db.Querier, entryID, authorID string) ([
 	return orphans(ctx, q, held)
 }
 
-// deleteUnreferencedFiles deletes the stored files recorded before the
-// Unix time before that nothing refers to any more.
-func deleteUnreferencedFiles(ctx context.Context, q db.Querier, before int64) (int, error) {
-	r, err := q.Exec(ctx, `DELETE FROM files WHERE created_at < ?
-		AND NOT EXISTS (SELECT 1 FROM classlog_attachments a WHERE a.file_id = files.id)
-		AND NOT EXISTS (SELECT 1 FROM homework_submissions s WHERE s.file_id = files.id)`, before)
-	if err != nil {
-		return 0, err
-	}
-	n, err := r.RowsAffected()
-	return int(n), err
-}
-
 // setQuery narrows the homework an author set (homeworkSetPage).
 type setQuery struct {
 	author, classID, groupID string

@@ -1,6 +1,7 @@
 package classlog
 
 import (
+	"cartable/internal/files"
 	"context"
 
 	"cartable/internal/db"
@@ -19,6 +20,9 @@ import (
 // links the class log (the server, the command) has them, and the
 // composer's test checks that they are registered.
 func init() {
+	// The files this package's tables refer to: the purge keeps them.
+	files.RegisterReference("classlog_attachments", "file_id")
+	files.RegisterReference("homework_submissions", "file_id")
 	timetable.RegisterOccurrenceHooks(timetable.OccurrenceHooks{
 		Name:  "classlog",
 		Held:  heldOnOccurrences,

@@ -1,6 +1,7 @@
 package classlog_test
 
 import (
+	"cartable/internal/files"
 	"context"
 	"slices"
 	"testing"
@@ -61,7 +62,7 @@ func TestDeleteUnreferencedFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := classlog.DeleteUnreferencedFiles(ctx, system, d, now.Add(-24*time.Hour).Unix())
+	n, err := files.DeleteUnreferenced(ctx, system, d, now.Add(-24*time.Hour).Unix())
 	if err != nil || n != 2 {
 		t.Fatalf("deleted %d, %v; want 2", n, err)
 	}

@@ -322,18 +322,3 @@ func (s *Service) letGo(ctx context.Context, entryID string, change func(tx *db.
 	s.erase(ctx, gone)
 	return nil
 }
-
-// DeleteUnreferencedFiles deletes the stored files recorded before the
-// Unix time before that nothing refers to any more: no entry's attachment,
-// no hand-in. Such records are left by cascades (a closed school year's
-// classes, their entries and homework deleted) and by removals whose blob
-// deletion never ran. Younger ones may be uploads whose reference is about
-// to be written. Deleting the records queues their blobs for erasure
-// (migration 0007). It runs in the purge's transaction, for the system
-// only, and returns how many it deleted.
-func DeleteUnreferencedFiles(ctx context.Context, v *access.Viewer, q db.Querier, before int64) (int, error) {
-	if !v.IsSystem() {
-		return 0, access.Refuse(access.ReadFile, access.File(""), "the purge's work")
-	}
-	return deleteUnreferencedFiles(ctx, q, before)
-}

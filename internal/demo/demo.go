@@ -7,7 +7,9 @@
 // identifier, name, class, group, family and assignment comes from one
 // seeded random source, never from the clock or crypto randomness. (The
 // created_at/updated_at timestamps written by the directory package and the
-// salt of the shared password hash are the only exceptions.)
+// salt of the shared password hash are the only exceptions; so are the
+// identifiers of the school-life rows, notices and stored files that the
+// attendance, notify and files packages mint: their content is the seed's.)
 //
 // All names, addresses, e-mail addresses and phone numbers are invented:
 // e-mail domains are reserved example domains and phone numbers are of the

@@ -13,6 +13,7 @@ import (
 	"cartable/internal/check"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/files"
 	"cartable/internal/ids"
 	"cartable/internal/timetable"
 )
@@ -24,6 +25,9 @@ type TimetableOptions struct {
 	// around a day: the output is a pure function of Seed and Today. The
 	// default is the first Monday of the school year.
 	Today string
+	// Files stores the documents of the demo's justifications; nil: the
+	// justifications come without one.
+	Files *files.Store
 }
 
 // GenerateTimetable gives the demo establishments (written by Generate in
@@ -52,6 +56,14 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 		if err := t.establishment(ctx, uai, o.Today); err != nil {
 			return fmt.Errorf("demo timetable %s: %w", uai, err)
 		}
+	}
+	if o.Today != "" {
+		if err := t.schoolLife(ctx, o.Seed, o.Today); err != nil { // absences.go
+			return fmt.Errorf("demo school life: %w", err)
+		}
+	}
+	if err := justifications(ctx, tx, o.Today, o.Files); err != nil { // justifications.go
+		return err
 	}
 	if err := generateDiscipline(ctx, v, tx, o.Seed, o.Today); err != nil { // discipline.go
 		return err

@@ -14,6 +14,7 @@ import (
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/directory"
+	"cartable/internal/files"
 )
 
 // The account lifecycle. A person leaves (absent from a complete delivery,
@@ -434,11 +435,11 @@ func Purge(ctx context.Context, v *access.Viewer, d *db.DB, o PurgeOptions) (Pur
 		if err := execList(ctx, tx, `DELETE FROM people WHERE `+db.In(tx, "id"), drop); err != nil {
 			return err
 		}
-		files, err := anonymise(ctx, tx, keep, o.Now.Unix())
+		anonFiles, err := anonymise(ctx, tx, keep, o.Now.Unix())
 		if err != nil {
 			return err
 		}
-		res.FilesDeleted += files
+		res.FilesDeleted += anonFiles
 		res.Anonymised, res.Deleted = len(keep), len(drop)
 		r, err := tx.Exec(ctx, `DELETE FROM school_years WHERE closed AND ends_on < ?`,
 			o.Now.Add(-o.ClosedYears).UTC().Format("2006-01-02"))
@@ -454,7 +455,7 @@ func Purge(ctx context.Context, v *access.Viewer, d *db.DB, o PurgeOptions) (Pur
 		res.UploadsDeleted = int(n)
 		// Last, so that the files the steps above left without a
 		// reference (a closed year's entries and hand-ins) go too.
-		unreferenced, err := classlog.DeleteUnreferencedFiles(ctx, v, tx, o.Now.Add(-UnreferencedFileAge).Unix())
+		unreferenced, err := files.DeleteUnreferenced(ctx, v, tx, o.Now.Add(-UnreferencedFileAge).Unix())
 		if err != nil {
 			return err
 		}

@@ -237,21 +237,3 @@ func TestPurgeOfClosedYearErasesItsFiles(t *testing.T) {
 		t.Fatalf("erasure: %d %v (attachment stored %v, hand-in stored %v)", n, err, fe.stored(att), fe.stored(handIn))
 	}
 }
-
-// Nothing but the class log refers to stored files: a table of another
-// module holding file IDs must be known to DeleteUnreferencedFiles, or
-// the purge would delete its files as unreferenced.
-func TestOnlyTheClassLogRefersToFiles(t *testing.T) {
-	d := dbtest.Open(t)
-	query := `SELECT m.name || '.' || f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-		WHERE m.type = 'table' AND f."table" = 'files'`
-	if d.Dialect() == db.Postgres {
-		query = `SELECT cl.relname || '.' || att.attname FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid
-			JOIN pg_class ref ON ref.oid = c.confrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
-			JOIN pg_attribute att ON att.attrelid = c.conrelid AND att.attnum = ANY (c.conkey)
-			WHERE c.contype = 'f' AND ref.relname = 'files' AND n.nspname = current_schema()`
-	}
-	if got := column(t, d, query); !slices.Equal(got, []string{"classlog_attachments.file_id", "homework_submissions.file_id"}) {
-		t.Errorf("tables referring to files: %v; teach classlog.DeleteUnreferencedFiles about the new ones", got)
-	}
-}

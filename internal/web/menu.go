@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"cartable/internal/access"
+	"cartable/internal/attendance"
 	"cartable/internal/directory"
 	"cartable/internal/discipline"
 	"cartable/internal/liaison"
@@ -18,6 +19,9 @@ func menuOf(ctx context.Context, v *access.Viewer) (page.Menu, error) {
 	var m page.Menu
 	var err error
 	if m.People, err = directory.MaySearch(ctx, v); err != nil {
+		return m, err
+	}
+	if m.SchoolLife, err = attendance.MaySeeDesk(ctx, v); err != nil {
 		return m, err
 	}
 	if m.Notes, err = liaison.Follows(ctx, v); err != nil {

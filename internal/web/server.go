@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"cartable/internal/access"
+	"cartable/internal/attendance"
 	"cartable/internal/auth"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
@@ -24,18 +25,21 @@ import (
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
 	"cartable/internal/web/admin"
+	"cartable/internal/web/attendancereport"
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
 	disciplinearea "cartable/internal/web/discipline"
 	"cartable/internal/web/download"
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
+	"cartable/internal/web/justify"
 	"cartable/internal/web/lesson"
 	liaisonarea "cartable/internal/web/liaison"
 	"cartable/internal/web/notices"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
+	"cartable/internal/web/schoollife"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
 )
@@ -66,8 +70,9 @@ type Server struct {
 	kit      *page.Kit
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
-	notes    *liaison.Service // correspondence notes (the carnet de liaison)
-	areas    []page.Area      // mounted by Handler
+	notes    *liaison.Service    // correspondence notes (the carnet de liaison)
+	att      *attendance.Service // school life: attendance, justifications, counts
+	areas    []page.Area         // mounted by Handler
 }
 
 // Options configure a Server.
@@ -158,15 +163,26 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dir)
-	notes, err := notices.New(srv.kit, o.DB)
+	inbox, err := notices.New(srv.kit, o.DB)
 	if err != nil {
 		return nil, err
 	}
-	srv.areas = append(srv.areas, notes)
+	srv.areas = append(srv.areas, inbox)
+	srv.att = &attendance.Service{DB: o.DB, Policy: srv.Policy, Files: o.Files, Now: func() time.Time { return srv.Now() }, Log: o.Log}
+	just, err := justify.New(srv.kit, srv.att)
+	if err != nil {
+		return nil, err
+	}
+	report, err := attendancereport.New(srv.kit, srv.att)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, just, report)
 	start, err := home.New(srv.kit, o.DB, srv.weeks, srv.classLog)
 	if err != nil {
 		return nil, err
 	}
+	start.Attendance = srv.att
 	srv.areas = append(srv.areas, start)
 	srv.notes = &liaison.Service{DB: o.DB, Now: func() time.Time { return srv.Now() }}
 	start.SetNotes(srv.notes)
@@ -181,6 +197,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, prov)
+	desk, err := schoollife.New(srv.kit, srv.att)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, desk)
 	dis, err := disciplinearea.New(srv.kit, &discipline.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
 	if err != nil {
 		return nil, err

@@ -45,6 +45,11 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 		if data.Student, err = a.studentSchool(r, v.ID); err == nil {
 			data.Blocks, err = a.pupilBlocks(r, v.ID, data.Student)
 		}
+		if err == nil { // what their parents still have to justify
+			var tj []Block
+			tj, err = a.toJustifyBlock(r, v.ID)
+			data.Blocks = append(data.Blocks, tj...)
+		}
 	case roles.Relative:
 		err = a.relativeHome(r, &data)
 	case roles.Teacher:
@@ -55,6 +60,11 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 			var staff []Block
 			staff, err = a.staffBlocks(r, nil)
 			data.Blocks = append(data.Blocks, staff...)
+		}
+		if err == nil {
+			var life []Block
+			life, err = a.schoolLifeBlocks(r)
+			data.Blocks = append(data.Blocks, life...)
 		}
 	case roles.Staff, roles.Admin:
 		if v.Profile == roles.Staff {
@@ -68,6 +78,11 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 		}
 		if err == nil && v.Profile == roles.Staff {
 			data.Blocks, err = a.withAwaiting(r, data.Blocks) // notes.go
+		}
+		if err == nil && v.Profile == roles.Staff {
+			var life []Block
+			life, err = a.schoolLifeBlocks(r)
+			data.Blocks = append(data.Blocks, life...)
 		}
 	}
 	if err == nil {
@@ -111,7 +126,11 @@ func (a *Area) relativeHome(r *http.Request, data *homeData) error {
 	if data.Student, err = a.studentSchool(r, f.Chosen.ID); err != nil {
 		return err
 	}
-	data.Blocks, err = a.pupilBlocks(r, f.Chosen.ID, data.Student)
+	if data.Blocks, err = a.pupilBlocks(r, f.Chosen.ID, data.Student); err != nil {
+		return err
+	}
+	tj, err := a.toJustifyBlock(r, f.Chosen.ID)
+	data.Blocks = append(data.Blocks, tj...)
 	return err
 }
 

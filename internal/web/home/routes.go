@@ -12,6 +12,7 @@ import (
 	"embed"
 	"net/http"
 
+	"cartable/internal/attendance"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
 	"cartable/internal/liaison"
@@ -30,6 +31,9 @@ type Area struct {
 	weeks *timetable.Cache  // the coming week, shared with the week views
 	log   *classlog.Service // homework, news, hand-ins, done-ticks
 	notes *liaison.Service  // notes to sign, notes awaiting signature (notes.go); nil: none
+	// Attendance gives school life's blocks (absences to justify,
+	// justifications to review, the monthly counter); nil: none.
+	Attendance *attendance.Service
 }
 
 // New parses the area's templates.

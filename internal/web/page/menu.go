@@ -14,6 +14,7 @@ import (
 type Menu struct {
 	People       bool // the people search (directory.MaySearch)
 	Provisioning bool // imports and accounts (provisioning.MayImport)
+	SchoolLife   bool // the establishment's school life: the CPE's desk (attendance.MaySeeDesk)
 	Discipline   bool // punishments, sanctions, incidents (discipline.MayOpen)
 	Notes        bool // the carnet de liaison, for staff who follow an establishment (liaison.Follows)
 }
