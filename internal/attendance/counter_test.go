@@ -71,7 +71,7 @@ func (sc *school) absence(t testing.TB, student, from string, fm int, to string,
 	var id string
 	err := sc.d.Tx(ctx, func(tx *db.Tx) error {
 		var err error
-		if id, err = attendance.AbsenceIn(ctx, sc.cpe, tx, sc.est, student, from, fm, to, tm, time.Now()); err != nil {
+		if id, err = attendance.AbsenceIn(ctx, sc.cpe, tx, "", sc.est, student, from, fm, to, tm, time.Now()); err != nil {
 			return err
 		}
 		if state != attendance.NoReason {
@@ -260,7 +260,7 @@ func BenchmarkPeriodCounts(b *testing.B) {
 	err = sc.d.Tx(ctx, func(tx *db.Tx) error {
 		for i, id := range ids {
 			day := time.Date(2026, 9, 7+i%50, 0, 0, 0, 0, timetable.Paris).Format(timetable.DateFormat)
-			if _, err := attendance.AbsenceIn(ctx, sc.cpe, tx, sc.est, id, day, 480, day, 600+i%300, time.Now()); err != nil {
+			if _, err := attendance.AbsenceIn(ctx, sc.cpe, tx, "", sc.est, id, day, 480, day, 600+i%300, time.Now()); err != nil {
 				return err
 			}
 		}

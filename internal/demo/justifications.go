@@ -25,7 +25,7 @@ import (
 // The guardians and the CPE act as themselves (their viewers are built on
 // tx); the students are chosen by login order, so the output is a
 // function of the seed and today.
-func justifications(ctx context.Context, tx *db.Tx, today string, store *files.Store) error {
+func justifications(ctx context.Context, tx *db.Tx, today string, store *files.Store, newID func() string) error {
 	var est, year, start, end string
 	if err := tx.QueryRow(ctx, `SELECT e.id, y.id, y.starts_on, y.ends_on FROM establishments e JOIN school_years y ON y.establishment_id = e.id
 		WHERE e.uai = ? AND NOT y.closed ORDER BY y.starts_on LIMIT 1`, MainUAI).Scan(&est, &year, &start, &end); err != nil {
@@ -101,7 +101,7 @@ func justifications(ctx context.Context, tx *db.Tx, today string, store *files.S
 		if from == "" || to == "" {
 			return errSkip
 		}
-		_, err := attendance.AbsenceIn(ctx, cpe, tx, est, student, from, fm, to, tm, now.Add(-72*time.Hour))
+		_, err := attendance.AbsenceIn(ctx, cpe, tx, newID(), est, student, from, fm, to, tm, now.Add(-72*time.Hour))
 		return err
 	}
 	if _, err := attendance.ReasonsIn(ctx, cpe, tx, est); err != nil {

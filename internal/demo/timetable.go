@@ -62,7 +62,7 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 			return fmt.Errorf("demo school life: %w", err)
 		}
 	}
-	if err := justifications(ctx, tx, o.Today, o.Files); err != nil { // justifications.go
+	if err := justifications(ctx, tx, o.Today, o.Files, t.id); err != nil { // justifications.go
 		return err
 	}
 	if err := generateDiscipline(ctx, v, tx, o.Seed, o.Today); err != nil { // discipline.go
