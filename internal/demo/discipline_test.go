@@ -42,4 +42,8 @@ func TestDemoDisciplineDeterministicAndTrue(t *testing.T) {
 	if n := count(t, a, `SELECT COUNT(*) FROM notifications WHERE kind IN ('punishment', 'sanction')`); n == 0 {
 		t.Error("no family told")
 	}
+	// The exclusion's report goes to the head and the two CPEs.
+	if n := count(t, a, `SELECT COUNT(*) FROM notifications WHERE kind = 'exclusion-report'`); n != 3 {
+		t.Errorf("the exclusion's report told to %d people", n)
+	}
 }

@@ -288,8 +288,35 @@ func (o op) give(ctx context.Context, v *access.Viewer, in PunishmentInput, inci
 		if err := record(ctx, q, v, f.establishment, f.ID, "punishment:"+id, now, nil, after); err != nil {
 			return err
 		}
+		if c.kind == LessonExclusion {
+			if err := report(ctx, v, q, f, id); err != nil {
+				return err
+			}
+		}
 		return tell(ctx, v, q, f, "punishment", "punishment/"+id, map[string]string{"kind": c.kind, "date": today})
 	}, nil
+}
+
+// report addresses the written report of an exclusion from a lesson to
+// the head and the CPEs of the establishment (a notice each, leading to
+// the student's record).
+func report(ctx context.Context, v *access.Viewer, q db.Querier, f studentFacts, id string) error {
+	to, err := schoolLifeHeads(ctx, q, f.establishment)
+	if err != nil {
+		return err
+	}
+	for _, r := range to {
+		if r == v.ID {
+			continue
+		}
+		if _, err := notify.Queue(ctx, v, q, notify.Notice{Establishment: f.establishment, Recipient: r, About: f.ID,
+			Kind: "exclusion-report", Key: "exclusion-report/" + id,
+			Args: map[string]string{"student": f.DisplayName(), "class": f.Class},
+			Link: "/discipline/students/" + f.ID + "#p-" + id}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // tell queues a notice to each legal guardian of the student.

@@ -272,3 +272,13 @@ func (s *Service) Export(ctx context.Context, v *access.Viewer, est string) ([]E
 	}
 	return out, nil
 }
+
+// IncidentCounts counts, per student of an establishment, the incidents
+// since from (a day) of which they are the author: the attendance's
+// threshold on incidents reads it (school life, or the instance).
+func IncidentCounts(ctx context.Context, v *access.Viewer, q db.Querier, est, from string) (map[string]int, error) {
+	if err := v.Can(ctx, access.ReadSchoolLife, access.Establishment(est)); err != nil {
+		return nil, err
+	}
+	return authorCounts(ctx, q, est, from)
+}

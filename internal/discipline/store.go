@@ -101,6 +101,13 @@ func guardians(ctx context.Context, q db.Querier, student string) ([]string, err
 		WHERE f.student_id = ? AND f.legal_guardian AND p.active ORDER BY f.relative_id`, student)
 }
 
+// schoolLifeHeads lists the active head and CPEs of an establishment: to
+// whom the report of an exclusion from a lesson is addressed.
+func schoolLifeHeads(ctx context.Context, q db.Querier, est string) ([]string, error) {
+	return db.Strings(ctx, q, `SELECT DISTINCT f.person_id FROM functions f JOIN people p ON p.id = f.person_id
+		WHERE f.establishment_id = ? AND f.function IN ('head', 'cpe') AND p.active ORDER BY f.person_id`, est)
+}
+
 // attends tells whether a student is in one of a lesson's classes or groups
 // (a group drawn from a class is not the class).
 func attends(ctx context.Context, q db.Querier, student, slot string) (bool, error) {
@@ -410,3 +417,24 @@ func purgeRemoved(ctx context.Context, q db.Querier, today string) (int, error) 
 }
 
 func newID() string { return ids.New() }
+
+// authorCounts counts the incidents of est since from per author.
+func authorCounts(ctx context.Context, q db.Querier, est, from string) (map[string]int, error) {
+	type row struct {
+		student string
+		n       int
+	}
+	rows, err := db.All(ctx, q, func(s db.Scanner) (r row, err error) {
+		err = s.Scan(&r.student, &r.n)
+		return
+	}, `SELECT x.student_id, COUNT(*) FROM dis_protagonists x JOIN dis_incidents i ON i.id = x.incident_id
+		WHERE i.establishment_id = ? AND i.occurred_on >= ? AND x.role = 'author' GROUP BY x.student_id ORDER BY x.student_id`, est, from)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.student] = r.n
+	}
+	return out, nil
+}

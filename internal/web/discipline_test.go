@@ -214,10 +214,16 @@ func TestDisciplineAccessMatrix(t *testing.T) {
 		!strings.Contains(hv, "Avertissement") {
 		t.Error("school life does not read the whole record")
 	}
-	// /discipline: the student and a relative are sent to the record; the
-	// secretary and a head of another school see nothing.
-	if r := browsers["student"].get("/discipline"); r.status != http.StatusSeeOther || r.header.Get("Location") != "/discipline/students/"+c.studentID {
-		t.Errorf("student /discipline: %d %s", r.status, r.header.Get("Location"))
+	// /discipline: the student's own record, a relative's child's; the
+	// secretary sees nothing.
+	if r := browsers["student"].get("/discipline"); r.status != http.StatusOK || !strings.Contains(r.body, "Bavardages répétés") {
+		t.Errorf("student /discipline: %d", r.status)
+	}
+	if r := browsers["relative"].get("/discipline?child=" + c.studentID); r.status != http.StatusOK || !strings.Contains(r.body, "Bavardages répétés") {
+		t.Errorf("relative /discipline: %d", r.status)
+	}
+	if r := browsers["otherRelative"].get("/discipline?child=" + c.studentID); r.status != http.StatusNotFound {
+		t.Errorf("another family's /discipline?child=: %d", r.status)
 	}
 	for who, want := range map[string]int{"teacher": 200, "cpe": 200, "head": 200, "deputy": 200, "secretary": 404} {
 		if r := browsers[who].get("/discipline"); r.status != want {
@@ -283,6 +289,11 @@ func TestDisciplineAccessMatrix(t *testing.T) {
 	}
 	if kinds["punishment"] != 1 || kinds["sanction"] != 1 {
 		t.Errorf("notices to the guardian: %v", kinds)
+	}
+	first := e.person(c.student.Login).FirstName
+	if page := browsers["relative"].get("/notifications").body; !strings.Contains(page, "Une punition a été donnée à "+first) ||
+		!strings.Contains(page, "Une décision disciplinaire concerne "+first) {
+		t.Error("the guardian's notifications do not tell the punishment and the sanction")
 	}
 
 	// The establishment's CSV: school life's, formulas defused.

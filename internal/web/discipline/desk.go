@@ -23,14 +23,14 @@ func (d deskData) PageTitle(lang string) string {
 	return strings.Join([]string{i18n.T(lang, "dis.given.title"), d.Name}, " · ")
 }
 
-// desk: a student's own record, a relative's child's, a teacher's
-// punishments given, school life's desk.
+// desk: a student's own record, a relative's child's (?child=, the first
+// by default), a teacher's punishments given, school life's desk.
 func (a *Area) desk(w http.ResponseWriter, r *http.Request) {
 	cur := page.Current(r)
 	v := cur.Viewer
 	switch v.Profile {
 	case roles.Student:
-		http.Redirect(w, r, "/discipline/students/"+v.ID, http.StatusSeeOther)
+		a.showRecord(w, r, v.ID, http.StatusOK, recordData{})
 		return
 	case roles.Relative:
 		fam, err := a.kit.Family(r)
@@ -42,7 +42,7 @@ func (a *Area) desk(w http.ResponseWriter, r *http.Request) {
 			a.pages.Render(w, r, http.StatusOK, "nochild", "dis.title", nil)
 			return
 		}
-		http.Redirect(w, r, "/discipline/students/"+fam.Chosen.ID, http.StatusSeeOther)
+		a.showRecord(w, r, fam.Chosen.ID, http.StatusOK, recordData{})
 		return
 	}
 	d, err := a.svc.Desk(r.Context(), v, r.URL.Query().Get("est"))

@@ -32,7 +32,12 @@ func (d recordData) PageTitle(lang string) string {
 
 // record: a student's punishments and, for those who read them, sanctions.
 func (a *Area) record(w http.ResponseWriter, r *http.Request) {
-	a.showRecord(w, r, r.PathValue("id"), http.StatusOK, recordData{Saved: r.URL.Query().Get("saved")})
+	d := recordData{}
+	switch saved := r.URL.Query().Get("saved"); saved {
+	case "punishment", "sanction", "revoked", "cancelled":
+		d.Saved = saved // what the redirect after a change tells
+	}
+	a.showRecord(w, r, r.PathValue("id"), http.StatusOK, d)
 }
 
 func (a *Area) showRecord(w http.ResponseWriter, r *http.Request, id string, status int, d recordData) {
