@@ -75,6 +75,10 @@ func generateRegisters(ctx context.Context, v *access.Viewer, tx *db.Tx, seed in
 						continue
 					}
 					m := attendance.MarkInput{Student: r.ID, Absent: r.Absent}
+					if m.Absent { // already away for the day (school life's absence): nothing else to mark
+						in.Rows = append(in.Rows, m)
+						continue
+					}
 					switch x := rng.IntN(1000); {
 					case x < 35:
 						m.Absent = true

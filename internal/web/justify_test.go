@@ -28,7 +28,7 @@ func newJustifyEnv(t *testing.T) *justifyEnv {
 	j := &justifyEnv{env: e}
 	// The demo's absence still to justify, in November (the one of the
 	// student over the counter is in October).
-	row := e.query(`SELECT a.id || ' ' || a.student_id FROM att_absences a WHERE a.state = 'no-reason' AND a.start_date >= '2026-11-01'
+	row := e.query(`SELECT a.id || ' ' || a.student_id FROM att_absences a WHERE a.state = 'no-reason' AND a.start_date <= '2026-11-28' AND a.end_date >= '2026-11-20'
 		AND NOT EXISTS (SELECT 1 FROM att_justification_covers c WHERE c.absence_id = a.id) ORDER BY a.start_date LIMIT 1`)
 	if len(row) != 1 {
 		t.Fatal("the demo has no absence to justify")
@@ -86,7 +86,7 @@ func TestJustificationSentReviewedAndCounted(t *testing.T) {
 	// A document whose content is not what its name says.
 	r = g.uploadFiles("/justifications", j.form(g, j.student, nil), []upFile{{"document", "certificat.pdf", []byte("just some text, not a PDF")}}, false)
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "certificat.pdf") {
-		t.Fatalf("a fake PDF: %d", r.status)
+		t.Fatalf("a fake PDF: %d %s", r.status, r.body)
 	}
 	// A document too large (the tests' store takes 64 KB).
 	big := append(append([]byte{}, pdfDoc...), make([]byte, 100<<10)...)

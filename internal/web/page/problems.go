@@ -1,6 +1,8 @@
 package page
 
 import (
+	"strings"
+
 	"cartable/internal/check"
 	"cartable/internal/i18n"
 )
@@ -20,6 +22,9 @@ func problemMessage(lang, area string, p check.Problem) string {
 	key := area + ".problem." + p.Code
 	if p.N > 0 {
 		return i18n.N(lang, key, p.N)
+	}
+	if raw := i18n.T(lang, key); !strings.Contains(raw, "%") {
+		return raw // a message that quotes nothing
 	}
 	return i18n.T(lang, key, p.Value)
 }
