@@ -206,7 +206,7 @@ func nullable(s string) any {
 // period outside the school year, an overlap or an unknown reason are
 // check.Problems and nothing is written. The creation is in the history.
 func (s *Service) RecordAbsence(ctx context.Context, v *access.Viewer, in AbsenceInput) (string, error) {
-	id := ids.New()
+	id := ids.For(ctx)
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		return RecordAbsenceIn(ctx, v, tx, id, in, s.now())
 	})

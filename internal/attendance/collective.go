@@ -129,7 +129,7 @@ func (s *Service) Collectives(ctx context.Context, v *access.Viewer, est string)
 
 // AddCollective records a collective absence of a class or group of est.
 func (s *Service) AddCollective(ctx context.Context, v *access.Viewer, est string, in CollectiveInput) (string, error) {
-	id := ids.New()
+	id := ids.For(ctx)
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error { return AddCollectiveIn(ctx, v, tx, id, est, in, s.now()) })
 	if err != nil {
 		return "", err

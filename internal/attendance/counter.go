@@ -141,7 +141,7 @@ func monthly(ctx context.Context, q db.Querier, est, first, last string) ([]Coun
 func raiseTask(ctx context.Context, q db.Querier, est, student, kind, key string, count int, now time.Time) (string, bool, error) {
 	if _, err := q.Exec(ctx, `INSERT INTO att_tasks (id, establishment_id, student_id, kind, key, count, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (student_id, kind, key) DO UPDATE SET count = excluded.count`,
-		ids.New(), est, student, kind, key, count, now.Unix()); err != nil {
+		ids.For(ctx), est, student, kind, key, count, now.Unix()); err != nil {
 		return "", false, err
 	}
 	var id string

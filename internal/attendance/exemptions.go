@@ -152,7 +152,7 @@ func (s *Service) managedStudent(ctx context.Context, v *access.Viewer, student 
 // AddExemption records an exemption of in.StudentID, for school life; it
 // is in the student's history.
 func (s *Service) AddExemption(ctx context.Context, v *access.Viewer, in ExemptionInput) (string, error) {
-	id := ids.New()
+	id := ids.For(ctx)
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error { return AddExemptionIn(ctx, v, tx, id, in, s.now()) })
 	if err != nil {
 		return "", err

@@ -412,7 +412,7 @@ func justify(ctx context.Context, v *access.Viewer, q db.Querier, run func(func(
 		return "", ps
 	}
 	var saved files.File
-	id := ids.New()
+	id := ids.For(ctx)
 	err = run(func(tx db.Querier) error {
 		var fileID any
 		if doc != nil {
@@ -429,7 +429,7 @@ func justify(ctx context.Context, v *access.Viewer, q db.Querier, run func(func(
 		}
 		at := now.Unix()
 		if in.Ahead {
-			aid := ids.New()
+			aid := ids.For(ctx)
 			if _, err := tx.Exec(ctx, `INSERT INTO att_absences (id, establishment_id, student_id, start_date, start_min, end_date, end_min, source,
 				reason_id, state, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'family', ?, 'reason-given', ?, ?, ?)`,
 				aid, est, in.StudentID, sp.StartDate, sp.StartMin, sp.EndDate, min(sp.EndMin, 1440), in.ReasonID, v.ID, at, at); err != nil {

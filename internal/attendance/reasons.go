@@ -51,7 +51,7 @@ func ensureReasons(ctx context.Context, q db.Querier, est string) ([]Reason, err
 	}
 	for i, r := range DefaultReasons {
 		if _, err := q.Exec(ctx, `INSERT INTO att_reasons (id, establishment_id, label, legitimate, confidential, active, position)
-			VALUES (?, ?, ?, ?, ?, TRUE, ?) ON CONFLICT (establishment_id, label) DO NOTHING`, ids.New(), est, r.Label, r.Legitimate, r.Confidential, i); err != nil {
+			VALUES (?, ?, ?, ?, ?, TRUE, ?) ON CONFLICT (establishment_id, label) DO NOTHING`, ids.For(ctx), est, r.Label, r.Legitimate, r.Confidential, i); err != nil {
 			return nil, err
 		}
 	}

@@ -149,7 +149,7 @@ func (w *markWriter) state(m markRow) markState {
 func (w *markWriter) add(ctx context.Context, r Row, m markRow) error {
 	l := w.reg.Lesson
 	est := l.Slot.EstablishmentID
-	m.ID, m.Student = ids.New(), r.ID
+	m.ID, m.Student = ids.For(ctx), r.ID
 	if _, err := w.tx.Exec(ctx, `INSERT INTO att_marks (id, slot_id, lesson_date, establishment_id, student_id, kind, minutes, note,
 		created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, l.Slot.ID, l.Date, est, r.ID, m.Kind, m.Minutes, m.Note, w.v.Actor(), w.at, w.at); err != nil {
@@ -240,7 +240,7 @@ func (w *markWriter) absent(ctx context.Context, student, markID string) (string
 		}
 	}
 	if len(near) == 0 {
-		a := absenceRow{ID: ids.New(), Student: student, Source: "register", State: NoReason, StartDate: day, StartMin: from, EndDate: day, EndMin: to}
+		a := absenceRow{ID: ids.For(ctx), Student: student, Source: "register", State: NoReason, StartDate: day, StartMin: from, EndDate: day, EndMin: to}
 		if _, err := w.tx.Exec(ctx, `INSERT INTO att_absences (id, establishment_id, student_id, start_date, start_min, end_date, end_min, source,
 			state, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'register', ?, ?, ?, ?)`,
 			a.ID, est, student, day, from, day, to, NoReason, w.v.Actor(), w.at, w.at); err != nil {
@@ -368,7 +368,7 @@ func (w *markWriter) rebuild(ctx context.Context, student, absenceID string) err
 	est := w.reg.Lesson.Slot.EstablishmentID
 	for _, c := range clusters[1:] {
 		n := bounds(c)
-		n.ID = ids.New()
+		n.ID = ids.For(ctx)
 		var reason any
 		if abs.ReasonID != "" {
 			reason = abs.ReasonID

@@ -20,7 +20,7 @@ func AbsenceIn(ctx context.Context, v *access.Viewer, q db.Querier, id, est, stu
 		return "", err
 	}
 	if id == "" {
-		id = ids.New()
+		id = ids.For(ctx)
 	}
 	at := now.Unix()
 	if _, err := q.Exec(ctx, `INSERT INTO att_absences (id, establishment_id, student_id, start_date, start_min, end_date, end_min, source,

@@ -122,7 +122,7 @@ func (s *Service) SaveReason(ctx context.Context, v *access.Viewer, est, id stri
 				r.Position = len(rs)
 			}
 			_, err = tx.Exec(ctx, `INSERT INTO att_reasons (id, establishment_id, label, legitimate, confidential, active, position)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, ids.New(), est, r.Label, r.Legitimate, r.Confidential, r.Active, r.Position)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, ids.For(ctx), est, r.Label, r.Legitimate, r.Confidential, r.Active, r.Position)
 			return err
 		}
 		_, err = tx.Exec(ctx, `UPDATE att_reasons SET label = ?, legitimate = ?, confidential = ?, active = ?, position = ?

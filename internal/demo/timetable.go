@@ -57,21 +57,24 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 			return fmt.Errorf("demo timetable %s: %w", uai, err)
 		}
 	}
+	// School life: the rows the domains write for the demo (absences,
+	// marks, justifications, notices) draw their ids from the seed too.
+	sctx := ids.WithSource(ctx, t.idsrc)
 	if o.Today != "" {
-		if err := t.schoolLife(ctx, o.Seed, o.Today); err != nil { // absences.go
+		if err := t.schoolLife(sctx, o.Seed, o.Today); err != nil { // absences.go
 			return fmt.Errorf("demo school life: %w", err)
 		}
 	}
-	if err := generateRegisters(ctx, v, tx, o.Seed, o.Today); err != nil { // registers.go
+	if err := generateRegisters(sctx, v, tx, o.Seed, o.Today); err != nil { // registers.go
 		return err
 	}
-	if err := justifications(ctx, tx, o.Today, o.Files, t.id); err != nil { // justifications.go
+	if err := justifications(sctx, tx, o.Today, o.Files, t.id); err != nil { // justifications.go
 		return err
 	}
-	if err := generateDiscipline(ctx, v, tx, o.Seed, o.Today); err != nil { // discipline.go
+	if err := generateDiscipline(sctx, v, tx, o.Seed, o.Today); err != nil { // discipline.go
 		return err
 	}
-	return generateNotes(ctx, v, tx, o.Seed, o.Today) // liaison.go
+	return generateNotes(sctx, v, tx, o.Seed, o.Today) // liaison.go
 }
 
 type ttGen struct {

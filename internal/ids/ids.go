@@ -3,6 +3,7 @@
 package ids
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"io"
@@ -21,4 +22,23 @@ func From(r io.Reader) string {
 		panic("ids: cannot read randomness: " + err.Error())
 	}
 	return enc.EncodeToString(b[:])
+}
+
+type sourceKey struct{}
+
+// WithSource returns a context whose writes draw their identifiers from r
+// (For): the demo generator passes its seeded source, so that the rows the
+// domains write for it get the same identifiers from the same seed. r is
+// read by one goroutine at a time, as the generator's transaction is.
+func WithSource(ctx context.Context, r io.Reader) context.Context {
+	return context.WithValue(ctx, sourceKey{}, r)
+}
+
+// For returns a new identifier from ctx's source (WithSource), or a fresh
+// random one.
+func For(ctx context.Context) string {
+	if r, ok := ctx.Value(sourceKey{}).(io.Reader); ok {
+		return From(r)
+	}
+	return New()
 }

@@ -179,7 +179,7 @@ func (s *Service) Reply(ctx context.Context, v *access.Viewer, in ReplyInput) er
 		return ps
 	}
 	return s.DB.Tx(ctx, func(tx *db.Tx) error {
-		id := ids.New()
+		id := ids.For(ctx)
 		if err := insertReply(ctx, tx, id, n.ID, guardian, v.ID, cleanText(in.Body), s.now()); err != nil {
 			return err
 		}

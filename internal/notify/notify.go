@@ -67,7 +67,7 @@ func Queue(ctx context.Context, v *access.Viewer, q db.Querier, n Notice) (bool,
 	}
 	res, err := q.Exec(ctx, `INSERT INTO notifications (id, establishment_id, recipient_id, about_id, kind, dedupe_key, args, link, actor, created_at, not_before)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (recipient_id, dedupe_key) DO NOTHING`,
-		ids.New(), n.Establishment, n.Recipient, about, n.Kind, n.Key, string(args), n.Link, v.Actor(), now, notBefore)
+		ids.For(ctx), n.Establishment, n.Recipient, about, n.Kind, n.Key, string(args), n.Link, v.Actor(), now, notBefore)
 	if err != nil {
 		return false, err
 	}
