@@ -20,11 +20,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -59,18 +61,19 @@ func main() {
 	rate := flag.Int("rate", 1000, "requests per second")
 	duration := flag.Duration("duration", 20*time.Second, "how long to send requests")
 	path := flag.String("path", "/", "page to request for each user")
+	follow := flag.String("follow", "", "instead of -path, each user's first link from their home page that starts with this prefix (e.g. /registers/ for a teacher's register of the day); users without one are left out")
 	maxInFlight := flag.Int("max-in-flight", 256, "most requests outstanding at once")
 	settle := flag.Duration("settle", 5*time.Second, "pause between the sign-ins and the load, so that the server's sign-in work (argon2id) is over")
 	saveCookies := flag.String("save-cookies", "", "write the session cookies, one per line, to this file and stop (for wrk)")
 	role := flag.String("role", "", "only users of this profile or staff function (student, relative, teacher, cpe, head…); empty: a mix of all")
 	flag.Parse()
-	if err := run(*base, *accountsFile, *role, *users, *rate, *duration, *path, *maxInFlight, *saveCookies, *settle); err != nil {
+	if err := run(*base, *accountsFile, *role, *users, *rate, *duration, *path, *follow, *maxInFlight, *saveCookies, *settle); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(base, accountsFile, role string, users, rate int, duration time.Duration, path string, maxInFlight int, saveCookies string, settle time.Duration) error {
+func run(base, accountsFile, role string, users, rate int, duration time.Duration, path, follow string, maxInFlight int, saveCookies string, settle time.Duration) error {
 	u, err := url.Parse(base)
 	if err != nil {
 		return err
@@ -105,6 +108,7 @@ func run(base, accountsFile, role string, users, rate int, duration time.Duratio
 
 	start := time.Now()
 	cookies := make([]string, 0, users)
+	paths := make([]string, 0, users) // each user's page: path, or their link found with follow
 	profiles := map[string]int{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -121,8 +125,15 @@ func run(base, accountsFile, role string, users, rate int, duration time.Duratio
 				signErr.Store(fmt.Errorf("sign-in of a %s failed: %v", a.Profile, err))
 				return
 			}
+			p := path
+			if follow != "" {
+				if p, err = firstLink(client, base, c, follow); err != nil || p == "" {
+					return // no such link on their home page: left out
+				}
+			}
 			mu.Lock()
 			cookies = append(cookies, c)
+			paths = append(paths, p)
 			profiles[a.Profile]++
 			mu.Unlock()
 		}(a)
@@ -130,6 +141,9 @@ func run(base, accountsFile, role string, users, rate int, duration time.Duratio
 	wg.Wait()
 	if e, ok := signErr.Load().(error); ok {
 		return e
+	}
+	if len(cookies) == 0 {
+		return fmt.Errorf("no user has a link starting with %s on their home page", follow)
 	}
 	fmt.Printf("signed in %d users in %v %v\n", len(cookies), time.Since(start).Round(time.Millisecond), profiles)
 	if saveCookies != "" {
@@ -154,7 +168,7 @@ func run(base, accountsFile, role string, users, rate int, duration time.Duratio
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				n, err := get(client, base+path, cookies[j.i%len(cookies)])
+				n, err := get(client, base+paths[j.i%len(paths)], cookies[j.i%len(cookies)])
 				results[j.i] = result{latency: time.Since(j.due), bytes: n, err: err}
 			}
 		}()
@@ -250,4 +264,28 @@ func get(client *http.Client, u, cookie string) (int, error) {
 		return 0, errors.New("incomplete page")
 	}
 	return len(body), nil
+}
+
+var hrefRe = regexp.MustCompile(`href="([^"]+)"`)
+
+// firstLink is the first link of the user's home page whose path starts
+// with prefix ("" for none).
+func firstLink(client *http.Client, base, cookie, prefix string) (string, error) {
+	req, _ := http.NewRequest(http.MethodGet, base+"/", nil)
+	req.Header.Set("Cookie", cookie)
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	for _, m := range hrefRe.FindAllSubmatch(body, -1) {
+		if h := html.UnescapeString(string(m[1])); strings.HasPrefix(h, prefix) {
+			return h, nil
+		}
+	}
+	return "", nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/notify"
+	"cartable/internal/web/page"
 )
 
 // A notice queued for a parent shows first on their home page and on
@@ -58,5 +59,32 @@ func TestNoticesOfTheirRecipientOnly(t *testing.T) {
 	}
 	if blk := block(o.get("/").body, "b-notices"); blk != "" {
 		t.Errorf("another family's home has the block: %.300s", blk)
+	}
+}
+
+// Every kind of notice the domains queue is written in words in both
+// languages, dates as the language writes them, a review by its outcome.
+func TestNoticeTexts(t *testing.T) {
+	args := map[string]string{"child": "Léa", "student": "Léa", "date": "2026-12-07", "time": "08:00–08:55", "subject": "Mathématiques",
+		"audience": "6A", "class": "6A"}
+	for _, kind := range []string{"absence", "lateness", "register-late", "justification-reviewed", "punishment", "sanction",
+		"exclusion-report", "note-to-sign", "note-reminder", "note-reply"} {
+		for _, lang := range []string{"fr", "en"} {
+			got := page.NoticeText(lang, kind, args)
+			if got == page.NoticeText(lang, "no-such-kind", args) || strings.Contains(got, "{") {
+				t.Errorf("%s in %s: %q", kind, lang, got)
+			}
+		}
+	}
+	if got := page.NoticeText("fr", "absence", args); !strings.Contains(got, "7 décembre 2026") || !strings.Contains(got, "Léa") {
+		t.Errorf("absence: %q", got)
+	}
+	accepted := map[string]string{"child": "Léa", "state": "accepted"}
+	if got := page.NoticeText("fr", "justification-reviewed", accepted); !strings.Contains(got, "accepté") {
+		t.Errorf("accepted: %q", got)
+	}
+	accepted["state"] = "refused"
+	if got := page.NoticeText("en", "justification-reviewed", accepted); !strings.Contains(got, "not accepted") {
+		t.Errorf("refused: %q", got)
 	}
 }
