@@ -10,6 +10,7 @@ import (
 
 	"cartable/internal/access"
 	"cartable/internal/db"
+	"cartable/internal/discipline"
 	"cartable/internal/timetable"
 )
 
@@ -39,14 +40,14 @@ func (s *Service) RaiseThresholds(ctx context.Context, v *access.Viewer, est str
 	n := 0
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var err error
-		n, err = raiseThresholds(ctx, tx, est, today, s.now())
+		n, err = raiseThresholds(ctx, v, tx, est, today, s.now())
 		return err
 	})
 	return n, err
 }
 
 // raiseThresholds is RaiseThresholds in q.
-func raiseThresholds(ctx context.Context, q db.Querier, est, today string, now time.Time) (int, error) {
+func raiseThresholds(ctx context.Context, v *access.Viewer, q db.Querier, est, today string, now time.Time) (int, error) {
 	set, err := settingsOf(ctx, q, est)
 	if err != nil {
 		return 0, err
@@ -61,19 +62,41 @@ func raiseThresholds(ctx context.Context, q db.Querier, est, today string, now t
 		return 0, err
 	}
 	year.EndsOn = today
+	raised := 0
+	// Incidents a student was the author of since the start of the year
+	// (the discipline's count, asked as the viewer).
+	if set.MaxIncidents > 0 {
+		byStudent, err := discipline.IncidentCounts(ctx, v, q, est, year.StartsOn)
+		if err != nil {
+			return 0, err
+		}
+		authors := make([]string, 0, len(byStudent))
+		for id := range byStudent {
+			authors = append(authors, id)
+		}
+		sort.Strings(authors)
+		for _, id := range authors {
+			if byStudent[id] < set.MaxIncidents {
+				continue
+			}
+			if _, _, err := raiseTask(ctx, q, est, id, "incidents", year.YearLabel, byStudent[id], now); err != nil {
+				return 0, err
+			}
+			raised++
+		}
+	}
 	// Only students with something since the start of the year.
 	studs, err := db.Strings(ctx, q, `SELECT student_id FROM att_absences WHERE establishment_id = ? AND end_date >= ? AND start_date <= ?
 		UNION SELECT student_id FROM att_marks WHERE establishment_id = ? AND kind = 'late' AND lesson_date >= ? AND lesson_date <= ?`,
 		est, year.StartsOn, today, est, year.StartsOn, today)
 	if err != nil || len(studs) == 0 {
-		return 0, err
+		return raised, err
 	}
 	sort.Strings(studs)
 	sts, closed, err := loadStudents(ctx, q, est, year.Year, year.StartsOn, today, studs)
 	if err != nil {
 		return 0, err
 	}
-	raised := 0
 	for _, id := range studs {
 		c := sts[id].counts(set, dayNum(year.StartsOn), dayNum(today), closed)
 		for _, t := range []struct {

@@ -117,10 +117,13 @@ func TestBrowserAbsenceJustifiedOnAPhone(t *testing.T) {
 	tb.viewport(390, 844)
 	tb.signIn(teacher.Login)
 	tb.step("1-teacher-home")
-	if h := tb.text("#b-registers"); !strings.Contains(h, "Appels à faire aujourd'hui") {
+	if h := tb.text("section[aria-labelledby=b-registers]"); !strings.Contains(h, "Appels à faire aujourd'hui") {
 		t.Fatalf("the teacher's block of registers: %q", h)
 	}
-	if st := tb.load(chromedp.Click(chromedp.CSS(`#b-registers a[href="` + reg + `"]`))); st != http.StatusOK || tb.path() != reg {
+	if tb.count(`section[aria-labelledby=b-registers] a[href="`+reg+`"]`) != 1 {
+		t.Fatalf("the teacher's home does not link to %s: %v", reg, eval[[]string](tb, `[...document.querySelectorAll('section[aria-labelledby=b-registers] a')].map(a => a.getAttribute('href'))`))
+	}
+	if st := tb.load(chromedp.Click(chromedp.CSS(`section[aria-labelledby=b-registers] a[href="` + reg + `"]`))); st != http.StatusOK || tb.path() != reg {
 		t.Fatalf("the register from the home: %d at %s", st, tb.path())
 	}
 	tb.step("1-register")
@@ -172,10 +175,10 @@ func TestBrowserAbsenceJustifiedOnAPhone(t *testing.T) {
 	}
 	gb.step("2-guardian-home")
 	item := "#item-" + absence
-	if gb.count(`#b-tojustify a[href$="`+item+`"]`) != 1 {
+	if gb.count(`section[aria-labelledby=b-tojustify] a[href$="`+item+`"]`) != 1 {
 		t.Fatalf("the guardian's home does not list the absence to justify: %q", gb.text("main"))
 	}
-	if st := gb.load(chromedp.Click(chromedp.CSS(`#b-tojustify a[href$="` + item + `"]`))); st != http.StatusOK || !strings.HasPrefix(gb.path(), "/justifications") {
+	if st := gb.load(chromedp.Click(chromedp.CSS(`section[aria-labelledby=b-tojustify] a[href$="` + item + `"]`))); st != http.StatusOK || !strings.HasPrefix(gb.path(), "/justifications") {
 		t.Fatalf("the absence from the home: %d at %s", st, gb.path())
 	}
 	gb.step("2-family-page")
@@ -234,10 +237,10 @@ func TestBrowserAbsenceJustifiedOnAPhone(t *testing.T) {
 	if st := cb.open("/"); st != http.StatusOK {
 		t.Fatalf("the CPE's home: %d", st)
 	}
-	if cb.count(`#b-review a[href^="/school-life/justifications"]`) == 0 {
+	if cb.count(`section[aria-labelledby=b-review] a[href^="/school-life/justifications"]`) == 0 {
 		t.Fatalf("the CPE's home does not lead to the review queue: %q", cb.text("main"))
 	}
-	if st := cb.load(chromedp.Click(chromedp.CSS(`#b-review a[href^="/school-life/justifications"]`))); st != http.StatusOK || !strings.HasPrefix(cb.path(), "/school-life/justifications") {
+	if st := cb.load(chromedp.Click(chromedp.CSS(`section[aria-labelledby=b-review] a[href^="/school-life/justifications"]`))); st != http.StatusOK || !strings.HasPrefix(cb.path(), "/school-life/justifications") {
 		t.Fatalf("the queue from the home: %d at %s", st, cb.path())
 	}
 	cb.step("3-queue")
