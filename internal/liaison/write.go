@@ -133,7 +133,16 @@ func (s *Service) Sign(ctx context.Context, v *access.Viewer, noteID string) (bo
 	if err := v.Can(ctx, access.SignNote, access.Person(n.StudentID)); err != nil {
 		return false, err
 	}
-	return SignIn(ctx, v, s.DB, n.ID, v.ID, s.now())
+	var signed bool
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		var err error
+		if signed, err = SignIn(ctx, v, tx, n.ID, v.ID, s.now()); err != nil {
+			return err
+		}
+		// The note's notices to this guardian are done with.
+		return notify.MarkReadByKey(ctx, v, tx, NoticeToSign+"/"+n.ID, NoticeReminder+"/"+n.ID)
+	})
+	return signed, err
 }
 
 // SignIn records guardian's acknowledgement of a note at an instant, in

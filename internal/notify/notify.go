@@ -166,3 +166,21 @@ func Backlog(ctx context.Context, q db.Querier) (int, error) {
 	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE sent_at IS NULL AND not_before <= ?`, time.Now().Unix()).Scan(&n)
 	return n, err
 }
+
+// MarkReadByKey marks read the viewer's notices whose key is one of keys,
+// or starts with one of them and a "/" (a note's reminders,
+// "note-reminder/NOTE/DAY"): what the notice asked for is done (the note
+// signed), so it no longer waits on the home page. Identifiers only.
+func MarkReadByKey(ctx context.Context, v *access.Viewer, q db.Querier, keys ...string) error {
+	if v == nil || v.IsSystem() || v.ID == "" {
+		return access.Refuse("notify", access.Person(""), "notices are read by their recipient")
+	}
+	now := time.Now().Unix()
+	for _, k := range keys {
+		if _, err := q.Exec(ctx, `UPDATE notifications SET read_at = ? WHERE recipient_id = ? AND read_at IS NULL
+			AND (dedupe_key = ? OR substr(dedupe_key, 1, ?) = ?)`, now, v.ID, k, len(k)+1, k+"/"); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -242,6 +242,10 @@ func TestCorrespondenceNotes(t *testing.T) {
 	if home := g1.get("/?child=" + c.student); strings.Contains(block(home.body, "b-tosign"), "Oubli du cahier") {
 		t.Fatal("a signed note is still to sign on the home page")
 	}
+	// Signing is what the notice asked: it is read for the signer only.
+	if n := e.count(`SELECT COUNT(*) FROM notifications WHERE dedupe_key = ? AND read_at IS NULL`, "note-to-sign/"+note); n != 1 {
+		t.Fatalf("%d unread notices of the note once one guardian signed, want the other guardian's only", n)
+	}
 	page = teacher.get("/notes/" + note)
 	if strings.Count(page.body, "Pas encore signé") != 1 || !strings.Contains(page.body, "A pris connaissance le") {
 		t.Fatal("the author does not see one guardian signed, the other not")
