@@ -184,6 +184,23 @@ func (p *Policy) can(ctx context.Context, v *Viewer, a Action, r Resource) error
 // whatever the length of the list: the result maps each allowed id to true;
 // refused and unknown ids are absent.
 func (p *Policy) VisiblePeople(ctx context.Context, v *Viewer, a Action, ids []string) (map[string]bool, error) {
+	return p.visible(ctx, v, personAction(a), ids, func(id string, t *target) (bool, error) {
+		if id == v.ID {
+			return true, nil
+		}
+		if t == nil {
+			return false, nil
+		}
+		return v.canPerson(ctx, p.q, a, id, t)
+	})
+}
+
+// visible is the batch frame of VisiblePeople and VisibleStudents: the
+// system sees everyone; a viewer not loaded, or an action the family does
+// not hold (applies false), no one; otherwise the targets are loaded in
+// bulk and decide answers for each (t is nil for oneself and for an
+// unknown id).
+func (p *Policy) visible(ctx context.Context, v *Viewer, applies bool, ids []string, decide func(id string, t *target) (bool, error)) (map[string]bool, error) {
 	out := map[string]bool{}
 	if v != nil && v.system != "" {
 		for _, id := range ids {
@@ -191,7 +208,7 @@ func (p *Policy) VisiblePeople(ctx context.Context, v *Viewer, a Action, ids []s
 		}
 		return out, nil
 	}
-	if v == nil || !v.loaded || !personAction(a) || len(ids) == 0 {
+	if v == nil || !v.loaded || !applies || len(ids) == 0 {
 		return out, nil
 	}
 	v.mu.Lock()
@@ -200,15 +217,7 @@ func (p *Policy) VisiblePeople(ctx context.Context, v *Viewer, a Action, ids []s
 		return nil, err
 	}
 	for _, id := range ids {
-		if id == v.ID {
-			out[id] = true
-			continue
-		}
-		t := v.people[id]
-		if t == nil {
-			continue
-		}
-		ok, err := v.canPerson(ctx, p.q, a, id, t)
+		ok, err := decide(id, v.people[id])
 		if err != nil {
 			return nil, err
 		}

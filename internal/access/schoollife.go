@@ -182,35 +182,12 @@ func (v *Viewer) schoolLifeOn(ctx context.Context, q db.Querier, a Action, id st
 // action a on, in a few queries whatever the length of the list (a class's
 // roster, an establishment's day); refused and unknown ids are absent.
 func (p *Policy) VisibleStudents(ctx context.Context, v *Viewer, a Action, ids []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	if v != nil && v.system != "" {
-		for _, id := range ids {
-			out[id] = true
-		}
-		return out, nil
-	}
-	if v == nil || !v.loaded || !schoolLifeAction(a) || len(ids) == 0 {
-		return out, nil
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if err := v.loadTargets(ctx, p.q, ids); err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		t := v.people[id]
+	return p.visible(ctx, v, schoolLifeAction(a), ids, func(id string, t *target) (bool, error) {
 		if t == nil && id != v.ID {
-			continue
+			return false, nil // unknown
 		}
-		ok, err := v.schoolLifeOn(ctx, p.q, a, id, t)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out[id] = true
-		}
-	}
-	return out, nil
+		return v.schoolLifeOn(ctx, p.q, a, id, t)
+	})
 }
 
 // VisibleStudents tells which of ids v may do the school-life action a on

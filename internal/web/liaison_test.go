@@ -83,19 +83,7 @@ func (e *env) carnet(t *testing.T) carnet {
 
 func (e *env) strs(q string, args ...any) []string {
 	e.t.Helper()
-	rows, err := e.db.Query(context.Background(), q, args...)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			e.t.Fatal(err)
-		}
-		out = append(out, s)
-	}
+	out := e.query(q, args...)
 	if len(out) == 0 {
 		e.t.Fatalf("no row for %s", q)
 	}
@@ -106,29 +94,11 @@ func (e *env) strs(q string, args ...any) []string {
 func (e *env) notesState() string {
 	e.t.Helper()
 	return strings.Join([]string{
-		strings.Join(e.strsOrNone(`SELECT id || subject || student_id FROM liaison_notes ORDER BY id`), ","),
-		strings.Join(e.strsOrNone(`SELECT note_id || guardian_id || signed_at FROM liaison_signatures ORDER BY note_id, guardian_id`), ","),
-		strings.Join(e.strsOrNone(`SELECT id || body FROM liaison_replies ORDER BY id`), ","),
-		strings.Join(e.strsOrNone(`SELECT id FROM notifications ORDER BY id`), ","),
+		strings.Join(e.query(`SELECT id || subject || student_id FROM liaison_notes ORDER BY id`), ","),
+		strings.Join(e.query(`SELECT note_id || guardian_id || signed_at FROM liaison_signatures ORDER BY note_id, guardian_id`), ","),
+		strings.Join(e.query(`SELECT id || body FROM liaison_replies ORDER BY id`), ","),
+		strings.Join(e.query(`SELECT id FROM notifications ORDER BY id`), ","),
 	}, "|")
-}
-
-func (e *env) strsOrNone(q string, args ...any) []string {
-	e.t.Helper()
-	rows, err := e.db.Query(context.Background(), q, args...)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			e.t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
 }
 
 func wantStatus(t *testing.T, what string, r response, status int) {
