@@ -126,6 +126,9 @@ func (p *Policy) can(ctx context.Context, v *Viewer, a Action, r Resource) error
 	if schoolLifeAction(a) {
 		return p.canSchoolLife(ctx, v, a, r) // schoollife.go
 	}
+	if gradesAction(a) {
+		return p.canGrades(ctx, v, a, r) // grades.go
+	}
 	switch r.Kind {
 	case KindPerson:
 		if !personAction(a) {

@@ -36,6 +36,8 @@ type Viewer struct {
 	people     map[string]*target // nil value: no such person
 	structures map[Resource]structure
 	accounts   map[string]*account // account administration facts (accounts.go)
+	grading    *grading            // a teacher's teachings (grades.go)
+	strong     bool                // the session passed a second factor (grades.go)
 }
 
 // Function bits.

@@ -145,7 +145,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, v *access.Viewer, se
 	if err := a.Sessions.markReauth(ctx, se.TokenHash); err != nil {
 		return "", err
 	}
-	return a.Sessions.rotate(ctx, se.TokenHash, v.ID, true)
+	return a.Sessions.rotate(ctx, se.TokenHash, v.ID, true, false)
 }
 
 // SetRecoveryEmail changes the viewer's recovery e-mail ("" removes it,

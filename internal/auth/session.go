@@ -31,9 +31,16 @@ type Session struct {
 	SourceIP  string
 	// MFADone is false while the person still owes a second factor (or an
 	// enrolment): such a session opens nothing but the second-factor pages.
-	MFADone  bool
-	ReauthAt time.Time // last time the password was typed again
+	MFADone bool
+	// SecondFactor is true once the session passed a second factor (a
+	// session the establishment let in on a password alone has not):
+	// entering marks needs it (Strong).
+	SecondFactor bool
+	ReauthAt     time.Time // last time the password was typed again
 }
+
+// Strong tells whether the session is complete and passed a second factor.
+func (se Session) Strong() bool { return se.MFADone && se.SecondFactor }
 
 // Sessions stores sessions in the database so that several replicas share
 // them and an administrator can end them at once.
@@ -101,9 +108,9 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 	var created, seen, expires, reauth int64
 	var err error
 	se.Person, err = directory.ScanPerson(s.DB.QueryRow(ctx, `SELECT `+directory.PersonColumns+`, s.created_at, s.last_seen_at,
-		s.expires_at, s.user_agent, s.source_ip, s.mfa_done, s.handle, s.reauth_at
+		s.expires_at, s.user_agent, s.source_ip, s.mfa_done, s.handle, s.reauth_at, s.second_factor
 		FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = ? AND p.active`, h),
-		&created, &seen, &expires, &se.UserAgent, &se.SourceIP, &se.MFADone, &se.Handle, &reauth)
+		&created, &seen, &expires, &se.UserAgent, &se.SourceIP, &se.MFADone, &se.Handle, &reauth, &se.SecondFactor)
 	se.PersonID = se.Person.ID
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession
@@ -132,11 +139,12 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 
 // rotate replaces the session of personID stored under tokenHash (the
 // request's, already looked up) by a new one with the same person, origin
-// and re-authentication time, marked mfaDone; the old token stops working
+// and re-authentication time, marked mfaDone (and as having passed a
+// second factor when factor is true; it stays so once it has); the old token stops working
 // at once. It is called whenever privileges change (second factor passed,
 // password changed), so that an identifier seen before the change is
 // worthless after it.
-func (s *Sessions) rotate(ctx context.Context, tokenHash, personID string, mfaDone bool) (string, error) {
+func (s *Sessions) rotate(ctx context.Context, tokenHash, personID string, mfaDone, factor bool) (string, error) {
 	fresh, err := newToken()
 	if err != nil {
 		return "", err
@@ -144,9 +152,9 @@ func (s *Sessions) rotate(ctx context.Context, tokenHash, personID string, mfaDo
 	handle := hashToken("handle:" + fresh)[:20]
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		now := s.now().Unix()
-		r, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, source_ip, mfa_done, handle, reauth_at)
-			SELECT ?, person_id, created_at, ?, expires_at, user_agent, source_ip, ?, ?, reauth_at FROM sessions WHERE token_hash = ? AND person_id = ?`,
-			hashToken(fresh), now, mfaDone, handle, tokenHash, personID)
+		r, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, source_ip, mfa_done, handle, reauth_at, second_factor)
+			SELECT ?, person_id, created_at, ?, expires_at, user_agent, source_ip, ?, ?, reauth_at, (second_factor OR ?) FROM sessions WHERE token_hash = ? AND person_id = ?`,
+			hashToken(fresh), now, mfaDone, handle, factor, tokenHash, personID)
 		if err != nil {
 			return err
 		}

@@ -343,7 +343,7 @@ func (a *Authenticator) PasskeySecondFactor(ctx context.Context, v *access.Viewe
 	if err := own(v, se); err != nil {
 		return "", err
 	}
-	if se.MFADone {
+	if se.Strong() {
 		return "", nil
 	}
 	if len(response) > MaxPasskeyResponse {
@@ -376,7 +376,7 @@ func (a *Authenticator) completeSecondFactor(ctx context.Context, v *access.View
 	if err := a.Attempts.forget(ctx, "mfa:"+v.ID); err != nil {
 		return "", err
 	}
-	fresh, err := a.Sessions.rotate(ctx, se.TokenHash, v.ID, true)
+	fresh, err := a.Sessions.rotate(ctx, se.TokenHash, v.ID, true, true)
 	if err != nil {
 		return "", err
 	}

@@ -100,6 +100,7 @@ func (k *Kit) WithSession(next http.Handler) http.Handler {
 			k.ServerError(w, r, err)
 			return
 		}
+		v.SetSecondFactor(se.Strong())
 		cur := &Session{Token: c.Value, Session: se, Viewer: v, Me: se.Person}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey, cur)))
 	})

@@ -21,6 +21,8 @@ type secondFactorData struct {
 	Error     string
 	Wait      int
 	PasskeyAt page.PasskeyPlace // passkeys are not offered at an IP address
+	StepUp    bool              // a complete session stepping up for marks
+	Next      string            // where to go once done (a local path)
 }
 
 func (a *Area) secondFactorData(r *http.Request) (secondFactorData, error) {
@@ -34,8 +36,9 @@ func (a *Area) secondFactorData(r *http.Request) (secondFactorData, error) {
 
 // secondFactorForm asks for the second factor, or sends to enrolment.
 func (a *Area) secondFactorForm(w http.ResponseWriter, r *http.Request) {
-	if page.Current(r).Session.MFADone {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+	cur := page.Current(r)
+	if cur.Session.Strong() {
+		http.Redirect(w, r, stepUpNext(r), http.StatusSeeOther)
 		return
 	}
 	d, err := a.secondFactorData(r)
@@ -43,13 +46,16 @@ func (a *Area) secondFactorForm(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
+	// A complete session that never passed a second factor comes here to
+	// step up (marks need it): with no factor set up, it is sent to set one.
+	d.StepUp, d.Next = cur.Session.MFADone, stepUpNext(r)
 	a.pages.Render(w, r, http.StatusOK, "second-factor", "mfa.title", d)
 }
 
 func (a *Area) secondFactor(w http.ResponseWriter, r *http.Request) {
 	cur := page.Current(r)
-	if cur.Session.MFADone {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+	if cur.Session.Strong() {
+		http.Redirect(w, r, stepUpNext(r), http.StatusSeeOther)
 		return
 	}
 	d, err := a.secondFactorData(r)
@@ -57,6 +63,7 @@ func (a *Area) secondFactor(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
+	d.StepUp, d.Next = cur.Session.MFADone, stepUpNext(r)
 	if d.Enrol {
 		http.Redirect(w, r, "/sign-in/second-factor", http.StatusSeeOther)
 		return
@@ -88,7 +95,18 @@ func (a *Area) secondFactor(w http.ResponseWriter, r *http.Request) {
 	}
 	a.kit.SetSessionCookie(w, token, 0)
 	a.kit.RememberDevice(w, r, a.auth)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+}
+
+// stepUpNext is where a second factor leads: the local path of the form's
+// or address's "next", or home. Anything else (another host, a scheme) is
+// ignored.
+func stepUpNext(r *http.Request) string {
+	next := r.FormValue("next")
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+		return "/"
+	}
+	return next
 }
 
 func (a *Area) passkeyBegin(w http.ResponseWriter, r *http.Request) {
@@ -128,5 +146,5 @@ func (a *Area) passkeyFinish(w http.ResponseWriter, r *http.Request) {
 		a.kit.SetSessionCookie(w, token, 0)
 		a.kit.RememberDevice(w, r, a.auth)
 	}
-	page.JSONNext(w, "/")
+	page.JSONNext(w, stepUpNext(r))
 }
