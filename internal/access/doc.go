@@ -194,6 +194,39 @@
 // Supervisors (assistants d'éducation) carry no function in the directory
 // feeds: until one does, they give punishments through the CPE.
 //
+// # Grades (grades.go)
+//
+// Marks, averages, competence levels and report cards are about a student
+// and belong to a teaching: a class or group taught in a subject
+// (Teaching). A teacher reads and enters the marks of their own teachings
+// only; the head teacher (professeur principal) reads every subject of
+// their class; the head and the deputy read their establishment's. The
+// secretary, the CPE and the documentalist read no marks (need to know);
+// the CPE reads report cards, on which they write school life's appraisal.
+//
+//	question                          who may (same establishment)
+//	--------------------------------  ------------------------------------------------
+//	read-grades of a student          the student; their relatives (active child);
+//	(every subject)                   the head teacher of their class; head, deputy
+//	read-grades of a teaching         its teachers; the head teacher of the class (or
+//	                                  of a class the group draws from); head, deputy
+//	enter-marks in a teaching         its teachers (open year), with a session that
+//	                                  passed a second factor (12)
+//	read-report-card of a student     the student; their relatives; the head teacher;
+//	                                  head, deputy, cpe (families: once published)
+//	read-grades, read-report-card     the class's head teacher; head, deputy (and cpe
+//	of a class (council view)         for report cards)
+//	write-council of a class          its head teacher; head, deputy
+//	write-life-appraisal of a class   cpe; head, deputy
+//	manage-grades, read-grades of an  head, deputy (settings, deadlines, reopening,
+//	establishment                     coefficients, publication, national export)
+//	read-grades-audit                 head (who changed which mark, appraisal or
+//	                                  report card, before and after)
+//
+// Deactivated students are refused to all; a teaching of a closed year is
+// entered by nobody. Publication dates (of an evaluation, of a report
+// card) are the grades package's to apply on top of these rules.
+//
 // # Privilege order (account administration and lifecycle)
 //
 //	level  who
@@ -320,4 +353,7 @@
 //  11. Students and relatives see a small circle (classmates, their
 //     teachers, their family, the staff in charge) that their own pages
 //     already list; a search would add nothing to their need.
+//  12. Marks are what a stolen teacher account would most likely be used
+//     to change: the CNIL asks for strong authentication wherever grades
+//     are managed online, whatever a school chose for its other pages.
 package access
