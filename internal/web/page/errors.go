@@ -3,9 +3,11 @@ package page
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"cartable/internal/access"
 	"cartable/internal/audit"
+	"cartable/internal/db"
 	"cartable/internal/i18n"
 )
 
@@ -22,18 +24,35 @@ func (k *Kit) NotFound(w http.ResponseWriter, r *http.Request) {
 }
 
 // ServerError logs err (no personal data: errors name rows by ID) and
-// answers a plain 500.
+// answers a plain 500, or a 503 that says to retry when the database is
+// unreachable or takes no writes (maintenance, full disk): nothing was
+// applied, and the browser's back button finds the form as it was typed.
 func (k *Kit) ServerError(w http.ResponseWriter, r *http.Request, err error) {
-	k.Log.Error("request failed", "route", r.Pattern, "err", err.Error())
+	status, key := http.StatusInternalServerError, "error.internal"
+	switch {
+	case db.Unavailable(err):
+		status, key = http.StatusServiceUnavailable, "error.unavailable"
+	case db.ReadOnly(err):
+		status, key = http.StatusServiceUnavailable, "error.readonly"
+	}
+	k.Log.Error("request failed", "route", r.Pattern, "status", status, "err", err.Error())
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
-	w.Write([]byte(i18n.T(Lang(r), "error.internal") + "\n"))
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "30")
+	}
+	w.WriteHeader(status)
+	w.Write([]byte(i18n.T(Lang(r), key) + "\n"))
 }
 
 // Fail answers an error a domain returned: a refusal is audited and
 // answered like a missing page, so that nobody learns whether the
 // resource exists; anything else is a server error.
 func (k *Kit) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	if access.IsSecondFactorRefusal(err) && r.Method == http.MethodGet {
+		// Allowed but for the second factor (marks): step up, then back.
+		http.Redirect(w, r, "/sign-in/second-factor?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
 	var d *access.Denied
 	if errors.As(err, &d) {
 		k.AuditRefusal(r, d.Resource)

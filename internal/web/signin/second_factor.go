@@ -99,15 +99,8 @@ func (a *Area) secondFactor(w http.ResponseWriter, r *http.Request) {
 }
 
 // stepUpNext is where a second factor leads: the local path of the form's
-// or address's "next", or home. Anything else (another host, a scheme) is
-// ignored.
-func stepUpNext(r *http.Request) string {
-	next := r.FormValue("next")
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/"
-	}
-	return next
-}
+// or address's "next", or home.
+func stepUpNext(r *http.Request) string { return page.LocalPath(r.FormValue("next"), "/") }
 
 func (a *Area) passkeyBegin(w http.ResponseWriter, r *http.Request) {
 	cur := page.Current(r)
