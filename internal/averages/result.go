@@ -64,7 +64,7 @@ const (
 	RuleSkipFormative    Rule = "skip.formative"
 	RuleSkipCode         Rule = "skip.code"
 	RuleSkipCoef0        Rule = "skip.coef0"
-	RuleSkipInvalid      Rule = "skip.invalid"  // a scale out of (0, 100] or a value out of the scale
+	RuleSkipInvalid      Rule = "skip.invalid"  // a scale out of (0, 100], a value out of the scale, a level out of 0–4
 	RuleSkipOptional     Rule = "skip.optional" // mark20, current: not above the current average
 	RuleSkipPartNN       Rule = "skip.part.nn"
 	RuleSkipPartCoef0    Rule = "skip.part.coef0"
