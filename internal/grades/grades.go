@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"cartable/internal/access"
+	"cartable/internal/averages"
 	"cartable/internal/db"
 )
 
@@ -104,4 +105,36 @@ func (p Period) Locked(day string) bool {
 		return false
 	}
 	return p.ReopenedUntil == "" || day > p.ReopenedUntil
+}
+
+// Engine is the settings as the averages engine takes them.
+func (s Settings) Engine() averages.Settings {
+	e := averages.Settings{
+		Rounding: averages.Rounding{Step: float64(s.RoundingX100) / 100, Mode: averages.RoundMode(s.RoundingMode)},
+		Year:     averages.YearMode(s.YearMode),
+		Overall:  averages.OverallMean,
+		Levels:   averages.LevelMode(s.LevelMode),
+	}
+	if s.OverallWeighted {
+		e.Overall = averages.OverallWeighted
+	}
+	for i, m := range s.LevelMarksX100 {
+		e.LevelTable[i] = float64(m) / 100
+	}
+	return e
+}
+
+// Engine is an evaluation as the averages engine takes it.
+func (e Evaluation) Engine() averages.Evaluation {
+	return averages.Evaluation{ID: e.ID, Title: e.Title, Date: e.HeldOn, Scale: float64(e.ScaleX100) / 100,
+		Coefficient: float64(e.CoefX100) / 100, To20: e.To20, Formative: e.Formative, Bonus: e.Bonus,
+		Optional: e.Optional, SubSubject: e.SubSubject}
+}
+
+// Engine is a mark as the averages engine takes it.
+func (m Mark) Engine() averages.Mark {
+	if m.Special != "" {
+		return averages.Mark{Code: averages.Code(m.Special)}
+	}
+	return averages.Mark{Value: float64(m.ValueX100) / 100}
 }
