@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -361,5 +362,77 @@ func TestReady(t *testing.T) {
 	d.checked = time.Time{}
 	if err := d.Ready(ctx); err == nil {
 		t.Fatal("a file in place of the directory is ready")
+	}
+}
+
+// An S3 server that stops answering while the service runs: a save fails
+// with ErrUnavailable and records nothing, a read fails the same way, and
+// both work again when the server is back.
+func TestS3GoneSavesNothing(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	est := newEstablishment(t, d, "0750001A")
+	p := &directory.Person{Profile: roles.Teacher, Login: "prof", LastName: "PROF", FirstName: "P", Active: true}
+	if err := directory.CreatePerson(ctx, system, d, p, ""); err != nil {
+		t.Fatal(err)
+	}
+	f := startS3(t)
+	up := true
+	var mu sync.Mutex
+	h := f.srv.Config.Handler
+	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ok := up
+		mu.Unlock()
+		if !ok { // the server hangs up, as a host going down does
+			if hj, isHJ := w.(http.Hijacker); isHJ {
+				if c, _, err := hj.Hijack(); err == nil {
+					c.Close()
+					return
+				}
+			}
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	setUp := func(v bool) { mu.Lock(); up = v; mu.Unlock() }
+	b, err := NewS3(ctx, f.config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenWith(t.TempDir(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := s.Save(ctx, as(t, p.ID), d, est, "avant.pdf", bytes.NewReader(pdf), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		var n int
+		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM files`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	setUp(false)
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := s.Save(sctx, as(t, p.ID), d, est, "pendant.pdf", bytes.NewReader(pdf), 0); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("save while S3 is away: %v", err)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d file records after a failed save, want 1", n)
+	}
+	if _, _, err := s.Read(sctx, system, d, kept.ID); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("read while S3 is away: %v", err)
+	}
+	setUp(true)
+	if _, got, err := s.Read(ctx, system, d, kept.ID); err != nil || !bytes.Equal(got, pdf) {
+		t.Fatalf("read when S3 is back: %v", err)
+	}
+	if _, err := s.Save(ctx, as(t, p.ID), d, est, "apres.pdf", bytes.NewReader(pdf), 0); err != nil {
+		t.Fatalf("save when S3 is back: %v", err)
 	}
 }

@@ -404,7 +404,7 @@ func (s *Store) Save(ctx context.Context, v *access.Viewer, q db.Querier, est, n
 		Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]), CreatedAt: time.Now().UTC().Truncate(time.Second)}
 	key := f.Key()
 	if err := s.Backend.Put(ctx, key, seal(k, data, []byte("cartable-file:"+f.ID))); err != nil {
-		return File{}, fmt.Errorf("files: store: %w", err)
+		return File{}, fmt.Errorf("files: store: %w (%w)", ErrUnavailable, err)
 	}
 	if _, err := q.Exec(ctx, `INSERT INTO files (id, establishment_id, owner_id, name, content_type, size, sha256, storage_key, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.ID, est, owner, f.Name, f.ContentType, f.Size, f.SHA256, key, f.CreatedAt.Unix()); err != nil {
@@ -427,6 +427,11 @@ func (s *Store) Discard(ctx context.Context, d *db.DB, f File) {
 			f.Key(), time.Now().Unix())
 	}
 }
+
+// ErrUnavailable wraps a storage that did not take or give back a blob
+// (an S3 server down or refusing, a full disk): nothing was recorded, and
+// the request may be retried later.
+var ErrUnavailable = errors.New("files: the storage did not answer")
 
 // ErrNotFound is returned for a file that does not exist.
 var ErrNotFound = errors.New("files: not found")
@@ -473,7 +478,7 @@ func (s *Store) Read(ctx context.Context, v *access.Viewer, q db.Querier, id str
 		return f, nil, fmt.Errorf("files: the content of %s is missing from the storage: %w", f.ID, ErrNotFound)
 	}
 	if err != nil {
-		return f, nil, fmt.Errorf("files: read %s: %w", f.ID, err)
+		return f, nil, fmt.Errorf("files: read %s: %w (%w)", f.ID, ErrUnavailable, err)
 	}
 	k, err := s.dataKey(ctx, q, f.EstablishmentID)
 	if err != nil {

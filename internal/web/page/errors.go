@@ -8,6 +8,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/audit"
 	"cartable/internal/db"
+	"cartable/internal/files"
 	"cartable/internal/i18n"
 )
 
@@ -34,6 +35,8 @@ func (k *Kit) ServerError(w http.ResponseWriter, r *http.Request, err error) {
 		status, key = http.StatusServiceUnavailable, "error.unavailable"
 	case db.ReadOnly(err):
 		status, key = http.StatusServiceUnavailable, "error.readonly"
+	case errors.Is(err, files.ErrUnavailable):
+		status, key = http.StatusServiceUnavailable, "error.storage"
 	}
 	k.Log.Error("request failed", "route", r.Pattern, "status", status, "err", err.Error())
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
