@@ -168,6 +168,9 @@ func (v *Viewer) loadedGrading(ctx context.Context, q db.Querier) (*grading, err
 		}
 	}
 	v.grading = g
+	if v.keep != nil {
+		v.keep(nil, g)
+	}
 	return g, nil
 }
 

@@ -35,9 +35,14 @@ type Viewer struct {
 	scope      *scope
 	people     map[string]*target // nil value: no such person
 	structures map[Resource]structure
-	accounts   map[string]*account // account administration facts (accounts.go)
-	grading    *grading            // a teacher's teachings (grades.go)
-	strong     bool                // the session passed a second factor (grades.go)
+	accounts   map[string]*account    // account administration facts (accounts.go)
+	grading    *grading               // a teacher's teachings (grades.go)
+	keep       func(*scope, *grading) // hands what was loaded to the Facts cache (ViewerAt); nil without one
+	// shared is the Facts cache of ViewerAt and the directory version the
+	// request read: targets are shared there between requests.
+	shared        *Facts
+	sharedVersion int64
+	strong        bool // the session passed a second factor (grades.go)
 }
 
 // Function bits.
@@ -63,6 +68,11 @@ func (p *Policy) Viewer(ctx context.Context, personID string) (*Viewer, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.viewerOf(personID, f)
+}
+
+// viewerOf builds the viewer of a person from their facts (nil: unknown).
+func (p *Policy) viewerOf(personID string, f *viewerFacts) (*Viewer, error) {
 	if f == nil || !f.active {
 		return nil, ErrInactive
 	}
@@ -126,9 +136,15 @@ func (v *Viewer) loadTargets(ctx context.Context, q db.Querier, ids []string) er
 			missing = append(missing, id)
 		}
 	}
+	if v.shared != nil {
+		missing = v.shared.targets(v.sharedVersion, missing, v.people)
+	}
 	found, err := loadTargets(ctx, q, missing)
 	if err != nil {
 		return err
+	}
+	if v.shared != nil {
+		v.shared.keepTargets(v.sharedVersion, missing, found)
 	}
 	for _, id := range missing {
 		v.people[id] = found[id] // nil when unknown: remembered too
@@ -203,6 +219,9 @@ func (v *Viewer) loadedScope(ctx context.Context, q db.Querier) (*scope, error) 
 		return nil, err
 	}
 	v.scope = s
+	if v.keep != nil {
+		v.keep(s, nil)
+	}
 	return s, nil
 }
 

@@ -37,6 +37,9 @@ type Session struct {
 	// entering marks needs it (Strong).
 	SecondFactor bool
 	ReauthAt     time.Time // last time the password was typed again
+	// DirectoryVersion is the directory's version read with the session
+	// (migration 0017), for the access policy's facts cache.
+	DirectoryVersion int64
 }
 
 // Strong tells whether the session is complete and passed a second factor.
@@ -108,9 +111,10 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 	var created, seen, expires, reauth int64
 	var err error
 	se.Person, err = directory.ScanPerson(s.DB.QueryRow(ctx, `SELECT `+directory.PersonColumns+`, s.created_at, s.last_seen_at,
-		s.expires_at, s.user_agent, s.source_ip, s.mfa_done, s.handle, s.reauth_at, s.second_factor
+		s.expires_at, s.user_agent, s.source_ip, s.mfa_done, s.handle, s.reauth_at, s.second_factor,
+		(SELECT n FROM directory_version WHERE id = 1)
 		FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.token_hash = ? AND p.active`, h),
-		&created, &seen, &expires, &se.UserAgent, &se.SourceIP, &se.MFADone, &se.Handle, &reauth, &se.SecondFactor)
+		&created, &seen, &expires, &se.UserAgent, &se.SourceIP, &se.MFADone, &se.Handle, &reauth, &se.SecondFactor, &se.DirectoryVersion)
 	se.PersonID = se.Person.ID
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNoSession

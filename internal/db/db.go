@@ -56,6 +56,10 @@ type DB struct {
 	rstmts, wstmts map[string]*sql.Stmt
 
 	sent atomic.Int64 // statements sent, transactions' included (Statements)
+
+	// Trace, when set before use, is called with the text of every
+	// statement: tests list the round trips of a page with it.
+	Trace func(query string)
 }
 
 // Statements counts the statements sent through d and its transactions
@@ -312,6 +316,9 @@ var rebound sync.Map // query text → PostgreSQL form
 
 func (d *DB) rebind(q string) string {
 	d.sent.Add(1) // every statement passes here once
+	if d.Trace != nil {
+		d.Trace(q)
+	}
 	if d.dialect != Postgres || !strings.Contains(q, "?") {
 		return q
 	}

@@ -119,7 +119,7 @@ func New(o Options) (*Server, error) {
 		Metrics:        metrics.New(),
 	}
 	var err error
-	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Log: o.Log,
+	srv.kit, err = page.New(page.Kit{DB: o.DB, Sessions: sessions, Policy: srv.Policy, Facts: &access.Facts{}, Log: o.Log,
 		Secure: srv.Secure, Clock: func() time.Time { return srv.Now() }, Menu: menuOf, BaseURL: srv.BaseURL})
 	if err != nil {
 		return nil, err

@@ -23,6 +23,7 @@ type Kit struct {
 	DB       *db.DB // the audit trail of refusals
 	Sessions *auth.Sessions
 	Policy   *access.Policy // loads the viewer of each request
+	Facts    *access.Facts  // keeps viewers' facts per directory version (nil: none)
 	Log      *slog.Logger
 	// Secure is true when the public base URL is https: cookies then get
 	// the Secure flag and the __Host- prefix.

@@ -90,7 +90,7 @@ func (k *Kit) WithSession(next http.Handler) http.Handler {
 			k.ServerError(w, r, err)
 			return
 		}
-		v, err := k.Policy.Viewer(r.Context(), se.PersonID)
+		v, err := k.Policy.ViewerAt(r.Context(), k.Facts, se.PersonID, se.DirectoryVersion)
 		if err != nil {
 			if errors.Is(err, access.ErrInactive) {
 				k.SetSessionCookie(w, "", -1)

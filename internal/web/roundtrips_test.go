@@ -1,0 +1,80 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestRoundTripsPerPage lists the database statements (round trips on
+// PostgreSQL) of each signed-in page a user opens every day, per role, on
+// the school day of the home benchmarks; with CARTABLE_ROUNDTRIPS=1 it
+// prints them. It fails when a page costs more than its budget: a new
+// query per row, or a new block that forgot to batch, shows here first.
+func TestRoundTripsPerPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the 600-student demo")
+	}
+	e := newTTEnv(t, 600)
+	e.clock.Add(homeBenchAt.Sub(ttNow))
+	var mu sync.Mutex
+	var seen []string
+	e.db.Trace = func(q string) { mu.Lock(); seen = append(seen, q); mu.Unlock() }
+	h := e.srv.Handler()
+	space := regexp.MustCompile(`\s+`)
+	budgets := []struct {
+		role string
+		path string
+		max  int
+	}{
+		{"student", "/", 15}, {"relative", "/", 16}, {"teacher", "/", 12},
+		{"student", "/timetable", 4}, {"relative", "/timetable", 5}, {"teacher", "/timetable", 6},
+		{"student", "/homework", 4}, {"relative", "/homework", 5},
+	}
+	var report strings.Builder
+	for _, b := range budgets {
+		var is = homeRoles[0].is
+		for _, r := range homeRoles {
+			if r.name == b.role {
+				is = r.is
+			}
+		}
+		cookie := signInRole(t, e, is, 1)[0]
+		get := func() int {
+			req := httptest.NewRequest("GET", b.path, nil)
+			req.Header.Set("Cookie", cookie)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			return w.Code
+		}
+		get() // a first visit may write (last visit, settings read once)
+		mu.Lock()
+		seen = nil
+		mu.Unlock()
+		if code := get(); code != http.StatusOK {
+			t.Fatalf("%s %s: %d", b.role, b.path, code)
+		}
+		mu.Lock()
+		n := len(seen)
+		fmt.Fprintf(&report, "%s %s: %d statements\n", b.role, b.path, n)
+		for _, q := range seen {
+			q = space.ReplaceAllString(q, " ")
+			if len(q) > 140 {
+				q = q[:140] + "…"
+			}
+			fmt.Fprintf(&report, "    %s\n", q)
+		}
+		mu.Unlock()
+		if n > b.max {
+			t.Errorf("%s %s: %d statements, budget %d", b.role, b.path, n, b.max)
+		}
+	}
+	if os.Getenv("CARTABLE_ROUNDTRIPS") != "" {
+		t.Log("\n" + report.String())
+	}
+}
