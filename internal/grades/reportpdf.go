@@ -123,7 +123,7 @@ func (r *cardPDF) render() {
 		where += " - " + c.City
 	}
 	p.CellFormat(pageW*0.6, 5, r.tr(where), "", 0, "L", false, 0, "")
-	p.CellFormat(pageW*0.4, 5, r.tr("Année scolaire "+c.Year+" ("+frDay(c.StartsOn)+" - "+frDay(c.EndsOn)+")"), "", 1, "R", false, 0, "")
+	p.CellFormat(pageW*0.4, 5, r.tr("Année "+c.Year+", du "+frDay(c.StartsOn)+" au "+frDay(c.EndsOn)), "", 1, "R", false, 0, "")
 	p.Ln(2)
 	y := p.GetY()
 	p.Rect(left, y, pageW, 15, "D")
