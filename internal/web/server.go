@@ -19,6 +19,7 @@ import (
 	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
+	"cartable/internal/grades"
 	"cartable/internal/liaison"
 	"cartable/internal/mail"
 	"cartable/internal/metrics"
@@ -40,6 +41,7 @@ import (
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
 	"cartable/internal/web/register"
+	reportcardsarea "cartable/internal/web/reportcards"
 	"cartable/internal/web/schoollife"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
@@ -218,6 +220,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dis)
+	rc, err := reportcardsarea.New(srv.kit, &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, rc)
 	srv.registerGauges() // metrics.go
 	return srv, nil
 }
