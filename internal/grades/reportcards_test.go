@@ -448,3 +448,32 @@ func BenchmarkClassReportPDF(b *testing.B) {
 		}
 	}
 }
+
+// The demo publishes one class's first-trimester cards, the same for the
+// same seed.
+func TestDemoReportCards(t *testing.T) {
+	ctx := context.Background()
+	var contents [2]string
+	for i := range contents {
+		d := dbtest.Open(t)
+		err := d.Tx(ctx, func(tx *db.Tx) error {
+			sys := access.System("test")
+			if _, err := demo.Generate(ctx, sys, tx, demo.Options{Seed: 5, Students: 60}); err != nil {
+				return err
+			}
+			return demo.GenerateReportCards(ctx, sys, tx, 5, "2026-12-07")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		d.QueryRow(ctx, `SELECT COUNT(*) FROM gr_report_cards`).Scan(&n)
+		if n == 0 {
+			t.Fatal("no report card published")
+		}
+		d.QueryRow(ctx, `SELECT id || content FROM gr_report_cards ORDER BY id LIMIT 1`).Scan(&contents[i])
+	}
+	if contents[0] != contents[1] || !strings.Contains(contents[0], `"version":1`) {
+		t.Errorf("the demo's cards differ for the same seed:\n%s\n%s", contents[0], contents[1])
+	}
+}
