@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"cartable/internal/access"
@@ -233,7 +234,38 @@ func structureEstablishment(ctx context.Context, q db.Querier, r access.Resource
 // CreateItem adds an item: the head's (ManageGrades on in.Establishment,
 // any subject or none) or a teacher's (EnterMarks on in.Teaching, for
 // that teaching's subject). It returns the new item's ID.
-func (s *Service) CreateItem(ctx context.Context, v *access.Viewer, in ItemInput) (string, error) {
+func (s *Service) CreateItem(ctx context.Context, v *access.Viewer, in ItemInput) (id string, err error) {
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		id, err = cmpOp{q: tx, now: s.now()}.createItem(ctx, v, in)
+		return err
+	})
+	return id, err
+}
+
+// cmpOp is one write's database and time: the service's transaction or a
+// caller's (the demo), with identifiers from newID (nil: random).
+type cmpOp struct {
+	q     db.Querier
+	now   time.Time
+	newID func() string
+}
+
+func (o cmpOp) id() string {
+	if o.newID != nil {
+		return o.newID()
+	}
+	return ids.New()
+}
+
+func (o cmpOp) today() string { return o.now.In(timetable.Paris).Format(timetable.DateFormat) }
+
+// CreateItemIn is CreateItem in a caller's transaction (the demo), at
+// the time given, with identifiers from newID (nil: random).
+func CreateItemIn(ctx context.Context, v *access.Viewer, q db.Querier, at time.Time, newID func() string, in ItemInput) (string, error) {
+	return cmpOp{q: q, now: at, newID: newID}.createItem(ctx, v, in)
+}
+
+func (o cmpOp) createItem(ctx context.Context, v *access.Viewer, in ItemInput) (string, error) {
 	var est, subject string
 	if in.Teaching != "" {
 		t := access.Resource{Kind: access.KindTeaching, ID: in.Teaching}
@@ -244,7 +276,7 @@ func (s *Service) CreateItem(ctx context.Context, v *access.Viewer, in ItemInput
 		if err := v.Can(ctx, access.EnterMarks, t); err != nil {
 			return "", err
 		}
-		e, err := structureEstablishment(ctx, s.DB, structure)
+		e, err := structureEstablishment(ctx, o.q, structure)
 		if err != nil {
 			return "", err
 		}
@@ -256,7 +288,7 @@ func (s *Service) CreateItem(ctx context.Context, v *access.Viewer, in ItemInput
 		est, subject = in.Establishment, in.Subject
 		if subject != "" {
 			var n int
-			if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM subjects WHERE id = ? AND establishment_id = ?`, subject, est).Scan(&n); err != nil {
+			if err := o.q.QueryRow(ctx, `SELECT COUNT(*) FROM subjects WHERE id = ? AND establishment_id = ?`, subject, est).Scan(&n); err != nil {
 				return "", err
 			}
 			if n == 0 {
@@ -267,22 +299,18 @@ func (s *Service) CreateItem(ctx context.Context, v *access.Viewer, in ItemInput
 	if ps := CheckItem(in); len(ps) > 0 {
 		return "", ps
 	}
-	id := ids.New()
-	now := s.now().Unix()
+	id := o.id()
 	var subj any
 	if subject != "" {
 		subj = subject
 	}
-	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO gr_competence_items (id, establishment_id, subject_id, component, label, author_id, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, est, subj, in.Component, strings.TrimSpace(in.Label), cmpAuthor(v), now, now)
-		if err != nil {
-			return err
-		}
-		return record(ctx, tx, s.now(), change{Establishment: est, Subject: "item:" + id, Actor: v.Actor(),
-			After: in.Component + " " + strings.TrimSpace(in.Label)})
-	})
-	return id, err
+	_, err := o.q.Exec(ctx, `INSERT INTO gr_competence_items (id, establishment_id, subject_id, component, label, author_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, est, subj, in.Component, strings.TrimSpace(in.Label), cmpAuthor(v), o.now.Unix(), o.now.Unix())
+	if err != nil {
+		return "", err
+	}
+	return id, record(ctx, o.q, o.now, change{Establishment: est, Subject: "item:" + id, Actor: v.Actor(),
+		After: in.Component + " " + strings.TrimSpace(in.Label)})
 }
 
 // cmpAuthor is the viewer as an author column: NULL for a system viewer.
@@ -535,7 +563,11 @@ func (g LevelGrid) Cell(student, item string) string { return g.Cells[student][i
 // evaluation reads an evaluation after asking a on its teaching; a
 // missing one is refused like a forbidden one.
 func (s *Service) cmpEvaluation(ctx context.Context, v *access.Viewer, a access.Action, id string) (Evaluation, error) {
-	e, err := evaluationByID(ctx, s.DB, id)
+	return cmpOp{q: s.DB, now: s.now()}.evaluation(ctx, v, a, id)
+}
+
+func (o cmpOp) evaluation(ctx context.Context, v *access.Viewer, a access.Action, id string) (Evaluation, error) {
+	e, err := evaluationByID(ctx, o.q, id)
 	if errors.Is(err, errNotFound) {
 		return e, access.Refuse(a, access.Resource{Kind: "evaluation", ID: id}, "no such evaluation")
 	}
@@ -660,12 +692,12 @@ func levelsOf(ctx context.Context, q db.Querier, evals, students []string) ([]st
 }
 
 // entryProblems refuses entry on an evaluation whose period is locked.
-func (s *Service) entryProblems(ctx context.Context, e Evaluation) (check.Problems, error) {
-	p, err := periodByID(ctx, s.DB, e.Period)
+func (o cmpOp) entryProblems(ctx context.Context, e Evaluation) (check.Problems, error) {
+	p, err := periodByID(ctx, o.q, e.Period)
 	if err != nil {
 		return nil, err
 	}
-	if p.Locked(s.cmpToday()) {
+	if p.Locked(o.today()) {
 		return check.Problems{{Field: "period", Code: "locked", Value: p.EntryDeadline}}, nil
 	}
 	return nil, nil
@@ -677,19 +709,29 @@ func (s *Service) entryProblems(ctx context.Context, e Evaluation) (check.Proble
 // has levels cannot be taken off (clear its column first): nothing is
 // lost by a wrong tick.
 func (s *Service) SetEvaluationItems(ctx context.Context, v *access.Viewer, id string, items []string) error {
-	e, err := s.cmpEvaluation(ctx, v, access.EnterMarks, id)
+	return s.DB.Tx(ctx, func(tx *db.Tx) error { return cmpOp{q: tx, now: s.now()}.setEvaluationItems(ctx, v, id, items) })
+}
+
+// SetEvaluationItemsIn is SetEvaluationItems in a caller's transaction
+// (the demo), at the time given.
+func SetEvaluationItemsIn(ctx context.Context, v *access.Viewer, q db.Querier, at time.Time, id string, items []string) error {
+	return cmpOp{q: q, now: at}.setEvaluationItems(ctx, v, id, items)
+}
+
+func (o cmpOp) setEvaluationItems(ctx context.Context, v *access.Viewer, id string, items []string) error {
+	e, err := o.evaluation(ctx, v, access.EnterMarks, id)
 	if err != nil {
 		return err
 	}
-	ps, err := s.entryProblems(ctx, e)
+	ps, err := o.entryProblems(ctx, e)
 	if err != nil || len(ps) > 0 {
 		return errors.Join(ps.Err(), err)
 	}
-	current, err := evaluationItems(ctx, s.DB, id)
+	current, err := evaluationItems(ctx, o.q, id)
 	if err != nil {
 		return err
 	}
-	offered, err := itemsOf(ctx, s.DB, e.Establishment, []string{e.Subject}, false)
+	offered, err := itemsOf(ctx, o.q, e.Establishment, []string{e.Subject}, false)
 	if err != nil {
 		return err
 	}
@@ -710,7 +752,7 @@ func (s *Service) SetEvaluationItems(ctx context.Context, v *access.Viewer, id s
 		chosen[it] = true
 		order = append(order, it)
 	}
-	levels, err := levelsOf(ctx, s.DB, []string{id}, nil)
+	levels, err := levelsOf(ctx, o.q, []string{id}, nil)
 	if err != nil {
 		return err
 	}
@@ -726,25 +768,23 @@ func (s *Service) SetEvaluationItems(ctx context.Context, v *access.Viewer, id s
 	if len(ps) > 0 {
 		return ps
 	}
-	return s.DB.Tx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM gr_evaluation_items WHERE evaluation_id = ?`, id); err != nil {
+	if _, err := o.q.Exec(ctx, `DELETE FROM gr_evaluation_items WHERE evaluation_id = ?`, id); err != nil {
+		return err
+	}
+	for i, it := range order {
+		if _, err := o.q.Exec(ctx, `INSERT INTO gr_evaluation_items (evaluation_id, item_id, position) VALUES (?, ?, ?)`, id, it, i); err != nil {
 			return err
 		}
-		for i, it := range order {
-			if _, err := tx.Exec(ctx, `INSERT INTO gr_evaluation_items (evaluation_id, item_id, position) VALUES (?, ?, ?)`, id, it, i); err != nil {
-				return err
-			}
-		}
-		before := make([]string, len(current))
-		for i, it := range current {
-			before[i] = it.ID
-		}
-		if slices.Equal(before, order) {
-			return nil
-		}
-		return record(ctx, tx, s.now(), change{Establishment: e.Establishment, Subject: "items:" + id, Actor: v.Actor(),
-			Before: strings.Join(before, ","), After: strings.Join(order, ",")})
-	})
+	}
+	before := make([]string, len(current))
+	for i, it := range current {
+		before[i] = it.ID
+	}
+	if slices.Equal(before, order) {
+		return nil
+	}
+	return record(ctx, o.q, o.now, change{Establishment: e.Establishment, Subject: "items:" + id, Actor: v.Actor(),
+		Before: strings.Join(before, ","), After: strings.Join(order, ",")})
 }
 
 // SaveLevels saves a class's levels on an evaluation (EnterMarks on its
@@ -753,19 +793,29 @@ func (s *Service) SetEvaluationItems(ctx context.Context, v *access.Viewer, id s
 // "STUDENT/ITEM") saves nothing. An empty cell clears the level. Each
 // change is written to the history in the same transaction.
 func (s *Service) SaveLevels(ctx context.Context, v *access.Viewer, id string, cells map[string]map[string]string) error {
-	e, err := s.cmpEvaluation(ctx, v, access.EnterMarks, id)
+	return s.DB.Tx(ctx, func(tx *db.Tx) error { return cmpOp{q: tx, now: s.now()}.saveLevels(ctx, v, id, cells) })
+}
+
+// SaveLevelsIn is SaveLevels in a caller's transaction (the demo), at the
+// time given.
+func SaveLevelsIn(ctx context.Context, v *access.Viewer, q db.Querier, at time.Time, id string, cells map[string]map[string]string) error {
+	return cmpOp{q: q, now: at}.saveLevels(ctx, v, id, cells)
+}
+
+func (o cmpOp) saveLevels(ctx context.Context, v *access.Viewer, id string, cells map[string]map[string]string) error {
+	e, err := o.evaluation(ctx, v, access.EnterMarks, id)
 	if err != nil {
 		return err
 	}
-	ps, err := s.entryProblems(ctx, e)
+	ps, err := o.entryProblems(ctx, e)
 	if err != nil || len(ps) > 0 {
 		return errors.Join(ps.Err(), err)
 	}
-	students, err := roster(ctx, s.DB, e.Structure)
+	students, err := roster(ctx, o.q, e.Structure)
 	if err != nil {
 		return err
 	}
-	items, err := evaluationItems(ctx, s.DB, id)
+	items, err := evaluationItems(ctx, o.q, id)
 	if err != nil {
 		return err
 	}
@@ -822,7 +872,7 @@ func (s *Service) SaveLevels(ctx context.Context, v *access.Viewer, id string, c
 	if len(ps) > 0 {
 		return ps
 	}
-	stored, err := levelsOf(ctx, s.DB, []string{id}, nil)
+	stored, err := levelsOf(ctx, o.q, []string{id}, nil)
 	if err != nil {
 		return err
 	}
@@ -830,38 +880,37 @@ func (s *Service) SaveLevels(ctx context.Context, v *access.Viewer, id string, c
 	for _, l := range stored {
 		before[[2]string{l.Student, l.Item}] = l.Value
 	}
-	now := s.now()
-	return s.DB.Tx(ctx, func(tx *db.Tx) error {
-		for _, k := range keys {
-			val, old := parsed[k], before[k]
-			if val == old {
-				continue
-			}
-			var err error
-			switch {
-			case val == "":
-				_, err = tx.Exec(ctx, `DELETE FROM gr_levels WHERE evaluation_id = ? AND item_id = ? AND student_id = ?`, id, k[1], k[0])
-			default:
-				var level any
-				special := val
-				if n, convErr := strconv.Atoi(val); convErr == nil {
-					level, special = n, ""
-				}
-				_, err = tx.Exec(ctx, `INSERT INTO gr_levels (evaluation_id, item_id, student_id, level, special, updated_at, updated_by)
-					VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (evaluation_id, item_id, student_id)
-					DO UPDATE SET level = excluded.level, special = excluded.special, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-					id, k[1], k[0], level, special, now.Unix(), v.Actor())
-			}
-			if err != nil {
-				return err
-			}
-			if err := record(ctx, tx, now, change{Establishment: e.Establishment, Student: k[0], Subject: "level:" + id + "/" + k[1],
-				Actor: v.Actor(), Before: old, After: val}); err != nil {
-				return err
-			}
+	now := o.now
+	tx := o.q
+	for _, k := range keys {
+		val, old := parsed[k], before[k]
+		if val == old {
+			continue
 		}
-		return nil
-	})
+		var err error
+		switch {
+		case val == "":
+			_, err = tx.Exec(ctx, `DELETE FROM gr_levels WHERE evaluation_id = ? AND item_id = ? AND student_id = ?`, id, k[1], k[0])
+		default:
+			var level any
+			special := val
+			if n, convErr := strconv.Atoi(val); convErr == nil {
+				level, special = n, ""
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO gr_levels (evaluation_id, item_id, student_id, level, special, updated_at, updated_by)
+				VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (evaluation_id, item_id, student_id)
+				DO UPDATE SET level = excluded.level, special = excluded.special, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+				id, k[1], k[0], level, special, now.Unix(), v.Actor())
+		}
+		if err != nil {
+			return err
+		}
+		if err := record(ctx, tx, now, change{Establishment: e.Establishment, Student: k[0], Subject: "level:" + id + "/" + k[1],
+			Actor: v.Actor(), Before: old, After: val}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ---------------------------------------------------------------- a student's levels
