@@ -140,7 +140,7 @@ func (s *Service) Council(ctx context.Context, v *access.Viewer, classID, period
 	if err := v.Can(ctx, access.ReadReportCard, access.Class(c.ID)); err != nil {
 		return CouncilView{}, err
 	}
-	out := CouncilView{ClassID: c.ID, Class: c.Name, PeriodID: p.ID, Period: periodLabel(p), Establishment: c.EstName,
+	out := CouncilView{ClassID: c.ID, Class: c.Name, PeriodID: p.ID, Period: cardPeriodLabel(p), Establishment: c.EstName,
 		MaxAppraisalLength: MaxAppraisal, Mentions: Mentions, CouncilOn: p.CouncilOn}
 	if out.MayCouncil, err = v.May(ctx, access.WriteCouncil, access.Class(c.ID)); err != nil {
 		return out, err

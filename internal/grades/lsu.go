@@ -26,10 +26,6 @@ import (
 // lsuNS is the schema's target namespace.
 const lsuNS = "urn:fr:edu:scolarite:lsun:bilans:import"
 
-// Components are the eight components of the socle commun, by national
-// code, in the order of the schema.
-var Components = []string{"CPD_FRA", "CPD_ETR", "CPD_SCI", "CPD_ART", "MET_APP", "FRM_CIT", "SYS_NAT", "REP_MND"}
-
 // CycleReport is a student's end-of-cycle report: the positioning of each
 // of the eight components (1 to 4, 0 for exempt) and the synthesis.
 type CycleReport struct {
@@ -48,13 +44,44 @@ var cycles struct {
 	source CycleSource
 }
 
-// RegisterCycleSource sets the reader of end-of-cycle reports that the LSU
-// export adds as bilans de cycle. Without one the export holds the
-// periodic reports only.
+// RegisterCycleSource replaces the reader of end-of-cycle reports that the
+// LSU export adds as bilans de cycle (nil: the built-in one, which reads
+// the end-of-cycle positioning of gr_cycle_positions).
 func RegisterCycleSource(f CycleSource) {
 	cycles.Lock()
 	cycles.source = f
 	cycles.Unlock()
+}
+
+// storedCycles reads the end-of-cycle positioning the head teacher saved
+// (gr_cycle_positions, the competences feature) for the students of a
+// class in its school year. A student with any position has a report; its
+// synthesis is left empty, for the council's general appraisal to fill.
+func storedCycles(ctx context.Context, q db.Querier, classID string, students []string) (map[string]CycleReport, error) {
+	rows, err := q.Query(ctx, `SELECT cp.student_id, cp.component, cp.cycle, cp.position FROM gr_cycle_positions cp
+		JOIN classes c ON c.school_year_id = cp.school_year_id
+		WHERE c.id = ? AND cp.student_id IN (SELECT student_id FROM enrolments WHERE class_id = ?)`, classID, classID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]CycleReport{}
+	for rows.Next() {
+		var st, comp string
+		var cycle, pos int
+		if err := rows.Scan(&st, &comp, &cycle, &pos); err != nil {
+			return nil, err
+		}
+		r, ok := out[st]
+		if !ok {
+			r = CycleReport{Cycle: cycle, Positions: map[string]int{}}
+		} else if r.Cycle != cycle {
+			r.Cycle = 0 // mixed cycles: refused as incomplete
+		}
+		r.Positions[comp] = pos
+		out[st] = r
+	}
+	return out, rows.Err()
 }
 
 // The file's elements. Attributes the schema makes optional are omitted
@@ -219,15 +246,16 @@ func (s *Service) LSU(ctx context.Context, v *access.Viewer, classID, periodID s
 	cycles.Lock()
 	source := cycles.source
 	cycles.Unlock()
-	var reports map[string]CycleReport
-	if source != nil {
-		ids := make([]string, len(comp.pupils))
-		for i, p := range comp.pupils {
-			ids[i] = p.ID
-		}
-		if reports, err = source(ctx, s.DB, classID, ids); err != nil {
-			return nil, err
-		}
+	if source == nil {
+		source = storedCycles
+	}
+	ids := make([]string, len(comp.pupils))
+	for i, p := range comp.pupils {
+		ids[i] = p.ID
+	}
+	reports, err := source(ctx, s.DB, classID, ids)
+	if err != nil {
+		return nil, err
 	}
 	return buildLSU(comp, head, yearStart, s.now().In(i18n.Zone).Format("2006-01-02"), reports)
 }
@@ -367,13 +395,17 @@ func buildLSU(comp *compiled, head, yearStart, today string, reports map[string]
 			if f.Data.Cycle == nil {
 				f.Data.Cycle = &lsuCycleBlock{}
 			}
+			synthesis := r.Synthesis
+			if strings.TrimSpace(synthesis) == "" {
+				synthesis = card.Council.General // the council's appraisal sums the cycle up
+			}
 			cy := lsuCycle{Student: ref, Cycle: r.Cycle, Year: millesime, Created: today, Head: "RESP_1",
-				HeadTeachers: strings.Join(princ, " "), Synthesis: cut(r.Synthesis, 1500)}
+				HeadTeachers: strings.Join(princ, " "), Synthesis: cut(synthesis, 1500)}
 			bad := (r.Cycle != 3 && r.Cycle != 4) || cy.Synthesis == ""
 			for _, code := range Components {
-				pos, ok := r.Positions[code]
+				pos, ok := r.Positions[string(code)]
 				bad = bad || !ok || pos < 0 || pos > 4
-				cy.Domains = append(cy.Domains, lsuDomain{Code: code, Position: pos})
+				cy.Domains = append(cy.Domains, lsuDomain{Code: string(code), Position: pos})
 			}
 			if bad {
 				ps = append(ps, check.Problem{Field: "cycle/" + st.ID, Code: "lsu-cycle", Value: name})

@@ -178,7 +178,7 @@ type compiled struct {
 type subjectRow struct{ ID, Code, Short, Name string }
 
 // periodLabel is "Trimestre 1" or "Semestre 2".
-func periodLabel(p Period) string {
+func cardPeriodLabel(p Period) string {
 	k := "Trimestre"
 	if p.Kind == "semestre" {
 		k = "Semestre"
@@ -450,7 +450,7 @@ func compile(ctx context.Context, v *access.Viewer, q db.Querier, classID, perio
 	}
 	overalls := make([]averages.Result, len(out.pupils))
 	for i, st := range out.pupils {
-		card := Card{Establishment: c.EstName, UAI: c.UAI, City: c.City, Year: p.YearLabel, PeriodID: p.ID, Period: periodLabel(p),
+		card := Card{Establishment: c.EstName, UAI: c.UAI, City: c.City, Year: p.YearLabel, PeriodID: p.ID, Period: cardPeriodLabel(p),
 			StartsOn: p.StartsOn, EndsOn: p.EndsOn, StudentID: st.ID, Student: st.name(), BirthDate: st.BirthDate,
 			ClassID: c.ID, Class: c.Name, HeadTeachers: heads, Council: council[st.ID].card()}
 		var lines []averages.SubjectLine
@@ -904,7 +904,7 @@ type Index struct {
 func (s *Service) Index(ctx context.Context, v *access.Viewer) (Index, error) {
 	var out Index
 	today := s.now().In(i18n.Zone).Format("2006-01-02")
-	candidates, err := db.Strings(ctx, s.DB, `SELECT ? UNION SELECT student_id FROM family_links WHERE relative_id = ?`, v.ID, v.ID)
+	candidates, err := db.Strings(ctx, s.DB, `SELECT CAST(? AS TEXT) UNION SELECT student_id FROM family_links WHERE relative_id = ?`, v.ID, v.ID)
 	if err != nil {
 		return out, err
 	}
@@ -924,7 +924,7 @@ func (s *Service) Index(ctx context.Context, v *access.Viewer) (Index, error) {
 			var number int
 			err = sc.Scan(&f.ID, &f.Student, &last, &first, &kind, &number, &f.Class, &f.PublishOn, &f.Version)
 			f.StudentName = strings.TrimSpace(first + " " + last)
-			f.Period = periodLabel(Period{Kind: kind, Number: number})
+			f.Period = cardPeriodLabel(Period{Kind: kind, Number: number})
 			return
 		}, `SELECT r.id, r.student_id, p.last_name, p.first_name, pe.kind, pe.number, c.name, r.publish_on, r.version
 			FROM gr_report_cards r JOIN people p ON p.id = r.student_id JOIN periods pe ON pe.id = r.period_id
@@ -978,7 +978,7 @@ func (s *Service) Index(ctx context.Context, v *access.Viewer) (Index, error) {
 		cp := ClassPeriods{ClassID: c.ID, Class: c.Name}
 		for _, p := range periods[c.Est] {
 			if p.Year == c.Year {
-				cp.Periods = append(cp.Periods, PeriodState{ID: p.ID, Label: periodLabel(p), Published: counts[p.ID]})
+				cp.Periods = append(cp.Periods, PeriodState{ID: p.ID, Label: cardPeriodLabel(p), Published: counts[p.ID]})
 			}
 		}
 		out.Classes = append(out.Classes, cp)

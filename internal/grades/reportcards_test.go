@@ -359,13 +359,43 @@ func TestLSUExport(t *testing.T) {
 		t.Errorf("the file lacks the averages:\n%s", xml)
 	}
 
+	// End-of-cycle reports from the stored positioning: one student's
+	// incomplete grid refuses the export, naming them; complete, it
+	// validates with the council's appraisal as the synthesis.
+	year := w.one(`SELECT school_year_id FROM classes WHERE id = ?`, w.class)
+	for i, st := range w.pupils {
+		for j, c := range grades.Components {
+			if i == 0 && j > 0 {
+				break
+			}
+			w.exec(`INSERT INTO gr_cycle_positions (student_id, school_year_id, component, cycle, position, updated_at) VALUES (?, ?, ?, 4, ?, 1)`,
+				st, year, string(c), (i+j)%5)
+		}
+	}
+	_, err = w.s.LSU(ctx, w.viewer(w.head), w.class, w.period)
+	if ps, ok := check.As(err); !ok || len(ps) != 1 || ps[0].Code != "lsu-cycle" || ps[0].Value == "" {
+		t.Fatalf("incomplete cycle: %v", err)
+	}
+	for j, c := range grades.Components[1:] {
+		w.exec(`INSERT INTO gr_cycle_positions (student_id, school_year_id, component, cycle, position, updated_at) VALUES (?, ?, ?, 4, ?, 1)`,
+			w.pupils[0], year, string(c), j%5)
+	}
+	xml, err = w.s.LSU(ctx, w.viewer(w.head), w.class, w.period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(xml), "<bilan-cycle") || !strings.Contains(string(xml), "<synthese>Trimestre satisfaisant") {
+		t.Fatal("no bilan de cycle from the stored positions")
+	}
+	validate(t, xml)
+
 	// End-of-cycle reports from a registered source.
 	grades.RegisterCycleSource(func(ctx context.Context, q db.Querier, class string, students []string) (map[string]grades.CycleReport, error) {
 		out := map[string]grades.CycleReport{}
 		for i, st := range students {
 			pos := map[string]int{}
 			for j, c := range grades.Components {
-				pos[c] = (i+j)%4 + 1
+				pos[string(c)] = (i+j)%4 + 1
 			}
 			out[st] = grades.CycleReport{Cycle: 4, Positions: pos, Synthesis: "Maîtrise satisfaisante du socle."}
 		}

@@ -29,6 +29,7 @@ import (
 	"cartable/internal/web/attendancereport"
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
+	competencesarea "cartable/internal/web/competences"
 	disciplinearea "cartable/internal/web/discipline"
 	"cartable/internal/web/download"
 	"cartable/internal/web/home"
@@ -220,6 +221,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dis)
+	cmp, err := competencesarea.New(srv.kit, &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, cmp)
 	rc, err := reportcardsarea.New(srv.kit, &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
 	if err != nil {
 		return nil, err
