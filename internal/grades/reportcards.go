@@ -513,8 +513,10 @@ func CheckPublish(in PublishInput) check.Problems {
 }
 
 // Publish freezes version 1 of the report card of every student of a
-// class for a period (ManageGrades on its establishment). A class already
-// published is refused: a correction is one student's new version.
+// class for a period (ManageGrades on its establishment). Students who
+// already have a card keep it (a correction is one student's new version):
+// publishing again only adds the cards of students enrolled since, and is
+// refused when there is none to add.
 func (s *Service) Publish(ctx context.Context, v *access.Viewer, classID, periodID string, in PublishInput) (int, error) {
 	c, _, err := classAndPeriod(ctx, s.DB, classID, periodID)
 	if err != nil {
@@ -528,13 +530,6 @@ func (s *Service) Publish(ctx context.Context, v *access.Viewer, classID, period
 	}
 	n := 0
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		var k int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM gr_report_cards WHERE class_id = ? AND period_id = ?`, classID, periodID).Scan(&k); err != nil {
-			return err
-		}
-		if k > 0 {
-			return check.Problems{{Field: "publish_on", Code: "already-published"}}
-		}
 		var err error
 		n, err = publishIn(ctx, v, tx, classID, periodID, in.PublishOn, s.now())
 		return err
@@ -563,13 +558,30 @@ func publishIn(ctx context.Context, v *access.Viewer, tx *db.Tx, classID, period
 	if err != nil {
 		return 0, refusal(access.ManageGrades, access.Class(classID), err)
 	}
+	done, err := db.Strings(ctx, tx, `SELECT DISTINCT student_id FROM gr_report_cards WHERE period_id = ?
+		AND student_id IN (SELECT student_id FROM enrolments WHERE class_id = ?)`, periodID, classID)
+	if err != nil {
+		return 0, err
+	}
+	has := map[string]bool{}
+	for _, id := range done {
+		has[id] = true
+	}
+	n := 0
 	for _, card := range comp.cards {
+		if has[card.StudentID] {
+			continue
+		}
 		card.Version, card.PublishOn = 1, publishOn
 		if _, err := insertCard(ctx, v, tx, comp.class.Establishment, card, "", at); err != nil {
 			return 0, err
 		}
+		n++
 	}
-	return len(comp.cards), nil
+	if n == 0 {
+		return 0, check.Problems{{Field: "publish_on", Code: "already-published"}}
+	}
+	return n, nil
 }
 
 // insertCard freezes a card: its JSON, its PDF, the history line.

@@ -263,13 +263,22 @@ func TestPublishReadAndCorrect(t *testing.T) {
 	}
 	var hist int
 	w.d.QueryRow(ctx, `SELECT COUNT(*) FROM gr_history WHERE subject LIKE 'report-card:%'`).Scan(&hist)
-	if hist != len(w.pupils)+1 {
+	if hist != len(w.pupils)+1 { // the cards of version 1, the correction
 		t.Errorf("%d history lines of report cards", hist)
 	}
 	var c grades.Card
 	json.Unmarshal([]byte(json1), &c)
 	if c.Student == "" || c.Establishment == "" || c.Class == "" || len(c.HeadTeachers) == 0 || c.Period != "Trimestre 1" {
 		t.Errorf("frozen identity: %+v", c)
+	}
+
+	// A student enrolled since gets their card when the head publishes
+	// again; nobody else's changes.
+	newcomer := w.one(`SELECT e.student_id FROM enrolments e JOIN classes c ON c.id = e.class_id
+		WHERE c.establishment_id = ? AND e.class_id <> ? ORDER BY e.student_id LIMIT 1`, w.est, w.class)
+	w.exec(`INSERT INTO enrolments (student_id, class_id) VALUES (?, ?)`, newcomer, w.class)
+	if n, err := w.s.Publish(ctx, w.viewer(w.head), w.class, w.period, in); err != nil || n != 1 {
+		t.Errorf("publishing the newcomer's card: %d, %v", n, err)
 	}
 
 	// The class PDF: the head teacher and the CPE, not a teacher.
@@ -505,5 +514,26 @@ func TestDemoReportCards(t *testing.T) {
 	}
 	if contents[0] != contents[1] || !strings.Contains(contents[0], `"version":1`) {
 		t.Errorf("the demo's cards differ for the same seed:\n%s\n%s", contents[0], contents[1])
+	}
+}
+
+// A card whose appraisals do not fit on a page continues on a second one,
+// the table's head repeated, nothing lost.
+func TestLongCardTakesTwoPages(t *testing.T) {
+	c := grades.Card{Establishment: "Collège Île-de-Ré", UAI: "0170001A", Year: "2026-2027", Period: "Trimestre 2",
+		StartsOn: "2026-11-29", EndsOn: "2027-03-06", Student: "GAËLLE Noé", Class: "5e C", Overall: "NN", Version: 1, PublishOn: "2027-03-20"}
+	for j := 0; j < 14; j++ {
+		c.Subjects = append(c.Subjects, grades.CardSubject{Name: "Discipline " + strconv.Itoa(j), Student: "NN",
+			Appraisal: strings.Repeat("Œuvre à poursuivre ; des efforts. ", 9) + "fin " + strconv.Itoa(j)})
+	}
+	pdf, err := grades.RenderPDF([]grades.Card{c}, time.Date(2027, 3, 20, 8, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, pdf)
+	for _, want := range []string{"GAËLLE Noé - Trimestre 2 (suite)", "fin 0", "fin 13", "Œuvre à poursuivre", "Moyenne générale", "Conseil de classe", "Mention : aucune"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the long card lacks %q", want)
+		}
 	}
 }
