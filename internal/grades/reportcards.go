@@ -81,7 +81,7 @@ type Card struct {
 	Council       CardCouncil   `json:"council"`
 	Version       int           `json:"version"`    // 0: not published (a draft)
 	PublishOn     string        `json:"publish_on"` // YYYY-MM-DD
-	Replaces      string        `json:"replaces"`   // "7 décembre 2026": the date of the version replaced
+	Replaces      string        `json:"replaces"`   // "10 décembre 2026": the publication day of the version replaced
 	Reason        string        `json:"reason"`     // why a correction was made
 }
 
@@ -681,7 +681,7 @@ func (s *Service) Correct(ctx context.Context, v *access.Viewer, cardID string, 
 				continue
 			}
 			card.Version, card.PublishOn = row.Version+1, in.PublishOn
-			card.Replaces = i18n.Date("fr", row.PublishedAt)
+			card.Replaces = frDay(row.PublishOn) // the day families saw it from
 			card.Reason = strings.TrimSpace(in.Reason)
 			id, err = insertCard(ctx, v, tx, row.Establishment, card, row.ID, now)
 			return err
