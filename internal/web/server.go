@@ -19,6 +19,7 @@ import (
 	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
+	"cartable/internal/grades"
 	"cartable/internal/liaison"
 	"cartable/internal/mail"
 	"cartable/internal/metrics"
@@ -28,6 +29,7 @@ import (
 	"cartable/internal/web/attendancereport"
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
+	competencesarea "cartable/internal/web/competences"
 	disciplinearea "cartable/internal/web/discipline"
 	"cartable/internal/web/download"
 	"cartable/internal/web/home"
@@ -40,6 +42,7 @@ import (
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
 	"cartable/internal/web/register"
+	reportcardsarea "cartable/internal/web/reportcards"
 	"cartable/internal/web/schoollife"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
@@ -218,6 +221,16 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dis)
+	cmp, err := competencesarea.New(srv.kit, &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, cmp)
+	rc, err := reportcardsarea.New(srv.kit, &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, rc)
 	srv.registerGauges() // metrics.go
 	return srv, nil
 }
