@@ -66,7 +66,18 @@ func main() {
 	settle := flag.Duration("settle", 5*time.Second, "pause between the sign-ins and the load, so that the server's sign-in work (argon2id) is over")
 	saveCookies := flag.String("save-cookies", "", "write the session cookies, one per line, to this file and stop (for wrk)")
 	role := flag.String("role", "", "only users of this profile or staff function (student, relative, teacher, cpe, head…); empty: a mix of all")
+	scenario := flag.String("scenario", "rate", "rate: sign in, then a constant rate of -path; rush: the 8 a.m. rush (see rush.go)")
+	window := flag.Duration("window", time.Minute, "rush: the users arrive spread over this window")
+	pages := flag.String("pages", "/,/timetable,/homework", "rush: the pages each user opens after signing in, in order")
+	think := flag.Duration("think", 2*time.Second, "rush: the pause between a user's pages (±50 %)")
 	flag.Parse()
+	if *scenario == "rush" {
+		if err := rush(*base, *accountsFile, *role, *users, *window, strings.Split(*pages, ","), *think, *maxInFlight); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*base, *accountsFile, *role, *users, *rate, *duration, *path, *follow, *maxInFlight, *saveCookies, *settle); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -74,37 +85,14 @@ func main() {
 }
 
 func run(base, accountsFile, role string, users, rate int, duration time.Duration, path, follow string, maxInFlight int, saveCookies string, settle time.Duration) error {
-	u, err := url.Parse(base)
+	accts, err := loadAccounts(base, accountsFile, role)
 	if err != nil {
 		return err
 	}
-	if h := u.Hostname(); h != "127.0.0.1" && h != "localhost" && h != "::1" {
-		return fmt.Errorf("refusing to load %s: only this machine may be targeted", h)
-	}
-	if accountsFile == "" {
-		return errors.New("-accounts is required")
-	}
-	var accts []account
-	b, err := os.ReadFile(accountsFile)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(b, &accts); err != nil {
-		return fmt.Errorf("%s: %v", accountsFile, err)
-	}
-	accts = slices.DeleteFunc(accts, func(a account) bool { return !a.is(role) })
-	if len(accts) == 0 {
-		return fmt.Errorf("no account of role %q in %s", role, accountsFile)
-	}
-	// A mix of profiles, as in the 8 a.m. rush: mostly students and parents.
-	rng := rand.New(rand.NewPCG(1, 2))
-	rng.Shuffle(len(accts), func(i, j int) { accts[i], accts[j] = accts[j], accts[i] })
 	if users > len(accts) {
 		users = len(accts)
 	}
-	tr := &http.Transport{MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, DisableCompression: true}
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	client := newClient(maxInFlight)
 
 	start := time.Now()
 	cookies := make([]string, 0, users)
@@ -218,6 +206,42 @@ func run(base, accountsFile, role string, users, rate int, duration time.Duratio
 		fmt.Printf("first error: %v\n", firstErr)
 	}
 	return nil
+}
+
+// loadAccounts checks that base is this machine and reads the accounts of
+// role, shuffled: a mix of profiles, as in the 8 a.m. rush.
+func loadAccounts(base, accountsFile, role string) ([]account, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	if h := u.Hostname(); h != "127.0.0.1" && h != "localhost" && h != "::1" {
+		return nil, fmt.Errorf("refusing to load %s: only this machine may be targeted", h)
+	}
+	if accountsFile == "" {
+		return nil, errors.New("-accounts is required")
+	}
+	var accts []account
+	b, err := os.ReadFile(accountsFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &accts); err != nil {
+		return nil, fmt.Errorf("%s: %v", accountsFile, err)
+	}
+	accts = slices.DeleteFunc(accts, func(a account) bool { return !a.is(role) })
+	if len(accts) == 0 {
+		return nil, fmt.Errorf("no account of role %q in %s", role, accountsFile)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	rng.Shuffle(len(accts), func(i, j int) { accts[i], accts[j] = accts[j], accts[i] })
+	return accts, nil
+}
+
+func newClient(maxInFlight int) *http.Client {
+	tr := &http.Transport{MaxIdleConns: maxInFlight, MaxIdleConnsPerHost: maxInFlight, DisableCompression: true}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 func signIn(client *http.Client, base string, a account) (string, error) {
