@@ -1,0 +1,124 @@
+package web_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"cartable/internal/access"
+	"cartable/internal/db"
+	"cartable/internal/dbtest"
+	"cartable/internal/demo"
+	"cartable/internal/files"
+	"cartable/internal/web"
+)
+
+// Two replicas over one database, each with its own cache of viewers'
+// facts: a change to the directory made elsewhere (another replica, an
+// import, an operator's SQL) decides the very next request on both, in
+// either direction.
+func TestFactsCacheAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	u := dbtest.URL(t)
+	var urls []string
+	var d0 *db.DB
+	var accts []demo.Account
+	for i := 0; i < 2; i++ {
+		d, err := db.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		if i == 0 {
+			if _, err := d.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Tx(ctx, func(tx *db.Tx) (err error) {
+				accts, err = demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 1, Students: 30})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			d0 = d
+		}
+		store, err := files.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler), Files: store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(s.Handler())
+		t.Cleanup(ts.Close)
+		urls = append(urls, ts.URL)
+	}
+	e := &env{t: t, db: d0, accounts: accts, clock: &clock{at: time.Now()}}
+	var relative demo.Account
+	for _, a := range accts {
+		if a.Profile == "relative" {
+			relative = a
+			break
+		}
+	}
+	me := e.person(relative.Login)
+	kids := e.query(`SELECT student_id FROM family_links WHERE relative_id = ? ORDER BY student_id`, me.ID)
+	if len(kids) == 0 {
+		t.Fatal("the relative has no child")
+	}
+	child := kids[0]
+	// One browser for both replicas: a cookie jar ignores ports, so the
+	// session opened on the first goes to the second as well.
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.PostForm(urls[0]+"/sign-in", url.Values{"login": {relative.Login}, "password": {demo.DefaultPassword}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	onReplica := func(i int, path string) int {
+		t.Helper()
+		resp, err := client.Get(urls[i] + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	page := "/people/" + child
+	for i := range urls {
+		if got := onReplica(i, page); got != http.StatusOK {
+			t.Fatalf("replica %d: the child's page before the change: %d", i, got)
+		}
+	}
+	var link struct {
+		rel               string
+		guardian, contact bool
+	}
+	if err := d0.QueryRow(ctx, `SELECT relationship, legal_guardian, contact FROM family_links WHERE student_id = ? AND relative_id = ?`,
+		child, me.ID).Scan(&link.rel, &link.guardian, &link.contact); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d0.Exec(ctx, `DELETE FROM family_links WHERE student_id = ? AND relative_id = ?`, child, me.ID); err != nil {
+		t.Fatal(err)
+	}
+	for i := range urls {
+		if got := onReplica(i, page); got != http.StatusNotFound {
+			t.Fatalf("replica %d: the child's page once the link is gone: %d", i, got)
+		}
+	}
+	if _, err := d0.Exec(ctx, `INSERT INTO family_links (student_id, relative_id, relationship, legal_guardian, contact) VALUES (?, ?, ?, ?, ?)`,
+		child, me.ID, link.rel, link.guardian, link.contact); err != nil {
+		t.Fatal(err)
+	}
+	for i := range urls {
+		if got := onReplica(i, page); got != http.StatusOK {
+			t.Fatalf("replica %d: the child's page once the link is back: %d", i, got)
+		}
+	}
+}
