@@ -1148,3 +1148,23 @@ func (s *Service) studentLevels(ctx context.Context, v *access.Viewer, student s
 	})
 	return levels, items, nil
 }
+
+// EvaluationsOfPeriodIn lists an establishment's evaluations of a period,
+// oldest first, for those who read its grades (the head, a system viewer:
+// the demo gives levels on some of them), in a caller's transaction.
+func EvaluationsOfPeriodIn(ctx context.Context, v *access.Viewer, q db.Querier, est, period string) ([]Evaluation, error) {
+	if err := v.Can(ctx, access.ReadGrades, access.Establishment(est)); err != nil {
+		return nil, err
+	}
+	return db.All(ctx, q, scanEvaluation, `SELECT `+evaluationCols+` FROM gr_evaluations e WHERE e.establishment_id = ? AND e.period_id = ?
+		ORDER BY e.held_on, e.created_at, e.id`, est, period)
+}
+
+// RosterIn lists the active students an evaluation concerns (its class or
+// group), for those who enter its marks, in a caller's transaction.
+func RosterIn(ctx context.Context, v *access.Viewer, q db.Querier, e Evaluation) ([]StudentRef, error) {
+	if err := v.Can(ctx, access.EnterMarks, e.Teaching()); err != nil {
+		return nil, err
+	}
+	return roster(ctx, q, e.Structure)
+}
