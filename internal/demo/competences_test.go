@@ -23,7 +23,10 @@ func genCompetences(t *testing.T, d *db.DB) {
 			return err
 		}
 		type teaching struct{ est, class, subject, period string }
-		ts, err := db.All(ctx, tx, func(s db.Scanner) (r teaching, err error) { err = s.Scan(&r.est, &r.class, &r.subject, &r.period); return },
+		ts, err := db.All(ctx, tx, func(s db.Scanner) (r teaching, err error) {
+			err = s.Scan(&r.est, &r.class, &r.subject, &r.period)
+			return
+		},
 			`SELECT a.establishment_id, a.class_id, a.subject_id, p.id FROM teaching_assignments a JOIN classes c ON c.id = a.class_id
 			JOIN periods p ON p.school_year_id = c.school_year_id AND p.number = 1 JOIN establishments e ON e.id = a.establishment_id
 			WHERE e.uai = ? ORDER BY a.id LIMIT 12`, MainUAI)
