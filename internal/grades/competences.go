@@ -355,6 +355,36 @@ func (s *Service) EditItem(ctx context.Context, v *access.Viewer, id string, in 
 	})
 }
 
+// DeleteItem removes an item no evaluation has assessed: the head's
+// (ManageGrades). An item already used is archived instead, so that the
+// levels given on it keep their meaning.
+func (s *Service) DeleteItem(ctx context.Context, v *access.Viewer, id string) error {
+	it, err := itemByID(ctx, s.DB, id)
+	if errors.Is(err, errNotFound) {
+		return access.Refuse(access.ManageGrades, itemResource(id), "no such item")
+	}
+	if err != nil {
+		return err
+	}
+	if err := v.Can(ctx, access.ManageGrades, access.Establishment(it.Establishment)); err != nil {
+		return err
+	}
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		var used int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM gr_evaluation_items WHERE item_id = ?`, id).Scan(&used); err != nil {
+			return err
+		}
+		if used > 0 {
+			return check.Problems{{Field: "item", Code: "item-used", Value: it.Label}}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM gr_competence_items WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return record(ctx, tx, s.now(), change{Establishment: it.Establishment, Subject: "item:" + id, Actor: v.Actor(),
+			Before: string(it.Component) + " " + it.Label})
+	})
+}
+
 // ---------------------------------------------------------------- desk
 
 // TeachingCompetences is one of a teacher's teachings with its

@@ -250,6 +250,15 @@ func TestCompetenceItems(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM gr_history WHERE subject LIKE 'item:%'`); n != 5 {
 		t.Errorf("history of items: %d lines, want 5", n)
 	}
+	// An item no evaluation assessed can be deleted, by the head only.
+	cmpDenied(t, "teacher deletes", f.svc.DeleteItem(ctx, f.viewer(f.teacher, true), id))
+	cmpDenied(t, "head of another establishment deletes", f.svc.DeleteItem(ctx, f.viewer(f.otherHead, true), id))
+	if err := f.svc.DeleteItem(ctx, f.viewer(f.head, false), id); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM gr_competence_items WHERE id = ?`, id); n != 0 {
+		t.Error("the item is still there")
+	}
 }
 
 func TestLevelsGrid(t *testing.T) {
@@ -312,6 +321,9 @@ func TestLevelsGrid(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM gr_levels WHERE student_id = ?`, f.student); n != 1 {
 		t.Errorf("cleared cell still stored: %d", n)
 	}
+	// A used item cannot be deleted (archive it); with levels it cannot be
+	// taken off the evaluation.
+	cmpProblems(t, "delete a used item", f.svc.DeleteItem(ctx, f.viewer(f.head, false), fr), "item item-used")
 	// An item with levels cannot be taken off.
 	cmpProblems(t, "remove a used item", f.svc.SetEvaluationItems(ctx, teacher, ev, []string{met}), "items item-has-levels")
 

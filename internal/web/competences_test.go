@@ -249,6 +249,16 @@ func TestCompetencesCycleAndAdmin(t *testing.T) {
 	if r := head.post("/competences/items", cmpForm(head, url.Values{"establishment": {est}, "component": {"FRM_CIT"}, "label": {"Coopérer"}})); r.status != http.StatusSeeOther {
 		t.Fatalf("item: %d", r.status)
 	}
+	var coop string
+	e.db.QueryRow(context.Background(), `SELECT id FROM gr_competence_items WHERE label = 'Coopérer'`).Scan(&coop)
+	tb := e.signIn(c.teacher)
+	if r := tb.post("/competences/items/"+coop+"/delete", cmpForm(tb, url.Values{"establishment": {est}})); r.status != http.StatusNotFound {
+		t.Errorf("a teacher deletes an item: %d", r.status)
+	}
+	if r := head.post("/competences/items/"+coop+"/delete", cmpForm(head, url.Values{"establishment": {est}})); r.status != http.StatusSeeOther ||
+		e.count(`SELECT COUNT(*) FROM gr_competence_items WHERE id = ?`, coop) != 0 {
+		t.Errorf("delete an unused item: %d", r.status)
+	}
 	if r := e.signIn(c.otherHead).get("/competences/items?establishment=" + est); r.status != http.StatusNotFound {
 		t.Errorf("head of another establishment: %d", r.status)
 	}
