@@ -28,7 +28,7 @@ const (
 // Brevet is a 3e student's continuous-assessment mark with its steps.
 type Brevet struct {
 	Student  StudentRef
-	Class    ClassRef // Class.Cycle is 4 for a 3e class; another class has no brevet mark
+	Class    CycleClass // Class.Cycle is 4 for a 3e class; another class has no brevet mark
 	Subjects []BrevetSubject
 	Mean     averages.Result
 }
@@ -44,13 +44,13 @@ type BrevetSubject struct {
 
 // BrevetClass is a class's continuous-assessment marks.
 type BrevetClass struct {
-	Class    ClassRef
+	Class    CycleClass
 	Students []Brevet
 }
 
 // brevetFrame is what every student's computation shares.
 type brevetFrame struct {
-	class   ClassRef
+	class   CycleClass
 	set     averages.Settings
 	periods []Period
 	names   map[string]string
@@ -59,9 +59,9 @@ type brevetFrame struct {
 	today   string // for the publication date
 }
 
-func (s *Service) brevetFrame(ctx context.Context, v *access.Viewer, class ClassRef) (brevetFrame, error) {
+func (s *Service) brevetFrame(ctx context.Context, v *access.Viewer, class CycleClass) (brevetFrame, error) {
 	f := brevetFrame{class: class, names: map[string]string{}, subs: map[string][]averages.SubSubject{},
-		family: familyView(v), today: s.cmpToday()}
+		family: cmpFamilyView(v), today: s.cmpToday()}
 	set, err := settingsOf(ctx, s.DB, class.Establishment)
 	if err != nil {
 		return f, err
@@ -102,8 +102,8 @@ func (s *Service) brevetFrame(ctx context.Context, v *access.Viewer, class Class
 	return f, nil
 }
 
-// periodLabel names a period in steps: T1, T2… or S1, S2.
-func periodLabel(p Period) string {
+// cmpPeriodLabel names a period in steps: T1, T2… or S1, S2.
+func cmpPeriodLabel(p Period) string {
 	k := "T"
 	if p.Kind == "semestre" {
 		k = "S"
@@ -111,15 +111,15 @@ func periodLabel(p Period) string {
 	return k + strconv.Itoa(p.Number)
 }
 
-// engineEvaluation converts an evaluation for the engine.
-func engineEvaluation(e Evaluation) averages.Evaluation {
+// brevetEvaluation converts an evaluation for the engine.
+func brevetEvaluation(e Evaluation) averages.Evaluation {
 	return averages.Evaluation{ID: e.ID, Title: e.Title, Date: e.HeldOn, Scale: float64(e.ScaleX100) / 100,
 		Coefficient: float64(e.CoefX100) / 100, To20: e.To20, Formative: e.Formative, Bonus: e.Bonus, Optional: e.Optional,
 		SubSubject: e.SubSubject}
 }
 
-// engineMark converts a mark for the engine.
-func engineMark(m Mark) averages.Mark {
+// brevetMark converts a mark for the engine.
+func brevetMark(m Mark) averages.Mark {
 	if m.Special != "" {
 		return averages.Mark{Code: averages.Code(m.Special)}
 	}
@@ -165,14 +165,14 @@ func (s *Service) brevetOf(ctx context.Context, f brevetFrame, student StudentRe
 			subjects = append(subjects, e.Subject)
 		}
 		i := inYear[e.Period]
-		entries[e.Subject][i] = append(entries[e.Subject][i], averages.Entry{Eval: engineEvaluation(e), Mark: engineMark(m)})
+		entries[e.Subject][i] = append(entries[e.Subject][i], averages.Entry{Eval: brevetEvaluation(e), Mark: brevetMark(m)})
 	}
 	slices.SortFunc(subjects, func(a, c string) int { return strings.Compare(f.names[a], f.names[c]) })
 	var lines []averages.SubjectLine
 	for _, subj := range subjects {
 		ps := make([]averages.Period, len(f.periods))
 		for i, p := range f.periods {
-			ps[i] = averages.Period{ID: p.ID, Label: periodLabel(p), Entries: entries[subj][i]}
+			ps[i] = averages.Period{ID: p.ID, Label: cmpPeriodLabel(p), Entries: entries[subj][i]}
 		}
 		ref := Ref{ID: subj, Name: f.names[subj]}
 		year := averages.YearAverage(averages.Subject{ID: subj, Label: ref.Name, SubSubjects: f.subs[subj]}, ps, f.set)
@@ -193,11 +193,11 @@ func (s *Service) BrevetOfStudent(ctx context.Context, v *access.Viewer, student
 	if err := v.Can(ctx, access.ReadGrades, access.Person(student)); err != nil {
 		return Brevet{}, err
 	}
-	ref, err := studentRef(ctx, s.DB, student)
+	ref, err := cmpStudentRef(ctx, s.DB, student)
 	if err != nil {
 		return Brevet{}, s.cmpMissing(err, access.Person(student))
 	}
-	class, err := studentClass(ctx, s.DB, student)
+	class, err := cmpStudentClass(ctx, s.DB, student)
 	if err != nil {
 		return Brevet{Student: ref}, s.cmpMissing(err, access.Person(student))
 	}
@@ -226,7 +226,7 @@ func (s *Service) BrevetOfClass(ctx context.Context, v *access.Viewer, classID s
 	if err != nil {
 		return out, err
 	}
-	students, err := roster(ctx, s.DB, access.Class(classID))
+	students, err := cmpRoster(ctx, s.DB, access.Class(classID))
 	if err != nil {
 		return out, err
 	}

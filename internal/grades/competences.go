@@ -166,7 +166,7 @@ func (s *Service) Items(ctx context.Context, v *access.Viewer, est string) (Item
 	if out.Subjects, err = cmpSubjects(ctx, s.DB, est); err != nil {
 		return out, err
 	}
-	out.Items, err = itemsOf(ctx, s.DB, est, nil, true)
+	out.Items, err = cmpItemsOf(ctx, s.DB, est, nil, true)
 	return out, err
 }
 
@@ -176,19 +176,19 @@ func cmpSubjects(ctx context.Context, q db.Querier, est string) ([]Ref, error) {
 		`SELECT id, name FROM subjects WHERE establishment_id = ? ORDER BY name, id`, est)
 }
 
-const itemCols = `i.id, i.establishment_id, COALESCE(i.subject_id, ''), COALESCE(s.name, ''), i.component, i.label, i.archived`
+const cmpItemCols = `i.id, i.establishment_id, COALESCE(i.subject_id, ''), COALESCE(s.name, ''), i.component, i.label, i.archived`
 
-func scanItem(sc db.Scanner) (Item, error) {
+func cmpScanItem(sc db.Scanner) (Item, error) {
 	var it Item
 	err := sc.Scan(&it.ID, &it.Establishment, &it.Subject, &it.SubjectName, &it.Component, &it.Label, &it.Archived)
 	return it, err
 }
 
-// itemsOf lists the items of est: every one (subjects nil), or those of
+// cmpItemsOf lists the items of est: every one (subjects nil), or those of
 // the subjects given and the establishment-wide ones; archived ones only
 // when asked.
-func itemsOf(ctx context.Context, q db.Querier, est string, subjects []string, archived bool) ([]Item, error) {
-	query := `SELECT ` + itemCols + ` FROM gr_competence_items i LEFT JOIN subjects s ON s.id = i.subject_id
+func cmpItemsOf(ctx context.Context, q db.Querier, est string, subjects []string, archived bool) ([]Item, error) {
+	query := `SELECT ` + cmpItemCols + ` FROM gr_competence_items i LEFT JOIN subjects s ON s.id = i.subject_id
 		WHERE i.establishment_id = ?`
 	args := []any{est}
 	if subjects != nil {
@@ -198,7 +198,7 @@ func itemsOf(ctx context.Context, q db.Querier, est string, subjects []string, a
 	if !archived {
 		query += ` AND NOT i.archived`
 	}
-	items, err := db.All(ctx, q, scanItem, query+` ORDER BY COALESCE(s.name, ''), i.component, i.label, i.id`, args...)
+	items, err := db.All(ctx, q, cmpScanItem, query+` ORDER BY COALESCE(s.name, ''), i.component, i.label, i.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -212,16 +212,18 @@ func itemsOf(ctx context.Context, q db.Querier, est string, subjects []string, a
 	return items, nil
 }
 
-func itemByID(ctx context.Context, q db.Querier, id string) (Item, error) {
-	it, err := scanItem(q.QueryRow(ctx, `SELECT `+itemCols+` FROM gr_competence_items i LEFT JOIN subjects s ON s.id = i.subject_id
+func cmpItemByID(ctx context.Context, q db.Querier, id string) (Item, error) {
+	it, err := cmpScanItem(q.QueryRow(ctx, `SELECT `+cmpItemCols+` FROM gr_competence_items i LEFT JOIN subjects s ON s.id = i.subject_id
 		WHERE i.id = ?`, id))
 	return it, notFound(err)
 }
 
-func itemResource(id string) access.Resource { return access.Resource{Kind: "competence-item", ID: id} }
+func cmpItemResource(id string) access.Resource {
+	return access.Resource{Kind: "competence-item", ID: id}
+}
 
-// structureEstablishment reads the establishment of a class or group.
-func structureEstablishment(ctx context.Context, q db.Querier, r access.Resource) (string, error) {
+// cmpStructureEstablishment reads the establishment of a class or group.
+func cmpStructureEstablishment(ctx context.Context, q db.Querier, r access.Resource) (string, error) {
 	table := "classes"
 	if r.Kind == access.KindGroup {
 		table = "groups"
@@ -276,7 +278,7 @@ func (o cmpOp) createItem(ctx context.Context, v *access.Viewer, in ItemInput) (
 		if err := v.Can(ctx, access.EnterMarks, t); err != nil {
 			return "", err
 		}
-		e, err := structureEstablishment(ctx, o.q, structure)
+		e, err := cmpStructureEstablishment(ctx, o.q, structure)
 		if err != nil {
 			return "", err
 		}
@@ -324,9 +326,9 @@ func cmpAuthor(v *access.Viewer) any {
 // EditItem changes an item's label, component and archived flag: the
 // head's (ManageGrades on the item's establishment).
 func (s *Service) EditItem(ctx context.Context, v *access.Viewer, id string, in ItemInput) error {
-	it, err := itemByID(ctx, s.DB, id)
+	it, err := cmpItemByID(ctx, s.DB, id)
 	if errors.Is(err, errNotFound) {
-		return access.Refuse(access.ManageGrades, itemResource(id), "no such item")
+		return access.Refuse(access.ManageGrades, cmpItemResource(id), "no such item")
 	}
 	if err != nil {
 		return err
@@ -352,6 +354,36 @@ func (s *Service) EditItem(ctx context.Context, v *access.Viewer, id string, in 
 		}
 		return record(ctx, tx, s.now(), change{Establishment: it.Establishment, Subject: "item:" + id, Actor: v.Actor(),
 			Before: state(it.Component, it.Label, it.Archived), After: state(Component(in.Component), label, in.Archived)})
+	})
+}
+
+// DeleteItem removes an item no evaluation has assessed: the head's
+// (ManageGrades). An item already used is archived instead, so that the
+// levels given on it keep their meaning.
+func (s *Service) DeleteItem(ctx context.Context, v *access.Viewer, id string) error {
+	it, err := cmpItemByID(ctx, s.DB, id)
+	if errors.Is(err, errNotFound) {
+		return access.Refuse(access.ManageGrades, cmpItemResource(id), "no such item")
+	}
+	if err != nil {
+		return err
+	}
+	if err := v.Can(ctx, access.ManageGrades, access.Establishment(it.Establishment)); err != nil {
+		return err
+	}
+	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		var used int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM gr_evaluation_items WHERE item_id = ?`, id).Scan(&used); err != nil {
+			return err
+		}
+		if used > 0 {
+			return check.Problems{{Field: "item", Code: "item-used", Value: it.Label}}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM gr_competence_items WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return record(ctx, tx, s.now(), change{Establishment: it.Establishment, Subject: "item:" + id, Actor: v.Actor(),
+			Before: string(it.Component) + " " + it.Label})
 	})
 }
 
@@ -381,12 +413,12 @@ type EvaluationSummary struct {
 type Desk struct {
 	Teachings    []TeachingCompetences
 	Manage       []Ref
-	CycleClasses []ClassRef
+	CycleClasses []CycleClass
 }
 
-// ClassRef is a class with its level and cycle (3 for 6e, 4 for 3e, 0
+// CycleClass is a class with its level and cycle (3 for 6e, 4 for 3e, 0
 // otherwise).
-type ClassRef struct {
+type CycleClass struct {
 	ID            string
 	Name          string
 	Level         string
@@ -444,7 +476,7 @@ func (s *Service) Desk(ctx context.Context, v *access.Viewer) (Desk, error) {
 		if err != nil {
 			return d, err
 		}
-		counts, err := itemCounts(ctx, s.DB, evs)
+		counts, err := cmpItemCounts(ctx, s.DB, evs)
 		if err != nil {
 			return d, err
 		}
@@ -452,7 +484,7 @@ func (s *Service) Desk(ctx context.Context, v *access.Viewer) (Desk, error) {
 			tc.Evaluations = append(tc.Evaluations, EvaluationSummary{ID: e.ID, Title: e.Title, HeldOn: e.HeldOn, Items: counts[e.ID]})
 		}
 		if _, ok := items[a.subject]; !ok {
-			if items[a.subject], err = itemsOf(ctx, s.DB, a.est, []string{a.subject}, false); err != nil {
+			if items[a.subject], err = cmpItemsOf(ctx, s.DB, a.est, []string{a.subject}, false); err != nil {
 				return d, err
 			}
 		}
@@ -473,7 +505,7 @@ func (s *Service) Desk(ctx context.Context, v *access.Viewer) (Desk, error) {
 		}
 	}
 	if len(v.Establishments) > 0 {
-		classes, err := db.All(ctx, s.DB, scanClassRef, `SELECT `+classRefCols+classRefFrom+` WHERE `+db.In(s.DB, "c.establishment_id")+
+		classes, err := db.All(ctx, s.DB, scanCycleClass, `SELECT `+cycleClassCols+cycleClassFrom+` WHERE `+db.In(s.DB, "c.establishment_id")+
 			` AND NOT y.closed ORDER BY c.level, c.name`, db.ListArg(s.DB, v.Establishments))
 		if err != nil {
 			return d, err
@@ -494,23 +526,23 @@ func (s *Service) Desk(ctx context.Context, v *access.Viewer) (Desk, error) {
 	return d, nil
 }
 
-const classRefCols = `c.id, c.name, c.level, c.establishment_id, c.school_year_id`
-const classRefFrom = ` FROM classes c JOIN school_years y ON y.id = c.school_year_id`
+const cycleClassCols = `c.id, c.name, c.level, c.establishment_id, c.school_year_id`
+const cycleClassFrom = ` FROM classes c JOIN school_years y ON y.id = c.school_year_id`
 
-func scanClassRef(sc db.Scanner) (ClassRef, error) {
-	var c ClassRef
+func scanCycleClass(sc db.Scanner) (CycleClass, error) {
+	var c CycleClass
 	err := sc.Scan(&c.ID, &c.Name, &c.Level, &c.Establishment, &c.Year)
 	c.Cycle = CycleOf(c.Level)
 	return c, err
 }
 
-func classByID(ctx context.Context, q db.Querier, id string) (ClassRef, error) {
-	c, err := scanClassRef(q.QueryRow(ctx, `SELECT `+classRefCols+classRefFrom+` WHERE c.id = ?`, id))
+func cmpClassByID(ctx context.Context, q db.Querier, id string) (CycleClass, error) {
+	c, err := scanCycleClass(q.QueryRow(ctx, `SELECT `+cycleClassCols+cycleClassFrom+` WHERE c.id = ?`, id))
 	return c, notFound(err)
 }
 
-// itemCounts counts the items of each evaluation.
-func itemCounts(ctx context.Context, q db.Querier, evs []Evaluation) (map[string]int, error) {
+// cmpItemCounts counts the items of each evaluation.
+func cmpItemCounts(ctx context.Context, q db.Querier, evs []Evaluation) (map[string]int, error) {
 	out := map[string]int{}
 	if len(evs) == 0 {
 		return out, nil
@@ -599,13 +631,13 @@ func (s *Service) EvaluationLevels(ctx context.Context, v *access.Viewer, id str
 		return g, err
 	}
 	g.Locked = p.Locked(s.cmpToday())
-	if g.Structure, g.Subject, err = structureAndSubject(ctx, s.DB, e); err != nil {
+	if g.Structure, g.Subject, err = cmpStructureAndSubject(ctx, s.DB, e); err != nil {
 		return g, err
 	}
-	if g.Items, err = evaluationItems(ctx, s.DB, id); err != nil {
+	if g.Items, err = cmpEvaluationItems(ctx, s.DB, id); err != nil {
 		return g, err
 	}
-	offered, err := itemsOf(ctx, s.DB, e.Establishment, []string{e.Subject}, false)
+	offered, err := cmpItemsOf(ctx, s.DB, e.Establishment, []string{e.Subject}, false)
 	if err != nil {
 		return g, err
 	}
@@ -614,10 +646,10 @@ func (s *Service) EvaluationLevels(ctx context.Context, v *access.Viewer, id str
 			g.Offered = append(g.Offered, it)
 		}
 	}
-	if g.Students, err = roster(ctx, s.DB, e.Structure); err != nil {
+	if g.Students, err = cmpRoster(ctx, s.DB, e.Structure); err != nil {
 		return g, err
 	}
-	levels, err := levelsOf(ctx, s.DB, []string{id}, nil)
+	levels, err := cmpLevelsOf(ctx, s.DB, []string{id}, nil)
 	if err != nil {
 		return g, err
 	}
@@ -630,7 +662,7 @@ func (s *Service) EvaluationLevels(ctx context.Context, v *access.Viewer, id str
 	return g, nil
 }
 
-func structureAndSubject(ctx context.Context, q db.Querier, e Evaluation) (Ref, Ref, error) {
+func cmpStructureAndSubject(ctx context.Context, q db.Querier, e Evaluation) (Ref, Ref, error) {
 	table := "classes"
 	if e.Structure.Kind == access.KindGroup {
 		table = "groups"
@@ -643,14 +675,14 @@ func structureAndSubject(ctx context.Context, q db.Querier, e Evaluation) (Ref, 
 	return st, su, err
 }
 
-// evaluationItems lists the items an evaluation assesses, in order.
-func evaluationItems(ctx context.Context, q db.Querier, eval string) ([]Item, error) {
-	return db.All(ctx, q, scanItem, `SELECT `+itemCols+` FROM gr_evaluation_items ei JOIN gr_competence_items i ON i.id = ei.item_id
+// cmpEvaluationItems lists the items an evaluation assesses, in order.
+func cmpEvaluationItems(ctx context.Context, q db.Querier, eval string) ([]Item, error) {
+	return db.All(ctx, q, cmpScanItem, `SELECT `+cmpItemCols+` FROM gr_evaluation_items ei JOIN gr_competence_items i ON i.id = ei.item_id
 		LEFT JOIN subjects s ON s.id = i.subject_id WHERE ei.evaluation_id = ? ORDER BY ei.position, i.label, i.id`, eval)
 }
 
-// roster lists the active students of a class or group, by name.
-func roster(ctx context.Context, q db.Querier, structure access.Resource) ([]StudentRef, error) {
+// cmpRoster lists the active students of a class or group, by name.
+func cmpRoster(ctx context.Context, q db.Querier, structure access.Resource) ([]StudentRef, error) {
 	query := `SELECT p.id, p.last_name, p.first_name FROM enrolments m JOIN people p ON p.id = m.student_id
 		WHERE m.class_id = ? AND p.active ORDER BY p.last_name, p.first_name, p.id`
 	if structure.Kind == access.KindGroup {
@@ -661,15 +693,15 @@ func roster(ctx context.Context, q db.Querier, structure access.Resource) ([]Stu
 		query, structure.ID)
 }
 
-// storedLevel is a row of gr_levels, its value in the grid's form.
-type storedLevel struct {
+// cmpStoredLevel is a row of gr_levels, its value in the grid's form.
+type cmpStoredLevel struct {
 	Evaluation, Item, Student string
 	Value                     string // "1"…"4", "abs", "disp"
 }
 
-// levelsOf reads the levels of evaluations, for the students given (nil:
+// cmpLevelsOf reads the levels of evaluations, for the students given (nil:
 // every student).
-func levelsOf(ctx context.Context, q db.Querier, evals, students []string) ([]storedLevel, error) {
+func cmpLevelsOf(ctx context.Context, q db.Querier, evals, students []string) ([]cmpStoredLevel, error) {
 	if len(evals) == 0 || (students != nil && len(students) == 0) {
 		return nil, nil
 	}
@@ -679,7 +711,7 @@ func levelsOf(ctx context.Context, q db.Querier, evals, students []string) ([]st
 		query += ` AND ` + db.In(q, "student_id")
 		args = append(args, db.ListArg(q, students))
 	}
-	return db.All(ctx, q, func(sc db.Scanner) (l storedLevel, err error) {
+	return db.All(ctx, q, func(sc db.Scanner) (l cmpStoredLevel, err error) {
 		var n int
 		var special string
 		err = sc.Scan(&l.Evaluation, &l.Item, &l.Student, &n, &special)
@@ -727,11 +759,11 @@ func (o cmpOp) setEvaluationItems(ctx context.Context, v *access.Viewer, id stri
 	if err != nil || len(ps) > 0 {
 		return errors.Join(ps.Err(), err)
 	}
-	current, err := evaluationItems(ctx, o.q, id)
+	current, err := cmpEvaluationItems(ctx, o.q, id)
 	if err != nil {
 		return err
 	}
-	offered, err := itemsOf(ctx, o.q, e.Establishment, []string{e.Subject}, false)
+	offered, err := cmpItemsOf(ctx, o.q, e.Establishment, []string{e.Subject}, false)
 	if err != nil {
 		return err
 	}
@@ -752,7 +784,7 @@ func (o cmpOp) setEvaluationItems(ctx context.Context, v *access.Viewer, id stri
 		chosen[it] = true
 		order = append(order, it)
 	}
-	levels, err := levelsOf(ctx, o.q, []string{id}, nil)
+	levels, err := cmpLevelsOf(ctx, o.q, []string{id}, nil)
 	if err != nil {
 		return err
 	}
@@ -811,11 +843,11 @@ func (o cmpOp) saveLevels(ctx context.Context, v *access.Viewer, id string, cell
 	if err != nil || len(ps) > 0 {
 		return errors.Join(ps.Err(), err)
 	}
-	students, err := roster(ctx, o.q, e.Structure)
+	students, err := cmpRoster(ctx, o.q, e.Structure)
 	if err != nil {
 		return err
 	}
-	items, err := evaluationItems(ctx, o.q, id)
+	items, err := cmpEvaluationItems(ctx, o.q, id)
 	if err != nil {
 		return err
 	}
@@ -872,7 +904,7 @@ func (o cmpOp) saveLevels(ctx context.Context, v *access.Viewer, id string, cell
 	if len(ps) > 0 {
 		return ps
 	}
-	stored, err := levelsOf(ctx, o.q, []string{id}, nil)
+	stored, err := cmpLevelsOf(ctx, o.q, []string{id}, nil)
 	if err != nil {
 		return err
 	}
@@ -970,21 +1002,21 @@ func cmpEngineSettings(set Settings) averages.Settings {
 	return out
 }
 
-// familyView tells whether v reads a student's grades as a family does
+// cmpFamilyView tells whether v reads a student's grades as a family does
 // (the student, a relative): then only what is published counts.
-func familyView(v *access.Viewer) bool {
+func cmpFamilyView(v *access.Viewer) bool {
 	return v.Profile == roles.Student || v.Profile == roles.Relative
 }
 
-// studentClass reads the class of an open year the student is enrolled
+// cmpStudentClass reads the class of an open year the student is enrolled
 // in (the first by code).
-func studentClass(ctx context.Context, q db.Querier, student string) (ClassRef, error) {
-	c, err := scanClassRef(q.QueryRow(ctx, `SELECT `+classRefCols+classRefFrom+` JOIN enrolments en ON en.class_id = c.id
+func cmpStudentClass(ctx context.Context, q db.Querier, student string) (CycleClass, error) {
+	c, err := scanCycleClass(q.QueryRow(ctx, `SELECT `+cycleClassCols+cycleClassFrom+` JOIN enrolments en ON en.class_id = c.id
 		WHERE en.student_id = ? AND NOT y.closed ORDER BY y.starts_on DESC, c.code LIMIT 1`, student))
 	return c, notFound(err)
 }
 
-func studentRef(ctx context.Context, q db.Querier, id string) (StudentRef, error) {
+func cmpStudentRef(ctx context.Context, q db.Querier, id string) (StudentRef, error) {
 	r := StudentRef{ID: id}
 	err := q.QueryRow(ctx, `SELECT last_name, first_name FROM people WHERE id = ? AND profile = 'student'`, id).Scan(&r.LastName, &r.FirstName)
 	return r, notFound(err)
@@ -1000,10 +1032,10 @@ func (s *Service) StudentCompetences(ctx context.Context, v *access.Viewer, stud
 	}
 	var out StudentLevels
 	var err error
-	if out.Student, err = studentRef(ctx, s.DB, student); err != nil {
+	if out.Student, err = cmpStudentRef(ctx, s.DB, student); err != nil {
 		return out, s.cmpMissing(err, access.Person(student))
 	}
-	class, err := studentClass(ctx, s.DB, student)
+	class, err := cmpStudentClass(ctx, s.DB, student)
 	if err != nil {
 		return out, s.cmpMissing(err, access.Person(student))
 	}
@@ -1113,15 +1145,15 @@ func engineAssessment(value string, ref averages.Ref) (averages.Assessment, bool
 // studentLevels reads a student's levels on evaluations (for a family
 // viewer, only those published by today) with their items, in the
 // evaluations' order.
-func (s *Service) studentLevels(ctx context.Context, v *access.Viewer, student string, evs []Evaluation, today string) ([]storedLevel, map[string]Item, error) {
+func (s *Service) studentLevels(ctx context.Context, v *access.Viewer, student string, evs []Evaluation, today string) ([]cmpStoredLevel, map[string]Item, error) {
 	var evalIDs []string
 	for _, e := range evs {
-		if familyView(v) && e.PublishOn > today {
+		if cmpFamilyView(v) && e.PublishOn > today {
 			continue
 		}
 		evalIDs = append(evalIDs, e.ID)
 	}
-	levels, err := levelsOf(ctx, s.DB, evalIDs, []string{student})
+	levels, err := cmpLevelsOf(ctx, s.DB, evalIDs, []string{student})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -1131,7 +1163,7 @@ func (s *Service) studentLevels(ctx context.Context, v *access.Viewer, student s
 	}
 	items := map[string]Item{}
 	for _, e := range evalIDs {
-		its, err := evaluationItems(ctx, s.DB, e)
+		its, err := cmpEvaluationItems(ctx, s.DB, e)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -1140,11 +1172,31 @@ func (s *Service) studentLevels(ctx context.Context, v *access.Viewer, student s
 			at[e+"/"+it.ID] = i
 		}
 	}
-	slices.SortStableFunc(levels, func(a, b storedLevel) int {
+	slices.SortStableFunc(levels, func(a, b cmpStoredLevel) int {
 		if at[a.Evaluation] != at[b.Evaluation] {
 			return at[a.Evaluation] - at[b.Evaluation]
 		}
 		return at[a.Evaluation+"/"+a.Item] - at[b.Evaluation+"/"+b.Item]
 	})
 	return levels, items, nil
+}
+
+// EvaluationsOfPeriodIn lists an establishment's evaluations of a period,
+// oldest first, for those who read its grades (the head, a system viewer:
+// the demo gives levels on some of them), in a caller's transaction.
+func EvaluationsOfPeriodIn(ctx context.Context, v *access.Viewer, q db.Querier, est, period string) ([]Evaluation, error) {
+	if err := v.Can(ctx, access.ReadGrades, access.Establishment(est)); err != nil {
+		return nil, err
+	}
+	return db.All(ctx, q, scanEvaluation, `SELECT `+evaluationCols+` FROM gr_evaluations e WHERE e.establishment_id = ? AND e.period_id = ?
+		ORDER BY e.held_on, e.created_at, e.id`, est, period)
+}
+
+// RosterIn lists the active students an evaluation concerns (its class or
+// group), for those who enter its marks, in a caller's transaction.
+func RosterIn(ctx context.Context, v *access.Viewer, q db.Querier, e Evaluation) ([]StudentRef, error) {
+	if err := v.Can(ctx, access.EnterMarks, e.Teaching()); err != nil {
+		return nil, err
+	}
+	return cmpRoster(ctx, q, e.Structure)
 }

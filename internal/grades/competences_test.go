@@ -250,6 +250,15 @@ func TestCompetenceItems(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM gr_history WHERE subject LIKE 'item:%'`); n != 5 {
 		t.Errorf("history of items: %d lines, want 5", n)
 	}
+	// An item no evaluation assessed can be deleted, by the head only.
+	cmpDenied(t, "teacher deletes", f.svc.DeleteItem(ctx, f.viewer(f.teacher, true), id))
+	cmpDenied(t, "head of another establishment deletes", f.svc.DeleteItem(ctx, f.viewer(f.otherHead, true), id))
+	if err := f.svc.DeleteItem(ctx, f.viewer(f.head, false), id); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM gr_competence_items WHERE id = ?`, id); n != 0 {
+		t.Error("the item is still there")
+	}
 }
 
 func TestLevelsGrid(t *testing.T) {
@@ -312,6 +321,9 @@ func TestLevelsGrid(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM gr_levels WHERE student_id = ?`, f.student); n != 1 {
 		t.Errorf("cleared cell still stored: %d", n)
 	}
+	// A used item cannot be deleted (archive it); with levels it cannot be
+	// taken off the evaluation.
+	cmpProblems(t, "delete a used item", f.svc.DeleteItem(ctx, f.viewer(f.head, false), fr), "item item-used")
 	// An item with levels cannot be taken off.
 	cmpProblems(t, "remove a used item", f.svc.SetEvaluationItems(ctx, teacher, ev, []string{met}), "items item-has-levels")
 
@@ -423,173 +435,5 @@ func TestStudentCompetences(t *testing.T) {
 	cmpDenied(t, "forged period", err)
 	if _, err := f.svc.StudentCompetences(ctx, f.viewer(f.headTeacher, false), f.student, ""); err != nil {
 		t.Errorf("head teacher: %v", err)
-	}
-}
-
-func TestCyclePositioning(t *testing.T) {
-	f := cmpFixture(t)
-	ctx := context.Background()
-	fr, met, wide := f.items()
-	teacher := f.viewer(f.teacher, true)
-	e1 := f.eval(f.subject, f.t1, "Dictée", "2026-10-05", "2026-10-06", 100)
-	e2 := f.eval(f.subject, f.t2, "Lecture", "2026-12-01", "2026-12-02", 100)
-	for _, e := range []string{e1, e2} {
-		if err := f.svc.SetEvaluationItems(ctx, teacher, e, []string{fr, met, wide}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.svc.SaveLevels(ctx, teacher, e1, map[string]map[string]string{f.student: {fr: "4", met: "disp", wide: "1"}})
-	f.svc.SaveLevels(ctx, teacher, e2, map[string]map[string]string{f.student: {fr: "3", met: "disp", wide: "abs"}})
-
-	g, err := f.svc.Cycle(ctx, f.viewer(f.headTeacher, false), f.class3)
-	if err != nil || g.Class.Cycle != 4 || len(g.Students) == 0 {
-		t.Fatalf("cycle grid: %+v %v", g.Class, err)
-	}
-	// CPD_FRA: (4 + 3) ÷ 2 = 3.5 → 4; MET_APP: exempt only → 0; FRM_CIT: 1
-	// (the absence is no level); others: nothing.
-	for comp, want := range map[grades.Component]string{grades.CompFrench: "4", grades.CompMethods: "0", grades.CompCitizen: "1", grades.CompWorld: ""} {
-		if got := g.Suggested(f.student, comp); got != want {
-			t.Errorf("suggestion %s: %q, want %q (%+v)", comp, got, want, g.Suggestion(f.student, comp))
-		}
-	}
-	if s := g.Suggestion(f.student, grades.CompFrench); s.Mean != 3.5 || len(s.Steps) != 3 {
-		t.Errorf("suggestion's steps: %+v", s)
-	}
-
-	// Bad cells named; nothing saved.
-	cells := map[string]map[string]string{f.student: {"CPD_FRA": "5", "CPD_XXX": "2"}, "forged": {"CPD_FRA": "1"}}
-	cmpProblems(t, "bad cycle", f.svc.SaveCycle(ctx, f.viewer(f.headTeacher, false), f.class3, cells),
-		f.student+"/CPD_FRA bad-position", f.student+"/CPD_XXX unknown-component", "forged/CPD_FRA unknown-student")
-	if n := f.count(`SELECT COUNT(*) FROM gr_cycle_positions`); n != 0 {
-		t.Fatalf("%d positions saved from a refused grid", n)
-	}
-	cells = map[string]map[string]string{f.student: {"CPD_FRA": "4", "MET_APP": "disp", "CPD_ETR": ""}}
-	if err := f.svc.SaveCycle(ctx, f.viewer(f.headTeacher, false), f.class3, cells); err != nil {
-		t.Fatal(err)
-	}
-	g, _ = f.svc.Cycle(ctx, f.viewer(f.head, false), f.class3)
-	if g.Stored(f.student, grades.CompFrench) != "4" || g.Stored(f.student, grades.CompMethods) != "0" || g.Stored(f.student, grades.CompLanguages) != "" {
-		t.Errorf("stored: %+v", g.Positions[f.student])
-	}
-	if p := g.Positions[f.student][grades.CompFrench]; p.Author == "" || p.UpdatedAt.Unix() != cmpDay.Unix() {
-		t.Errorf("author and time: %+v", p)
-	}
-	if n := f.count(`SELECT COUNT(*) FROM gr_history WHERE subject LIKE 'cycle:%' AND student_id = ?`, f.student); n != 2 {
-		t.Errorf("history: %d", n)
-	}
-	if err := f.svc.SaveCycle(ctx, f.viewer(f.head, false), f.class3, map[string]map[string]string{f.student: {"CPD_FRA": ""}}); err != nil {
-		t.Fatal(err)
-	}
-	var before, after string
-	f.d.QueryRow(ctx, `SELECT before_state, after_state FROM gr_history WHERE subject = ? ORDER BY id DESC LIMIT 1`,
-		"cycle:"+f.year+"/CPD_FRA").Scan(&before, &after)
-	if before != "4" || after != "" {
-		t.Errorf("history of a clearing: %q → %q", before, after)
-	}
-
-	// 6e ends cycle 3, 5e no cycle.
-	if g, err := f.svc.Cycle(ctx, f.viewer(f.head, false), f.class6); err != nil || g.Class.Cycle != 3 {
-		t.Errorf("6e: %d %v", g.Class.Cycle, err)
-	}
-	if g, err := f.svc.Cycle(ctx, f.viewer(f.head, false), f.class5); err != nil || g.Class.Cycle != 0 || len(g.Students) != 0 {
-		t.Errorf("5e: %d %v", g.Class.Cycle, err)
-	}
-	cmpProblems(t, "5e", f.svc.SaveCycle(ctx, f.viewer(f.head, false), f.class5, map[string]map[string]string{}), "class no-cycle")
-
-	for who, v := range map[string]*access.Viewer{"teacher of the class": teacher, "another class's teacher": f.viewer(f.otherTeacher, true),
-		"student": f.viewer(f.student, true), "relative": f.viewer(f.relative, true), "head of another establishment": f.viewer(f.otherHead, true)} {
-		_, err := f.svc.Cycle(ctx, v, f.class3)
-		cmpDenied(t, who+" reads", err)
-		cmpDenied(t, who+" writes", f.svc.SaveCycle(ctx, v, f.class3, map[string]map[string]string{f.student: {"CPD_FRA": "1"}}))
-	}
-	_, err = f.svc.Cycle(ctx, f.viewer(f.head, false), "forged")
-	cmpDenied(t, "forged class", err)
-}
-
-// TestBrevet checks the continuous-assessment mark by hand:
-//
-//	subject A, T1: 12 and 16 (coef 1 each) → 14; T2: nothing → year 14
-//	subject B, T1: 15 (coef 2) and 9 (coef 1) → 39 ÷ 3 = 13; T2: 10 → year (13 + 10) ÷ 2 = 11.5
-//	brevet: (14 + 11.5) ÷ 2 = 12.75
-//
-// Relatives count only what is published: without B's T2 mark (not yet
-// published), B's year is 13 and the mark (14 + 13) ÷ 2 = 13.5.
-func TestBrevet(t *testing.T) {
-	f := cmpFixture(t)
-	ctx := context.Background()
-	a1 := f.eval(f.subject, f.t1, "A1", "2026-10-01", "2026-10-01", 100)
-	a2 := f.eval(f.subject, f.t1, "A2", "2026-10-08", "2026-10-08", 100)
-	b1 := f.eval(f.otherSubject, f.t1, "B1", "2026-10-02", "2026-10-02", 200)
-	b2 := f.eval(f.otherSubject, f.t1, "B2", "2026-10-09", "2026-10-09", 100)
-	b3 := f.eval(f.otherSubject, f.t2, "B3", "2026-12-07", "2026-12-20", 100)
-	f.mark(a1, f.student, 1200, "")
-	f.mark(a2, f.student, 1600, "")
-	f.mark(b1, f.student, 1500, "")
-	f.mark(b2, f.student, 900, "")
-	f.mark(b3, f.student, 1000, "")
-	f.mark(a1, f.otherStudent, 0, "abs") // counts nowhere: NN in A
-
-	b, err := f.svc.BrevetOfStudent(ctx, f.viewer(f.head, false), f.student)
-	if err != nil || !b.InThird() || len(b.Subjects) != 2 {
-		t.Fatalf("brevet: %+v %v", b, err)
-	}
-	if !b.Mean.Graded || b.Mean.Value != 12.75 || b.Mean.Rounded != 12.75 {
-		t.Errorf("mean: %+v", b.Mean)
-	}
-	years := map[string]float64{}
-	for _, s := range b.Subjects {
-		years[s.Subject.ID] = s.Year.Value
-	}
-	if years[f.subject] != 14 || years[f.otherSubject] != 11.5 {
-		t.Errorf("year averages: %v", years)
-	}
-	if lines := b.Mean.Explain("fr"); len(lines) < 4 {
-		t.Errorf("steps: %q", lines)
-	}
-	b, err = f.svc.BrevetOfStudent(ctx, f.viewer(f.relative, false), f.student)
-	if err != nil || b.Mean.Value != 13.5 {
-		t.Errorf("relative's brevet: %+v %v", b.Mean, err)
-	}
-	if b, _ := f.svc.BrevetOfStudent(ctx, f.viewer(f.student, false), f.student); b.Mean.Value != 13.5 {
-		t.Errorf("student's brevet: %+v", b.Mean)
-	}
-
-	cl, err := f.svc.BrevetOfClass(ctx, f.viewer(f.headTeacher, false), f.class3)
-	if err != nil || len(cl.Students) == 0 {
-		t.Fatalf("class: %v", err)
-	}
-	for _, s := range cl.Students {
-		switch s.Student.ID {
-		case f.student:
-			if s.Mean.Value != 12.75 {
-				t.Errorf("class view of the student: %v", s.Mean.Value)
-			}
-		case f.otherStudent:
-			if s.Mean.Graded {
-				t.Errorf("an absence only gives a mark: %+v", s.Mean)
-			}
-		}
-	}
-	// Rounding as the establishment says: to the tenth, up.
-	if _, err := f.d.Exec(ctx, `INSERT INTO gr_settings (establishment_id, rounding_x100, rounding_mode) VALUES (?, 10, 'up')`, f.est); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := f.svc.BrevetOfStudent(ctx, f.viewer(f.head, false), f.student); b.Mean.Rounded != 12.8 {
-		t.Errorf("rounded up to the tenth: %v", b.Mean.Rounded)
-	}
-
-	for who, v := range map[string]*access.Viewer{"other family": f.viewer(f.otherFamily, false), "another student": f.viewer(f.otherStudent, false),
-		"teacher (not head teacher)": f.viewer(f.teacher, true), "head of another establishment": f.viewer(f.otherHead, false)} {
-		_, err := f.svc.BrevetOfStudent(ctx, v, f.student)
-		cmpDenied(t, who, err)
-	}
-	for who, v := range map[string]*access.Viewer{"relative": f.viewer(f.relative, false), "another class's teacher": f.viewer(f.otherTeacher, true),
-		"head of another establishment": f.viewer(f.otherHead, false)} {
-		_, err := f.svc.BrevetOfClass(ctx, v, f.class3)
-		cmpDenied(t, who+" on the class", err)
-	}
-	// A 5e class has no brevet mark.
-	if cl, err := f.svc.BrevetOfClass(ctx, f.viewer(f.head, false), f.class5); err != nil || len(cl.Students) != 0 || cl.Class.Cycle == 4 {
-		t.Errorf("5e: %+v %v", cl, err)
 	}
 }

@@ -27,7 +27,7 @@ import (
 // CycleGrid is a class's end-of-cycle positioning: a row per student, a
 // column per component.
 type CycleGrid struct {
-	Class      ClassRef
+	Class      CycleClass
 	Components []Component
 	Students   []StudentRef
 	// Positions: student → component → the stored positioning.
@@ -66,11 +66,11 @@ func (g CycleGrid) Suggestion(student string, c Component) averages.LevelResult 
 
 // cycleClass asks a on the class and reads it; a missing class is refused
 // like a forbidden one.
-func (s *Service) cycleClass(ctx context.Context, v *access.Viewer, a access.Action, id string) (ClassRef, error) {
+func (s *Service) cycleClass(ctx context.Context, v *access.Viewer, a access.Action, id string) (CycleClass, error) {
 	if err := v.Can(ctx, a, access.Class(id)); err != nil {
-		return ClassRef{}, err
+		return CycleClass{}, err
 	}
-	c, err := classByID(ctx, s.DB, id)
+	c, err := cmpClassByID(ctx, s.DB, id)
 	if err != nil {
 		return c, s.cmpMissing(err, access.Class(id))
 	}
@@ -90,7 +90,7 @@ func (s *Service) Cycle(ctx context.Context, v *access.Viewer, classID string) (
 	if c.Cycle == 0 {
 		return g, nil
 	}
-	if g.Students, err = roster(ctx, s.DB, access.Class(classID)); err != nil {
+	if g.Students, err = cmpRoster(ctx, s.DB, access.Class(classID)); err != nil {
 		return g, err
 	}
 	if len(g.Students) == 0 {
@@ -195,7 +195,7 @@ func (s *Service) SaveCycle(ctx context.Context, v *access.Viewer, classID strin
 	if c.Cycle == 0 {
 		return check.Problems{{Field: "class", Code: "no-cycle", Value: c.Level}}
 	}
-	students, err := roster(ctx, s.DB, access.Class(classID))
+	students, err := cmpRoster(ctx, s.DB, access.Class(classID))
 	if err != nil {
 		return err
 	}

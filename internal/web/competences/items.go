@@ -89,3 +89,19 @@ func (a *Area) editItem(w http.ResponseWriter, r *http.Request) {
 	}
 	a.showItems(w, r, http.StatusUnprocessableEntity, in.Establishment, itemsData{Edit: id, In: in, Problems: ps})
 }
+
+// deleteItem: the head removes an item no evaluation has assessed.
+func (a *Area) deleteItem(w http.ResponseWriter, r *http.Request) {
+	id, est := r.PathValue("id"), r.PostFormValue("establishment")
+	err := a.svc.DeleteItem(r.Context(), page.Viewer(r), id)
+	if err == nil {
+		http.Redirect(w, r, "/competences/items?saved=1&establishment="+url.QueryEscape(est), http.StatusSeeOther)
+		return
+	}
+	ps, ok := asProblems(r, err, nil)
+	if !ok {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	a.showItems(w, r, http.StatusUnprocessableEntity, est, itemsData{Problems: ps})
+}

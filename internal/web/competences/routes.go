@@ -56,6 +56,7 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /competences/items", a.kit.SignedIn(a.items))
 	mux.HandleFunc("POST /competences/items", a.kit.SignedIn(a.createItem))
 	mux.HandleFunc("POST /competences/items/{id}", a.kit.SignedIn(a.editItem))
+	mux.HandleFunc("POST /competences/items/{id}/delete", a.kit.SignedIn(a.deleteItem))
 	mux.HandleFunc("GET /competences/evaluations/{id}", a.kit.SignedIn(a.evaluation))
 	mux.HandleFunc("POST /competences/evaluations/{id}/items", a.kit.SignedIn(a.chooseItems))
 	mux.HandleFunc("POST /competences/evaluations/{id}/levels", a.kit.SignedIn(a.saveLevels))
