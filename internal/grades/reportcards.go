@@ -186,15 +186,6 @@ func cardPeriodLabel(p Period) string {
 	return k + " " + strconv.Itoa(p.Number)
 }
 
-// engineSettings turns an establishment's settings into the engine's.
-func engineSettings(s Settings) averages.Settings {
-	out := averages.Settings{Rounding: averages.Rounding{Step: float64(s.RoundingX100) / 100, Mode: averages.RoundMode(s.RoundingMode)},
-		Overall: averages.OverallMean}
-	if s.OverallWeighted {
-		out.Overall = averages.OverallWeighted
-	}
-	return out
-}
 
 // frNumber writes a statistic rounded as averages are, the French way.
 func frNumber(x float64, r averages.Rounding) string {
@@ -223,7 +214,7 @@ func compile(ctx context.Context, v *access.Viewer, q db.Querier, classID, perio
 	if err != nil {
 		return nil, err
 	}
-	set := engineSettings(settings)
+	set := settings.Engine()
 	out.rounding = averages.Rounding{Step: set.Rounding.Step, Mode: set.Rounding.Mode}
 	if out.rounding.Validate() != nil {
 		out.rounding = averages.Rounding{Step: 0.01, Mode: averages.Nearest}
