@@ -110,11 +110,10 @@ func IsSecondFactorRefusal(err error) bool {
 // grading is what the policy knows of a teacher's teachings, loaded once
 // on first need.
 type grading struct {
-	taught    map[Resource]bool   // Teaching resources assigned to the viewer
-	headOf    map[string]bool     // classes whose head teacher the viewer is
-	headGroup map[string]bool     // groups drawing from such a class
-	headKids  map[string]bool     // students enrolled in such a class
-	est       map[Resource]string // structure → establishment, for the above
+	taught    map[Resource]bool // Teaching resources assigned to the viewer
+	headOf    map[string]bool   // classes whose head teacher the viewer is
+	headGroup map[string]bool   // groups drawing from such a class
+	headKids  map[string]bool   // students enrolled in such a class
 }
 
 const gradingFacts = `SELECT 'a', COALESCE(a.class_id, ''), COALESCE(a.group_id, ''), a.subject_id
@@ -316,4 +315,19 @@ func (v *Viewer) VisibleGrades(ctx context.Context, a Action, ids []string) (map
 		}
 		return p.gradesOn(ctx, v, a, id, t)
 	})
+}
+
+// HeadsAClass tells whether the viewer is the head teacher of a class of
+// an open year (the report cards' council view opens for them).
+func (v *Viewer) HeadsAClass(ctx context.Context) (bool, error) {
+	if v == nil || v.policy == nil || v.system != "" {
+		return false, nil
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	g, err := v.loadedGrading(ctx, v.policy.q)
+	if err != nil {
+		return false, err
+	}
+	return len(g.headOf) > 0, nil
 }

@@ -186,7 +186,6 @@ func cardPeriodLabel(p Period) string {
 	return k + " " + strconv.Itoa(p.Number)
 }
 
-
 // frNumber writes a statistic rounded as averages are, the French way.
 func frNumber(x float64, r averages.Rounding) string {
 	s := strconv.FormatFloat(r.Apply(x), 'f', r.Decimals(), 64)

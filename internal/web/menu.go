@@ -8,6 +8,7 @@ import (
 	"cartable/internal/attendance"
 	"cartable/internal/directory"
 	"cartable/internal/discipline"
+	"cartable/internal/grades"
 	"cartable/internal/liaison"
 	"cartable/internal/provisioning"
 	"cartable/internal/web/page"
@@ -36,5 +37,10 @@ func menuOf(ctx context.Context, v *access.Viewer) (page.Menu, error) {
 	if m.Discipline, err = discipline.MayOpen(ctx, v); err != nil {
 		return m, err
 	}
+	g, err := grades.MenuOf(ctx, v)
+	if err != nil {
+		return m, err
+	}
+	m.Results, m.Gradebook, m.ReportCards = g.Results, g.Gradebook, g.ReportCards
 	return m, nil
 }

@@ -17,6 +17,9 @@ type Menu struct {
 	SchoolLife   bool // the establishment's school life: the CPE's desk (attendance.MaySeeDesk)
 	Discipline   bool // punishments, sanctions, incidents (discipline.MayOpen)
 	Notes        bool // the carnet de liaison, for staff who follow an establishment (liaison.Follows)
+	Results      bool // one's own or one's children's marks (grades.MenuOf)
+	Gradebook    bool // a teacher's teachings, the direction's grading settings
+	ReportCards  bool // report cards: families, head teachers, CPE, direction
 }
 
 // menu is the request's menu; a failure is logged and offers nothing more,
