@@ -57,7 +57,7 @@ func AnnounceMarks(ctx context.Context, sys *access.Viewer, d *db.DB, now time.T
 	from := now.Add(-announceWindow).In(i18n.Zone).Format("2006-01-02")
 	type due struct {
 		eval, est, title, subject, subjectName, period, student, first, person, publish string
-		since                                                                       int64
+		since                                                                           int64
 	}
 	rows, err := db.All(ctx, d, func(sc db.Scanner) (due, error) {
 		var x due
