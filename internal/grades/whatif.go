@@ -80,7 +80,7 @@ func (s *Service) Simulate(ctx context.Context, v *access.Viewer, student, subje
 		}
 	}
 	for _, c := range changes {
-		if c.Eval.Hypothetical {
+		if c.Eval.Hypothetical { // an added one (a change keeps its real evaluation)
 			copyOf.Evaluations = append(copyOf.Evaluations, EvaluationResult{ID: c.Eval.ID, Title: c.Eval.Title, HeldOn: c.Eval.Date,
 				Scale: c.Eval.Scale, Coefficient: c.Eval.Coefficient, To20: true, Published: true, Marked: true,
 				Value: c.Mark.Value, Code: c.Mark.Code, Hypothetical: true})
@@ -162,7 +162,7 @@ func parseHypothesis(sr *SubjectResults, h Hypothesis) ([]averages.Entry, error)
 			continue
 		}
 		out = append(out, averages.Entry{Eval: averages.Evaluation{ID: "hypothetical-" + n, Title: "", Date: "",
-			Scale: scale, Coefficient: coef, To20: true}, Mark: m})
+			Scale: scale, Coefficient: coef, To20: true, Hypothetical: true}, Mark: m})
 	}
 	if len(ps) > 0 {
 		return nil, ps.Err()
