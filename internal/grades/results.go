@@ -794,3 +794,41 @@ func membersOf(ctx context.Context, q db.Querier, structure access.Resource, mar
 	})
 	return people, nil
 }
+
+// TeachingLink is a teaching whose results the viewer reads, for their
+// list of classes.
+type TeachingLink struct {
+	Teaching      access.Resource
+	Kind, ID      string // "class" or "group", and its ID
+	StructureName string
+	Subject       string
+	SubjectName   string
+}
+
+// MyTeachings lists the teachings v teaches, and those of the classes v
+// heads, in open years: the links of a teacher's results page.
+func (s *Service) MyTeachings(ctx context.Context, v *access.Viewer) ([]TeachingLink, error) {
+	links, err := db.All(ctx, s.DB, func(sc db.Scanner) (TeachingLink, error) {
+		var l TeachingLink
+		err := sc.Scan(&l.Kind, &l.ID, &l.StructureName, &l.Subject, &l.SubjectName)
+		return l, err
+	}, `SELECT DISTINCT CASE WHEN a.class_id IS NULL THEN 'group' ELSE 'class' END, COALESCE(a.class_id, a.group_id),
+		COALESCE(c.name, g.name), a.subject_id, s.name
+		FROM teaching_assignments a LEFT JOIN classes c ON c.id = a.class_id LEFT JOIN groups g ON g.id = a.group_id
+		JOIN subjects s ON s.id = a.subject_id JOIN school_years y ON y.id = COALESCE(c.school_year_id, g.school_year_id)
+		WHERE NOT y.closed AND (a.teacher_id = ? OR a.class_id IN (SELECT class_id FROM head_teachers WHERE teacher_id = ?))
+		ORDER BY 3, 5`, v.ID, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := links[:0]
+	for _, l := range links {
+		l.Teaching = access.Teaching(access.Resource{Kind: access.Kind(l.Kind), ID: l.ID}, l.Subject)
+		if ok, err := v.May(ctx, access.ReadGrades, l.Teaching); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}

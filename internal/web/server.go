@@ -19,6 +19,7 @@ import (
 	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
+	"cartable/internal/grades"
 	"cartable/internal/liaison"
 	"cartable/internal/mail"
 	"cartable/internal/metrics"
@@ -40,6 +41,7 @@ import (
 	"cartable/internal/web/people"
 	provisioningarea "cartable/internal/web/provisioning"
 	"cartable/internal/web/register"
+	"cartable/internal/web/results"
 	"cartable/internal/web/schoollife"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
@@ -218,6 +220,13 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dis)
+	marks := &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }}
+	res, err := results.New(srv.kit, marks)
+	if err != nil {
+		return nil, err
+	}
+	start.Grades = marks
+	srv.areas = append(srv.areas, res)
 	srv.registerGauges() // metrics.go
 	return srv, nil
 }
