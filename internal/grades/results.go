@@ -564,6 +564,7 @@ type LatestMark struct {
 	Subject      string // its ID
 	SubjectName  string
 	Evaluation   string
+	Period       string
 	Title        string
 	HeldOn       string
 	Value, Scale float64
@@ -591,11 +592,11 @@ func (s *Service) LatestMarks(ctx context.Context, v *access.Viewer, students []
 	return db.All(ctx, s.DB, func(sc db.Scanner) (LatestMark, error) {
 		var m LatestMark
 		var value, scale int
-		err := sc.Scan(&m.Student.ID, &m.Student.FirstName, &m.Student.LastName, &m.Subject, &m.SubjectName, &m.Evaluation, &m.Title,
+		err := sc.Scan(&m.Student.ID, &m.Student.FirstName, &m.Student.LastName, &m.Subject, &m.SubjectName, &m.Evaluation, &m.Period, &m.Title,
 			&m.HeldOn, &value, &m.Code, &scale)
 		m.Value, m.Scale = float64(value)/100, float64(scale)/100
 		return m, err
-	}, `SELECT p.id, p.first_name, p.last_name, e.subject_id, s.name, e.id, e.title, e.held_on, COALESCE(m.value_x100, 0), m.special, e.scale_x100
+	}, `SELECT p.id, p.first_name, p.last_name, e.subject_id, s.name, e.id, e.period_id, e.title, e.held_on, COALESCE(m.value_x100, 0), m.special, e.scale_x100
 		FROM gr_marks m JOIN gr_evaluations e ON e.id = m.evaluation_id JOIN subjects s ON s.id = e.subject_id JOIN people p ON p.id = m.student_id
 		WHERE `+db.In(s.DB, "m.student_id")+` AND e.publish_on <= ? ORDER BY e.publish_on DESC, e.held_on DESC, e.id LIMIT ?`,
 		db.ListArg(s.DB, ids), today, limit)

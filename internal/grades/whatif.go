@@ -32,6 +32,7 @@ type Hypothesis struct {
 // Added is one hypothetical mark as typed.
 type Added struct {
 	Value, Scale, Coefficient string
+	Label                     string // how the pages and the steps name it ("Note ajoutée 1")
 }
 
 // Simulation is a what-if result: the subject's average and the overall
@@ -161,7 +162,7 @@ func parseHypothesis(sr *SubjectResults, h Hypothesis) ([]averages.Entry, error)
 			bad("value-"+n, err)
 			continue
 		}
-		out = append(out, averages.Entry{Eval: averages.Evaluation{ID: "hypothetical-" + n, Title: "", Date: "",
+		out = append(out, averages.Entry{Eval: averages.Evaluation{ID: "hypothetical-" + n, Title: a.Label, Date: "",
 			Scale: scale, Coefficient: coef, To20: true, Hypothetical: true}, Mark: m})
 	}
 	if len(ps) > 0 {

@@ -37,9 +37,9 @@ func (a *Area) withLatestMarks(r *http.Request, studentID, child string, blocks 
 	b := Block{ID: "b-marks", Heading: i18n.T(lang, "res.home"), Empty: i18n.T(lang, "res.home.none"), Link: link,
 		LinkText: i18n.T(lang, "res.home.all")}
 	for _, m := range marks {
-		href := "/grades/subject/" + url.PathEscape(m.Subject)
+		href := "/grades/subject/" + url.PathEscape(m.Subject) + "?period=" + url.QueryEscape(m.Period)
 		if q != "" {
-			href += "?" + q
+			href += "&" + q
 		}
 		mark := grades.MarkText(lang, true, m.Value, m.Code)
 		if m.Code == "" {

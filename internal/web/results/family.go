@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,15 +30,17 @@ type who struct {
 	Query string
 }
 
-// With is the query of a link: the page's child, and more.
-func (w who) With(more string) string {
+// With is the query of a link: the page's child, and more (a query
+// whose values the caller escaped), typed so that the template keeps its
+// "=" and "&".
+func (w who) With(more string) template.URL {
 	switch {
 	case w.Query == "":
-		return more
+		return template.URL(more)
 	case more == "":
-		return w.Query
+		return template.URL(w.Query)
 	}
-	return w.Query + "&" + more
+	return template.URL(w.Query + "&" + more)
 }
 
 // student finds the student of the request: the viewer, a relative's
@@ -245,12 +248,14 @@ func (a *Area) simulate(w http.ResponseWriter, r *http.Request) {
 			form.Changed[id] = vs[0]
 		}
 	}
+	lang := page.Lang(r)
 	for n := 1; n <= grades.MaxHypothetical; n++ {
 		s := strconv.Itoa(n)
 		if _, ok := f["value-"+s]; !ok {
 			break
 		}
-		form.Added = append(form.Added, grades.Added{Value: f.Get("value-" + s), Scale: f.Get("scale-" + s), Coefficient: f.Get("coef-" + s)})
+		form.Added = append(form.Added, grades.Added{Value: f.Get("value-" + s), Scale: f.Get("scale-" + s), Coefficient: f.Get("coef-" + s),
+			Label: i18n.T(lang, "res.sim.field.value", n)})
 	}
 	ctx, v := r.Context(), page.Viewer(r)
 	subject, period := f.Get("subject"), f.Get("period")
@@ -260,8 +265,8 @@ func (a *Area) simulate(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	if len(form.Added) == 0 {
-		form.Added = make([]grades.Added, 3)
+	for len(form.Added) < 3 {
+		form.Added = append(form.Added, grades.Added{})
 	}
 	if !bad {
 		a.pages.Render(w, r, http.StatusOK, "subject", "res.title", subjectData{Who: st, Res: sim.Results, Subject: sim.Subject, Sim: sim, Form: form})
@@ -272,7 +277,6 @@ func (a *Area) simulate(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	lang := page.Lang(r)
 	d := subjectData{Who: st, Res: ex.Results, Subject: ex.Subject, Form: form, Bad: ps.Fields()}
 	for _, p := range ps {
 		d.Problems = append(d.Problems, problemText(lang, ex.Subject, p))
