@@ -286,7 +286,7 @@ func (s *Service) compute(ctx context.Context, res *Results, f studentFacts, eva
 		}
 		structures[e.Teaching()] = true
 	}
-	marks, err := marksOf(ctx, s.DB, ids, nil)
+	marks, err := classMarks(ctx, s.DB, ids)
 	if err != nil {
 		return err
 	}
@@ -832,4 +832,30 @@ func (s *Service) MyTeachings(ctx context.Context, v *access.Viewer) ([]Teaching
 		}
 	}
 	return out, nil
+}
+
+// classMarks reads every student's marks of evaluations, as the averages
+// need them (value or code only): a grades page reads a whole class's
+// marks for its statistics, so the row is kept small.
+func classMarks(ctx context.Context, q db.Querier, evaluations []string) (map[string]map[string]Mark, error) {
+	out := make(map[string]map[string]Mark, len(evaluations))
+	rows, err := q.Query(ctx, `SELECT evaluation_id, student_id, COALESCE(value_x100, 0), special FROM gr_marks WHERE `+
+		db.In(q, "evaluation_id"), db.ListArg(q, evaluations))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m Mark
+		if err := rows.Scan(&m.Evaluation, &m.Student, &m.ValueX100, &m.Special); err != nil {
+			return nil, err
+		}
+		byStudent := out[m.Evaluation]
+		if byStudent == nil {
+			byStudent = make(map[string]Mark, 32)
+			out[m.Evaluation] = byStudent
+		}
+		byStudent[m.Student] = m
+	}
+	return out, rows.Err()
 }

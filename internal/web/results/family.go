@@ -91,6 +91,7 @@ func childOf(r *http.Request) string {
 }
 
 type overviewData struct {
+	L         map[string]string // the table's words, looked up once
 	Who       who
 	Res       *grades.Results
 	Teachings []grades.TeachingLink
@@ -130,7 +131,7 @@ func (a *Area) overview(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	d := overviewData{Who: st, Saved: r.URL.Query().Get("saved"), MayNotice: v.Profile == roles.Student || v.Profile == roles.Relative}
+	d := overviewData{L: labels(page.Lang(r)), Who: st, Saved: r.URL.Query().Get("saved"), MayNotice: v.Profile == roles.Student || v.Profile == roles.Relative}
 	if d.MayNotice {
 		if d.Notices, err = a.svc.MarkNotices(ctx, v); err != nil {
 			a.kit.Fail(w, r, err)
@@ -170,6 +171,7 @@ func (a *Area) notices(w http.ResponseWriter, r *http.Request) {
 // subjectData is a subject's page: the detail, the simulation form and,
 // after a simulation, its result.
 type subjectData struct {
+	L        map[string]string // the table's words, looked up once
 	Who      who
 	Res      *grades.Results
 	Subject  *grades.SubjectResults
@@ -221,7 +223,7 @@ func (a *Area) subject(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	d := subjectData{Who: st, Res: ex.Results, Subject: ex.Subject, Form: blankForm()}
+	d := subjectData{L: labels(page.Lang(r)), Who: st, Res: ex.Results, Subject: ex.Subject, Form: blankForm()}
 	a.pages.Render(w, r, http.StatusOK, "subject", "res.title", d)
 }
 
@@ -269,7 +271,7 @@ func (a *Area) simulate(w http.ResponseWriter, r *http.Request) {
 		form.Added = append(form.Added, grades.Added{})
 	}
 	if !bad {
-		a.pages.Render(w, r, http.StatusOK, "subject", "res.title", subjectData{Who: st, Res: sim.Results, Subject: sim.Subject, Sim: sim, Form: form})
+		a.pages.Render(w, r, http.StatusOK, "subject", "res.title", subjectData{L: labels(lang), Who: st, Res: sim.Results, Subject: sim.Subject, Sim: sim, Form: form})
 		return
 	}
 	ex, err := a.svc.Explain(ctx, v, st.ID, subject, period)
@@ -277,7 +279,7 @@ func (a *Area) simulate(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	d := subjectData{Who: st, Res: ex.Results, Subject: ex.Subject, Form: form, Bad: ps.Fields()}
+	d := subjectData{L: labels(lang), Who: st, Res: ex.Results, Subject: ex.Subject, Form: form, Bad: ps.Fields()}
 	for _, p := range ps {
 		d.Problems = append(d.Problems, problemText(lang, ex.Subject, p))
 	}
@@ -447,4 +449,16 @@ func (a *Area) exportTeaching(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sendCSV(w, "notes-"+filePart(c.StructureName+"-"+c.SubjectName)+".csv", buf.Bytes())
+}
+
+// labels are the words the tables repeat on every row (data-label of the
+// stacked layout), looked up once per page.
+func labels(lang string) map[string]string {
+	l := map[string]string{"lang": lang, "average": i18n.T(lang, "res.subject.average"), "formative": i18n.T(lang, "res.formative"),
+		"bonus": i18n.T(lang, "res.bonus"), "optional": i18n.T(lang, "res.optional"),
+		"added": i18n.T(lang, "res.sim.added"), "simulated": i18n.T(lang, "res.sim.tag")}
+	for _, k := range []string{"date", "mark", "coef", "mean", "min", "max", "median"} {
+		l[k] = i18n.T(lang, "res.col."+k)
+	}
+	return l
 }

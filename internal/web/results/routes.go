@@ -45,6 +45,8 @@ func New(kit *page.Kit, svc *grades.Service) (*Area, error) {
 			}
 			return averages.Number(lang, x)
 		},
+		"rows":    evalRows,
+		"stats":   stats,
 		"explain": func(lang string, r averages.Result) []string { return r.Explain(lang) },
 		"qs":      url.QueryEscape,
 		"has":     func(m map[string]bool, k string) bool { return m[k] },
