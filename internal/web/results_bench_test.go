@@ -124,7 +124,9 @@ func BenchmarkGradesRate(b *testing.B) {
 		b.Fatalf("%d requests failed", n)
 	}
 	slices.Sort(lat)
-	pct := func(p float64) float64 { return float64(lat[min(total-1, int(float64(total)*p))]) / float64(time.Millisecond) }
+	pct := func(p float64) float64 {
+		return float64(lat[min(total-1, int(float64(total)*p))]) / float64(time.Millisecond)
+	}
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "req/s")
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
