@@ -806,9 +806,19 @@ type TeachingLink struct {
 	SubjectName   string
 }
 
-// MyTeachings lists the teachings v teaches, and those of the classes v
-// heads, in open years: the links of a teacher's results page.
+// MyTeachings lists the teachings v teaches, those of the classes v
+// heads and, for the head and deputies, every teaching of their
+// establishment, in open years: the links of the staff's results page.
 func (s *Service) MyTeachings(ctx context.Context, v *access.Viewer) ([]TeachingLink, error) {
+	// The head and deputies read every teaching of their establishment.
+	direction := []string{""}
+	for est, fns := range v.Functions {
+		for _, f := range fns {
+			if f == roles.Head || f == roles.Deputy {
+				direction = append(direction, est)
+			}
+		}
+	}
 	links, err := db.All(ctx, s.DB, func(sc db.Scanner) (TeachingLink, error) {
 		var l TeachingLink
 		err := sc.Scan(&l.Kind, &l.ID, &l.StructureName, &l.Subject, &l.SubjectName)
@@ -817,8 +827,9 @@ func (s *Service) MyTeachings(ctx context.Context, v *access.Viewer) ([]Teaching
 		COALESCE(c.name, g.name), a.subject_id, s.name
 		FROM teaching_assignments a LEFT JOIN classes c ON c.id = a.class_id LEFT JOIN groups g ON g.id = a.group_id
 		JOIN subjects s ON s.id = a.subject_id JOIN school_years y ON y.id = COALESCE(c.school_year_id, g.school_year_id)
-		WHERE NOT y.closed AND (a.teacher_id = ? OR a.class_id IN (SELECT class_id FROM head_teachers WHERE teacher_id = ?))
-		ORDER BY 3, 5`, v.ID, v.ID)
+		WHERE NOT y.closed AND (a.teacher_id = ? OR a.class_id IN (SELECT class_id FROM head_teachers WHERE teacher_id = ?)
+		OR `+db.In(s.DB, "a.establishment_id")+`)
+		ORDER BY 3, 5`, v.ID, v.ID, db.ListArg(s.DB, direction))
 	if err != nil {
 		return nil, err
 	}

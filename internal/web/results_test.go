@@ -287,6 +287,26 @@ func TestGradesPages(t *testing.T) {
 			t.Errorf("another teacher on %s: %d", u, r.status)
 		}
 	}
+	// The head: every teaching of the establishment is listed, and the
+	// table leads to each student's results.
+	var head string
+	if err := e.db.QueryRow(ctx, `SELECT MIN(f.person_id) FROM functions f JOIN classes c ON c.establishment_id = f.establishment_id
+		WHERE c.id = ? AND f.function = 'head'`, class).Scan(&head); err != nil {
+		t.Fatal(err)
+	}
+	hb := e.signIn(login(head))
+	if r := hb.get("/grades"); !strings.Contains(r.body, path) {
+		t.Errorf("the head's list does not lead to the table")
+	}
+	if r := hb.get(path); !strings.Contains(r.body, "/grades?student="+sid) {
+		t.Errorf("the head's table does not lead to the student's results")
+	}
+	if r := hb.get("/grades?student=" + sid); r.status != http.StatusOK || !strings.Contains(r.body, "Bilan à venir") {
+		t.Errorf("the head on a student's results: %d", r.status)
+	}
+	if r := tb.get(path); strings.Contains(r.body, "/grades?student=") {
+		t.Errorf("a subject teacher is led to students' whole results")
+	}
 	// English: decimal points and the English separator.
 	r = s.do("GET", "/grades/export.csv", nil, map[string]string{"Cookie": "lang=en"})
 	if r.status != http.StatusOK {

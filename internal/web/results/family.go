@@ -408,7 +408,8 @@ func filePart(s string) string {
 
 // teachingData is a teaching's table.
 type teachingData struct {
-	C *grades.ClassResults
+	C       *grades.ClassResults
+	Results map[string]bool // students whose whole results the viewer reads (head teacher, head)
 }
 
 // PageTitle names the class and the subject.
@@ -433,7 +434,16 @@ func (a *Area) teaching(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	a.pages.Render(w, r, http.StatusOK, "teaching", "res.teaching.title", teachingData{C: c})
+	ids := make([]string, len(c.Students))
+	for i, s := range c.Students {
+		ids[i] = s.ID
+	}
+	may, err := page.Viewer(r).VisibleGrades(r.Context(), access.ReadGrades, ids)
+	if err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	a.pages.Render(w, r, http.StatusOK, "teaching", "res.teaching.title", teachingData{C: c, Results: may})
 }
 
 // exportTeaching: the teaching's table as CSV.
