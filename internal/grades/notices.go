@@ -48,27 +48,30 @@ func (s *Service) SetMarkNotices(ctx context.Context, v *access.Viewer, on bool)
 
 // AnnounceMarks queues a notice to each opted-in student and relative of
 // each mark that became visible to families (publication day ≤ now's
-// day, and not before they opted in), once per evaluation and person
-// (the key "marks/<evaluation>/<person>"), when the person may read the
-// student's grades. It returns the number of notices queued. sys writes
+// day; published or entered after they opted in), once per evaluation,
+// student and recipient (the key "marks/<evaluation>/<student>", unique
+// per recipient: a parent of twins in one class hears of both), when the
+// recipient may read the student's grades. It returns the number of notices queued. sys writes
 // the notices (access.System); any replica may run it.
 func AnnounceMarks(ctx context.Context, sys *access.Viewer, d *db.DB, now time.Time) (int, error) {
 	today := now.In(i18n.Zone).Format("2006-01-02")
 	from := now.Add(-announceWindow).In(i18n.Zone).Format("2006-01-02")
 	type due struct {
 		eval, est, title, subject, subjectName, period, student, first, person, publish string
-		since                                                                           int64
+		since, marked                                                                   int64
 	}
 	rows, err := db.All(ctx, d, func(sc db.Scanner) (due, error) {
 		var x due
-		return x, sc.Scan(&x.eval, &x.est, &x.title, &x.subject, &x.subjectName, &x.period, &x.student, &x.first, &x.person, &x.publish, &x.since)
-	}, `SELECT e.id, e.establishment_id, e.title, e.subject_id, s.name, e.period_id, m.student_id, st.first_name, n.person_id, e.publish_on, n.since
+		return x, sc.Scan(&x.eval, &x.est, &x.title, &x.subject, &x.subjectName, &x.period, &x.student, &x.first, &x.person, &x.publish,
+			&x.since, &x.marked)
+	}, `SELECT e.id, e.establishment_id, e.title, e.subject_id, s.name, e.period_id, m.student_id, st.first_name, n.person_id, e.publish_on,
+		n.since, m.updated_at
 		FROM gr_evaluations e JOIN gr_marks m ON m.evaluation_id = e.id JOIN subjects s ON s.id = e.subject_id
 		JOIN people st ON st.id = m.student_id
 		JOIN gr_mark_notices n ON n.person_id = m.student_id OR n.person_id IN (SELECT f.relative_id FROM family_links f WHERE f.student_id = m.student_id)
-		LEFT JOIN notifications nt ON nt.recipient_id = n.person_id AND nt.dedupe_key = 'marks/' || e.id || '/' || n.person_id
-		WHERE e.publish_on <= ? AND e.publish_on >= ? AND nt.id IS NULL
-		ORDER BY n.person_id, e.publish_on, e.id`, today, from)
+		LEFT JOIN notifications nt ON nt.recipient_id = n.person_id AND nt.dedupe_key = 'marks/' || e.id || '/' || m.student_id
+		WHERE e.publish_on <= ? AND (e.publish_on >= ? OR m.updated_at >= ?) AND nt.id IS NULL
+		ORDER BY n.person_id, e.publish_on, e.id`, today, from, now.Add(-announceWindow).Unix())
 	if err != nil {
 		return 0, err
 	}
@@ -76,8 +79,8 @@ func AnnounceMarks(ctx context.Context, sys *access.Viewer, d *db.DB, now time.T
 	viewers := map[string]*access.Viewer{}
 	queued := 0
 	for _, x := range rows {
-		if time.Unix(x.since, 0).In(i18n.Zone).Format("2006-01-02") > x.publish {
-			continue // published before the person opted in
+		if time.Unix(x.since, 0).In(i18n.Zone).Format("2006-01-02") > x.publish && x.marked < x.since {
+			continue // visible before the person opted in
 		}
 		rv, ok := viewers[x.person]
 		if !ok {
@@ -104,7 +107,7 @@ func AnnounceMarks(ctx context.Context, sys *access.Viewer, d *db.DB, now time.T
 			link += "&child=" + url.QueryEscape(x.student)
 		}
 		ok, err = notify.Queue(ctx, sys, d, notify.Notice{Establishment: x.est, Recipient: x.person, About: x.student, Kind: "marks",
-			Key: "marks/" + x.eval + "/" + x.person, Args: args, Link: link})
+			Key: "marks/" + x.eval + "/" + x.student, Args: args, Link: link})
 		if err != nil {
 			return queued, err
 		}

@@ -458,13 +458,28 @@ func TestNewMarkNotices(t *testing.T) {
 	if err := sc.d.QueryRow(ctx, `SELECT dedupe_key, link FROM notifications WHERE recipient_id = ?`, sc.parent.ID).Scan(&key, &link); err != nil {
 		t.Fatal(err)
 	}
-	if key != "marks/"+sc.e2+"/"+sc.parent.ID || link != "/grades/subject/"+sc.subject+"?period="+sc.period+"&child="+sc.student {
+	if key != "marks/"+sc.e2+"/"+sc.student || link != "/grades/subject/"+sc.subject+"?period="+sc.period+"&child="+sc.student {
 		t.Errorf("key %q link %q", key, link)
+	}
+	// A mark entered after the opt-in on an evaluation published before
+	// it is told too: S2 opts in, then gets a late mark on e1.
+	if err := sc.s.SetMarkNotices(ctx, sc.mateV, true); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := grades.AnnounceMarks(ctx, sys, sc.d, today.Add(10*time.Minute)); err != nil || n != 1 {
+		t.Fatalf("S2's opt-in announced %d (%v): e2 (published today) only", n, err)
+	}
+	if _, err := sc.d.Exec(ctx, `UPDATE gr_marks SET special = '', value_x100 = 1500, updated_at = ? WHERE evaluation_id = ? AND student_id = ?`,
+		today.Add(time.Hour).Unix(), sc.e1, sc.mate); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := grades.AnnounceMarks(ctx, sys, sc.d, today.Add(2*time.Hour)); err != nil || n != 1 || notices(sc.mate) != 2 {
+		t.Fatalf("S2's late mark announced %d (%v)", n, err)
 	}
 	// e3's publication day.
 	n, err = grades.AnnounceMarks(ctx, sys, sc.d, time.Date(2027, 1, 10, 8, 0, 0, 0, i18n.Zone))
-	if err != nil || n != 2 {
-		t.Fatalf("e3 announced %d (%v), want 2", n, err)
+	if err != nil || n != 3 {
+		t.Fatalf("e3 announced %d (%v), want 3: S, their guardian and S2", n, err)
 	}
 	// Opting out stops them.
 	if err := sc.s.SetMarkNotices(ctx, sc.parent, false); err != nil {
