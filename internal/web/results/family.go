@@ -349,8 +349,21 @@ func (a *Area) explain(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	d := explainData{Who: st, Ex: ex, Subject: q.Get("subject"), Lines: ex.Average.Explain(page.Lang(r))}
-	for _, s := range ex.Average.Steps {
+	lang := page.Lang(r)
+	// Periods are named in the reader's language ("Trimestre 1", "Term 1").
+	names := map[string]string{}
+	for _, p := range ex.Results.Periods {
+		names[p.ID] = i18n.T(lang, "res.period."+p.Kind, p.Number)
+	}
+	steps := make([]averages.Step, len(ex.Average.Steps))
+	for i, s := range ex.Average.Steps {
+		if s.Ref.Kind == averages.RefPeriod && names[s.Ref.ID] != "" {
+			s.Ref.Label = names[s.Ref.ID]
+		}
+		steps[i] = s
+	}
+	d := explainData{Who: st, Ex: ex, Subject: q.Get("subject"), Lines: averages.Explain(lang, steps)}
+	for _, s := range steps {
 		d.Depths = append(d.Depths, s.Depth)
 	}
 	a.pages.Render(w, r, http.StatusOK, "explain", "res.explain.title", d)
