@@ -479,7 +479,8 @@ func (a *Area) exportTeaching(w http.ResponseWriter, r *http.Request) {
 func labels(lang string) map[string]string {
 	l := map[string]string{"lang": lang, "average": i18n.T(lang, "res.subject.average"), "formative": i18n.T(lang, "res.formative"),
 		"bonus": i18n.T(lang, "res.bonus"), "optional": i18n.T(lang, "res.optional"),
-		"added": i18n.T(lang, "res.sim.added"), "simulated": i18n.T(lang, "res.sim.tag")}
+		"added": i18n.T(lang, "res.sim.added"), "simulated": i18n.T(lang, "res.sim.tag"),
+		"explain": i18n.T(lang, "res.explain.link"), "simulate": i18n.T(lang, "res.sim.link")}
 	for _, k := range []string{"date", "mark", "coef", "mean", "min", "max", "median"} {
 		l[k] = i18n.T(lang, "res.col."+k)
 	}

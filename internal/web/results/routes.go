@@ -45,14 +45,15 @@ func New(kit *page.Kit, svc *grades.Service) (*Area, error) {
 			}
 			return averages.Number(lang, x)
 		},
-		"rows":    evalRows,
-		"stats":   stats,
-		"explain": func(lang string, r averages.Result) []string { return r.Explain(lang) },
-		"qs":      url.QueryEscape,
-		"has":     func(m map[string]bool, k string) bool { return m[k] },
-		"list3":   func(a, b, c any) []any { return []any{a, b, c} },
-		"field":   func(prefix string, i int) string { return prefix + "-" + strconv.Itoa(i+1) },
-		"val":     func(m map[string]string, k string) string { return m[k] },
+		"rows":     evalRows,
+		"sections": subjectSections,
+		"stats":    stats,
+		"explain":  func(lang string, r averages.Result) []string { return r.Explain(lang) },
+		"qs":       url.QueryEscape,
+		"has":      func(m map[string]bool, k string) bool { return m[k] },
+		"list3":    func(a, b, c any) []any { return []any{a, b, c} },
+		"field":    func(prefix string, i int) string { return prefix + "-" + strconv.Itoa(i+1) },
+		"val":      func(m map[string]string, k string) string { return m[k] },
 	})
 	if err != nil {
 		return nil, err

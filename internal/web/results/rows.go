@@ -3,6 +3,7 @@ package results
 import (
 	"html"
 	"html/template"
+	"net/url"
 	"strings"
 	"time"
 
@@ -118,3 +119,50 @@ func day(lang, s string) string {
 }
 
 func parseDay(s string) (time.Time, error) { return time.ParseInLocation("2006-01-02", s, i18n.Zone) }
+
+// subjectSections writes the overview's sections, one per subject: the
+// evaluations with the student's marks and the class statistics, the
+// average, and the links to its explanation and simulation.
+func subjectSections(L map[string]string, w who, r *grades.Results) template.HTML {
+	lang := L["lang"]
+	esc := html.EscapeString
+	var b strings.Builder
+	b.Grow(2048 * (len(r.Subjects) + 1))
+	period := "period=" + url.QueryEscape(r.PeriodParam())
+	head := `<thead><tr><th scope="col">` + esc(L["date"]) + `</th><th scope="col">` + esc(i18n.T(lang, "res.col.evaluation")) +
+		`</th><th scope="col">` + esc(L["mark"]) + `</th><th scope="col">` + esc(L["coef"]) + `</th>`
+	if r.Show.Mean {
+		head += `<th scope="col">` + esc(L["mean"]) + `</th>`
+	}
+	if r.Show.MinMax {
+		head += `<th scope="col">` + esc(L["min"]) + `</th><th scope="col">` + esc(L["max"]) + `</th>`
+	}
+	if r.Show.Median {
+		head += `<th scope="col">` + esc(L["median"]) + `</th>`
+	}
+	head += "</tr></thead>"
+	for i := range r.Subjects {
+		sr := &r.Subjects[i]
+		id := esc(sr.ID)
+		subject := "/grades/subject/" + url.PathEscape(sr.ID) + "?" + esc(string(w.With(period)))
+		b.WriteString(`<section class="card" aria-labelledby="s-` + id + `"><h2 id="s-` + id + `"><a href="` + subject + `">` +
+			esc(sr.Name) + "</a></h2>\n")
+		if len(sr.Teachers) > 0 {
+			b.WriteString(`<p class="note">` + esc(strings.Join(sr.Teachers, ", ")) + "</p>\n")
+		}
+		b.WriteString(`<table class="stacked"><caption class="sr-only">` + esc(i18n.T(lang, "res.caption", sr.Name)) + "</caption>" + head + "\n<tbody>")
+		b.WriteString(string(evalRows(L, sr)))
+		b.WriteString(`</tbody><tfoot><tr class="average"><td></td><th scope="row">` + esc(L["average"]) + `</th><td data-label="` +
+			esc(L["average"]) + `"><strong>` + esc(sr.Average.Format(lang)) + `</strong></td><td data-label="` + esc(L["coef"]) + `">` +
+			averages.Number(lang, sr.Coefficient) + "</td>")
+		statCells(&b, L, sr.Class)
+		b.WriteString("</tr></tfoot></table>\n")
+		b.WriteString(`<p><a href="/grades/explain?` + esc(string(w.With("subject="+url.QueryEscape(sr.ID)+"&"+period))) + `">` +
+			esc(L["explain"]) + "</a>")
+		if !r.Year {
+			b.WriteString(` · <a href="` + subject + `#sim">` + esc(L["simulate"]) + "</a>")
+		}
+		b.WriteString("</p>\n</section>\n")
+	}
+	return template.HTML(b.String())
+}
