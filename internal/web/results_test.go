@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/demo"
+	"cartable/internal/grades"
 	"cartable/internal/timetable"
 )
 
@@ -244,6 +246,17 @@ func TestGradesPages(t *testing.T) {
 	}
 	if r := p.get(r.header.Get("Location")); !strings.Contains(r.body, "Ne plus me prévenir") {
 		t.Errorf("the switch does not say it is on")
+	}
+	// The serve loop's round: today's "Contrôle 3" of each subject is
+	// told, in words, leading to the subject's page.
+	n, err = grades.AnnounceMarks(ctx, access.System("test"), e.db, resNow)
+	if err != nil || n == 0 {
+		t.Fatalf("announced %d: %v", n, err)
+	}
+	first := student.Name[:strings.IndexByte(student.Name, ' ')]
+	if r := p.get("/notifications"); !strings.Contains(r.body, "Nouvelle note de "+first+" en ") || !strings.Contains(r.body, "« Contrôle 3 »") ||
+		!strings.Contains(r.body, "child="+sid) {
+		t.Errorf("notifications: %.3000s", r.body)
 	}
 
 	// The class's teacher reads the table and its CSV; another teacher
