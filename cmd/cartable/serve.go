@@ -199,6 +199,7 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	go eraseFiles(ctx, d, store, log)
 	go remindRegisters(ctx, s.Attendance, log) // registers.go
 	go remindNotes(ctx, s, log)
+	go announceMarks(ctx, d, log) // marks.go
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {

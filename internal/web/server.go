@@ -43,6 +43,7 @@ import (
 	provisioningarea "cartable/internal/web/provisioning"
 	"cartable/internal/web/register"
 	reportcardsarea "cartable/internal/web/reportcards"
+	"cartable/internal/web/results"
 	"cartable/internal/web/schoollife"
 	"cartable/internal/web/signin"
 	wtimetable "cartable/internal/web/timetable"
@@ -221,16 +222,24 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dis)
-	cmp, err := competencesarea.New(srv.kit, &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	// One grades service for every area of marks, competences and report cards.
+	marks := &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }}
+	cmp, err := competencesarea.New(srv.kit, marks)
 	if err != nil {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, cmp)
-	rc, err := reportcardsarea.New(srv.kit, &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	rc, err := reportcardsarea.New(srv.kit, marks)
 	if err != nil {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, rc)
+	res, err := results.New(srv.kit, marks)
+	if err != nil {
+		return nil, err
+	}
+	start.Grades = marks
+	srv.areas = append(srv.areas, res)
 	srv.registerGauges() // metrics.go
 	return srv, nil
 }

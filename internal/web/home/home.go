@@ -50,6 +50,9 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 			tj, err = a.toJustifyBlock(r, v.ID)
 			data.Blocks = append(data.Blocks, tj...)
 		}
+		if err == nil {
+			data.Blocks, err = a.withLatestMarks(r, v.ID, "", data.Blocks) // grades.go
+		}
 	case roles.Relative:
 		err = a.relativeHome(r, &data)
 	case roles.Teacher:
@@ -131,6 +134,10 @@ func (a *Area) relativeHome(r *http.Request, data *homeData) error {
 	}
 	tj, err := a.toJustifyBlock(r, f.Chosen.ID)
 	data.Blocks = append(data.Blocks, tj...)
+	if err != nil {
+		return err
+	}
+	data.Blocks, err = a.withLatestMarks(r, f.Chosen.ID, f.Chosen.ID, data.Blocks) // grades.go
 	return err
 }
 

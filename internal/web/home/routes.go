@@ -15,6 +15,7 @@ import (
 	"cartable/internal/attendance"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/grades"
 	"cartable/internal/liaison"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
@@ -37,6 +38,9 @@ type Area struct {
 	// Registers gives the teacher's registers of the day and school
 	// life's registers not taken (registers.go); nil: no such blocks.
 	Registers *attendance.Service
+	// Grades gives students and relatives the latest marks (grades.go);
+	// nil: no such block.
+	Grades *grades.Service
 }
 
 // New parses the area's templates.
