@@ -61,12 +61,12 @@ type brevetFrame struct {
 
 func (s *Service) brevetFrame(ctx context.Context, v *access.Viewer, class CycleClass) (brevetFrame, error) {
 	f := brevetFrame{class: class, names: map[string]string{}, subs: map[string][]averages.SubSubject{},
-		family: cmpFamilyView(v), today: s.cmpToday()}
+		family: family(v), today: s.cmpToday()}
 	set, err := settingsOf(ctx, s.DB, class.Establishment)
 	if err != nil {
 		return f, err
 	}
-	f.set = cmpEngineSettings(set)
+	f.set = set.Engine()
 	all, err := periodsOf(ctx, s.DB, class.Establishment)
 	if err != nil {
 		return f, err
@@ -111,21 +111,6 @@ func cmpPeriodLabel(p Period) string {
 	return k + strconv.Itoa(p.Number)
 }
 
-// brevetEvaluation converts an evaluation for the engine.
-func brevetEvaluation(e Evaluation) averages.Evaluation {
-	return averages.Evaluation{ID: e.ID, Title: e.Title, Date: e.HeldOn, Scale: float64(e.ScaleX100) / 100,
-		Coefficient: float64(e.CoefX100) / 100, To20: e.To20, Formative: e.Formative, Bonus: e.Bonus, Optional: e.Optional,
-		SubSubject: e.SubSubject}
-}
-
-// brevetMark converts a mark for the engine.
-func brevetMark(m Mark) averages.Mark {
-	if m.Special != "" {
-		return averages.Mark{Code: averages.Code(m.Special)}
-	}
-	return averages.Mark{Value: float64(m.ValueX100) / 100}
-}
-
 // brevetOf computes one student's mark.
 func (s *Service) brevetOf(ctx context.Context, f brevetFrame, student StudentRef) (Brevet, error) {
 	b := Brevet{Student: student, Class: f.class}
@@ -165,7 +150,7 @@ func (s *Service) brevetOf(ctx context.Context, f brevetFrame, student StudentRe
 			subjects = append(subjects, e.Subject)
 		}
 		i := inYear[e.Period]
-		entries[e.Subject][i] = append(entries[e.Subject][i], averages.Entry{Eval: brevetEvaluation(e), Mark: brevetMark(m)})
+		entries[e.Subject][i] = append(entries[e.Subject][i], averages.Entry{Eval: e.Engine(), Mark: m.Engine()})
 	}
 	slices.SortFunc(subjects, func(a, c string) int { return strings.Compare(f.names[a], f.names[c]) })
 	var lines []averages.SubjectLine

@@ -33,7 +33,6 @@ import (
 	"cartable/internal/check"
 	"cartable/internal/db"
 	"cartable/internal/ids"
-	"cartable/internal/roles"
 	"cartable/internal/timetable"
 )
 
@@ -985,29 +984,6 @@ type ComponentLevel struct {
 	Level     averages.LevelResult
 }
 
-// engineSettings converts an establishment's settings for the engine.
-func cmpEngineSettings(set Settings) averages.Settings {
-	out := averages.Settings{
-		Rounding: averages.Rounding{Step: float64(set.RoundingX100) / 100, Mode: averages.RoundMode(set.RoundingMode)},
-		Year:     averages.YearMode(set.YearMode),
-		Overall:  averages.OverallWeighted,
-		Levels:   averages.LevelMode(set.LevelMode),
-	}
-	if !set.OverallWeighted {
-		out.Overall = averages.OverallMean
-	}
-	for i, m := range set.LevelMarksX100 {
-		out.LevelTable[i] = float64(m) / 100
-	}
-	return out
-}
-
-// cmpFamilyView tells whether v reads a student's grades as a family does
-// (the student, a relative): then only what is published counts.
-func cmpFamilyView(v *access.Viewer) bool {
-	return v.Profile == roles.Student || v.Profile == roles.Relative
-}
-
 // cmpStudentClass reads the class of an open year the student is enrolled
 // in (the first by code).
 func cmpStudentClass(ctx context.Context, q db.Querier, student string) (CycleClass, error) {
@@ -1064,7 +1040,7 @@ func (s *Service) StudentCompetences(ctx context.Context, v *access.Viewer, stud
 	if err != nil {
 		return out, err
 	}
-	eng := cmpEngineSettings(set)
+	eng := set.Engine()
 	out.Mode = eng.Levels
 	evs, err := evaluationsOfStudent(ctx, s.DB, student, out.Period.ID)
 	if err != nil {
@@ -1148,7 +1124,7 @@ func engineAssessment(value string, ref averages.Ref) (averages.Assessment, bool
 func (s *Service) studentLevels(ctx context.Context, v *access.Viewer, student string, evs []Evaluation, today string) ([]cmpStoredLevel, map[string]Item, error) {
 	var evalIDs []string
 	for _, e := range evs {
-		if cmpFamilyView(v) && e.PublishOn > today {
+		if family(v) && e.PublishOn > today {
 			continue
 		}
 		evalIDs = append(evalIDs, e.ID)

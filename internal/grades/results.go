@@ -145,37 +145,6 @@ func loadStudent(ctx context.Context, q db.Querier, id string) (studentFacts, er
 	return f, notFound(err)
 }
 
-// engineSettings turns the stored settings into the engine's.
-func engineSettings(s Settings) averages.Settings {
-	out := averages.Settings{
-		Rounding: averages.Rounding{Step: float64(s.RoundingX100) / 100, Mode: averages.RoundMode(s.RoundingMode)},
-		Year:     averages.YearMode(s.YearMode),
-		Overall:  averages.OverallWeighted,
-		Levels:   averages.LevelMode(s.LevelMode),
-	}
-	if !s.OverallWeighted {
-		out.Overall = averages.OverallMean
-	}
-	for i, m := range s.LevelMarksX100 {
-		out.LevelTable[i] = float64(m) / 100
-	}
-	return out
-}
-
-// engineEvaluation is an evaluation as the engine takes it.
-func engineEvaluation(e Evaluation) averages.Evaluation {
-	return averages.Evaluation{ID: e.ID, Title: e.Title, Date: e.HeldOn, Scale: float64(e.ScaleX100) / 100,
-		Coefficient: float64(e.CoefX100) / 100, To20: e.To20, Formative: e.Formative, Bonus: e.Bonus, Optional: e.Optional,
-		SubSubject: e.SubSubject}
-}
-
-func engineMark(m Mark) averages.Mark {
-	if m.Special != "" {
-		return averages.Mark{Code: averages.Code(m.Special)}
-	}
-	return averages.Mark{Value: float64(m.ValueX100) / 100}
-}
-
 // family tells whether the viewer reads as a family (the student or a
 // relative) rather than as staff.
 func family(v *access.Viewer) bool {
@@ -236,7 +205,7 @@ func (s *Service) results(ctx context.Context, v *access.Viewer, student, period
 		return nil, err
 	}
 	res := &Results{Student: f.Person, Class: f.ClassName, Establishment: f.Establishment, Today: s.today(),
-		Family: family(v), Settings: engineSettings(set)}
+		Family: family(v), Settings: set.Engine()}
 	res.Show = Show{true, true, true}
 	if res.Family {
 		res.Show = Show{set.ShowMean, set.ShowMinMax, set.ShowMedian}
@@ -349,7 +318,7 @@ func (s *Service) subjectResults(res *Results, student string, evals []Evaluatio
 	seen := map[string]bool{student: true}
 	engine := make([]averages.Evaluation, len(evals))
 	for i, e := range evals {
-		engine[i] = engineEvaluation(e)
+		engine[i] = e.Engine()
 		for st := range marks[e.ID] {
 			if !seen[st] {
 				seen[st] = true
@@ -365,11 +334,11 @@ func (s *Service) subjectResults(res *Results, student string, evals []Evaluatio
 			Optional: e.Optional, Published: e.PublishOn <= res.Today}
 		all := make([]averages.Mark, 0, len(marks[e.ID]))
 		for _, m := range marks[e.ID] {
-			all = append(all, engineMark(m))
+			all = append(all, m.Engine())
 		}
 		er.Class = res.Show.stats(averages.EvaluationStats(all), rounding)
 		if m, ok := marks[e.ID][student]; ok {
-			em := engineMark(m)
+			em := m.Engine()
 			er.Marked, er.Value, er.Code = true, em.Value, em.Code
 		}
 		sr.Evaluations = append(sr.Evaluations, er)
@@ -403,7 +372,7 @@ func entriesOf(evals []Evaluation, engine []averages.Evaluation, marks map[strin
 		if !ok {
 			continue
 		}
-		entry := averages.Entry{Eval: engine[i], Mark: engineMark(m)}
+		entry := averages.Entry{Eval: engine[i], Mark: m.Engine()}
 		if !year {
 			entries = append(entries, entry)
 			continue
@@ -684,7 +653,7 @@ func (s *Service) ClassResults(ctx context.Context, v *access.Viewer, teaching a
 	if err != nil {
 		return nil, err
 	}
-	out.Settings = engineSettings(set)
+	out.Settings = set.Engine()
 	if out.Periods, err = periodsOf(ctx, s.DB, est); err != nil {
 		return nil, err
 	}
@@ -701,7 +670,7 @@ func (s *Service) ClassResults(ctx context.Context, v *access.Viewer, teaching a
 	ids := make([]string, len(evals))
 	engine := make([]averages.Evaluation, len(evals))
 	for i, e := range evals {
-		ids[i], engine[i] = e.ID, engineEvaluation(e)
+		ids[i], engine[i] = e.ID, e.Engine()
 	}
 	marks, err := marksOf(ctx, s.DB, ids, nil)
 	if err != nil {
@@ -724,7 +693,7 @@ func (s *Service) ClassResults(ctx context.Context, v *access.Viewer, teaching a
 	for i, e := range evals {
 		ms := make([]averages.Mark, 0, len(marks[e.ID]))
 		for _, m := range marks[e.ID] {
-			ms = append(ms, engineMark(m))
+			ms = append(ms, m.Engine())
 		}
 		out.Evaluations = append(out.Evaluations, ClassEvaluation{ID: e.ID, Title: e.Title, HeldOn: e.HeldOn, PublishOn: e.PublishOn,
 			Scale: engine[i].Scale, Coefficient: engine[i].Coefficient, Formative: e.Formative, Bonus: e.Bonus, Optional: e.Optional,
@@ -735,7 +704,7 @@ func (s *Service) ClassResults(ctx context.Context, v *access.Viewer, teaching a
 		row := ClassStudent{Person: p, Marks: make([]Cell, len(evals))}
 		for i, e := range evals {
 			if m, ok := marks[e.ID][p.ID]; ok {
-				em := engineMark(m)
+				em := m.Engine()
 				row.Marks[i] = Cell{Marked: true, Value: em.Value, Code: em.Code}
 			}
 		}
