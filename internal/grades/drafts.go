@@ -84,3 +84,23 @@ func clearDraft(ctx context.Context, q db.Querier, evaluation, author string) er
 	_, err := q.Exec(ctx, `DELETE FROM gr_drafts WHERE evaluation_id = ? AND author_id = ?`, evaluation, author)
 	return err
 }
+
+// Roster lists the students of evaluation id, by name, for a viewer who
+// reads its teaching's grades (a refused save names its rows with it).
+func (s *Service) Roster(ctx context.Context, v *access.Viewer, id string) ([]Student, error) {
+	e, _, err := s.evaluationFor(ctx, v, s.DB, access.ReadGrades, id)
+	if err != nil {
+		return nil, err
+	}
+	return rosterOf(ctx, s.DB, e.Structure)
+}
+
+// TeachingRoster lists the students of the teaching r, by name, for a
+// viewer who reads its grades.
+func (s *Service) TeachingRoster(ctx context.Context, v *access.Viewer, r access.Resource) ([]Student, error) {
+	t, err := s.teachingFor(ctx, v, access.ReadGrades, r)
+	if err != nil {
+		return nil, err
+	}
+	return rosterOf(ctx, s.DB, t.Structure)
+}

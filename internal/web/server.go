@@ -19,6 +19,7 @@ import (
 	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
+	"cartable/internal/grades"
 	"cartable/internal/liaison"
 	"cartable/internal/mail"
 	"cartable/internal/metrics"
@@ -30,6 +31,7 @@ import (
 	classlogarea "cartable/internal/web/classlog"
 	disciplinearea "cartable/internal/web/discipline"
 	"cartable/internal/web/download"
+	gradebookarea "cartable/internal/web/gradebook"
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/justify"
@@ -218,6 +220,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, dis)
+	gb, err := gradebookarea.New(srv.kit, &grades.Service{DB: o.DB, Policy: srv.Policy, Now: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, gb)
 	srv.registerGauges() // metrics.go
 	return srv, nil
 }
