@@ -74,6 +74,9 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 	if err := generateDiscipline(sctx, v, tx, o.Seed, o.Today); err != nil { // discipline.go
 		return err
 	}
+	if err := GenerateGrades(sctx, v, tx, o.Seed, o.Today); err != nil { // grades.go
+		return err
+	}
 	return generateNotes(sctx, v, tx, o.Seed, o.Today) // liaison.go
 }
 

@@ -208,7 +208,12 @@ func CheckPeriod(p Period, in PeriodInput) check.Problems {
 // (ManageGrades on its establishment); the change is recorded in the
 // history ("period:ID").
 func (s *Service) SavePeriod(ctx context.Context, v *access.Viewer, id string, in PeriodInput) error {
-	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+	return s.DB.Tx(ctx, func(tx *db.Tx) error { return s.SavePeriodIn(ctx, v, tx, id, in) })
+}
+
+// SavePeriodIn is SavePeriod in the caller's transaction.
+func (s *Service) SavePeriodIn(ctx context.Context, v *access.Viewer, tx *db.Tx, id string, in PeriodInput) error {
+	{
 		p, err := periodByID(ctx, tx, id)
 		if err == errNotFound {
 			return &access.Denied{Action: access.ManageGrades, Reason: "no such period"}
@@ -223,7 +228,7 @@ func (s *Service) SavePeriod(ctx context.Context, v *access.Viewer, id string, i
 			return err
 		}
 		return setPeriod(ctx, tx, v, s.now(), p, in)
-	})
+	}
 }
 
 func setPeriod(ctx context.Context, q db.Querier, v *access.Viewer, now time.Time, p Period, in PeriodInput) error {
@@ -374,10 +379,20 @@ type SubSubjectInput struct {
 // SaveSubSubject adds, renames, reweights or removes a sub-subject
 // (ManageGrades).
 func (s *Service) SaveSubSubject(ctx context.Context, v *access.Viewer, est string, in SubSubjectInput) error {
-	if err := v.Can(ctx, access.ManageGrades, access.Establishment(est)); err != nil {
-		return err
-	}
 	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		_, err := s.SaveSubSubjectIn(ctx, v, tx, est, in)
+		return err
+	})
+}
+
+// SaveSubSubjectIn is SaveSubSubject in the caller's transaction; it
+// returns the sub-subject's ID ("" once removed).
+func (s *Service) SaveSubSubjectIn(ctx context.Context, v *access.Viewer, tx *db.Tx, est string, in SubSubjectInput) (string, error) {
+	if err := v.Can(ctx, access.ManageGrades, access.Establishment(est)); err != nil {
+		return "", err
+	}
+	id := in.ID
+	err := func() error {
 		c, err := coefficientsOf(ctx, tx, est)
 		if err != nil {
 			return err
@@ -397,6 +412,7 @@ func (s *Service) SaveSubSubject(ctx context.Context, v *access.Viewer, est stri
 			if err != nil {
 				return err
 			}
+			id = ""
 			return record(ctx, tx, s.now(), change{Establishment: est, Subject: "sub-subject:" + old.ID, Actor: v.Actor(),
 				Before: old.Name + " " + strconv.Itoa(old.CoefX100)})
 		}
@@ -423,7 +439,7 @@ func (s *Service) SaveSubSubject(ctx context.Context, v *access.Viewer, est stri
 		if err := ps.Err(); err != nil {
 			return err
 		}
-		before, id := "", in.ID
+		before := ""
 		if old == nil {
 			id = ids.For(ctx)
 			_, err = tx.Exec(ctx, `INSERT INTO gr_sub_subjects (id, establishment_id, subject_id, name, coef_x100) VALUES (?, ?, ?, ?, ?)`,
@@ -437,7 +453,8 @@ func (s *Service) SaveSubSubject(ctx context.Context, v *access.Viewer, est stri
 		}
 		return record(ctx, tx, s.now(), change{Establishment: est, Subject: "sub-subject:" + id, Actor: v.Actor(),
 			Before: before, After: name + " " + strconv.Itoa(n)})
-	})
+	}()
+	return id, err
 }
 
 func hasNamed(ns []Named, id string) bool {

@@ -79,7 +79,7 @@ func (s *Service) appraisals(ctx context.Context, q db.Querier, t Teaching, peri
 // AppraisalsOf is the appraisals form of the teaching r for a period (""
 // : today's), for its teachers (EnterMarks).
 func (s *Service) AppraisalsOf(ctx context.Context, v *access.Viewer, r access.Resource, period string) (Appraisals, error) {
-	t, err := s.teachingFor(ctx, v, access.EnterMarks, r)
+	t, err := s.teachingFor(ctx, v, s.DB, access.EnterMarks, r)
 	if err != nil {
 		return Appraisals{}, err
 	}
@@ -91,14 +91,19 @@ func (s *Service) AppraisalsOf(ctx context.Context, v *access.Viewer, r access.R
 // naming its row (field = student ID, N = its length), and nothing is
 // saved. Each change is recorded ("appraisal:PERIOD/SUBJECT").
 func (s *Service) SaveAppraisals(ctx context.Context, v *access.Viewer, r access.Resource, period string, bodies map[string]string) error {
-	t, err := s.teachingFor(ctx, v, access.EnterMarks, r)
+	return s.DB.Tx(ctx, func(tx *db.Tx) error { return s.SaveAppraisalsIn(ctx, v, tx, r, period, bodies) })
+}
+
+// SaveAppraisalsIn is SaveAppraisals in the caller's transaction.
+func (s *Service) SaveAppraisalsIn(ctx context.Context, v *access.Viewer, tx *db.Tx, r access.Resource, period string, bodies map[string]string) error {
+	t, err := s.teachingFor(ctx, v, tx, access.EnterMarks, r)
 	if err != nil {
 		return err
 	}
 	if period == "" {
 		return &access.Denied{Action: access.EnterMarks, Resource: r, Reason: "no period"}
 	}
-	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+	{
 		cur, err := s.appraisals(ctx, tx, t, period)
 		if err != nil {
 			return err
@@ -140,7 +145,7 @@ func (s *Service) SaveAppraisals(ctx context.Context, v *access.Viewer, r access
 			}
 		}
 		return nil
-	})
+	}
 }
 
 func authorOf(v *access.Viewer) string {

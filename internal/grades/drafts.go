@@ -98,7 +98,7 @@ func (s *Service) Roster(ctx context.Context, v *access.Viewer, id string) ([]St
 // TeachingRoster lists the students of the teaching r, by name, for a
 // viewer who reads its grades.
 func (s *Service) TeachingRoster(ctx context.Context, v *access.Viewer, r access.Resource) ([]Student, error) {
-	t, err := s.teachingFor(ctx, v, access.ReadGrades, r)
+	t, err := s.teachingFor(ctx, v, s.DB, access.ReadGrades, r)
 	if err != nil {
 		return nil, err
 	}

@@ -126,11 +126,11 @@ func teachingNamed(ctx context.Context, q db.Querier, r access.Resource) (Teachi
 
 // teachingFor asks the policy for a on the teaching r and reads it; a
 // teaching that does not exist is refused like a forbidden one.
-func (s *Service) teachingFor(ctx context.Context, v *access.Viewer, a access.Action, r access.Resource) (Teaching, error) {
+func (s *Service) teachingFor(ctx context.Context, v *access.Viewer, q db.Querier, a access.Action, r access.Resource) (Teaching, error) {
 	if err := v.Can(ctx, a, r); err != nil {
 		return Teaching{}, err
 	}
-	t, found, err := teachingNamed(ctx, s.DB, r)
+	t, found, err := teachingNamed(ctx, q, r)
 	if err != nil {
 		return t, err
 	}

@@ -480,3 +480,37 @@ func TestHeadAdministration(t *testing.T) {
 		}
 	}
 }
+
+// The bulk load goes through the same checks and the same refusals.
+func TestLoadIn(t *testing.T) {
+	f := newFixture(t)
+	roster := f.roster()
+	col := grades.Column{Input: f.input(), Cells: map[string]string{roster[0]: "12", roster[1]: "nr0"}, At: today}
+	err := f.d.Tx(f.ctx, func(tx *db.Tx) error {
+		_, err := f.svc.LoadIn(f.ctx, f.viewer(roster[0], true), tx, f.teaching, []grades.Column{col})
+		return err
+	})
+	if !errors.Is(err, access.ErrDenied) {
+		t.Errorf("a student loaded marks: %v", err)
+	}
+	bad := col
+	bad.Cells = map[string]string{roster[0]: "21"}
+	err = f.d.Tx(f.ctx, func(tx *db.Tx) error {
+		_, err := f.svc.LoadIn(f.ctx, f.viewer(f.teacher, true), tx, f.teaching, []grades.Column{bad})
+		return err
+	})
+	if ps := problemsOf(t, err); !ps.Has(roster[0]) {
+		t.Errorf("a mark above the scale loaded: %v", ps)
+	}
+	var ids []string
+	err = f.d.Tx(f.ctx, func(tx *db.Tx) (err error) {
+		ids, err = f.svc.LoadIn(f.ctx, f.viewer(f.teacher, true), tx, f.teaching, []grades.Column{col})
+		return err
+	})
+	if err != nil || len(ids) != 1 {
+		t.Fatal(err)
+	}
+	if n := f.count(`SELECT COUNT(*) FROM gr_history WHERE subject = ?`, "mark:"+ids[0]); n != 2 {
+		t.Errorf("%d history lines for 2 marks", n)
+	}
+}

@@ -144,7 +144,7 @@ func (s *Service) evaluationForm(ctx context.Context, q db.Querier, t Teaching) 
 // NewEvaluation is the form to create an evaluation for the teaching r
 // (EnterMarks: a second factor is needed before anything is typed).
 func (s *Service) NewEvaluation(ctx context.Context, v *access.Viewer, r access.Resource) (EvaluationForm, error) {
-	t, err := s.teachingFor(ctx, v, access.EnterMarks, r)
+	t, err := s.teachingFor(ctx, v, s.DB, access.EnterMarks, r)
 	if err != nil {
 		return EvaluationForm{}, err
 	}
@@ -173,23 +173,29 @@ func nullable(s string) any {
 // the new evaluation's ID, or the problems of the form having changed
 // nothing.
 func (s *Service) CreateEvaluation(ctx context.Context, v *access.Viewer, r access.Resource, in EvaluationInput) (string, error) {
-	t, err := s.teachingFor(ctx, v, access.EnterMarks, r)
-	if err != nil {
-		return "", err
-	}
 	var id string
-	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
-		f, err := s.evaluationForm(ctx, tx, t)
-		if err != nil {
-			return err
-		}
-		if err := CheckEvaluation(in, f).Err(); err != nil {
-			return err
-		}
-		id, err = insertEvaluation(ctx, tx, v, t, in, s.now())
+	err := s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
+		id, err = s.CreateEvaluationIn(ctx, v, tx, r, in)
 		return err
 	})
 	return id, err
+}
+
+// CreateEvaluationIn is CreateEvaluation in the caller's transaction (the
+// demo generator's).
+func (s *Service) CreateEvaluationIn(ctx context.Context, v *access.Viewer, tx *db.Tx, r access.Resource, in EvaluationInput) (string, error) {
+	t, err := s.teachingFor(ctx, v, tx, access.EnterMarks, r)
+	if err != nil {
+		return "", err
+	}
+	f, err := s.evaluationForm(ctx, tx, t)
+	if err != nil {
+		return "", err
+	}
+	if err := CheckEvaluation(in, f).Err(); err != nil {
+		return "", err
+	}
+	return insertEvaluation(ctx, tx, v, t, in, s.now())
 }
 
 func insertEvaluation(ctx context.Context, q db.Querier, v *access.Viewer, t Teaching, in EvaluationInput, now time.Time) (string, error) {
@@ -223,7 +229,7 @@ func (s *Service) evaluationFor(ctx context.Context, v *access.Viewer, q db.Quer
 	if err != nil {
 		return e, Teaching{}, err
 	}
-	t, err := s.teachingFor(ctx, v, a, e.Teaching())
+	t, err := s.teachingFor(ctx, v, q, a, e.Teaching())
 	return e, t, err
 }
 
@@ -343,7 +349,7 @@ type TeachingEvaluations struct {
 // EvaluationsOf lists the evaluations of the teaching r in a period ("":
 // the period of today, else the first) for a viewer who reads its grades.
 func (s *Service) EvaluationsOf(ctx context.Context, v *access.Viewer, r access.Resource, period string) (TeachingEvaluations, error) {
-	t, err := s.teachingFor(ctx, v, access.ReadGrades, r)
+	t, err := s.teachingFor(ctx, v, s.DB, access.ReadGrades, r)
 	if err != nil {
 		return TeachingEvaluations{}, err
 	}

@@ -14,6 +14,7 @@ import (
 	"cartable/internal/averages"
 	"cartable/internal/check"
 	"cartable/internal/db"
+	"cartable/internal/timetable"
 )
 
 // GridRow is a student of the grid: the stored mark, and what the
@@ -117,8 +118,18 @@ func cellProblem(student, text string, err error) check.Problem {
 // cleared. It returns the number of marks changed.
 func (s *Service) SaveMarks(ctx context.Context, v *access.Viewer, id string, cells map[string]string) (int, error) {
 	changed := 0
-	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		changed = 0
+	err := s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
+		changed, err = s.SaveMarksIn(ctx, v, tx, id, cells)
+		return err
+	})
+	return changed, err
+}
+
+// SaveMarksIn is SaveMarks in the caller's transaction (the demo
+// generator's).
+func (s *Service) SaveMarksIn(ctx context.Context, v *access.Viewer, tx *db.Tx, id string, cells map[string]string) (int, error) {
+	changed := 0
+	err := func() error {
 		e, _, err := s.evaluationFor(ctx, v, tx, access.EnterMarks, id)
 		if err != nil {
 			return err
@@ -163,6 +174,10 @@ func (s *Service) SaveMarks(ctx context.Context, v *access.Viewer, id string, ce
 			return err
 		}
 		now := s.now()
+		// Marks and their history are written a column at a time: two
+		// statements for a class rather than two per student.
+		var upserts []any
+		var changes []change
 		for _, st := range roster {
 			c := parsed[st.ID]
 			old, had := marks[id][st.ID]
@@ -176,33 +191,40 @@ func (s *Service) SaveMarks(ctx context.Context, v *access.Viewer, id string, ce
 			if before == after && had == !c.empty {
 				continue
 			}
-			switch {
-			case c.empty:
-				_, err = tx.Exec(ctx, `DELETE FROM gr_marks WHERE evaluation_id = ? AND student_id = ?`, id, st.ID)
-			default:
+			if c.empty {
+				if _, err := tx.Exec(ctx, `DELETE FROM gr_marks WHERE evaluation_id = ? AND student_id = ?`, id, st.ID); err != nil {
+					return err
+				}
+			} else {
 				var value any
 				if c.special == "" {
 					value = c.value
 				}
-				_, err = tx.Exec(ctx, `INSERT INTO gr_marks (evaluation_id, student_id, value_x100, special, updated_at, updated_by)
-					VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (evaluation_id, student_id) DO UPDATE SET value_x100 = excluded.value_x100,
-					special = excluded.special, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-					id, st.ID, value, c.special, now.Unix(), v.Actor())
+				upserts = append(upserts, id, st.ID, value, c.special, now.Unix(), v.Actor())
 			}
+			changes = append(changes, change{Establishment: e.Establishment, Student: st.ID, Subject: "mark:" + id,
+				Actor: v.Actor(), Before: before, After: after})
+		}
+		const perMark, chunk = 6, 200
+		for len(upserts) > 0 {
+			n := min(len(upserts), perMark*chunk)
+			_, err := tx.Exec(ctx, `INSERT INTO gr_marks (evaluation_id, student_id, value_x100, special, updated_at, updated_by)
+				VALUES `+rows(n/perMark, perMark)+` ON CONFLICT (evaluation_id, student_id) DO UPDATE SET value_x100 = excluded.value_x100,
+				special = excluded.special, updated_at = excluded.updated_at, updated_by = excluded.updated_by`, upserts[:n]...)
 			if err != nil {
 				return err
 			}
-			if err := record(ctx, tx, now, change{Establishment: e.Establishment, Student: st.ID, Subject: "mark:" + id,
-				Actor: v.Actor(), Before: before, After: after}); err != nil {
-				return err
-			}
-			changed++
+			upserts = upserts[n:]
 		}
+		if err := recordAll(ctx, tx, now, changes); err != nil {
+			return err
+		}
+		changed = len(changes)
 		if !v.IsSystem() {
 			return clearDraft(ctx, tx, id, v.ID)
 		}
 		return nil
-	})
+	}()
 	return changed, err
 }
 
@@ -232,4 +254,115 @@ func PasteColumn(text string, rows int) ([]string, error) {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
 	return lines, nil
+}
+
+// rows writes n rows of k placeholders: "(?, ?), (?, ?)".
+func rows(n, k int) string {
+	row := "(" + strings.Repeat("?, ", k-1) + "?)"
+	return strings.Repeat(row+", ", n-1) + row
+}
+
+// recordAll writes changes to the history in a few statements, in the
+// caller's transaction.
+func recordAll(ctx context.Context, q db.Querier, at time.Time, cs []change) error {
+	const perChange, chunk = 7, 200
+	for len(cs) > 0 {
+		n := min(len(cs), chunk)
+		args := make([]any, 0, n*perChange)
+		for _, c := range cs[:n] {
+			var student any
+			if c.Student != "" {
+				student = c.Student
+			}
+			args = append(args, c.Establishment, student, c.Subject, c.Actor, at.Unix(), c.Before, c.After)
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO gr_history (establishment_id, student_id, subject, actor, at, before_state, after_state)
+			VALUES `+rows(n, perChange), args...); err != nil {
+			return err
+		}
+		cs = cs[n:]
+	}
+	return nil
+}
+
+// Column is an evaluation with what was typed for each of its students,
+// for a bulk load.
+type Column struct {
+	Input EvaluationInput
+	Cells map[string]string // student → typed text
+	At    time.Time         // when it was entered
+}
+
+// LoadIn creates evaluations of the teaching r with their marks in the
+// caller's transaction: the demo generator's term of marks. Each goes
+// through the same checks as the forms (the evaluation form's, the grid's
+// parser, the period's lock on the day it is entered) and each mark is
+// recorded in the history as entered by v; statements are prepared once
+// for the whole load. It returns the new evaluations' IDs.
+func (s *Service) LoadIn(ctx context.Context, v *access.Viewer, tx *db.Tx, r access.Resource, cols []Column) ([]string, error) {
+	t, err := s.teachingFor(ctx, v, tx, access.EnterMarks, r)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.evaluationForm(ctx, tx, t)
+	if err != nil {
+		return nil, err
+	}
+	roster, err := rosterOf(ctx, tx, t.Structure)
+	if err != nil {
+		return nil, err
+	}
+	insMark, err := tx.Prepare(ctx, `INSERT INTO gr_marks (evaluation_id, student_id, value_x100, special, updated_at, updated_by)
+		VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer insMark.Close()
+	insHist, err := tx.Prepare(ctx, `INSERT INTO gr_history (establishment_id, student_id, subject, actor, at, before_state, after_state)
+		VALUES (?, ?, ?, ?, ?, '', ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer insHist.Close()
+	actor := v.Actor()
+	out := make([]string, 0, len(cols))
+	for _, c := range cols {
+		f.Today = c.At.In(timetable.Paris).Format(timetable.DateFormat)
+		if err := CheckEvaluation(c.Input, f).Err(); err != nil {
+			return out, err
+		}
+		id, err := insertEvaluation(ctx, tx, v, t, c.Input, c.At)
+		if err != nil {
+			return out, err
+		}
+		scale, _ := ParseX100(c.Input.Scale)
+		var ps check.Problems
+		for _, st := range roster {
+			text := strings.TrimSpace(c.Cells[st.ID])
+			if text == "" {
+				continue
+			}
+			val, sp, err := ParseMark(text, scale)
+			if err != nil {
+				ps = append(ps, cellProblem(st.ID, text, err))
+				continue
+			}
+			var value any
+			if sp == "" {
+				value = val
+			}
+			if _, err := insMark.ExecContext(ctx, id, st.ID, value, sp, c.At.Unix(), actor); err != nil {
+				return out, err
+			}
+			if _, err := insHist.ExecContext(ctx, t.Establishment, st.ID, "mark:"+id, actor, c.At.Unix(),
+				Mark{ValueX100: val, Special: sp}.Text("")); err != nil {
+				return out, err
+			}
+		}
+		if err := ps.Err(); err != nil {
+			return out, err
+		}
+		out = append(out, id)
+	}
+	return out, nil
 }
