@@ -213,22 +213,20 @@ func (s *Service) SavePeriod(ctx context.Context, v *access.Viewer, id string, i
 
 // SavePeriodIn is SavePeriod in the caller's transaction.
 func (s *Service) SavePeriodIn(ctx context.Context, v *access.Viewer, tx *db.Tx, id string, in PeriodInput) error {
-	{
-		p, err := periodByID(ctx, tx, id)
-		if err == errNotFound {
-			return &access.Denied{Action: access.ManageGrades, Reason: "no such period"}
-		}
-		if err != nil {
-			return err
-		}
-		if err := v.Can(ctx, access.ManageGrades, access.Establishment(p.Establishment)); err != nil {
-			return err
-		}
-		if err := CheckPeriod(p, in).Err(); err != nil {
-			return err
-		}
-		return setPeriod(ctx, tx, v, s.now(), p, in)
+	p, err := periodByID(ctx, tx, id)
+	if err == errNotFound {
+		return &access.Denied{Action: access.ManageGrades, Reason: "no such period"}
 	}
+	if err != nil {
+		return err
+	}
+	if err := v.Can(ctx, access.ManageGrades, access.Establishment(p.Establishment)); err != nil {
+		return err
+	}
+	if err := CheckPeriod(p, in).Err(); err != nil {
+		return err
+	}
+	return setPeriod(ctx, tx, v, s.now(), p, in)
 }
 
 func setPeriod(ctx context.Context, q db.Querier, v *access.Viewer, now time.Time, p Period, in PeriodInput) error {

@@ -103,49 +103,47 @@ func (s *Service) SaveAppraisalsIn(ctx context.Context, v *access.Viewer, tx *db
 	if period == "" {
 		return &access.Denied{Action: access.EnterMarks, Resource: r, Reason: "no period"}
 	}
-	{
-		cur, err := s.appraisals(ctx, tx, t, period)
+	cur, err := s.appraisals(ctx, tx, t, period)
+	if err != nil {
+		return err
+	}
+	if cur.Locked {
+		return lockedProblem(cur.Period)
+	}
+	var ps check.Problems
+	for _, row := range cur.Rows {
+		if n := utf8.RuneCountInString(strings.TrimSpace(bodies[row.Student.ID])); n > MaxAppraisal {
+			ps = append(ps, check.Problem{Field: row.Student.ID, Code: "appraisal-long", N: n})
+		}
+	}
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	now := s.now()
+	for _, row := range cur.Rows {
+		body, ok := bodies[row.Student.ID]
+		body = strings.TrimSpace(body)
+		if !ok || body == row.Body {
+			continue
+		}
+		if body == "" {
+			_, err = tx.Exec(ctx, `DELETE FROM gr_appraisals WHERE period_id = ? AND student_id = ? AND subject_id = ?`,
+				period, row.Student.ID, t.Subject)
+		} else {
+			_, err = tx.Exec(ctx, `INSERT INTO gr_appraisals (period_id, student_id, subject_id, body, author_id, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (period_id, student_id, subject_id) DO UPDATE SET body = excluded.body,
+				author_id = excluded.author_id, updated_at = excluded.updated_at`,
+				period, row.Student.ID, t.Subject, body, nullable(authorOf(v)), now.Unix())
+		}
 		if err != nil {
 			return err
 		}
-		if cur.Locked {
-			return lockedProblem(cur.Period)
-		}
-		var ps check.Problems
-		for _, row := range cur.Rows {
-			if n := utf8.RuneCountInString(strings.TrimSpace(bodies[row.Student.ID])); n > MaxAppraisal {
-				ps = append(ps, check.Problem{Field: row.Student.ID, Code: "appraisal-long", N: n})
-			}
-		}
-		if err := ps.Err(); err != nil {
+		if err := record(ctx, tx, now, change{Establishment: t.Establishment, Student: row.Student.ID,
+			Subject: "appraisal:" + period + "/" + t.Subject, Actor: v.Actor(), Before: row.Body, After: body}); err != nil {
 			return err
 		}
-		now := s.now()
-		for _, row := range cur.Rows {
-			body, ok := bodies[row.Student.ID]
-			body = strings.TrimSpace(body)
-			if !ok || body == row.Body {
-				continue
-			}
-			if body == "" {
-				_, err = tx.Exec(ctx, `DELETE FROM gr_appraisals WHERE period_id = ? AND student_id = ? AND subject_id = ?`,
-					period, row.Student.ID, t.Subject)
-			} else {
-				_, err = tx.Exec(ctx, `INSERT INTO gr_appraisals (period_id, student_id, subject_id, body, author_id, updated_at)
-					VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (period_id, student_id, subject_id) DO UPDATE SET body = excluded.body,
-					author_id = excluded.author_id, updated_at = excluded.updated_at`,
-					period, row.Student.ID, t.Subject, body, nullable(authorOf(v)), now.Unix())
-			}
-			if err != nil {
-				return err
-			}
-			if err := record(ctx, tx, now, change{Establishment: t.Establishment, Student: row.Student.ID,
-				Subject: "appraisal:" + period + "/" + t.Subject, Actor: v.Actor(), Before: row.Body, After: body}); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
+	return nil
 }
 
 func authorOf(v *access.Viewer) string {

@@ -166,6 +166,24 @@ func TestGradebookEntry(t *testing.T) {
 		t.Errorf("a teacher's settings: %d", r.status)
 	}
 
+	// Appraisals: one too long is refused naming its student, the others kept.
+	ap := "/gradebook/class/" + c.class + "/" + c.subject + "/appraisals"
+	if r := b.get(ap + "?period=" + form.Get("period")); r.status != http.StatusOK || !strings.Contains(r.body, `<label for="a-`+c.roster[0]+`">`) {
+		t.Fatalf("appraisals page: %d", r.status)
+	}
+	r = b.post(ap, url.Values{"csrf": {csrf}, "period": {form.Get("period")}, "a." + c.roster[0]: {"Bon travail."},
+		"a." + c.roster[1]: {strings.Repeat("a", 301)}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, c.names[1]+" : l&#39;appréciation fait 301 caractères") ||
+		!strings.Contains(r.body, ">Bon travail.</textarea>") {
+		t.Errorf("long appraisal: %d %.300s", r.status, r.body)
+	}
+	if r := b.post(ap, url.Values{"csrf": {csrf}, "period": {form.Get("period")}, "a." + c.roster[0]: {"Bon travail."}}); r.status != http.StatusSeeOther {
+		t.Errorf("appraisal: %d", r.status)
+	}
+	if r := b.get(grid + "/edit"); r.status != http.StatusOK || !strings.Contains(r.body, `value="Contrôle de fractions"`) {
+		t.Errorf("edit page: %d", r.status)
+	}
+
 	// The head closes trimester 1: entry is refused with a clear message.
 	h := e.signIn(c.head)
 	period := form.Get("period")
@@ -179,7 +197,15 @@ func TestGradebookEntry(t *testing.T) {
 	if r := h.get("/gradebook/history?est=" + c.est + "&evaluation=" + id); r.status != http.StatusOK || !strings.Contains(r.body, "Contrôle de fractions") || !strings.Contains(r.body, "<ins>18</ins>") {
 		t.Errorf("history page: %d", r.status)
 	}
-	for _, p := range []string{"/gradebook/settings", "/gradebook/periods", "/gradebook/coefficients"} {
+	r = h.post("/gradebook/periods/"+period, url.Values{"csrf": {h.csrf()}, "est": {c.est}, "entry_deadline": {"2026-11-19"}, "reopened_until": {"2026-11-10"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Saisie rouverte jusqu&#39;au : le 2026-11-10 n&#39;est pas après") {
+		t.Errorf("reopening before the deadline: %d %.300s", r.status, r.body)
+	}
+	r = h.post("/gradebook/coefficients", url.Values{"csrf": {h.csrf()}, "est": {c.est}, "subject": {c.subject}, "target": {"class:" + c.class}, "coefficient": {"0"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "« 0 » n&#39;est pas un coefficient") {
+		t.Errorf("coefficient 0: %d", r.status)
+	}
+	for _, p := range []string{"/gradebook/settings", "/gradebook/periods", "/gradebook/coefficients", "/gradebook"} {
 		if r := h.get(p); r.status != http.StatusOK {
 			t.Errorf("%s: %d", p, r.status)
 		}
