@@ -54,8 +54,11 @@ func SubjectLevel(assessed []Assessment, set Settings) LevelResult {
 			ref.Kind = RefItem
 		}
 		if a.Level < Insufficient || a.Level > VeryGood {
-			exempt = exempt || a.Level == Exempt
-			res.Steps = append(res.Steps, Step{Rule: RuleSkipExempt, Ref: ref, Skipped: true, Hypothetical: a.Hypothetical})
+			rule := RuleSkipInvalid
+			if a.Level == Exempt {
+				rule, exempt = RuleSkipExempt, true
+			}
+			res.Steps = append(res.Steps, Step{Rule: rule, Ref: ref, Skipped: true, Hypothetical: a.Hypothetical})
 			continue
 		}
 		res.Steps = append(res.Steps, Step{Rule: RuleLevel, Ref: ref, Operands: []float64{float64(a.Level)}, Hypothetical: a.Hypothetical})

@@ -23,6 +23,8 @@
 //   - the rules are plain functions over slices; nothing is cached, and a
 //     class of 30 students with 40 evaluations takes well under a
 //     millisecond (BenchmarkClassSubject).
+//   - steps follow the order of the entries given (callers pass them by
+//     date), except that optional marks are weighed last, best first.
 //   - what-if: hypothetical marks are ordinary entries with a flag; the
 //     engine computes as usual and flags the steps and the result. Nothing
 //     is stored, since the engine has no storage.

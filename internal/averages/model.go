@@ -138,7 +138,7 @@ type Evaluation struct {
 
 	Formative bool // not counted
 	Bonus     bool // only the points above half the scale count
-	Optional  bool // counts only if it raises the average
+	Optional  bool // counts only if it raises the average; Bonus wins when both are set
 
 	SubSubject   string // "" for none
 	Hypothetical bool   // a what-if evaluation, never stored

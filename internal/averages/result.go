@@ -31,6 +31,7 @@ type Rule string
 // Rules of the steps. The comment gives the operands, then the result.
 const (
 	RuleMarkTo20    Rule = "mark.to20"      // value, scale, mark20, coef → product (mark20 × coef)
+	RuleMarkOn20    Rule = "mark.on20"      // a mark out of 20, same operands as RuleMarkTo20
 	RuleMarkOwn     Rule = "mark.own"       // value, scale, mark20, coef, weight (coef × scale ÷ 20) → product (mark20 × weight)
 	RuleMarkZero    Rule = "mark.zero"      // (code) → 0: the special mark counts as 0
 	RuleBonus       Rule = "bonus"          // value, scale, mark20, excess (max(0, mark20 − 10)), weight → added (weight × excess)
@@ -63,7 +64,7 @@ const (
 	RuleSkipFormative    Rule = "skip.formative"
 	RuleSkipCode         Rule = "skip.code"
 	RuleSkipCoef0        Rule = "skip.coef0"
-	RuleSkipInvalid      Rule = "skip.invalid"  // a scale out of (0, 100] or a value out of the scale
+	RuleSkipInvalid      Rule = "skip.invalid"  // a scale out of (0, 100], a value out of the scale, a level out of 0–4
 	RuleSkipOptional     Rule = "skip.optional" // mark20, current: not above the current average
 	RuleSkipPartNN       Rule = "skip.part.nn"
 	RuleSkipPartCoef0    Rule = "skip.part.coef0"
@@ -80,10 +81,14 @@ const (
 	RuleLevelExempt  Rule = "level.exempt"  // exempt only
 )
 
+// Rules lists every rule, for a legend or a check of the catalogs.
+var Rules = []Rule{RuleMarkTo20, RuleMarkOn20, RuleMarkOwn, RuleMarkZero, RuleBonus, RuleOptFirst, RuleOptKept, RuleSumPoints, RuleSumWeights, RuleSumBonus, RuleAddBonus, RuleDivide, RuleDivideCount, RuleCap, RuleNN, RuleNNBonus, RulePartHead, RulePart, RulePeriodHead, RulePeriod, RuleYearMarks, RuleSubjectWeighted, RuleSubjectMean, RuleBrevet, RuleRoundNearest, RuleRoundUp, RuleRoundDown, RuleSkipFormative, RuleSkipCode, RuleSkipCoef0, RuleSkipInvalid, RuleSkipOptional, RuleSkipPartNN, RuleSkipPartCoef0, RuleSkipPeriodNN, RuleSkipSubjectNN, RuleSkipSubjectCoef0, RuleLevel, RuleSkipExempt, RuleLevelMean, RuleLevelHighest, RuleLevelNone, RuleLevelExempt}
+
 // operandNames names each rule's operands, in order, for the catalogs'
 // placeholders ({value}, {scale}…); the result is {result}.
 var operandNames = map[Rule][]string{
 	RuleMarkTo20:        {"value", "scale", "mark20", "coef"},
+	RuleMarkOn20:        {"value", "scale", "mark20", "coef"},
 	RuleMarkOwn:         {"value", "scale", "mark20", "coef", "weight"},
 	RuleBonus:           {"value", "scale", "mark20", "excess", "weight"},
 	RuleOptFirst:        {"mark20"},

@@ -22,8 +22,8 @@ type Rounding struct {
 	Mode RoundMode
 }
 
-// Steps lists the allowed rounding steps.
-var Steps = []float64{0.01, 0.1, 0.5, 1}
+// RoundingSteps lists the allowed rounding steps.
+var RoundingSteps = []float64{0.01, 0.1, 0.5, 1}
 
 // tolerance forgives float error: a value within a millionth of a point
 // of a step's boundary is taken to be on it. Marks have at most two
@@ -34,7 +34,7 @@ const tolerance = 1e-6
 // Validate checks the step and the mode.
 func (r Rounding) Validate() error {
 	ok := false
-	for _, s := range Steps {
+	for _, s := range RoundingSteps {
 		ok = ok || r.Step == s
 	}
 	if !ok || (r.Mode != Nearest && r.Mode != Up && r.Mode != Down) {

@@ -14,9 +14,10 @@ import (
 //   - a mark brought back to /20 weighs its coefficient; a mark kept on
 //     its own scale weighs coefficient × scale ÷ 20; each adds mark/20 ×
 //     weight to the points;
-//   - optional marks, best first, count while each is strictly above the
-//     average so far (with no other mark, the best one starts it);
 //   - bonus marks add weight × max(0, mark/20 − 10) to the points only;
+//   - optional marks, best first, count while each is strictly above the
+//     average so far, bonus points included (with no other mark, the best
+//     one starts it): this gives the best average of all the choices;
 //   - average = points ÷ weights, capped at 20; NN when no weight counts;
 //   - with sub-subjects, the average is the coefficient-weighted mean of
 //     the graded sub-subjects' averages, the evaluations without one
@@ -91,8 +92,12 @@ func valid(e Entry) bool {
 // markStep is the step that turns a counted mark into points.
 func (c counted) step(depth int) Step {
 	ev := c.entry.Eval
-	if ev.To20 {
-		return Step{Rule: RuleMarkTo20, Depth: depth, Ref: c.ref, Code: c.entry.Mark.Code,
+	if ev.To20 || ev.Scale == 20 {
+		rule := RuleMarkTo20
+		if ev.Scale == 20 {
+			rule = RuleMarkOn20 // nothing to bring back; the weight is the coefficient either way
+		}
+		return Step{Rule: rule, Depth: depth, Ref: c.ref, Code: c.entry.Mark.Code,
 			Operands: []float64{c.entry.Mark.Value, ev.Scale, c.mark20, ev.Coefficient}, Result: c.product, Hypothetical: c.hyp}
 	}
 	return Step{Rule: RuleMarkOwn, Depth: depth, Ref: c.ref, Code: c.entry.Mark.Code,

@@ -18,7 +18,9 @@ func TestSubjectAverage(t *testing.T) {
 		rules   []Rule  // rules that must appear
 	}{
 		// (12×1 + 15×2) ÷ 3 = 42 ÷ 3 = 14
-		{"to20", Subject{}, []Entry{on20("a", 12), en(ev("b", 20, 2), val(15))}, true, 14, []Rule{RuleMarkTo20, RuleDivide}},
+		{"on20", Subject{}, []Entry{on20("a", 12), en(ev("b", 20, 2), val(15))}, true, 14, []Rule{RuleMarkOn20, RuleDivide}},
+		// 8/10 → 16 weight 2 = 32; a /20 kept on its scale weighs its coefficient: 14 × 1: 46 ÷ 3
+		{"to20", Subject{}, []Entry{en(ev("a", 10, 2), val(8)), en(ev("b", 20, 1, own), val(14))}, true, 46.0 / 3, []Rule{RuleMarkTo20, RuleMarkOn20}},
 		// 8/10 → 16, 30/40 → 15: (16×1 + 15×2) ÷ 3 = 46 ÷ 3
 		{"to20 scales", Subject{}, []Entry{en(ev("a", 10, 1), val(8)), en(ev("b", 40, 2), val(30))}, true, 46.0 / 3, nil},
 		// own scales: (1×8 + 1×30) ÷ (1×10 + 1×40) × 20 = 38 ÷ 50 × 20 = 15.2
@@ -142,7 +144,7 @@ func TestWhatIf(t *testing.T) {
 	}
 	flagged := 0
 	for _, s := range r.Steps {
-		if s.Hypothetical && (s.Rule == RuleMarkTo20) {
+		if s.Hypothetical && (s.Rule == RuleMarkOn20) {
 			flagged++
 		}
 	}
