@@ -191,14 +191,14 @@ func TestGradebookEntry(t *testing.T) {
 		t.Fatalf("deadline: %d %.300s", r.status, r.body)
 	}
 	r = b.post(grid+"/marks", url.Values{"csrf": {csrf}, "m." + c.roster[0]: {"5"}})
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "la saisie de cette période est close") {
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "la saisie de cette période s&#39;est terminée le 19 novembre 2026") {
 		t.Errorf("locked period: %d", r.status)
 	}
 	if r := h.get("/gradebook/history?est=" + c.est + "&evaluation=" + id); r.status != http.StatusOK || !strings.Contains(r.body, "Contrôle de fractions") || !strings.Contains(r.body, "<ins>18</ins>") {
 		t.Errorf("history page: %d", r.status)
 	}
 	r = h.post("/gradebook/periods/"+period, url.Values{"csrf": {h.csrf()}, "est": {c.est}, "entry_deadline": {"2026-11-19"}, "reopened_until": {"2026-11-10"}})
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Saisie rouverte jusqu&#39;au : le 2026-11-10 n&#39;est pas après") {
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Saisie rouverte jusqu&#39;au : le 10 novembre 2026 n&#39;est pas après") {
 		t.Errorf("reopening before the deadline: %d %.300s", r.status, r.body)
 	}
 	r = h.post("/gradebook/coefficients", url.Values{"csrf": {h.csrf()}, "est": {c.est}, "subject": {c.subject}, "target": {"class:" + c.class}, "coefficient": {"0"}})

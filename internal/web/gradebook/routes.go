@@ -21,6 +21,7 @@ import (
 	"cartable/internal/check"
 	"cartable/internal/grades"
 	"cartable/internal/i18n"
+	"cartable/internal/timetable"
 	"cartable/internal/web/page"
 )
 
@@ -48,6 +49,9 @@ func New(kit *page.Kit, svc *grades.Service) (*Area, error) {
 		},
 		"runes": func(s string) int { return len([]rune(s)) },
 		"strs":  func(s ...string) []string { return s },
+		"period": func(lang string, p grades.Period) string {
+			return i18n.T(lang, "gb.period."+p.Kind, p.Number)
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -148,7 +152,24 @@ func formProblems(r *http.Request, err error) (problems, bool) {
 	if !ok {
 		return problems{}, false
 	}
-	return problems{Messages: page.ProblemText(page.Lang(r), "gb", ps), Bad: ps.Fields()}, true
+	lang := page.Lang(r)
+	return problems{Messages: page.ProblemText(lang, "gb", readableDays(lang, ps)), Bad: ps.Fields()}, true
+}
+
+// readableDays writes the days the problems quote ("locked since…") as
+// the reader reads them.
+func readableDays(lang string, ps check.Problems) check.Problems {
+	out := make(check.Problems, len(ps))
+	for i, p := range ps {
+		switch p.Code {
+		case "locked", "outside-period", "before-period", "reopen-before-deadline":
+			if d, err := timetable.ParseDate(p.Value); err == nil {
+				p.Value = i18n.Date(lang, d)
+			}
+		}
+		out[i] = p
+	}
+	return out
 }
 
 // rowProblems translates the problems of a grid or appraisal form, each
@@ -159,7 +180,7 @@ func rowProblems(lang string, ps check.Problems, names map[string]string, scaleX
 	for _, p := range ps {
 		name, ok := names[p.Field]
 		if !ok {
-			out.Messages = append(out.Messages, page.ProblemText(lang, "gb", check.Problems{p})...)
+			out.Messages = append(out.Messages, page.ProblemText(lang, "gb", readableDays(lang, check.Problems{p}))...)
 			continue
 		}
 		var msg string
