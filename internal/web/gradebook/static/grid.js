@@ -55,6 +55,11 @@
   }
   inputs.forEach(function (input, n) {
     input.addEventListener("input", typed);
+    // Enter never submits from a cell (some keyboards send its keypress
+    // even when the keydown was handled): the Save button does.
+    input.addEventListener("keypress", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); }
+    });
     input.addEventListener("keydown", function (e) {
       if (e.key !== "Enter") { return; }
       e.preventDefault();
