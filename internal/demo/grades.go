@@ -43,15 +43,30 @@ func GenerateGrades(ctx context.Context, v *access.Viewer, tx *db.Tx, seed int64
 		est).Scan(&headID); err != nil {
 		return err
 	}
-	// The school days of the term, Toussaint excluded: when evaluations are held.
+	// The school days of the term, holidays excluded: when evaluations are held.
+	type span struct{ from, to string }
+	holidays, err := db.All(ctx, tx, func(s db.Scanner) (h span, err error) {
+		err = s.Scan(&h.from, &h.to)
+		return
+	}, `SELECT h.starts_on, h.ends_on FROM holidays h JOIN periods p ON p.school_year_id = h.school_year_id WHERE p.id = ?`, period)
+	if err != nil {
+		return err
+	}
 	var days []string
 	first, _ := timetable.ParseDate(starts)
 	last, _ := timetable.ParseDate(ends)
+next:
 	for d := first.AddDate(0, 0, 7); !d.After(last); d = d.AddDate(0, 0, 1) {
 		iso := d.Format(timetable.DateFormat)
-		if timetable.Weekday(d) <= 5 && timetable.Weekday(d) != 3 && (iso < "2026-10-17" || iso > "2026-11-01") {
-			days = append(days, iso)
+		if timetable.Weekday(d) > 5 || timetable.Weekday(d) == 3 {
+			continue
 		}
+		for _, h := range holidays {
+			if h.from <= iso && iso <= h.to {
+				continue next
+			}
+		}
+		days = append(days, iso)
 	}
 	if len(days) == 0 {
 		return nil
