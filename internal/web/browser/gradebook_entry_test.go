@@ -104,4 +104,31 @@ func TestBrowserGradebookKeyboardEntry(t *testing.T) {
 	if v := b.value("#" + first); v != "9" || b.count("#gb-restored:not([hidden])") != 1 {
 		t.Errorf("restored %q, notice shown: %d", v, b.count("#gb-restored:not([hidden])"))
 	}
+	if os.Getenv(envAxe) == "" {
+		return
+	}
+	// Every page of the area passes the accessibility audit.
+	axe := loadAxe(t)
+	teaching := "/gradebook/class/" + class + "/" + subject
+	for _, p := range []string{"/gradebook", teaching, teaching + "/appraisals", "/gradebook/evaluations/" + id + "/edit", newPath} {
+		if st := b.open(p); st != http.StatusOK {
+			t.Fatalf("%s: %d", p, st)
+		}
+		b.audit(p, axe)
+	}
+	b.open("/gradebook/evaluations/" + id)
+	b.do(chromedp.SetValue(chromedp.ID(first), "25"))
+	if st := b.load(chromedp.Click(chromedp.CSS(`#gb-grid button[type=submit]`))); st != http.StatusUnprocessableEntity {
+		t.Fatalf("a mark above the scale: %d", st)
+	}
+	b.audit("the grid refusing a mark", axe)
+	head := s.account("head", func(a demo.Account) bool { return hasFunction("head")(a) && a.Establishment == demo.MainUAI })
+	hb := s.newTab()
+	hb.signIn(head.Login)
+	for _, p := range []string{"/gradebook", "/gradebook/settings", "/gradebook/periods", "/gradebook/coefficients", "/gradebook/history"} {
+		if st := hb.open(p); st != http.StatusOK {
+			t.Fatalf("%s: %d", p, st)
+		}
+		hb.audit(p, axe)
+	}
 }
