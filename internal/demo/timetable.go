@@ -74,6 +74,15 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 	if err := generateDiscipline(sctx, v, tx, o.Seed, o.Today); err != nil { // discipline.go
 		return err
 	}
+	if err := GenerateGrades(sctx, v, tx, o.Seed, o.Today); err != nil { // grades.go
+		return err
+	}
+	if err := GenerateCompetences(sctx, v, tx, o.Seed, o.Today); err != nil { // competences.go
+		return err
+	}
+	if err := GenerateReportCards(sctx, v, tx, o.Seed, o.Today); err != nil { // reportcards.go
+		return err
+	}
 	return generateNotes(sctx, v, tx, o.Seed, o.Today) // liaison.go
 }
 

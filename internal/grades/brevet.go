@@ -61,7 +61,7 @@ type brevetFrame struct {
 
 func (s *Service) brevetFrame(ctx context.Context, v *access.Viewer, class CycleClass) (brevetFrame, error) {
 	f := brevetFrame{class: class, names: map[string]string{}, subs: map[string][]averages.SubSubject{},
-		family: family(v), today: s.cmpToday()}
+		family: family(v), today: s.today()}
 	set, err := settingsOf(ctx, s.DB, class.Establishment)
 	if err != nil {
 		return f, err

@@ -609,7 +609,6 @@ func (o cmpOp) evaluation(ctx context.Context, v *access.Viewer, a access.Action
 }
 
 // today is the service's day in Paris.
-func (s *Service) cmpToday() string { return s.now().In(timetable.Paris).Format(timetable.DateFormat) }
 
 // EvaluationLevels reads an evaluation's grid for a viewer who reads the
 // teaching's grades (its teacher, the head teacher, the head).
@@ -629,7 +628,7 @@ func (s *Service) EvaluationLevels(ctx context.Context, v *access.Viewer, id str
 	if err != nil {
 		return g, err
 	}
-	g.Locked = p.Locked(s.cmpToday())
+	g.Locked = p.Locked(s.today())
 	if g.Structure, g.Subject, err = cmpStructureAndSubject(ctx, s.DB, e); err != nil {
 		return g, err
 	}
@@ -1020,7 +1019,7 @@ func (s *Service) StudentCompetences(ctx context.Context, v *access.Viewer, stud
 	if err != nil {
 		return out, err
 	}
-	today := s.cmpToday()
+	today := s.today()
 	for _, p := range all {
 		if p.Year != class.Year {
 			continue

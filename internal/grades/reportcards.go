@@ -103,8 +103,6 @@ var mentionFR = map[string]string{
 	MentionWarnWork: "Mise en garde (travail)", MentionWarnConduct: "Mise en garde (comportement)",
 }
 
-// MaxAppraisal bounds every appraisal, in characters.
-const MaxAppraisal = 300
 
 // classInfo is a class with its establishment, as cards print them.
 type classInfo struct {

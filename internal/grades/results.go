@@ -12,7 +12,6 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/averages"
 	"cartable/internal/db"
-	"cartable/internal/i18n"
 	"cartable/internal/roles"
 )
 
@@ -151,8 +150,6 @@ func family(v *access.Viewer) bool {
 	return v.Profile == roles.Student || v.Profile == roles.Relative
 }
 
-// today is the calendar day in France.
-func (s *Service) today() string { return s.now().In(i18n.Zone).Format("2006-01-02") }
 
 // choosePeriod picks the period asked for ("" : the current one, else
 // the last begun, else the first; "year": none), among ps.
@@ -263,7 +260,7 @@ func (s *Service) compute(ctx context.Context, res *Results, f studentFacts, eva
 	if err != nil {
 		return err
 	}
-	subs, err := subSubjectsOf(ctx, s.DB, subjectIDs)
+	subs, err := engineSubSubjects(ctx, s.DB, subjectIDs)
 	if err != nil {
 		return err
 	}
@@ -421,7 +418,8 @@ func subjectNames(ctx context.Context, q db.Querier, ids []string) (map[string]s
 	return out, rows.Err()
 }
 
-func subSubjectsOf(ctx context.Context, q db.Querier, subjects []string) (map[string][]averages.SubSubject, error) {
+// engineSubSubjects reads the sub-subjects of subjects as the engine takes them.
+func engineSubSubjects(ctx context.Context, q db.Querier, subjects []string) (map[string][]averages.SubSubject, error) {
 	out := map[string][]averages.SubSubject{}
 	if len(subjects) == 0 {
 		return out, nil
@@ -680,7 +678,7 @@ func (s *Service) ClassResults(ctx context.Context, v *access.Viewer, teaching a
 	if err != nil {
 		return nil, err
 	}
-	subs, err := subSubjectsOf(ctx, s.DB, []string{subject})
+	subs, err := engineSubSubjects(ctx, s.DB, []string{subject})
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ type school struct {
 	headTeacher, head, headB *access.Viewer
 }
 
-var today = time.Date(2026, 12, 7, 10, 0, 0, 0, i18n.Zone)
+var resultsDay = time.Date(2026, 12, 7, 10, 0, 0, 0, i18n.Zone)
 
 func newSchool(t testing.TB) *school {
 	t.Helper()
@@ -50,7 +50,7 @@ func newSchool(t testing.TB) *school {
 		t.Fatal(err)
 	}
 	sc := &school{d: d, values1: map[string]float64{}, values2: map[string]float64{}}
-	sc.s = &grades.Service{DB: d, Policy: access.New(d), Now: func() time.Time { return today }}
+	sc.s = &grades.Service{DB: d, Policy: access.New(d), Now: func() time.Time { return resultsDay }}
 	one := func(q string, args ...any) string {
 		t.Helper()
 		var s string
@@ -443,11 +443,11 @@ func TestNewMarkNotices(t *testing.T) {
 		return n
 	}
 	// Today: e2 is published today (e1 was before the opt-in, e3 later).
-	n, err := grades.AnnounceMarks(ctx, sys, sc.d, today)
+	n, err := grades.AnnounceMarks(ctx, sys, sc.d, resultsDay)
 	if err != nil || n != 2 {
 		t.Fatalf("announced %d (%v), want 2: S and their guardian, e2", n, err)
 	}
-	if n, err := grades.AnnounceMarks(ctx, sys, sc.d, today.Add(5*time.Minute)); err != nil || n != 0 {
+	if n, err := grades.AnnounceMarks(ctx, sys, sc.d, resultsDay.Add(5*time.Minute)); err != nil || n != 0 {
 		t.Fatalf("a second round announced %d (%v): once per person and evaluation", n, err)
 	}
 	if notices(sc.student) != 1 || notices(sc.parent.ID) != 1 || notices(sc.other.ID) != 0 || notices(sc.mate) != 0 {
@@ -466,14 +466,14 @@ func TestNewMarkNotices(t *testing.T) {
 	if err := sc.s.SetMarkNotices(ctx, sc.mateV, true); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := grades.AnnounceMarks(ctx, sys, sc.d, today.Add(10*time.Minute)); err != nil || n != 1 {
+	if n, err := grades.AnnounceMarks(ctx, sys, sc.d, resultsDay.Add(10*time.Minute)); err != nil || n != 1 {
 		t.Fatalf("S2's opt-in announced %d (%v): e2 (published today) only", n, err)
 	}
 	if _, err := sc.d.Exec(ctx, `UPDATE gr_marks SET special = '', value_x100 = 1500, updated_at = ? WHERE evaluation_id = ? AND student_id = ?`,
-		today.Add(time.Hour).Unix(), sc.e1, sc.mate); err != nil {
+		resultsDay.Add(time.Hour).Unix(), sc.e1, sc.mate); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := grades.AnnounceMarks(ctx, sys, sc.d, today.Add(2*time.Hour)); err != nil || n != 1 || notices(sc.mate) != 2 {
+	if n, err := grades.AnnounceMarks(ctx, sys, sc.d, resultsDay.Add(2*time.Hour)); err != nil || n != 1 || notices(sc.mate) != 2 {
 		t.Fatalf("S2's late mark announced %d (%v)", n, err)
 	}
 	// e3's publication day.

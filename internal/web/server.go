@@ -32,6 +32,7 @@ import (
 	competencesarea "cartable/internal/web/competences"
 	disciplinearea "cartable/internal/web/discipline"
 	"cartable/internal/web/download"
+	gradebookarea "cartable/internal/web/gradebook"
 	"cartable/internal/web/home"
 	"cartable/internal/web/homework"
 	"cartable/internal/web/justify"
@@ -240,6 +241,11 @@ func New(o Options) (*Server, error) {
 	}
 	start.Grades = marks
 	srv.areas = append(srv.areas, res)
+	gb, err := gradebookarea.New(srv.kit, marks)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, gb)
 	srv.registerGauges() // metrics.go
 	return srv, nil
 }
