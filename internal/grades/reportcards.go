@@ -103,7 +103,6 @@ var mentionFR = map[string]string{
 	MentionWarnWork: "Mise en garde (travail)", MentionWarnConduct: "Mise en garde (comportement)",
 }
 
-
 // classInfo is a class with its establishment, as cards print them.
 type classInfo struct {
 	ID, Establishment, Year, Code, Name, Level string

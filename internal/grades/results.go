@@ -150,7 +150,6 @@ func family(v *access.Viewer) bool {
 	return v.Profile == roles.Student || v.Profile == roles.Relative
 }
 
-
 // choosePeriod picks the period asked for ("" : the current one, else
 // the last begun, else the first; "year": none), among ps.
 func choosePeriod(ps []Period, want, today string) (Period, bool, error) {
