@@ -27,6 +27,7 @@ type cmpCast struct {
 
 func newCmpCast(t *testing.T) *cmpCast {
 	e := newEnv(t, 60)
+	e.withoutDemoGrades()
 	e.clock.mu.Lock()
 	e.clock.at = time.Date(2026, 12, 8, 11, 0, 0, 0, timetable.Paris)
 	e.clock.mu.Unlock()

@@ -16,6 +16,7 @@ import (
 // date, the family reads the card and its PDF from that date only.
 func TestReportCardPages(t *testing.T) {
 	e := newEnv(t, 60)
+	e.withoutDemoGrades()
 	e.clock.mu.Lock()
 	e.clock.at = time.Date(2026, 12, 7, 10, 0, 0, 0, timetable.Paris)
 	e.clock.mu.Unlock()
