@@ -215,23 +215,41 @@ func (s *Service) results(ctx context.Context, v *access.Viewer, student, period
 	if !res.Year && res.Period.ID == "" {
 		return res, nil // no period: nothing to show
 	}
-	evals, err := evaluationsOfStudent(ctx, s.DB, student, res.Period.ID)
+	evals, err := s.visibleEvaluations(ctx, res, student)
 	if err != nil {
 		return nil, err
 	}
-	if res.Family {
-		kept := evals[:0]
-		for _, e := range evals {
-			if e.PublishOn <= res.Today {
-				kept = append(kept, e)
+	// A period that has just begun shows nothing yet: by default, the last
+	// period with marks (the one the report cards are about) is shown.
+	for i := len(res.Periods) - 1; period == "" && len(evals) == 0 && i >= 0; i-- {
+		if p := res.Periods[i]; p.StartsOn < res.Period.StartsOn {
+			res.Period = p
+			if evals, err = s.visibleEvaluations(ctx, res, student); err != nil {
+				return nil, err
 			}
 		}
-		evals = kept
 	}
 	if err := s.compute(ctx, res, f, evals); err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// visibleEvaluations lists the student's evaluations of res's period
+// (every period for the year) that the reader sees: for a family, those
+// published by today.
+func (s *Service) visibleEvaluations(ctx context.Context, res *Results, student string) ([]Evaluation, error) {
+	evals, err := evaluationsOfStudent(ctx, s.DB, student, res.Period.ID)
+	if err != nil || !res.Family {
+		return evals, err
+	}
+	kept := evals[:0]
+	for _, e := range evals {
+		if e.PublishOn <= res.Today {
+			kept = append(kept, e)
+		}
+	}
+	return kept, nil
 }
 
 // compute fills the subjects and averages of res from evals (ordered by
