@@ -146,14 +146,6 @@ func (g *gen) newPerson(profile, first, last string, female bool) *person {
 	p.LastName = strings.ToUpper(last)
 	p.Login = g.login(first, last)
 	p.Active = true
-	// The national numeric ids the national record (LSU) needs: a
-	// student's id in the student database (id-be), a teacher's in STS.
-	switch profile {
-	case roles.Student:
-		p.ExternalID = strconv.Itoa(1000000 + len(g.people))
-	case roles.Teacher:
-		p.ExternalID = strconv.Itoa(2000000 + len(g.people))
-	}
 	if profile != roles.Student {
 		p.Title = "M."
 		if female {
