@@ -206,6 +206,16 @@ func cut(s string, n int) string {
 }
 
 // positiveInteger tells whether s is an xs:positiveInteger.
+// nationalID is the national number within a person's join key: the keys
+// of the local feeds are "siecle:UAI:ELEVE_ID" and "sts:UAI:ID"; an AAF
+// key is taken whole.
+func nationalID(external string) string {
+	if i := strings.LastIndexByte(external, ':'); i >= 0 {
+		return external[i+1:]
+	}
+	return external
+}
+
 func positiveInteger(s string) bool {
 	if s == "" || strings.Trim(s, "0123456789") != "" {
 		return false
@@ -288,7 +298,7 @@ func buildLSU(comp *compiled, head, yearStart, today string, reports map[string]
 		if ref, ok := teacherRefs[t.ID]; ok {
 			return ref, ref != ""
 		}
-		if !positiveInteger(t.External) {
+		if !positiveInteger(nationalID(t.External)) {
 			teacherRefs[t.ID] = ""
 			ps = append(ps, check.Problem{Field: "teacher/" + t.ID, Code: "lsu-sts", Value: strings.TrimSpace(t.First + " " + t.Last)})
 			return "", false
@@ -302,7 +312,7 @@ func buildLSU(comp *compiled, head, yearStart, today string, reports map[string]
 		case "MME":
 			civ = "MME"
 		}
-		f.Data.Teachers = append(f.Data.Teachers, lsuTeacher{ID: ref, Type: "epp", STS: t.External, Civ: civ,
+		f.Data.Teachers = append(f.Data.Teachers, lsuTeacher{ID: ref, Type: "epp", STS: nationalID(t.External), Civ: civ,
 			Last: cut(t.Last, 100), First: cut(t.First, 100)})
 		return ref, true
 	}
@@ -336,14 +346,14 @@ func buildLSU(comp *compiled, head, yearStart, today string, reports map[string]
 	for i, st := range comp.pupils {
 		card := comp.cards[i]
 		name := st.name()
-		if !positiveInteger(st.External) {
+		if !positiveInteger(nationalID(st.External)) {
 			ps = append(ps, check.Problem{Field: "student/" + st.ID, Code: "lsu-ine", Value: name})
-		} else if other, dup := seenBE[st.External]; dup {
+		} else if other, dup := seenBE[nationalID(st.External)]; dup {
 			ps = append(ps, check.Problem{Field: "student/" + st.ID, Code: "lsu-ine-duplicate", Value: name + " / " + other})
 		}
-		seenBE[st.External] = name
+		seenBE[nationalID(st.External)] = name
 		ref := "EL_" + strconv.Itoa(i+1)
-		f.Data.Students = append(f.Data.Students, lsuStudent{ID: ref, IDBE: st.External, Last: cut(st.Last, 100),
+		f.Data.Students = append(f.Data.Students, lsuStudent{ID: ref, IDBE: nationalID(st.External), Last: cut(st.Last, 100),
 			First: cut(st.First, 100), Division: cut(c.Code, 20)})
 		b := lsuPeriodic{Student: ref, Period: "PER_1", Council: council, Schooling: yearStart, Head: "RESP_1",
 			HeadTeachers: strings.Join(princ, " ")}

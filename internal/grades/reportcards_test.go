@@ -350,10 +350,12 @@ func TestLSUExport(t *testing.T) {
 		t.Fatalf("problems: %v", codes)
 	}
 
-	// Give everyone their ids and appraisals: the file validates.
+	// Give everyone their ids, as the local feeds key them (SIECLE for
+	// students, STS for teachers), and appraisals: the file validates, with
+	// the national numbers alone.
 	people, _ := db.Strings(ctx, w.d, `SELECT id FROM people ORDER BY id`)
 	for i, id := range people {
-		w.exec(`UPDATE people SET external_id = ? WHERE id = ?`, strconv.Itoa(100000+i), id)
+		w.exec(`UPDATE people SET external_id = ? WHERE id = ?`, "siecle:0750999X:"+strconv.Itoa(100000+i), id)
 	}
 	var rows []grades.CouncilRow
 	for _, st := range w.pupils {
@@ -365,6 +367,9 @@ func TestLSUExport(t *testing.T) {
 	xml, err := w.s.LSU(ctx, w.viewer(w.head), w.class, w.period)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if strings.Contains(string(xml), "siecle:") || !strings.Contains(string(xml), `id-be="1`) {
+		t.Fatal("the file carries the feed's keys instead of the national numbers")
 	}
 	validate(t, xml)
 	if !strings.Contains(string(xml), `moyenne-eleve="10,00"`) || !strings.Contains(string(xml), "<bilan-periodique") {
