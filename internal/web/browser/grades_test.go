@@ -1,0 +1,220 @@
+package browser_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"cartable/internal/auth"
+	"cartable/internal/demo"
+	"cartable/internal/i18n"
+)
+
+// stepUpTeacher signs a teacher in, adds an authenticator app to their
+// account and opens path, which asks for the second factor first: the
+// tab ends on path with a session that may enter marks.
+func (b *tab) stepUpTeacher(login, path string) {
+	b.t.Helper()
+	b.signIn(login)
+	b.open("/account/totp")
+	b.load(chromedp.Click(chromedp.CSS(`form[action="/account/totp/start"] button`)))
+	secret := stripSpaces(b.text("#secret"))
+	code, _ := auth.TOTPCode(secret, time.Now())
+	b.do(chromedp.SendKeys(chromedp.ID("code"), code))
+	b.load(chromedp.Click(chromedp.CSS(`form[action="/account/totp/confirm"] button`)))
+	b.open(path)
+	if p := b.path(); !strings.HasPrefix(p, "/sign-in/second-factor?next=") {
+		b.t.Fatalf("a password-only session opened %s at %s", path, p)
+	}
+	code, _ = auth.TOTPCode(secret, time.Now().Add(30*time.Second)) // the next step: a code serves once
+	b.do(chromedp.SendKeys(chromedp.ID("code"), code))
+	if st := b.load(chromedp.Click(chromedp.CSS(`form[action="/sign-in/second-factor"] button[type=submit]`))); st != http.StatusOK || b.path() != path {
+		b.t.Fatalf("step-up: %d at %s, want %s", st, b.path(), path)
+	}
+}
+
+// averageLine is the explanation's division: "Moyenne : points ÷ weights = average".
+var averageLine = regexp.MustCompile(`^Moyenne : ([\d  ]+(?:,\d+)?) ÷ ([\d  ]+(?:,\d+)?) = ([\d  ]+(?:,\d+)?)$`)
+
+func frNumber(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(strings.NewReplacer(",", ".", " ", "", " ", "").Replace(s), 64)
+	if err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return f
+}
+
+// TestBrowserMarksReachTheFamily is the issue's walk through: a teacher
+// steps up to a second factor, opens a new evaluation's grid and types a
+// column from the keyboard (Enter and Tab, a decimal comma, a special
+// code), then saves. The evaluation is published tomorrow: a relative of
+// the first student typed sees nothing of it. The teacher moves the
+// publication to today: the relative sees the mark with the class mean and
+// the subject average, opens "comment est calculée cette moyenne ?" and
+// finds the line of the new mark among steps that can be redone by hand.
+func TestBrowserMarksReachTheFamily(t *testing.T) {
+	s := newSuite(t)
+	ctx := context.Background()
+	var login, class, subject string
+	if err := s.db.QueryRow(ctx, `SELECT p.login, a.class_id, a.subject_id FROM teaching_assignments a JOIN people p ON p.id = a.teacher_id
+		JOIN establishments e ON e.id = a.establishment_id WHERE e.uai = ? AND a.class_id IS NOT NULL ORDER BY a.id LIMIT 1`, demo.MainUAI).
+		Scan(&login, &class, &subject); err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(i18n.Zone)
+	tb := s.newTab()
+	newPath := "/gradebook/new?teaching=" + url.QueryEscape("class:"+class+"/"+subject)
+	tb.stepUpTeacher(login, newPath)
+
+	const title = "Contrôle de connaissances"
+	tb.do(chromedp.SendKeys(chromedp.ID("title"), title),
+		chromedp.SetValue(chromedp.ID("publish_on"), today.AddDate(0, 0, 1).Format("2006-01-02")))
+	if st := tb.load(chromedp.Click(chromedp.CSS(`form[action="/gradebook/new"] button[type=submit]`))); st != http.StatusOK || !strings.HasPrefix(tb.path(), "/gradebook/evaluations/") {
+		t.Fatalf("new evaluation: %d at %s", st, tb.path())
+	}
+	ev := strings.TrimPrefix(tb.path(), "/gradebook/evaluations/")
+
+	// The first row whose student has a relative with an account, and
+	// three rows after it.
+	cells := eval[[]string](tb, `[...document.querySelectorAll('input[data-cell]')].map(i => i.dataset.cell)`)
+	var student, relative string
+	var row int
+	for i, id := range cells[:max(len(cells)-3, 0)] {
+		child := s.login(id)
+		for _, a := range s.accounts {
+			if a.Profile == "relative" && slices.Contains(a.Children, child) {
+				student, relative, row = id, a.Login, i
+				break
+			}
+		}
+		if student != "" {
+			break
+		}
+	}
+	if student == "" {
+		t.Fatalf("no student of the %d rows has a relative account", len(cells))
+	}
+	// Typed as a person does: the keyboard alone, from the row on.
+	tb.do(chromedp.Focus(chromedp.ID("m-"+student)),
+		chromedp.KeyEvent("14,5"+kb.Enter), chromedp.KeyEvent("abs"+kb.Tab),
+		chromedp.KeyEvent("8"+kb.Enter), chromedp.KeyEvent("12"+kb.Tab))
+	if got := tb.focused(); row+4 < len(cells) && got != "input#m-"+cells[row+4] {
+		t.Errorf("after the column the focus is on %s, want the next row", got)
+	}
+	typed := []string{"14,5", "abs", "8", "12"}
+	for i, want := range typed {
+		if v := tb.value("#m-" + cells[row+i]); v != want {
+			t.Fatalf("row %d holds %q, want %q", row+i, v, want)
+		}
+	}
+	if st := tb.load(chromedp.Click(chromedp.CSS(`#gb-grid button[type=submit]`))); st != http.StatusOK || !strings.Contains(tb.text("main"), "4 notes modifiées") {
+		t.Fatalf("save: %d %q", st, tb.text("main"))
+	}
+	tb.screenshot("grades-grid-saved")
+
+	// Published tomorrow: the family sees nothing of it yet.
+	rb := s.newTab()
+	rb.signIn(relative)
+	overview := "/grades?child=" + student
+	// Today is in a period without the demo's marks (they are the first
+	// term's): the subject's section is missing until the new mark shows,
+	// so its pages are opened by their address; they answer "not found"
+	// while the subject has nothing published.
+	hidden := func(when string) {
+		t.Helper()
+		for _, p := range []string{overview, "/grades/subject/" + subject + "?child=" + student,
+			"/grades/explain?child=" + student + "&subject=" + subject} {
+			if st := rb.open(p); st != http.StatusOK && (p == overview || st != http.StatusNotFound) {
+				t.Fatalf("%s: %s answers %d", when, p, st)
+			}
+			if rb.count("#ev-"+ev) != 0 || strings.Contains(rb.text("main"), title) {
+				t.Errorf("%s: the family sees the evaluation on %s", when, p)
+			}
+		}
+	}
+	hidden("published tomorrow")
+
+	// The teacher publishes it today.
+	if st := tb.load(chromedp.Click(chromedp.CSS(`a[href="/gradebook/evaluations/` + ev + `/edit"]`))); st != http.StatusOK {
+		t.Fatalf("the evaluation's form: %d", st)
+	}
+	tb.do(chromedp.SetValue(chromedp.ID("publish_on"), today.Format("2006-01-02")))
+	if st := tb.load(chromedp.Click(chromedp.CSS(`form[action="/gradebook/evaluations/` + ev + `/edit"] button[type=submit]`))); st != http.StatusOK || tb.count("p.ok") != 1 {
+		t.Fatalf("publishing today: %d at %s: %q", st, tb.path(), tb.text("main"))
+	}
+
+	// The family sees the mark, the class mean (14,5 + 8 + 12) ÷ 3 and
+	// the subject's average.
+	if st := rb.open(overview); st != http.StatusOK {
+		t.Fatalf("%s: %d", overview, st)
+	}
+	section := `section[aria-labelledby="s-` + subject + `"]`
+	line := section + " #ev-" + ev
+	if rb.count(line) != 1 {
+		t.Fatalf("the family does not see the evaluation published today: %q", rb.text("main"))
+	}
+	if got := rb.text(line + ` td[data-label="Note"]`); got != "14,5/20" {
+		t.Errorf("the mark reads %q", got)
+	}
+	if got := rb.text(line + ` td[data-label="Moyenne de la classe"]`); got != "11,5" {
+		t.Errorf("the class mean reads %q, want 11,5", got)
+	}
+	if rb.count(line+` td[data-label="Note la plus basse"]`) == 1 {
+		if lo, hi := rb.text(line+` td[data-label="Note la plus basse"]`), rb.text(line+` td[data-label="Note la plus haute"]`); lo != "8" || hi != "14,5" {
+			t.Errorf("min and max read %q and %q", lo, hi)
+		}
+	}
+	avg := rb.text(section + ` tfoot strong`)
+	if _, err := strconv.ParseFloat(strings.Replace(avg, ",", ".", 1), 64); err != nil {
+		t.Fatalf("the subject's average reads %q", avg)
+	}
+	rb.screenshot("grades-relative-published")
+
+	// "Comment est calculée cette moyenne ?"
+	link := section + ` a[href^="/grades/explain?"]`
+	if got := rb.text(link); got != "Comment est calculée cette moyenne ?" {
+		t.Errorf("the explanation's link reads %q", got)
+	}
+	if st := rb.load(chromedp.Click(chromedp.CSS(link))); st != http.StatusOK || !strings.HasPrefix(rb.path(), "/grades/explain?") {
+		t.Fatalf("the explanation: %d at %s", st, rb.path())
+	}
+	if got := rb.text("#result-h strong"); got != avg {
+		t.Errorf("the explanation ends on %q, the overview shows %q", got, avg)
+	}
+	lines := eval[[]string](rb, `[...document.querySelectorAll('ol.steps li')].map(l => l.innerText.trim())`)
+	rb.screenshot("grades-relative-explain")
+	if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, title+" : 14,5/20") }) {
+		t.Errorf("no step for the mark just typed:\n  %s", strings.Join(lines, "\n  "))
+	}
+	// The steps can be redone: the last division gives the average.
+	var redone bool
+	for _, l := range lines {
+		if m := averageLine.FindStringSubmatch(l); m != nil {
+			points, weights, got := frNumber(t, m[1]), frNumber(t, m[2]), frNumber(t, m[3])
+			if d := points/weights - got; d > 0.001 || d < -0.001 {
+				t.Errorf("%q does not redo: %g", l, points/weights)
+			}
+			redone = true
+		}
+	}
+	if !redone {
+		t.Errorf("no line divides the points by the weights:\n  %s", strings.Join(lines, "\n  "))
+	}
+
+	// Published in the future again: hidden again, everywhere.
+	tb.do(chromedp.SetValue(chromedp.ID("publish_on"), today.AddDate(0, 0, 7).Format("2006-01-02")))
+	if st := tb.load(chromedp.Click(chromedp.CSS(`form[action="/gradebook/evaluations/` + ev + `/edit"] button[type=submit]`))); st != http.StatusOK {
+		t.Fatalf("publishing next week: %d", st)
+	}
+	hidden("published next week")
+}
