@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -217,4 +218,128 @@ func TestBrowserMarksReachTheFamily(t *testing.T) {
 		t.Fatalf("publishing next week: %d", st)
 	}
 	hidden("published next week")
+}
+
+// TestBrowserGradesOnAPhone opens the grades pages on a phone (390 px):
+// a relative's results, a subject with the what-if simulation and its
+// result, the explanation, the report cards and one card, the
+// competences and the brevet of a child in the 3e class whose first term
+// report cards are published; a teacher's gradebook, a teaching and an
+// evaluation's grid. None is wider than the screen (a wide table scrolls
+// in its own region); with CARTABLE_AXE each passes the accessibility
+// audit.
+func TestBrowserGradesOnAPhone(t *testing.T) {
+	s := newSuite(t)
+	ctx := context.Background()
+	var axe string
+	if os.Getenv(envAxe) != "" {
+		axe = loadAxe(t)
+	}
+	check := func(b *tab, name string) {
+		t.Helper()
+		b.phoneFits(name)
+		if axe != "" {
+			b.audit(name, axe)
+		}
+		b.screenshot("phone-grades-" + name)
+	}
+	opened := func(b *tab, st int64, want string) {
+		t.Helper()
+		if st != http.StatusOK || !strings.HasPrefix(b.path(), want) {
+			t.Fatalf("%s: %d at %s", want, st, b.path())
+		}
+	}
+
+	// A relative of a student whose report card is published.
+	var student, period, relative string
+	ids, err := s.db.Query(ctx, `SELECT DISTINCT student_id, period_id FROM gr_report_cards ORDER BY student_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type card struct{ student, period string }
+	var cards []card
+	for ids.Next() {
+		var c card
+		if err := ids.Scan(&c.student, &c.period); err != nil {
+			t.Fatal(err)
+		}
+		cards = append(cards, c)
+	}
+	ids.Close()
+	for _, c := range cards {
+		login := s.login(c.student)
+		for _, a := range s.accounts {
+			if a.Profile == "relative" && slices.Contains(a.Children, login) {
+				student, period, relative = c.student, c.period, a.Login
+			}
+		}
+		if relative != "" {
+			break
+		}
+	}
+	if relative == "" {
+		t.Fatalf("no relative of the %d students with a published report card", len(cards))
+	}
+	rb := s.newTab()
+	rb.do(chromedp.EmulateViewport(390, 844))
+	rb.signIn(relative)
+	opened(rb, rb.open("/grades?child="+student+"&period="+period), "/grades?")
+	if rb.count("main section table") == 0 {
+		t.Fatalf("the first term shows no marks: %q", rb.text("main"))
+	}
+	check(rb, "relative-results")
+	opened(rb, rb.load(chromedp.Click(chromedp.CSS(`main section h2 a[href^="/grades/subject/"]`))), "/grades/subject/")
+	check(rb, "relative-subject")
+	// What if the next mark were 18?
+	rb.do(chromedp.SendKeys(chromedp.ID("value-1"), "18"))
+	opened(rb, rb.load(chromedp.Click(chromedp.CSS(`form[action="/grades/simulate"] button[type=submit]`))), "/grades/")
+	if rb.count("tr.hypothetical") == 0 || rb.count(".alert.simulation") != 1 {
+		t.Errorf("the simulation shows no hypothetical mark: %q", rb.text("main"))
+	}
+	check(rb, "relative-whatif")
+	opened(rb, rb.open("/grades?child="+student+"&period="+period), "/grades?")
+	opened(rb, rb.load(chromedp.Click(chromedp.CSS(`main section a[href^="/grades/explain?"]`))), "/grades/explain?")
+	if rb.count("ol.steps li") < 3 {
+		t.Errorf("the explanation has %d steps", rb.count("ol.steps li"))
+	}
+	check(rb, "relative-explain")
+	opened(rb, rb.load(chromedp.Click(chromedp.CSS(`header a[href="/report-cards"]`))), "/report-cards")
+	check(rb, "relative-report-cards")
+	opened(rb, rb.load(chromedp.Click(chromedp.CSS(`main a[href^="/report-cards/"]:not([href$=".pdf"])`))), "/report-cards/")
+	check(rb, "relative-report-card")
+	opened(rb, rb.open("/grades?child="+student+"&period="+period), "/grades?")
+	opened(rb, rb.load(chromedp.Click(chromedp.CSS(`main a[href^="/competences/student/"]`))), "/competences/student/"+student)
+	check(rb, "relative-competences")
+	opened(rb, rb.open("/grades?child="+student+"&period="+period), "/grades?")
+	opened(rb, rb.load(chromedp.Click(chromedp.CSS(`main a[href^="/brevet"]`))), "/brevet")
+	if rb.count("details summary") == 0 {
+		t.Errorf("the brevet of a 3e student shows no steps: %q", rb.text("main"))
+	}
+	check(rb, "relative-brevet")
+
+	// A teacher of the demo's evaluations.
+	var teacher, ev, evPeriod string
+	if err := s.db.QueryRow(ctx, `SELECT p.login, e.id, e.period_id FROM gr_evaluations e JOIN people p ON p.id = e.author_id
+		WHERE e.class_id IS NOT NULL ORDER BY e.held_on, e.id LIMIT 1`).Scan(&teacher, &ev, &evPeriod); err != nil {
+		t.Fatal(err)
+	}
+	tb := s.newTab()
+	tb.do(chromedp.EmulateViewport(390, 844))
+	tb.stepUpTeacher(teacher, "/gradebook/evaluations/"+ev)
+	if tb.count("input[data-cell]") < 3 {
+		t.Fatalf("the grid has %d rows", tb.count("input[data-cell]"))
+	}
+	check(tb, "teacher-grid")
+	opened(tb, tb.load(chromedp.Click(chromedp.CSS(`header a[href="/gradebook"]`))), "/gradebook")
+	check(tb, "teacher-gradebook")
+	opened(tb, tb.load(chromedp.Click(chromedp.CSS(`main section h2 a[href^="/gradebook/"]`))), "/gradebook/")
+	// The demo's term, with its evaluations.
+	tb.do(chromedp.SetValue(chromedp.ID("period"), evPeriod))
+	opened(tb, tb.load(chromedp.Click(chromedp.CSS(`main form[method="get"] button[type=submit]`))), "/gradebook/")
+	if tb.count("main table tbody tr") == 0 {
+		t.Errorf("the teaching shows no evaluation for the demo's term: %q", tb.text("main"))
+	}
+	check(tb, "teacher-teaching")
+	opened(tb, tb.load(chromedp.Click(chromedp.CSS(`main a[href^="/grades/teaching/"]`))), "/grades/teaching/")
+	check(tb, "teacher-class-results")
 }
