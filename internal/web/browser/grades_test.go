@@ -225,7 +225,7 @@ func TestBrowserMarksReachTheFamily(t *testing.T) {
 // result, the explanation, the report cards and one card, the
 // competences and the brevet of a child in the 3e class whose first term
 // report cards are published; a teacher's gradebook, a teaching and an
-// evaluation's grid. None is wider than the screen (a wide table scrolls
+// evaluation's grid and its competence levels; the head's class council. None is wider than the screen (a wide table scrolls
 // in its own region); with CARTABLE_AXE each passes the accessibility
 // audit.
 func TestBrowserGradesOnAPhone(t *testing.T) {
@@ -330,6 +330,8 @@ func TestBrowserGradesOnAPhone(t *testing.T) {
 		t.Fatalf("the grid has %d rows", tb.count("input[data-cell]"))
 	}
 	check(tb, "teacher-grid")
+	opened(tb, tb.load(chromedp.Click(chromedp.CSS(`main a[href^="/competences/evaluations/"]`))), "/competences/evaluations/")
+	check(tb, "teacher-competence-levels")
 	opened(tb, tb.load(chromedp.Click(chromedp.CSS(`header a[href="/gradebook"]`))), "/gradebook")
 	check(tb, "teacher-gradebook")
 	opened(tb, tb.load(chromedp.Click(chromedp.CSS(`main section h2 a[href^="/gradebook/"]`))), "/gradebook/")
@@ -342,4 +344,83 @@ func TestBrowserGradesOnAPhone(t *testing.T) {
 	check(tb, "teacher-teaching")
 	opened(tb, tb.load(chromedp.Click(chromedp.CSS(`main a[href^="/grades/teaching/"]`))), "/grades/teaching/")
 	check(tb, "teacher-class-results")
+
+	// The class council (the head's: every field and the publication),
+	// a wide table and forms.
+	var class string
+	if err := s.db.QueryRow(ctx, `SELECT class_id FROM gr_report_cards ORDER BY id LIMIT 1`).Scan(&class); err != nil {
+		t.Fatal(err)
+	}
+	head := s.account("head", func(a demo.Account) bool { return hasFunction("head")(a) && a.Establishment == demo.MainUAI })
+	hb := s.newTab()
+	hb.do(chromedp.EmulateViewport(390, 844))
+	hb.signIn(head.Login)
+	opened(hb, hb.open("/report-cards/class/"+class+"/"+period), "/report-cards/class/")
+	check(hb, "head-council")
+}
+
+// TestBrowserGradesAccessibility audits the grades pages on a wide screen
+// (CARTABLE_AXE): a student's results, a subject's simulation refusing a
+// mark, the explanation, the rules, the report cards, the competences and
+// the brevet; the head teacher's council; the head's view of a class's
+// table, of a student's results, of the council and its refused export,
+// of the competences desk, items, end-of-cycle positioning and the
+// class's brevet.
+func TestBrowserGradesAccessibility(t *testing.T) {
+	skipUnlessBrowser(t)
+	if os.Getenv(envAxe) == "" {
+		t.Skip("set " + envAxe + " to audit the grades pages")
+	}
+	axe := loadAxe(t)
+	s := newSuite(t)
+	ctx := context.Background()
+	var card, student, class, period, headTeacher, subject string
+	if err := s.db.QueryRow(ctx, `SELECT r.id, r.student_id, r.class_id, r.period_id, t.login FROM gr_report_cards r
+		JOIN head_teachers h ON h.class_id = r.class_id JOIN people t ON t.id = h.teacher_id ORDER BY r.student_id LIMIT 1`).
+		Scan(&card, &student, &class, &period, &headTeacher); err != nil {
+		t.Fatalf("the demo publishes no report card: %v", err)
+	}
+	if err := s.db.QueryRow(ctx, `SELECT subject_id FROM gr_evaluations WHERE class_id = ? AND period_id = ? ORDER BY id LIMIT 1`, class, period).Scan(&subject); err != nil {
+		t.Fatal(err)
+	}
+	audit := func(b *tab, want int64, p string) {
+		t.Helper()
+		if st := b.open(p); st != want {
+			t.Fatalf("%s: %d, want %d", p, st, want)
+		}
+		b.audit(p, axe)
+	}
+
+	st := s.newTab()
+	st.signIn(s.login(student))
+	for _, p := range []string{"/grades?period=" + period, "/grades/subject/" + subject + "?period=" + period,
+		"/grades/explain?subject=" + subject + "&period=" + period, "/grades/explain?period=" + period, "/grades/rules",
+		"/report-cards", "/report-cards/" + card, "/competences/student/" + student + "?period=" + period, "/brevet"} {
+		audit(st, http.StatusOK, p)
+	}
+	// A simulation refused: the field named, what was typed kept.
+	st.open("/grades/subject/" + subject + "?period=" + period)
+	st.do(chromedp.SendKeys(chromedp.ID("value-1"), "vingt"))
+	if code := st.load(chromedp.Click(chromedp.CSS(`form[action="/grades/simulate"] button[type=submit]`))); code != http.StatusUnprocessableEntity {
+		t.Fatalf("a word for a mark: %d", code)
+	}
+	if st.value("#value-1") != "vingt" || st.attr("#value-1", "aria-invalid") != "true" {
+		t.Error("the refused simulation does not keep and mark the field")
+	}
+	st.audit("the simulation refusing a mark", axe)
+
+	ht := s.newTab()
+	ht.signIn(headTeacher)
+	audit(ht, http.StatusOK, "/report-cards/class/"+class+"/"+period)
+
+	head := s.account("head", func(a demo.Account) bool { return hasFunction("head")(a) && a.Establishment == demo.MainUAI })
+	hb := s.newTab()
+	hb.signIn(head.Login)
+	for _, p := range []string{"/grades/teaching/class/" + class + "/" + subject + "?period=" + period, "/grades?student=" + student + "&period=" + period,
+		"/report-cards", "/report-cards/class/" + class + "/" + period, "/report-cards/" + card, "/competences", "/competences/items",
+		"/competences/cycle/" + class, "/brevet/class/" + class, "/competences/student/" + student} {
+		audit(hb, http.StatusOK, p)
+	}
+	// The national record's export, refused with its reasons.
+	audit(hb, http.StatusUnprocessableEntity, "/report-cards/lsu/"+class+"/"+period+".xml")
 }
