@@ -238,22 +238,23 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	}
 
 	// On the home page too, the skip link comes first, then the header (a
-	// teacher's menu has the people search); the sign-out button is
-	// reached with Tab and pressed with Enter.
+	// teacher's menu has the gradebook and the people search; the demo's
+	// first teacher heads a class, hence the report cards); the sign-out
+	// button is reached with Tab and pressed with Enter.
 	b.do(chromedp.KeyEvent(kb.Tab))
 	if got := b.focused(); got != want[0] {
 		t.Errorf("first Tab on the home page focuses %s", got)
 	}
 	signOut := `button.link "` + fr("nav.signout") + `"`
 	var stops []string
-	for range 14 {
+	for range 16 {
 		b.do(chromedp.KeyEvent(kb.Tab))
 		if stops = append(stops, b.focused()); stops[len(stops)-1] == signOut {
 			break
 		}
 	}
 	wantStops := []string{`a.brand "Cartable"`, `a "` + fr("nav.home") + `"`, `a "` + fr("nav.timetable") + `"`, `a "` + fr("nav.homework") + `"`,
-		`a "` + fr("nav.discipline") + `"`, `a "` + fr("nav.notes") + `"`, `a "` + fr("nav.profile") + `"`, `a "` + fr("nav.people") + `"`,
+		`a "` + fr("nav.gradebook") + `"`, `a "` + fr("nav.reportcards") + `"`, `a "` + fr("nav.discipline") + `"`, `a "` + fr("nav.notes") + `"`, `a "` + fr("nav.profile") + `"`, `a "` + fr("nav.people") + `"`,
 		`a "` + fr("nav.notifications") + `"`, `a "` + fr("nav.account") + `"`, signOut}
 	if strings.Join(stops, " → ") != strings.Join(wantStops, " → ") {
 		t.Fatalf("Tab order in the header: %s\nwant %s", strings.Join(stops, " → "), strings.Join(wantStops, " → "))

@@ -18,7 +18,11 @@ type studentData struct {
 
 // PageTitle names the student and the period.
 func (d studentData) PageTitle(lang string) string {
-	return strings.Join([]string{i18n.T(lang, "cmp.student.title"), d.Student.DisplayName()}, " · ")
+	parts := []string{i18n.T(lang, "cmp.student.title"), d.Student.DisplayName()}
+	if d.Period.ID != "" {
+		parts = append(parts, i18n.T(lang, "cmp.period."+d.Period.Kind, d.Period.Number))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // student: a student's levels per subject and component for a period.

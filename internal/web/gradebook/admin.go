@@ -3,8 +3,10 @@ package gradebook
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"cartable/internal/grades"
+	"cartable/internal/i18n"
 	"cartable/internal/web/page"
 )
 
@@ -228,6 +230,30 @@ type historyData struct {
 	Page   grades.HistoryPage
 	Prev   string
 	Next   string
+}
+
+// PageTitle names the establishment, the filter and the page: each is a
+// page of its own (and the school life's history is another).
+func (d historyData) PageTitle(lang string) string {
+	parts := []string{i18n.T(lang, "gb.history.title"), d.Est.Name}
+	for _, l := range d.Page.Lines {
+		if d.Filter.Student != "" && l.Student == d.Filter.Student {
+			parts = append(parts, l.StudentName)
+			break
+		}
+	}
+	if d.Filter.Evaluation != "" {
+		for _, l := range d.Page.Lines {
+			if l.Evaluation != "" {
+				parts = append(parts, l.Evaluation)
+				break
+			}
+		}
+	}
+	if d.Filter.Page > 0 {
+		parts = append(parts, i18n.T(lang, "gb.history.page", d.Filter.Page+1))
+	}
+	return strings.Join(parts, " · ")
 }
 
 func (a *Area) history(w http.ResponseWriter, r *http.Request) {

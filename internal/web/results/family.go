@@ -425,9 +425,17 @@ type teachingData struct {
 	Results map[string]bool // students whose whole results the viewer reads (head teacher, head)
 }
 
-// PageTitle names the class and the subject.
+// PageTitle names the class, the subject and the period (each period's
+// table is a page of its own).
 func (d teachingData) PageTitle(lang string) string {
-	return d.C.StructureName + " · " + d.C.SubjectName + " · " + i18n.T(lang, "res.teaching.title")
+	t := d.C.StructureName + " · " + d.C.SubjectName + " · " + i18n.T(lang, "res.teaching.title")
+	switch {
+	case d.C.Year:
+		t += " · " + i18n.T(lang, "res.year")
+	case d.C.Period.ID != "":
+		t += " · " + i18n.T(lang, "res.period."+d.C.Period.Kind, d.C.Period.Number)
+	}
+	return t
 }
 
 // Base is the teaching's path.
