@@ -513,12 +513,13 @@ func (s *Service) Desk(ctx context.Context, v *access.Viewer) (Desk, error) {
 			if c.Cycle == 0 {
 				continue
 			}
-			ok, err := v.May(ctx, access.WriteCouncil, access.Class(c.ID))
-			if err != nil {
-				return d, err
-			}
-			if ok {
+			// Listed for a session that still owes its second factor
+			// too: the grid sends it to the step-up.
+			switch err := v.Can(ctx, access.WriteCouncil, access.Class(c.ID)); {
+			case err == nil || access.IsSecondFactorRefusal(err):
 				d.CycleClasses = append(d.CycleClasses, c)
+			case !errors.Is(err, access.ErrDenied):
+				return d, err
 			}
 		}
 	}

@@ -120,6 +120,9 @@ type CouncilView struct {
 	Subjects            []string // short names, the columns
 	Students            []CouncilStudent
 	MayCouncil, MayLife bool // the viewer writes these fields
+	// StepUp: the viewer would write them once their session passed a
+	// second factor.
+	StepUp bool
 	MayPublish          bool // ManageGrades: publish, correct, export
 	Published           int  // students with a published card
 	MaxAppraisalLength  int
@@ -147,6 +150,9 @@ func (s *Service) Council(ctx context.Context, v *access.Viewer, classID, period
 	}
 	if out.MayLife, err = v.May(ctx, access.WriteLifeAppraisal, access.Class(c.ID)); err != nil {
 		return out, err
+	}
+	for _, a := range []access.Action{access.WriteCouncil, access.WriteLifeAppraisal} {
+		out.StepUp = out.StepUp || access.IsSecondFactorRefusal(v.Can(ctx, a, access.Class(c.ID)))
 	}
 	if out.MayPublish, err = v.May(ctx, access.ManageGrades, access.Establishment(c.Establishment)); err != nil {
 		return out, err

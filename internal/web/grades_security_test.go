@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/demo"
 	"cartable/internal/timetable"
 )
 
@@ -119,5 +120,76 @@ func TestGradesGridStaleSaveKeepsOthersMarks(t *testing.T) {
 	if got := strings.Join(e.strs(`SELECT before_state || '→' || after_state FROM gr_history WHERE subject = ? AND student_id = ? ORDER BY id`,
 		"mark:"+id, c.roster[1]), " "); got != "→15 15→9" {
 		t.Errorf("history of the contested row: %q", got)
+	}
+}
+
+// The council's appraisals, mention and orientation, the CPE's appraisal
+// and the end-of-cycle positioning are assessments like marks: a session
+// that passed only its password reads the council and is offered the
+// step-up, and every write of it is refused, nothing written.
+func TestGradesCouncilAndCycleNeedSecondFactor(t *testing.T) {
+	c := newCmpCast(t)
+	e := c.e
+	cpe := e.strs(`SELECT p.login FROM functions f JOIN people p ON p.id = f.person_id JOIN establishments es ON es.id = f.establishment_id
+		WHERE es.uai = ? AND f.function = 'cpe' ORDER BY p.login LIMIT 1`, demo.MainUAI)[0]
+	council := "/report-cards/class/" + c.class3 + "/" + c.t1
+	entries := func() int {
+		return e.count(`SELECT COUNT(*) FROM gr_council_entries WHERE student_id = ? AND period_id = ?`, c.studentID, c.t1)
+	}
+	before := entries()
+	lifeOf := func() string {
+		if e.count(`SELECT COUNT(*) FROM gr_council_entries WHERE student_id = ? AND period_id = ?`, c.studentID, c.t1) == 0 {
+			return ""
+		}
+		return e.strs(`SELECT life_appraisal FROM gr_council_entries WHERE student_id = ? AND period_id = ?`, c.studentID, c.t1)[0]
+	}
+	general := func() string {
+		if e.count(`SELECT COUNT(*) FROM gr_council_entries WHERE student_id = ? AND period_id = ?`, c.studentID, c.t1) == 0 {
+			return ""
+		}
+		return e.strs(`SELECT general_appraisal FROM gr_council_entries WHERE student_id = ? AND period_id = ?`, c.studentID, c.t1)[0]
+	}
+	was := general()
+
+	weak := e.signIn(c.headTeacher)
+	r := weak.get(council)
+	if r.status != http.StatusOK || strings.Contains(r.body, `name="general/`) || !strings.Contains(r.body, "/sign-in/second-factor?next=") {
+		t.Fatalf("password-only council page: %d, form shown or no step-up", r.status)
+	}
+	r = weak.post(council, url.Values{"csrf": {weak.csrf()}, "council": {"1"}, "student": {c.studentID},
+		"general/" + c.studentID: {"Écrit sans second facteur."}, "mention/" + c.studentID: {"felicitations"}})
+	if r.status == http.StatusSeeOther || general() != was || entries() != before {
+		t.Errorf("password-only council write: %d, general %q", r.status, general())
+	}
+	weakCPE := e.signIn(cpe)
+	r = weakCPE.post(council, url.Values{"csrf": {weakCPE.csrf()}, "life": {"1"}, "student": {c.studentID},
+		"life/" + c.studentID: {"Écrit sans second facteur."}})
+	if r.status == http.StatusSeeOther || strings.Contains(lifeOf(), "sans second facteur") {
+		t.Errorf("password-only CPE write: %d", r.status)
+	}
+
+	// With a second factor: the CPE writes school life's appraisal only.
+	strongCPE := e.signInStrong(cpe)
+	if r := strongCPE.post(council, url.Values{"csrf": {strongCPE.csrf()}, "life": {"1"}, "student": {c.studentID},
+		"life/" + c.studentID: {"Assidu et ponctuel."}}); r.status != http.StatusSeeOther || lifeOf() != "Assidu et ponctuel." {
+		t.Errorf("CPE's appraisal: %d %q", r.status, lifeOf())
+	}
+	if r := strongCPE.post(council, url.Values{"csrf": {strongCPE.csrf()}, "council": {"1"}, "student": {c.studentID},
+		"general/" + c.studentID: {"Le CPE écrit l'appréciation générale."}}); r.status != http.StatusNotFound || general() != was {
+		t.Errorf("CPE writes the general appraisal: %d %q", r.status, general())
+	}
+
+	// The end-of-cycle positioning: the grid asks for the step-up, a
+	// posted one is refused.
+	cycle := "/competences/cycle/" + c.class3
+	if r := weak.get(cycle); r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/sign-in/second-factor?next=") {
+		t.Errorf("password-only cycle grid: %d → %s", r.status, r.header.Get("Location"))
+	}
+	if r := weak.get("/competences"); !strings.Contains(r.body, cycle) {
+		t.Errorf("the password-only desk lost its cycle grid")
+	}
+	r = weak.post(cycle, cmpForm(weak, url.Values{"cy." + c.studentID + ".CPD_FRA": {"4"}}))
+	if r.status == http.StatusSeeOther || e.count(`SELECT COUNT(*) FROM gr_cycle_positions WHERE student_id = ?`, c.studentID) != 0 {
+		t.Errorf("password-only positioning: %d", r.status)
 	}
 }
