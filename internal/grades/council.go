@@ -122,14 +122,14 @@ type CouncilView struct {
 	MayCouncil, MayLife bool // the viewer writes these fields
 	// StepUp: the viewer would write them once their session passed a
 	// second factor.
-	StepUp bool
-	MayPublish          bool // ManageGrades: publish, correct, export
-	Published           int  // students with a published card
-	MaxAppraisalLength  int
-	HeadTeachers        []string
-	Mentions            []string
-	ClassOverall        string
-	CouncilOn           string // the council's day, if set
+	StepUp             bool
+	MayPublish         bool // ManageGrades: publish, correct, export
+	Published          int  // students with a published card
+	MaxAppraisalLength int
+	HeadTeachers       []string
+	Mentions           []string
+	ClassOverall       string
+	CouncilOn          string // the council's day, if set
 }
 
 // Council is the council's page: every student of the class with their
