@@ -193,3 +193,34 @@ func TestGradesCouncilAndCycleNeedSecondFactor(t *testing.T) {
 		t.Errorf("password-only positioning: %d", r.status)
 	}
 }
+
+// The history of changes is the head's alone (ReadGradesAudit): the
+// deputy, who manages grading, is neither offered it nor let in; nor is
+// the head of another establishment or a teacher.
+func TestGradesHistoryIsTheHeads(t *testing.T) {
+	e := newEnv(t, 60)
+	c := e.gbCast()
+	deputy := e.strs(`SELECT p.login FROM functions f JOIN people p ON p.id = f.person_id WHERE f.establishment_id = ? AND f.function = 'deputy'
+		AND NOT EXISTS (SELECT 1 FROM functions h WHERE h.person_id = f.person_id AND h.function = 'head') ORDER BY p.login LIMIT 1`, c.est)[0]
+	otherHead := e.strs(`SELECT p.login FROM functions f JOIN people p ON p.id = f.person_id WHERE f.establishment_id <> ? AND f.function = 'head'
+		ORDER BY p.login LIMIT 1`, c.est)[0]
+	history := "/gradebook/history?est=" + c.est
+	h := e.signIn(c.head)
+	if r := h.get("/gradebook/settings?est=" + c.est); r.status != http.StatusOK || !strings.Contains(r.body, `href="/gradebook/history?est=`+c.est+`"`) {
+		t.Errorf("the head's settings lack the history: %d", r.status)
+	}
+	if r := h.get(history); r.status != http.StatusOK {
+		t.Errorf("the head's history: %d", r.status)
+	}
+	d := e.signIn(deputy)
+	for _, p := range []string{"/gradebook", "/gradebook/settings?est=" + c.est, "/gradebook/periods?est=" + c.est, "/gradebook/coefficients?est=" + c.est} {
+		if r := d.get(p); r.status != http.StatusOK || strings.Contains(r.body, "/gradebook/history") {
+			t.Errorf("the deputy's %s: %d, offers the history: %v", p, r.status, strings.Contains(r.body, "/gradebook/history"))
+		}
+	}
+	for who, b := range map[string]*browser{"deputy": d, "other head": e.signIn(otherHead), "teacher": e.signIn(c.teacher)} {
+		if r := b.get(history); r.status != http.StatusNotFound {
+			t.Errorf("%s reads the history: %d", who, r.status)
+		}
+	}
+}
