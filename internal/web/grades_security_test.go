@@ -224,3 +224,25 @@ func TestGradesHistoryIsTheHeads(t *testing.T) {
 		}
 	}
 }
+
+// A draft is kept for those who enter the teaching's marks (a
+// password-only session of its teacher too, for after the step-up); the
+// head, who reads every teaching, keeps none on another's grid.
+func TestGradesDraftIsForTheTeacher(t *testing.T) {
+	e := newEnv(t, 60)
+	e.setClock(time.Date(2026, 11, 20, 10, 0, 0, 0, timetable.Paris))
+	c := e.gbCast()
+	weak := e.signIn(c.teacher) // before the step-up sets up a second factor
+	grid := e.gbEvaluation(e.signInStrong(c.teacher), c)
+	id := strings.TrimPrefix(grid, "/gradebook/evaluations/")
+	h := e.signIn(c.head)
+	if r := h.post(grid+"/draft", url.Values{"csrf": {h.csrf()}, "m." + c.roster[0]: {"20"}}); r.status != http.StatusNotFound {
+		t.Errorf("the head's draft on a teacher's grid: %d", r.status)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM gr_drafts WHERE evaluation_id = ?`, id); n != 0 {
+		t.Errorf("%d drafts kept", n)
+	}
+	if r := weak.post(grid+"/draft", url.Values{"csrf": {weak.csrf()}, "m." + c.roster[0]: {"12"}}); r.status != http.StatusNoContent {
+		t.Errorf("the teacher's password-only draft: %d", r.status)
+	}
+}
