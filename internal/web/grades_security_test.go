@@ -246,3 +246,111 @@ func TestGradesDraftIsForTheTeacher(t *testing.T) {
 		t.Errorf("the teacher's password-only draft: %d", r.status)
 	}
 }
+
+// Forged ids and the wrong audience, through every door of grades: a
+// mark for a student outside the class or establishment, a period or a
+// sub-subject of elsewhere, another subject's or class's table, a
+// classmate's or another family's child's results, an evaluation before
+// its publication day, another establishment's head.
+func TestGradesForgedIdsAndAudiences(t *testing.T) {
+	e := newEnv(t, 120)
+	e.setClock(time.Date(2026, 11, 20, 10, 0, 0, 0, timetable.Paris))
+	c := e.gbCast()
+	student := c.roster[0]
+	classmate := c.roster[1]
+	login := func(id string) string { return e.strs(`SELECT login FROM people WHERE id = ?`, id)[0] }
+	relative := e.strs(`SELECT g.login FROM family_links f JOIN people g ON g.id = f.relative_id WHERE f.student_id = ? AND f.legal_guardian
+		ORDER BY g.login LIMIT 1`, student)[0]
+	otherFamily := e.strs(`SELECT g.login FROM family_links f JOIN people g ON g.id = f.relative_id WHERE g.profile = 'relative'
+		AND NOT EXISTS (SELECT 1 FROM family_links o WHERE o.relative_id = g.id AND o.student_id = ?) ORDER BY g.login LIMIT 1`, student)[0]
+	outsider := e.strs(`SELECT p.id FROM people p WHERE p.profile = 'student' AND p.id NOT IN (SELECT student_id FROM enrolments WHERE class_id = ?)
+		ORDER BY p.id LIMIT 1`, c.class)[0]
+	foreign := e.strs(`SELECT en.student_id FROM enrolments en JOIN classes cl ON cl.id = en.class_id WHERE cl.establishment_id <> ?
+		ORDER BY en.student_id LIMIT 1`, c.est)[0]
+	foreignPeriod := e.strs(`SELECT p.id FROM periods p JOIN school_years y ON y.id = p.school_year_id WHERE y.establishment_id <> ?
+		ORDER BY p.id LIMIT 1`, c.est)[0]
+	colleague := e.strs(`SELECT p.login FROM teaching_assignments a JOIN people p ON p.id = a.teacher_id WHERE a.class_id = ? AND a.subject_id <> ?
+		AND a.teacher_id NOT IN (SELECT teacher_id FROM teaching_assignments WHERE class_id = ? AND subject_id = ?)
+		AND a.teacher_id NOT IN (SELECT teacher_id FROM head_teachers WHERE class_id = ?) ORDER BY p.login LIMIT 1`, c.class, c.subject, c.class, c.subject, c.class)[0]
+	otherHead := e.strs(`SELECT p.login FROM functions f JOIN people p ON p.id = f.person_id WHERE f.establishment_id <> ? AND f.function = 'head'
+		ORDER BY p.login LIMIT 1`, c.est)[0]
+
+	b := e.signInStrong(c.teacher)
+	grid := e.gbEvaluation(b, c)
+	id := strings.TrimPrefix(grid, "/gradebook/evaluations/")
+	form := formFields(b.get(grid).body)
+	form.Set("m."+student, "13")
+	form.Set("m."+outsider, "20")
+	form.Set("m."+foreign, "20")
+	if r := b.post(grid+"/marks", form); r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.status)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM gr_marks WHERE evaluation_id = ? AND student_id IN (?, ?)`, id, outsider, foreign); n != 0 {
+		t.Errorf("%d marks for students outside the class", n)
+	}
+	ap := "/gradebook/class/" + c.class + "/" + c.subject + "/appraisals"
+	if r := b.post(ap, url.Values{"csrf": {b.csrf()}, "period": {foreignPeriod}, "a." + student: {"Bien."}}); r.status != http.StatusNotFound {
+		t.Errorf("appraisal in another establishment's period: %d", r.status)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM gr_appraisals WHERE period_id = ?`, foreignPeriod); n != 0 {
+		t.Errorf("%d appraisals in another establishment's period", n)
+	}
+	// A sub-subject of another subject, a period of elsewhere: named.
+	otherSub := e.strs(`SELECT ss.id FROM gr_sub_subjects ss WHERE ss.subject_id <> ? ORDER BY ss.id LIMIT 1`, c.subject)
+	edit := formFields(b.get(grid + "/edit").body)
+	edit.Set("title", "Contrôle")
+	edit.Set("period", foreignPeriod)
+	if len(otherSub) > 0 {
+		edit.Set("sub_subject", otherSub[0])
+	}
+	if r := b.post(grid+"/edit", edit); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("forged period or sub-subject: %d", r.status)
+	}
+
+	// An evaluation families see only from its publication day.
+	period1 := e.strs(`SELECT p.id FROM periods p JOIN school_years y ON y.id = p.school_year_id WHERE y.establishment_id = ? AND p.number = 1`, c.est)[0]
+	later := url.Values{"csrf": {b.csrf()}, "title": {"Devoir surprise"}, "held_on": {"2026-11-18"}, "period": {period1}, "scale": {"20"},
+		"coefficient": {"1"}, "kind": {"summative"}, "to20": {"1"}, "publish_on": {"2026-11-30"}}
+	if r := b.post(grid+"/edit", later); r.status != http.StatusSeeOther {
+		t.Fatalf("publish later: %d %.300s", r.status, r.body)
+	}
+	s := e.signIn(login(student))
+	for _, p := range []string{"/grades", "/grades?student=" + classmate, "/grades/export.csv", "/grades/subject/" + c.subject + "?period=year"} {
+		r := s.get(p)
+		if strings.Contains(r.body, "Devoir surprise") {
+			t.Errorf("the student sees an unpublished evaluation on %s", p)
+		}
+	}
+	teaching := "/grades/teaching/class/" + c.class + "/" + c.subject
+	for who, br := range map[string]*browser{"student": s, "relative": e.signIn(relative), "other family": e.signIn(otherFamily),
+		"colleague": e.signIn(colleague), "other head": e.signIn(otherHead), "other class's teacher": e.signIn(c.other)} {
+		for _, p := range []string{teaching, teaching + "/export.csv", grid} {
+			if r := br.get(p); r.status != http.StatusNotFound {
+				t.Errorf("%s opens %s: %d", who, p, r.status)
+			}
+		}
+	}
+	for who, br := range map[string]*browser{"other family": e.signIn(otherFamily), "colleague": e.signIn(colleague),
+		"other head": e.signIn(otherHead)} {
+		q := "child=" + student
+		if who != "other family" {
+			q = "student=" + student
+		}
+		for _, p := range []string{"/grades?" + q, "/grades/export.csv?" + q, "/grades/explain?" + q + "&subject=" + c.subject,
+			"/grades/subject/" + c.subject + "?" + q} {
+			if r := br.get(p); r.status != http.StatusNotFound {
+				t.Errorf("%s reads the student's %s: %d", who, p, r.status)
+			}
+		}
+	}
+	// The what-if answers from the student's own marks, stores nothing.
+	before := e.count(`SELECT COUNT(*) FROM gr_marks`) + e.count(`SELECT COUNT(*) FROM gr_history`)
+	r := s.post("/grades/simulate", url.Values{"csrf": {s.csrf()}, "subject": {c.subject}, "period": {period1},
+		"student": {classmate}, "mark-" + id: {"20"}, "value-1": {"20"}, "scale-1": {"20"}, "coef-1": {"1"}})
+	if before != e.count(`SELECT COUNT(*) FROM gr_marks`)+e.count(`SELECT COUNT(*) FROM gr_history`) {
+		t.Error("the what-if stored something")
+	}
+	if r.status == http.StatusOK && strings.Contains(r.body, "Devoir surprise") {
+		t.Error("the what-if shows an unpublished evaluation")
+	}
+}
