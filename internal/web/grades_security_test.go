@@ -354,3 +354,51 @@ func TestGradesForgedIdsAndAudiences(t *testing.T) {
 		t.Error("the what-if shows an unpublished evaluation")
 	}
 }
+
+// Appraisals too: a save from a page drawn before another's keeps the
+// other's texts, and one changed over another's change is refused.
+func TestGradesAppraisalsStaleSaveKeepsOthers(t *testing.T) {
+	e := newEnv(t, 60)
+	e.setClock(time.Date(2026, 11, 20, 10, 0, 0, 0, timetable.Paris))
+	c := e.gbCast()
+	b := e.signInStrong(c.teacher)
+	period := e.strs(`SELECT p.id FROM periods p JOIN school_years y ON y.id = p.school_year_id WHERE y.establishment_id = ? AND p.number = 1`, c.est)[0]
+	ap := "/gradebook/class/" + c.class + "/" + c.subject + "/appraisals"
+	body := func(st string) string {
+		if e.count(`SELECT COUNT(*) FROM gr_appraisals WHERE period_id = ? AND student_id = ? AND subject_id = ?`, period, st, c.subject) == 0 {
+			return ""
+		}
+		return e.strs(`SELECT body FROM gr_appraisals WHERE period_id = ? AND student_id = ? AND subject_id = ?`, period, st, c.subject)[0]
+	}
+	page := b.get(ap + "?period=" + period).body
+	blank := func() url.Values {
+		f := formFields(page) // the textareas are not inputs: post them empty, as shown
+		for _, st := range c.roster {
+			f.Set("a."+st, "")
+		}
+		return f
+	}
+	a := blank()
+	a.Set("a."+c.roster[0], "Bon trimestre.")
+	if r := b.post(ap, a); r.status != http.StatusSeeOther {
+		t.Fatalf("first save: %d", r.status)
+	}
+	stale := blank()
+	stale.Set("a."+c.roster[1], "Des progrès.")
+	if r := b.post(ap, stale); r.status != http.StatusSeeOther {
+		t.Fatalf("second save: %d", r.status)
+	}
+	if body(c.roster[0]) != "Bon trimestre." || body(c.roster[1]) != "Des progrès." {
+		t.Errorf("after two saves: %q %q", body(c.roster[0]), body(c.roster[1]))
+	}
+	over := blank()
+	over.Set("a."+c.roster[0], "Trimestre moyen.")
+	r := b.post(ap, over)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, c.names[0]+" : quelqu&#39;un d&#39;autre a changé cette appréciation") ||
+		!strings.Contains(r.body, ">Trimestre moyen.</textarea>") || !strings.Contains(r.body, ">Des progrès.</textarea>") {
+		t.Fatalf("change over another's: %d %.500s", r.status, r.body)
+	}
+	if body(c.roster[0]) != "Bon trimestre." {
+		t.Errorf("a refused save changed %q", body(c.roster[0]))
+	}
+}

@@ -195,6 +195,12 @@ func rowProblems(lang string, ps check.Problems, names map[string]string, scaleX
 				now = grades.FormatX100(lang, n)
 			}
 			msg = i18n.T(lang, "gb.changed.meanwhile", now)
+		case "appraisal-changed-meanwhile":
+			now := p.Value
+			if now == "" {
+				now = i18n.T(lang, "gb.changed.none")
+			}
+			msg = i18n.T(lang, "gb.changed.appraisal", now)
 		default:
 			msg = (&averages.InputError{Kind: p.Code, Input: p.Value, Scale: float64(scaleX100) / 100}).Message(lang)
 		}
