@@ -402,3 +402,49 @@ func TestGradesAppraisalsStaleSaveKeepsOthers(t *testing.T) {
 		t.Errorf("a refused save changed %q", body(c.roster[0]))
 	}
 }
+
+// Competence levels too: a save from a grid drawn before another's keeps
+// the other's levels, one changed over another's change is refused.
+func TestGradesLevelsStaleSaveKeepsOthers(t *testing.T) {
+	c := newCmpCast(t)
+	e := c.e
+	e.setClock(time.Date(2026, 11, 20, 10, 0, 0, 0, timetable.Paris))
+	b := e.signInStrong(c.teacher)
+	if r := b.post("/competences/items", cmpForm(b, url.Values{"teaching": {c.teaching}, "component": {"CPD_FRA"}, "label": {"Lire à voix haute"}})); r.status != http.StatusSeeOther {
+		t.Fatalf("item: %d", r.status)
+	}
+	item := e.strs(`SELECT id FROM gr_competence_items WHERE label = ?`, "Lire à voix haute")[0]
+	page := "/competences/evaluations/" + c.eval
+	if r := b.post(page+"/items", cmpForm(b, url.Values{"item": {item}})); r.status != http.StatusSeeOther {
+		t.Fatalf("choose: %d", r.status)
+	}
+	level := func(st string) string {
+		if e.count(`SELECT COUNT(*) FROM gr_levels WHERE evaluation_id = ? AND student_id = ?`, c.eval, st) == 0 {
+			return ""
+		}
+		return e.strs(`SELECT CAST(level AS TEXT) FROM gr_levels WHERE evaluation_id = ? AND student_id = ?`, c.eval, st)[0]
+	}
+	pageA, pageB := b.get(page).body, b.get(page).body
+	a := formFields(pageA)
+	a.Set("lv."+c.studentID+"."+item, "3")
+	if r := b.post(page+"/levels", a); r.status != http.StatusSeeOther {
+		t.Fatalf("first save: %d %.300s", r.status, r.body)
+	}
+	stale := formFields(pageB)
+	stale.Set("lv."+c.otherStudentID+"."+item, "2")
+	if r := b.post(page+"/levels", stale); r.status != http.StatusSeeOther {
+		t.Fatalf("second save: %d", r.status)
+	}
+	if level(c.studentID) != "3" || level(c.otherStudentID) != "2" {
+		t.Errorf("after two saves: %q %q", level(c.studentID), level(c.otherStudentID))
+	}
+	over := formFields(pageA)
+	over.Set("lv."+c.otherStudentID+"."+item, "4")
+	r := b.post(page+"/levels", over)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "quelqu&#39;un d&#39;autre a changé ce niveau") {
+		t.Fatalf("change over another's: %d %.400s", r.status, r.body)
+	}
+	if level(c.otherStudentID) != "2" {
+		t.Errorf("a refused save changed %q", level(c.otherStudentID))
+	}
+}
