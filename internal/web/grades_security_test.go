@@ -18,8 +18,12 @@ import (
 
 var inputTag = regexp.MustCompile(`<input[^>]*>`)
 var attr = regexp.MustCompile(`\b(name|value)="([^"]*)"`)
+var textareaTag = regexp.MustCompile(`(?s)<textarea[^>]*\bname="([^"]*)"[^>]*>(.*?)</textarea>`)
+var selectTag = regexp.MustCompile(`(?s)<select[^>]*\bname="([^"]*)"[^>]*>(.*?)</select>`)
+var selectedOption = regexp.MustCompile(`<option value="([^"]*)" selected>`)
 
-// formFields reads the inputs of a page as a browser would post them.
+// formFields reads the inputs, text areas and lists of a page as a
+// browser would post them (checkboxes aside).
 func formFields(body string) url.Values {
 	out := url.Values{}
 	for _, tag := range inputTag.FindAllString(body, -1) {
@@ -32,8 +36,18 @@ func formFields(body string) url.Values {
 			}
 		}
 		if name != "" {
-			out.Set(name, value)
+			out.Add(name, value)
 		}
+	}
+	for _, m := range textareaTag.FindAllStringSubmatch(body, -1) {
+		out.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	for _, m := range selectTag.FindAllStringSubmatch(body, -1) {
+		value := ""
+		if o := selectedOption.FindStringSubmatch(m[2]); o != nil {
+			value = html.UnescapeString(o[1])
+		}
+		out.Add(html.UnescapeString(m[1]), value)
 	}
 	return out
 }
@@ -446,5 +460,45 @@ func TestGradesLevelsStaleSaveKeepsOthers(t *testing.T) {
 	}
 	if level(c.otherStudentID) != "2" {
 		t.Errorf("a refused save changed %q", level(c.otherStudentID))
+	}
+}
+
+// The council's form too: the head and the head teacher saving from
+// pages drawn at once keep each other's entries; a field changed over
+// another's change is refused, nothing saved.
+func TestGradesCouncilStaleSaveKeepsOthers(t *testing.T) {
+	c := newCmpCast(t)
+	e := c.e
+	ht, hd := e.signInStrong(c.headTeacher), e.signInStrong(c.head)
+	council := "/report-cards/class/" + c.class3 + "/" + c.t1
+	general := func(st string) string {
+		if e.count(`SELECT COUNT(*) FROM gr_council_entries WHERE student_id = ? AND period_id = ?`, st, c.t1) == 0 {
+			return ""
+		}
+		return e.strs(`SELECT general_appraisal FROM gr_council_entries WHERE student_id = ? AND period_id = ?`, st, c.t1)[0]
+	}
+	pageHT, pageHead := ht.get(council).body, hd.get(council).body
+	a := formFields(pageHT)
+	a.Set("general/"+c.studentID, "Trimestre sérieux.")
+	if r := ht.post(council, a); r.status != http.StatusSeeOther {
+		t.Fatalf("head teacher's save: %d %.300s", r.status, r.body)
+	}
+	b := formFields(pageHead)
+	b.Set("general/"+c.otherStudentID, "Des efforts à poursuivre.")
+	if r := hd.post(council, b); r.status != http.StatusSeeOther {
+		t.Fatalf("head's save: %d", r.status)
+	}
+	if general(c.studentID) != "Trimestre sérieux." || general(c.otherStudentID) != "Des efforts à poursuivre." {
+		t.Errorf("after two saves: %q %q", general(c.studentID), general(c.otherStudentID))
+	}
+	over := formFields(pageHT)
+	over.Set("general/"+c.otherStudentID, "Trimestre moyen.")
+	r := ht.post(council, over)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "quelqu&#39;un d&#39;autre a changé ce champ") ||
+		!strings.Contains(r.body, ">Trimestre moyen.</textarea>") || !strings.Contains(r.body, ">Trimestre sérieux.</textarea>") {
+		t.Fatalf("change over another's: %d %.500s", r.status, r.body)
+	}
+	if general(c.otherStudentID) != "Des efforts à poursuivre." {
+		t.Errorf("a refused save changed %q", general(c.otherStudentID))
 	}
 }
