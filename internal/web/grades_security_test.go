@@ -502,3 +502,47 @@ func TestGradesCouncilStaleSaveKeepsOthers(t *testing.T) {
 		t.Errorf("a refused save changed %q", general(c.otherStudentID))
 	}
 }
+
+// The end-of-cycle grid too: the head teacher and the head saving from
+// grids drawn at once keep each other's positions; a cell changed over
+// another's change is refused.
+func TestGradesCycleStaleSaveKeepsOthers(t *testing.T) {
+	c := newCmpCast(t)
+	e := c.e
+	ht, hd := e.signInStrong(c.headTeacher), e.signInStrong(c.head)
+	cycle := "/competences/cycle/" + c.class3
+	pos := func(st, comp string) string {
+		if e.count(`SELECT COUNT(*) FROM gr_cycle_positions WHERE student_id = ? AND component = ?`, st, comp) == 0 {
+			return ""
+		}
+		return e.strs(`SELECT CAST(position AS TEXT) FROM gr_cycle_positions WHERE student_id = ? AND component = ?`, st, comp)[0]
+	}
+	// Only the cells each one means to set: the grid is prefilled with
+	// suggestions, which a save would position too.
+	only := func(body string, set map[string]string) url.Values {
+		f := url.Values{}
+		for k, v := range formFields(body) {
+			if !strings.HasPrefix(k, "cy.") {
+				f[k] = v
+			}
+		}
+		for k, v := range set {
+			f.Set(k, v)
+		}
+		return f
+	}
+	pageHT, pageHead := ht.get(cycle).body, hd.get(cycle).body
+	if r := ht.post(cycle, only(pageHT, map[string]string{"cy." + c.studentID + ".CPD_FRA": "3"})); r.status != http.StatusSeeOther {
+		t.Fatalf("head teacher's save: %d %.300s", r.status, r.body)
+	}
+	if r := hd.post(cycle, only(pageHead, map[string]string{"cy." + c.studentID + ".CPD_FRA": "", "cy." + c.studentID + ".MET_APP": "2"})); r.status != http.StatusSeeOther {
+		t.Fatalf("head's save: %d %.300s", r.status, r.body)
+	}
+	if pos(c.studentID, "CPD_FRA") != "3" || pos(c.studentID, "MET_APP") != "2" {
+		t.Errorf("after two saves: %q %q", pos(c.studentID, "CPD_FRA"), pos(c.studentID, "MET_APP"))
+	}
+	r := ht.post(cycle, only(pageHT, map[string]string{"cy." + c.studentID + ".MET_APP": "4"}))
+	if r.status != http.StatusUnprocessableEntity || pos(c.studentID, "MET_APP") != "2" {
+		t.Errorf("change over another's: %d %q", r.status, pos(c.studentID, "MET_APP"))
+	}
+}
