@@ -48,3 +48,53 @@ func TestReviewLockedPeriodEveryPath(t *testing.T) {
 		t.Error("a locked period changed")
 	}
 }
+
+// The class's head teacher reads every subject of the class but enters
+// nothing in a subject they do not teach; the CPE and the deputy enter no
+// marks; the deputy does not read the history (the head's alone).
+func TestReviewWhoEntersWhat(t *testing.T) {
+	f := newFixture(t)
+	v := f.viewer(f.teacher, true)
+	id := f.create(v)
+	roster := f.roster()
+	before := f.state()
+	est := f.est
+	headTeacher := f.str(`SELECT teacher_id FROM head_teachers WHERE class_id = ?`, f.class)
+	cpe := f.str(`SELECT person_id FROM functions WHERE establishment_id = ? AND function = 'cpe' ORDER BY person_id LIMIT 1`, est)
+	deputy := f.str(`SELECT person_id FROM functions WHERE establishment_id = ? AND function = 'deputy' AND person_id NOT IN
+		(SELECT person_id FROM functions WHERE function = 'head') ORDER BY person_id LIMIT 1`, est)
+	who := map[string]string{"cpe": cpe, "deputy": deputy}
+	if f.count(`SELECT COUNT(*) FROM teaching_assignments WHERE teacher_id = ? AND class_id = ? AND subject_id = ?`, headTeacher, f.class, f.subject) == 0 {
+		who["head teacher"] = headTeacher
+		if _, err := f.svc.ClassResults(f.ctx, f.viewer(headTeacher, false), f.teaching, ""); err != nil {
+			t.Errorf("the head teacher reads the class's subject: %v", err)
+		}
+		if _, err := f.svc.StudentResults(f.ctx, f.viewer(headTeacher, false), roster[0], ""); err != nil {
+			t.Errorf("the head teacher reads a student of the class: %v", err)
+		}
+	}
+	for name, id2 := range who {
+		w := f.viewer(id2, true)
+		if _, err := f.svc.SaveMarks(f.ctx, w, id, map[string]string{roster[0]: "1"}); err == nil {
+			t.Errorf("%s saved marks", name)
+		}
+		if err := f.svc.SaveAppraisals(f.ctx, w, f.teaching, f.period1, map[string]string{roster[0]: "x"}); err == nil {
+			t.Errorf("%s saved an appraisal", name)
+		}
+		if err := f.svc.SaveLevels(f.ctx, w, id, map[string]map[string]string{}); err == nil {
+			t.Errorf("%s saved levels", name)
+		}
+		if _, err := f.svc.CreateEvaluation(f.ctx, w, f.teaching, f.input()); err == nil {
+			t.Errorf("%s created an evaluation", name)
+		}
+	}
+	if _, err := f.svc.History(f.ctx, f.viewer(deputy, true), est, grades.HistoryFilter{}); err == nil {
+		t.Error("the deputy read the history")
+	}
+	if _, err := f.svc.History(f.ctx, f.viewer(f.head(demo.MainUAI), true), est, grades.HistoryFilter{}); err != nil {
+		t.Errorf("the head's history: %v", err)
+	}
+	if f.state() != before {
+		t.Error("a refused write changed something")
+	}
+}
