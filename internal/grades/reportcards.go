@@ -449,7 +449,9 @@ func compile(ctx context.Context, v *access.Viewer, q db.Querier, classID, perio
 			r := out.averages[subj][st.ID]
 			line := CardSubject{ID: subj, Code: row.Code, Name: row.Name, Student: r.Format("fr"), Graded: r.Graded,
 				Appraisal: appraisals[st.ID][subj]}
-			if stt := out.stats[subj]; stt.Count > 0 {
+			// Printed for families: none over fewer than MinFamilyStats
+			// students (two taking an option would learn each other's).
+			if stt := out.stats[subj]; stt.Count >= MinFamilyStats {
 				line.Mean, line.Min, line.Max = frNumber(stt.Mean, out.rounding), frNumber(stt.Min, out.rounding), frNumber(stt.Max, out.rounding)
 			}
 			seen := map[string]bool{}
@@ -472,7 +474,7 @@ func compile(ctx context.Context, v *access.Viewer, q db.Querier, classID, perio
 		}
 		out.cards = append(out.cards, card)
 	}
-	if all := averages.SubjectStats(overalls); all.Count > 0 {
+	if all := averages.SubjectStats(overalls); all.Count >= MinFamilyStats {
 		for i := range out.cards {
 			out.cards[i].ClassOverall = frNumber(all.Mean, out.rounding)
 		}
