@@ -216,8 +216,10 @@
 //	                                  head, deputy, cpe (families: once published)
 //	read-grades, read-report-card     the class's head teacher; head, deputy (and cpe
 //	of a class (council view)         for report cards)
-//	write-council of a class          its head teacher; head, deputy
-//	write-life-appraisal of a class   cpe; head, deputy
+//	write-council of a class          its head teacher; head, deputy, with a session
+//	(appraisal, mention, orientation, that passed a second factor (12)
+//	end-of-cycle positioning)
+//	write-life-appraisal of a class   cpe; head, deputy, with a second factor (12)
 //	manage-grades, read-grades of an  head, deputy (settings, deadlines, reopening,
 //	establishment                     coefficients, publication, national export)
 //	read-grades-audit                 head (who changed which mark, appraisal or

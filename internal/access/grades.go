@@ -25,9 +25,12 @@ const (
 	// ReadReportCard: a student's report cards (families: once published).
 	ReadReportCard Action = "read-report-card"
 	// WriteCouncil: the head teacher's general appraisal, the council's
-	// mention and orientation opinion for the students of a class.
+	// mention and orientation opinion for the students of a class, and
+	// their end-of-cycle positioning. Like EnterMarks, it needs a session
+	// that passed a second factor.
 	WriteCouncil Action = "write-council"
-	// WriteLifeAppraisal: the CPE's appraisal on a class's report cards.
+	// WriteLifeAppraisal: the CPE's appraisal on a class's report cards
+	// (with a second factor, like EnterMarks).
 	WriteLifeAppraisal Action = "write-life-appraisal"
 	// ManageGrades: an establishment's grading settings, periods'
 	// deadlines (and reopening), subject coefficients, competence items,
@@ -96,8 +99,9 @@ func (v *Viewer) SecondFactor() bool {
 	return v.strong || v.system != ""
 }
 
-// ErrSecondFactor's reason is the one a refusal of EnterMarks gives when
-// only the second factor is missing, so that the web layer can offer it.
+// SecondFactorReason is the one a refusal of EnterMarks, WriteCouncil or
+// WriteLifeAppraisal gives when only the second factor is missing, so
+// that the web layer can offer it.
 const SecondFactorReason = "a second factor is required to enter marks"
 
 // IsSecondFactorRefusal tells whether err refused only for want of a
@@ -105,6 +109,15 @@ const SecondFactorReason = "a second factor is required to enter marks"
 func IsSecondFactorRefusal(err error) bool {
 	d, ok := err.(*Denied)
 	return ok && d.Reason == SecondFactorReason
+}
+
+// writesAssessment tells the actions that write what a student is
+// assessed on: marks, levels and subject appraisals (EnterMarks), the
+// council's appraisals, mentions and end-of-cycle positioning
+// (WriteCouncil), the CPE's appraisal (WriteLifeAppraisal). Each needs a
+// session that passed a second factor (CNIL), as the marks do.
+func writesAssessment(a Action) bool {
+	return a == EnterMarks || a == WriteCouncil || a == WriteLifeAppraisal
 }
 
 // grading is what the policy knows of a teacher's teachings, loaded once
@@ -179,7 +192,7 @@ func (p *Policy) canGrades(ctx context.Context, v *Viewer, a Action, r Resource)
 	if err != nil {
 		return err
 	}
-	if ok && a == EnterMarks && !v.strong {
+	if ok && writesAssessment(a) && !v.strong {
 		return deny(SecondFactorReason)
 	}
 	if ok {

@@ -21,6 +21,9 @@ import (
 type Establishment struct {
 	ID   string
 	Name string
+	// Audit: the viewer reads its history of changes (ReadGradesAudit:
+	// the head only), so that no one is offered a page they may not open.
+	Audit bool
 }
 
 // Managed lists the establishments whose grading the viewer manages.
@@ -39,6 +42,9 @@ func (s *Service) Managed(ctx context.Context, v *access.Viewer) ([]Establishmen
 		}
 		e := Establishment{ID: id}
 		if err := s.DB.QueryRow(ctx, `SELECT name FROM establishments WHERE id = ?`, id).Scan(&e.Name); err != nil {
+			return nil, err
+		}
+		if e.Audit, err = v.May(ctx, access.ReadGradesAudit, access.Establishment(id)); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

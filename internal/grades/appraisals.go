@@ -91,14 +91,39 @@ func (s *Service) AppraisalsOf(ctx context.Context, v *access.Viewer, r access.R
 // naming its row (field = student ID, N = its length), and nothing is
 // saved. Each change is recorded ("appraisal:PERIOD/SUBJECT").
 func (s *Service) SaveAppraisals(ctx context.Context, v *access.Viewer, r access.Resource, period string, bodies map[string]string) error {
-	return s.DB.Tx(ctx, func(tx *db.Tx) error { return s.SaveAppraisalsIn(ctx, v, tx, r, period, bodies) })
+	return s.SaveAppraisalsSeen(ctx, v, r, period, bodies, nil)
+}
+
+// SaveAppraisalsSeen is SaveAppraisals for a form drawn with the stored
+// appraisals shown (student → text), so that two teachers of a teaching
+// never silently undo each other: a text left as shown keeps what is
+// stored now, one changed over someone else's change since is refused
+// (code "appraisal-changed-meanwhile", Value the text now), nothing saved.
+func (s *Service) SaveAppraisalsSeen(ctx context.Context, v *access.Viewer, r access.Resource, period string, bodies, shown map[string]string) error {
+	return s.DB.Tx(ctx, func(tx *db.Tx) error { return s.saveAppraisals(ctx, v, tx, r, period, bodies, shown) })
 }
 
 // SaveAppraisalsIn is SaveAppraisals in the caller's transaction.
 func (s *Service) SaveAppraisalsIn(ctx context.Context, v *access.Viewer, tx *db.Tx, r access.Resource, period string, bodies map[string]string) error {
+	return s.saveAppraisals(ctx, v, tx, r, period, bodies, nil)
+}
+
+// sameText compares appraisals as a form posts them (CRLF line ends,
+// spaces around).
+func sameText(a, b string) bool {
+	norm := func(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
+	return norm(a) == norm(b)
+}
+
+func (s *Service) saveAppraisals(ctx context.Context, v *access.Viewer, tx *db.Tx, r access.Resource, period string, bodies, shown map[string]string) error {
 	t, err := s.teachingFor(ctx, v, tx, access.EnterMarks, r)
 	if err != nil {
 		return err
+	}
+	if tx.Dialect() == db.Postgres { // two saves of a teaching's appraisals, one after the other
+		if _, err := tx.Exec(ctx, `SELECT id FROM subjects WHERE id = ? FOR UPDATE`, t.Subject); err != nil {
+			return err
+		}
 	}
 	if period == "" {
 		return &access.Denied{Action: access.EnterMarks, Resource: r, Reason: "no period"}
@@ -116,6 +141,20 @@ func (s *Service) SaveAppraisalsIn(ctx context.Context, v *access.Viewer, tx *db
 			ps = append(ps, check.Problem{Field: row.Student.ID, Code: "appraisal-long", N: n})
 		}
 	}
+	// A text left as the form showed it keeps what is stored now; one
+	// changed over someone else's change is refused.
+	untouched := map[string]bool{}
+	for _, row := range cur.Rows {
+		body, typed := bodies[row.Student.ID]
+		was, seen := shown[row.Student.ID]
+		switch {
+		case !typed || !seen || sameText(row.Body, was):
+		case sameText(body, was):
+			untouched[row.Student.ID] = true
+		case !sameText(body, row.Body):
+			ps = append(ps, check.Problem{Field: row.Student.ID, Code: "appraisal-changed-meanwhile", Value: row.Body})
+		}
+	}
 	if err := ps.Err(); err != nil {
 		return err
 	}
@@ -123,7 +162,7 @@ func (s *Service) SaveAppraisalsIn(ctx context.Context, v *access.Viewer, tx *db
 	for _, row := range cur.Rows {
 		body, ok := bodies[row.Student.ID]
 		body = strings.TrimSpace(body)
-		if !ok || body == row.Body {
+		if !ok || untouched[row.Student.ID] || body == row.Body {
 			continue
 		}
 		if body == "" {

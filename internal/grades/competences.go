@@ -513,12 +513,13 @@ func (s *Service) Desk(ctx context.Context, v *access.Viewer) (Desk, error) {
 			if c.Cycle == 0 {
 				continue
 			}
-			ok, err := v.May(ctx, access.WriteCouncil, access.Class(c.ID))
-			if err != nil {
-				return d, err
-			}
-			if ok {
+			// Listed for a session that still owes its second factor
+			// too: the grid sends it to the step-up.
+			switch err := v.Can(ctx, access.WriteCouncil, access.Class(c.ID)); {
+			case err == nil || access.IsSecondFactorRefusal(err):
 				d.CycleClasses = append(d.CycleClasses, c)
+			case !errors.Is(err, access.ErrDenied):
+				return d, err
 			}
 		}
 	}
@@ -823,19 +824,33 @@ func (o cmpOp) setEvaluationItems(ctx context.Context, v *access.Viewer, id stri
 // "STUDENT/ITEM") saves nothing. An empty cell clears the level. Each
 // change is written to the history in the same transaction.
 func (s *Service) SaveLevels(ctx context.Context, v *access.Viewer, id string, cells map[string]map[string]string) error {
-	return s.DB.Tx(ctx, func(tx *db.Tx) error { return cmpOp{q: tx, now: s.now()}.saveLevels(ctx, v, id, cells) })
+	return s.SaveLevelsSeen(ctx, v, id, cells, nil)
+}
+
+// SaveLevelsSeen is SaveLevels for a grid drawn with the stored levels
+// shown (student → item → stored value, "" for none), so that two
+// teachers of a teaching never silently undo each other: a cell left as
+// shown keeps what is stored now, one changed over someone else's change
+// since is refused (code "changed-meanwhile", Value the level now).
+func (s *Service) SaveLevelsSeen(ctx context.Context, v *access.Viewer, id string, cells, shown map[string]map[string]string) error {
+	return s.DB.Tx(ctx, func(tx *db.Tx) error { return cmpOp{q: tx, now: s.now()}.saveLevels(ctx, v, id, cells, shown) })
 }
 
 // SaveLevelsIn is SaveLevels in a caller's transaction (the demo), at the
 // time given.
 func SaveLevelsIn(ctx context.Context, v *access.Viewer, q db.Querier, at time.Time, id string, cells map[string]map[string]string) error {
-	return cmpOp{q: q, now: at}.saveLevels(ctx, v, id, cells)
+	return cmpOp{q: q, now: at}.saveLevels(ctx, v, id, cells, nil)
 }
 
-func (o cmpOp) saveLevels(ctx context.Context, v *access.Viewer, id string, cells map[string]map[string]string) error {
+func (o cmpOp) saveLevels(ctx context.Context, v *access.Viewer, id string, cells, shown map[string]map[string]string) error {
 	e, err := o.evaluation(ctx, v, access.EnterMarks, id)
 	if err != nil {
 		return err
+	}
+	if o.q.Dialect() == db.Postgres { // two saves of one grid, one after the other
+		if _, err := o.q.Exec(ctx, `SELECT id FROM gr_evaluations WHERE id = ? FOR UPDATE`, id); err != nil {
+			return err
+		}
 	}
 	ps, err := o.entryProblems(ctx, e)
 	if err != nil || len(ps) > 0 {
@@ -909,6 +924,26 @@ func (o cmpOp) saveLevels(ctx context.Context, v *access.Viewer, id string, cell
 	before := map[[2]string]string{}
 	for _, l := range stored {
 		before[[2]string{l.Student, l.Item}] = l.Value
+	}
+	// A cell left as the grid showed it keeps what is stored now; one
+	// changed over someone else's change is refused.
+	for _, k := range keys {
+		was, seen := shown[k[0]][k[1]]
+		val, now := parsed[k], before[k]
+		switch {
+		case !seen || now == was:
+		case val == was:
+			parsed[k] = now
+		case val != now:
+			shownNow := now
+			if shownNow == "" {
+				shownNow = "—"
+			}
+			ps.Add(k[0]+"/"+k[1], "changed-meanwhile", shownNow)
+		}
+	}
+	if len(ps) > 0 {
+		return ps
 	}
 	now := o.now
 	tx := o.q

@@ -69,6 +69,12 @@ type CouncilInput struct {
 	Council bool // General, Mention and Orientation are submitted
 	Life    bool // Life is submitted
 	Rows    []CouncilRow
+	// Shown are the entries the form showed, by student (nil: no check),
+	// so that the head teacher and the head saving at once never silently
+	// undo each other: a field left as shown keeps what is stored now, one
+	// changed over someone else's change since is refused
+	// ("changed-meanwhile"), nothing saved.
+	Shown map[string]CouncilRow
 }
 
 // CheckCouncil validates the council's form; names gives each student's
@@ -120,13 +126,16 @@ type CouncilView struct {
 	Subjects            []string // short names, the columns
 	Students            []CouncilStudent
 	MayCouncil, MayLife bool // the viewer writes these fields
-	MayPublish          bool // ManageGrades: publish, correct, export
-	Published           int  // students with a published card
-	MaxAppraisalLength  int
-	HeadTeachers        []string
-	Mentions            []string
-	ClassOverall        string
-	CouncilOn           string // the council's day, if set
+	// StepUp: the viewer would write them once their session passed a
+	// second factor.
+	StepUp             bool
+	MayPublish         bool // ManageGrades: publish, correct, export
+	Published          int  // students with a published card
+	MaxAppraisalLength int
+	HeadTeachers       []string
+	Mentions           []string
+	ClassOverall       string
+	CouncilOn          string // the council's day, if set
 }
 
 // Council is the council's page: every student of the class with their
@@ -147,6 +156,9 @@ func (s *Service) Council(ctx context.Context, v *access.Viewer, classID, period
 	}
 	if out.MayLife, err = v.May(ctx, access.WriteLifeAppraisal, access.Class(c.ID)); err != nil {
 		return out, err
+	}
+	for _, a := range []access.Action{access.WriteCouncil, access.WriteLifeAppraisal} {
+		out.StepUp = out.StepUp || access.IsSecondFactorRefusal(v.Can(ctx, a, access.Class(c.ID)))
 	}
 	if out.MayPublish, err = v.May(ctx, access.ManageGrades, access.Establishment(c.Establishment)); err != nil {
 		return out, err
@@ -258,19 +270,48 @@ func (s *Service) SaveCouncil(ctx context.Context, v *access.Viewer, classID, pe
 	}
 	now := s.now()
 	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		if tx.Dialect() == db.Postgres { // two saves of a class's council, one after the other
+			if _, err := tx.Exec(ctx, `SELECT id FROM classes WHERE id = ? FOR UPDATE`, c.ID); err != nil {
+				return err
+			}
+		}
 		old, err := councilOf(ctx, tx, c.ID, p.ID)
 		if err != nil {
 			return err
 		}
-		for _, r := range in.Rows {
+		var ps check.Problems
+		afters := make([]councilEntry, len(in.Rows))
+		for i, r := range in.Rows {
 			before := old[r.Student]
 			after := before
+			shown, seen := in.Shown[r.Student]
+			// set takes a typed field unless it was left as shown (what is
+			// stored now stays) or changed over someone else's change.
+			set := func(field string, dst *string, typed, was string) {
+				typed = strings.TrimSpace(typed)
+				switch {
+				case !seen || sameText(*dst, was):
+					*dst = typed
+				case sameText(typed, was) || sameText(typed, *dst):
+				default:
+					ps = append(ps, check.Problem{Field: field + "/" + r.Student, Code: "changed-meanwhile", Value: names[r.Student]})
+				}
+			}
 			if in.Council {
-				after.General, after.Mention, after.Orientation = strings.TrimSpace(r.General), r.Mention, strings.TrimSpace(r.Orientation)
+				set("general", &after.General, r.General, shown.General)
+				set("mention", &after.Mention, r.Mention, shown.Mention)
+				set("orientation", &after.Orientation, r.Orientation, shown.Orientation)
 			}
 			if in.Life {
-				after.Life = strings.TrimSpace(r.Life)
+				set("life", &after.Life, r.Life, shown.Life)
 			}
+			afters[i] = after
+		}
+		if len(ps) > 0 {
+			return ps
+		}
+		for i, r := range in.Rows {
+			before, after := old[r.Student], afters[i]
 			if after == before {
 				continue
 			}

@@ -188,6 +188,15 @@ func ParsePosition(s string) (string, bool) {
 // it). Any problem (Field "STUDENT/COMPONENT") saves nothing; each change
 // is written to the history ("cycle:YEAR/COMPONENT") in the transaction.
 func (s *Service) SaveCycle(ctx context.Context, v *access.Viewer, classID string, cells map[string]map[string]string) error {
+	return s.SaveCycleSeen(ctx, v, classID, cells, nil)
+}
+
+// SaveCycleSeen is SaveCycle for a grid drawn with the stored positions
+// shown (student → component → stored, "" for none), so that the head
+// teacher and the head never silently undo each other: a cell left as
+// shown keeps what is stored now, one changed over someone else's change
+// since is refused (code "changed-meanwhile", Value the position now).
+func (s *Service) SaveCycleSeen(ctx context.Context, v *access.Viewer, classID string, cells, shown map[string]map[string]string) error {
 	c, err := s.cycleClass(ctx, v, access.WriteCouncil, classID)
 	if err != nil {
 		return err
@@ -244,14 +253,59 @@ func (s *Service) SaveCycle(ctx context.Context, v *access.Viewer, classID strin
 	if len(ps) > 0 {
 		return ps
 	}
-	grid, err := s.Cycle(ctx, v, classID)
-	if err != nil {
-		return err
-	}
 	now := s.now()
 	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+		if tx.Dialect() == db.Postgres { // two saves of a class's grid, one after the other
+			if _, err := tx.Exec(ctx, `SELECT id FROM classes WHERE id = ? FOR UPDATE`, classID); err != nil {
+				return err
+			}
+		}
+		// The positions stored now, read in the transaction so that the
+		// history's "before" is what this save replaces.
+		stored := map[cell]string{}
+		if len(students) > 0 {
+			ids := make([]string, len(students))
+			for i, st := range students {
+				ids[i] = st.ID
+			}
+			rows, err := db.All(ctx, tx, func(sc db.Scanner) (r struct {
+				k   cell
+				pos int
+			}, err error) {
+				var comp string
+				err = sc.Scan(&r.k.student, &comp, &r.pos)
+				r.k.comp = Component(comp)
+				return
+			}, `SELECT student_id, component, position FROM gr_cycle_positions WHERE school_year_id = ? AND `+db.In(tx, "student_id"),
+				c.Year, db.ListArg(tx, ids))
+			if err != nil {
+				return err
+			}
+			for _, r := range rows {
+				stored[r.k] = strconv.Itoa(r.pos)
+			}
+		}
+		var ps check.Problems
 		for _, k := range keys {
-			val, old := parsed[k], grid.Stored(k.student, k.comp)
+			was, seen := shown[k.student][string(k.comp)]
+			val, cur := parsed[k], stored[k]
+			switch {
+			case !seen || cur == was:
+			case strings.TrimSpace(was) == strings.TrimSpace(cells[k.student][string(k.comp)]) || val == was:
+				parsed[k] = cur
+			case val != cur:
+				shownNow := cur
+				if shownNow == "" {
+					shownNow = "—"
+				}
+				ps.Add(k.student+"/"+string(k.comp), "changed-meanwhile", shownNow)
+			}
+		}
+		if len(ps) > 0 {
+			return ps
+		}
+		for _, k := range keys {
+			val, old := parsed[k], stored[k]
 			if val == old {
 				continue
 			}

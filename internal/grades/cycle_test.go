@@ -23,7 +23,7 @@ func TestCyclePositioning(t *testing.T) {
 	f.svc.SaveLevels(ctx, teacher, e1, map[string]map[string]string{f.student: {fr: "4", met: "disp", wide: "1"}})
 	f.svc.SaveLevels(ctx, teacher, e2, map[string]map[string]string{f.student: {fr: "3", met: "disp", wide: "abs"}})
 
-	g, err := f.svc.Cycle(ctx, f.viewer(f.headTeacher, false), f.class3)
+	g, err := f.svc.Cycle(ctx, f.viewer(f.headTeacher, true), f.class3)
 	if err != nil || g.Class.Cycle != 4 || len(g.Students) == 0 {
 		t.Fatalf("cycle grid: %+v %v", g.Class, err)
 	}
@@ -40,16 +40,16 @@ func TestCyclePositioning(t *testing.T) {
 
 	// Bad cells named; nothing saved.
 	cells := map[string]map[string]string{f.student: {"CPD_FRA": "5", "CPD_XXX": "2"}, "forged": {"CPD_FRA": "1"}}
-	cmpProblems(t, "bad cycle", f.svc.SaveCycle(ctx, f.viewer(f.headTeacher, false), f.class3, cells),
+	cmpProblems(t, "bad cycle", f.svc.SaveCycle(ctx, f.viewer(f.headTeacher, true), f.class3, cells),
 		f.student+"/CPD_FRA bad-position", f.student+"/CPD_XXX unknown-component", "forged/CPD_FRA unknown-student")
 	if n := f.count(`SELECT COUNT(*) FROM gr_cycle_positions`); n != 0 {
 		t.Fatalf("%d positions saved from a refused grid", n)
 	}
 	cells = map[string]map[string]string{f.student: {"CPD_FRA": "4", "MET_APP": "disp", "CPD_ETR": ""}}
-	if err := f.svc.SaveCycle(ctx, f.viewer(f.headTeacher, false), f.class3, cells); err != nil {
+	if err := f.svc.SaveCycle(ctx, f.viewer(f.headTeacher, true), f.class3, cells); err != nil {
 		t.Fatal(err)
 	}
-	g, _ = f.svc.Cycle(ctx, f.viewer(f.head, false), f.class3)
+	g, _ = f.svc.Cycle(ctx, f.viewer(f.head, true), f.class3)
 	if g.Stored(f.student, grades.CompFrench) != "4" || g.Stored(f.student, grades.CompMethods) != "0" || g.Stored(f.student, grades.CompLanguages) != "" {
 		t.Errorf("stored: %+v", g.Positions[f.student])
 	}
@@ -59,7 +59,7 @@ func TestCyclePositioning(t *testing.T) {
 	if n := f.count(`SELECT COUNT(*) FROM gr_history WHERE subject LIKE 'cycle:%' AND student_id = ?`, f.student); n != 2 {
 		t.Errorf("history: %d", n)
 	}
-	if err := f.svc.SaveCycle(ctx, f.viewer(f.head, false), f.class3, map[string]map[string]string{f.student: {"CPD_FRA": ""}}); err != nil {
+	if err := f.svc.SaveCycle(ctx, f.viewer(f.head, true), f.class3, map[string]map[string]string{f.student: {"CPD_FRA": ""}}); err != nil {
 		t.Fatal(err)
 	}
 	var before, after string
@@ -70,13 +70,13 @@ func TestCyclePositioning(t *testing.T) {
 	}
 
 	// 6e ends cycle 3, 5e no cycle.
-	if g, err := f.svc.Cycle(ctx, f.viewer(f.head, false), f.class6); err != nil || g.Class.Cycle != 3 {
+	if g, err := f.svc.Cycle(ctx, f.viewer(f.head, true), f.class6); err != nil || g.Class.Cycle != 3 {
 		t.Errorf("6e: %d %v", g.Class.Cycle, err)
 	}
-	if g, err := f.svc.Cycle(ctx, f.viewer(f.head, false), f.class5); err != nil || g.Class.Cycle != 0 || len(g.Students) != 0 {
+	if g, err := f.svc.Cycle(ctx, f.viewer(f.head, true), f.class5); err != nil || g.Class.Cycle != 0 || len(g.Students) != 0 {
 		t.Errorf("5e: %d %v", g.Class.Cycle, err)
 	}
-	cmpProblems(t, "5e", f.svc.SaveCycle(ctx, f.viewer(f.head, false), f.class5, map[string]map[string]string{}), "class no-cycle")
+	cmpProblems(t, "5e", f.svc.SaveCycle(ctx, f.viewer(f.head, true), f.class5, map[string]map[string]string{}), "class no-cycle")
 
 	for who, v := range map[string]*access.Viewer{"teacher of the class": teacher, "another class's teacher": f.viewer(f.otherTeacher, true),
 		"student": f.viewer(f.student, true), "relative": f.viewer(f.relative, true), "head of another establishment": f.viewer(f.otherHead, true)} {
@@ -84,6 +84,6 @@ func TestCyclePositioning(t *testing.T) {
 		cmpDenied(t, who+" reads", err)
 		cmpDenied(t, who+" writes", f.svc.SaveCycle(ctx, v, f.class3, map[string]map[string]string{f.student: {"CPD_FRA": "1"}}))
 	}
-	_, err = f.svc.Cycle(ctx, f.viewer(f.head, false), "forged")
+	_, err = f.svc.Cycle(ctx, f.viewer(f.head, true), "forged")
 	cmpDenied(t, "forged class", err)
 }

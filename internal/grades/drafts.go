@@ -19,16 +19,17 @@ import (
 const maxCell = 40
 
 // SaveDraft keeps the viewer's typed cells of evaluation id (student →
-// text; students outside the roster are dropped). Keeping a draft needs
-// to read the teaching's grades only: a session that has not passed its
-// second factor yet keeps what it typed, for after the step-up. Only its
-// author ever sees a draft, on the grid (EnterMarks).
+// text; students outside the roster are dropped). Keeping a draft is for
+// those who enter the teaching's marks, and needs no second factor: a
+// session that has not passed it yet keeps what it typed, for after the
+// step-up. Those who only read the teaching (its class's head teacher,
+// the head) keep none. Only its author ever sees a draft, on the grid.
 func (s *Service) SaveDraft(ctx context.Context, v *access.Viewer, id string, cells map[string]string) error {
 	if v == nil || v.IsSystem() {
 		return &access.Denied{Action: access.EnterMarks, Reason: "a draft belongs to a person"}
 	}
-	e, _, err := s.evaluationFor(ctx, v, s.DB, access.ReadGrades, id)
-	if err != nil {
+	e, _, err := s.evaluationFor(ctx, v, s.DB, access.EnterMarks, id)
+	if err != nil && !access.IsSecondFactorRefusal(err) {
 		return err
 	}
 	roster, err := rosterOf(ctx, s.DB, e.Structure)

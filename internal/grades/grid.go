@@ -117,9 +117,21 @@ func cellProblem(student, text string, err error) check.Problem {
 // recorded in the history, in the same transaction; the viewer's draft is
 // cleared. It returns the number of marks changed.
 func (s *Service) SaveMarks(ctx context.Context, v *access.Viewer, id string, cells map[string]string) (int, error) {
+	return s.SaveMarksSeen(ctx, v, id, cells, nil)
+}
+
+// SaveMarksSeen is SaveMarks for a grid drawn with the stored marks shown
+// (student → Mark.Text(""), "" for none), so that two people saving one
+// grid (two tabs, two teachers of a teaching) never silently undo each
+// other: a student absent from cells is left as stored; a cell typed as
+// it was shown keeps whatever is stored now; a cell changed while someone
+// else changed the stored mark since is refused (code
+// "changed-meanwhile", Value the stored mark now) and nothing is saved.
+// A nil shown is SaveMarks's whole-column save.
+func (s *Service) SaveMarksSeen(ctx context.Context, v *access.Viewer, id string, cells, shown map[string]string) (int, error) {
 	changed := 0
 	err := s.DB.Tx(ctx, func(tx *db.Tx) (err error) {
-		changed, err = s.SaveMarksIn(ctx, v, tx, id, cells)
+		changed, err = s.saveMarks(ctx, v, tx, id, cells, shown)
 		return err
 	})
 	return changed, err
@@ -128,11 +140,22 @@ func (s *Service) SaveMarks(ctx context.Context, v *access.Viewer, id string, ce
 // SaveMarksIn is SaveMarks in the caller's transaction (the demo
 // generator's).
 func (s *Service) SaveMarksIn(ctx context.Context, v *access.Viewer, tx *db.Tx, id string, cells map[string]string) (int, error) {
+	return s.saveMarks(ctx, v, tx, id, cells, nil)
+}
+
+func (s *Service) saveMarks(ctx context.Context, v *access.Viewer, tx *db.Tx, id string, cells, shown map[string]string) (int, error) {
 	changed := 0
 	err := func() error {
 		e, _, err := s.evaluationFor(ctx, v, tx, access.EnterMarks, id)
 		if err != nil {
 			return err
+		}
+		// Two saves of one grid run one after the other, so that each
+		// reads the marks the other wrote (SQLite has one writer).
+		if tx.Dialect() == db.Postgres {
+			if _, err := tx.Exec(ctx, `SELECT id FROM gr_evaluations WHERE id = ? FOR UPDATE`, id); err != nil {
+				return err
+			}
 		}
 		p, err := periodByID(ctx, tx, e.Period)
 		if err != nil {
@@ -154,7 +177,11 @@ func (s *Service) SaveMarksIn(ctx context.Context, v *access.Viewer, tx *db.Tx, 
 		parsed := make(map[string]cell, len(roster))
 		var ps check.Problems
 		for _, st := range roster {
-			text := strings.TrimSpace(cells[st.ID])
+			typed, ok := cells[st.ID]
+			if !ok && shown != nil {
+				continue // not on the page that was saved: left as stored
+			}
+			text := strings.TrimSpace(typed)
 			if text == "" {
 				parsed[st.ID] = cell{empty: true}
 				continue
@@ -173,13 +200,43 @@ func (s *Service) SaveMarksIn(ctx context.Context, v *access.Viewer, tx *db.Tx, 
 		if err != nil {
 			return err
 		}
+		// A cell left as the page showed it keeps what is stored now; one
+		// changed over someone else's change is refused.
+		for _, st := range roster {
+			c, ok := parsed[st.ID]
+			was, seen := shown[st.ID]
+			if !ok || !seen {
+				continue
+			}
+			stored := ""
+			if m, had := marks[id][st.ID]; had {
+				stored = m.Text("")
+			}
+			after := ""
+			if !c.empty {
+				after = Mark{ValueX100: c.value, Special: c.special}.Text("")
+			}
+			switch {
+			case stored == was:
+			case after == was:
+				delete(parsed, st.ID)
+			case after != stored:
+				ps = append(ps, check.Problem{Field: st.ID, Code: "changed-meanwhile", Value: stored})
+			}
+		}
+		if err := ps.Err(); err != nil {
+			return err
+		}
 		now := s.now()
 		// Marks and their history are written a column at a time: two
 		// statements for a class rather than two per student.
 		var upserts []any
 		var changes []change
 		for _, st := range roster {
-			c := parsed[st.ID]
+			c, ok := parsed[st.ID]
+			if !ok {
+				continue
+			}
 			old, had := marks[id][st.ID]
 			before, after := "", ""
 			if had {

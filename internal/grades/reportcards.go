@@ -449,7 +449,9 @@ func compile(ctx context.Context, v *access.Viewer, q db.Querier, classID, perio
 			r := out.averages[subj][st.ID]
 			line := CardSubject{ID: subj, Code: row.Code, Name: row.Name, Student: r.Format("fr"), Graded: r.Graded,
 				Appraisal: appraisals[st.ID][subj]}
-			if stt := out.stats[subj]; stt.Count > 0 {
+			// Printed for families: none over fewer than MinFamilyStats
+			// students (two taking an option would learn each other's).
+			if stt := out.stats[subj]; stt.Count >= MinFamilyStats {
 				line.Mean, line.Min, line.Max = frNumber(stt.Mean, out.rounding), frNumber(stt.Min, out.rounding), frNumber(stt.Max, out.rounding)
 			}
 			seen := map[string]bool{}
@@ -472,7 +474,7 @@ func compile(ctx context.Context, v *access.Viewer, q db.Querier, classID, perio
 		}
 		out.cards = append(out.cards, card)
 	}
-	if all := averages.SubjectStats(overalls); all.Count > 0 {
+	if all := averages.SubjectStats(overalls); all.Count >= MinFamilyStats {
 		for i := range out.cards {
 			out.cards[i].ClassOverall = frNumber(all.Mean, out.rounding)
 		}
@@ -541,6 +543,13 @@ func PublishIn(ctx context.Context, v *access.Viewer, tx *db.Tx, classID, period
 }
 
 func publishIn(ctx context.Context, v *access.Viewer, tx *db.Tx, classID, periodID, publishOn string, at time.Time) (int, error) {
+	// Two publications of a class run one after the other: the second
+	// sees the first's cards (SQLite has one writer).
+	if tx.Dialect() == db.Postgres {
+		if _, err := tx.Exec(ctx, `SELECT id FROM classes WHERE id = ? FOR UPDATE`, classID); err != nil {
+			return 0, err
+		}
+	}
 	comp, err := compile(ctx, v, tx, classID, periodID)
 	if err != nil {
 		return 0, refusal(access.ManageGrades, access.Class(classID), err)
@@ -652,6 +661,13 @@ func (s *Service) Correct(ctx context.Context, v *access.Viewer, cardID string, 
 	}
 	var id string
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		// Two corrections of a card run one after the other: the second
+		// finds it is no longer the latest.
+		if tx.Dialect() == db.Postgres {
+			if _, err := tx.Exec(ctx, `SELECT id FROM people WHERE id = ? FOR UPDATE`, row.Student); err != nil {
+				return err
+			}
+		}
 		latest, err := latestVersion(ctx, tx, row.Period, row.Student)
 		if err != nil {
 			return err
@@ -710,6 +726,15 @@ func latestVersion(ctx context.Context, q db.Querier, period, student string) (i
 	return n, err
 }
 
+// latestPublished is the latest version families see on day: a correction
+// to be published later leaves them the version it replaces until then.
+func latestPublished(ctx context.Context, q db.Querier, period, student, day string) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM gr_report_cards WHERE period_id = ? AND student_id = ?
+		AND publish_on <= ?`, period, student, day).Scan(&n)
+	return n, err
+}
+
 // CardVersion is one version of a student's card, for the list of versions.
 type CardVersion struct {
 	ID          string
@@ -734,7 +759,8 @@ type CardView struct {
 
 // mayReadCard decides whether v reads the card: school staff who read the
 // class's cards see every version; the student and their relatives the
-// latest version, from its publication day.
+// latest version published by today (from its publication day, until a
+// correction's).
 func (s *Service) mayReadCard(ctx context.Context, v *access.Viewer, row cardRow) (staff bool, err error) {
 	res := access.Resource{Kind: "report-card", ID: row.ID}
 	if err := v.Can(ctx, access.ReadReportCard, access.Person(row.Student)); err != nil {
@@ -744,10 +770,11 @@ func (s *Service) mayReadCard(ctx context.Context, v *access.Viewer, row cardRow
 	if err != nil || staff {
 		return staff, err
 	}
-	if row.PublishOn > s.now().In(i18n.Zone).Format("2006-01-02") {
+	today := s.now().In(i18n.Zone).Format("2006-01-02")
+	if row.PublishOn > today {
 		return false, access.Refuse(access.ReadReportCard, res, "not published yet")
 	}
-	latest, err := latestVersion(ctx, s.DB, row.Period, row.Student)
+	latest, err := latestPublished(ctx, s.DB, row.Period, row.Student, today)
 	if err != nil {
 		return false, err
 	}
@@ -779,7 +806,8 @@ func (s *Service) Card(ctx context.Context, v *access.Viewer, id string) (CardVi
 	if err != nil {
 		return CardView{}, err
 	}
-	out.Latest = latest == row.Version
+	// A family reads only the latest version published (mayReadCard).
+	out.Latest = latest == row.Version || !staff
 	if staff {
 		vs, err := db.All(ctx, s.DB, scanCard, `SELECT `+cardCols+` FROM gr_report_cards r WHERE r.period_id = ? AND r.student_id = ?
 			ORDER BY r.version`, row.Period, row.Student)
@@ -929,8 +957,8 @@ func (s *Service) Index(ctx context.Context, v *access.Viewer) (Index, error) {
 			FROM gr_report_cards r JOIN people p ON p.id = r.student_id JOIN periods pe ON pe.id = r.period_id
 			JOIN classes c ON c.id = r.class_id
 			WHERE `+db.In(s.DB, "r.student_id")+` AND r.publish_on <= ? AND r.version = (SELECT MAX(version)
-			FROM gr_report_cards x WHERE x.period_id = r.period_id AND x.student_id = r.student_id)
-			ORDER BY p.first_name, p.id, pe.starts_on DESC`, db.ListArg(s.DB, kids), today)
+			FROM gr_report_cards x WHERE x.period_id = r.period_id AND x.student_id = r.student_id AND x.publish_on <= ?)
+			ORDER BY p.first_name, p.id, pe.starts_on DESC`, db.ListArg(s.DB, kids), today, today)
 		if err != nil {
 			return out, err
 		}

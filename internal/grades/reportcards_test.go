@@ -60,6 +60,7 @@ func (w *world) viewer(id string) *access.Viewer {
 	if err != nil {
 		w.t.Fatal(err)
 	}
+	v.SetSecondFactor(true) // writing the council needs one
 	return v
 }
 

@@ -29,12 +29,27 @@ type Stats struct {
 }
 
 // Show are the statistics an audience sees.
-type Show struct{ Mean, MinMax, Median bool }
+type Show struct {
+	Mean, MinMax, Median bool
+	// Few: statistics over fewer values are not shown (Count 0), since
+	// they would tell a classmate's mark: with two marks, the mean and
+	// one's own give the other's. Families see none over fewer than
+	// MinFamilyStats.
+	Few int
+}
+
+// MinFamilyStats is the fewest marks (or averages) families see class
+// statistics over: a make-up test two students sat, an option two
+// students of the class take, would otherwise tell each the other's.
+const MinFamilyStats = 3
 
 func (sh Show) stats(s averages.Stats, r averages.Rounding) Stats {
 	s = s.Round(r)
 	out := Stats{Count: s.Count, ShowMean: sh.Mean, ShowMinMax: sh.MinMax, ShowMedian: sh.Median}
-	if s.Count == 0 {
+	if s.Count < sh.Few {
+		out.Count = 0
+	}
+	if out.Count == 0 {
 		return out
 	}
 	if sh.Mean {
@@ -202,9 +217,9 @@ func (s *Service) results(ctx context.Context, v *access.Viewer, student, period
 	}
 	res := &Results{Student: f.Person, Class: f.ClassName, Establishment: f.Establishment, Today: s.today(),
 		Family: family(v), Settings: set.Engine()}
-	res.Show = Show{true, true, true}
+	res.Show = Show{Mean: true, MinMax: true, Median: true}
 	if res.Family {
-		res.Show = Show{set.ShowMean, set.ShowMinMax, set.ShowMedian}
+		res.Show = Show{Mean: set.ShowMean, MinMax: set.ShowMinMax, Median: set.ShowMedian, Few: MinFamilyStats}
 	}
 	if res.Periods, err = periodsOf(ctx, s.DB, f.Establishment); err != nil {
 		return nil, err
@@ -704,7 +719,7 @@ func (s *Service) ClassResults(ctx context.Context, v *access.Viewer, teaching a
 	for _, p := range out.Periods {
 		periodLabel[p.ID] = p.Label()
 	}
-	all := Show{true, true, true}
+	all := Show{Mean: true, MinMax: true, Median: true}
 	for i, e := range evals {
 		ms := make([]averages.Mark, 0, len(marks[e.ID]))
 		for _, m := range marks[e.ID] {

@@ -199,7 +199,7 @@ func TestCompetencesCycleAndAdmin(t *testing.T) {
 	e := c.e
 	cycle := "/competences/cycle/" + c.class3
 
-	ht := e.signIn(c.headTeacher)
+	ht := e.signInStrong(c.headTeacher) // positioning needs a second factor
 	if r := ht.get("/competences"); r.status != http.StatusOK || !strings.Contains(r.body, cycle) || !strings.Contains(r.body, "/brevet/class/"+c.class3) {
 		t.Fatalf("head teacher's desk: %d", r.status)
 	}

@@ -87,9 +87,11 @@ func (a *Area) showCycle(w http.ResponseWriter, r *http.Request, status int, d c
 func (a *Area) saveCycle(w http.ResponseWriter, r *http.Request) {
 	class := r.PathValue("class")
 	r.ParseForm()
-	cells := gridCells(r, "cy")
+	cells, shown := gridCells(r, "cy"), gridCells(r, "was")
 	v := page.Viewer(r)
-	err := a.svc.SaveCycle(r.Context(), v, class, cells)
+	// A save from a grid drawn before someone else's never undoes theirs
+	// unseen.
+	err := a.svc.SaveCycleSeen(r.Context(), v, class, cells, shown)
 	if err == nil {
 		http.Redirect(w, r, "/competences/cycle/"+class+"?saved=1", http.StatusSeeOther)
 		return

@@ -102,8 +102,10 @@ func (a *Area) chooseItems(w http.ResponseWriter, r *http.Request) {
 func (a *Area) saveLevels(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	r.ParseForm()
-	cells := gridCells(r, "lv")
-	err := a.svc.SaveLevels(r.Context(), page.Viewer(r), id, cells)
+	cells, shown := gridCells(r, "lv"), gridCells(r, "was")
+	// Only what was changed from the page is saved: a save from a grid
+	// drawn before a co-teacher's never undoes theirs unseen.
+	err := a.svc.SaveLevelsSeen(r.Context(), page.Viewer(r), id, cells, shown)
 	if err == nil {
 		http.Redirect(w, r, "/competences/evaluations/"+id+"?saved=levels", http.StatusSeeOther)
 		return
@@ -121,7 +123,22 @@ func (a *Area) saveLevels(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	a.showEvaluation(w, r, http.StatusUnprocessableEntity, evalData{Typed: cells, Problems: ps})
+	// The grid comes back with what was changed over the levels stored now.
+	typed := map[string]map[string]string{}
+	for st, row := range cells {
+		for it, v := range row {
+			if was, ok := shown[st][it]; ok {
+				if lv, okv := grades.ParseLevel(v); okv && lv == was {
+					continue
+				}
+			}
+			if typed[st] == nil {
+				typed[st] = map[string]string{}
+			}
+			typed[st][it] = v
+		}
+	}
+	a.showEvaluation(w, r, http.StatusUnprocessableEntity, evalData{Typed: typed, Problems: ps})
 }
 
 // after answers a write of the evaluation's page.

@@ -62,7 +62,9 @@ func (a *Area) saveAppraisals(w http.ResponseWriter, r *http.Request) {
 			bodies[id] = vs[0]
 		}
 	}
-	err := a.svc.SaveAppraisals(r.Context(), v, res, period, bodies)
+	// Only what was changed from the page is saved: a save from a page
+	// drawn before a co-teacher's never undoes theirs unseen.
+	err := a.svc.SaveAppraisalsSeen(r.Context(), v, res, period, bodies, shownOf(r))
 	back := strings.TrimSuffix(r.URL.Path, "/appraisals") + "/appraisals?period=" + period
 	if err == nil {
 		http.Redirect(w, r, back+"&saved=1", http.StatusSeeOther)
@@ -90,6 +92,14 @@ func (a *Area) saveAppraisals(w http.ResponseWriter, r *http.Request) {
 		names[row.Student.ID] = row.Student.Name()
 	}
 	lang := page.Lang(r)
+	// The page comes back with what was changed over the texts stored now.
+	typed := map[string]string{}
+	shown := shownOf(r)
+	for id, b := range bodies {
+		if was, ok := shown[id]; !ok || strings.TrimSpace(strings.ReplaceAll(b, "\r\n", "\n")) != strings.TrimSpace(strings.ReplaceAll(was, "\r\n", "\n")) {
+			typed[id] = b
+		}
+	}
 	a.pages.Render(w, r, http.StatusUnprocessableEntity, "appraisals", "gb.appraisals.title",
-		appraisalsData{Appraisals: ap, Typed: bodies, Problems: rowProblems(lang, ps, names, 0), Max: grades.MaxAppraisal})
+		appraisalsData{Appraisals: ap, Typed: typed, Problems: rowProblems(lang, ps, names, 0), Max: grades.MaxAppraisal})
 }

@@ -184,9 +184,24 @@ func rowProblems(lang string, ps check.Problems, names map[string]string, scaleX
 			continue
 		}
 		var msg string
-		if p.Code == "appraisal-long" {
+		switch p.Code {
+		case "appraisal-long":
 			msg = i18n.T(lang, "gb.appraisal.long."+i18n.Form(lang, p.N), p.N, grades.MaxAppraisal)
-		} else {
+		case "changed-meanwhile":
+			now := p.Value
+			if now == "" {
+				now = i18n.T(lang, "gb.changed.none")
+			} else if n, ok := grades.ParseX100(now); ok {
+				now = grades.FormatX100(lang, n)
+			}
+			msg = i18n.T(lang, "gb.changed.meanwhile", now)
+		case "appraisal-changed-meanwhile":
+			now := p.Value
+			if now == "" {
+				now = i18n.T(lang, "gb.changed.none")
+			}
+			msg = i18n.T(lang, "gb.changed.appraisal", now)
+		default:
 			msg = (&averages.InputError{Kind: p.Code, Input: p.Value, Scale: float64(scaleX100) / 100}).Message(lang)
 		}
 		out.Messages = append(out.Messages, i18n.T(lang, "gb.problem.row", name, msg))

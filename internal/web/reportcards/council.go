@@ -11,6 +11,9 @@ import (
 
 type councilData struct {
 	grades.CouncilView
+	// Shown are the entries stored when the page was drawn, carried by
+	// the form so that a save keeps what someone else saved since.
+	Shown     map[string]grades.CouncilRow
 	Messages  []string
 	Bad       map[string]bool
 	Saved     bool
@@ -42,7 +45,16 @@ func (a *Area) council(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.pages.Render(w, r, http.StatusOK, "council", "rc.council.title",
-		councilData{CouncilView: view, Saved: r.URL.Query().Get("saved") == "1", PublishOn: r.URL.Query().Get("publish_on")})
+		councilData{CouncilView: view, Shown: stored(view), Saved: r.URL.Query().Get("saved") == "1", PublishOn: r.URL.Query().Get("publish_on")})
+}
+
+// stored are the view's entries by student.
+func stored(view grades.CouncilView) map[string]grades.CouncilRow {
+	out := make(map[string]grades.CouncilRow, len(view.Students))
+	for _, st := range view.Students {
+		out[st.ID] = st.Entry
+	}
+	return out
 }
 
 // saveCouncil writes the form; on a fault the page comes back with what
@@ -54,10 +66,17 @@ func (a *Area) saveCouncil(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	in := grades.CouncilInput{Council: r.PostForm.Get("council") == "1", Life: r.PostForm.Get("life") == "1"}
-	for _, id := range r.PostForm["student"] {
-		in.Rows = append(in.Rows, grades.CouncilRow{Student: id, General: r.PostForm.Get("general/" + id),
-			Life: r.PostForm.Get("life/" + id), Mention: r.PostForm.Get("mention/" + id), Orientation: r.PostForm.Get("orientation/" + id)})
+	in := grades.CouncilInput{Council: r.PostForm.Get("council") == "1", Life: r.PostForm.Get("life") == "1", Shown: map[string]grades.CouncilRow{}}
+	f := r.PostForm
+	for _, id := range f["student"] {
+		in.Rows = append(in.Rows, grades.CouncilRow{Student: id, General: f.Get("general/" + id),
+			Life: f.Get("life/" + id), Mention: f.Get("mention/" + id), Orientation: f.Get("orientation/" + id)})
+		// What the page showed: a save never undoes, unseen, what someone
+		// else saved since it was drawn.
+		if _, ok := f["was.general/"+id]; ok || f.Has("was.life/"+id) {
+			in.Shown[id] = grades.CouncilRow{Student: id, General: f.Get("was.general/" + id), Life: f.Get("was.life/" + id),
+				Mention: f.Get("was.mention/" + id), Orientation: f.Get("was.orientation/" + id)}
+		}
 	}
 	err := a.svc.SaveCouncil(r.Context(), v, class, period, in)
 	if err == nil {
@@ -78,21 +97,32 @@ func (a *Area) saveCouncil(w http.ResponseWriter, r *http.Request) {
 	for _, row := range in.Rows {
 		typed[row.Student] = row
 	}
+	now := stored(view)
+	// What was typed comes back over the entries stored now, but for the
+	// fields left as the page showed them (someone else's since stays).
+	keep := func(dst *string, t, shownField string, seen bool) {
+		if !seen || strings.TrimSpace(t) != strings.TrimSpace(shownField) {
+			*dst = t
+		}
+	}
 	for i, st := range view.Students {
 		t, ok := typed[st.ID]
 		if !ok {
 			continue
 		}
+		sh, seen := in.Shown[st.ID]
 		if in.Council {
-			st.Entry.General, st.Entry.Mention, st.Entry.Orientation = t.General, t.Mention, t.Orientation
+			keep(&st.Entry.General, t.General, sh.General, seen)
+			keep(&st.Entry.Mention, t.Mention, sh.Mention, seen)
+			keep(&st.Entry.Orientation, t.Orientation, sh.Orientation, seen)
 		}
 		if in.Life {
-			st.Entry.Life = t.Life
+			keep(&st.Entry.Life, t.Life, sh.Life, seen)
 		}
 		view.Students[i] = st
 	}
 	a.pages.Render(w, r, http.StatusUnprocessableEntity, "council", "rc.council.title",
-		councilData{CouncilView: view, Messages: messages(page.Lang(r), ps), Bad: ps.Fields()})
+		councilData{CouncilView: view, Shown: now, Messages: messages(page.Lang(r), ps), Bad: ps.Fields()})
 }
 
 // publish freezes the class's cards (the head).
@@ -116,7 +146,7 @@ func (a *Area) publish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.pages.Render(w, r, http.StatusUnprocessableEntity, "council", "rc.council.title",
-		councilData{CouncilView: view, Messages: messages(page.Lang(r), ps), Bad: ps.Fields(), PublishOn: day})
+		councilData{CouncilView: view, Shown: stored(view), Messages: messages(page.Lang(r), ps), Bad: ps.Fields(), PublishOn: day})
 }
 
 // lsu: the national record's file of a class and period (…/{period}.xml),
@@ -141,5 +171,5 @@ func (a *Area) lsu(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.pages.Render(w, r, http.StatusUnprocessableEntity, "council", "rc.council.title",
-		councilData{CouncilView: view, Messages: messages(page.Lang(r), ps), Bad: ps.Fields()})
+		councilData{CouncilView: view, Shown: stored(view), Messages: messages(page.Lang(r), ps), Bad: ps.Fields()})
 }

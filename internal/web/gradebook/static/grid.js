@@ -43,6 +43,8 @@
     body.set("csrf", form.querySelector("input[name=csrf]").value);
     var c = cells();
     Object.keys(c).forEach(function (k) { body.set("m." + k, c[k]); });
+    // The marks the page showed: the draft keeps only the cells changed.
+    Array.prototype.forEach.call(form.querySelectorAll("input[name^='was.']"), function (i) { body.set(i.name, i.value); });
     fetch(form.getAttribute("data-draft"), {method: "POST", body: body, credentials: "same-origin", redirect: "manual"})
       .catch(function () { /* kept in this browser meanwhile */ });
   }
