@@ -80,7 +80,7 @@ func receive(t *testing.T, srv *smtptest.Server) (to, subject, body string) {
 	return
 }
 
-func formToken(t *testing.T, body string) string {
+func formToken(t testing.TB, body string) string {
 	t.Helper()
 	m := csrfRe.FindStringSubmatch(body)
 	if m == nil {

@@ -28,6 +28,10 @@ func (e *env) signInStrong(login string) *browser {
 		e.t.Fatal("no TOTP secret shown")
 	}
 	secret := strings.ReplaceAll(m[1], " ", "")
+	if e.secrets == nil {
+		e.secrets = map[string]string{}
+	}
+	e.secrets[login] = secret
 	code, _ := auth.TOTPCode(secret, e.clock.Now())
 	if r := b.post("/account/totp/confirm", url.Values{"csrf": {csrf}, "code": {code}}); r.status != http.StatusSeeOther {
 		e.t.Fatalf("TOTP confirm for %s: %d", login, r.status)
