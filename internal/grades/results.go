@@ -79,6 +79,7 @@ func (p Person) Name() string { return p.FirstName + " " + p.LastName }
 type Results struct {
 	Student       Person
 	Class         string // the class's name
+	Level         string // the class's level ("3e": the brevet's continuous assessment applies)
 	Establishment string
 	Today         string
 	Period        Period // the period shown; zero for the year
@@ -215,7 +216,7 @@ func (s *Service) results(ctx context.Context, v *access.Viewer, student, period
 	if err != nil {
 		return nil, err
 	}
-	res := &Results{Student: f.Person, Class: f.ClassName, Establishment: f.Establishment, Today: s.today(),
+	res := &Results{Student: f.Person, Class: f.ClassName, Level: f.Level, Establishment: f.Establishment, Today: s.today(),
 		Family: family(v), Settings: set.Engine()}
 	res.Show = Show{Mean: true, MinMax: true, Median: true}
 	if res.Family {
