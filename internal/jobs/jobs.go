@@ -23,6 +23,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 )
 
@@ -49,14 +50,20 @@ func (j *Job) Decode(v any) error { return json.Unmarshal(j.Payload, v) }
 // later (Permanent: never); RetryAfter sets when.
 type Handler func(ctx context.Context, j *Job) error
 
-// Queue is the queue in one database, with its retry policy.
-type Queue struct {
-	DB          *db.DB
+// Policy is how a queue retries; zero fields take the defaults.
+type Policy struct {
 	MaxAttempts int           // attempts before a job is given up
 	Backoff     time.Duration // wait after the first failure, doubled at each next one
 	MaxBackoff  time.Duration // the longest wait
 	Lease       time.Duration // how long a claim holds before another worker may take the job
-	Now         func() time.Time
+}
+
+// Queue is the queue in one database, with its retry policy. Only the
+// instance (a system viewer) works it.
+type Queue struct {
+	DB *db.DB
+	Policy
+	Now func() time.Time
 }
 
 func (q *Queue) now() time.Time {
@@ -66,23 +73,32 @@ func (q *Queue) now() time.Time {
 	return time.Now()
 }
 
-func (q *Queue) maxAttempts() int {
-	if q.MaxAttempts > 0 {
-		return q.MaxAttempts
+func (p Policy) maxAttempts() int {
+	if p.MaxAttempts > 0 {
+		return p.MaxAttempts
 	}
 	return DefaultMaxAttempts
 }
 
-func (q *Queue) lease() time.Duration {
-	if q.Lease > 0 {
-		return q.Lease
+func (p Policy) lease() time.Duration {
+	if p.Lease > 0 {
+		return p.Lease
 	}
 	return DefaultLease
 }
 
+// instance refuses every viewer but the instance's own: jobs are worked
+// by the server, never on a person's behalf.
+func instance(v *access.Viewer, action access.Action) error {
+	if v == nil || !v.IsSystem() {
+		return access.Refuse(action, access.Resource{Kind: "job-queue"}, "the job queue is worked by the instance")
+	}
+	return nil
+}
+
 // Delay is the wait before the attempt following the attempts-th failed
 // one: Backoff, 2×Backoff, 4×Backoff… up to MaxBackoff.
-func (q *Queue) Delay(attempts int) time.Duration {
+func (q Policy) Delay(attempts int) time.Duration {
 	base, limit := q.Backoff, q.MaxBackoff
 	if base <= 0 {
 		base = DefaultBackoff
@@ -110,9 +126,13 @@ type Options struct {
 
 // Enqueue adds a job of kind with payload (encoded as JSON) in tx, the
 // transaction of the change that calls for it, so that neither exists
-// without the other. It returns false when a job with the same key
+// without the other, as v (the domain that calls it has asked the policy
+// for that change). It returns false when a job with the same key
 // exists already.
-func Enqueue(ctx context.Context, tx db.Querier, kind string, payload any, o Options) (bool, error) {
+func Enqueue(ctx context.Context, v *access.Viewer, tx db.Querier, kind string, payload any, o Options) (bool, error) {
+	if v == nil || v.Actor() == "" {
+		return false, access.Refuse("enqueue-job", access.Resource{Kind: "job-queue"}, "no viewer")
+	}
 	if kind == "" {
 		return false, errors.New("jobs: a job needs a kind")
 	}
@@ -145,7 +165,10 @@ const due = `done_at IS NULL AND failed_at IS NULL AND run_at <= ? AND (locked_u
 // Claim takes the next due job for worker, or returns nil when none is
 // due. The claim counts as an attempt: a job that crashes its replica
 // every time is given up all the same.
-func (q *Queue) Claim(ctx context.Context, worker string) (*Job, error) {
+func (q *Queue) Claim(ctx context.Context, v *access.Viewer, worker string) (*Job, error) {
+	if err := instance(v, "claim-job"); err != nil {
+		return nil, err
+	}
 	now := q.now().Unix()
 	until := q.now().Add(q.lease()).Unix()
 	var j Job
@@ -193,7 +216,10 @@ func (q *Queue) Claim(ctx context.Context, worker string) (*Job, error) {
 var ErrLeaseLost = errors.New("jobs: lease lost")
 
 // Done marks j finished by worker.
-func (q *Queue) Done(ctx context.Context, worker string, j *Job) error {
+func (q *Queue) Done(ctx context.Context, v *access.Viewer, worker string, j *Job) error {
+	if err := instance(v, "finish-job"); err != nil {
+		return err
+	}
 	res, err := q.DB.Exec(ctx, `UPDATE jobs SET done_at = ?, locked_by = NULL, locked_until = NULL, last_error = ''
 		WHERE id = ? AND locked_by = ? AND done_at IS NULL`, q.now().Unix(), j.ID, worker)
 	return checkOne(res, err)
@@ -203,7 +229,10 @@ func (q *Queue) Done(ctx context.Context, worker string, j *Job) error {
 // is given up after the last attempt or when cause is Permanent. The
 // cause is kept (shortened) for the operator: handlers put no personal
 // data in their errors.
-func (q *Queue) Fail(ctx context.Context, worker string, j *Job, cause error) error {
+func (q *Queue) Fail(ctx context.Context, v *access.Viewer, worker string, j *Job, cause error) error {
+	if err := instance(v, "finish-job"); err != nil {
+		return err
+	}
 	msg := shorten(cause.Error(), 500)
 	now := q.now()
 	var max int
@@ -280,8 +309,11 @@ type Stats struct {
 }
 
 // Count reads the queue's Stats.
-func Count(ctx context.Context, q db.Querier) (Stats, error) {
+func Count(ctx context.Context, v *access.Viewer, q db.Querier) (Stats, error) {
 	var s Stats
+	if err := instance(v, "count-jobs"); err != nil {
+		return s, err
+	}
 	err := q.QueryRow(ctx, `SELECT
 		COALESCE(SUM(CASE WHEN done_at IS NULL AND failed_at IS NULL AND run_at <= ? THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN done_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END), 0),
@@ -293,7 +325,10 @@ func Count(ctx context.Context, q db.Querier) (Stats, error) {
 
 // Sweep deletes the jobs done more than keep ago: they only served as a
 // record of work finished.
-func Sweep(ctx context.Context, q db.Querier, keep time.Duration) (int64, error) {
+func Sweep(ctx context.Context, v *access.Viewer, q db.Querier, keep time.Duration) (int64, error) {
+	if err := instance(v, "sweep-jobs"); err != nil {
+		return 0, err
+	}
 	res, err := q.Exec(ctx, `DELETE FROM jobs WHERE done_at IS NOT NULL AND done_at < ?`, time.Now().Add(-keep).Unix())
 	if err != nil {
 		return 0, err

@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/jobs"
 )
+
+var sys = access.System("jobs-test")
 
 // Two workers (two replicas) on one database run every job exactly once.
 func TestTwoWorkersRunEveryJobOnce(t *testing.T) {
@@ -21,7 +24,7 @@ func TestTwoWorkersRunEveryJobOnce(t *testing.T) {
 	const n = 300
 	err := d.Tx(ctx, func(tx *db.Tx) error {
 		for i := range n {
-			if _, err := jobs.Enqueue(ctx, tx, "count", map[string]int{"i": i}, jobs.Options{}); err != nil {
+			if _, err := jobs.Enqueue(ctx, sys, tx, "count", map[string]int{"i": i}, jobs.Options{}); err != nil {
 				return err
 			}
 		}
@@ -53,16 +56,16 @@ func TestTwoWorkersRunEveryJobOnce(t *testing.T) {
 			return nil
 		}
 	}
-	q := &jobs.Queue{DB: d, Backoff: time.Nanosecond, MaxBackoff: time.Nanosecond}
+	q := &jobs.Queue{DB: d, Policy: jobs.Policy{Backoff: time.Nanosecond, MaxBackoff: time.Nanosecond}}
 	wctx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for _, id := range []string{"replica-a", "replica-b"} {
 		w := &jobs.Worker{Queue: q, ID: id, Handlers: map[string]jobs.Handler{"count": handler(id)}, Idle: 5 * time.Millisecond}
-		wg.Go(func() { w.Run(wctx) })
+		wg.Go(func() { w.Run(wctx, sys) })
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		st, err := jobs.Count(ctx, d)
+		st, err := jobs.Count(ctx, sys, d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,11 +105,11 @@ func TestBackoffAndGivingUp(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	now := time.Unix(1_800_000_000, 0)
-	q := &jobs.Queue{DB: d, MaxAttempts: 5, Backoff: time.Minute, MaxBackoff: 5 * time.Minute, Now: func() time.Time { return now }}
+	q := &jobs.Queue{DB: d, Policy: jobs.Policy{MaxAttempts: 5, Backoff: time.Minute, MaxBackoff: 5 * time.Minute}, Now: func() time.Time { return now }}
 	if got := []time.Duration{q.Delay(1), q.Delay(2), q.Delay(3), q.Delay(4), q.Delay(10)}; fmt.Sprint(got) != fmt.Sprint([]time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 5 * time.Minute, 5 * time.Minute}) {
 		t.Fatalf("delays %v", got)
 	}
-	if _, err := jobs.Enqueue(ctx, d, "flaky", nil, jobs.Options{RunAt: now}); err != nil {
+	if _, err := jobs.Enqueue(ctx, sys, d, "flaky", nil, jobs.Options{RunAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	calls := 0
@@ -124,7 +127,7 @@ func TestBackoffAndGivingUp(t *testing.T) {
 		return at, msg, failed
 	}
 	for attempt := 1; attempt <= 5; attempt++ {
-		ran, err := w.RunOne(ctx)
+		ran, err := w.RunOne(ctx, sys)
 		if err != nil || !ran {
 			t.Fatalf("attempt %d: ran %v err %v", attempt, ran, err)
 		}
@@ -143,16 +146,16 @@ func TestBackoffAndGivingUp(t *testing.T) {
 		}
 		// Not due a second before its time, due at it.
 		now = time.Unix(at-1, 0)
-		if ran, _ := w.RunOne(ctx); ran {
+		if ran, _ := w.RunOne(ctx, sys); ran {
 			t.Fatalf("after attempt %d: job ran before its backoff", attempt)
 		}
 		now = time.Unix(at, 0)
 	}
 	now = now.Add(time.Hour)
-	if ran, _ := w.RunOne(ctx); ran || calls != 5 {
+	if ran, _ := w.RunOne(ctx, sys); ran || calls != 5 {
 		t.Fatalf("a job given up ran again (calls %d)", calls)
 	}
-	st, err := jobs.Count(ctx, d)
+	st, err := jobs.Count(ctx, sys, d)
 	if err != nil || st.Failed != 1 || st.Waiting != 0 {
 		t.Fatalf("stats %+v %v", st, err)
 	}
@@ -162,22 +165,22 @@ func TestPermanentRetryAfterAndUnknownKind(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	now := time.Unix(1_800_000_000, 0)
-	q := &jobs.Queue{DB: d, Backoff: time.Minute, Now: func() time.Time { return now }}
+	q := &jobs.Queue{DB: d, Policy: jobs.Policy{Backoff: time.Minute}, Now: func() time.Time { return now }}
 	w := &jobs.Worker{Queue: q, ID: "w", Handlers: map[string]jobs.Handler{
 		"bad":  func(context.Context, *jobs.Job) error { return jobs.Permanent(errors.New("malformed")) },
 		"busy": func(context.Context, *jobs.Job) error { return jobs.RetryAfter(errors.New("429"), time.Hour) },
 	}}
 	for _, k := range []string{"bad", "busy", "mystery"} {
-		if _, err := jobs.Enqueue(ctx, d, k, nil, jobs.Options{RunAt: now, Key: k}); err != nil {
+		if _, err := jobs.Enqueue(ctx, sys, d, k, nil, jobs.Options{RunAt: now, Key: k}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A second enqueue under the same key is a no-op.
-	if ok, err := jobs.Enqueue(ctx, d, "bad", nil, jobs.Options{Key: "bad"}); ok || err != nil {
+	if ok, err := jobs.Enqueue(ctx, sys, d, "bad", nil, jobs.Options{Key: "bad"}); ok || err != nil {
 		t.Fatalf("duplicate key enqueued: %v %v", ok, err)
 	}
 	for range 3 {
-		if _, err := w.RunOne(ctx); err != nil {
+		if _, err := w.RunOne(ctx, sys); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -213,26 +216,43 @@ func TestExpiredLeaseIsClaimedAgain(t *testing.T) {
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	now := time.Unix(1_800_000_000, 0)
-	q := &jobs.Queue{DB: d, Lease: time.Minute, Now: func() time.Time { return now }}
-	if _, err := jobs.Enqueue(ctx, d, "k", nil, jobs.Options{RunAt: now}); err != nil {
+	q := &jobs.Queue{DB: d, Policy: jobs.Policy{Lease: time.Minute}, Now: func() time.Time { return now }}
+	if _, err := jobs.Enqueue(ctx, sys, d, "k", nil, jobs.Options{RunAt: now}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := q.Claim(ctx, "a")
+	a, err := q.Claim(ctx, sys, "a")
 	if err != nil || a == nil {
 		t.Fatalf("claim: %v %v", a, err)
 	}
-	if b, err := q.Claim(ctx, "b"); b != nil || err != nil {
+	if b, err := q.Claim(ctx, sys, "b"); b != nil || err != nil {
 		t.Fatalf("a leased job was claimed twice: %v %v", b, err)
 	}
 	now = now.Add(2 * time.Minute)
-	b, err := q.Claim(ctx, "b")
+	b, err := q.Claim(ctx, sys, "b")
 	if err != nil || b == nil || b.ID != a.ID || b.Attempts != 2 {
 		t.Fatalf("expired lease not claimed again: %+v %v", b, err)
 	}
-	if err := q.Done(ctx, "a", a); !errors.Is(err, jobs.ErrLeaseLost) {
+	if err := q.Done(ctx, sys, "a", a); !errors.Is(err, jobs.ErrLeaseLost) {
 		t.Fatalf("late report of a lost lease: %v", err)
 	}
-	if err := q.Done(ctx, "b", b); err != nil {
+	if err := q.Done(ctx, sys, "b", b); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Only the instance works the queue; a person may not even count it.
+func TestQueueRefusesPeople(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	q := &jobs.Queue{DB: d}
+	person := &access.Viewer{ID: "someone"}
+	if _, err := q.Claim(ctx, person, "w"); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("a person claimed a job: %v", err)
+	}
+	if _, err := jobs.Count(ctx, person, d); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("a person counted the queue: %v", err)
+	}
+	if _, err := jobs.Enqueue(ctx, nil, d, "k", nil, jobs.Options{}); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("no viewer enqueued: %v", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"cartable/internal/access"
 )
 
 // Worker runs the jobs of a queue with the handler of their kind.
@@ -23,14 +25,14 @@ var ErrNoHandler = errors.New("jobs: no handler for this kind")
 
 // RunOne claims and runs one due job; it reports whether there was one.
 // A handler's panic fails its job instead of the process.
-func (w *Worker) RunOne(ctx context.Context) (bool, error) {
-	j, err := w.Queue.Claim(ctx, w.ID)
+func (w *Worker) RunOne(ctx context.Context, v *access.Viewer) (bool, error) {
+	j, err := w.Queue.Claim(ctx, v, w.ID)
 	if err != nil || j == nil {
 		return false, err
 	}
 	h := w.Handlers[j.Kind]
 	if h == nil {
-		return true, w.Queue.Fail(ctx, w.ID, j, fmt.Errorf("%w %q", ErrNoHandler, j.Kind))
+		return true, w.Queue.Fail(ctx, v, w.ID, j, fmt.Errorf("%w %q", ErrNoHandler, j.Kind))
 	}
 	// The handler stops before its lease runs out, so that no other
 	// worker takes a job still running.
@@ -47,12 +49,12 @@ func (w *Worker) RunOne(ctx context.Context) (bool, error) {
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer rcancel()
 	if err == nil {
-		return true, w.Queue.Done(rctx, w.ID, j)
+		return true, w.Queue.Done(rctx, v, w.ID, j)
 	}
 	if w.Log != nil {
 		w.Log.Warn("job failed", "kind", j.Kind, "job", j.ID, "attempt", j.Attempts, "err", err.Error())
 	}
-	return true, w.Queue.Fail(rctx, w.ID, j, err)
+	return true, w.Queue.Fail(rctx, v, w.ID, j, err)
 }
 
 func safely(ctx context.Context, h Handler, j *Job) (err error) {
@@ -64,15 +66,15 @@ func safely(ctx context.Context, h Handler, j *Job) (err error) {
 	return h(ctx, j)
 }
 
-// Run runs due jobs until ctx ends, one at a time, pausing Idle when
-// none is due or the database is unavailable.
-func (w *Worker) Run(ctx context.Context) {
+// Run runs due jobs as v (a system viewer) until ctx ends, one at a
+// time, pausing Idle when none is due or the database is unavailable.
+func (w *Worker) Run(ctx context.Context, v *access.Viewer) {
 	idle := w.Idle
 	if idle <= 0 {
 		idle = time.Second
 	}
 	for ctx.Err() == nil {
-		ran, err := w.RunOne(ctx)
+		ran, err := w.RunOne(ctx, v)
 		if err != nil && ctx.Err() == nil && w.Log != nil {
 			w.Log.Warn("job queue", "err", err.Error())
 		}
