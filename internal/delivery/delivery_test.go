@@ -210,6 +210,7 @@ func TestQuietHoursDelay(t *testing.T) {
 	if err := delivery.Save(ctx, f.viewer("alice"), f.d, s); err != nil {
 		t.Fatal(err)
 	}
+	_, f.del.Mail = smtpServer(t)
 	f.now = time.Date(2026, 12, 4, 23, 30, 0, 0, i18n.Zone)
 	f.notice(t, "alice", "marks", "Léa", f.now)
 	if _, err := f.del.Dispatch(ctx, sys); err != nil {

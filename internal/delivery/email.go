@@ -34,7 +34,7 @@ const (
 // send them.
 type Deliverer struct {
 	DB      *db.DB
-	Mail    mail.Sender // nil: no e-mail (the jobs wait and retry)
+	Mail    mail.Sender // nil: no SMTP server configured, no e-mail at all
 	BaseURL string      // links in messages: BaseURL + the notice's link
 	// Text writes a notice in a language (page.NoticeText: the same words
 	// as in the workspace; a domain may not import the web).
@@ -105,7 +105,7 @@ func (d *Deliverer) Dispatch(ctx context.Context, v *access.Viewer) (int, error)
 				}
 				c := CategoryOf(x.kind)
 				at := s.after(now)
-				if s.Mode(c, Email) == Immediate {
+				if s.Mode(c, Email) == Immediate && d.Mail != nil {
 					if _, err := jobs.Enqueue(ctx, v, tx, KindMailNotice, noticeJob{Notice: x.id}, jobs.Options{RunAt: at, Key: "mail-notice/" + x.id}); err != nil {
 						return err
 					}
@@ -202,9 +202,6 @@ func (d *Deliverer) footer(lang string) string {
 	return "\n-- \n" + i18n.T(lang, "delivery.mail.footer", strings.TrimSuffix(d.BaseURL, "/")+"/notifications/settings")
 }
 
-// errNoMail makes a job wait for an SMTP server to be configured.
-var errNoMail = errors.New("delivery: no SMTP server configured")
-
 // mailNotice sends one notice by e-mail. A notice read in the workspace
 // meanwhile, a recipient who chose otherwise since, or one without an
 // address is not written to: the job is done.
@@ -235,7 +232,7 @@ func (d *Deliverer) mailNotice(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	if d.Mail == nil {
-		return errNoMail
+		return nil // no SMTP server configured: e-mail is off for the instance
 	}
 	body := d.text(s.Lang, n) + "\n\n" + strings.TrimSuffix(d.BaseURL, "/") + n.link + "\n" + d.footer(s.Lang)
 	return d.send(ctx, mail.Message{To: to, Subject: i18n.T(s.Lang, "delivery.mail.subject.notice"), Body: body})
@@ -387,7 +384,7 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	if d.Mail == nil {
-		return errNoMail
+		return nil // no SMTP server configured: e-mail is off for the instance
 	}
 	body := i18n.N(s.Lang, "delivery.digest.intro."+string(r.Period), len(lines)+more) + "\n\n" + strings.Join(lines, "\n\n")
 	if more > 0 {

@@ -29,7 +29,10 @@ import (
 
 // Defaults of a Queue's zero fields.
 const (
-	DefaultMaxAttempts = 8
+	// 16 attempts: backoff from 30 s doubling to the 6 h ceiling, about a
+	// day and a half in all: a mail server down over a weekend night
+	// loses nothing.
+	DefaultMaxAttempts = 16
 	DefaultBackoff     = 30 * time.Second // the wait after a first failure
 	DefaultMaxBackoff  = 6 * time.Hour
 	DefaultLease       = 2 * time.Minute
