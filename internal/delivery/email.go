@@ -110,7 +110,7 @@ func (d *Deliverer) Dispatch(ctx context.Context, v *access.Viewer) (int, error)
 						return err
 					}
 				}
-				if s.Mode(c, Push) == Immediate && s.PushRegistered > 0 {
+				if s.Mode(c, Push) == Immediate && s.PushRegistered > 0 && d.Push != nil {
 					subs, err := db.Strings(ctx, tx, `SELECT id FROM push_subscriptions WHERE person_id = ? ORDER BY id`, x.recipient)
 					if err != nil {
 						return err
