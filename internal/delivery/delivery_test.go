@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -318,5 +319,65 @@ func TestCategories(t *testing.T) {
 		if got := delivery.CategoryOf(kind); got != want {
 			t.Errorf("%s: %s, want %s", kind, got, want)
 		}
+	}
+}
+
+// Two replicas handing over together hand each notice over once; a
+// notice read in the workspace before its e-mail leaves is not sent.
+func TestHandOverOnceAndReadNotSent(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "alice")
+	srv, smtp := smtpServer(t)
+	f.del.Mail = smtp
+	s, _ := delivery.Mine(ctx, f.viewer("alice"), f.d)
+	s.SetMode(delivery.SchoolLife, delivery.Email, delivery.Immediate)
+	if err := delivery.Save(ctx, f.viewer("alice"), f.d, s); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1200
+	err := f.d.Tx(ctx, func(tx *db.Tx) error {
+		for i := range n {
+			if _, err := notify.Queue(ctx, sys, tx, notify.Notice{Establishment: f.est, Recipient: f.people["alice"].ID, Kind: "absence",
+				Key: "absence/" + strconv.Itoa(i), Args: map[string]string{"child": "Léa"}, Link: "/school-life", NotBefore: f.now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := *f.del
+	var wg sync.WaitGroup
+	totals := make([]int, 2)
+	for i, d := range []*delivery.Deliverer{f.del, &other} {
+		wg.Go(func() {
+			k, err := d.Dispatch(ctx, sys)
+			if err != nil {
+				t.Error(err)
+			}
+			totals[i] = k
+		})
+	}
+	wg.Wait()
+	if totals[0]+totals[1] != n {
+		t.Fatalf("handed over %v, want %d in all", totals, n)
+	}
+	if st := jobStats(t, f.d); st.Waiting != n {
+		t.Fatalf("%d e-mail jobs, want %d", st.Waiting, n)
+	}
+	// Alice reads everything in the workspace: the e-mails are not sent.
+	alice := &access.Viewer{ID: f.people["alice"].ID}
+	if err := notify.MarkAllRead(ctx, alice, f.d); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(t)
+	select {
+	case m := <-srv.Messages:
+		t.Fatalf("an e-mail for a notice already read: %.200s", m.Data)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if st := jobStats(t, f.d); st.Waiting != 0 || st.Failed != 0 {
+		t.Fatalf("jobs after the run: %+v", st)
 	}
 }
