@@ -21,6 +21,27 @@
     return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
   box.hidden = false;
+  var stop = document.getElementById("push-disable");
+  // A device already registered offers to stop instead.
+  navigator.serviceWorker.getRegistration("/notifications/").then(function (reg) {
+    return reg ? reg.pushManager.getSubscription() : null;
+  }).then(function (sub) {
+    if (!sub) return;
+    stop.hidden = false;
+    stop.addEventListener("click", function () {
+      var body = new URLSearchParams();
+      body.set("csrf", box.dataset.csrf);
+      body.set("endpoint", sub.endpoint);
+      sub.unsubscribe().then(function () {
+        return fetch("/notifications/devices/forget", { method: "POST", body: body, credentials: "same-origin" });
+      }).then(function () {
+        stop.hidden = true;
+        status.textContent = box.dataset.stopped;
+      }).catch(function () {
+        status.textContent = box.dataset.failed;
+      });
+    });
+  });
   document.getElementById("push-enable").addEventListener("click", function () {
     Notification.requestPermission().then(function (p) {
       if (p !== "granted") throw new Error(box.dataset.denied);
