@@ -338,3 +338,18 @@ func Sweep(ctx context.Context, v *access.Viewer, q db.Querier, keep time.Durati
 	}
 	return res.RowsAffected()
 }
+
+// Retry gives the jobs given up (of kind, or all when kind is "") a new
+// round of attempts from now, once the operator has mended their cause
+// (a mail server back). It returns how many.
+func Retry(ctx context.Context, v *access.Viewer, q db.Querier, kind string) (int64, error) {
+	if err := instance(v, "retry-jobs"); err != nil {
+		return 0, err
+	}
+	res, err := q.Exec(ctx, `UPDATE jobs SET failed_at = NULL, attempts = 0, run_at = ?, locked_by = NULL, locked_until = NULL
+		WHERE failed_at IS NOT NULL AND done_at IS NULL AND (? = '' OR kind = ?)`, time.Now().Unix(), kind, kind)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

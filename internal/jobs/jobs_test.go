@@ -159,6 +159,16 @@ func TestBackoffAndGivingUp(t *testing.T) {
 	if err != nil || st.Failed != 1 || st.Waiting != 0 {
 		t.Fatalf("stats %+v %v", st, err)
 	}
+	// The operator mends the cause and gives it a new round.
+	if n, err := jobs.Retry(ctx, sys, d, "other-kind"); n != 0 || err != nil {
+		t.Fatalf("retry of another kind: %d %v", n, err)
+	}
+	if n, err := jobs.Retry(ctx, sys, d, ""); n != 1 || err != nil {
+		t.Fatalf("retry: %d %v", n, err)
+	}
+	if st, _ := jobs.Count(ctx, sys, d); st.Failed != 0 || st.Waiting != 1 {
+		t.Fatalf("after retry: %+v", st)
+	}
 }
 
 func TestPermanentRetryAfterAndUnknownKind(t *testing.T) {
