@@ -155,10 +155,14 @@ func openStored(ctx context.Context, c *config.Config, log *slog.Logger) (*db.DB
 
 // serve runs the HTTP server until ctx ends, then drains requests.
 func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, ln net.Listener, log *slog.Logger) error {
+	push, err := pusher(c) // delivery.go
+	if err != nil {
+		return err
+	}
 	s, err := web.New(web.Options{DB: d, BaseURL: c.BaseURL, Log: log,
 		SessionIdle: c.SessionIdle, SessionAbsolute: c.SessionAbsolute, Files: store,
 		PurgeAfterDays: c.PurgeAfterDays, MaxDeactivation: float64(c.MaxDeactivation) / 100,
-		Mail: mailer(c), TrustedProxies: c.Security.TrustedProxies})
+		Mail: mailer(c), TrustedProxies: c.Security.TrustedProxies, Push: push})
 	if err != nil {
 		return err
 	}
@@ -199,7 +203,8 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	go eraseFiles(ctx, d, store, log)
 	go remindRegisters(ctx, s.Attendance, log) // registers.go
 	go remindNotes(ctx, s, log)
-	go announceMarks(ctx, d, log) // marks.go
+	go announceMarks(ctx, d, log)       // marks.go
+	go deliver(ctx, c, d, s, push, log) // delivery.go: e-mail and push through the job queue
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {

@@ -16,6 +16,7 @@ import (
 	"cartable/internal/auth"
 	"cartable/internal/classlog"
 	"cartable/internal/db"
+	"cartable/internal/delivery"
 	"cartable/internal/discipline"
 	"cartable/internal/feeds"
 	"cartable/internal/files"
@@ -30,6 +31,7 @@ import (
 	"cartable/internal/web/calendar"
 	classlogarea "cartable/internal/web/classlog"
 	competencesarea "cartable/internal/web/competences"
+	deliveryarea "cartable/internal/web/delivery"
 	disciplinearea "cartable/internal/web/discipline"
 	"cartable/internal/web/download"
 	gradebookarea "cartable/internal/web/gradebook"
@@ -91,11 +93,12 @@ type Options struct {
 	Log             *slog.Logger
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
-	Mail            mail.Sender    // nil: no e-mail is sent (reset links, lock notices)
-	TrustedProxies  []netip.Prefix // reverse proxies allowed to name the client
-	Files           *files.Store   // file storage (class log, homework, downloads); nil refuses uploads
-	PurgeAfterDays  int            // days before a closed account is erased (web/provisioning)
-	MaxDeactivation float64        // share of an establishment an import may deactivate (web/provisioning)
+	Mail            mail.Sender      // nil: no e-mail is sent (reset links, lock notices)
+	TrustedProxies  []netip.Prefix   // reverse proxies allowed to name the client
+	Files           *files.Store     // file storage (class log, homework, downloads); nil refuses uploads
+	PurgeAfterDays  int              // days before a closed account is erased (web/provisioning)
+	MaxDeactivation float64          // share of an establishment an import may deactivate (web/provisioning)
+	Push            *delivery.Pusher // Web Push (VAPID key); nil: devices are not offered push
 }
 
 // New builds a Server with its sessions, authenticator and access policy.
@@ -184,6 +187,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, inbox)
+	outbound, err := deliveryarea.New(srv.kit, o.DB, o.Push)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, outbound)
 	just, err := justify.New(srv.kit, srv.Attendance)
 	if err != nil {
 		return nil, err
