@@ -446,3 +446,29 @@ func TestRetentionAndPurge(t *testing.T) {
 		}
 	}
 }
+
+func TestWhyNot(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	// s1 knows their own relative and classmates, and may write to none of
+	// them; another family's relative is not even listed.
+	got := map[string]string{}
+	for _, term := range []string{"p1", "p2", "s2", "ha", "t1"} {
+		list, err := w.svc.WhyNot(ctx, w.v(t, "s1"), term)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range list {
+			got[u.Person.FirstName] = u.Why.RuleID
+		}
+	}
+	want := map[string]string{"p1": "student>relative", "s2": "student>student", "hA": "student>direction"}
+	if len(got) != len(want) {
+		t.Errorf("s1's unreachable %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("s1 → %s: %q, want %q", k, got[k], v)
+		}
+	}
+}

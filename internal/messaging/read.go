@@ -609,3 +609,64 @@ func Purge(ctx context.Context, v *access.Viewer, q db.Querier, now time.Time) (
 	}
 	return total, nil
 }
+
+// Unreachable is a person v knows (may read the name of) but may not
+// write to, with the rule that says so.
+type Unreachable struct {
+	Person Person
+	Why    access.Why
+}
+
+// WhyNot finds, by name, the people of v's establishments whom v may read
+// the name of but not write to, each with the rule in words: the answer
+// to "why can't I write to X?". People v does not know are never listed.
+func (s *Service) WhyNot(ctx context.Context, v *access.Viewer, term string) ([]Unreachable, error) {
+	term = strings.ToLower(strings.TrimSpace(term))
+	if v == nil || v.IsSystem() || len([]rune(term)) < 2 || len(v.Establishments) == 0 {
+		return nil, nil
+	}
+	like := "%" + strings.NewReplacer("%", "", "_", "").Replace(term) + "%"
+	rows, err := s.DB.Query(ctx, `SELECT DISTINCT p.id, p.first_name, p.last_name, p.profile FROM people p
+		JOIN memberships m ON m.person_id = p.id
+		WHERE `+db.In(s.DB, "m.establishment_id")+` AND p.id <> ?
+		AND (LOWER(p.last_name) LIKE ? OR LOWER(p.first_name) LIKE ? OR LOWER(p.first_name || ' ' || p.last_name) LIKE ?)
+		ORDER BY p.last_name, p.first_name, p.id LIMIT 500`, db.ListArg(s.DB, v.Establishments), v.ID, like, like, like)
+	if err != nil {
+		return nil, err
+	}
+	var found []Person
+	var list []string
+	for rows.Next() {
+		var p Person
+		if err := rows.Scan(&p.ID, &p.FirstName, &p.LastName, &p.Profile); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		found = append(found, p)
+		list = append(list, p.ID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	known, err := v.Visible(ctx, access.ReadName, list)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := v.Writable(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	var out []Unreachable
+	for _, p := range found {
+		if !known[p.ID] || ok[p.ID] || len(out) >= MaxCandidates {
+			continue
+		}
+		why, err := v.WhyWrite(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Unreachable{Person: p, Why: why})
+	}
+	return out, nil
+}
