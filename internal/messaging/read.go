@@ -356,11 +356,14 @@ func classMembers(ctx context.Context, q db.Querier, ests, classes []string) (na
 	if classes != nil {
 		where, arg = db.In(q, "c.id"), db.ListArg(q, classes)
 	}
-	rows, err := q.Query(ctx, `WITH cl AS (SELECT c.id, c.name FROM classes c JOIN school_years y ON y.id = c.school_year_id
+	// Families and teachers count when attached to the class's
+	// establishment: the group is the school's people.
+	rows, err := q.Query(ctx, `WITH cl AS (SELECT c.id, c.name, c.establishment_id FROM classes c JOIN school_years y ON y.id = c.school_year_id
 			WHERE `+where+` AND NOT y.closed)
 		SELECT 'f', cl.id, cl.name, f.relative_id FROM cl JOIN enrolments e ON e.class_id = cl.id
 			JOIN people s ON s.id = e.student_id JOIN family_links f ON f.student_id = s.id
 			JOIN people r ON r.id = f.relative_id
+			JOIN memberships rm ON rm.person_id = r.id AND rm.establishment_id = cl.establishment_id
 			WHERE s.active AND r.active AND (f.legal_guardian OR f.contact)
 		UNION SELECT 't', cl.id, cl.name, a.teacher_id FROM cl JOIN teaching_assignments a ON a.class_id = cl.id
 		UNION SELECT 't', cl.id, cl.name, h.teacher_id FROM cl JOIN head_teachers h ON h.class_id = cl.id

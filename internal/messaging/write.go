@@ -498,3 +498,42 @@ func (s *Service) SetRetention(ctx context.Context, v *access.Viewer, est string
 		ON CONFLICT (establishment_id) DO UPDATE SET retention_days = excluded.retention_days`, est, days)
 	return err
 }
+
+// Rules returns establishment est's communication rules, cell by cell,
+// for its head (access.Viewer.CommMatrix).
+func (s *Service) Rules(ctx context.Context, v *access.Viewer, est string) ([]access.CommCell, error) {
+	return v.CommMatrix(ctx, est)
+}
+
+// SetRule sets one cell of establishment est's rules, as its head.
+func (s *Service) SetRule(ctx context.Context, v *access.Viewer, est, ruleID string, scope access.CommScope) error {
+	return v.SetCommRule(ctx, s.DB, est, ruleID, scope)
+}
+
+// RuleEstablishments are the establishments whose rules v edits (head).
+func (s *Service) RuleEstablishments(ctx context.Context, v *access.Viewer) ([]string, error) {
+	return establishmentsWhere(ctx, v, access.ManageCommRules)
+}
+
+// ReportEstablishments are the establishments whose reported messages v
+// reads (school life).
+func (s *Service) ReportEstablishments(ctx context.Context, v *access.Viewer) ([]string, error) {
+	return establishmentsWhere(ctx, v, access.ManageSchoolLife)
+}
+
+func establishmentsWhere(ctx context.Context, v *access.Viewer, a access.Action) ([]string, error) {
+	var out []string
+	if v == nil {
+		return nil, nil
+	}
+	for _, e := range v.Establishments {
+		ok, err := v.May(ctx, a, access.Establishment(e))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
