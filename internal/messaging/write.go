@@ -136,7 +136,7 @@ func (s *Service) Send(ctx context.Context, v *access.Viewer, in Compose) (strin
 	var conv string
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var err error
-		conv, err = write(ctx, v, tx, est, v.ID, subject, body, recipients, s.now().Unix())
+		conv, err = write(ctx, v, tx, est, v.ID, subject, body, recipients, s.now().Unix(), true)
 		if err != nil {
 			return err
 		}
@@ -184,29 +184,12 @@ func (s *Service) allowed(ctx context.Context, v *access.Viewer, recipients []st
 // establishmentFor is the establishment a new conversation belongs to: the
 // first of v's establishments the recipient is attached to.
 func (s *Service) establishmentFor(ctx context.Context, v *access.Viewer, recipient string) (string, error) {
-	rows, err := s.DB.Query(ctx, `SELECT establishment_id FROM memberships WHERE person_id = ? ORDER BY establishment_id`, recipient)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e string
-		if err := rows.Scan(&e); err != nil {
-			return "", err
-		}
-		if slices.Contains(v.Establishments, e) {
-			return e, nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return "", err
-	}
-	return "", access.Refuse(access.WriteTo, access.Person(recipient), "no shared establishment")
+	return establishmentIn(ctx, s.DB, v, recipient)
 }
 
 // write inserts a conversation and its first message in tx and notifies
 // the recipients. The caller asked the rules.
-func write(ctx context.Context, v *access.Viewer, tx db.Querier, est, author, subject, body string, recipients []string, at int64) (string, error) {
+func write(ctx context.Context, v *access.Viewer, tx db.Querier, est, author, subject, body string, recipients []string, at int64, announce bool) (string, error) {
 	conv := ids.For(ctx)
 	if _, err := tx.Exec(ctx, `INSERT INTO msg_conversations (id, establishment_id, subject, created_by, created_at, last_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, conv, est, subject, author, at, at); err != nil {
@@ -222,14 +205,15 @@ func write(ctx context.Context, v *access.Viewer, tx db.Querier, est, author, su
 			return "", err
 		}
 	}
-	if err := addMessage(ctx, v, tx, est, conv, author, body, recipients, at); err != nil {
+	if err := addMessage(ctx, v, tx, est, conv, author, body, recipients, at, announce); err != nil {
 		return "", err
 	}
 	return conv, nil
 }
 
-// addMessage inserts a message, its receipts, and one notice per recipient.
-func addMessage(ctx context.Context, v *access.Viewer, tx db.Querier, est, conv, author, body string, recipients []string, at int64) error {
+// addMessage inserts a message, its receipts, and (announce) one notice per
+// recipient.
+func addMessage(ctx context.Context, v *access.Viewer, tx db.Querier, est, conv, author, body string, recipients []string, at int64, announce bool) error {
 	msg := ids.For(ctx)
 	if _, err := tx.Exec(ctx, `INSERT INTO msg_messages (id, conversation_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)`,
 		msg, conv, author, body, at); err != nil {
@@ -242,6 +226,9 @@ func addMessage(ctx context.Context, v *access.Viewer, tx db.Querier, est, conv,
 	for _, r := range recipients {
 		if _, err := tx.Exec(ctx, `INSERT INTO msg_receipts (message_id, person_id, read_at) VALUES (?, ?, 0)`, msg, r); err != nil {
 			return err
+		}
+		if !announce {
+			continue
 		}
 		// The notice names the sender, never the subject or the text.
 		if _, err := notify.Queue(ctx, v, tx, notify.Notice{Establishment: est, Recipient: r, Kind: "message",
@@ -313,7 +300,7 @@ func (s *Service) Reply(ctx context.Context, v *access.Viewer, conv, body string
 			folder, at, at, conv, v.ID); err != nil {
 			return err
 		}
-		return addMessage(ctx, v, tx, c.establishment, conv, v.ID, html, to, at)
+		return addMessage(ctx, v, tx, c.establishment, conv, v.ID, html, to, at, true)
 	})
 }
 
