@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"cartable/internal/db"
+	"cartable/internal/files"
 )
 
 // Folders of a participant.
@@ -59,8 +60,9 @@ const (
 
 // Service is messaging as the pages see it.
 type Service struct {
-	DB  *db.DB
-	Now func() time.Time
+	DB    *db.DB
+	Files *files.Store // nil: no attachments
+	Now   func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -94,12 +96,13 @@ type Summary struct {
 
 // Message is one message of a conversation as a participant reads it.
 type Message struct {
-	ID       string
-	Author   Person
-	Body     string // sanitised HTML
-	At       time.Time
-	Receipts []Receipt // for its author only: who read it, when
-	Mine     bool
+	ID          string
+	Author      Person
+	Body        string // sanitised HTML
+	At          time.Time
+	Receipts    []Receipt // for its author only: who read it, when
+	Attachments []Attachment
+	Mine        bool
 }
 
 // Receipt tells whether one recipient opened a message.

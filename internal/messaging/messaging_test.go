@@ -12,6 +12,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/dbtest"
 	"cartable/internal/directory"
+	"cartable/internal/files"
 	"cartable/internal/messaging"
 	"cartable/internal/roles"
 )
@@ -470,5 +471,73 @@ func TestWhyNot(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("s1 → %s: %q, want %q", k, got[k], v)
 		}
+	}
+}
+
+func TestAttachments(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	store, err := files.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.svc.Files = store
+	pdf := "%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+	t1 := w.v(t, "t1")
+	// A refused type, an empty file, too many files: the field named,
+	// nothing written, no file kept.
+	for code, ups := range map[string][]messaging.Upload{
+		"refused-type":   {{Name: "virus.exe", Body: strings.NewReader("MZ\x90\x00binary")}},
+		"empty":          {{Name: "vide.pdf", Body: strings.NewReader("")}},
+		"too-many-files": {{}, {}, {}, {}, {}, {}},
+	} {
+		_, err := w.svc.Send(ctx, t1, messaging.Compose{Recipients: w.ids("p1"), Subject: "Pièce", Body: "Voir la pièce jointe", Attachments: ups})
+		if ps, ok := check.As(err); !ok || !ps.Has("attachments") || ps[0].Code != code {
+			t.Errorf("%s: %v", code, err)
+		}
+	}
+	if n := w.count(t, `SELECT COUNT(*) FROM files`); n != 0 {
+		t.Fatalf("%d files kept by refused sends", n)
+	}
+	conv, err := w.svc.Send(ctx, t1, messaging.Compose{Recipients: w.ids("p1"), Subject: "Pièce", Body: "Voir la pièce jointe",
+		Attachments: []messaging.Upload{{Name: "sortie.pdf", Body: strings.NewReader(pdf)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := w.svc.Open(ctx, w.v(t, "p1"), conv)
+	if err != nil || len(c.Messages[0].Attachments) != 1 {
+		t.Fatalf("attachments %+v, %v", c, err)
+	}
+	fileID := c.Messages[0].Attachments[0].ID
+	if _, data, err := w.svc.File(ctx, w.v(t, "p1"), conv, fileID); err != nil || string(data) != pdf {
+		t.Fatalf("the recipient downloads: %v", err)
+	}
+	// The record exists; the store seals every blob (internal/files).
+	if n := w.count(t, `SELECT COUNT(*) FROM files WHERE id = ?`, fileID); n != 1 {
+		t.Fatal("no file record")
+	}
+	// Nobody else: not the head, not the operator, not through another
+	// conversation, not through the policy's download (read-file).
+	for _, login := range []string{"hA", "admA", "p2", "cA"} {
+		if _, _, err := w.svc.File(ctx, w.v(t, login), conv, fileID); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("%s downloads the attachment: %v", login, err)
+		}
+		if _, _, err := store.Read(ctx, w.v(t, login), w.d, fileID); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("%s reads the attachment through the store: %v", login, err)
+		}
+	}
+	other, err := w.svc.Send(ctx, w.v(t, "p1"), messaging.Compose{Recipients: w.ids("t1"), Subject: "Autre", Body: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.svc.File(ctx, w.v(t, "p1"), other, fileID); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("an attachment read through another conversation: %v", err)
+	}
+	// The purge takes the file with its conversation.
+	if n, err := messaging.Purge(ctx, access.System("purge"), w.d, w.clock.Add(400*24*time.Hour)); err != nil || n != 2 {
+		t.Fatalf("purge: %d, %v", n, err)
+	}
+	if n := w.count(t, `SELECT COUNT(*) FROM files`); n != 0 {
+		t.Errorf("%d file records outlive their conversation", n)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/check"
 	"cartable/internal/db"
+	"cartable/internal/files"
 	"cartable/internal/roles"
 )
 
@@ -190,6 +191,13 @@ func (s *Service) Open(ctx context.Context, v *access.Viewer, conv string) (*Con
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	att, err := attachmentsOf(ctx, s.DB, conv)
+	if err != nil {
+		return nil, err
+	}
+	for i := range c.Messages {
+		c.Messages[i].Attachments = att[c.Messages[i].ID]
 	}
 	// Receipts of v's own messages.
 	rows, err = s.DB.Query(ctx, `SELECT r.message_id, r.person_id, r.read_at FROM msg_receipts r
@@ -590,9 +598,30 @@ func Purge(ctx context.Context, v *access.Viewer, q db.Querier, now time.Time) (
 	total := 0
 	for e, d := range days {
 		before := now.Add(-time.Duration(d) * 24 * time.Hour).Unix()
+		// The attachments' records go with their messages; deleting them
+		// queues their blobs for erasure (files.DeleteRecords).
+		rows, err := q.Query(ctx, `SELECT a.file_id FROM msg_attachments a JOIN msg_messages m ON m.id = a.message_id
+			JOIN msg_conversations c ON c.id = m.conversation_id WHERE c.establishment_id = ? AND c.last_at < ?`, e, before)
+		if err != nil {
+			return total, err
+		}
+		var fileIDs []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return total, err
+			}
+			fileIDs = append(fileIDs, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, err
+		}
 		// Children first: PostgreSQL cascades, SQLite may run without
 		// foreign keys enforced in some tools.
 		for _, st := range []string{
+			`DELETE FROM msg_attachments WHERE message_id IN (SELECT m.id FROM msg_messages m JOIN msg_conversations c ON c.id = m.conversation_id WHERE c.establishment_id = ? AND c.last_at < ?)`,
 			`DELETE FROM msg_reports WHERE message_id IN (SELECT m.id FROM msg_messages m JOIN msg_conversations c ON c.id = m.conversation_id WHERE c.establishment_id = ? AND c.last_at < ?)`,
 			`DELETE FROM msg_receipts WHERE message_id IN (SELECT m.id FROM msg_messages m JOIN msg_conversations c ON c.id = m.conversation_id WHERE c.establishment_id = ? AND c.last_at < ?)`,
 			`DELETE FROM msg_messages WHERE conversation_id IN (SELECT id FROM msg_conversations WHERE establishment_id = ? AND last_at < ?)`,
@@ -602,6 +631,9 @@ func Purge(ctx context.Context, v *access.Viewer, q db.Querier, now time.Time) (
 			if _, err := q.Exec(ctx, st, e, before); err != nil {
 				return total, err
 			}
+		}
+		if _, err := files.DeleteRecords(ctx, q, fileIDs); err != nil {
+			return total, err
 		}
 		res, err := q.Exec(ctx, `DELETE FROM msg_conversations WHERE establishment_id = ? AND last_at < ?`, e, before)
 		if err != nil {

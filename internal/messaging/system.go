@@ -47,7 +47,7 @@ func SendIn(ctx context.Context, v *access.Viewer, tx *db.Tx, author string, rec
 	if err != nil {
 		return "", err
 	}
-	return write(ctx, v, tx, est, author, subject, html, uniq(recipients), at.Unix(), false)
+	return write(ctx, v, tx, est, author, subject, html, uniq(recipients), at.Unix(), false, nil)
 }
 
 // ReplyIn answers conversation conv from author, to every other participant.
@@ -89,7 +89,7 @@ func ReplyIn(ctx context.Context, v *access.Viewer, tx *db.Tx, author, conv, bod
 		t, t, conv, author); err != nil {
 		return err
 	}
-	return addMessage(ctx, v, tx, est, conv, author, html, to, t, false)
+	return addMessage(ctx, v, tx, est, conv, author, html, to, t, false, nil)
 }
 
 // ReadIn marks conversation conv read by person at an instant (their

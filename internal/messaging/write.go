@@ -14,6 +14,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/check"
 	"cartable/internal/db"
+	"cartable/internal/files"
 	"cartable/internal/ids"
 	"cartable/internal/notify"
 	"cartable/internal/richtext"
@@ -22,11 +23,12 @@ import (
 
 // Compose is the form of a new message.
 type Compose struct {
-	Recipients []string // person IDs
-	Groups     []string // "families:CLASS" or "teachers:CLASS" (GroupOption.Ref)
-	Subject    string
-	Body       string // rich text as typed
-	DraftID    string // the draft this message was; deleted once sent
+	Recipients  []string // person IDs
+	Groups      []string // "families:CLASS" or "teachers:CLASS" (GroupOption.Ref)
+	Subject     string
+	Body        string // rich text as typed
+	DraftID     string // the draft this message was; deleted once sent
+	Attachments []Upload
 }
 
 // Refused is a recipient the rules refuse: the send is refused whole and
@@ -123,6 +125,9 @@ func (s *Service) Send(ctx context.Context, v *access.Viewer, in Compose) (strin
 	case len(recipients) > MaxRecipients:
 		ps.Add("recipients", "too-many", strconv.Itoa(MaxRecipients))
 	}
+	if len(in.Attachments) > MaxAttachments {
+		ps.Add("attachments", "too-many-files", strconv.Itoa(MaxAttachments))
+	}
 	if len(ps) > 0 {
 		return "", ps
 	}
@@ -134,9 +139,13 @@ func (s *Service) Send(ctx context.Context, v *access.Viewer, in Compose) (strin
 		return "", err
 	}
 	var conv string
+	var saved []files.File
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
 		var err error
-		conv, err = write(ctx, v, tx, est, v.ID, subject, body, recipients, s.now().Unix(), true)
+		if saved, err = s.saveUploads(ctx, v, tx, est, in.Attachments); err != nil {
+			return err
+		}
+		conv, err = write(ctx, v, tx, est, v.ID, subject, body, recipients, s.now().Unix(), true, saved)
 		if err != nil {
 			return err
 		}
@@ -145,6 +154,9 @@ func (s *Service) Send(ctx context.Context, v *access.Viewer, in Compose) (strin
 		}
 		return err
 	})
+	if err != nil && saved != nil {
+		s.discard(ctx, saved)
+	}
 	return conv, err
 }
 
@@ -189,7 +201,7 @@ func (s *Service) establishmentFor(ctx context.Context, v *access.Viewer, recipi
 
 // write inserts a conversation and its first message in tx and notifies
 // the recipients. The caller asked the rules.
-func write(ctx context.Context, v *access.Viewer, tx db.Querier, est, author, subject, body string, recipients []string, at int64, announce bool) (string, error) {
+func write(ctx context.Context, v *access.Viewer, tx db.Querier, est, author, subject, body string, recipients []string, at int64, announce bool, att []files.File) (string, error) {
 	conv := ids.For(ctx)
 	if _, err := tx.Exec(ctx, `INSERT INTO msg_conversations (id, establishment_id, subject, created_by, created_at, last_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, conv, est, subject, author, at, at); err != nil {
@@ -205,7 +217,7 @@ func write(ctx context.Context, v *access.Viewer, tx db.Querier, est, author, su
 			return "", err
 		}
 	}
-	if err := addMessage(ctx, v, tx, est, conv, author, body, recipients, at, announce); err != nil {
+	if err := addMessage(ctx, v, tx, est, conv, author, body, recipients, at, announce, att); err != nil {
 		return "", err
 	}
 	return conv, nil
@@ -213,10 +225,13 @@ func write(ctx context.Context, v *access.Viewer, tx db.Querier, est, author, su
 
 // addMessage inserts a message, its receipts, and (announce) one notice per
 // recipient.
-func addMessage(ctx context.Context, v *access.Viewer, tx db.Querier, est, conv, author, body string, recipients []string, at int64, announce bool) error {
+func addMessage(ctx context.Context, v *access.Viewer, tx db.Querier, est, conv, author, body string, recipients []string, at int64, announce bool, att []files.File) error {
 	msg := ids.For(ctx)
 	if _, err := tx.Exec(ctx, `INSERT INTO msg_messages (id, conversation_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)`,
 		msg, conv, author, body, at); err != nil {
+		return err
+	}
+	if err := attach(ctx, tx, msg, att); err != nil {
 		return err
 	}
 	var from string
@@ -243,13 +258,16 @@ func addMessage(ctx context.Context, v *access.Viewer, tx db.Querier, est, conv,
 // staffOnly, to those who are neither students nor relatives ("reply to
 // all except parents and students"). A recipient the rules refuse is
 // allowed only if they wrote in the conversation (the reply rule).
-func (s *Service) Reply(ctx context.Context, v *access.Viewer, conv, body string, staffOnly bool) error {
+func (s *Service) Reply(ctx context.Context, v *access.Viewer, conv, body string, staffOnly bool, att ...Upload) error {
 	c, err := s.participation(ctx, v, conv)
 	if err != nil {
 		return err
 	}
 	var ps check.Problems
 	html := cleanBody(&ps, body)
+	if len(att) > MaxAttachments {
+		ps.Add("attachments", "too-many-files", strconv.Itoa(MaxAttachments))
+	}
 	if len(ps) > 0 {
 		return ps
 	}
@@ -280,7 +298,12 @@ func (s *Service) Reply(ctx context.Context, v *access.Viewer, conv, body string
 		return err
 	}
 	at := s.now().Unix()
-	return s.DB.Tx(ctx, func(tx *db.Tx) error {
+	var saved []files.File
+	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
+		var err error
+		if saved, err = s.saveUploads(ctx, v, tx, c.establishment, att); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE msg_conversations SET last_at = ? WHERE id = ?`, at, conv); err != nil {
 			return err
 		}
@@ -300,8 +323,12 @@ func (s *Service) Reply(ctx context.Context, v *access.Viewer, conv, body string
 			folder, at, at, conv, v.ID); err != nil {
 			return err
 		}
-		return addMessage(ctx, v, tx, c.establishment, conv, v.ID, html, to, at, true)
+		return addMessage(ctx, v, tx, c.establishment, conv, v.ID, html, to, at, true, saved)
 	})
+	if err != nil && saved != nil {
+		s.discard(ctx, saved)
+	}
+	return err
 }
 
 type participation struct {

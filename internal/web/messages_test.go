@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"bytes"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -122,5 +125,62 @@ func TestMessagesPages(t *testing.T) {
 	wantStatus(t, "save rules", h.post("/messages/rules", url.Values{"csrf": {hcsrf}, "retention": {"200"}, "rule.student>student": {"linked"}}), http.StatusSeeOther)
 	if rules = h.get("/messages/rules"); !strings.Contains(rules.body, `value="200"`) || !strings.Contains(rules.body, "modifiée par l") {
 		t.Fatal("the edit is not shown")
+	}
+}
+
+// postMultipart sends a form with files, as a browser does.
+func (b *browser) postMultipart(path string, form url.Values, files map[string]string) response {
+	b.e.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	for name, content := range files {
+		fw, _ := mw.CreateFormFile("attachments", name)
+		fw.Write([]byte(content))
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", b.e.ts.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := b.client.Do(req)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: string(raw)}
+}
+
+func TestMessagesAttachments(t *testing.T) {
+	e := newEnv(t, 120)
+	c := e.carnet(t)
+	teacher := e.signIn(c.teacher)
+	csrf := teacher.csrf()
+	form := url.Values{"csrf": {csrf}, "to": {c.guardianIDs[0]}, "subject": {"Autorisation"}, "body": {"Ci-joint l'autorisation."}, "action": {"send"}}
+	r := teacher.postMultipart("/messages/new", form, map[string]string{"outil.exe": "MZ\x90\x00binary"})
+	wantStatus(t, "refused type", r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.body, "type de fichier refusé") || !strings.Contains(r.body, `value="Autorisation"`) {
+		t.Fatalf("refused type: no clear message or the text is lost: %.2000s", r.body)
+	}
+	pdf := "%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+	r = teacher.postMultipart("/messages/new", form, map[string]string{"autorisation.pdf": pdf})
+	wantStatus(t, "send with a file", r, http.StatusSeeOther)
+	conv := convRe.FindStringSubmatch(r.header.Get("Location"))[1]
+	file := e.strs(`SELECT a.file_id FROM msg_attachments a JOIN msg_messages m ON m.id = a.message_id WHERE m.conversation_id = ?`, conv)[0]
+	g := e.signIn(c.guardians[0])
+	if page := g.get("/messages/c/" + conv); !strings.Contains(page.body, "autorisation.pdf") {
+		t.Fatal("the recipient does not see the attachment")
+	}
+	d := g.get("/messages/c/" + conv + "/files/" + file)
+	wantStatus(t, "download", d, http.StatusOK)
+	if d.body != pdf || !strings.Contains(d.header.Get("Content-Disposition"), "attachment") {
+		t.Fatal("the download is not the file, as an attachment")
+	}
+	for _, who := range []*browser{e.signIn(c.cpe), e.signIn(c.guardians[1])} {
+		wantStatus(t, "a non-participant downloads", who.get("/messages/c/"+conv+"/files/"+file), http.StatusNotFound)
+		wantStatus(t, "a non-participant through /files", who.get("/files/"+file), http.StatusNotFound)
 	}
 }

@@ -209,7 +209,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, carnet)
-	msgArea, err := messagesarea.New(srv.kit, &messaging.Service{DB: o.DB, Now: func() time.Time { return srv.Now() }})
+	msgArea, err := messagesarea.New(srv.kit, &messaging.Service{DB: o.DB, Files: o.Files, Now: func() time.Time { return srv.Now() }})
 	if err != nil {
 		return nil, err
 	}

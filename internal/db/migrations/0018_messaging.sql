@@ -48,6 +48,15 @@ CREATE TABLE msg_participants (
 );
 CREATE INDEX msg_participants_folder ON msg_participants (person_id, folder, last_at);
 
+-- Attachments, stored sealed through internal/files (a registered
+-- reference: the purge keeps the files a message still refers to).
+CREATE TABLE msg_attachments (
+    message_id  TEXT NOT NULL REFERENCES msg_messages(id) ON DELETE CASCADE,
+    file_id     TEXT NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    PRIMARY KEY (message_id, file_id)
+);
+CREATE INDEX msg_attachments_file ON msg_attachments (file_id);
+
 -- Read receipts: when each recipient first opened each message.
 CREATE TABLE msg_receipts (
     message_id  TEXT NOT NULL REFERENCES msg_messages(id) ON DELETE CASCADE,

@@ -2,12 +2,14 @@ package messages
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"cartable/internal/check"
+	"cartable/internal/files"
 	"cartable/internal/messaging"
 	"cartable/internal/web/page"
 )
@@ -134,9 +136,34 @@ func (a *Area) showCompose(w http.ResponseWriter, r *http.Request, status int, d
 }
 
 func formCompose(r *http.Request) messaging.Compose {
-	_ = r.ParseForm()
+	_ = r.ParseForm() // read already by the form token's check
 	return messaging.Compose{Recipients: r.PostForm["to"], Groups: r.PostForm["group"], Subject: r.PostFormValue("subject"),
 		Body: r.PostFormValue("body"), DraftID: r.PostFormValue("draft")}
+}
+
+// uploads opens the files chosen in a multipart form (none for a plain
+// form); the caller closes them.
+func uploads(r *http.Request) ([]messaging.Upload, func()) {
+	var out []messaging.Upload
+	var closers []func() error
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["attachments"] {
+			if fh.Filename == "" && fh.Size == 0 {
+				continue // the empty input of a form sent without a file
+			}
+			f, err := fh.Open()
+			if err != nil {
+				continue
+			}
+			closers = append(closers, f.Close)
+			out = append(out, messaging.Upload{Name: fh.Filename, Body: f})
+		}
+	}
+	return out, func() {
+		for _, c := range closers {
+			c()
+		}
+	}
 }
 
 // composePost is the form's one action: search (the form comes back with
@@ -174,6 +201,9 @@ func (a *Area) composePost(w http.ResponseWriter, r *http.Request) {
 		a.showCompose(w, r, http.StatusOK, d, in.Recipients)
 		return
 	}
+	var done func()
+	in.Attachments, done = uploads(r)
+	defer done()
 	conv, err := a.msg.Send(ctx, v, in)
 	var ps check.Problems
 	var refused *messaging.Refused
@@ -260,7 +290,9 @@ func (a *Area) showConversation(w http.ResponseWriter, r *http.Request, status i
 func (a *Area) reply(w http.ResponseWriter, r *http.Request) {
 	ctx, v := r.Context(), page.Viewer(r)
 	conv, body := r.PathValue("id"), r.PostFormValue("body")
-	err := a.msg.Reply(ctx, v, conv, body, r.PostFormValue("to") == "staff")
+	att, done := uploads(r)
+	defer done()
+	err := a.msg.Reply(ctx, v, conv, body, r.PostFormValue("to") == "staff", att...)
 	var ps check.Problems
 	var refused *messaging.Refused
 	d := convData{Typed: body, Draft: r.PostFormValue("draft")}
@@ -338,4 +370,25 @@ func (a *Area) why(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	a.pages.Render(w, r, http.StatusOK, "why", "msg.why.title", d)
+}
+
+// download serves an attachment to a participant, as the file download
+// does: an attachment, in a sandbox, never rendered as a page of the site.
+func (a *Area) download(w http.ResponseWriter, r *http.Request) {
+	f, data, err := a.msg.File(r.Context(), page.Viewer(r), r.PathValue("id"), r.PathValue("file"))
+	if errors.Is(err, files.ErrNotFound) || errors.Is(err, files.ErrUnavailable) {
+		a.kit.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
 }

@@ -17,7 +17,7 @@ import (
 )
 
 //go:embed templates autosave.js
-var files embed.FS
+var assets embed.FS
 
 // Area serves the messaging.
 type Area struct {
@@ -28,7 +28,7 @@ type Area struct {
 
 // New parses the area's templates.
 func New(kit *page.Kit, msg *messaging.Service) (*Area, error) {
-	pages, err := kit.Parse(files, template.FuncMap{
+	pages, err := kit.Parse(assets, template.FuncMap{
 		"folderKey": func(f string) string { return "msg.folder." + f },
 		"scopeKey":  func(s any) string { return "msg.scope." + toString(s) },
 		"catKey":    func(c any) string { return "msg.cat." + toString(c) },
@@ -60,6 +60,7 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /messages/c/{id}/reply", a.kit.SignedIn(a.reply))
 	mux.HandleFunc("POST /messages/c/{id}/move", a.kit.SignedIn(a.move))
 	mux.HandleFunc("POST /messages/c/{id}/report", a.kit.SignedIn(a.report))
+	mux.HandleFunc("GET /messages/c/{id}/files/{file}", a.kit.SignedIn(a.download))
 	mux.HandleFunc("GET /messages/why", a.kit.SignedIn(a.why))
 	mux.HandleFunc("GET /messages/rules", a.kit.SignedIn(a.rules))
 	mux.HandleFunc("POST /messages/rules", a.kit.SignedIn(a.saveRules))
@@ -68,7 +69,7 @@ func (a *Area) Routes(mux *http.ServeMux) {
 }
 
 func (a *Area) script(w http.ResponseWriter, r *http.Request) {
-	b, _ := files.ReadFile("autosave.js")
+	b, _ := assets.ReadFile("autosave.js")
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	w.Write(b)
