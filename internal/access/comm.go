@@ -4,8 +4,7 @@ package access
 // matrix of cells (sender category → recipient category), each with a
 // scope; the defaults are data below, an establishment's head edits cells
 // (table comm_rules, migration 0018). Every refusal can be explained with
-// the rule in words (WhyWrite). The tables are in doc.go
-// ("Communication").
+// the rule in words (WhyWrite). The tables are in docs/messaging.md.
 
 import (
 	"context"

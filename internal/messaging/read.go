@@ -143,8 +143,9 @@ func (s *Service) Unread(ctx context.Context, v *access.Viewer) (int, error) {
 		return 0, nil
 	}
 	var n int
-	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM msg_participants WHERE person_id = ? AND folder = ? AND read_at = 0`,
-		v.ID, Inbox).Scan(&n)
+	// The literals match the partial index msg_participants_unread.
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM msg_participants WHERE person_id = ? AND folder = 'inbox' AND read_at = 0`,
+		v.ID).Scan(&n)
 	return n, err
 }
 

@@ -47,6 +47,8 @@ CREATE TABLE msg_participants (
     PRIMARY KEY (conversation_id, person_id)
 );
 CREATE INDEX msg_participants_folder ON msg_participants (person_id, folder, last_at);
+-- The unread count of an inbox reads this one only.
+CREATE INDEX msg_participants_unread ON msg_participants (person_id) WHERE folder = 'inbox' AND read_at = 0;
 
 -- Attachments, stored sealed through internal/files (a registered
 -- reference: the purge keeps the files a message still refers to).

@@ -9,6 +9,7 @@
   function save() {
     timer = null;
     var data = new FormData(form);
+    data.delete("attachments"); // files are sent with the message, not with each save
     fetch("/messages/draft", { method: "POST", body: data, credentials: "same-origin" })
       .then(function (res) { return res.ok ? res.text() : Promise.reject(res.status); })
       .then(function (id) {
