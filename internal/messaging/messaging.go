@@ -116,7 +116,8 @@ type Conversation struct {
 	ID            string
 	Establishment string
 	Subject       string
-	Participants  []Person
+	Participants  []Person // those the reader may know by name, and every author
+	Hidden        int      // the other recipients, counted (a message to many is as in blind copy)
 	Messages      []Message
 	Folder        string
 }

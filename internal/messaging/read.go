@@ -85,7 +85,7 @@ func (s *Service) Folder(ctx context.Context, v *access.Viewer, folder string, p
 	if page < 0 {
 		page = 0
 	}
-	rows, err := s.DB.Query(ctx, `SELECT c.id, c.subject, p.last_at, p.read_at FROM msg_participants p
+	rows, err := s.DB.Query(ctx, `SELECT c.id, c.subject, p.last_at, p.read_at, c.created_by FROM msg_participants p
 		JOIN msg_conversations c ON c.id = p.conversation_id
 		WHERE p.person_id = ? AND p.folder = ? ORDER BY p.last_at DESC, c.id LIMIT ? OFFSET ?`,
 		v.ID, folder, PageSize, page*PageSize)
@@ -94,16 +94,19 @@ func (s *Service) Folder(ctx context.Context, v *access.Viewer, folder string, p
 	}
 	var out []Summary
 	var convs []string
+	creators := map[string]string{}
 	for rows.Next() {
 		var sm Summary
 		var last, read int64
-		if err := rows.Scan(&sm.ID, &sm.Subject, &last, &read); err != nil {
+		var creator string
+		if err := rows.Scan(&sm.ID, &sm.Subject, &last, &read, &creator); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		sm.LastAt, sm.Unread, sm.Folder = time.Unix(last, 0), read == 0, folder
 		out = append(out, sm)
 		convs = append(convs, sm.ID)
+		creators[sm.ID] = creator
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(out) == 0 {
@@ -121,20 +124,38 @@ func (s *Service) Folder(ctx context.Context, v *access.Viewer, folder string, p
 	for i, sm := range out {
 		idx[sm.ID] = i
 	}
+	type row struct {
+		conv string
+		p    Person
+	}
+	var found []row
+	var list []string
 	for rows.Next() {
-		var conv string
-		var p Person
-		if err := rows.Scan(&conv, &p.ID, &p.FirstName, &p.LastName, &p.Profile); err != nil {
+		var r row
+		if err := rows.Scan(&r.conv, &r.p.ID, &r.p.FirstName, &r.p.LastName, &r.p.Profile); err != nil {
 			return nil, err
 		}
-		sm := &out[idx[conv]]
-		if len(sm.With) < 3 {
-			sm.With = append(sm.With, p)
+		found = append(found, r)
+		list = append(list, r.p.ID)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// As in Open: the people v may know by name, and the conversation's
+	// first author; the others are counted.
+	known, err := v.Visible(ctx, access.ReadName, uniq(list))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range found {
+		sm := &out[idx[r.conv]]
+		if len(sm.With) < 3 && (known[r.p.ID] || r.p.ID == creators[r.conv]) {
+			sm.With = append(sm.With, r.p)
 		} else {
 			sm.Others++
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Unread counts v's unread conversations in the inbox.
@@ -162,12 +183,31 @@ func (s *Service) Open(ctx context.Context, v *access.Viewer, conv string) (*Con
 	if err := s.DB.QueryRow(ctx, `SELECT subject FROM msg_conversations WHERE id = ?`, conv).Scan(&c.Subject); err != nil {
 		return nil, err
 	}
-	if c.Participants, err = participants(ctx, s.DB, conv); err != nil {
+	all, err := participants(ctx, s.DB, conv)
+	if err != nil {
 		return nil, err
 	}
 	byID := map[string]Person{}
-	for _, p := range c.Participants {
+	for _, p := range all {
 		byID[p.ID] = p
+	}
+	authors, err := authorsOf(ctx, s.DB, conv)
+	if err != nil {
+		return nil, err
+	}
+	// A message to many is sent as in blind copy: each recipient sees the
+	// people who wrote and those they may know (read-name), never the
+	// names of the other families of a class.
+	shown, err := shownParticipants(ctx, v, all, authors)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if shown[p.ID] {
+			c.Participants = append(c.Participants, p)
+		} else {
+			c.Hidden++
+		}
 	}
 	rows, err := s.DB.Query(ctx, `SELECT id, author_id, body, created_at FROM msg_messages WHERE conversation_id = ? ORDER BY created_at, id`, conv)
 	if err != nil {
@@ -244,6 +284,24 @@ func (s *Service) Open(ctx context.Context, v *access.Viewer, conv string) (*Con
 		return err
 	})
 	return c, err
+}
+
+// shownParticipants tells which participants v sees by name: v, the
+// authors of the conversation's messages, and those v may read the name of.
+func shownParticipants(ctx context.Context, v *access.Viewer, all []Person, authors map[string]bool) (map[string]bool, error) {
+	var list []string
+	for _, p := range all {
+		list = append(list, p.ID)
+	}
+	known, err := v.Visible(ctx, access.ReadName, list)
+	if err != nil {
+		return nil, err
+	}
+	for id := range authors {
+		known[id] = true
+	}
+	known[v.ID] = true
+	return known, nil
 }
 
 // Drafts lists v's drafts, newest first.

@@ -62,7 +62,12 @@ func TestMessagesPages(t *testing.T) {
 	if !strings.Contains(inbox.body, "Sortie au musée") || !strings.Contains(inbox.body, "1 non lu") {
 		t.Fatal("the guardian's inbox does not show the unread message")
 	}
-	wantStatus(t, "the guardian reads", g1.get("/messages/c/"+conv), http.StatusOK)
+	read := g1.get("/messages/c/" + conv)
+	wantStatus(t, "the guardian reads", read, http.StatusOK)
+	// As in blind copy: the other families, even the co-parent, are not named.
+	if other := e.person(c.guardians[1]); strings.Contains(read.body, other.FirstName+" "+other.LastName) || !strings.Contains(read.body, "copie cachée") {
+		t.Error("a family sees the names of the other recipients")
+	}
 	page := teacher.get("/messages/c/" + conv)
 	if !strings.Contains(page.body, "Accusés de lecture") || !strings.Contains(page.body, "lu le") || !strings.Contains(page.body, "non lu") {
 		t.Fatal("the teacher does not see per-recipient receipts")
