@@ -189,3 +189,62 @@ func TestMessagesAttachments(t *testing.T) {
 		wantStatus(t, "a non-participant through /files", who.get("/files/"+file), http.StatusNotFound)
 	}
 }
+
+// Folders, answers to staff only, and a draft by the button, over HTTP.
+func TestMessagesFoldersAndReplies(t *testing.T) {
+	e := newEnv(t, 120)
+	c := e.carnet(t)
+	teacher := e.signIn(c.teacher)
+	csrf := teacher.csrf()
+	// A draft by the button: the form comes back with it saved.
+	r := teacher.post("/messages/new", url.Values{"csrf": {csrf}, "to": {c.guardianIDs[0], c.guardianIDs[1]}, "subject": {"Rendez-vous"},
+		"body": {"Pouvez-vous passer"}, "action": {"draft"}})
+	wantStatus(t, "draft", r, http.StatusOK)
+	if !strings.Contains(r.body, "Brouillon enregistré") || !strings.Contains(r.body, `value="Rendez-vous"`) {
+		t.Fatal("the draft button does not keep the form")
+	}
+	if d := teacher.get("/messages?folder=drafts"); !strings.Contains(d.body, "Rendez-vous") {
+		t.Fatal("the drafts folder misses the draft")
+	}
+	draft := e.strs(`SELECT id FROM msg_drafts WHERE author_id = ?`, e.person(c.teacher).ID)[0]
+	if d := teacher.get("/messages/new?draft=" + draft); !strings.Contains(d.body, `value="Rendez-vous"`) || !strings.Contains(d.body, `value="`+c.guardianIDs[1]+`" checked`) {
+		t.Fatal("a draft does not reopen as it was")
+	}
+	wantStatus(t, "another's draft", e.signIn(c.otherTeacher).get("/messages/new?draft="+draft), http.StatusNotFound)
+	r = teacher.post("/messages/new", url.Values{"csrf": {csrf}, "to": {c.guardianIDs[0], c.guardianIDs[1]}, "subject": {"Rendez-vous"},
+		"body": {"Pouvez-vous passer jeudi ?"}, "draft": {draft}, "action": {"send"}})
+	wantStatus(t, "send", r, http.StatusSeeOther)
+	conv := convRe.FindStringSubmatch(r.header.Get("Location"))[1]
+
+	// A guardian answers "to all except parents and students": the other
+	// guardian gets nothing; then archives the conversation.
+	g1, g2 := e.signIn(c.guardians[0]), e.signIn(c.guardians[1])
+	g1csrf := g1.csrf()
+	page := g1.get("/messages/c/" + conv)
+	if !strings.Contains(page.body, "Répondre à tous sauf parents et élèves") {
+		t.Fatal("no reply to staff only")
+	}
+	wantStatus(t, "reply", g1.post("/messages/c/"+conv+"/reply", url.Values{"csrf": {g1csrf}, "body": {"Oui, à 17 h."}, "to": {"staff"}}), http.StatusSeeOther)
+	g2.get("/messages/c/" + conv) // reads the first message
+	if n := e.count(`SELECT COUNT(*) FROM msg_receipts r JOIN msg_messages m ON m.id = r.message_id
+		WHERE m.conversation_id = ? AND m.author_id = ? AND r.person_id = ?`, conv, c.guardianIDs[0], c.guardianIDs[1]); n != 0 {
+		t.Error("the answer to staff only reached the other parent")
+	}
+	// A refused answer to all (the other parent never wrote): the rule, the text kept.
+	r = g1.post("/messages/c/"+conv+"/reply", url.Values{"csrf": {g1csrf}, "body": {"Et à tous"}, "to": {"all"}})
+	wantStatus(t, "reply to all from a parent", r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.body, "représentants élus") || !strings.Contains(r.body, "Et à tous") {
+		t.Fatalf("the refused answer lacks the rule or the text: %.2000s", r.body)
+	}
+	wantStatus(t, "archive", g1.post("/messages/c/"+conv+"/move", url.Values{"csrf": {g1csrf}, "folder": {"archive"}}), http.StatusSeeOther)
+	if a := g1.get("/messages?folder=archive"); !strings.Contains(a.body, "Rendez-vous") {
+		t.Fatal("the archive misses the conversation")
+	}
+	if in := g1.get("/messages"); strings.Contains(in.body, "Rendez-vous") {
+		t.Fatal("an archived conversation stays in the inbox")
+	}
+	wantStatus(t, "an unknown folder", g1.get("/messages?folder=secret"), http.StatusNotFound)
+	cpe := e.signIn(c.cpe)
+	wantStatus(t, "move by a non-participant", cpe.post("/messages/c/"+conv+"/move",
+		url.Values{"csrf": {cpe.csrf()}, "folder": {"trash"}}), http.StatusNotFound)
+}

@@ -279,6 +279,8 @@ func (a *Area) showConversation(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	d.C, d.Me, d.Folders = c, v.ID, []string{messaging.Inbox, messaging.Archive, messaging.Trash}
+	// Other recipients not shown may be families too.
+	d.Staff = c.Hidden > 0
 	for _, p := range c.Participants {
 		if p.ID != v.ID && (p.Profile == "student" || p.Profile == "relative") {
 			d.Staff = true
