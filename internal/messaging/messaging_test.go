@@ -549,3 +549,25 @@ func TestAttachments(t *testing.T) {
 		t.Errorf("%d file records outlive their conversation", n)
 	}
 }
+
+func TestRuleEditsAudited(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	hA := w.v(t, "hA")
+	if err := w.svc.SetRule(ctx, hA, w.A, "student>teacher", access.ScopeLinked); err != nil { // the default: no change
+		t.Fatal(err)
+	}
+	if err := w.svc.SetRule(ctx, hA, w.A, "student>student", access.ScopeLinked); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = 'comm-rule-changed' AND actor_id = ?`, w.people["hA"]); n != 1 {
+		t.Errorf("%d audit events, want 1", n)
+	}
+	if err := w.svc.SetRule(ctx, w.v(t, "cA"), w.A, "student>student", access.ScopeAll); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("the CPE edits the rules: %v", err)
+	}
+	// Classmates may now write to each other in A.
+	if _, err := w.svc.Send(ctx, w.v(t, "s1"), messaging.Compose{Recipients: w.ids("s2"), Subject: "Exposé", Body: "On le prépare ?"}); err != nil {
+		t.Errorf("after the edit: %v", err)
+	}
+}

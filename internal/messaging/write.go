@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"cartable/internal/access"
+	"cartable/internal/audit"
 	"cartable/internal/check"
 	"cartable/internal/db"
 	"cartable/internal/files"
@@ -519,9 +520,24 @@ func (s *Service) Rules(ctx context.Context, v *access.Viewer, est string) ([]ac
 	return v.CommMatrix(ctx, est)
 }
 
-// SetRule sets one cell of establishment est's rules, as its head.
+// SetRule sets one cell of establishment est's rules, as its head; a
+// change is recorded in the audit trail (who, which establishment, which
+// cell).
 func (s *Service) SetRule(ctx context.Context, v *access.Viewer, est, ruleID string, scope access.CommScope) error {
-	return v.SetCommRule(ctx, s.DB, est, ruleID, scope)
+	cells, err := v.CommMatrix(ctx, est)
+	if err != nil {
+		return err
+	}
+	for _, c := range cells {
+		if c.Rule.ID == ruleID && c.Scope == scope {
+			return nil // unchanged
+		}
+	}
+	if err := v.SetCommRule(ctx, s.DB, est, ruleID, scope); err != nil {
+		return err
+	}
+	return audit.Record(ctx, s.DB, audit.Event{ActorID: v.ID, EstablishmentID: est, Action: "comm-rule-changed",
+		Target: "comm-rule:" + ruleID + "=" + string(scope), Outcome: audit.Success, At: s.now()})
 }
 
 // RuleEstablishments are the establishments whose rules v edits (head).
