@@ -220,3 +220,36 @@ func TestWhyWrite(t *testing.T) {
 		}
 	}
 }
+
+// Asking write-to for many recipients costs a handful of queries.
+func TestWritableRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	f := buildFixture(t, d)
+	ids := make([]string, 0, len(f.people))
+	for _, id := range f.people {
+		ids = append(ids, id)
+	}
+	for _, login := range []string{"t2", "s1", "p1", "hA"} {
+		cq := &countingQuerier{Querier: d}
+		p := access.New(cq)
+		v, err := p.Viewer(ctx, f.people[login])
+		if err != nil {
+			t.Fatal(err)
+		}
+		cq.n = 0
+		if _, err := v.Writable(ctx, ids); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if _, err := v.WhyWrite(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Targets, their functions, the viewer's scope, and each shared
+		// establishment's edits (two at most here).
+		if cq.n > 5 {
+			t.Errorf("%s: %d queries for %d people, want at most 5", login, cq.n, len(ids))
+		}
+	}
+}
