@@ -13,6 +13,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/discipline"
 	"cartable/internal/files"
+	"cartable/internal/messaging"
 	"cartable/internal/provisioning"
 )
 
@@ -80,6 +81,11 @@ func runPurge(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("%d disciplinary sanctions removed from students' records at their legal date (R511-13).\n", removed)
+	convs, err := messaging.Purge(ctx, access.System("purge"), d, now)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d conversations removed at the end of their establishment's retention.\n", convs)
 	erased, eraseErr := store.EraseQueued(ctx, d)
 	queued, _, err := files.Queue(ctx, d)
 	if err != nil {
@@ -124,6 +130,14 @@ func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log
 			}
 		} else {
 			log.Info("sanctions removed from the record", "sanctions", n)
+		}
+		// Conversations leave at the end of their establishment's retention.
+		if n, err := messaging.Purge(ctx, sys, d, time.Now()); err != nil {
+			if ctx.Err() == nil {
+				log.Error("messages purge failed", "err", err.Error())
+			}
+		} else {
+			log.Info("conversations removed at the end of their retention", "conversations", n)
 		}
 		eraseQueued(ctx, d, store, log)
 	}

@@ -129,6 +129,9 @@ func (p *Policy) can(ctx context.Context, v *Viewer, a Action, r Resource) error
 	if gradesAction(a) {
 		return p.canGrades(ctx, v, a, r) // grades.go
 	}
+	if commAction(a) {
+		return p.canComm(ctx, v, a, r) // comm.go
+	}
 	switch r.Kind {
 	case KindPerson:
 		if !personAction(a) {

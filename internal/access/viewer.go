@@ -42,7 +42,8 @@ type Viewer struct {
 	// request read: targets are shared there between requests.
 	shared        *Facts
 	sharedVersion int64
-	strong        bool // the session passed a second factor (grades.go)
+	strong        bool      // the session passed a second factor (grades.go)
+	comm          commFacts // communication rules' facts (comm.go)
 }
 
 // Function bits.

@@ -23,6 +23,7 @@ import (
 	"cartable/internal/grades"
 	"cartable/internal/liaison"
 	"cartable/internal/mail"
+	"cartable/internal/messaging"
 	"cartable/internal/metrics"
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
@@ -40,6 +41,7 @@ import (
 	"cartable/internal/web/justify"
 	"cartable/internal/web/lesson"
 	liaisonarea "cartable/internal/web/liaison"
+	messagesarea "cartable/internal/web/messages"
 	"cartable/internal/web/notices"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
@@ -215,6 +217,11 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, carnet)
+	msgArea, err := messagesarea.New(srv.kit, &messaging.Service{DB: o.DB, Files: o.Files, Now: func() time.Time { return srv.Now() }})
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, msgArea)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files, Auth: srv.Auth,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
 	if err != nil {
