@@ -11,6 +11,7 @@ import (
 	"cartable/internal/grades"
 	"cartable/internal/liaison"
 	"cartable/internal/provisioning"
+	"cartable/internal/roles"
 	"cartable/internal/web/page"
 )
 
@@ -42,5 +43,6 @@ func menuOf(ctx context.Context, v *access.Viewer) (page.Menu, error) {
 		return m, err
 	}
 	m.Results, m.Gradebook, m.ReportCards = g.Results, g.Gradebook, g.ReportCards
+	m.Messages = v.Profile != roles.Admin && len(v.Establishments) > 0 // the communication rules take no operator
 	return m, nil
 }
