@@ -129,6 +129,9 @@ func (p *Policy) can(ctx context.Context, v *Viewer, a Action, r Resource) error
 	if gradesAction(a) {
 		return p.canGrades(ctx, v, a, r) // grades.go
 	}
+	if newsAction(a) {
+		return p.canNews(ctx, v, a, r) // news.go
+	}
 	switch r.Kind {
 	case KindPerson:
 		if !personAction(a) {
