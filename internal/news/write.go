@@ -2,6 +2,7 @@ package news
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -23,11 +24,18 @@ var ErrRemindedToday = errors.New("news: reminded today already")
 // check.Problems, nothing written.
 func (s *Service) Create(ctx context.Context, v *access.Viewer, in Input) (string, error) {
 	now := s.now()
-	if in.Establishment == "" && len(v.Establishments) == 1 {
-		in.Establishment = v.Establishments[0]
-	}
 	c, ps := checkInput(in, now)
 	if in.Establishment == "" {
+		var err error
+		if in.Establishment, err = s.establishmentOf(ctx, v, c.targets); err != nil {
+			return "", err
+		}
+		c.Establishment = in.Establishment
+	}
+	if in.Establishment == "" {
+		if len(ps) > 0 {
+			return "", ps // no audience chosen yet: say so
+		}
 		return "", access.Refuse(access.PublishNews, access.Establishment(""), "no establishment")
 	}
 	if err := s.mayPublish(ctx, v, s.DB, in.Establishment, c.targets); err != nil {
@@ -44,6 +52,40 @@ func (s *Service) Create(ctx context.Context, v *access.Viewer, in Input) (strin
 		return "", err
 	}
 	return id, nil
+}
+
+// establishmentOf finds the establishment of a news whose form named
+// none: that of its first class or group, else the viewer's only
+// establishment where they address everyone.
+func (s *Service) establishmentOf(ctx context.Context, v *access.Viewer, ts []Target) (string, error) {
+	for _, t := range ts {
+		if t.Kind == TargetClass || t.Kind == TargetGroup {
+			table := "classes"
+			if t.Kind == TargetGroup {
+				table = "groups"
+			}
+			var est string
+			err := s.DB.QueryRow(ctx, `SELECT establishment_id FROM `+table+` WHERE id = ?`, t.ID).Scan(&est)
+			if errors.Is(err, sql.ErrNoRows) {
+				return "", nil
+			}
+			return est, err
+		}
+	}
+	var found []string
+	for _, e := range v.Establishments {
+		ok, err := v.May(ctx, access.PublishNews, access.Establishment(e))
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			found = append(found, e)
+		}
+	}
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	return "", nil
 }
 
 // mayPublish asks the policy for each target and names the classes and
