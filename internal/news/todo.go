@@ -32,9 +32,9 @@ type Task struct {
 const maxTasks = 50
 
 // Todo gathers what awaits the viewer's action: news to acknowledge, and
-// for a legal guardian the correspondence notes to sign about each child
-// (asked of liaison, which asks the policy), and the surveys to answer
-// (tasks, added by the caller). Those with a deadline come first, earliest
+// surveys to answer, and for a legal guardian the correspondence notes to
+// sign about each child (asked of liaison, which asks the policy); more
+// are tasks a caller adds. Those with a deadline come first, earliest
 // first; then the oldest.
 func (s *Service) Todo(ctx context.Context, v *access.Viewer, notes *liaison.Service, more ...Task) ([]Task, error) {
 	acks, err := s.ToAcknowledge(ctx, v, maxTasks)
@@ -42,6 +42,14 @@ func (s *Service) Todo(ctx context.Context, v *access.Viewer, notes *liaison.Ser
 		return nil, err
 	}
 	out := append([]Task(nil), more...)
+	surveys, err := s.ToAnswer(ctx, v, maxTasks)
+	if err != nil {
+		return nil, err
+	}
+	for _, sv := range surveys {
+		out = append(out, Task{Kind: TaskAnswer, Href: "/surveys/" + sv.ID, Title: sv.Title, Detail: sv.AuthorName,
+			Deadline: sv.ClosesAt, At: sv.PublishedAt})
+	}
 	for _, n := range acks {
 		out = append(out, Task{Kind: TaskAcknowledge, Href: "/news/" + n.ID, Title: n.Title, Detail: n.AuthorName,
 			Deadline: n.AckDeadline, At: n.From})
