@@ -13,6 +13,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/discipline"
 	"cartable/internal/files"
+	"cartable/internal/news"
 	"cartable/internal/provisioning"
 )
 
@@ -80,6 +81,11 @@ func runPurge(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("%d disciplinary sanctions removed from students' records at their legal date (R511-13).\n", removed)
+	surveys, err := news.PurgeSurveys(ctx, access.System("purge"), d, now, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d surveys' answers erased a year after closing.\n", surveys)
 	erased, eraseErr := store.EraseQueued(ctx, d)
 	queued, _, err := files.Queue(ctx, d)
 	if err != nil {
@@ -124,6 +130,14 @@ func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log
 			}
 		} else {
 			log.Info("sanctions removed from the record", "sanctions", n)
+		}
+		// Survey answers are kept a year after the survey closes.
+		if n, err := news.PurgeSurveys(ctx, sys, d, time.Now(), 0); err != nil {
+			if ctx.Err() == nil {
+				log.Error("survey answers purge failed", "err", err.Error())
+			}
+		} else {
+			log.Info("survey answers erased", "surveys", n)
 		}
 		eraseQueued(ctx, d, store, log)
 	}
