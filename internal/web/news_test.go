@@ -116,3 +116,56 @@ func TestNewsAcknowledgement(t *testing.T) {
 		t.Fatal("the author's list misses the news")
 	}
 }
+
+// A teacher asks the class's families an anonymous survey; a guardian
+// finds it in the to-do list, answers (a faulty answer is shown again as
+// typed), cannot answer twice; the teacher reads the counts and texts.
+func TestSurveyPages(t *testing.T) {
+	e := newEnv(t, 120)
+	c := e.carnet(t)
+	teacher := e.signIn(c.teacher)
+	csrf := teacher.csrf()
+	wantStatus(t, "the form", teacher.get("/surveys/new"), http.StatusOK)
+	form := url.Values{"csrf": {csrf}, "title": {"Voyage à Rome"}, "targets": {"class:" + c.class}, "families": {"1"}, "anonymous": {"1"},
+		"q1.kind": {"single"}, "q1.label": {"Votre enfant participera-t-il ?"}, "q1.required": {"1"}, "q1.choices": {"Oui\r\nNon"},
+		"q2.kind": {"text"}, "q2.label": {"Remarques"}}
+	r := teacher.post("/surveys", form)
+	wantStatus(t, "no deadline", r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.body, "Dernier jour pour répondre : à remplir") || !strings.Contains(r.body, "Votre enfant participera-t-il ?") {
+		t.Fatal("the faulty survey form is not shown again as typed")
+	}
+	student := e.signIn(c.studentLogin)
+	wantStatus(t, "a student's survey form", student.get("/surveys/new"), http.StatusNotFound)
+	form.Set("closes", "2027-06-30")
+	r = teacher.post("/surveys", form)
+	wantStatus(t, "publish", r, http.StatusSeeOther)
+	id := strings.TrimSuffix(strings.TrimPrefix(r.header.Get("Location"), "/surveys/"), "?saved=published")
+
+	g1 := e.signIn(c.guardians[0])
+	g1csrf := g1.csrf()
+	if todo := g1.get("/todo"); !strings.Contains(todo.body, "Voyage à Rome") || !strings.Contains(todo.body, "répondre au sondage") {
+		t.Fatal("the to-do list misses the survey")
+	}
+	page := g1.get("/surveys/" + id)
+	wantStatus(t, "the guardian's survey", page, http.StatusOK)
+	q := e.strs(`SELECT id FROM survey_questions WHERE survey_id = ? ORDER BY position`, id)
+	yes := e.strs(`SELECT id FROM survey_choices WHERE question_id = ? ORDER BY position`, q[0])[0]
+	r = g1.post("/surveys/"+id+"/answer", url.Values{"csrf": {g1csrf}, "t-" + q[1]: {"Texte gardé"}})
+	if wantStatus(t, "a required question left out", r, http.StatusUnprocessableEntity); !strings.Contains(r.body, "Texte gardé") {
+		t.Fatal("the answer typed is lost")
+	}
+	wantStatus(t, "answer", g1.post("/surveys/"+id+"/answer", url.Values{"csrf": {g1csrf}, "c-" + q[0]: {yes}, "t-" + q[1]: {"Très bien"}}), http.StatusSeeOther)
+	r = g1.post("/surveys/"+id+"/answer", url.Values{"csrf": {g1csrf}, "c-" + q[0]: {yes}})
+	if !strings.HasSuffix(r.header.Get("Location"), "saved=already") || e.count(`SELECT COUNT(*) FROM survey_responses WHERE survey_id = ?`, id) != 1 {
+		t.Fatal("a second answer")
+	}
+	for _, login := range []string{c.kin, c.studentLogin, c.otherTeacher, c.foreignHead} {
+		b := e.signIn(login)
+		wantStatus(t, login+" opens the survey", b.get("/surveys/"+id), http.StatusNotFound)
+		wantStatus(t, login+" answers", b.post("/surveys/"+id+"/answer", url.Values{"csrf": {b.csrf()}, "c-" + q[0]: {yes}}), http.StatusNotFound)
+	}
+	res := teacher.get("/surveys/" + id)
+	if wantStatus(t, "results", res, http.StatusOK); !strings.Contains(res.body, "Très bien") || !strings.Contains(res.body, "1 (100 %)") {
+		t.Fatalf("results: %.2000s", res.body)
+	}
+}

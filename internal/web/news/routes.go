@@ -3,7 +3,8 @@
 // audience (kept as a draft or published), a news item as its recipient
 // reads it (with "J'ai pris connaissance" when asked) or as its author
 // follows it (who has read, who has acknowledged, a reminder, a CSV
-// export), and the to-do list that gathers what awaits the viewer's action.
+// export), surveys (the form, answering, the results), and the to-do list
+// that gathers what awaits the viewer's action.
 package news
 
 import (
@@ -32,6 +33,12 @@ type Area struct {
 func New(kit *page.Kit, svc *news.Service, notes *liaison.Service) (*Area, error) {
 	pages, err := kit.Parse(templates, template.FuncMap{
 		"lines": func(s string) []string { return strings.Split(s, "\n") },
+		"pct": func(n, of int) int {
+			if of == 0 {
+				return 0
+			}
+			return n * 100 / of
+		},
 	})
 	if err != nil {
 		return nil, err
@@ -50,4 +57,10 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /news/{id}/remind", a.kit.SignedIn(a.remind))
 	mux.HandleFunc("GET /news/{id}/export.csv", a.kit.SignedIn(a.export))
 	mux.HandleFunc("GET /todo", a.kit.SignedIn(a.todo))
+	mux.HandleFunc("GET /surveys", a.kit.SignedIn(a.surveys))
+	mux.HandleFunc("GET /surveys/new", a.kit.SignedIn(a.newSurvey))
+	mux.HandleFunc("POST /surveys", a.kit.SignedIn(a.createSurvey))
+	mux.HandleFunc("GET /surveys/{id}", a.kit.SignedIn(a.showSurvey))
+	mux.HandleFunc("POST /surveys/{id}/answer", a.kit.SignedIn(a.answer))
+	mux.HandleFunc("POST /surveys/{id}/publish", a.kit.SignedIn(a.publishSurvey))
 }
