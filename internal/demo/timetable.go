@@ -83,7 +83,10 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 	if err := GenerateReportCards(sctx, v, tx, o.Seed, o.Today); err != nil { // reportcards.go
 		return err
 	}
-	return generateNotes(sctx, v, tx, o.Seed, o.Today) // liaison.go
+	if err := generateNotes(sctx, v, tx, o.Seed, o.Today); err != nil { // liaison.go
+		return err
+	}
+	return GenerateNews(sctx, v, tx, o.Seed, o.Today) // news.go
 }
 
 type ttGen struct {

@@ -281,3 +281,9 @@ func checkAnswers(s Survey, in AnswerInput) check.Problems {
 	}
 	return ps
 }
+
+// Published is the input with Publish set, for a literal.
+func (in Input) Published() Input {
+	in.Publish = true
+	return in
+}
