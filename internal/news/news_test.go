@@ -286,6 +286,11 @@ func TestBadInputDraftAndWindow(t *testing.T) {
 	}
 	_, err = w.svc.Publish(ctx, w.v(t, "hA"), id)
 	denied(t, err, "someone else publishes the draft")
+	_, err = w.svc.View(ctx, w.v(t, "hA"), id)
+	denied(t, err, "the head reads a teacher's draft")
+	if got, _ := w.svc.Written(ctx, w.v(t, "hA"), 10); len(got) != 0 {
+		t.Fatal("the head lists a teacher's draft")
+	}
 	if k, err := w.svc.Publish(ctx, w.v(t, "t1"), id); k != 3 || err != nil {
 		t.Fatalf("publish: %d %v", k, err)
 	}

@@ -58,6 +58,9 @@ func (s *Service) followed(ctx context.Context, v *access.Viewer, id string) (Ne
 	if v != nil && !v.IsSystem() && n.AuthorID == v.ID {
 		return n, nil
 	}
+	if n.Draft && !v.IsSystem() {
+		return News{}, access.Refuse(access.FollowNews, access.Person(""), "a draft is its author's")
+	}
 	if err := v.Can(ctx, access.FollowNews, access.Establishment(n.EstablishmentID)); err != nil {
 		return News{}, err
 	}
@@ -154,7 +157,8 @@ func (s *Service) mine(ctx context.Context, v *access.Viewer, cond string, limit
 }
 
 // Written returns the news the viewer wrote and, for the head and deputy,
-// every news of their establishments, newest first, with their counts.
+// every published news of their establishments (a draft is its author's
+// alone), newest first, with their counts.
 func (s *Service) Written(ctx context.Context, v *access.Viewer, limit int) ([]Item, error) {
 	if v == nil || v.IsSystem() || v.ID == "" {
 		return nil, access.Refuse(access.FollowNews, access.Person(""), "a person's list")
@@ -176,7 +180,7 @@ func (s *Service) Written(ctx context.Context, v *access.Viewer, limit int) ([]I
 		(SELECT COUNT(*) FROM news_recipients r WHERE r.news_id = n.id),
 		(SELECT COUNT(*) FROM news_recipients r WHERE r.news_id = n.id AND r.read_at > 0),
 		(SELECT COUNT(*) FROM news_recipients r WHERE r.news_id = n.id AND r.acked_at > 0)`+newsFrom+`
-		WHERE n.author_id = ? OR `+db.In(s.DB, "n.establishment_id")+` ORDER BY n.created_at DESC, n.id LIMIT ?`,
+		WHERE n.author_id = ? OR (NOT n.draft AND `+db.In(s.DB, "n.establishment_id")+`) ORDER BY n.created_at DESC, n.id LIMIT ?`,
 		v.ID, db.ListArg(s.DB, follows), limit)
 	if err != nil {
 		return nil, err

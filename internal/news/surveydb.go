@@ -301,6 +301,9 @@ func (s *Service) followedSurvey(ctx context.Context, v *access.Viewer, id strin
 	if v != nil && !v.IsSystem() && sv.AuthorID == v.ID {
 		return sv, nil
 	}
+	if sv.Draft && !v.IsSystem() {
+		return Survey{}, access.Refuse(access.FollowNews, access.Person(""), "a draft is its author's")
+	}
 	if err := v.Can(ctx, access.FollowNews, access.Establishment(sv.EstablishmentID)); err != nil {
 		return Survey{}, err
 	}
@@ -486,7 +489,7 @@ func (s *Service) SurveysWritten(ctx context.Context, v *access.Viewer, limit in
 	rows, err := s.DB.Query(ctx, `SELECT `+surveyColumns+`,
 		(SELECT COUNT(*) FROM survey_recipients r WHERE r.survey_id = s.id),
 		(SELECT COUNT(*) FROM survey_recipients r WHERE r.survey_id = s.id AND r.answered)`+surveyFrom+`
-		WHERE s.author_id = ? OR `+db.In(s.DB, "s.establishment_id")+` ORDER BY s.created_at DESC, s.id LIMIT ?`,
+		WHERE s.author_id = ? OR (NOT s.draft AND `+db.In(s.DB, "s.establishment_id")+`) ORDER BY s.created_at DESC, s.id LIMIT ?`,
 		v.ID, db.ListArg(s.DB, follows), limit)
 	if err != nil {
 		return nil, err
