@@ -11,6 +11,16 @@ import (
 	"cartable/internal/web/page"
 )
 
+// saved is the confirmation asked for by ?saved=, one the pages know, or
+// none (the message key is built from it).
+func saved(r *http.Request) string {
+	switch s := r.URL.Query().Get("saved"); s {
+	case "published", "draft", "acked", "reminded", "already", "answered":
+		return s
+	}
+	return ""
+}
+
 type listData struct {
 	Saved   string
 	Mine    []news.Received
@@ -119,7 +129,7 @@ func (a *Area) show(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	a.pages.Render(w, r, http.StatusOK, "show", "news.title", showData{View: v, Saved: r.URL.Query().Get("saved")})
+	a.pages.Render(w, r, http.StatusOK, "show", "news.title", showData{View: v, Saved: saved(r)})
 }
 
 func (a *Area) back(w http.ResponseWriter, r *http.Request, saved string) {

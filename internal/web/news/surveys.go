@@ -142,7 +142,7 @@ func (d surveyData) Picked(question, choice string) bool {
 }
 
 func (a *Area) showSurvey(w http.ResponseWriter, r *http.Request) {
-	a.renderSurvey(w, r, http.StatusOK, surveyData{Saved: r.URL.Query().Get("saved")})
+	a.renderSurvey(w, r, http.StatusOK, surveyData{Saved: saved(r)})
 }
 
 func (a *Area) renderSurvey(w http.ResponseWriter, r *http.Request, status int, d surveyData) {
