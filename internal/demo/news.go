@@ -16,7 +16,7 @@ import (
 )
 
 // GenerateNews gives the main establishment news and a survey: the head's
-// news to every family and teacher; a teacher's news to one class's
+// news to every teacher and member of staff; a teacher's news to one class's
 // families asking for an acknowledgement within a week, acknowledged by
 // about half of them; a draft; and an anonymous survey of the same
 // families, answered by about half. The class is that of the first child
@@ -91,9 +91,9 @@ func GenerateNews(ctx context.Context, v *access.Viewer, tx *db.Tx, seed int64, 
 	}
 	toClass := []string{"class:" + class[0]}
 
-	if err := news.CreateIn(ctx, v, tx, newID(), heads[0], news.Input{Establishment: e.ID, Title: "Réunion parents-professeurs",
-		Body:    "Bonjour,\nLa réunion parents-professeurs du premier trimestre aura lieu dans trois semaines, de 17 h à 20 h. Les rendez-vous se prennent auprès du professeur principal.\nBien cordialement,\nLa direction.",
-		Targets: []string{"profile:relative", "profile:teacher"}}.Published(), at(5, 10)); err != nil {
+	if err := news.CreateIn(ctx, v, tx, newID(), heads[0], news.Input{Establishment: e.ID, Title: "Conseils de classe du premier trimestre",
+		Body:    "Bonjour,\nLe calendrier des conseils de classe du premier trimestre est affiché en salle des professeurs. Merci de saisir vos appréciations au plus tard la veille de chaque conseil.\nBien cordialement,\nLa direction.",
+		Targets: []string{"profile:teacher", "profile:staff"}}.Published(), at(5, 10)); err != nil {
 		return fmt.Errorf("demo news: %w", err)
 	}
 	trip := newID()
