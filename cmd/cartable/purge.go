@@ -14,6 +14,7 @@ import (
 	"cartable/internal/discipline"
 	"cartable/internal/files"
 	"cartable/internal/messaging"
+	"cartable/internal/news"
 	"cartable/internal/provisioning"
 )
 
@@ -86,6 +87,11 @@ func runPurge(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("%d conversations removed at the end of their establishment's retention.\n", convs)
+	surveys, err := news.PurgeSurveys(ctx, access.System("purge"), d, now, 0)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d surveys' answers erased a year after closing.\n", surveys)
 	erased, eraseErr := store.EraseQueued(ctx, d)
 	queued, _, err := files.Queue(ctx, d)
 	if err != nil {
@@ -138,6 +144,14 @@ func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log
 			}
 		} else {
 			log.Info("conversations removed at the end of their retention", "conversations", n)
+		}
+		// Survey answers are kept a year after the survey closes.
+		if n, err := news.PurgeSurveys(ctx, sys, d, time.Now(), 0); err != nil {
+			if ctx.Err() == nil {
+				log.Error("survey answers purge failed", "err", err.Error())
+			}
+		} else {
+			log.Info("survey answers erased", "surveys", n)
 		}
 		eraseQueued(ctx, d, store, log)
 	}

@@ -132,6 +132,9 @@ func (p *Policy) can(ctx context.Context, v *Viewer, a Action, r Resource) error
 	if commAction(a) {
 		return p.canComm(ctx, v, a, r) // comm.go
 	}
+	if newsAction(a) {
+		return p.canNews(ctx, v, a, r) // news.go
+	}
 	switch r.Kind {
 	case KindPerson:
 		if !personAction(a) {

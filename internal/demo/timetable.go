@@ -86,7 +86,10 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 	if err := generateNotes(sctx, v, tx, o.Seed, o.Today); err != nil { // liaison.go
 		return err
 	}
-	return GenerateMessages(sctx, v, tx, o.Seed, o.Today) // messages.go
+	if err := GenerateMessages(sctx, v, tx, o.Seed, o.Today); err != nil { // messages.go
+		return err
+	}
+	return GenerateNews(sctx, v, tx, o.Seed, o.Today) // news.go
 }
 
 type ttGen struct {

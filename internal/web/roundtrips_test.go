@@ -32,7 +32,9 @@ func TestRoundTripsPerPage(t *testing.T) {
 		path string
 		max  int
 	}{
-		{"student", "/", 16}, {"relative", "/", 17}, {"teacher", "/", 12},
+		// +1 each: the news to acknowledge (home/news.go); +1 more for the teacher: the demo's news to
+		// the teachers (internal/demo/news.go) gives them an unread notice, which the notices block lists.
+		{"student", "/", 17}, {"relative", "/", 18}, {"teacher", "/", 14},
 		{"student", "/timetable", 4}, {"relative", "/timetable", 5}, {"teacher", "/timetable", 6},
 		{"student", "/homework", 4}, {"relative", "/homework", 5},
 	}

@@ -25,6 +25,7 @@ import (
 	"cartable/internal/mail"
 	"cartable/internal/messaging"
 	"cartable/internal/metrics"
+	"cartable/internal/news"
 	"cartable/internal/timetable"
 	"cartable/internal/web/account"
 	"cartable/internal/web/admin"
@@ -42,6 +43,7 @@ import (
 	"cartable/internal/web/lesson"
 	liaisonarea "cartable/internal/web/liaison"
 	messagesarea "cartable/internal/web/messages"
+	newsarea "cartable/internal/web/news"
 	"cartable/internal/web/notices"
 	"cartable/internal/web/page"
 	"cartable/internal/web/people"
@@ -81,6 +83,7 @@ type Server struct {
 	weeks    *timetable.Cache // short-lived timetable reads: "now and next", week views
 	classLog *classlog.Service
 	notes    *liaison.Service // correspondence notes (the carnet de liaison)
+	news     *news.Service    // news, acknowledgements, the to-do list
 	// Attendance is school life's attendance (registers, absences,
 	// justifications, counts); the serve loop reminds teachers of
 	// registers not taken through it.
@@ -222,6 +225,14 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, msgArea)
+	// News, acknowledgements and the to-do list (internal/news).
+	srv.news = &news.Service{DB: o.DB, Now: func() time.Time { return srv.Now() }}
+	start.SetNews(srv.news)
+	board, err := newsarea.New(srv.kit, srv.news, srv.notes)
+	if err != nil {
+		return nil, err
+	}
+	srv.areas = append(srv.areas, board)
 	prov, err := provisioningarea.New(srv.kit, provisioningarea.Deps{DB: o.DB, Files: o.Files, Auth: srv.Auth,
 		PurgeAfterDays: o.PurgeAfterDays, MaxDeactivation: o.MaxDeactivation})
 	if err != nil {

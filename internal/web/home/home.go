@@ -89,6 +89,9 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err == nil {
+		data.Blocks, err = a.withNews(r, data.Blocks) // news.go
+	}
+	if err == nil {
 		var nb *Block
 		if nb, err = a.noticesBlock(r); nb != nil {
 			data.Blocks = append([]Block{*nb}, data.Blocks...)
