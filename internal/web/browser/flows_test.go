@@ -247,14 +247,15 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	}
 	signOut := `button.link "` + fr("nav.signout") + `"`
 	var stops []string
-	for range 16 {
+	for range 24 {
 		b.do(chromedp.KeyEvent(kb.Tab))
 		if stops = append(stops, b.focused()); stops[len(stops)-1] == signOut {
 			break
 		}
 	}
 	wantStops := []string{`a.brand "Cartable"`, `a "` + fr("nav.home") + `"`, `a "` + fr("nav.timetable") + `"`, `a "` + fr("nav.homework") + `"`,
-		`a "` + fr("nav.gradebook") + `"`, `a "` + fr("nav.reportcards") + `"`, `a "` + fr("nav.discipline") + `"`, `a "` + fr("nav.notes") + `"`, `a "` + fr("nav.profile") + `"`, `a "` + fr("nav.people") + `"`,
+		`a "` + fr("nav.gradebook") + `"`, `a "` + fr("nav.reportcards") + `"`, `a "` + fr("nav.todo") + `"`, `a "` + fr("nav.messages") + `"`,
+		`a "` + fr("nav.news") + `"`, `a "` + fr("nav.surveys") + `"`, `a "` + fr("nav.discipline") + `"`, `a "` + fr("nav.notes") + `"`, `a "` + fr("nav.profile") + `"`, `a "` + fr("nav.people") + `"`,
 		`a "` + fr("nav.notifications") + `"`, `a "` + fr("nav.account") + `"`, signOut}
 	if strings.Join(stops, " → ") != strings.Join(wantStops, " → ") {
 		t.Fatalf("Tab order in the header: %s\nwant %s", strings.Join(stops, " → "), strings.Join(wantStops, " → "))

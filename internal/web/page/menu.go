@@ -20,7 +20,7 @@ type Menu struct {
 	Results      bool // one's own or one's children's marks (grades.MenuOf)
 	Gradebook    bool // a teacher's teachings, the direction's grading settings
 	ReportCards  bool // report cards: families, head teachers, CPE, direction
-	Messages     bool // messaging: everyone attached to an establishment (operators take no part)
+	Messages     bool // messaging, news, surveys and the to-do list: everyone attached to an establishment (operators take no part)
 }
 
 // menu is the request's menu; a failure is logged and offers nothing more,
