@@ -220,7 +220,9 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, carnet)
-	msgArea, err := messagesarea.New(srv.kit, &messaging.Service{DB: o.DB, Files: o.Files, Now: func() time.Time { return srv.Now() }})
+	msgs := &messaging.Service{DB: o.DB, Files: o.Files, Now: func() time.Time { return srv.Now() }}
+	start.SetMessages(msgs)
+	msgArea, err := messagesarea.New(srv.kit, msgs)
 	if err != nil {
 		return nil, err
 	}

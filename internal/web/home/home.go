@@ -90,6 +90,9 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		data.Blocks, err = a.withNews(r, data.Blocks) // news.go
+		if err == nil {
+			data.Blocks, err = a.withMessages(r, data.Blocks) // messages.go
+		}
 	}
 	if err == nil {
 		var nb *Block

@@ -17,6 +17,7 @@ import (
 	"cartable/internal/db"
 	"cartable/internal/grades"
 	"cartable/internal/liaison"
+	"cartable/internal/messaging"
 	"cartable/internal/news"
 	"cartable/internal/timetable"
 	"cartable/internal/web/page"
@@ -27,13 +28,14 @@ var templates embed.FS
 
 // Area serves the home page.
 type Area struct {
-	kit   *page.Kit
-	pages *page.Set
-	db    *db.DB
-	weeks *timetable.Cache  // the coming week, shared with the week views
-	log   *classlog.Service // homework, news, hand-ins, done-ticks
-	notes *liaison.Service  // notes to sign, notes awaiting signature (notes.go); nil: none
-	news  *news.Service     // news to acknowledge (news.go); nil: none
+	kit      *page.Kit
+	pages    *page.Set
+	db       *db.DB
+	weeks    *timetable.Cache   // the coming week, shared with the week views
+	log      *classlog.Service  // homework, news, hand-ins, done-ticks
+	notes    *liaison.Service   // notes to sign, notes awaiting signature (notes.go); nil: none
+	news     *news.Service      // news to acknowledge (news.go); nil: none
+	messages *messaging.Service // unread conversations (messages.go); nil: none
 	// Attendance gives school life's blocks (absences to justify,
 	// justifications to review, the monthly counter); nil: none.
 	Attendance *attendance.Service
