@@ -10,6 +10,7 @@ import (
 
 	"cartable/internal/check"
 	"cartable/internal/files"
+	"cartable/internal/i18n"
 	"cartable/internal/messaging"
 	"cartable/internal/web/page"
 )
@@ -393,4 +394,22 @@ func (a *Area) download(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)
+}
+
+// PageTitle names the folder, and its page beyond the first: each list
+// has a title of its own.
+func (d folderData) PageTitle(lang string) string {
+	t := i18n.T(lang, "msg.title") + " · " + i18n.T(lang, "msg.folder."+d.Folder)
+	if d.Page > 0 { // zero-based
+		t += " · " + strconv.Itoa(d.Page+1)
+	}
+	return t
+}
+
+// PageTitle names the conversation by its subject.
+func (d convData) PageTitle(lang string) string {
+	if d.C == nil {
+		return i18n.T(lang, "msg.title")
+	}
+	return d.C.Subject + " · " + i18n.T(lang, "msg.title")
 }
