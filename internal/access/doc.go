@@ -229,6 +229,32 @@
 // entered by nobody. Publication dates (of an evaluation, of a report
 // card) are the grades package's to apply on top of these rules.
 //
+// # Communication (comm.go, news.go)
+//
+// Who may write to whom is a matrix per establishment: a cell per sender
+// and recipient category (student, relative, teacher, school life,
+// direction, staff), each with a scope (nobody, those linked to the
+// sender, everyone of the category there). The defaults follow the 2006
+// order: students and their teachers and school life; relatives and their
+// children's teachers, school life and direction; staff and teachers with
+// their establishment (teachers: their own students and their families,
+// by default); never a student and another family's relative, never a
+// relative and another family. The head edits the cells (manage-comm-
+// rules); every refusal of write-to names its cell in words
+// (Viewer.WhyWrite). Only the participants of a conversation read it:
+// nobody else, the head and the operators included (docs/messaging.md).
+//
+//	question                          who may (same establishment)
+//	--------------------------------  ------------------------------------------------
+//	write-to a person                 as the establishment's matrix allows; anyone
+//	                                  may answer those who wrote in the conversation
+//	manage-comm-rules                 head
+//	publish-news to an audience       a teacher: the students or families of the classes
+//	                                  and groups they teach or head; head, deputy, cpe:
+//	                                  their whole establishment, by profile or function
+//	follow-news (tracking, reminders, its author; head, deputy
+//	export)
+//
 // # Privilege order (account administration and lifecycle)
 //
 //	level  who
