@@ -62,7 +62,7 @@ func GenerateMessages(ctx context.Context, v *access.Viewer, tx *db.Tx, seed int
 
 	// A teacher to the class's families, with receipts.
 	conv, err := messaging.SendIn(ctx, v, tx, teacher, families, "Réunion parents-professeurs",
-		"Bonjour,\n\nLa réunion parents-professeurs de la classe aura lieu **jeudi à 17 h 30** en salle polyvalente. "+
+		"Bonjour,\n\nLa réunion parents-professeurs de la classe aura lieu jeudi à 17 h 30 en salle polyvalente. "+
 			"Merci de me dire si vous ne pouvez pas venir.\n\nCordialement.", at(6, 18, 5))
 	if err != nil {
 		return fmt.Errorf("demo messages: to the families: %w", err)
