@@ -408,7 +408,8 @@ func (p *Policy) onHomework(ctx context.Context, v *Viewer, a Action, id string)
 // readFile: the owner; readers of an entry the file is attached to; for
 // handed-in work, those who may read the homework's hand-ins; for a
 // justification's document, school life (manage-school-life on the
-// student) and the student's legal guardians (justify).
+// student) and the student's legal guardians (justify); for a message's
+// attachment, the conversation's participants.
 func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, error) {
 	var owner, est string
 	err := p.q.QueryRow(ctx, `SELECT owner_id, establishment_id FROM files WHERE id = ?`, id).Scan(&owner, &est)
@@ -426,7 +427,9 @@ func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, erro
 	}
 	rows, err := p.q.Query(ctx, `SELECT 'entry', entry_id FROM classlog_attachments WHERE file_id = ?
 		UNION ALL SELECT 'homework', homework_id FROM homework_submissions WHERE file_id = ?
-		UNION ALL SELECT 'justification', student_id FROM att_justifications WHERE file_id = ?`, id, id, id)
+		UNION ALL SELECT 'justification', student_id FROM att_justifications WHERE file_id = ?
+		UNION ALL SELECT 'message', m.conversation_id FROM msg_attachments a JOIN msg_messages m ON m.id = a.message_id
+			WHERE a.file_id = ?`, id, id, id, id)
 	if err != nil {
 		return false, err
 	}
@@ -445,6 +448,16 @@ func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, erro
 	}
 	for _, ref := range refs {
 		var ok bool
+		if ref[0] == "message" {
+			// A message's attachment: the conversation's participants only
+			// (no read-through, docs/messaging.md).
+			var n int
+			if err := p.q.QueryRow(ctx, `SELECT COUNT(*) FROM msg_participants WHERE conversation_id = ? AND person_id = ?`,
+				ref[1], v.ID).Scan(&n); err != nil || n > 0 {
+				return n > 0, err
+			}
+			continue
+		}
 		if ref[0] == "justification" {
 			for _, a := range []Action{ManageSchoolLife, Justify} {
 				if ok, err = p.schoolLife(ctx, v, a, Person(ref[1])); err != nil || ok {

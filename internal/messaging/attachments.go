@@ -107,10 +107,8 @@ func attachmentsOf(ctx context.Context, q db.Querier, conv string) (map[string][
 }
 
 // File returns an attachment of conversation conv and its clear content,
-// for a participant only. The policy's read-file knows nothing of
-// messages: being a participant is messaging's own rule (participants
-// only, no read-through), checked here, and the store is then read as the
-// system.
+// for a participant only: the store reads it for the viewer, whose
+// read-file the policy grants to the conversation's participants.
 func (s *Service) File(ctx context.Context, v *access.Viewer, conv, fileID string) (files.File, []byte, error) {
 	if _, err := s.participation(ctx, v, conv); err != nil {
 		return files.File{}, nil, err
@@ -127,5 +125,5 @@ func (s *Service) File(ctx context.Context, v *access.Viewer, conv, fileID strin
 	if s.Files == nil {
 		return files.File{}, nil, files.ErrUnavailable
 	}
-	return s.Files.Read(ctx, access.System("messaging: a participant's attachment"), s.DB, fileID)
+	return s.Files.Read(ctx, v, s.DB, fileID)
 }

@@ -184,6 +184,8 @@ func TestMessagesAttachments(t *testing.T) {
 	if d.body != pdf || !strings.Contains(d.header.Get("Content-Disposition"), "attachment") {
 		t.Fatal("the download is not the file, as an attachment")
 	}
+	// The policy's read-file knows the participants: the file store serves them too.
+	wantStatus(t, "a participant through /files", g.get("/files/"+file), http.StatusOK)
 	for _, who := range []*browser{e.signIn(c.cpe), e.signIn(c.guardians[1])} {
 		wantStatus(t, "a non-participant downloads", who.get("/messages/c/"+conv+"/files/"+file), http.StatusNotFound)
 		wantStatus(t, "a non-participant through /files", who.get("/files/"+file), http.StatusNotFound)

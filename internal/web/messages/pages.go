@@ -379,7 +379,7 @@ func (a *Area) why(w http.ResponseWriter, r *http.Request) {
 // does: an attachment, in a sandbox, never rendered as a page of the site.
 func (a *Area) download(w http.ResponseWriter, r *http.Request) {
 	f, data, err := a.msg.File(r.Context(), page.Viewer(r), r.PathValue("id"), r.PathValue("file"))
-	if errors.Is(err, files.ErrNotFound) || errors.Is(err, files.ErrUnavailable) {
+	if errors.Is(err, files.ErrNotFound) { // a storage away answers 503 (kit.Fail)
 		a.kit.NotFound(w, r)
 		return
 	}
