@@ -150,7 +150,8 @@
 //	                                  to; for handed-in work, those who may read the
 //	                                  hand-ins; a justification's
 //	                                  document: head, deputy, cpe and the student's
-//	                                  legal guardians
+//	                                  legal guardians; a message's attachment: the
+//	                                  conversation's participants
 //
 // A lesson shows its teachers' names (title and last name) to whoever may
 // see the lesson: they are part of the timetable. A calendar feed is built
