@@ -5,10 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"slices"
 	"strconv"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -51,60 +48,12 @@ func BenchmarkHomeRate(b *testing.B) {
 			html += int64(h)
 		}
 		total := rate * seconds
-		lat := make([]time.Duration, total)
-		var sent atomic.Int64
-		var failed atomic.Int64
-		stmts := e.db.Statements()
 		cpu0 := cpuTime()
-		type job struct {
-			i   int
-			due time.Time
-		}
-		jobs := make(chan job, 128)
-		var wg sync.WaitGroup
-		for w := 0; w < 128; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for j := range jobs {
-					s, err := getSent(client, e.ts.URL+"/", cookies[j.i%len(cookies)])
-					lat[j.i] = time.Since(j.due)
-					if err != nil {
-						failed.Add(1)
-					}
-					sent.Add(int64(s))
-				}
-			}()
-		}
-		b.ResetTimer()
-		t0 := time.Now()
-		interval := time.Second / time.Duration(rate)
-		for i := 0; i < total; i++ {
-			due := t0.Add(time.Duration(i) * interval)
-			if d := time.Until(due); d > 0 {
-				time.Sleep(d)
-			}
-			jobs <- job{i, due} // a full queue delays the request: its latency counts the wait
-		}
-		close(jobs)
-		wg.Wait()
-		elapsed := time.Since(t0)
+		sent, queries := e.atFixedRate(b, client, "/", cookies, rate, seconds)
 		cpu := cpuTime() - cpu0
-		b.StopTimer()
-		if n := failed.Load(); n > 0 {
-			b.Fatalf("%d requests failed", n)
-		}
-		slices.Sort(lat)
-		pct := func(p float64) float64 {
-			return float64(lat[min(total-1, int(float64(total)*p))]) / float64(time.Millisecond)
-		}
-		b.ReportMetric(float64(total)/elapsed.Seconds(), "req/s")
-		b.ReportMetric(pct(0.50), "p50-ms")
-		b.ReportMetric(pct(0.99), "p99-ms")
-		b.ReportMetric(float64(lat[total-1])/float64(time.Millisecond), "max-ms")
-		b.ReportMetric(float64(sent.Load())/float64(total), "bytes/page")
+		b.ReportMetric(float64(sent)/float64(total), "bytes/page")
 		b.ReportMetric(float64(html)/float64(len(cookies)), "html-bytes/page")
-		b.ReportMetric(float64(e.db.Statements()-stmts)/float64(total), "queries/page")
+		b.ReportMetric(queries, "queries/page")
 		// The process's CPU per page, client included: what the rate
 		// costs whatever else the machine runs.
 		b.ReportMetric(float64(cpu)/float64(time.Millisecond)/float64(total), "cpu-ms/page")

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,52 +97,6 @@ func BenchmarkMessagesRate(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	total := rate * seconds
-	lat := make([]time.Duration, total)
-	var failed atomic.Int64
-	stmts := e.db.Statements()
-	type job struct {
-		i   int
-		due time.Time
-	}
-	jobs := make(chan job, 128)
-	var wg sync.WaitGroup
-	for w := 0; w < 128; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				_, err := getSent(client, e.ts.URL+"/messages", cookies[j.i%len(cookies)])
-				lat[j.i] = time.Since(j.due)
-				if err != nil {
-					failed.Add(1)
-				}
-			}
-		}()
-	}
-	b.ResetTimer()
-	t0 := time.Now()
-	interval := time.Second / time.Duration(rate)
-	for i := 0; i < total; i++ {
-		due := t0.Add(time.Duration(i) * interval)
-		if d := time.Until(due); d > 0 {
-			time.Sleep(d)
-		}
-		jobs <- job{i, due}
-	}
-	close(jobs)
-	wg.Wait()
-	elapsed := time.Since(t0)
-	b.StopTimer()
-	if n := failed.Load(); n > 0 {
-		b.Fatalf("%d requests failed", n)
-	}
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		return float64(lat[min(total-1, int(float64(total)*p))]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(float64(total)/elapsed.Seconds(), "req/s")
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
-	b.ReportMetric(float64(e.db.Statements()-stmts)/float64(total), "queries/page")
+	_, queries := e.atFixedRate(b, client, "/messages", cookies, rate, seconds)
+	b.ReportMetric(queries, "queries/page")
 }
