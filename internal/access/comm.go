@@ -8,6 +8,7 @@ package access
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -23,9 +24,13 @@ const (
 	// ManageCommRules: edit an establishment's communication rules (on an
 	// establishment): its head only.
 	ManageCommRules Action = "manage-comm-rules"
+	// RefuseMessages: choose not to receive new messages from students or
+	// families (on oneself): relatives, and staff who are neither teachers
+	// nor school life (MayRefuseMessages).
+	RefuseMessages Action = "refuse-messages"
 )
 
-func commAction(a Action) bool { return a == WriteTo || a == ManageCommRules }
+func commAction(a Action) bool { return a == WriteTo || a == ManageCommRules || a == RefuseMessages }
 
 // CommCategory is what a person is, for the communication rules, in one
 // establishment. A person may be several (a teacher who is deputy).
@@ -187,6 +192,56 @@ var fixedRules = map[string][2]string{
 	"self": {"On ne s'écrit pas à soi-même.", "One does not write to oneself."},
 }
 
+// Refusal bits of a target (comm_refusals): the person does not accept new
+// messages from students, from families.
+const (
+	refuseStudents uint8 = 1 << iota
+	refuseFamilies
+)
+
+// declined is the answer when a cell allows but the recipient has chosen
+// not to receive messages from the sender's category.
+func declined(families bool) Why {
+	w := Why{RuleID: "does-not-accept",
+		FR: "Cette personne a choisi de ne pas recevoir de nouveaux messages des élèves ; la vie scolaire (CPE) reste joignable.",
+		EN: "This person has chosen not to receive new messages from students; school life (CPE) can still be reached."}
+	if families {
+		w.FR = "Cette personne a choisi de ne pas recevoir de nouveaux messages des familles ; la vie scolaire (CPE) reste joignable."
+		w.EN = "This person has chosen not to receive new messages from families; school life (CPE) can still be reached."
+	}
+	return w
+}
+
+// refusalCounts tells whether a target's refusal counts in establishment
+// e: a relative's always; a member of staff's unless they are school life
+// there; a teacher's never (families and students must reach the teachers
+// and school life: the rules' defaults are the legal frame's).
+func refusalCounts(t *target, e string) bool {
+	switch t.profile {
+	case roles.Relative:
+		return true
+	case roles.Staff:
+		return t.fn[e]&fnCPE == 0
+	}
+	return false
+}
+
+// declines tells whether target t (id) declines v's new messages in e: v
+// is a student or a relative and t chose so; a student's own relative
+// never declines them.
+func declines(v *Viewer, s *scope, t *target, id, e string) bool {
+	if t.refuse == 0 || !refusalCounts(t, e) {
+		return false
+	}
+	switch v.profile {
+	case roles.Student:
+		return t.refuse&refuseStudents != 0 && (s == nil || s.family[id]&famMyRelative == 0)
+	case roles.Relative:
+		return t.refuse&refuseFamilies != 0
+	}
+	return false
+}
+
 // Why is the answer to "may I write to X, and why (not)?".
 type Why struct {
 	Allowed bool
@@ -204,6 +259,11 @@ func (p *Policy) canComm(ctx context.Context, v *Viewer, a Action, r Resource) e
 			return nil
 		}
 		return deny("manage-comm-rules: the head only")
+	case a == RefuseMessages && r.Kind == KindPerson:
+		if r.ID == v.ID && mayRefuse(v) {
+			return nil
+		}
+		return deny("refuse-messages: oneself, a relative or staff outside school life")
 	case a == WriteTo && r.Kind == KindPerson:
 		w, err := p.whyWrite(ctx, v, r.ID)
 		if err != nil {
@@ -239,9 +299,6 @@ func (v *Viewer) Writable(ctx context.Context, ids []string) (map[string]bool, e
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if err := v.loadTargets(ctx, v.policy.q, ids); err != nil {
-		return nil, err
-	}
-	if err := v.loadCommFunctions(ctx, v.policy.q, ids); err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
@@ -292,23 +349,20 @@ func (p *Policy) whyWrite(ctx context.Context, v *Viewer, id string) (Why, error
 	if len(shared) == 0 {
 		return fixedWhy("same-establishment", false), nil
 	}
-	if err := v.loadCommFunctions(ctx, p.q, []string{id}); err != nil {
-		return Why{}, err
-	}
 	var s *scope
 	if v.profile == roles.Student || v.profile == roles.Relative || v.profile == roles.Teacher {
 		if s, err = v.loadedScope(ctx, p.q); err != nil {
 			return Why{}, err
 		}
 	}
-	var refusal *Why
+	var refusal, declinedBy *Why
 	for _, e := range shared {
 		rules, err := v.commRulesOf(ctx, p.q, e)
 		if err != nil {
 			return Why{}, err
 		}
 		for _, from := range v.commCats(e, v.profile, v.fn[e]) {
-			for _, to := range v.commCats(e, t.profile, v.comm.fn[id][e]) {
+			for _, to := range v.commCats(e, t.profile, t.fn[e]) {
 				rule := ruleIndex[string(from)+">"+string(to)]
 				if rule == nil {
 					continue
@@ -324,6 +378,13 @@ func (p *Policy) whyWrite(ctx context.Context, v *Viewer, id string) (Why, error
 				}
 				fr, en := rule.Sentence(scope)
 				w := Why{Allowed: ok, RuleID: rule.ID, Scope: scope, FR: fr, EN: en, Edited: edited}
+				if ok && declines(v, s, t, id, e) {
+					// The cell allows, the person does not: theirs is the
+					// reason, unless another establishment allows.
+					d := declined(v.profile == roles.Relative)
+					declinedBy = &d
+					continue
+				}
 				if ok {
 					return w, nil
 				}
@@ -332,6 +393,9 @@ func (p *Policy) whyWrite(ctx context.Context, v *Viewer, id string) (Why, error
 				}
 			}
 		}
+	}
+	if declinedBy != nil {
+		return *declinedBy, nil
 	}
 	if refusal == nil {
 		return fixedWhy("same-establishment", false), nil
@@ -409,48 +473,26 @@ func (v *Viewer) commCats(e, profile string, fn uint8) []CommCategory {
 	return nil
 }
 
-// loadCommFunctions loads the function bits of the targets among ids not
-// loaded yet (person → establishment → bits). Callers hold v.mu.
-func (v *Viewer) loadCommFunctions(ctx context.Context, q db.Querier, ids []string) error {
-	if v.comm.fn == nil {
-		v.comm.fn = map[string]map[string]uint8{}
-	}
-	var missing []string
-	for _, id := range ids {
-		if _, ok := v.comm.fn[id]; !ok {
-			missing = append(missing, id)
-			v.comm.fn[id] = map[string]uint8{}
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	rows, err := q.Query(ctx, `SELECT f.person_id, f.establishment_id, f.function FROM functions f
-		JOIN memberships m ON m.person_id = f.person_id AND m.establishment_id = f.establishment_id
-		WHERE `+db.In(q, "f.person_id"), db.ListArg(q, missing))
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, e, fn string
-		if err := rows.Scan(&id, &e, &fn); err != nil {
-			return err
-		}
-		v.comm.fn[id][e] |= functionBits[fn]
-	}
-	return rows.Err()
-}
-
-// commRulesOf returns establishment e's edited cells (rule ID → scope),
-// loaded once per viewer (one query per request).
+// commRulesOf returns establishment e's edited cells (rule ID → scope):
+// from the Facts cache of the directory's version when the request has one
+// (an edit bumps the version: migration 0023), else loaded once per viewer.
 func (v *Viewer) commRulesOf(ctx context.Context, q db.Querier, e string) (map[string]CommScope, error) {
 	if r, ok := v.comm.rules[e]; ok {
 		return r, nil
 	}
-	r, err := loadCommRules(ctx, q, e)
-	if err != nil {
-		return nil, err
+	var r map[string]CommScope
+	var ok bool
+	if v.shared != nil {
+		r, ok = v.shared.commRules(v.sharedVersion, e)
+	}
+	if !ok {
+		var err error
+		if r, err = loadCommRules(ctx, q, e); err != nil {
+			return nil, err
+		}
+		if v.shared != nil {
+			v.shared.keepCommRules(v.sharedVersion, e, r)
+		}
 	}
 	if v.comm.rules == nil {
 		v.comm.rules = map[string]map[string]CommScope{}
@@ -480,9 +522,9 @@ func loadCommRules(ctx context.Context, q db.Querier, e string) (map[string]Comm
 }
 
 // commFacts is what the communication rules loaded for one viewer (one
-// request): targets' functions and establishments' edited cells.
+// request): establishments' edited cells (targets' functions and refusals
+// are in their facts).
 type commFacts struct {
-	fn    map[string]map[string]uint8     // person → establishment → function bits
 	rules map[string]map[string]CommScope // establishment → rule ID → scope
 }
 
@@ -542,5 +584,68 @@ func (v *Viewer) SetCommRule(ctx context.Context, q db.Querier, est, ruleID stri
 	}
 	_, err := q.Exec(ctx, `INSERT INTO comm_rules (establishment_id, sender, recipient, scope, changed_by, changed_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, est, string(r.From), string(r.To), string(scope), v.ID, time.Now().Unix())
+	return err
+}
+
+// mayRefuse: a relative, or a member of staff who is school life nowhere.
+// Callers hold v.mu or read only immutable fields.
+func mayRefuse(v *Viewer) bool {
+	switch v.profile {
+	case roles.Relative:
+		return true
+	case roles.Staff:
+		for e := range v.est {
+			if v.fn[e]&fnCPE != 0 {
+				return false
+			}
+		}
+		return len(v.est) > 0
+	}
+	return false
+}
+
+// MessageRefusal is what a person does not accept: new messages from
+// students, from families. Staff, teachers and the direction always reach
+// them.
+type MessageRefusal struct {
+	Students, Families bool
+}
+
+// MayRefuseMessages tells whether v may choose a MessageRefusal.
+func (v *Viewer) MayRefuseMessages(ctx context.Context) (bool, error) {
+	if v == nil || v.system != "" {
+		return false, nil
+	}
+	return v.May(ctx, RefuseMessages, Person(v.ID))
+}
+
+// MessageRefusal returns v's own choice.
+func (v *Viewer) MessageRefusal(ctx context.Context) (MessageRefusal, error) {
+	var r MessageRefusal
+	if err := v.Can(ctx, RefuseMessages, Person(v.ID)); err != nil {
+		return r, err
+	}
+	err := v.policy.q.QueryRow(ctx, `SELECT from_students, from_families FROM comm_refusals WHERE person_id = ?`, v.ID).
+		Scan(&r.Students, &r.Families)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return r, err
+}
+
+// SetMessageRefusal records v's choice through q; accepting everything
+// deletes the row. The change bumps the directory's version (migration
+// 0023), so every replica applies it at its next request.
+func (v *Viewer) SetMessageRefusal(ctx context.Context, q db.Querier, r MessageRefusal) error {
+	if err := v.Can(ctx, RefuseMessages, Person(v.ID)); err != nil {
+		return err
+	}
+	if !r.Students && !r.Families {
+		_, err := q.Exec(ctx, `DELETE FROM comm_refusals WHERE person_id = ?`, v.ID)
+		return err
+	}
+	_, err := q.Exec(ctx, `INSERT INTO comm_refusals (person_id, from_students, from_families, changed_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (person_id) DO UPDATE SET from_students = excluded.from_students, from_families = excluded.from_families,
+		changed_at = excluded.changed_at`, v.ID, r.Students, r.Families, time.Now().Unix())
 	return err
 }

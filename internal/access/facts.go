@@ -63,35 +63,38 @@ func loadViewer(ctx context.Context, q db.Querier, id string) (*viewerFacts, err
 
 // loadTargets returns the facts of the people among ids that exist, in one
 // query whatever the number of ids (the list travels as one argument, so
-// the statement is prepared once).
+// the statement is prepared once): profile, state, establishments with the
+// functions held there, and whether they accept messages (comm.go).
 func loadTargets(ctx context.Context, q db.Querier, ids []string) (map[string]*target, error) {
 	out := map[string]*target{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, `SELECT p.id, p.profile, p.active, COALESCE(m.establishment_id, ''),
-		CASE WHEN EXISTS (SELECT 1 FROM functions f WHERE f.person_id = p.id AND f.establishment_id = m.establishment_id)
-			THEN 1 ELSE 0 END
+	rows, err := q.Query(ctx, `SELECT p.id, p.profile, p.active, COALESCE(m.establishment_id, ''), COALESCE(f.function, ''),
+		CASE WHEN r.from_students THEN 1 ELSE 0 END + CASE WHEN r.from_families THEN 2 ELSE 0 END
 		FROM people p LEFT JOIN memberships m ON m.person_id = p.id
+		LEFT JOIN functions f ON f.person_id = p.id AND f.establishment_id = m.establishment_id
+		LEFT JOIN comm_refusals r ON r.person_id = p.id
 		WHERE `+db.In(q, "p.id"), db.ListArg(q, ids))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id, profile, est string
+		var id, profile, est, fn string
 		var active bool
-		var fn int
-		if err := rows.Scan(&id, &profile, &active, &est, &fn); err != nil {
+		var refuse int
+		if err := rows.Scan(&id, &profile, &active, &est, &fn, &refuse); err != nil {
 			return nil, err
 		}
 		t := out[id]
 		if t == nil {
-			t = &target{profile: profile, active: active, est: map[string]bool{}}
+			t = &target{profile: profile, active: active, est: map[string]bool{}, fn: map[string]uint8{}, refuse: uint8(refuse)}
 			out[id] = t
 		}
 		if est != "" {
-			t.est[est] = fn == 1
+			t.est[est] = t.est[est] || fn != ""
+			t.fn[est] |= functionBits[fn]
 		}
 	}
 	return out, rows.Err()

@@ -19,6 +19,9 @@ type Facts struct {
 	version int64
 	entries map[string]*factsEntry
 	people  map[string]*target // the facts of people looked at (nil: unknown)
+	// rules holds establishments' edits of the communication rules
+	// (comm_rules, whose changes bump the version: migration 0023).
+	rules map[string]map[string]CommScope
 }
 
 type factsEntry struct {
@@ -42,6 +45,7 @@ func (c *Facts) entry(person string, version int64) *factsEntry {
 		return nil
 	case version > c.version || c.entries == nil || len(c.entries) >= factsLimit:
 		c.version, c.entries, c.people = version, map[string]*factsEntry{}, map[string]*target{}
+		c.rules = map[string]map[string]CommScope{}
 	}
 	e := c.entries[person]
 	if e == nil {
@@ -127,5 +131,25 @@ func (c *Facts) keepTargets(version int64, ids []string, found map[string]*targe
 	}
 	for _, id := range ids {
 		c.people[id] = found[id]
+	}
+}
+
+// commRules returns the edits of establishment e kept for version.
+func (c *Facts) commRules(version int64, e string) (map[string]CommScope, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.version {
+		return nil, false
+	}
+	r, ok := c.rules[e]
+	return r, ok
+}
+
+// keepCommRules keeps the edits of establishment e loaded at version.
+func (c *Facts) keepCommRules(version int64, e string, r map[string]CommScope) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version == c.version && c.rules != nil {
+		c.rules[e] = r
 	}
 }

@@ -99,7 +99,9 @@ func (p *Policy) viewerOf(personID string, f *viewerFacts) (*Viewer, error) {
 type target struct {
 	profile string
 	active  bool
-	est     map[string]bool // attached establishment → holds a staff function there
+	est     map[string]bool  // attached establishment → holds a staff function there
+	fn      map[string]uint8 // attached establishment → function bits held there (any profile)
+	refuse  uint8            // messages refused: refuseStudents, refuseFamilies (comm.go)
 }
 
 // staff tells whether the target is a colleague: a teacher or a member of
