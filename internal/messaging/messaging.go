@@ -13,6 +13,11 @@
 // message they report to school life is shown, alone, to the school-life
 // office of the conversation's establishment (Reports).
 //
+// A conversation's author may close it (a "discussion fermée": read by its
+// participants, answered by nobody) and reopen it; staff may send a message
+// whose recipients cannot answer (Compose.NoReply: closed when written).
+// A draft keeps its attachments until it is sent or discarded.
+//
 // New messages are announced through internal/notify (kind "message", one
 // notice per recipient and message), without their subject or text.
 package messaging
@@ -120,6 +125,13 @@ type Conversation struct {
 	Hidden        int      // the other recipients, counted (a message to many is as in blind copy)
 	Messages      []Message
 	Folder        string
+	// Closed: a closed discussion, read by its participants, answered by
+	// nobody (ClosedAt, by ClosedBy). CanClose: the reader started it and
+	// may close or reopen it.
+	Closed   bool
+	ClosedAt time.Time
+	ClosedBy Person
+	CanClose bool
 }
 
 // Draft is an unsent message.
@@ -130,4 +142,7 @@ type Draft struct {
 	Subject      string
 	Body         string
 	UpdatedAt    time.Time
+	// Attachments kept with the draft (sealed like a message's); they go
+	// with the message when it is sent.
+	Attachments []Attachment
 }

@@ -175,11 +175,15 @@ func (s *Service) Unread(ctx context.Context, v *access.Viewer) (int, error) {
 // a conversation; anyone else, an administrator or the head included, is
 // refused like for a missing one.
 func (s *Service) Open(ctx context.Context, v *access.Viewer, conv string) (*Conversation, error) {
-	p, err := s.participation(ctx, v, conv)
+	part, err := s.participation(ctx, v, conv)
 	if err != nil {
 		return nil, err
 	}
-	c := &Conversation{ID: conv, Establishment: p.establishment, Folder: p.folder}
+	c := &Conversation{ID: conv, Establishment: part.establishment, Folder: part.folder,
+		Closed: part.closedAt != 0, CanClose: part.createdBy == v.ID}
+	if c.Closed {
+		c.ClosedAt = time.Unix(part.closedAt, 0)
+	}
 	if err := s.DB.QueryRow(ctx, `SELECT subject FROM msg_conversations WHERE id = ?`, conv).Scan(&c.Subject); err != nil {
 		return nil, err
 	}
@@ -203,6 +207,9 @@ func (s *Service) Open(ctx context.Context, v *access.Viewer, conv string) (*Con
 		return nil, err
 	}
 	for _, p := range all {
+		if c.Closed && p.ID == part.closedBy {
+			c.ClosedBy = p
+		}
 		if shown[p.ID] {
 			c.Participants = append(c.Participants, p)
 		} else {
@@ -326,7 +333,18 @@ func (s *Service) Drafts(ctx context.Context, v *access.Viewer) ([]Draft, error)
 		d.Recipients, d.UpdatedAt = strings.Fields(rec), time.Unix(at, 0)
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	att, err := draftAttachments(ctx, s.DB, v.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Attachments = att[out[i].ID]
+	}
+	return out, nil
 }
 
 // GetDraft returns v's draft id.
@@ -677,6 +695,13 @@ func Purge(ctx context.Context, v *access.Viewer, q db.Querier, now time.Time) (
 		if err := rows.Err(); err != nil {
 			return total, err
 		}
+		// Drafts as old go with their files.
+		drafted, err := db.Strings(ctx, q, `SELECT a.file_id FROM msg_draft_attachments a JOIN msg_drafts d ON d.id = a.draft_id
+			WHERE d.establishment_id = ? AND d.updated_at < ?`, e, before)
+		if err != nil {
+			return total, err
+		}
+		fileIDs = append(fileIDs, drafted...)
 		// Children first: PostgreSQL cascades, SQLite may run without
 		// foreign keys enforced in some tools.
 		for _, st := range []string{
@@ -685,6 +710,7 @@ func Purge(ctx context.Context, v *access.Viewer, q db.Querier, now time.Time) (
 			`DELETE FROM msg_receipts WHERE message_id IN (SELECT m.id FROM msg_messages m JOIN msg_conversations c ON c.id = m.conversation_id WHERE c.establishment_id = ? AND c.last_at < ?)`,
 			`DELETE FROM msg_messages WHERE conversation_id IN (SELECT id FROM msg_conversations WHERE establishment_id = ? AND last_at < ?)`,
 			`DELETE FROM msg_participants WHERE conversation_id IN (SELECT id FROM msg_conversations WHERE establishment_id = ? AND last_at < ?)`,
+			`DELETE FROM msg_draft_attachments WHERE draft_id IN (SELECT id FROM msg_drafts WHERE establishment_id = ? AND updated_at < ?)`,
 			`DELETE FROM msg_drafts WHERE establishment_id = ? AND updated_at < ?`,
 		} {
 			if _, err := q.Exec(ctx, st, e, before); err != nil {

@@ -43,7 +43,7 @@ func SendIn(ctx context.Context, v *access.Viewer, tx *db.Tx, author string, rec
 	if err := svc.allowedIn(ctx, av, tx, uniq(recipients)); err != nil {
 		return "", err
 	}
-	est, err := establishmentIn(ctx, tx, av, recipients[0])
+	est, err := establishmentIn(ctx, tx, av, recipients[0], "")
 	if err != nil {
 		return "", err
 	}
@@ -141,25 +141,35 @@ func (s *Service) allowedIn(ctx context.Context, v *access.Viewer, q db.Querier,
 	return nil
 }
 
-func establishmentIn(ctx context.Context, q db.Querier, v *access.Viewer, recipient string) (string, error) {
+// establishmentIn is the establishment a new conversation belongs to:
+// prefer when the recipient is attached there, else the first of v's
+// establishments the recipient is attached to.
+func establishmentIn(ctx context.Context, q db.Querier, v *access.Viewer, recipient, prefer string) (string, error) {
 	rows, err := q.Query(ctx, `SELECT establishment_id FROM memberships WHERE person_id = ? ORDER BY establishment_id`, recipient)
 	if err != nil {
 		return "", err
 	}
 	defer rows.Close()
+	first := ""
 	for rows.Next() {
 		var e string
 		if err := rows.Scan(&e); err != nil {
 			return "", err
 		}
 		for _, mine := range v.Establishments {
-			if mine == e {
+			if mine == e && first == "" {
+				first = e
+			}
+			if mine == e && e == prefer {
 				return e, nil
 			}
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return "", err
+	}
+	if first != "" {
+		return first, nil
 	}
 	return "", access.Refuse(access.WriteTo, access.Person(recipient), "no shared establishment")
 }

@@ -28,8 +28,11 @@ type Compose struct {
 	Groups      []string // "families:CLASS" or "teachers:CLASS" (GroupOption.Ref)
 	Subject     string
 	Body        string // rich text as typed
-	DraftID     string // the draft this message was; deleted once sent
+	DraftID     string // the draft this message was; deleted once sent, its attachments going with the message
 	Attachments []Upload
+	// NoReply: the recipients cannot answer (the conversation is closed
+	// when written); staff and teachers only.
+	NoReply bool
 }
 
 // Refused is a recipient the rules refuse: the send is refused whole and
@@ -126,7 +129,14 @@ func (s *Service) Send(ctx context.Context, v *access.Viewer, in Compose) (strin
 	case len(recipients) > MaxRecipients:
 		ps.Add("recipients", "too-many", strconv.Itoa(MaxRecipients))
 	}
-	if len(in.Attachments) > MaxAttachments {
+	if in.NoReply && (student || v.Profile == roles.Relative) {
+		ps.Add("noreply", "staff-only", "")
+	}
+	dr, _, err := s.ownDraft(ctx, v, in.DraftID)
+	if err != nil {
+		return "", err
+	}
+	if len(in.Attachments)+len(dr.files) > MaxAttachments {
 		ps.Add("attachments", "too-many-files", strconv.Itoa(MaxAttachments))
 	}
 	if len(ps) > 0 {
@@ -135,7 +145,9 @@ func (s *Service) Send(ctx context.Context, v *access.Viewer, in Compose) (strin
 	if err := s.allowed(ctx, v, recipients, nil); err != nil {
 		return "", err
 	}
-	est, err := s.establishmentFor(ctx, v, recipients[0])
+	// The draft's files are sealed under its establishment's key: the
+	// conversation belongs there when the first recipient is attached to it.
+	est, err := establishmentIn(ctx, s.DB, v, recipients[0], dr.establishment)
 	if err != nil {
 		return "", err
 	}
@@ -146,14 +158,17 @@ func (s *Service) Send(ctx context.Context, v *access.Viewer, in Compose) (strin
 		if saved, err = s.saveUploads(ctx, v, tx, est, in.Attachments); err != nil {
 			return err
 		}
-		conv, err = write(ctx, v, tx, est, v.ID, subject, body, recipients, s.now().Unix(), true, saved)
+		at := s.now().Unix()
+		conv, err = write(ctx, v, tx, est, v.ID, subject, body, recipients, at, true, append(dr.files, saved...))
 		if err != nil {
 			return err
 		}
-		if in.DraftID != "" {
-			_, err = tx.Exec(ctx, `DELETE FROM msg_drafts WHERE id = ? AND author_id = ?`, in.DraftID, v.ID)
+		if in.NoReply {
+			if _, err := tx.Exec(ctx, `UPDATE msg_conversations SET closed_at = ?, closed_by = ? WHERE id = ?`, at, v.ID, conv); err != nil {
+				return err
+			}
 		}
-		return err
+		return dropDraft(ctx, tx, v, dr.id)
 	})
 	if err != nil && saved != nil {
 		s.discard(ctx, saved)
@@ -192,12 +207,6 @@ func (s *Service) allowed(ctx context.Context, v *access.Viewer, recipients []st
 		return r
 	}
 	return nil
-}
-
-// establishmentFor is the establishment a new conversation belongs to: the
-// first of v's establishments the recipient is attached to.
-func (s *Service) establishmentFor(ctx context.Context, v *access.Viewer, recipient string) (string, error) {
-	return establishmentIn(ctx, s.DB, v, recipient)
 }
 
 // write inserts a conversation and its first message in tx and notifies
@@ -260,13 +269,41 @@ func addMessage(ctx context.Context, v *access.Viewer, tx db.Querier, est, conv,
 // all except parents and students"). A recipient the rules refuse is
 // allowed only if they wrote in the conversation (the reply rule).
 func (s *Service) Reply(ctx context.Context, v *access.Viewer, conv, body string, staffOnly bool, att ...Upload) error {
+	return s.Answer(ctx, v, Answer{Conversation: conv, Body: body, StaffOnly: staffOnly, Attachments: att})
+}
+
+// Answer is a reply's form.
+type Answer struct {
+	Conversation string
+	Body         string
+	StaffOnly    bool   // "reply to all except parents and students"
+	DraftID      string // the draft of this answer: its attachments go with it, it is deleted once sent
+	Attachments  []Upload
+}
+
+// Answer sends an answer (see Reply). A closed discussion is answered by
+// nobody: check.Problems on "conversation" (code "closed"), nothing
+// written, the draft kept.
+func (s *Service) Answer(ctx context.Context, v *access.Viewer, in Answer) error {
+	conv, body, staffOnly, att := in.Conversation, in.Body, in.StaffOnly, in.Attachments
 	c, err := s.participation(ctx, v, conv)
 	if err != nil {
 		return err
 	}
+	dr, _, err := s.ownDraft(ctx, v, in.DraftID)
+	if err != nil {
+		return err
+	}
+	if dr.id != "" && dr.conversation != conv {
+		return access.Refuse(access.WriteTo, access.Person(""), "a draft of another conversation")
+	}
 	var ps check.Problems
+	if c.closedAt != 0 {
+		ps.Add("conversation", "closed", "")
+		return ps
+	}
 	html := cleanBody(&ps, body)
-	if len(att) > MaxAttachments {
+	if len(att)+len(dr.files) > MaxAttachments {
 		ps.Add("attachments", "too-many-files", strconv.Itoa(MaxAttachments))
 	}
 	if len(ps) > 0 {
@@ -324,7 +361,10 @@ func (s *Service) Reply(ctx context.Context, v *access.Viewer, conv, body string
 			folder, at, at, conv, v.ID); err != nil {
 			return err
 		}
-		return addMessage(ctx, v, tx, c.establishment, conv, v.ID, html, to, at, true, saved)
+		if err := addMessage(ctx, v, tx, c.establishment, conv, v.ID, html, to, at, true, append(dr.files, saved...)); err != nil {
+			return err
+		}
+		return dropDraft(ctx, tx, v, dr.id)
 	})
 	if err != nil && saved != nil {
 		s.discard(ctx, saved)
@@ -334,6 +374,8 @@ func (s *Service) Reply(ctx context.Context, v *access.Viewer, conv, body string
 
 type participation struct {
 	establishment, folder string
+	closedAt              int64  // 0: open
+	closedBy, createdBy   string // who closed it, who started it
 }
 
 // participation returns v's place in conv; a conversation v is not part of
@@ -343,13 +385,32 @@ func (s *Service) participation(ctx context.Context, v *access.Viewer, conv stri
 	if v == nil || v.IsSystem() || v.ID == "" {
 		return p, access.Refuse("read-conversation", access.Resource{Kind: "conversation", ID: conv}, "no person")
 	}
-	err := s.DB.QueryRow(ctx, `SELECT c.establishment_id, p.folder FROM msg_participants p
+	err := s.DB.QueryRow(ctx, `SELECT c.establishment_id, p.folder, c.closed_at, c.closed_by, c.created_by FROM msg_participants p
 		JOIN msg_conversations c ON c.id = p.conversation_id
-		WHERE p.conversation_id = ? AND p.person_id = ?`, conv, v.ID).Scan(&p.establishment, &p.folder)
+		WHERE p.conversation_id = ? AND p.person_id = ?`, conv, v.ID).Scan(&p.establishment, &p.folder, &p.closedAt, &p.closedBy, &p.createdBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, access.Refuse("read-conversation", access.Resource{Kind: "conversation", ID: conv}, "not a participant")
 	}
 	return p, err
+}
+
+// Close closes conversation conv to answers (closed true) or reopens it,
+// as the person who started it; its participants still read it. Anyone
+// else is refused (a non-participant like for a missing conversation).
+func (s *Service) Close(ctx context.Context, v *access.Viewer, conv string, closed bool) error {
+	c, err := s.participation(ctx, v, conv)
+	if err != nil {
+		return err
+	}
+	if c.createdBy != v.ID {
+		return access.Refuse("close-conversation", access.Resource{Kind: "conversation", ID: conv}, "not its author")
+	}
+	at, by := s.now().Unix(), v.ID
+	if !closed {
+		at, by = 0, ""
+	}
+	_, err = s.DB.Exec(ctx, `UPDATE msg_conversations SET closed_at = ?, closed_by = ? WHERE id = ?`, at, by, conv)
+	return err
 }
 
 // Move puts conversation conv in one of v's folders (inbox, archive,
@@ -364,49 +425,6 @@ func (s *Service) Move(ctx context.Context, v *access.Viewer, conv, folder strin
 		return check.Problems{{Field: "folder", Code: "unknown", Value: folder}}
 	}
 	_, err := s.DB.Exec(ctx, `UPDATE msg_participants SET folder = ? WHERE conversation_id = ? AND person_id = ?`, folder, conv, v.ID)
-	return err
-}
-
-// SaveDraft creates or updates v's draft d (its ID, "" for a new one) and
-// returns its ID. A draft is saved whatever it holds (as typed, unchecked
-// but for size): it is the sender's own and is checked when sent.
-func (s *Service) SaveDraft(ctx context.Context, v *access.Viewer, d Draft) (string, error) {
-	if v == nil || v.IsSystem() || len(v.Establishments) == 0 {
-		return "", access.Refuse(access.WriteTo, access.Person(""), "no person")
-	}
-	if len(d.Subject) > 4*MaxSubject || len(d.Body) > richtext.MaxBytes || len(d.Recipients) > MaxRecipients {
-		return "", check.Problems{{Field: "body", Code: "too-long", Value: strconv.Itoa(MaxBody)}}
-	}
-	if d.Conversation != "" {
-		if _, err := s.participation(ctx, v, d.Conversation); err != nil {
-			return "", err
-		}
-	}
-	rec := strings.Join(uniq(d.Recipients), " ")
-	at := s.now().Unix()
-	if d.ID != "" {
-		res, err := s.DB.Exec(ctx, `UPDATE msg_drafts SET recipients = ?, subject = ?, body = ?, updated_at = ? WHERE id = ? AND author_id = ?`,
-			rec, d.Subject, d.Body, at, d.ID, v.ID)
-		if err != nil {
-			return "", err
-		}
-		if n, _ := res.RowsAffected(); n == 1 {
-			return d.ID, nil
-		}
-		return "", access.Refuse(access.WriteTo, access.Person(""), "not the viewer's draft")
-	}
-	id := ids.For(ctx)
-	_, err := s.DB.Exec(ctx, `INSERT INTO msg_drafts (id, establishment_id, author_id, conversation_id, recipients, subject, body, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, v.Establishments[0], v.ID, d.Conversation, rec, d.Subject, d.Body, at)
-	return id, err
-}
-
-// DeleteDraft deletes v's draft id.
-func (s *Service) DeleteDraft(ctx context.Context, v *access.Viewer, id string) error {
-	if v == nil || v.IsSystem() {
-		return access.Refuse(access.WriteTo, access.Person(""), "no person")
-	}
-	_, err := s.DB.Exec(ctx, `DELETE FROM msg_drafts WHERE id = ? AND author_id = ?`, id, v.ID)
 	return err
 }
 
