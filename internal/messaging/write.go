@@ -585,3 +585,13 @@ func establishmentsWhere(ctx context.Context, v *access.Viewer, a access.Action)
 	}
 	return out, nil
 }
+
+// SetMessageRefusal records whom v does not accept new messages from
+// (access.Viewer.SetMessageRefusal), audited.
+func (s *Service) SetMessageRefusal(ctx context.Context, v *access.Viewer, r access.MessageRefusal) error {
+	if err := v.SetMessageRefusal(ctx, s.DB, r); err != nil {
+		return err
+	}
+	return audit.Record(ctx, s.DB, audit.Event{ActorID: v.ID, Action: "message-refusal-changed",
+		Target: fmt.Sprintf("students=%t,families=%t", r.Students, r.Families), Outcome: audit.Success, At: s.now()})
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"cartable/internal/access"
 	"cartable/internal/check"
 	"cartable/internal/files"
 	"cartable/internal/i18n"
@@ -25,6 +26,7 @@ type folderData struct {
 	Unread  int
 	Saved   string
 	Rules   bool // the viewer may edit the rules of an establishment
+	Prefs   bool // the viewer may choose not to receive messages
 }
 
 // folder lists a folder (the inbox by default).
@@ -58,6 +60,7 @@ func (a *Area) folder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Rules = len(a.ruledEstablishments(r)) > 0
+	d.Prefs, _ = v.MayRefuseMessages(ctx)
 	a.pages.Render(w, r, http.StatusOK, "folder", "msg.title", d)
 }
 
@@ -81,9 +84,15 @@ type composeData struct {
 	Bad        map[string]bool
 	Refused    *messaging.Refused
 	Saved      bool
+	Removed    bool
 	MaxSubject int
 	Student    bool
 	MaxPeople  int
+	// Attachments kept with the draft; NoReply as ticked; Staff: the
+	// viewer may send a message its recipients cannot answer.
+	Attachments []messaging.Attachment
+	NoReply     bool
+	Staff       bool
 }
 
 // compose shows the form: empty, to one person (?to=), or a draft (?draft=).
@@ -130,8 +139,14 @@ func (a *Area) showCompose(w http.ResponseWriter, r *http.Request, status int, d
 			return
 		}
 	}
+	if d.Draft != "" {
+		if dr, err := a.msg.GetDraft(ctx, v, d.Draft); err == nil {
+			d.Attachments = dr.Attachments
+		}
+	}
 	d.MaxSubject = messaging.MaxSubject
 	d.Student = v.Profile == "student"
+	d.Staff = v.Profile != "student" && v.Profile != "relative"
 	d.MaxPeople = messaging.MaxStudentRecipients
 	a.pages.Render(w, r, status, "compose", "msg.new", d)
 }
@@ -139,7 +154,7 @@ func (a *Area) showCompose(w http.ResponseWriter, r *http.Request, status int, d
 func formCompose(r *http.Request) messaging.Compose {
 	_ = r.ParseForm() // read already by the form token's check
 	return messaging.Compose{Recipients: r.PostForm["to"], Groups: r.PostForm["group"], Subject: r.PostFormValue("subject"),
-		Body: r.PostFormValue("body"), DraftID: r.PostFormValue("draft")}
+		Body: r.PostFormValue("body"), DraftID: r.PostFormValue("draft"), NoReply: r.PostFormValue("noreply") == "1"}
 }
 
 // uploads opens the files chosen in a multipart form (none for a plain
@@ -168,16 +183,32 @@ func uploads(r *http.Request) ([]messaging.Upload, func()) {
 }
 
 // composePost is the form's one action: search (the form comes back with
-// the people found, what was typed kept), save the draft, or send.
+// the people found, what was typed kept), save the draft (with the files
+// chosen), remove a file of the draft, discard the draft, or send.
 func (a *Area) composePost(w http.ResponseWriter, r *http.Request) {
 	ctx, v := r.Context(), page.Viewer(r)
 	in := formCompose(r)
-	d := composeData{Draft: in.DraftID, Subject: in.Subject, Body: in.Body, Checked: map[string]bool{}, Query: strings.TrimSpace(r.PostFormValue("q"))}
+	d := composeData{Draft: in.DraftID, Subject: in.Subject, Body: in.Body, Checked: map[string]bool{},
+		Query: strings.TrimSpace(r.PostFormValue("q")), NoReply: in.NoReply}
 	for _, g := range in.Groups {
 		d.Checked[g] = true
 	}
-	save := func() bool {
-		id, err := a.msg.SaveDraft(ctx, v, messaging.Draft{ID: in.DraftID, Recipients: in.Recipients, Subject: in.Subject, Body: in.Body})
+	// save keeps what was typed as the draft, with the files chosen when
+	// withFiles; refused files are named and the text is saved without
+	// them. False with no problem: the response is written.
+	save := func(withFiles bool) bool {
+		var ups []messaging.Upload
+		if withFiles {
+			var done func()
+			ups, done = uploads(r)
+			defer done()
+		}
+		dr := messaging.Draft{ID: d.Draft, Recipients: in.Recipients, Subject: in.Subject, Body: in.Body}
+		id, err := a.msg.SaveDraft(ctx, v, dr, ups...)
+		if ps, ok := check.As(err); ok && len(ups) > 0 && ps.Has("attachments") {
+			d.Problems, d.Bad = page.ProblemText(page.Lang(r), "msg", ps), ps.Fields()
+			id, err = a.msg.SaveDraft(ctx, v, dr)
+		}
 		if err != nil {
 			if ps, ok := check.As(err); ok {
 				d.Problems, d.Bad = page.ProblemText(page.Lang(r), "msg", ps), ps.Fields()
@@ -189,17 +220,40 @@ func (a *Area) composePost(w http.ResponseWriter, r *http.Request) {
 		d.Draft = id
 		return true
 	}
+	if file := r.PostFormValue("remove"); file != "" {
+		if !save(false) && d.Problems == nil {
+			return
+		}
+		if err := a.msg.RemoveDraftAttachment(ctx, v, d.Draft, file); err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+		d.Removed = true
+		a.showCompose(w, r, http.StatusOK, d, in.Recipients)
+		return
+	}
 	switch r.PostFormValue("action") {
 	case "search":
 		a.showCompose(w, r, http.StatusOK, d, in.Recipients)
 		return
+	case "discard":
+		if err := a.msg.DeleteDraft(ctx, v, d.Draft); err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/messages?folder=drafts&saved=discarded", http.StatusSeeOther)
+		return
 	case "draft":
-		if save() {
+		if save(true) {
 			d.Saved = true
 		} else if d.Problems == nil {
 			return
 		}
-		a.showCompose(w, r, http.StatusOK, d, in.Recipients)
+		status := http.StatusOK
+		if d.Problems != nil {
+			status = http.StatusUnprocessableEntity
+		}
+		a.showCompose(w, r, status, d, in.Recipients)
 		return
 	}
 	var done func()
@@ -210,15 +264,15 @@ func (a *Area) composePost(w http.ResponseWriter, r *http.Request) {
 	var refused *messaging.Refused
 	switch {
 	case errors.As(err, &refused):
-		// Nothing sent: the draft keeps what was typed.
+		// Nothing sent: the draft keeps what was typed and the files.
 		d.Refused = refused
-		if !save() && d.Problems == nil {
+		if !save(true) && d.Problems == nil {
 			return
 		}
 		a.showCompose(w, r, http.StatusUnprocessableEntity, d, in.Recipients)
 		return
 	case errors.As(err, &ps):
-		if !save() && d.Problems == nil {
+		if !save(true) && d.Problems == nil {
 			return
 		}
 		d.Problems, d.Bad = page.ProblemText(page.Lang(r), "msg", ps), ps.Fields()
@@ -259,13 +313,15 @@ type convData struct {
 	Draft    string
 	Staff    bool // the "reply to all except parents and students" button is useful
 	Folders  []string
+	// The answer's draft attachments.
+	Attachments []messaging.Attachment
 }
 
 // conversation shows a conversation to a participant (and marks it read).
 func (a *Area) conversation(w http.ResponseWriter, r *http.Request) {
 	d := convData{Saved: r.URL.Query().Get("saved")}
 	if id := r.URL.Query().Get("draft"); id != "" {
-		if dr, err := a.msg.GetDraft(r.Context(), page.Viewer(r), id); err == nil {
+		if dr, err := a.msg.GetDraft(r.Context(), page.Viewer(r), id); err == nil && dr.Conversation == r.PathValue("id") {
 			d.Draft, d.Typed = dr.ID, dr.Body
 		}
 	}
@@ -280,6 +336,11 @@ func (a *Area) showConversation(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	d.C, d.Me, d.Folders = c, v.ID, []string{messaging.Inbox, messaging.Archive, messaging.Trash}
+	if d.Draft != "" {
+		if dr, err := a.msg.GetDraft(r.Context(), v, d.Draft); err == nil {
+			d.Attachments = dr.Attachments
+		}
+	}
 	// Other recipients not shown may be families too.
 	d.Staff = c.Hidden > 0
 	for _, p := range c.Participants {
@@ -293,12 +354,46 @@ func (a *Area) showConversation(w http.ResponseWriter, r *http.Request, status i
 func (a *Area) reply(w http.ResponseWriter, r *http.Request) {
 	ctx, v := r.Context(), page.Viewer(r)
 	conv, body := r.PathValue("id"), r.PostFormValue("body")
+	d := convData{Typed: body, Draft: r.PostFormValue("draft")}
+	// keep saves the answer as a draft of the conversation, with the files
+	// chosen when withFiles (without them if they are refused).
+	keep := func(withFiles bool) error {
+		var ups []messaging.Upload
+		if withFiles {
+			var done func()
+			ups, done = uploads(r)
+			defer done()
+		}
+		dr := messaging.Draft{ID: d.Draft, Conversation: conv, Body: body}
+		id, err := a.msg.SaveDraft(ctx, v, dr, ups...)
+		if ps, ok := check.As(err); ok && len(ups) > 0 {
+			d.Problems = append(d.Problems, page.ProblemText(page.Lang(r), "msg", ps)...)
+			id, err = a.msg.SaveDraft(ctx, v, dr)
+		}
+		if err == nil {
+			d.Draft = id
+		}
+		return err
+	}
+	if file := r.PostFormValue("remove"); file != "" {
+		err := keep(false)
+		if err == nil {
+			err = a.msg.RemoveDraftAttachment(ctx, v, d.Draft, file)
+		}
+		if err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+		d.Saved = "removed"
+		a.showConversation(w, r, http.StatusOK, d)
+		return
+	}
 	att, done := uploads(r)
 	defer done()
-	err := a.msg.Reply(ctx, v, conv, body, r.PostFormValue("to") == "staff", att...)
+	err := a.msg.Answer(ctx, v, messaging.Answer{Conversation: conv, Body: body, StaffOnly: r.PostFormValue("to") == "staff",
+		DraftID: d.Draft, Attachments: att})
 	var ps check.Problems
 	var refused *messaging.Refused
-	d := convData{Typed: body, Draft: r.PostFormValue("draft")}
 	switch {
 	case errors.As(err, &refused):
 		d.Refused = refused
@@ -308,17 +403,57 @@ func (a *Area) reply(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	default:
-		if d.Draft != "" {
-			_ = a.msg.DeleteDraft(ctx, v, d.Draft)
-		}
 		http.Redirect(w, r, "/messages/c/"+url.PathEscape(conv)+"?saved=replied", http.StatusSeeOther)
 		return
 	}
-	// Nothing sent: the answer is kept as a draft of the conversation.
-	if id, err := a.msg.SaveDraft(ctx, v, messaging.Draft{ID: d.Draft, Conversation: conv, Body: body}); err == nil {
-		d.Draft = id
+	// Nothing sent: the answer and its files are kept as a draft of the
+	// conversation.
+	if err := keep(true); err != nil && !errors.As(err, &ps) {
+		a.kit.Fail(w, r, err)
+		return
 	}
 	a.showConversation(w, r, http.StatusUnprocessableEntity, d)
+}
+
+// closeConversation closes a conversation to answers or reopens it, as
+// its author.
+func (a *Area) closeConversation(w http.ResponseWriter, r *http.Request) {
+	conv, closed := r.PathValue("id"), r.PostFormValue("state") != "open"
+	if err := a.msg.Close(r.Context(), page.Viewer(r), conv, closed); err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	saved := "reopened"
+	if closed {
+		saved = "closed"
+	}
+	http.Redirect(w, r, "/messages/c/"+url.PathEscape(conv)+"?saved="+saved, http.StatusSeeOther)
+}
+
+type prefsData struct {
+	Refusal access.MessageRefusal
+	Saved   bool
+}
+
+// prefs: whom one receives new messages from (relatives, and staff outside
+// school life).
+func (a *Area) prefs(w http.ResponseWriter, r *http.Request) {
+	ctx, v := r.Context(), page.Viewer(r)
+	ref, err := v.MessageRefusal(ctx)
+	if err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	a.pages.Render(w, r, http.StatusOK, "prefs", "msg.prefs.title", prefsData{Refusal: ref, Saved: r.URL.Query().Get("saved") != ""})
+}
+
+func (a *Area) savePrefs(w http.ResponseWriter, r *http.Request) {
+	ref := access.MessageRefusal{Students: r.PostFormValue("students") == "1", Families: r.PostFormValue("families") == "1"}
+	if err := a.msg.SetMessageRefusal(r.Context(), page.Viewer(r), ref); err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/messages/preferences?saved=1", http.StatusSeeOther)
 }
 
 func (a *Area) move(w http.ResponseWriter, r *http.Request) {
