@@ -2,11 +2,14 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	"cartable/internal/dbtest"
 	"cartable/internal/demo"
 	"cartable/internal/files"
+	"cartable/internal/roles"
 	"cartable/internal/web"
 )
 
@@ -24,41 +28,7 @@ import (
 // either direction.
 func TestFactsCacheAcrossReplicas(t *testing.T) {
 	ctx := context.Background()
-	u := dbtest.URL(t)
-	var urls []string
-	var d0 *db.DB
-	var accts []demo.Account
-	for i := 0; i < 2; i++ {
-		d, err := db.Open(ctx, u)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		if i == 0 {
-			if _, err := d.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if err := d.Tx(ctx, func(tx *db.Tx) (err error) {
-				accts, err = demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 1, Students: 30})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			d0 = d
-		}
-		store, err := files.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler), Files: store})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(s.Handler())
-		t.Cleanup(ts.Close)
-		urls = append(urls, ts.URL)
-	}
-	e := &env{t: t, db: d0, accounts: accts, clock: &clock{at: time.Now()}}
+	urls, d0, accts, e := twoReplicas(t)
 	var relative demo.Account
 	for _, a := range accts {
 		if a.Profile == "relative" {
@@ -119,6 +89,115 @@ func TestFactsCacheAcrossReplicas(t *testing.T) {
 	for i := range urls {
 		if got := onReplica(i, page); got != http.StatusOK {
 			t.Fatalf("replica %d: the child's page once the link is back: %d", i, got)
+		}
+	}
+}
+
+// twoReplicas starts two servers over one database (the demo of 30
+// students), each with its own Facts cache.
+func twoReplicas(t *testing.T) (urls []string, d0 *db.DB, accts []demo.Account, e *env) {
+	ctx := context.Background()
+	u := dbtest.URL(t)
+	for i := 0; i < 2; i++ {
+		d, err := db.Open(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		if i == 0 {
+			if _, err := d.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Tx(ctx, func(tx *db.Tx) (err error) {
+				accts, err = demo.Generate(ctx, access.System("test"), tx, demo.Options{Seed: 1, Students: 30})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			d0 = d
+		}
+		store, err := files.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := web.New(web.Options{DB: d, BaseURL: "http://127.0.0.1", Log: slog.New(slog.DiscardHandler), Files: store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(s.Handler())
+		t.Cleanup(ts.Close)
+		urls = append(urls, ts.URL)
+	}
+	e = &env{t: t, db: d0, accounts: accts, clock: &clock{at: time.Now()}}
+	return urls, d0, accts, e
+}
+
+// The communication rules' edits are facts of the directory's version too:
+// the head's edit through one replica decides the next request on the
+// other, which had cached the rules before.
+func TestCommRulesAcrossReplicas(t *testing.T) {
+	urls, _, accts, e := twoReplicas(t)
+	var student, head demo.Account
+	for _, a := range accts {
+		if student.Login == "" && a.Profile == roles.Student {
+			student = a
+		}
+		if head.Login == "" && has(roles.Head)(a) {
+			head = a
+		}
+	}
+	me := e.person(student.Login)
+	mates := e.query(`SELECT o.student_id FROM enrolments m JOIN enrolments o ON o.class_id = m.class_id
+		WHERE m.student_id = ? AND o.student_id <> ? ORDER BY o.student_id`, me.ID, me.ID)
+	if len(mates) == 0 {
+		t.Fatal("the student has no classmate")
+	}
+	mate := e.row(mates[0])
+	client := func(login string) *http.Client {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.PostForm(urls[0]+"/sign-in", url.Values{"login": {login}, "password": {demo.DefaultPassword}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-in %s: %v %v", login, err, resp)
+		}
+		resp.Body.Close()
+		return c
+	}
+	sc := client(student.Login)
+	refused := func(i int) bool {
+		t.Helper()
+		resp, err := sc.Get(urls[i] + "/messages/why?q=" + url.QueryEscape(mate.LastName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Contains(string(b), "Les élèves ne peuvent pas écrire aux élèves")
+	}
+	for i := range urls {
+		if !refused(i) {
+			t.Fatalf("replica %d: a classmate reachable by default", i)
+		}
+	}
+	hc := client(head.Login)
+	resp, err := hc.Get(urls[0] + "/messages/rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("no form token on the rules page")
+	}
+	resp, err = hc.PostForm(urls[0]+"/messages/rules", url.Values{"csrf": {string(m[1])}, "retention": {"365"}, "rule.student>student": {"linked"}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the head's edit: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	for i := range urls {
+		if refused(i) {
+			t.Errorf("replica %d: the edit made on replica 0 is not seen at the next request", i)
 		}
 	}
 }
