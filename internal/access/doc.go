@@ -242,14 +242,24 @@
 // by default); never a student and another family's relative, never a
 // relative and another family. The head edits the cells (manage-comm-
 // rules); every refusal of write-to names its cell in words
-// (Viewer.WhyWrite). Only the participants of a conversation read it:
-// nobody else, the head and the operators included (docs/messaging.md).
+// (Viewer.WhyWrite). A relative, or a member of staff outside school life,
+// may decline new messages from students and/or families (refuse-messages;
+// not a teacher, not the CPE: families and students keep their way to the
+// school); direction, teachers and staff always write to them, and answers
+// to what they wrote are never blocked. Only the participants of a
+// conversation read it: nobody else, the head and the operators included
+// (docs/messaging.md). The establishments' edits and the refusals are
+// facts of the directory's version (Facts), bumped by their changes.
 //
 //	question                          who may (same establishment)
 //	--------------------------------  ------------------------------------------------
-//	write-to a person                 as the establishment's matrix allows; anyone
-//	                                  may answer those who wrote in the conversation
+//	write-to a person                 as the establishment's matrix allows, unless the
+//	                                  recipient declines the sender's category
+//	                                  (does-not-accept); anyone may answer those who
+//	                                  wrote in the conversation
 //	manage-comm-rules                 head
+//	refuse-messages (on oneself)      a relative; staff who are not school life
+//	                                  (not a teacher)
 //	publish-news to an audience       a teacher: the students or families of the classes
 //	                                  and groups they teach or head; head, deputy, cpe:
 //	                                  their whole establishment, by profile or function
