@@ -115,14 +115,14 @@ func (s *Service) SaveDraft(ctx context.Context, v *access.Viewer, d Draft, ups 
 	var saved []files.File
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		if id != "" {
-			if _, err := tx.Exec(ctx, `UPDATE msg_drafts SET recipients = ?, subject = ?, body = ?, updated_at = ? WHERE id = ? AND author_id = ?`,
-				rec, d.Subject, d.Body, at, id, v.ID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE msg_drafts SET recipients = ?, subject = ?, body = ?, no_reply = ?, updated_at = ? WHERE id = ? AND author_id = ?`,
+				rec, d.Subject, d.Body, d.NoReply, at, id, v.ID); err != nil {
 				return err
 			}
 		} else {
 			id = ids.For(ctx)
-			if _, err := tx.Exec(ctx, `INSERT INTO msg_drafts (id, establishment_id, author_id, conversation_id, recipients, subject, body, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, est, v.ID, d.Conversation, rec, d.Subject, d.Body, at); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO msg_drafts (id, establishment_id, author_id, conversation_id, recipients, subject, body, no_reply, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, est, v.ID, d.Conversation, rec, d.Subject, d.Body, d.NoReply, at); err != nil {
 				return err
 			}
 		}

@@ -141,6 +141,7 @@ type Draft struct {
 	Recipients   []string
 	Subject      string
 	Body         string
+	NoReply      bool // "the recipients cannot answer", as ticked
 	UpdatedAt    time.Time
 	// Attachments kept with the draft (sealed like a message's); they go
 	// with the message when it is sent.

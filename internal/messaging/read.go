@@ -316,7 +316,7 @@ func (s *Service) Drafts(ctx context.Context, v *access.Viewer) ([]Draft, error)
 	if v == nil || v.IsSystem() {
 		return nil, nil
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, conversation_id, recipients, subject, body, updated_at FROM msg_drafts
+	rows, err := s.DB.Query(ctx, `SELECT id, conversation_id, recipients, subject, body, no_reply, updated_at FROM msg_drafts
 		WHERE author_id = ? ORDER BY updated_at DESC, id LIMIT ?`, v.ID, PageSize)
 	if err != nil {
 		return nil, err
@@ -327,7 +327,7 @@ func (s *Service) Drafts(ctx context.Context, v *access.Viewer) ([]Draft, error)
 		var d Draft
 		var rec string
 		var at int64
-		if err := rows.Scan(&d.ID, &d.Conversation, &rec, &d.Subject, &d.Body, &at); err != nil {
+		if err := rows.Scan(&d.ID, &d.Conversation, &rec, &d.Subject, &d.Body, &d.NoReply, &at); err != nil {
 			return nil, err
 		}
 		d.Recipients, d.UpdatedAt = strings.Fields(rec), time.Unix(at, 0)

@@ -147,8 +147,16 @@ func TestMessagesClosedDiscussions(t *testing.T) {
 	if f := student.get("/messages/new"); strings.Contains(f.body, `name="noreply"`) {
 		t.Error("a student is offered the no-reply option")
 	}
+	// The choice is kept with the draft.
 	r = teacher.post("/messages/new", url.Values{"csrf": {csrf}, "group": {"families:" + c.class}, "subject": {"Photo de classe"},
-		"body": {"Jeudi matin."}, "noreply": {"1"}, "action": {"send"}})
+		"body": {"Jeudi"}, "noreply": {"1"}, "action": {"draft"}})
+	wantStatus(t, "a no-reply draft", r, http.StatusOK)
+	draft := e.strs(`SELECT id FROM msg_drafts WHERE author_id = ? AND subject = 'Photo de classe'`, e.person(c.teacher).ID)[0]
+	if f := teacher.get("/messages/new?draft=" + draft); !strings.Contains(f.body, `name="noreply" value="1" aria-describedby="noreply-help" checked`) {
+		t.Error("the reopened draft forgot that the recipients cannot answer")
+	}
+	r = teacher.post("/messages/new", url.Values{"csrf": {csrf}, "group": {"families:" + c.class}, "subject": {"Photo de classe"},
+		"body": {"Jeudi matin."}, "noreply": {"1"}, "draft": {draft}, "action": {"send"}})
 	wantStatus(t, "a no-reply message", r, http.StatusSeeOther)
 	conv = convRe.FindStringSubmatch(r.header.Get("Location"))[1]
 	g := e.signIn(c.guardians[0])

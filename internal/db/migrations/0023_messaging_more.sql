@@ -18,6 +18,8 @@ CREATE INDEX msg_draft_attachments_file ON msg_draft_attachments (file_id);
 -- conversation closed when written.
 ALTER TABLE msg_conversations ADD COLUMN closed_at BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE msg_conversations ADD COLUMN closed_by TEXT NOT NULL DEFAULT '';
+-- A draft remembers "the recipients cannot answer" as ticked.
+ALTER TABLE msg_drafts ADD COLUMN no_reply BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- A person who does not accept new messages from students and/or from
 -- families (access/comm.go says who may choose it). No row: accepts.

@@ -111,7 +111,7 @@ func (a *Area) compose(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/messages/c/"+url.PathEscape(dr.Conversation)+"?draft="+url.QueryEscape(dr.ID)+"#reply", http.StatusSeeOther)
 			return
 		}
-		d.Draft, d.Subject, d.Body, to = dr.ID, dr.Subject, dr.Body, dr.Recipients
+		d.Draft, d.Subject, d.Body, d.NoReply, to = dr.ID, dr.Subject, dr.Body, dr.NoReply, dr.Recipients
 	}
 	if id := q.Get("to"); id != "" {
 		to = append(to, id)
@@ -203,7 +203,7 @@ func (a *Area) composePost(w http.ResponseWriter, r *http.Request) {
 			ups, done = uploads(r)
 			defer done()
 		}
-		dr := messaging.Draft{ID: d.Draft, Recipients: in.Recipients, Subject: in.Subject, Body: in.Body}
+		dr := messaging.Draft{ID: d.Draft, Recipients: in.Recipients, Subject: in.Subject, Body: in.Body, NoReply: in.NoReply}
 		id, err := a.msg.SaveDraft(ctx, v, dr, ups...)
 		if ps, ok := check.As(err); ok && len(ups) > 0 && ps.Has("attachments") {
 			d.Problems, d.Bad = page.ProblemText(page.Lang(r), "msg", ps), ps.Fields()
@@ -290,7 +290,7 @@ func (a *Area) composePost(w http.ResponseWriter, r *http.Request) {
 func (a *Area) autosave(w http.ResponseWriter, r *http.Request) {
 	in := formCompose(r)
 	id, err := a.msg.SaveDraft(r.Context(), page.Viewer(r), messaging.Draft{ID: in.DraftID, Conversation: r.PostFormValue("conversation"),
-		Recipients: in.Recipients, Subject: in.Subject, Body: in.Body})
+		Recipients: in.Recipients, Subject: in.Subject, Body: in.Body, NoReply: in.NoReply})
 	if _, ok := check.As(err); ok {
 		http.Error(w, "", http.StatusUnprocessableEntity)
 		return
