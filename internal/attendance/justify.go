@@ -88,6 +88,21 @@ func schoolOf(ctx context.Context, q db.Querier, student string) (est, year, sta
 	return
 }
 
+// schoolSeenBy is schoolOf kept in v's cache of directory rows: enrolments,
+// classes and years are tables of the directory's version (access.Memo),
+// so a change on any replica is seen at the next request.
+func (s *Service) schoolSeenBy(ctx context.Context, v *access.Viewer, student string) (est, start, end string, err error) {
+	val, err := v.Memo("attendance.school/"+student, func() (any, error) {
+		est, _, start, end, err := schoolOf(ctx, s.DB, student)
+		return [3]string{est, start, end}, err
+	})
+	if err != nil {
+		return "", "", "", err
+	}
+	sc := val.([3]string)
+	return sc[0], sc[1], sc[2], nil
+}
+
 // FamilyRecord returns a student's record of attendance for the viewer:
 // the student themself, their relatives, their teachers, school life
 // (access.ReadSchoolLife). Only legal guardians get the justification
@@ -97,7 +112,7 @@ func (s *Service) FamilyRecord(ctx context.Context, v *access.Viewer, student st
 		return FamilyAttendance{}, err
 	}
 	r := FamilyAttendance{StudentID: student, Today: s.now().In(timetable.Paris).Format(timetable.DateFormat)}
-	est, _, start, end, err := schoolOf(ctx, s.DB, student)
+	est, start, end, err := s.schoolSeenBy(ctx, v, student)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, nil // not enrolled this year: nothing to show
 	}
