@@ -172,22 +172,21 @@ func itemsOf(ctx context.Context, q db.Querier, est, student, from, to string, c
 		}
 		return it, err
 	}
-	abs, err := db.All(ctx, q, scan, `SELECT 'absence', a.id, a.start_date, a.start_min, a.end_date, a.end_min, 0, '', a.source, a.state,
+	// Absences and lateness in one statement (a round trip on PostgreSQL).
+	out, err := db.All(ctx, q, scan, `SELECT 'absence', a.id, a.start_date, a.start_min, a.end_date, a.end_min, 0, '', a.source, a.state,
 		COALESCE(r.label, ''), COALESCE(r.confidential, FALSE)
 		FROM att_absences a LEFT JOIN att_reasons r ON r.id = a.reason_id
-		WHERE a.establishment_id = ? AND a.student_id = ? AND a.end_date >= ? AND a.start_date <= ?`, est, student, from, to)
-	if err != nil {
-		return nil, err
-	}
-	late, err := db.All(ctx, q, scan, `SELECT 'late', m.id, m.lesson_date, COALESCE(s.start_min, 0), m.lesson_date, COALESCE(s.start_min, 0) + m.minutes,
+		WHERE a.establishment_id = ? AND a.student_id = ? AND a.end_date >= ? AND a.start_date <= ?
+		UNION ALL
+		SELECT 'late', m.id, m.lesson_date, COALESCE(s.start_min, 0), m.lesson_date, COALESCE(s.start_min, 0) + m.minutes,
 		m.minutes, COALESCE(su.name, ''), '', m.state, COALESCE(r.label, ''), COALESCE(r.confidential, FALSE)
 		FROM att_marks m LEFT JOIN tt_slots s ON s.id = m.slot_id LEFT JOIN subjects su ON su.id = s.subject_id
 		LEFT JOIN att_reasons r ON r.id = m.reason_id
-		WHERE m.establishment_id = ? AND m.student_id = ? AND m.kind = 'late' AND m.lesson_date >= ? AND m.lesson_date <= ?`, est, student, from, to)
+		WHERE m.establishment_id = ? AND m.student_id = ? AND m.kind = 'late' AND m.lesson_date >= ? AND m.lesson_date <= ?`,
+		est, student, from, to, est, student, from, to)
 	if err != nil {
 		return nil, err
 	}
-	out := append(abs, late...)
 	slices.SortStableFunc(out, func(a, b Item) int {
 		if a.StartDate != b.StartDate {
 			return -cmpStr(a.StartDate, b.StartDate)
