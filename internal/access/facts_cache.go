@@ -22,6 +22,7 @@ type Facts struct {
 	// rules holds establishments' edits of the communication rules
 	// (comm_rules, whose changes bump the version: migration 0023).
 	rules map[string]map[string]CommScope
+	memo  map[string]any // directory rows kept by Viewer.Memo
 }
 
 type factsEntry struct {
@@ -44,7 +45,7 @@ func (c *Facts) entry(person string, version int64) *factsEntry {
 	case version < c.version:
 		return nil
 	case version > c.version || c.entries == nil || len(c.entries) >= factsLimit:
-		c.version, c.entries, c.people = version, map[string]*factsEntry{}, map[string]*target{}
+		c.version, c.entries, c.people, c.memo = version, map[string]*factsEntry{}, map[string]*target{}, nil
 		c.rules = map[string]map[string]CommScope{}
 	}
 	e := c.entries[person]
@@ -152,4 +153,42 @@ func (c *Facts) keepCommRules(version int64, e string, r map[string]CommScope) {
 	if version == c.version && c.rules != nil {
 		c.rules[e] = r
 	}
+}
+
+// memoLimit bounds the rows kept by Memo for one version.
+const memoLimit = 100000
+
+// Memo returns the value load gives for key, kept in the Facts cache under
+// the directory version the viewer's request read, so that the next
+// request of any viewer at that version skips the query. It is only for
+// rows read from the tables the directory version covers (migration 0017
+// and 0026: people, families, enrolments, classes, establishments…), read
+// raw: each viewer still filters what it may see. The value is shared
+// between requests: callers must treat it as read-only (copy before
+// changing). Without a cache (a viewer not made by ViewerAt) load runs.
+func (v *Viewer) Memo(key string, load func() (any, error)) (any, error) {
+	if v == nil || v.shared == nil || v.sharedVersion <= 0 {
+		return load()
+	}
+	c, version := v.shared, v.sharedVersion
+	c.mu.Lock()
+	val, ok := c.memo[key]
+	ok = ok && c.version == version
+	c.mu.Unlock()
+	if ok {
+		return val, nil
+	}
+	val, err := load()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.version == version && len(c.memo) < memoLimit {
+		if c.memo == nil {
+			c.memo = map[string]any{}
+		}
+		c.memo[key] = val
+	}
+	c.mu.Unlock()
+	return val, nil
 }

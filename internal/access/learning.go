@@ -504,36 +504,50 @@ func (p *Policy) VisibleEntries(ctx context.Context, v *Viewer, ids []string) (m
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	rows, err := p.q.Query(ctx, `SELECT id, establishment_id, author_id, COALESCE(class_id, ''), COALESCE(group_id, ''), draft, publish_at
-		FROM classlog_entries WHERE `+db.In(p.q, "id"), db.ListArg(p.q, ids))
-	if err != nil {
-		return nil, err
-	}
-	var facts []struct {
+	// A page asks for the entries of several blocks (homework, news):
+	// facts loaded once in the request are not read again.
+	type fact struct {
 		id string
 		f  entryFacts
 	}
-	for rows.Next() {
-		var id, class, group string
-		var f entryFacts
-		var draft bool
-		if err := rows.Scan(&id, &f.est, &f.author, &class, &group, &draft, &f.publishAt); err != nil {
-			rows.Close()
+	var facts []fact
+	var missing []string
+	for _, id := range ids {
+		if f, ok := v.entries[id]; ok {
+			facts = append(facts, fact{id, f})
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		rows, err := p.q.Query(ctx, `SELECT id, establishment_id, author_id, COALESCE(class_id, ''), COALESCE(group_id, ''), draft, publish_at
+		FROM classlog_entries WHERE `+db.In(p.q, "id"), db.ListArg(p.q, missing))
+		if err != nil {
 			return nil, err
 		}
-		f.structure = Class(class)
-		if group != "" {
-			f.structure = Group(group)
+		for rows.Next() {
+			var id, class, group string
+			var f entryFacts
+			var draft bool
+			if err := rows.Scan(&id, &f.est, &f.author, &class, &group, &draft, &f.publishAt); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			f.structure = Class(class)
+			if group != "" {
+				f.structure = Group(group)
+			}
+			f.published = !draft
+			facts = append(facts, fact{id, f})
+			if v.entries == nil {
+				v.entries = map[string]entryFacts{}
+			}
+			v.entries[id] = f
 		}
-		f.published = !draft
-		facts = append(facts, struct {
-			id string
-			f  entryFacts
-		}{id, f})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	for _, x := range facts {
 		ok, err := p.readEntry(ctx, v, &x.f)

@@ -35,6 +35,7 @@ type Viewer struct {
 	scope      *scope
 	people     map[string]*target // nil value: no such person
 	structures map[Resource]structure
+	entries    map[string]entryFacts  // class log entries read by VisibleEntries in this request
 	accounts   map[string]*account    // account administration facts (accounts.go)
 	grading    *grading               // a teacher's teachings (grades.go)
 	keep       func(*scope, *grading) // hands what was loaded to the Facts cache (ViewerAt); nil without one

@@ -88,6 +88,21 @@ func schoolOf(ctx context.Context, q db.Querier, student string) (est, year, sta
 	return
 }
 
+// schoolSeenBy is schoolOf kept in v's cache of directory rows: enrolments,
+// classes and years are tables of the directory's version (access.Memo),
+// so a change on any replica is seen at the next request.
+func (s *Service) schoolSeenBy(ctx context.Context, v *access.Viewer, student string) (est, start, end string, err error) {
+	val, err := v.Memo("attendance.school/"+student, func() (any, error) {
+		est, _, start, end, err := schoolOf(ctx, s.DB, student)
+		return [3]string{est, start, end}, err
+	})
+	if err != nil {
+		return "", "", "", err
+	}
+	sc := val.([3]string)
+	return sc[0], sc[1], sc[2], nil
+}
+
 // FamilyRecord returns a student's record of attendance for the viewer:
 // the student themself, their relatives, their teachers, school life
 // (access.ReadSchoolLife). Only legal guardians get the justification
@@ -97,7 +112,7 @@ func (s *Service) FamilyRecord(ctx context.Context, v *access.Viewer, student st
 		return FamilyAttendance{}, err
 	}
 	r := FamilyAttendance{StudentID: student, Today: s.now().In(timetable.Paris).Format(timetable.DateFormat)}
-	est, _, start, end, err := schoolOf(ctx, s.DB, student)
+	est, start, end, err := s.schoolSeenBy(ctx, v, student)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, nil // not enrolled this year: nothing to show
 	}
@@ -157,22 +172,21 @@ func itemsOf(ctx context.Context, q db.Querier, est, student, from, to string, c
 		}
 		return it, err
 	}
-	abs, err := db.All(ctx, q, scan, `SELECT 'absence', a.id, a.start_date, a.start_min, a.end_date, a.end_min, 0, '', a.source, a.state,
+	// Absences and lateness in one statement (a round trip on PostgreSQL).
+	out, err := db.All(ctx, q, scan, `SELECT 'absence', a.id, a.start_date, a.start_min, a.end_date, a.end_min, 0, '', a.source, a.state,
 		COALESCE(r.label, ''), COALESCE(r.confidential, FALSE)
 		FROM att_absences a LEFT JOIN att_reasons r ON r.id = a.reason_id
-		WHERE a.establishment_id = ? AND a.student_id = ? AND a.end_date >= ? AND a.start_date <= ?`, est, student, from, to)
-	if err != nil {
-		return nil, err
-	}
-	late, err := db.All(ctx, q, scan, `SELECT 'late', m.id, m.lesson_date, COALESCE(s.start_min, 0), m.lesson_date, COALESCE(s.start_min, 0) + m.minutes,
+		WHERE a.establishment_id = ? AND a.student_id = ? AND a.end_date >= ? AND a.start_date <= ?
+		UNION ALL
+		SELECT 'late', m.id, m.lesson_date, COALESCE(s.start_min, 0), m.lesson_date, COALESCE(s.start_min, 0) + m.minutes,
 		m.minutes, COALESCE(su.name, ''), '', m.state, COALESCE(r.label, ''), COALESCE(r.confidential, FALSE)
 		FROM att_marks m LEFT JOIN tt_slots s ON s.id = m.slot_id LEFT JOIN subjects su ON su.id = s.subject_id
 		LEFT JOIN att_reasons r ON r.id = m.reason_id
-		WHERE m.establishment_id = ? AND m.student_id = ? AND m.kind = 'late' AND m.lesson_date >= ? AND m.lesson_date <= ?`, est, student, from, to)
+		WHERE m.establishment_id = ? AND m.student_id = ? AND m.kind = 'late' AND m.lesson_date >= ? AND m.lesson_date <= ?`,
+		est, student, from, to, est, student, from, to)
 	if err != nil {
 		return nil, err
 	}
-	out := append(abs, late...)
 	slices.SortStableFunc(out, func(a, b Item) int {
 		if a.StartDate != b.StartDate {
 			return -cmpStr(a.StartDate, b.StartDate)

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"cartable/internal/access"
 	"cartable/internal/db"
@@ -285,7 +286,7 @@ func studentSchool(ctx context.Context, v *access.Viewer, q db.Querier, studentI
 	if err := v.Can(ctx, access.ReadRecord, res); err != nil {
 		return StudentSchool{}, err
 	}
-	p, err := personByID(ctx, q, studentID)
+	p, err := memo(ctx, v, q, "person", personByID, studentID, clonePerson)
 	if err != nil {
 		return StudentSchool{}, refusedIfMissing(err, access.ReadRecord, res)
 	}
@@ -293,7 +294,7 @@ func studentSchool(ctx context.Context, v *access.Viewer, q db.Querier, studentI
 		return StudentSchool{}, access.Refuse(access.ReadRecord, res, "not a student")
 	}
 	view := StudentSchool{Student: cardOf(p)}
-	if view.Schooling, err = schoolingOf(ctx, q, studentID); err != nil {
+	if view.Schooling, err = memo(ctx, v, q, "schooling", schoolingOf, studentID, cloneSchooling); err != nil {
 		return StudentSchool{}, err
 	}
 	if full {
@@ -329,7 +330,7 @@ func MyChildren(ctx context.Context, v *access.Viewer, q db.Querier) ([]KinCard,
 	if v == nil || v.ID == "" {
 		return nil, nil // a system viewer has no family
 	}
-	kin, err := childrenOf(ctx, q, v.ID)
+	kin, err := memo(ctx, v, q, "children", childrenOf, v.ID, cloneKin)
 	if err != nil {
 		return nil, err
 	}
@@ -345,11 +346,11 @@ func MyTeaching(ctx context.Context, v *access.Viewer, q db.Querier) ([]Teaching
 	if err := v.Can(ctx, access.ReadRecord, access.Person(v.ID)); err != nil {
 		return nil, nil, err
 	}
-	teaching, err := teachingOfTeacher(ctx, q, v.ID)
+	teaching, err := memo(ctx, v, q, "teaching", teachingOfTeacher, v.ID, slices.Clone[[]teachingLine])
 	if err != nil {
 		return nil, nil, err
 	}
-	headed, err := classesHeadedBy(ctx, q, v.ID)
+	headed, err := memo(ctx, v, q, "headed", classesHeadedBy, v.ID, slices.Clone[[]Class])
 	if err != nil {
 		return nil, nil, err
 	}

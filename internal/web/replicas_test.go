@@ -51,14 +51,35 @@ func TestFactsCacheAcrossReplicas(t *testing.T) {
 		t.Fatalf("sign-in: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	onReplica := func(i int, path string) int {
+	body := func(i int, path string) (int, string) {
 		t.Helper()
 		resp, err := client.Get(urls[i] + path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
-		return resp.StatusCode
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	onReplica := func(i int, path string) int {
+		t.Helper()
+		code, _ := body(i, path)
+		return code
+	}
+	// The home page's top (the children, their classes) is kept per
+	// directory version: a renamed child is seen on both replicas at once.
+	for i := range urls {
+		if code, b := body(i, "/"); code != http.StatusOK || strings.Contains(b, "Zéphyrine") {
+			t.Fatalf("replica %d: home before the rename: %d", i, code)
+		}
+	}
+	if _, err := d0.Exec(ctx, `UPDATE people SET first_name = 'Zéphyrine' WHERE id = ?`, child); err != nil {
+		t.Fatal(err)
+	}
+	for i := range urls {
+		if code, b := body(i, "/?child="+child); code != http.StatusOK || !strings.Contains(b, "Zéphyrine") {
+			t.Fatalf("replica %d: home after the rename: %d, new name shown: %v", i, code, strings.Contains(b, "Zéphyrine"))
+		}
 	}
 	page := "/people/" + child
 	for i := range urls {
