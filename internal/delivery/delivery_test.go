@@ -3,8 +3,6 @@ package delivery_test
 import (
 	"context"
 	"errors"
-	"io"
-	"mime/quotedprintable"
 	"net"
 	"strconv"
 	"strings"
@@ -112,22 +110,14 @@ func smtpServer(t *testing.T) (*smtptest.Server, *mail.SMTP) {
 	return s, &mail.SMTP{Host: host, Port: p, From: "Cartable <ent@example.fr>", Security: mail.None, Timeout: 5 * time.Second}
 }
 
+// received waits for the next e-mail; its Data is then the headers and
+// the decoded plain-text part (the HTML part is checked in mail_test.go).
 func received(t *testing.T, s *smtptest.Server) smtptest.Message {
 	t.Helper()
-	select {
-	case m := <-s.Messages:
-		// The body is quoted-printable: tests read it decoded.
-		head, body, _ := strings.Cut(strings.ReplaceAll(m.Data, "\r\n", "\n"), "\n\n")
-		dec, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Data = head + "\n\n" + string(dec)
-		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no e-mail received")
-	}
-	return smtptest.Message{}
+	m, p := receivedParsed(t, s)
+	head, _, _ := strings.Cut(strings.ReplaceAll(m.Data, "\r\n", "\n"), "\n\n")
+	m.Data = head + "\n\n" + p.text
+	return m
 }
 
 func jobStats(t *testing.T, d *db.DB) jobs.Stats {

@@ -40,7 +40,10 @@ type Deliverer struct {
 	// as in the workspace; a domain may not import the web).
 	Text func(lang, kind string, args map[string]string) string
 	Push *Pusher // nil: no Web Push
-	Now  func() time.Time
+	// Unsubscribe signs the unsubscribe links of e-mails; nil: none (the
+	// footer still links to the settings page).
+	Unsubscribe *Unsubscriber
+	Now         func() time.Time
 }
 
 func (d *Deliverer) now() time.Time {
@@ -198,8 +201,22 @@ func (d *Deliverer) text(lang string, n *notice) string {
 	return d.Text(lang, n.kind, n.args)
 }
 
-func (d *Deliverer) footer(lang string) string {
-	return "\n-- \n" + i18n.T(lang, "delivery.mail.footer", strings.TrimSuffix(d.BaseURL, "/")+"/notifications/settings")
+// view starts a message to person in lang: title, footer links, and the
+// unsubscribe link stopping what stop names.
+func (d *Deliverer) view(lang, title string, stop Stop) *mailView {
+	base := strings.TrimSuffix(d.BaseURL, "/")
+	v := &mailView{Lang: lang, Title: title, Heading: title, Auto: i18n.T(lang, "delivery.mail.auto"),
+		SettingsURL: base + "/notifications/settings", SettingsText: i18n.T(lang, "delivery.mail.settings")}
+	if d.Unsubscribe != nil {
+		v.StopURL = base + "/notifications/unsubscribe/" + d.Unsubscribe.Token(stop)
+		if stop.Digest != "" {
+			v.StopText = i18n.T(lang, "delivery.mail.stop.digest."+string(stop.Digest))
+		} else {
+			v.StopText = i18n.T(lang, "delivery.mail.stop.category", i18n.T(lang, "delivery.category."+string(stop.Category)))
+		}
+		v.StopLine = i18n.T(lang, "delivery.mail.stop.line", v.StopText, v.StopURL)
+	}
+	return v
 }
 
 // mailNotice sends one notice by e-mail. A notice read in the workspace
@@ -234,8 +251,13 @@ func (d *Deliverer) mailNotice(ctx context.Context, j *jobs.Job) error {
 	if d.Mail == nil {
 		return nil // no SMTP server configured: e-mail is off for the instance
 	}
-	body := d.text(s.Lang, n) + "\n\n" + strings.TrimSuffix(d.BaseURL, "/") + n.link + "\n" + d.footer(s.Lang)
-	return d.send(ctx, mail.Message{To: to, Subject: i18n.T(s.Lang, "delivery.mail.subject.notice"), Body: body})
+	v := d.view(s.Lang, i18n.T(s.Lang, "delivery.mail.subject.notice"), Stop{Person: n.recipient, Category: CategoryOf(n.kind)})
+	v.Items = []mailItem{{Text: d.text(s.Lang, n), URL: strings.TrimSuffix(d.BaseURL, "/") + n.link}}
+	m, err := v.message(to)
+	if err != nil {
+		return err
+	}
+	return d.send(ctx, m)
 }
 
 // send sends m; an error names no address (it is kept in the job).
@@ -358,7 +380,7 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	var lines []string
+	var items []mailItem
 	more := 0
 	base := strings.TrimSuffix(d.BaseURL, "/")
 	for i := range rows {
@@ -366,17 +388,17 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 		if s.Mode(CategoryOf(n.kind), Email) != r.Period {
 			continue
 		}
-		if len(lines) >= maxDigestLines {
+		if len(items) >= maxDigestLines {
 			more++
 			continue
 		}
-		mark := ""
+		it := mailItem{Text: d.text(s.Lang, n), URL: base + n.link, Read: n.read}
 		if n.read {
-			mark = i18n.T(s.Lang, "delivery.digest.read") + " "
+			it.ReadMark = i18n.T(s.Lang, "delivery.digest.read")
 		}
-		lines = append(lines, "- "+mark+d.text(s.Lang, n)+"\n  "+base+n.link)
+		items = append(items, it)
 	}
-	if len(lines) == 0 {
+	if len(items) == 0 {
 		return nil
 	}
 	to, err := address(ctx, d.DB, r.Person)
@@ -386,12 +408,17 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 	if d.Mail == nil {
 		return nil // no SMTP server configured: e-mail is off for the instance
 	}
-	body := i18n.N(s.Lang, "delivery.digest.intro."+string(r.Period), len(lines)+more) + "\n\n" + strings.Join(lines, "\n\n")
+	v := d.view(s.Lang, i18n.T(s.Lang, "delivery.digest.subject."+string(r.Period)), Stop{Person: r.Person, Digest: r.Period})
+	v.List, v.Items = true, items
+	v.Intro = i18n.N(s.Lang, "delivery.digest.intro."+string(r.Period), len(items)+more)
 	if more > 0 {
-		body += "\n\n" + i18n.N(s.Lang, "delivery.digest.more", more) + "\n" + base + "/notifications"
+		v.More, v.MoreURL = i18n.N(s.Lang, "delivery.digest.more", more), base+"/notifications"
 	}
-	body += "\n" + d.footer(s.Lang)
-	return d.send(ctx, mail.Message{To: to, Subject: i18n.T(s.Lang, "delivery.digest.subject."+string(r.Period)), Body: body})
+	m, err := v.message(to)
+	if err != nil {
+		return err
+	}
+	return d.send(ctx, m)
 }
 
 // Sweep deletes the jobs done a week ago.
