@@ -22,7 +22,6 @@ const (
 	KindDigestPlan  = "digest-plan" // one digest round: enqueues a digest per recipient
 	KindMailDigest  = "mail-digest" // one person's digest
 	KindPushNotice  = "push-notice" // one notice to one device
-	digestHour      = 18            // digests leave at 18:00, Europe/Paris
 	weeklyDigestDay = time.Friday   // the weekly digest's day
 	dispatchBatch   = 500           // notices handed over per transaction
 	digestFanout    = 1000          // digests enqueued per transaction
@@ -268,40 +267,73 @@ func (d *Deliverer) send(ctx context.Context, m mail.Message) error {
 	return nil
 }
 
-// digestRound is a digest round: the notices due in [From, To).
+// digestRound is a digest round: the notices due in [From, To), for the
+// people whose digest hour is Hour.
 type digestRound struct {
 	Period Mode   `json:"period"` // Daily or Weekly
 	From   int64  `json:"from"`
 	To     int64  `json:"to"`
+	Hour   int    `json:"hour,omitempty"` // 0 in plans made before hours were chosen: 18
 	Person string `json:"person,omitempty"`
 }
 
-// lastRound is the latest daily round ended by now and, when now is past
-// a weekly one, the latest weekly round.
-func lastRounds(now time.Time) []digestRound {
-	local := now.In(i18n.Zone)
-	end := time.Date(local.Year(), local.Month(), local.Day(), digestHour, 0, 0, 0, i18n.Zone)
-	if end.After(local) {
-		end = end.AddDate(0, 0, -1)
+func (r digestRound) hour() int {
+	if r.Hour == 0 {
+		return DefaultDigestHour
 	}
-	rounds := []digestRound{{Period: Daily, From: end.AddDate(0, 0, -1).Unix(), To: end.Unix()}}
-	wend := end
-	for wend.Weekday() != weeklyDigestDay {
-		wend = wend.AddDate(0, 0, -1)
-	}
-	return append(rounds, digestRound{Period: Weekly, From: wend.AddDate(0, 0, -7).Unix(), To: wend.Unix()})
+	return r.Hour
 }
 
-// ScheduleDigests enqueues the latest daily and weekly digest rounds, once
-// each whichever replica asks and however often (their key holds the
-// round's end). Each round's job then enqueues one digest per recipient.
+// lastRounds is, for each hour a person may choose, the latest daily
+// round ended by now at that hour and the latest weekly one (Friday).
+func lastRounds(now time.Time) []digestRound {
+	local := now.In(i18n.Zone)
+	var rounds []digestRound
+	for h := MinDigestHour; h <= MaxDigestHour; h++ {
+		end := time.Date(local.Year(), local.Month(), local.Day(), h, 0, 0, 0, i18n.Zone)
+		if end.After(local) {
+			end = end.AddDate(0, 0, -1)
+		}
+		rounds = append(rounds, digestRound{Period: Daily, Hour: h, From: end.AddDate(0, 0, -1).Unix(), To: end.Unix()})
+		wend := end
+		for wend.Weekday() != weeklyDigestDay {
+			wend = wend.AddDate(0, 0, -1)
+		}
+		rounds = append(rounds, digestRound{Period: Weekly, Hour: h, From: wend.AddDate(0, 0, -7).Unix(), To: wend.Unix()})
+	}
+	return rounds
+}
+
+// ScheduleDigests enqueues the latest daily and weekly digest rounds of
+// every hour, once each whichever replica asks and however often (their
+// key holds the round's end: a round missed while no server ran is still
+// planned when one starts). Each round's job then enqueues one digest per
+// recipient whose hour it is.
 func (d *Deliverer) ScheduleDigests(ctx context.Context, v *access.Viewer) (int, error) {
 	if !v.IsSystem() {
 		return 0, access.Refuse("deliver-notices", access.Resource{Kind: "outbox"}, "digests are planned by the instance")
 	}
+	rounds := lastRounds(d.now())
+	keys := make([]any, len(rounds))
+	for i, r := range rounds {
+		keys[i] = fmt.Sprintf("digest-plan/%s/%d", r.Period, r.To)
+	}
+	// One read finds the rounds planned already (nearly all, nearly
+	// always): the loop runs every 30 s on every replica.
+	planned, err := db.Strings(ctx, d.DB, `SELECT dedupe_key FROM jobs WHERE dedupe_key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, keys...)
+	if err != nil {
+		return 0, err
+	}
+	done := map[string]bool{}
+	for _, k := range planned {
+		done[k] = true
+	}
 	n := 0
-	for _, r := range lastRounds(d.now()) {
-		key := fmt.Sprintf("digest-plan/%s/%d", r.Period, r.To)
+	for i, r := range rounds {
+		key := keys[i].(string)
+		if done[key] {
+			continue
+		}
 		ok, err := jobs.Enqueue(ctx, v, d.DB, KindDigestPlan, r, jobs.Options{RunAt: d.now(), Key: key})
 		if err != nil {
 			return n, err
@@ -320,7 +352,12 @@ func (d *Deliverer) planDigests(ctx context.Context, v *access.Viewer, j *jobs.J
 	if err := j.Decode(&r); err != nil {
 		return jobs.Permanent(err)
 	}
-	people, err := db.Strings(ctx, d.DB, `SELECT DISTINCT recipient_id FROM notifications WHERE not_before >= ? AND not_before < ? ORDER BY recipient_id`, r.From, r.To)
+	// The window reaches one round further back: a person who moved their
+	// hour gets what came since their last digest (mailDigest).
+	people, err := db.Strings(ctx, d.DB, `SELECT DISTINCT n.recipient_id FROM notifications n
+		LEFT JOIN delivery_settings s ON s.person_id = n.recipient_id
+		WHERE n.not_before >= ? AND n.not_before < ? AND COALESCE(s.digest_hour, ?) = ? ORDER BY n.recipient_id`,
+		r.From-(r.To-r.From), r.To, DefaultDigestHour, r.hour())
 	if err != nil {
 		return err
 	}
@@ -362,8 +399,18 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 	for _, c := range Categories {
 		wanted = wanted || s.Mode(c, Email) == r.Period
 	}
-	if !wanted {
-		return nil
+	if !wanted || s.DigestHour != r.hour() {
+		return nil // changed their mind since the plan
+	}
+	from := r.From
+	sent := s.dailySentTo
+	if r.Period == Weekly {
+		sent = s.weeklySentTo
+	}
+	// After a change of hour, start where the last digest ended: nothing
+	// twice (a later hour), nothing skipped (an earlier one).
+	if sent > 0 && sent < r.To && sent >= r.From-(r.To-r.From) && time.Unix(sent, 0).In(i18n.Zone).Hour() != r.hour() {
+		from = sent
 	}
 	rows, err := db.All(ctx, d.DB, func(sc db.Scanner) (notice, error) {
 		var n notice
@@ -376,7 +423,7 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 		n.read = read.Valid
 		return n, err
 	}, `SELECT kind, args, link, not_before, read_at FROM notifications WHERE recipient_id = ? AND not_before >= ? AND not_before < ?
-		ORDER BY not_before, id`, r.Person, r.From, r.To)
+		ORDER BY not_before, id`, r.Person, from, r.To)
 	if err != nil {
 		return err
 	}
@@ -418,7 +465,18 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	return d.send(ctx, m)
+	if err := d.send(ctx, m); err != nil {
+		return err
+	}
+	col := "daily_sent_to"
+	if r.Period == Weekly {
+		col = "weekly_sent_to"
+	}
+	// Sent: a failure to note it must not send the digest again (a
+	// retry would); at worst a later change of hour repeats a few lines.
+	d.DB.Exec(ctx, `INSERT INTO delivery_settings (person_id, `+col+`) VALUES (?, ?)
+		ON CONFLICT (person_id) DO UPDATE SET `+col+` = excluded.`+col, r.Person, r.To)
+	return nil
 }
 
 // Sweep deletes the jobs done a week ago.

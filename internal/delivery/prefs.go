@@ -101,9 +101,24 @@ type Settings struct {
 	Quiet          bool
 	QuietFrom      int
 	QuietTo        int
+	// DigestHour is the whole hour (Europe/Paris) the daily digest, and on
+	// Friday the weekly one, leave at: MinDigestHour to MaxDigestHour.
+	DigestHour     int
 	modes          map[Category]map[Channel]Mode
 	PushRegistered int // devices registered for push (read only)
+	// The end of the last daily and weekly digests sent (Unix seconds; 0:
+	// none yet): the next one starts there.
+	dailySentTo, weeklySentTo int64
 }
+
+// The hours a person may choose for their digests, and the default. The
+// night is left out: no one reads a digest at 3 a.m., and the hours when
+// Europe/Paris changes its clocks (2–3 a.m.) never come up.
+const (
+	DefaultDigestHour = 18
+	MinDigestHour     = 6
+	MaxDigestHour     = 22
+)
 
 // Mode is the person's mode for category c on channel ch.
 func (s *Settings) Mode(c Category, ch Channel) Mode {
@@ -137,12 +152,17 @@ func (s *Settings) quiet(minute int) bool {
 
 // load reads person's settings, defaults filled in.
 func load(ctx context.Context, q db.Querier, person string) (*Settings, error) {
-	s := &Settings{Lang: i18n.Default}
-	var from, to sql.NullInt64
-	err := q.QueryRow(ctx, `SELECT lang, quiet_from, quiet_to FROM delivery_settings WHERE person_id = ?`, person).Scan(&s.Lang, &from, &to)
+	s := &Settings{Lang: i18n.Default, DigestHour: DefaultDigestHour}
+	var from, to, hour, daily, weekly sql.NullInt64
+	err := q.QueryRow(ctx, `SELECT lang, quiet_from, quiet_to, digest_hour, daily_sent_to, weekly_sent_to FROM delivery_settings WHERE person_id = ?`,
+		person).Scan(&s.Lang, &from, &to, &hour, &daily, &weekly)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
+	if hour.Valid {
+		s.DigestHour = int(hour.Int64)
+	}
+	s.dailySentTo, s.weeklySentTo = daily.Int64, weekly.Int64
 	if from.Valid && to.Valid {
 		s.Quiet, s.QuietFrom, s.QuietTo = true, int(from.Int64), int(to.Int64)
 	}
@@ -194,6 +214,9 @@ func Save(ctx context.Context, v *access.Viewer, d *db.DB, s *Settings) error {
 			}
 		}
 	}
+	if s.DigestHour < MinDigestHour || s.DigestHour > MaxDigestHour {
+		return &FieldError{"digest_hour", fmt.Errorf("not a whole hour from %d to %d", MinDigestHour, MaxDigestHour)}
+	}
 	for c, byCh := range s.modes {
 		if !knownCategory(c) {
 			return &FieldError{"mode." + string(c), errors.New("unknown category")}
@@ -209,9 +232,10 @@ func Save(ctx context.Context, v *access.Viewer, d *db.DB, s *Settings) error {
 		if s.Quiet {
 			from, to = s.QuietFrom, s.QuietTo
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO delivery_settings (person_id, lang, quiet_from, quiet_to) VALUES (?, ?, ?, ?)
-			ON CONFLICT (person_id) DO UPDATE SET lang = excluded.lang, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to`,
-			v.ID, s.Lang, from, to); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO delivery_settings (person_id, lang, quiet_from, quiet_to, digest_hour) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (person_id) DO UPDATE SET lang = excluded.lang, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to,
+			digest_hour = excluded.digest_hour`,
+			v.ID, s.Lang, from, to, s.DigestHour); err != nil {
 			return err
 		}
 		for c, byCh := range s.modes {

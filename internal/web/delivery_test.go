@@ -30,7 +30,8 @@ func TestDeliverySettingsPage(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("settings: %d", r.status)
 	}
-	for _, want := range []string{`name="mode_marks_email"`, `<option value="daily" selected>`, `name="quiet_from"`, `Absences et vie scolaire`} {
+	for _, want := range []string{`name="mode_marks_email"`, `<option value="daily" selected>`, `name="quiet_from"`, `Absences et vie scolaire`,
+		`<label for="digest_hour">`, `<option value="18" selected>18:00</option>`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the page lacks %s", want)
 		}
@@ -48,11 +49,17 @@ func TestDeliverySettingsPage(t *testing.T) {
 		t.Fatal("a refused form changed the settings")
 	}
 	form.Set("quiet_from", "22:30")
+	form.Set("digest_hour", "23")
+	r = b.post("/notifications/settings", form)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Heure des récapitulatifs : choisissez une heure entière") || !strings.Contains(r.body, `value="22:30"`) {
+		t.Fatalf("digest at 23:00: %d %.300s", r.status, r.body)
+	}
+	form.Set("digest_hour", "7")
 	if r = b.post("/notifications/settings", form); r.status != http.StatusSeeOther {
 		t.Fatalf("save: %d %.300s", r.status, r.body)
 	}
 	r = b.get("/notifications/settings?saved=1")
-	for _, want := range []string{`value="22:30"`, `<option value="en" selected>`, `name="mode_marks_email" aria-label="Notes — Par e-mail"><option value="immediate" selected>`} {
+	for _, want := range []string{`value="22:30"`, `<option value="en" selected>`, `<option value="7" selected>07:00</option>`, `name="mode_marks_email" aria-label="Notes — Par e-mail"><option value="immediate" selected>`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("after saving, the page lacks %s", want)
 		}

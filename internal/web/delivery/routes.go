@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,6 +91,8 @@ type settingsData struct {
 	Quiet     bool
 	QuietFrom string
 	QuietTo   string
+	Hour      int   // the digests' hour
+	Hours     []int // those offered
 	Devices   int
 	PushKey   string // the VAPID public key; "" when push is not offered
 	Problem   string // a refused field, explained
@@ -101,7 +104,11 @@ func (settingsData) PageTitle(lang string) string { return i18n.T(lang, "deliver
 func hhmm(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 
 func (a *Area) view(lang string, s *delivery.Settings) settingsData {
-	d := settingsData{Lang: s.Lang, Langs: i18n.Languages, Quiet: s.Quiet, QuietFrom: hhmm(s.QuietFrom), QuietTo: hhmm(s.QuietTo), Devices: s.PushRegistered}
+	d := settingsData{Lang: s.Lang, Langs: i18n.Languages, Quiet: s.Quiet, QuietFrom: hhmm(s.QuietFrom), QuietTo: hhmm(s.QuietTo),
+		Hour: s.DigestHour, Devices: s.PushRegistered}
+	for h := delivery.MinDigestHour; h <= delivery.MaxDigestHour; h++ {
+		d.Hours = append(d.Hours, h)
+	}
 	if !s.Quiet {
 		d.QuietFrom, d.QuietTo = "22:00", "07:00"
 	}
@@ -162,8 +169,15 @@ func (a *Area) save(w http.ResponseWriter, r *http.Request) {
 	from, okFrom := minutes(r.PostFormValue("quiet_from"))
 	to, okTo := minutes(r.PostFormValue("quiet_to"))
 	s.QuietFrom, s.QuietTo = from, to
+	hourOK := true
+	if h := r.PostFormValue("digest_hour"); h != "" {
+		s.DigestHour, err = strconv.Atoi(h)
+		hourOK = err == nil
+	}
 	var problem error
 	switch {
+	case !hourOK:
+		problem = &delivery.FieldError{Field: "digest_hour", Err: errors.New("not a number")}
 	case s.Quiet && !okFrom:
 		problem = &delivery.FieldError{Field: "quiet_from", Err: errors.New("not a time")}
 	case s.Quiet && !okTo:
