@@ -98,9 +98,9 @@ type Settings struct {
 	Lang string // the language of their e-mails and push messages
 	// Quiet hours, minutes after midnight (Europe/Paris); Quiet false:
 	// none. From > To spans midnight (22:00–07:00).
-	Quiet          bool
-	QuietFrom      int
-	QuietTo        int
+	Quiet     bool
+	QuietFrom int
+	QuietTo   int
 	// DigestHour is the whole hour (Europe/Paris) the daily digest, and on
 	// Friday the weekly one, leave at: MinDigestHour to MaxDigestHour.
 	DigestHour     int

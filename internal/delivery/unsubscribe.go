@@ -133,7 +133,8 @@ func (u *Unsubscriber) sum(b []byte) []byte {
 // not made with this key (forged, altered, truncated), ErrExpiredToken
 // for a genuine one past its date.
 func (u *Unsubscriber) Open(token string) (*Stop, error) {
-	raw, err := decode64(token)
+	// Strict: one token, one spelling (no ignored trailing bits).
+	raw, err := b64.Strict().DecodeString(token)
 	if err != nil || len(raw) < 1+aes.BlockSize+9+16 || raw[0] != tokenVersion {
 		return nil, ErrBadToken
 	}
