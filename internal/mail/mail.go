@@ -1,6 +1,8 @@
-// Package mail sends the few messages Cartable writes itself (password
-// reset links, notices of a locked account) through the SMTP server the
-// operator configured. Nothing is sent when no server is configured.
+// Package mail sends the messages Cartable writes itself (password reset
+// links, notices of a locked account, notifications and their digests)
+// through the SMTP server the operator configured, as plain text or as
+// text and HTML alternatives. Nothing is sent when no server is
+// configured.
 package mail
 
 import (
