@@ -43,9 +43,9 @@ var mailPage = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 <hr style="border:0;border-top:1px solid #767676;margin:24px 0 12px">
 <p style="margin:0 0 8px;font-size:14px;color:#4d4d4d">{{.Auto}}</p>
 <ul style="margin:0;padding-left:24px;font-size:14px;color:#4d4d4d">
-<li><a href="{{.SettingsURL}}" style="color:#0b4f9c;text-decoration:underline">{{.SettingsText}}</a></li>
+<li style="margin:0 0 8px"><a href="{{.SettingsURL}}" style="color:#0b4f9c;text-decoration:underline">{{.SettingsText}}</a></li>
 {{- if .StopURL}}
-<li><a href="{{.StopURL}}" style="color:#0b4f9c;text-decoration:underline">{{.StopText}}</a></li>
+<li style="margin:0 0 8px"><a href="{{.StopURL}}" style="color:#0b4f9c;text-decoration:underline">{{.StopText}}</a></li>
 {{- end}}
 </ul>
 </div>
