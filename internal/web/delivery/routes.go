@@ -234,11 +234,10 @@ func (a *Area) forget(w http.ResponseWriter, r *http.Request) {
 }
 
 type unsubData struct {
-	Token    string
-	Ask      string // the question (GET), or
-	Done     string // what was stopped (POST), or
-	Problem  string // why the link is refused
-	Settings bool
+	Token   string
+	Ask     string // the question (GET), or
+	Done    string // what was stopped (POST), or
+	Problem string // why the link is refused
 }
 
 func (unsubData) PageTitle(lang string) string { return i18n.T(lang, "delivery.unsub.title") }
@@ -265,7 +264,7 @@ func (a *Area) unsubscribeAsk(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.pages.Render(w, r, http.StatusOK, "unsubscribe", "delivery.unsub.title",
-		unsubData{Token: r.PathValue("token"), Ask: what(lang, "delivery.unsub.ask", s), Settings: true})
+		unsubData{Token: r.PathValue("token"), Ask: what(lang, "delivery.unsub.ask", s)})
 }
 
 // unsubscribe applies the link: the one-click POST of RFC 8058 (body
@@ -285,7 +284,7 @@ func (a *Area) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.pages.Render(w, r, http.StatusOK, "unsubscribe", "delivery.unsub.title",
-		unsubData{Done: what(page.Lang(r), "delivery.unsub.done", s), Settings: true})
+		unsubData{Done: what(page.Lang(r), "delivery.unsub.done", s)})
 }
 
 // unsubRefused answers a forged or expired link: nothing changed, said so.
@@ -294,7 +293,7 @@ func (a *Area) unsubRefused(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, delivery.ErrExpiredToken) {
 		status, key = http.StatusGone, "delivery.unsub.expired"
 	}
-	a.pages.Render(w, r, status, "unsubscribe", "delivery.unsub.title", unsubData{Problem: i18n.T(page.Lang(r), key), Settings: true})
+	a.pages.Render(w, r, status, "unsubscribe", "delivery.unsub.title", unsubData{Problem: i18n.T(page.Lang(r), key)})
 }
 
 func (a *Area) file(name string) http.HandlerFunc {
