@@ -407,8 +407,9 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 	if r.Period == Weekly {
 		sent = s.weeklySentTo
 	}
-	// After a change of hour, start where the last digest ended: nothing
-	// twice (a later hour), nothing skipped (an earlier one).
+	// After a change of hour, start where the last digest ended (sent at
+	// another hour): its notices are not sent twice, and those after it
+	// not skipped, whichever way the hour moved.
 	if sent > 0 && sent < r.To && sent >= r.From-(r.To-r.From) && time.Unix(sent, 0).In(i18n.Zone).Hour() != r.hour() {
 		from = sent
 	}
