@@ -466,18 +466,23 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	if err := d.send(ctx, m); err != nil {
-		return err
+	return d.send(ctx, m)
+}
+
+// lastDigestEnd is the end of the last round of period done for person
+// (sent, or with nothing to send): where their next digest starts after
+// a change of hour. Done jobs are kept a week, as long as a weekly round.
+func lastDigestEnd(ctx context.Context, q db.Querier, person string, period Mode) (int64, error) {
+	payloads, err := db.Strings(ctx, q, `SELECT payload FROM jobs WHERE kind = ? AND dedupe_key LIKE ? AND done_at IS NOT NULL
+		ORDER BY id DESC LIMIT 1`, KindMailDigest, "mail-digest/"+string(period)+"/%/"+person)
+	if err != nil || len(payloads) == 0 {
+		return 0, err
 	}
-	col := "daily_sent_to"
-	if r.Period == Weekly {
-		col = "weekly_sent_to"
+	var r digestRound
+	if err := json.Unmarshal([]byte(payloads[0]), &r); err != nil {
+		return 0, nil
 	}
-	// Sent: a failure to note it must not send the digest again (a
-	// retry would); at worst a later change of hour repeats a few lines.
-	d.DB.Exec(ctx, `INSERT INTO delivery_settings (person_id, `+col+`) VALUES (?, ?)
-		ON CONFLICT (person_id) DO UPDATE SET `+col+` = excluded.`+col, r.Person, r.To)
-	return nil
+	return r.To, nil
 }
 
 // Sweep deletes the jobs done a week ago.

@@ -106,8 +106,8 @@ type Settings struct {
 	DigestHour     int
 	modes          map[Category]map[Channel]Mode
 	PushRegistered int // devices registered for push (read only)
-	// The end of the last daily and weekly digests sent (Unix seconds; 0:
-	// none yet): the next one starts there.
+	// At the last change of hour, the end of the last daily and weekly
+	// digests (Unix seconds; 0: none): the next ones start there.
 	dailySentTo, weeklySentTo int64
 }
 
@@ -232,10 +232,26 @@ func Save(ctx context.Context, v *access.Viewer, d *db.DB, s *Settings) error {
 		if s.Quiet {
 			from, to = s.QuietFrom, s.QuietTo
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO delivery_settings (person_id, lang, quiet_from, quiet_to, digest_hour) VALUES (?, ?, ?, ?, ?)
+		old, err := load(ctx, tx, v.ID)
+		if err != nil {
+			return err
+		}
+		// A new hour: the next digests start where the last ones ended
+		// (mailDigest), so that nothing is sent twice nor skipped.
+		daily, weekly := old.dailySentTo, old.weeklySentTo
+		if old.DigestHour != s.DigestHour {
+			if daily, err = lastDigestEnd(ctx, tx, v.ID, Daily); err != nil {
+				return err
+			}
+			if weekly, err = lastDigestEnd(ctx, tx, v.ID, Weekly); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO delivery_settings (person_id, lang, quiet_from, quiet_to, digest_hour, daily_sent_to, weekly_sent_to)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (person_id) DO UPDATE SET lang = excluded.lang, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to,
-			digest_hour = excluded.digest_hour`,
-			v.ID, s.Lang, from, to, s.DigestHour); err != nil {
+			digest_hour = excluded.digest_hour, daily_sent_to = excluded.daily_sent_to, weekly_sent_to = excluded.weekly_sent_to`,
+			v.ID, s.Lang, from, to, s.DigestHour, nullable(daily), nullable(weekly)); err != nil {
 			return err
 		}
 		for c, byCh := range s.modes {
@@ -248,6 +264,14 @@ func Save(ctx context.Context, v *access.Viewer, d *db.DB, s *Settings) error {
 		}
 		return nil
 	})
+}
+
+// nullable is NULL for 0.
+func nullable(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }
 
 func knownCategory(c Category) bool {
