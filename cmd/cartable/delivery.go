@@ -37,9 +37,9 @@ func pusher(c *config.Config) (*delivery.Pusher, error) {
 // due notices to e-mail and push (delivery.Dispatch) and plans the
 // digests; every replica does, the database keeps each job to one.
 // Counts only are logged.
-func deliver(ctx context.Context, c *config.Config, d *db.DB, s *web.Server, push *delivery.Pusher, log *slog.Logger) {
+func deliver(ctx context.Context, c *config.Config, d *db.DB, s *web.Server, push *delivery.Pusher, unsub *delivery.Unsubscriber, log *slog.Logger) {
 	sys := access.System("notice-delivery")
-	del := &delivery.Deliverer{DB: d, Mail: mailer(c), BaseURL: c.BaseURL, Text: page.NoticeText, Push: push}
+	del := &delivery.Deliverer{DB: d, Mail: mailer(c), BaseURL: c.BaseURL, Text: page.NoticeText, Push: push, Unsubscribe: unsub}
 	host, _ := os.Hostname()
 	w := &jobs.Worker{Queue: &jobs.Queue{DB: d}, ID: fmt.Sprintf("%s/%d", host, os.Getpid()), Handlers: del.Handlers(sys), Log: log}
 	stat := func(pick func(jobs.Stats) int) func() (map[string]float64, error) {

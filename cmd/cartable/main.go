@@ -24,6 +24,8 @@ Usage:
   cartable rollover [flags]  close an establishment's school year and open the next one
   cartable purge   [flags]   erase the data of accounts deactivated longer than the delay
   cartable keys rotate [flags]  replace the master key of uploaded files (see "cartable keys -h")
+  cartable jobs list [--failed]  the background jobs (e-mails, push) waiting or given up
+  cartable jobs retry ID|--all-failed  run jobs again now (see "cartable jobs -h")
   cartable backup  --to DIR  copy the database, the master key and the stored files, online
   cartable restore --from DIR  restore a backup into a new data directory and database
   cartable version           print the version
@@ -56,6 +58,8 @@ func main() {
 		err = runPurge(ctx, args)
 	case "keys":
 		err = runKeys(ctx, args)
+	case "jobs":
+		err = runJobs(ctx, args)
 	case "backup":
 		err = runBackup(ctx, args)
 	case "restore":

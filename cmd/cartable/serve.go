@@ -15,6 +15,7 @@ import (
 	"cartable/internal/auth"
 	"cartable/internal/config"
 	"cartable/internal/db"
+	"cartable/internal/delivery"
 	"cartable/internal/files"
 	"cartable/internal/provisioning"
 	"cartable/internal/web"
@@ -159,10 +160,14 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	if err != nil {
 		return err
 	}
+	unsub, err := delivery.LoadUnsubscriber(c.DataDir) // the unsubscribe links' key, DATA/keys
+	if err != nil {
+		return err
+	}
 	s, err := web.New(web.Options{DB: d, BaseURL: c.BaseURL, Log: log,
 		SessionIdle: c.SessionIdle, SessionAbsolute: c.SessionAbsolute, Files: store,
 		PurgeAfterDays: c.PurgeAfterDays, MaxDeactivation: float64(c.MaxDeactivation) / 100,
-		Mail: mailer(c), TrustedProxies: c.Security.TrustedProxies, Push: push})
+		Mail: mailer(c), TrustedProxies: c.Security.TrustedProxies, Push: push, Unsubscribe: unsub})
 	if err != nil {
 		return err
 	}
@@ -203,8 +208,8 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	go eraseFiles(ctx, d, store, log)
 	go remindRegisters(ctx, s.Attendance, log) // registers.go
 	go remindNotes(ctx, s, log)
-	go announceMarks(ctx, d, log)       // marks.go
-	go deliver(ctx, c, d, s, push, log) // delivery.go: e-mail and push through the job queue
+	go announceMarks(ctx, d, log)              // marks.go
+	go deliver(ctx, c, d, s, push, unsub, log) // delivery.go: e-mail and push through the job queue
 	errc := make(chan error, 1)
 	go func() {
 		if srv.TLSConfig != nil {

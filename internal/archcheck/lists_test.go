@@ -25,6 +25,7 @@ var exempt = map[string]string{
 	"auth.Sessions.Create":                 noPersonalData + ": the session store mints the secret token of a new session; the sign-in steps (and tests) open sessions, nothing else",
 	"auth.Sessions.DeleteExpired":          noPersonalData + ": the sweeper deletes expired sessions and account-security leftovers; returns a count",
 	"auth.Sessions.Lookup":                 "the session store keyed by a secret token: the kit finds the person of each request with it",
+	"delivery.Unsubscriber.Unsubscribe":    "an anonymous step: the holder of an e-mail's unsubscribe link (an authenticated, expiring token naming the person) turns that category or digest off by e-mail, nothing else; the token is the credential (RFC 8058 wants no sign-in)",
 	"directory.ClassByID":                  noPersonalData + ": a class as a structure (code, name, level, year), the same for every viewer; its people come with ViewClass",
 	"directory.ClassesOfEstablishment":     noPersonalData + ": the classes of an establishment as structures; their rosters come with ViewClass",
 	"directory.CurrentSchoolYear":          noPersonalData + ": an establishment's current school year (label and dates)",

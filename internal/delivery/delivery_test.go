@@ -3,8 +3,6 @@ package delivery_test
 import (
 	"context"
 	"errors"
-	"io"
-	"mime/quotedprintable"
 	"net"
 	"strconv"
 	"strings"
@@ -112,22 +110,14 @@ func smtpServer(t *testing.T) (*smtptest.Server, *mail.SMTP) {
 	return s, &mail.SMTP{Host: host, Port: p, From: "Cartable <ent@example.fr>", Security: mail.None, Timeout: 5 * time.Second}
 }
 
+// received waits for the next e-mail; its Data is then the headers and
+// the decoded plain-text part (the HTML part is checked in mail_test.go).
 func received(t *testing.T, s *smtptest.Server) smtptest.Message {
 	t.Helper()
-	select {
-	case m := <-s.Messages:
-		// The body is quoted-printable: tests read it decoded.
-		head, body, _ := strings.Cut(strings.ReplaceAll(m.Data, "\r\n", "\n"), "\n\n")
-		dec, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.Data = head + "\n\n" + string(dec)
-		return m
-	case <-time.After(5 * time.Second):
-		t.Fatal("no e-mail received")
-	}
-	return smtptest.Message{}
+	m, p := receivedParsed(t, s)
+	head, _, _ := strings.Cut(strings.ReplaceAll(m.Data, "\r\n", "\n"), "\n\n")
+	m.Data = head + "\n\n" + p.text
+	return m
 }
 
 func jobStats(t *testing.T, d *db.DB) jobs.Stats {
@@ -256,7 +246,8 @@ func TestDigests(t *testing.T) {
 	if _, err := f.del.Dispatch(ctx, sys); err != nil {
 		t.Fatal(err)
 	}
-	for i, want := range []int{2, 0} {
+	// A daily and a weekly round for each hour a person may choose.
+	for i, want := range []int{2 * (delivery.MaxDigestHour - delivery.MinDigestHour + 1), 0} {
 		if n, err := f.del.ScheduleDigests(ctx, sys); err != nil || n != want {
 			t.Fatalf("schedule #%d: %d %v, want %d", i+1, n, err, want)
 		}
@@ -380,4 +371,95 @@ func TestHandOverOnceAndReadNotSent(t *testing.T) {
 	if st := jobStats(t, f.d); st.Waiting != 0 || st.Failed != 0 {
 		t.Fatalf("jobs after the run: %+v", st)
 	}
+}
+
+// Each person's digest leaves at their hour; after a change of hour the
+// next digest starts where the last one ended: nothing twice, nothing
+// skipped. An hour outside 06–22 is refused naming its field.
+func TestDigestHourPerPerson(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "alice", "bob", "carol", "dave")
+	srv, smtp := smtpServer(t)
+	f.del.Mail = smtp
+	setHour := func(login string, h int) {
+		t.Helper()
+		s, _ := delivery.Mine(ctx, f.viewer(login), f.d)
+		s.DigestHour = h
+		if err := delivery.Save(ctx, f.viewer(login), f.d, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	at := func(day, hour, minute int) time.Time { return time.Date(2026, 12, day, hour, minute, 0, 0, i18n.Zone) }
+	// run plans and sends what is due at t, and returns who got what.
+	run := func(tm time.Time) map[string]string {
+		t.Helper()
+		f.now = tm
+		if _, err := f.del.ScheduleDigests(ctx, sys); err != nil {
+			t.Fatal(err)
+		}
+		f.drain(t)
+		got := map[string]string{}
+		for {
+			select {
+			case m := <-srv.Messages:
+				got[strings.TrimSuffix(m.To[0], "@example.org")] = m.Data
+				continue
+			case <-time.After(100 * time.Millisecond):
+			}
+			return got
+		}
+	}
+	setHour("alice", 8)
+	setHour("carol", 18)
+	setHour("dave", 20)
+	for _, who := range []string{"alice", "bob", "carol"} {
+		f.notice(t, who, "absence", who+"Thu21", at(3, 21, 0))
+	}
+	f.notice(t, "dave", "absence", "daveWed21", at(2, 21, 0))
+	if got := run(at(3, 20, 5)); len(got) != 1 || got["dave"] == "" {
+		t.Fatalf("Thursday 20:05: %v", keys(got))
+	}
+	f.notice(t, "dave", "absence", "daveThu22", at(3, 22, 0))
+	f.notice(t, "carol", "absence", "carolThu19", at(3, 19, 0))
+
+	if got := run(at(4, 8, 5)); len(got) != 1 || !strings.Contains(got["alice"], "aliceThu21") {
+		t.Fatalf("Friday 08:05, alice only: %v", keys(got))
+	}
+	got := run(at(4, 18, 5))
+	if len(got) != 2 || !strings.Contains(got["bob"], "bobThu21") || !strings.Contains(got["carol"], "carolThu19") {
+		t.Fatalf("Friday 18:05, bob and carol: %v", keys(got))
+	}
+	// Carol moves to 20:00, dave to 18:00, at 19:00.
+	f.now = at(4, 19, 0)
+	setHour("carol", 20)
+	setHour("dave", 18)
+	f.notice(t, "carol", "absence", "carolFri1830", at(4, 18, 30))
+	got = run(at(4, 20, 5))
+	if len(got) != 1 || !strings.Contains(got["carol"], "carolFri1830") || strings.Contains(got["carol"], "carolThu21") {
+		t.Fatalf("Friday 20:05, carol, without what her 18:00 digest held: %v\n%s", keys(got), got["carol"])
+	}
+	got = run(at(5, 18, 5))
+	if len(got) != 1 || !strings.Contains(got["dave"], "daveThu22") || strings.Contains(got["dave"], "daveWed21") {
+		t.Fatalf("Saturday 18:05, dave, with what came after his last 20:00 digest: %v\n%s", keys(got), got["dave"])
+	}
+
+	var fe *delivery.FieldError
+	for _, h := range []int{5, 23, -1} {
+		s, _ := delivery.Mine(ctx, f.viewer("bob"), f.d)
+		s.DigestHour = h
+		if err := delivery.Save(ctx, f.viewer("bob"), f.d, s); !errors.As(err, &fe) || fe.Field != "digest_hour" {
+			t.Errorf("hour %d: %v", h, err)
+		}
+	}
+	if s, _ := delivery.Mine(ctx, f.viewer("bob"), f.d); s.DigestHour != delivery.DefaultDigestHour {
+		t.Errorf("a refused hour was stored: %d", s.DigestHour)
+	}
+}
+
+func keys(m map[string]string) []string {
+	var k []string
+	for x := range m {
+		k = append(k, x)
+	}
+	return k
 }

@@ -22,7 +22,6 @@ const (
 	KindDigestPlan  = "digest-plan" // one digest round: enqueues a digest per recipient
 	KindMailDigest  = "mail-digest" // one person's digest
 	KindPushNotice  = "push-notice" // one notice to one device
-	digestHour      = 18            // digests leave at 18:00, Europe/Paris
 	weeklyDigestDay = time.Friday   // the weekly digest's day
 	dispatchBatch   = 500           // notices handed over per transaction
 	digestFanout    = 1000          // digests enqueued per transaction
@@ -40,7 +39,10 @@ type Deliverer struct {
 	// as in the workspace; a domain may not import the web).
 	Text func(lang, kind string, args map[string]string) string
 	Push *Pusher // nil: no Web Push
-	Now  func() time.Time
+	// Unsubscribe signs the unsubscribe links of e-mails; nil: none (the
+	// footer still links to the settings page).
+	Unsubscribe *Unsubscriber
+	Now         func() time.Time
 }
 
 func (d *Deliverer) now() time.Time {
@@ -198,8 +200,22 @@ func (d *Deliverer) text(lang string, n *notice) string {
 	return d.Text(lang, n.kind, n.args)
 }
 
-func (d *Deliverer) footer(lang string) string {
-	return "\n-- \n" + i18n.T(lang, "delivery.mail.footer", strings.TrimSuffix(d.BaseURL, "/")+"/notifications/settings")
+// view starts a message to person in lang: title, footer links, and the
+// unsubscribe link stopping what stop names.
+func (d *Deliverer) view(lang, title string, stop Stop) *mailView {
+	base := strings.TrimSuffix(d.BaseURL, "/")
+	v := &mailView{Lang: lang, Title: title, Heading: title, Auto: i18n.T(lang, "delivery.mail.auto"),
+		SettingsURL: base + "/notifications/settings", SettingsText: i18n.T(lang, "delivery.mail.settings")}
+	if d.Unsubscribe != nil {
+		v.StopURL = base + "/notifications/unsubscribe/" + d.Unsubscribe.Token(stop)
+		if stop.Digest != "" {
+			v.StopText = i18n.T(lang, "delivery.mail.stop.digest."+string(stop.Digest))
+		} else {
+			v.StopText = i18n.T(lang, "delivery.mail.stop.category", i18n.T(lang, "delivery.category."+string(stop.Category)))
+		}
+		v.StopLine = i18n.T(lang, "delivery.mail.stop.line", v.StopText, v.StopURL)
+	}
+	return v
 }
 
 // mailNotice sends one notice by e-mail. A notice read in the workspace
@@ -234,8 +250,13 @@ func (d *Deliverer) mailNotice(ctx context.Context, j *jobs.Job) error {
 	if d.Mail == nil {
 		return nil // no SMTP server configured: e-mail is off for the instance
 	}
-	body := d.text(s.Lang, n) + "\n\n" + strings.TrimSuffix(d.BaseURL, "/") + n.link + "\n" + d.footer(s.Lang)
-	return d.send(ctx, mail.Message{To: to, Subject: i18n.T(s.Lang, "delivery.mail.subject.notice"), Body: body})
+	v := d.view(s.Lang, i18n.T(s.Lang, "delivery.mail.subject.notice"), Stop{Person: n.recipient, Category: CategoryOf(n.kind)})
+	v.Items = []mailItem{{Text: d.text(s.Lang, n), URL: strings.TrimSuffix(d.BaseURL, "/") + n.link}}
+	m, err := v.message(to)
+	if err != nil {
+		return err
+	}
+	return d.send(ctx, m)
 }
 
 // send sends m; an error names no address (it is kept in the job).
@@ -246,40 +267,73 @@ func (d *Deliverer) send(ctx context.Context, m mail.Message) error {
 	return nil
 }
 
-// digestRound is a digest round: the notices due in [From, To).
+// digestRound is a digest round: the notices due in [From, To), for the
+// people whose digest hour is Hour.
 type digestRound struct {
 	Period Mode   `json:"period"` // Daily or Weekly
 	From   int64  `json:"from"`
 	To     int64  `json:"to"`
+	Hour   int    `json:"hour,omitempty"` // 0 in plans made before hours were chosen: 18
 	Person string `json:"person,omitempty"`
 }
 
-// lastRound is the latest daily round ended by now and, when now is past
-// a weekly one, the latest weekly round.
-func lastRounds(now time.Time) []digestRound {
-	local := now.In(i18n.Zone)
-	end := time.Date(local.Year(), local.Month(), local.Day(), digestHour, 0, 0, 0, i18n.Zone)
-	if end.After(local) {
-		end = end.AddDate(0, 0, -1)
+func (r digestRound) hour() int {
+	if r.Hour == 0 {
+		return DefaultDigestHour
 	}
-	rounds := []digestRound{{Period: Daily, From: end.AddDate(0, 0, -1).Unix(), To: end.Unix()}}
-	wend := end
-	for wend.Weekday() != weeklyDigestDay {
-		wend = wend.AddDate(0, 0, -1)
-	}
-	return append(rounds, digestRound{Period: Weekly, From: wend.AddDate(0, 0, -7).Unix(), To: wend.Unix()})
+	return r.Hour
 }
 
-// ScheduleDigests enqueues the latest daily and weekly digest rounds, once
-// each whichever replica asks and however often (their key holds the
-// round's end). Each round's job then enqueues one digest per recipient.
+// lastRounds is, for each hour a person may choose, the latest daily
+// round ended by now at that hour and the latest weekly one (Friday).
+func lastRounds(now time.Time) []digestRound {
+	local := now.In(i18n.Zone)
+	var rounds []digestRound
+	for h := MinDigestHour; h <= MaxDigestHour; h++ {
+		end := time.Date(local.Year(), local.Month(), local.Day(), h, 0, 0, 0, i18n.Zone)
+		if end.After(local) {
+			end = end.AddDate(0, 0, -1)
+		}
+		rounds = append(rounds, digestRound{Period: Daily, Hour: h, From: end.AddDate(0, 0, -1).Unix(), To: end.Unix()})
+		wend := end
+		for wend.Weekday() != weeklyDigestDay {
+			wend = wend.AddDate(0, 0, -1)
+		}
+		rounds = append(rounds, digestRound{Period: Weekly, Hour: h, From: wend.AddDate(0, 0, -7).Unix(), To: wend.Unix()})
+	}
+	return rounds
+}
+
+// ScheduleDigests enqueues the latest daily and weekly digest rounds of
+// every hour, once each whichever replica asks and however often (their
+// key holds the round's end: a round missed while no server ran is still
+// planned when one starts). Each round's job then enqueues one digest per
+// recipient whose hour it is.
 func (d *Deliverer) ScheduleDigests(ctx context.Context, v *access.Viewer) (int, error) {
 	if !v.IsSystem() {
 		return 0, access.Refuse("deliver-notices", access.Resource{Kind: "outbox"}, "digests are planned by the instance")
 	}
+	rounds := lastRounds(d.now())
+	keys := make([]any, len(rounds))
+	for i, r := range rounds {
+		keys[i] = fmt.Sprintf("digest-plan/%s/%d", r.Period, r.To)
+	}
+	// One read finds the rounds planned already (nearly all, nearly
+	// always): the loop runs every 30 s on every replica.
+	planned, err := db.Strings(ctx, d.DB, `SELECT dedupe_key FROM jobs WHERE dedupe_key IN (?`+strings.Repeat(", ?", len(keys)-1)+`)`, keys...)
+	if err != nil {
+		return 0, err
+	}
+	done := map[string]bool{}
+	for _, k := range planned {
+		done[k] = true
+	}
 	n := 0
-	for _, r := range lastRounds(d.now()) {
-		key := fmt.Sprintf("digest-plan/%s/%d", r.Period, r.To)
+	for i, r := range rounds {
+		key := keys[i].(string)
+		if done[key] {
+			continue
+		}
 		ok, err := jobs.Enqueue(ctx, v, d.DB, KindDigestPlan, r, jobs.Options{RunAt: d.now(), Key: key})
 		if err != nil {
 			return n, err
@@ -298,7 +352,12 @@ func (d *Deliverer) planDigests(ctx context.Context, v *access.Viewer, j *jobs.J
 	if err := j.Decode(&r); err != nil {
 		return jobs.Permanent(err)
 	}
-	people, err := db.Strings(ctx, d.DB, `SELECT DISTINCT recipient_id FROM notifications WHERE not_before >= ? AND not_before < ? ORDER BY recipient_id`, r.From, r.To)
+	// The window reaches one round further back: a person who moved their
+	// hour gets what came since their last digest (mailDigest).
+	people, err := db.Strings(ctx, d.DB, `SELECT DISTINCT n.recipient_id FROM notifications n
+		LEFT JOIN delivery_settings s ON s.person_id = n.recipient_id
+		WHERE n.not_before >= ? AND n.not_before < ? AND COALESCE(s.digest_hour, ?) = ? ORDER BY n.recipient_id`,
+		r.From-(r.To-r.From), r.To, DefaultDigestHour, r.hour())
 	if err != nil {
 		return err
 	}
@@ -340,8 +399,19 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 	for _, c := range Categories {
 		wanted = wanted || s.Mode(c, Email) == r.Period
 	}
-	if !wanted {
-		return nil
+	if !wanted || s.DigestHour != r.hour() {
+		return nil // changed their mind since the plan
+	}
+	from := r.From
+	sent := s.dailySentTo
+	if r.Period == Weekly {
+		sent = s.weeklySentTo
+	}
+	// After a change of hour, start where the last digest ended (sent at
+	// another hour): its notices are not sent twice, and those after it
+	// not skipped, whichever way the hour moved.
+	if sent > 0 && sent < r.To && sent >= r.From-(r.To-r.From) && time.Unix(sent, 0).In(i18n.Zone).Hour() != r.hour() {
+		from = sent
 	}
 	rows, err := db.All(ctx, d.DB, func(sc db.Scanner) (notice, error) {
 		var n notice
@@ -354,11 +424,11 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 		n.read = read.Valid
 		return n, err
 	}, `SELECT kind, args, link, not_before, read_at FROM notifications WHERE recipient_id = ? AND not_before >= ? AND not_before < ?
-		ORDER BY not_before, id`, r.Person, r.From, r.To)
+		ORDER BY not_before, id`, r.Person, from, r.To)
 	if err != nil {
 		return err
 	}
-	var lines []string
+	var items []mailItem
 	more := 0
 	base := strings.TrimSuffix(d.BaseURL, "/")
 	for i := range rows {
@@ -366,17 +436,17 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 		if s.Mode(CategoryOf(n.kind), Email) != r.Period {
 			continue
 		}
-		if len(lines) >= maxDigestLines {
+		if len(items) >= maxDigestLines {
 			more++
 			continue
 		}
-		mark := ""
+		it := mailItem{Text: d.text(s.Lang, n), URL: base + n.link, Read: n.read}
 		if n.read {
-			mark = i18n.T(s.Lang, "delivery.digest.read") + " "
+			it.ReadMark = i18n.T(s.Lang, "delivery.digest.read")
 		}
-		lines = append(lines, "- "+mark+d.text(s.Lang, n)+"\n  "+base+n.link)
+		items = append(items, it)
 	}
-	if len(lines) == 0 {
+	if len(items) == 0 {
 		return nil
 	}
 	to, err := address(ctx, d.DB, r.Person)
@@ -386,12 +456,33 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 	if d.Mail == nil {
 		return nil // no SMTP server configured: e-mail is off for the instance
 	}
-	body := i18n.N(s.Lang, "delivery.digest.intro."+string(r.Period), len(lines)+more) + "\n\n" + strings.Join(lines, "\n\n")
+	v := d.view(s.Lang, i18n.T(s.Lang, "delivery.digest.subject."+string(r.Period)), Stop{Person: r.Person, Digest: r.Period})
+	v.List, v.Items = true, items
+	v.Intro = i18n.N(s.Lang, "delivery.digest.intro."+string(r.Period), len(items)+more)
 	if more > 0 {
-		body += "\n\n" + i18n.N(s.Lang, "delivery.digest.more", more) + "\n" + base + "/notifications"
+		v.More, v.MoreURL = i18n.N(s.Lang, "delivery.digest.more", more), base+"/notifications"
 	}
-	body += "\n" + d.footer(s.Lang)
-	return d.send(ctx, mail.Message{To: to, Subject: i18n.T(s.Lang, "delivery.digest.subject."+string(r.Period)), Body: body})
+	m, err := v.message(to)
+	if err != nil {
+		return err
+	}
+	return d.send(ctx, m)
+}
+
+// lastDigestEnd is the end of the last round of period done for person
+// (sent, or with nothing to send): where their next digest starts after
+// a change of hour. Done jobs are kept a week, as long as a weekly round.
+func lastDigestEnd(ctx context.Context, q db.Querier, person string, period Mode) (int64, error) {
+	payloads, err := db.Strings(ctx, q, `SELECT payload FROM jobs WHERE kind = ? AND dedupe_key LIKE ? AND done_at IS NOT NULL
+		ORDER BY id DESC LIMIT 1`, KindMailDigest, "mail-digest/"+string(period)+"/%/"+person)
+	if err != nil || len(payloads) == 0 {
+		return 0, err
+	}
+	var r digestRound
+	if err := json.Unmarshal([]byte(payloads[0]), &r); err != nil {
+		return 0, nil
+	}
+	return r.To, nil
 }
 
 // Sweep deletes the jobs done a week ago.

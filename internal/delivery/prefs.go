@@ -98,12 +98,27 @@ type Settings struct {
 	Lang string // the language of their e-mails and push messages
 	// Quiet hours, minutes after midnight (Europe/Paris); Quiet false:
 	// none. From > To spans midnight (22:00–07:00).
-	Quiet          bool
-	QuietFrom      int
-	QuietTo        int
+	Quiet     bool
+	QuietFrom int
+	QuietTo   int
+	// DigestHour is the whole hour (Europe/Paris) the daily digest, and on
+	// Friday the weekly one, leave at: MinDigestHour to MaxDigestHour.
+	DigestHour     int
 	modes          map[Category]map[Channel]Mode
 	PushRegistered int // devices registered for push (read only)
+	// At the last change of hour, the end of the last daily and weekly
+	// digests (Unix seconds; 0: none): the next ones start there.
+	dailySentTo, weeklySentTo int64
 }
+
+// The hours a person may choose for their digests, and the default. The
+// night is left out: no one reads a digest at 3 a.m., and the hours when
+// Europe/Paris changes its clocks (2–3 a.m.) never come up.
+const (
+	DefaultDigestHour = 18
+	MinDigestHour     = 6
+	MaxDigestHour     = 22
+)
 
 // Mode is the person's mode for category c on channel ch.
 func (s *Settings) Mode(c Category, ch Channel) Mode {
@@ -137,12 +152,17 @@ func (s *Settings) quiet(minute int) bool {
 
 // load reads person's settings, defaults filled in.
 func load(ctx context.Context, q db.Querier, person string) (*Settings, error) {
-	s := &Settings{Lang: i18n.Default}
-	var from, to sql.NullInt64
-	err := q.QueryRow(ctx, `SELECT lang, quiet_from, quiet_to FROM delivery_settings WHERE person_id = ?`, person).Scan(&s.Lang, &from, &to)
+	s := &Settings{Lang: i18n.Default, DigestHour: DefaultDigestHour}
+	var from, to, hour, daily, weekly sql.NullInt64
+	err := q.QueryRow(ctx, `SELECT lang, quiet_from, quiet_to, digest_hour, daily_sent_to, weekly_sent_to FROM delivery_settings WHERE person_id = ?`,
+		person).Scan(&s.Lang, &from, &to, &hour, &daily, &weekly)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
+	if hour.Valid {
+		s.DigestHour = int(hour.Int64)
+	}
+	s.dailySentTo, s.weeklySentTo = daily.Int64, weekly.Int64
 	if from.Valid && to.Valid {
 		s.Quiet, s.QuietFrom, s.QuietTo = true, int(from.Int64), int(to.Int64)
 	}
@@ -194,6 +214,9 @@ func Save(ctx context.Context, v *access.Viewer, d *db.DB, s *Settings) error {
 			}
 		}
 	}
+	if s.DigestHour < MinDigestHour || s.DigestHour > MaxDigestHour {
+		return &FieldError{"digest_hour", fmt.Errorf("not a whole hour from %d to %d", MinDigestHour, MaxDigestHour)}
+	}
 	for c, byCh := range s.modes {
 		if !knownCategory(c) {
 			return &FieldError{"mode." + string(c), errors.New("unknown category")}
@@ -209,9 +232,26 @@ func Save(ctx context.Context, v *access.Viewer, d *db.DB, s *Settings) error {
 		if s.Quiet {
 			from, to = s.QuietFrom, s.QuietTo
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO delivery_settings (person_id, lang, quiet_from, quiet_to) VALUES (?, ?, ?, ?)
-			ON CONFLICT (person_id) DO UPDATE SET lang = excluded.lang, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to`,
-			v.ID, s.Lang, from, to); err != nil {
+		old, err := load(ctx, tx, v.ID)
+		if err != nil {
+			return err
+		}
+		// A new hour: the next digests start where the last ones ended
+		// (mailDigest), so that nothing is sent twice nor skipped.
+		daily, weekly := old.dailySentTo, old.weeklySentTo
+		if old.DigestHour != s.DigestHour {
+			if daily, err = lastDigestEnd(ctx, tx, v.ID, Daily); err != nil {
+				return err
+			}
+			if weekly, err = lastDigestEnd(ctx, tx, v.ID, Weekly); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO delivery_settings (person_id, lang, quiet_from, quiet_to, digest_hour, daily_sent_to, weekly_sent_to)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (person_id) DO UPDATE SET lang = excluded.lang, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to,
+			digest_hour = excluded.digest_hour, daily_sent_to = excluded.daily_sent_to, weekly_sent_to = excluded.weekly_sent_to`,
+			v.ID, s.Lang, from, to, s.DigestHour, nullable(daily), nullable(weekly)); err != nil {
 			return err
 		}
 		for c, byCh := range s.modes {
@@ -224,6 +264,14 @@ func Save(ctx context.Context, v *access.Viewer, d *db.DB, s *Settings) error {
 		}
 		return nil
 	})
+}
+
+// nullable is NULL for 0.
+func nullable(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }
 
 func knownCategory(c Category) bool {

@@ -63,9 +63,6 @@ func LoadVAPID(dataDir string) (*ecdsa.PrivateKey, error) {
 	if k, err := readVAPID(path); err == nil || !errors.Is(err, os.ErrNotExist) {
 		return k, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("push: %v", err)
-	}
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -74,31 +71,43 @@ func LoadVAPID(dataDir string) (*ecdsa.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(dir, ".vapid-*")
+	if err := writeOnce(dir, VAPIDKeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+		return nil, fmt.Errorf("push: cannot store the VAPID key: %v", err)
+	}
+	return readVAPID(path)
+}
+
+// writeOnce writes content to dir/name, mode 0600, unless the file exists:
+// of two servers starting together, the first written wins (a link fails
+// when its target exists) and the other reads it.
+func writeOnce(dir, name string, content []byte) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+name+"-*")
 	if err != nil {
-		return nil, fmt.Errorf("push: cannot create the VAPID key in %s", dir)
+		return err
 	}
 	defer os.Remove(tmp.Name())
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
-		return nil, err
+		return err
 	}
-	if err := pem.Encode(tmp, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+	if _, err := tmp.Write(content); err != nil {
 		tmp.Close()
-		return nil, err
+		return err
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return nil, err
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return nil, err
+		return err
 	}
-	// A link fails when the file exists: the first key written wins.
-	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("push: cannot store the VAPID key: %v", err)
+	if err := os.Link(tmp.Name(), filepath.Join(dir, name)); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
 	}
-	return readVAPID(path)
+	return nil
 }
 
 func readVAPID(path string) (*ecdsa.PrivateKey, error) {

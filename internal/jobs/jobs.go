@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 	"unicode/utf8"
 
@@ -352,4 +353,92 @@ func Retry(ctx context.Context, v *access.Viewer, q db.Querier, kind string) (in
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// Info is one job as the operator sees it: never its payload (it names
+// people), and its last error with anything shaped like an e-mail
+// address masked, should a handler have let one through.
+type Info struct {
+	ID          int64
+	Kind        string
+	Attempts    int
+	MaxAttempts int // the queue's default already applied
+	LastError   string
+	RunAt       time.Time // the next attempt (for a job given up: when it was due)
+	Running     bool      // claimed now by a worker whose lease holds
+	Failed      bool
+	FailedAt    time.Time
+}
+
+var address = regexp.MustCompile(`[^\s<>"'@,;:]+@[^\s<>"'@,;:]+\.[A-Za-z]{2,}`)
+
+// Redact masks e-mail addresses in an error kept for the operator.
+func Redact(s string) string { return address.ReplaceAllString(s, "<address>") }
+
+// List reads the jobs not done (only those given up when failedOnly),
+// failed ones first then by next run, at most limit (0: 1,000).
+func (q *Queue) List(ctx context.Context, v *access.Viewer, failedOnly bool, limit int) ([]Info, error) {
+	if err := instance(v, "list-jobs"); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 1000
+	}
+	cond := `done_at IS NULL`
+	if failedOnly {
+		cond += ` AND failed_at IS NOT NULL`
+	}
+	now := q.now()
+	return db.All(ctx, q.DB, func(s db.Scanner) (Info, error) {
+		var j Info
+		var runAt int64
+		var until, failed sql.NullInt64
+		err := s.Scan(&j.ID, &j.Kind, &j.Attempts, &j.MaxAttempts, &j.LastError, &runAt, &until, &failed)
+		j.RunAt = time.Unix(runAt, 0)
+		j.Running = until.Valid && until.Int64 >= now.Unix()
+		if failed.Valid {
+			j.Failed, j.FailedAt = true, time.Unix(failed.Int64, 0)
+		}
+		if j.MaxAttempts <= 0 {
+			j.MaxAttempts = q.maxAttempts()
+		}
+		j.LastError = Redact(j.LastError)
+		return j, err
+	}, `SELECT id, kind, attempts, max_attempts, last_error, run_at, locked_until, failed_at FROM jobs WHERE `+cond+`
+		ORDER BY CASE WHEN failed_at IS NULL THEN 1 ELSE 0 END, run_at, id LIMIT ?`, limit)
+}
+
+// Errors of RetryOne.
+var (
+	ErrNoSuchJob  = errors.New("no such job waiting or given up (done jobs are not retried)")
+	ErrJobRunning = errors.New("the job is running now: a worker holds it")
+)
+
+// RetryOne runs job id again from now: a job given up gets a new round
+// of attempts; a job waiting for its next attempt is simply due now (its
+// attempts kept). A job done, or unknown, is ErrNoSuchJob; one a worker
+// holds now, ErrJobRunning.
+func (q *Queue) RetryOne(ctx context.Context, v *access.Viewer, id int64) error {
+	if err := instance(v, "retry-jobs"); err != nil {
+		return err
+	}
+	now := q.now().Unix()
+	res, err := q.DB.Exec(ctx, `UPDATE jobs SET
+		attempts = CASE WHEN failed_at IS NULL THEN attempts ELSE 0 END,
+		failed_at = NULL, run_at = ?
+		WHERE id = ? AND done_at IS NULL AND (locked_until IS NULL OR locked_until < ?)`, now, id, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var held int
+	if err := q.DB.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE id = ? AND done_at IS NULL`, id).Scan(&held); err != nil {
+		return err
+	}
+	if held > 0 {
+		return ErrJobRunning
+	}
+	return ErrNoSuchJob
 }

@@ -265,4 +265,94 @@ func TestQueueRefusesPeople(t *testing.T) {
 	if _, err := jobs.Enqueue(ctx, nil, d, "k", nil, jobs.Options{}); !errors.Is(err, access.ErrDenied) {
 		t.Errorf("no viewer enqueued: %v", err)
 	}
+	if _, err := q.List(ctx, person, false, 0); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("a person listed the queue: %v", err)
+	}
+	if err := q.RetryOne(ctx, person, 1); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("a person retried a job: %v", err)
+	}
+}
+
+// The operator's view: jobs not done, given up first, an address in an
+// error masked; one job retried by ID (given up: a new round; waiting:
+// due now), a done, running or unknown one refused.
+func TestListAndRetryOne(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	now := time.Unix(1_800_000_000, 0)
+	q := &jobs.Queue{DB: d, Policy: jobs.Policy{MaxAttempts: 2, Backoff: time.Minute}, Now: func() time.Time { return now }}
+	for _, k := range []string{"fails", "flaky", "ok", "slow"} {
+		at := now
+		if k == "slow" {
+			at = now.Add(time.Hour) // claimed by "another worker" below
+		}
+		if _, err := jobs.Enqueue(ctx, sys, d, k, nil, jobs.Options{RunAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := &jobs.Worker{Queue: q, ID: "w", Handlers: map[string]jobs.Handler{
+		"fails": func(ctx context.Context, j *jobs.Job) error {
+			return errors.New("RCPT TO refused for eleve.martin@example.org")
+		},
+		"flaky": func(ctx context.Context, j *jobs.Job) error { return errors.New("server down") },
+		"ok":    func(ctx context.Context, j *jobs.Job) error { return nil },
+	}}
+	for range 3 {
+		if _, err := w.RunOne(ctx, sys); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now = now.Add(time.Minute)
+	w.RunOne(ctx, sys) // "fails" again (before "flaky": same time, lower ID): given up after 2 attempts
+	// "slow" is held by another worker now.
+	if _, err := d.Exec(ctx, `UPDATE jobs SET locked_by = 'other', locked_until = ? WHERE kind = 'slow'`, now.Add(time.Minute).Unix()); err != nil {
+		t.Fatal(err)
+	}
+	list, err := q.List(ctx, sys, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	ids := map[string]int64{}
+	for _, j := range list {
+		got += fmt.Sprintf("%s %d/%d failed=%v running=%v %q; ", j.Kind, j.Attempts, j.MaxAttempts, j.Failed, j.Running, j.LastError)
+		ids[j.Kind] = j.ID
+	}
+	want := `fails 2/2 failed=true running=false "RCPT TO refused for <address>"; flaky 1/2 failed=false running=false "server down"; slow 0/2 failed=false running=true ""; `
+	if got != want {
+		t.Fatalf("list:\n%s\nwant\n%s", got, want)
+	}
+	failed, _ := q.List(ctx, sys, true, 0)
+	if len(failed) != 1 || failed[0].Kind != "fails" {
+		t.Fatalf("failed only: %+v", failed)
+	}
+	if err := q.RetryOne(ctx, sys, ids["fails"]); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.RetryOne(ctx, sys, ids["flaky"]); err != nil {
+		t.Fatal(err)
+	}
+	var okID int64
+	d.QueryRow(ctx, `SELECT id FROM jobs WHERE kind = 'ok'`).Scan(&okID)
+	for name, c := range map[string]struct {
+		id   int64
+		want error
+	}{"done": {okID, jobs.ErrNoSuchJob}, "unknown": {999999, jobs.ErrNoSuchJob}, "running": {ids["slow"], jobs.ErrJobRunning}} {
+		if err := q.RetryOne(ctx, sys, c.id); !errors.Is(err, c.want) {
+			t.Errorf("retry %s: %v", name, err)
+		}
+	}
+	list, _ = q.List(ctx, sys, false, 0)
+	for _, j := range list {
+		switch j.Kind {
+		case "fails":
+			if j.Failed || j.Attempts != 0 || !j.RunAt.Equal(now) {
+				t.Errorf("after retry, fails: %+v", j)
+			}
+		case "flaky":
+			if j.Attempts != 1 || !j.RunAt.Equal(now) {
+				t.Errorf("after retry, flaky: %+v", j)
+			}
+		}
+	}
 }

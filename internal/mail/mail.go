@@ -1,6 +1,8 @@
-// Package mail sends the few messages Cartable writes itself (password
-// reset links, notices of a locked account) through the SMTP server the
-// operator configured. Nothing is sent when no server is configured.
+// Package mail sends the messages Cartable writes itself (password reset
+// links, notices of a locked account, notifications and their digests)
+// through the SMTP server the operator configured, as plain text or as
+// text and HTML alternatives. Nothing is sent when no server is
+// configured.
 package mail
 
 import (
@@ -15,16 +17,22 @@ import (
 	"net"
 	"net/mail"
 	"net/smtp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Message is one plain-text e-mail.
+// Message is one e-mail: plain text, and optionally an HTML alternative
+// of the same content (sent then as multipart/alternative).
 type Message struct {
 	To      string
 	Subject string
-	Body    string
+	Body    string // plain text, always sent
+	HTML    string // a whole HTML document, or "" for text only
+	// Headers are extra header fields (List-Unsubscribe…), written as
+	// given after a check that they hold no line break.
+	Headers map[string]string
 }
 
 // Sender is what the domains need to send mail.
@@ -92,6 +100,11 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	}
 	if strings.ContainsAny(m.Subject, "\r\n") {
 		return errors.New("mail: subject holds a line break")
+	}
+	for k, v := range m.Headers {
+		if strings.ContainsAny(k+v, "\r\n") || k == "" || strings.ContainsAny(k, ": ") {
+			return fmt.Errorf("mail: header %q is malformed", k)
+		}
 	}
 	timeout := s.Timeout
 	if timeout == 0 {
@@ -165,7 +178,10 @@ func helloName(from string) string {
 	return "localhost"
 }
 
-// Format writes the message with its headers: UTF-8 text, quoted-printable.
+// Format writes the message with its headers: UTF-8 text,
+// quoted-printable, the subject encoded as RFC 2047 words when it is not
+// ASCII; with an HTML alternative, a multipart/alternative whose text part
+// comes first (RFC 2046: the last part is the preferred one).
 func Format(from, to *mail.Address, m Message, now time.Time) []byte {
 	var b strings.Builder
 	var id [12]byte
@@ -177,15 +193,46 @@ func Format(from, to *mail.Address, m Message, now time.Time) []byte {
 	hdr("Date", now.Format(time.RFC1123Z))
 	hdr("Message-ID", "<"+hex.EncodeToString(id[:])+"@"+helloName(from.Address)+">")
 	hdr("MIME-Version", "1.0")
-	hdr("Content-Type", "text/plain; charset=utf-8")
-	hdr("Content-Transfer-Encoding", "quoted-printable")
 	hdr("Auto-Submitted", "auto-generated")
+	keys := make([]string, 0, len(m.Headers))
+	for k := range m.Headers {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		hdr(k, m.Headers[k])
+	}
+	if m.HTML == "" {
+		hdr("Content-Type", "text/plain; charset=utf-8")
+		hdr("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		writeQP(&b, m.Body)
+		return []byte(b.String())
+	}
+	var bnd [12]byte
+	rand.Read(bnd[:])
+	// "=_" cannot occur in quoted-printable text: the boundary never
+	// appears in a part.
+	boundary := "=_" + hex.EncodeToString(bnd[:])
+	hdr("Content-Type", `multipart/alternative; boundary="`+boundary+`"`)
 	b.WriteString("\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	qp.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")))
+	for _, part := range []struct{ typ, body string }{{"text/plain", m.Body}, {"text/html", m.HTML}} {
+		b.WriteString("--" + boundary + "\r\n")
+		hdr("Content-Type", part.typ+"; charset=utf-8")
+		hdr("Content-Transfer-Encoding", "quoted-printable")
+		b.WriteString("\r\n")
+		writeQP(&b, part.body)
+	}
+	b.WriteString("--" + boundary + "--\r\n")
+	return []byte(b.String())
+}
+
+// writeQP writes text quoted-printable with CRLF line ends, ending with one.
+func writeQP(b *strings.Builder, text string) {
+	qp := quotedprintable.NewWriter(b)
+	qp.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\n", "\r\n")))
 	qp.Close()
 	if !strings.HasSuffix(b.String(), "\r\n") {
 		b.WriteString("\r\n")
 	}
-	return []byte(b.String())
 }

@@ -95,3 +95,33 @@ func TestBadSettingsAndMessages(t *testing.T) {
 }
 
 type mimeDecoder = mime.WordDecoder
+
+// Extra headers are written as given, and refused when they could inject
+// another header; with HTML the message is a multipart/alternative whose
+// boundary appears in neither part.
+func TestHeadersAndAlternative(t *testing.T) {
+	from, _ := mail.ParseAddress("Cartable <ent@college.example.fr>")
+	to, _ := mail.ParseAddress("a@example.org")
+	raw := cmail.Format(from, to, cmail.Message{Subject: "Objet", Body: "texte =_ à", HTML: "<p>texte =_ à</p>",
+		Headers: map[string]string{"List-Unsubscribe": "<https://ent.example.fr/u/x>"}}, time.Now())
+	msg, err := mail.ReadMessage(strings.NewReader(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Header.Get("List-Unsubscribe") != "<https://ent.example.fr/u/x>" {
+		t.Errorf("List-Unsubscribe %q", msg.Header.Get("List-Unsubscribe"))
+	}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" {
+		t.Fatalf("Content-Type %q", msg.Header.Get("Content-Type"))
+	}
+	if n := strings.Count(string(raw), params["boundary"]); n != 4 {
+		t.Errorf("the boundary appears %d times, want 4 (header, two parts, end)", n)
+	}
+	s := &cmail.SMTP{Host: "127.0.0.1", Port: 1, From: "a@b.fr", Security: cmail.None}
+	for _, h := range []map[string]string{{"X-A": "v\r\nBcc: z@y.fr"}, {"X-A\r\nBcc": "z@y.fr"}, {"X A": "v"}, {"": "v"}} {
+		if err := s.Send(context.Background(), cmail.Message{To: "x@y.fr", Subject: "s", Body: "x", Headers: h}); err == nil || !strings.Contains(err.Error(), "malformed") {
+			t.Errorf("header %q: %v", h, err)
+		}
+	}
+}

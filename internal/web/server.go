@@ -104,6 +104,9 @@ type Options struct {
 	PurgeAfterDays  int              // days before a closed account is erased (web/provisioning)
 	MaxDeactivation float64          // share of an establishment an import may deactivate (web/provisioning)
 	Push            *delivery.Pusher // Web Push (VAPID key); nil: devices are not offered push
+	// Unsubscribe opens the unsubscribe links of e-mails (its key in
+	// DATA/keys); nil: the links are not served.
+	Unsubscribe *delivery.Unsubscriber
 }
 
 // New builds a Server with its sessions, authenticator and access policy.
@@ -192,7 +195,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	srv.areas = append(srv.areas, inbox)
-	outbound, err := deliveryarea.New(srv.kit, o.DB, o.Push)
+	outbound, err := deliveryarea.New(srv.kit, o.DB, o.Push, o.Unsubscribe)
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +300,9 @@ func (s *Server) Handler() http.Handler {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	// The one-click unsubscribe is posted by mail providers; its token is
+	// its credential (see deliveryarea.UnsubscribePattern).
+	cop.AddInsecureBypassPattern(deliveryarea.UnsubscribePattern)
 	var h http.Handler = routed(mux)
 	h = s.kit.WithSession(h)
 	h = cop.Handler(h)

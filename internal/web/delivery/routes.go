@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,16 +34,24 @@ type Area struct {
 	pages *page.Set
 	db    *db.DB
 	push  *delivery.Pusher // nil: no Web Push offered
+	unsub *delivery.Unsubscriber
 }
 
-// New parses the area's templates; push may be nil.
-func New(kit *page.Kit, d *db.DB, push *delivery.Pusher) (*Area, error) {
+// New parses the area's templates; push may be nil, and unsub (the
+// unsubscribe links of e-mails) too.
+func New(kit *page.Kit, d *db.DB, push *delivery.Pusher, unsub *delivery.Unsubscriber) (*Area, error) {
 	pages, err := kit.Parse(templates, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &Area{kit: kit, pages: pages, db: d, push: push}, nil
+	return &Area{kit: kit, pages: pages, db: d, push: push, unsub: unsub}, nil
 }
+
+// UnsubscribePattern is the one-click unsubscribe's POST (RFC 8058): the
+// mail provider posts it from its own servers, without a session nor a
+// form token, so the composer exempts it from the cross-origin check; the
+// token in the path is the credential.
+const UnsubscribePattern = "POST /notifications/unsubscribe/{token}"
 
 // Routes mounts the page and the push endpoints.
 func (a *Area) Routes(mux *http.ServeMux) {
@@ -50,6 +59,8 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /notifications/settings", a.kit.SignedIn(a.save))
 	mux.HandleFunc("POST /notifications/devices", a.kit.SignedIn(a.subscribe))
 	mux.HandleFunc("POST /notifications/devices/forget", a.kit.SignedIn(a.forget))
+	mux.HandleFunc("GET /notifications/unsubscribe/{token}", a.unsubscribeAsk)
+	mux.HandleFunc(UnsubscribePattern, a.unsubscribe)
 	mux.HandleFunc("GET /notifications/push.js", a.file("static/push.js"))
 	mux.HandleFunc("GET /notifications/sw.js", a.file("static/sw.js"))
 }
@@ -80,6 +91,8 @@ type settingsData struct {
 	Quiet     bool
 	QuietFrom string
 	QuietTo   string
+	Hour      int   // the digests' hour
+	Hours     []int // those offered
 	Devices   int
 	PushKey   string // the VAPID public key; "" when push is not offered
 	Problem   string // a refused field, explained
@@ -91,7 +104,11 @@ func (settingsData) PageTitle(lang string) string { return i18n.T(lang, "deliver
 func hhmm(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 
 func (a *Area) view(lang string, s *delivery.Settings) settingsData {
-	d := settingsData{Lang: s.Lang, Langs: i18n.Languages, Quiet: s.Quiet, QuietFrom: hhmm(s.QuietFrom), QuietTo: hhmm(s.QuietTo), Devices: s.PushRegistered}
+	d := settingsData{Lang: s.Lang, Langs: i18n.Languages, Quiet: s.Quiet, QuietFrom: hhmm(s.QuietFrom), QuietTo: hhmm(s.QuietTo),
+		Hour: s.DigestHour, Devices: s.PushRegistered}
+	for h := delivery.MinDigestHour; h <= delivery.MaxDigestHour; h++ {
+		d.Hours = append(d.Hours, h)
+	}
 	if !s.Quiet {
 		d.QuietFrom, d.QuietTo = "22:00", "07:00"
 	}
@@ -152,8 +169,15 @@ func (a *Area) save(w http.ResponseWriter, r *http.Request) {
 	from, okFrom := minutes(r.PostFormValue("quiet_from"))
 	to, okTo := minutes(r.PostFormValue("quiet_to"))
 	s.QuietFrom, s.QuietTo = from, to
+	hourOK := true
+	if h := r.PostFormValue("digest_hour"); h != "" {
+		s.DigestHour, err = strconv.Atoi(h)
+		hourOK = err == nil
+	}
 	var problem error
 	switch {
+	case !hourOK:
+		problem = &delivery.FieldError{Field: "digest_hour", Err: errors.New("not a number")}
 	case s.Quiet && !okFrom:
 		problem = &delivery.FieldError{Field: "quiet_from", Err: errors.New("not a time")}
 	case s.Quiet && !okTo:
@@ -207,6 +231,69 @@ func (a *Area) forget(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/notifications/settings?saved=1", http.StatusSeeOther)
+}
+
+type unsubData struct {
+	Token   string
+	Ask     string // the question (GET), or
+	Done    string // what was stopped (POST), or
+	Problem string // why the link is refused
+}
+
+func (unsubData) PageTitle(lang string) string { return i18n.T(lang, "delivery.unsub.title") }
+
+// what names what a link stops, for the page's sentences.
+func what(lang, prefix string, s *delivery.Stop) string {
+	if s.Digest != "" {
+		return i18n.T(lang, prefix+".digest."+string(s.Digest))
+	}
+	return i18n.T(lang, prefix+".category", i18n.T(lang, "delivery.category."+string(s.Category)))
+}
+
+// unsubscribeAsk shows what the link stops and a button: nothing changes
+// on GET, so that a mail scanner following links unsubscribes nobody.
+func (a *Area) unsubscribeAsk(w http.ResponseWriter, r *http.Request) {
+	if a.unsub == nil {
+		a.kit.NotFound(w, r)
+		return
+	}
+	lang := page.Lang(r)
+	s, err := a.unsub.Open(r.PathValue("token"))
+	if err != nil {
+		a.unsubRefused(w, r, err)
+		return
+	}
+	a.pages.Render(w, r, http.StatusOK, "unsubscribe", "delivery.unsub.title",
+		unsubData{Token: r.PathValue("token"), Ask: what(lang, "delivery.unsub.ask", s)})
+}
+
+// unsubscribe applies the link: the one-click POST of RFC 8058 (body
+// "List-Unsubscribe=One-Click") or the page's button alike.
+func (a *Area) unsubscribe(w http.ResponseWriter, r *http.Request) {
+	if a.unsub == nil {
+		a.kit.NotFound(w, r)
+		return
+	}
+	s, err := a.unsub.Unsubscribe(r.Context(), a.db, r.PathValue("token"))
+	if errors.Is(err, delivery.ErrBadToken) || errors.Is(err, delivery.ErrExpiredToken) {
+		a.unsubRefused(w, r, err)
+		return
+	}
+	if err != nil {
+		a.kit.ServerError(w, r, err)
+		return
+	}
+	a.pages.Render(w, r, http.StatusOK, "unsubscribe", "delivery.unsub.title",
+		unsubData{Done: what(page.Lang(r), "delivery.unsub.done", s)})
+}
+
+// unsubRefused answers a forged or expired link: nothing changed, said so.
+func (a *Area) unsubRefused(w http.ResponseWriter, r *http.Request, err error) {
+	status, key := http.StatusBadRequest, "delivery.unsub.bad"
+	if errors.Is(err, delivery.ErrExpiredToken) {
+		status, key = http.StatusGone, "delivery.unsub.expired"
+	}
+	a.pages.Render(w, r, status, "unsubscribe", "delivery.unsub.title", unsubData{Problem: i18n.T(page.Lang(r), key)})
 }
 
 func (a *Area) file(name string) http.HandlerFunc {
