@@ -8,6 +8,9 @@
 //	database.sqlite   SQLite: VACUUM INTO (one snapshot, self-contained)
 //	database.pgdump   PostgreSQL: pg_dump --format=custom
 //	keys/master.key   the master key (store it apart from the blobs' copies)
+//	keys/*            the other keys of DATA/keys (Web Push's VAPID key, the
+//	                  unsubscribe links' key): without them, browsers'
+//	                  subscriptions and e-mailed links stop working
 //	blobs/EST/FILE    the sealed blobs, as the storage holds them
 //
 // Taking one pauses erasure (files.PauseErasure) from before the database
@@ -142,6 +145,19 @@ func Take(ctx context.Context, src Source, dir string) (*Manifest, error) {
 			return nil, err
 		}
 	}
+	others, err := otherKeys(src.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range others {
+		b, err := os.ReadFile(filepath.Join(src.DataDir, "keys", name))
+		if err != nil {
+			return nil, fmt.Errorf("backup: cannot read keys/%s: %w", name, err)
+		}
+		if err := writeFile(work, "keys/"+name, b, m); err != nil {
+			return nil, err
+		}
+	}
 	keys, err := files.StorageKeys(ctx, src.DB)
 	if err != nil {
 		return nil, err
@@ -187,6 +203,25 @@ func Take(ctx context.Context, src Source, dir string) (*Manifest, error) {
 }
 
 // writeFile writes rel under root (0600, synced) and records its sum in m.
+// otherKeys lists the key files of DATA/keys besides the master key (and
+// its rotation's leftovers, which Take refuses first).
+func otherKeys(dataDir string) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(dataDir, "keys"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("backup: cannot list the keys: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), files.MasterKeyFile) {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}
+
 func writeFile(root, rel string, b []byte, m *Manifest) error {
 	p := filepath.Join(root, filepath.FromSlash(rel))
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {

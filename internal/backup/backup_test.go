@@ -12,6 +12,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/backup"
 	"cartable/internal/db"
+	"cartable/internal/delivery"
 	"cartable/internal/demo"
 	"cartable/internal/files"
 )
@@ -145,12 +146,20 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	}
 	defer d.Close()
 	store, contents := populate(t, d, dataDir)
+	// The keys the server makes at its first start besides the master key.
+	if _, err := delivery.LoadVAPID(dataDir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := delivery.LoadUnsubscriber(dataDir); err != nil {
+		t.Fatal(err)
+	}
 	dest := filepath.Join(root, "backups", "b1")
 	m, err := backup.Take(ctx, backup.Source{DB: d, DataDir: dataDir, Backend: store.Backend}, dest)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Engine != "sqlite" || m.Tables["people"].Rows == 0 || len(m.Missing) != 0 || m.Files["keys/master.key"] == "" {
+	if m.Engine != "sqlite" || m.Tables["people"].Rows == 0 || len(m.Missing) != 0 || m.Files["keys/master.key"] == "" ||
+		m.Files["keys/"+delivery.VAPIDKeyFile] == "" || m.Files["keys/"+delivery.UnsubscribeKeyFile] == "" {
 		t.Fatalf("manifest: %+v", m)
 	}
 	if left, _ := filepath.Glob(filepath.Join(root, "backups", ".b1.partial-*")); len(left) != 0 {
@@ -171,6 +180,16 @@ func TestBackupRestoreSQLite(t *testing.T) {
 	}
 	defer d2.Close()
 	same(t, d, d2, store, target.Backend, newDir, contents)
+	for _, name := range []string{delivery.VAPIDKeyFile, delivery.UnsubscribeKeyFile} {
+		a, _ := os.ReadFile(filepath.Join(dataDir, "keys", name))
+		b, err := os.ReadFile(filepath.Join(newDir, "keys", name))
+		if err != nil || len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("keys/%s after restore: %v, identical %v", name, err, bytes.Equal(a, b))
+		}
+		if fi, err := os.Stat(filepath.Join(newDir, "keys", name)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("keys/%s restored with mode %v (%v)", name, fi.Mode(), err)
+		}
+	}
 
 	// A second restore into the same target is refused.
 	if _, _, err := backup.Restore(ctx, dest, target); err == nil || !strings.Contains(err.Error(), "already has a master key") {

@@ -73,6 +73,18 @@ func Restore(ctx context.Context, dir string, t Target) (m *Manifest, warnings [
 	if _, err := os.Stat(keyPath); !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, fmt.Errorf("restore: %s already has a master key: restore into a new data directory", t.DataDir)
 	}
+	var otherKeys []string // keys/NAME besides the master key
+	for _, rel := range m.sortedPaths() {
+		if name, ok := strings.CutPrefix(rel, "keys/"); ok && rel != keyFile {
+			if strings.ContainsAny(name, `/\`) || name == ".." {
+				return nil, nil, fmt.Errorf("restore: the backup names a key %q outside keys/", rel)
+			}
+			if _, err := os.Stat(filepath.Join(t.DataDir, "keys", name)); !errors.Is(err, fs.ErrNotExist) {
+				return nil, nil, fmt.Errorf("restore: %s already has keys/%s: restore into a new data directory", t.DataDir, name)
+			}
+			otherKeys = append(otherKeys, name)
+		}
+	}
 	if !postgres {
 		if _, err := os.Stat(t.Database); !errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, fmt.Errorf("restore: %s already exists: restore into a new database file", t.Database)
@@ -107,6 +119,7 @@ func Restore(ctx context.Context, dir string, t Target) (m *Manifest, warnings [
 	// Write, undoing on failure.
 	var written []string
 	wroteKey, wroteDB := false, false
+	var wroteKeys []string
 	defer func() {
 		if err == nil {
 			return
@@ -116,6 +129,9 @@ func Restore(ctx context.Context, dir string, t Target) (m *Manifest, warnings [
 		}
 		if wroteKey {
 			os.Remove(keyPath)
+		}
+		for _, name := range wroteKeys {
+			os.Remove(filepath.Join(t.DataDir, "keys", name))
 		}
 		if wroteDB && !postgres {
 			for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -135,6 +151,19 @@ func Restore(ctx context.Context, dir string, t Target) (m *Manifest, warnings [
 			return nil, nil, err
 		}
 		wroteKey = true
+	}
+	for _, name := range otherKeys {
+		b, err := os.ReadFile(filepath.Join(dir, "keys", name))
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := os.MkdirAll(filepath.Join(t.DataDir, "keys"), 0o700); err != nil {
+			return nil, nil, fmt.Errorf("restore: %w", err)
+		}
+		if err := writeFile(filepath.Join(t.DataDir, "keys"), name, b, nil); err != nil {
+			return nil, nil, err
+		}
+		wroteKeys = append(wroteKeys, name)
 	}
 	for _, k := range blobs {
 		b, err := os.ReadFile(filepath.Join(dir, blobDir, filepath.FromSlash(k)))
