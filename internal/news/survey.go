@@ -123,6 +123,8 @@ type Results struct {
 	Asked     int
 	Answered  int
 	Questions []QuestionResult
+	// RemindedToday: the one reminder of the day was sent.
+	RemindedToday bool
 }
 
 // QuestionResult is the counts of a question, or its texts.
