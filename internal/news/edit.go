@@ -235,15 +235,19 @@ func askAgainIn(ctx context.Context, v *access.Viewer, q db.Querier, n News, now
 // retracted, and the author and followers keep its tracking (who read and
 // acknowledged) and attachments for their records. A draft: its author
 // deletes it with its attachments. Anyone else, one withdrawn already, an
-// unknown id: a refusal.
-func (s *Service) Withdraw(ctx context.Context, v *access.Viewer, id string) error {
+// unknown id: a refusal. Without confirmed, nothing is done and the
+// problem is on the field "confirm". It tells whether a draft was deleted.
+func (s *Service) Withdraw(ctx context.Context, v *access.Viewer, id string, confirmed bool) (bool, error) {
 	now := s.now()
 	n, err := s.followed(ctx, v, id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if v.IsSystem() || n.Withdrawn() {
-		return access.Refuse(access.FollowNews, access.Person(""), "withdrawn already")
+		return false, access.Refuse(access.FollowNews, access.Person(""), "withdrawn already")
+	}
+	if !confirmed {
+		return false, check.Problems{{Field: "confirm", Code: "required"}}
 	}
 	var erase []string
 	err = s.DB.Tx(ctx, func(tx *db.Tx) error {
@@ -283,5 +287,5 @@ func (s *Service) Withdraw(ctx context.Context, v *access.Viewer, id string) err
 	if err == nil && len(erase) > 0 && s.Files != nil {
 		s.Files.Erase(ctx, s.DB, erase...)
 	}
-	return err
+	return n.Draft && err == nil, err
 }

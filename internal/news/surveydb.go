@@ -317,6 +317,7 @@ func (s *Service) OpenSurvey(ctx context.Context, v *access.Viewer, id string) (
 	if sv, err := s.followedSurvey(ctx, v, id); err == nil {
 		r, err := s.results(ctx, sv)
 		if err == nil {
+			r.TakesAnswers = sv.Open(s.now())
 			r.RemindedToday, err = surveyRemindedToday(ctx, s.DB, id, s.now())
 		}
 		return SurveyView{Results: &r}, err
