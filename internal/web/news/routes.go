@@ -34,7 +34,7 @@ type Area struct {
 func New(kit *page.Kit, svc *news.Service, notes *liaison.Service) (*Area, error) {
 	pages, err := kit.Parse(templates, template.FuncMap{
 		"lines": func(s string) []string { return strings.Split(s, "\n") },
-		"sub": func(a, b int) int { return a - b },
+		"sub":   func(a, b int) int { return a - b },
 		// kb shows a file's size in kilobytes, at least 1.
 		"kb": func(n int64) string { return strconv.FormatInt(max((n+1023)/1024, 1), 10) + " ko" },
 		"pct": func(n, of int) int {
