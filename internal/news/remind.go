@@ -94,7 +94,7 @@ func (s *Service) remindNewsDue(ctx context.Context, v *access.Viewer, now time.
 			if d.since > at.Add(-24*time.Hour).Unix() || d.claimed == round+":eve" || d.claimed == round+":"+st.name {
 				break
 			}
-			k, err := s.remindNews(ctx, v, d.id, d.est, d.title, round, st.name)
+			k, err := s.remindNews(ctx, v, d.id, d.est, d.title, round, st.name, at.Format(timetable.DateFormat))
 			total += k
 			if err != nil {
 				return total, err
@@ -105,8 +105,9 @@ func (s *Service) remindNewsDue(ctx context.Context, v *access.Viewer, now time.
 	return total, nil
 }
 
-// remindNews claims stage of news id's round and queues its reminders.
-func (s *Service) remindNews(ctx context.Context, v *access.Viewer, id, est, title, round, stage string) (int, error) {
+// remindNews claims stage of news id's round and queues its reminders
+// (their key names the day, so that a later deadline reminds again).
+func (s *Service) remindNews(ctx context.Context, v *access.Viewer, id, est, title, round, stage, day string) (int, error) {
 	total := 0
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
 		total = 0
@@ -124,7 +125,7 @@ func (s *Service) remindNews(ctx context.Context, v *access.Viewer, id, est, tit
 		}
 		for _, p := range people {
 			queued, err := notify.Queue(ctx, v, tx, notify.Notice{Establishment: est, Recipient: p, Kind: NoticeReminder,
-				Key: NoticeReminder + "/" + id + "/" + round + "/auto-" + stage, Link: "/news/" + id, Args: map[string]string{"title": title}})
+				Key: NoticeReminder + "/" + id + "/" + round + "/auto-" + stage + "-" + day, Link: "/news/" + id, Args: map[string]string{"title": title}})
 			if err != nil {
 				return err
 			}
