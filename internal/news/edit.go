@@ -171,8 +171,11 @@ func (s *Service) Change(ctx context.Context, v *access.Viewer, id string, e Edi
 		}
 		if !n.Draft && !c.from.Equal(n.From) {
 			// The news's notices not delivered yet wait for its new first day.
-			if _, err := tx.Exec(ctx, `UPDATE notifications SET not_before = ? WHERE dedupe_key = ? AND sent_at IS NULL
-				AND recipient_id IN (SELECT person_id FROM news_recipients WHERE news_id = ?)`, c.from.Unix(), NoticeNews+"/"+id, id); err != nil {
+			people, err := db.Strings(ctx, tx, `SELECT person_id FROM news_recipients WHERE news_id = ?`, id)
+			if err != nil {
+				return err
+			}
+			if err := notify.Postpone(ctx, v, tx, people, NoticeNews+"/"+id, c.from); err != nil {
 				return err
 			}
 		}

@@ -138,6 +138,25 @@ func TestEditNews(t *testing.T) {
 	if n := w.count(t, `SELECT COUNT(*) FROM notifications WHERE recipient_id = ? AND kind = 'news-changed' AND read_at IS NULL`, w.people["p1"]); n != 0 {
 		t.Fatal("the news-changed notice still waits")
 	}
+	// A news not shown yet: a new first day moves its notices.
+	later := toFamilies(w)
+	later.From, later.AckBy = "2026-12-20", "2026-12-24"
+	lid, err := w.svc.Create(ctx, w.v(t, "t1"), later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, le, err := w.svc.EditOf(ctx, w.v(t, "t1"), lid)
+	if err != nil || le.From != "2026-12-20" {
+		t.Fatalf("%+v %v", le, err)
+	}
+	le.From = "2026-12-22"
+	if err := w.svc.Change(ctx, w.v(t, "t1"), lid, le); err != nil {
+		t.Fatal(err)
+	}
+	day, _ := time.ParseInLocation(timetable.DateFormat, "2026-12-22", timetable.Paris)
+	if n := w.count(t, `SELECT COUNT(*) FROM notifications WHERE dedupe_key = ? AND not_before = ?`, "news/"+lid, day.Unix()); n != 3 || !ln.From.Before(day) {
+		t.Fatalf("%d notices moved to the new first day", n)
+	}
 }
 
 // Withdrawing: the author or the head; recipients no longer see it, its

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/db"
@@ -31,4 +32,16 @@ func Retract(ctx context.Context, v *access.Viewer, q db.Querier, recipients []s
 		total += int(n)
 	}
 	return total, nil
+}
+
+// Postpone moves the not-yet-delivered notices of key, for the recipients
+// given, to notBefore: what they announce now starts later (a news item's
+// first day changed). Notices delivered already are left alone.
+func Postpone(ctx context.Context, v *access.Viewer, q db.Querier, recipients []string, key string, notBefore time.Time) error {
+	if v.Actor() == "" {
+		return access.Refuse("notify", access.Person(""), "no viewer")
+	}
+	_, err := q.Exec(ctx, `UPDATE notifications SET not_before = ? WHERE `+db.In(q, "recipient_id")+` AND dedupe_key = ? AND sent_at IS NULL`,
+		notBefore.Unix(), db.ListArg(q, recipients), key)
+	return err
 }

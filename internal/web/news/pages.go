@@ -32,7 +32,7 @@ type listData struct {
 // list: the news addressed to the viewer; for those who write, theirs.
 func (a *Area) list(w http.ResponseWriter, r *http.Request) {
 	ctx, v := r.Context(), page.Viewer(r)
-	d := listData{Saved: r.URL.Query().Get("saved")}
+	d := listData{Saved: saved(r)}
 	var err error
 	if d.Mine, err = a.news.Mine(ctx, v, 100); err != nil {
 		a.kit.Fail(w, r, err)
