@@ -208,6 +208,7 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	go eraseFiles(ctx, d, store, log)
 	go remindRegisters(ctx, s.Attendance, log) // registers.go
 	go remindNotes(ctx, s, log)
+	go remindNews(ctx, s.News(), log)          // news.go
 	go announceMarks(ctx, d, log)              // marks.go
 	go deliver(ctx, c, d, s, push, unsub, log) // delivery.go: e-mail and push through the job queue
 	errc := make(chan error, 1)

@@ -151,7 +151,8 @@
 //	                                  hand-ins; a justification's
 //	                                  document: head, deputy, cpe and the student's
 //	                                  legal guardians; a message's attachment: the
-//	                                  conversation's participants
+//	                                  conversation's participants; a news item's
+//	                                  attachment: as the news (Communication)
 //
 // A lesson shows its teachers' names (title and last name) to whoever may
 // see the lesson: they are part of the timetable. A calendar feed is built
@@ -264,7 +265,13 @@
 //	                                  and groups they teach or head; head, deputy, cpe:
 //	                                  their whole establishment, by profile or function
 //	follow-news (tracking, reminders, its author; head, deputy
-//	export)
+//	export, withdrawal)
+//	edit a news item                  its author only, while they may still publish to
+//	                                  its audience (not the head: they withdraw it)
+//	read-file of a news item's        its author; once published, head and deputy;
+//	attachment                        those it was addressed to while it is shown
+//	                                  to them (published, not withdrawn, in its
+//	                                  window)
 //
 // # Privilege order (account administration and lifecycle)
 //

@@ -409,7 +409,8 @@ func (p *Policy) onHomework(ctx context.Context, v *Viewer, a Action, id string)
 // handed-in work, those who may read the homework's hand-ins; for a
 // justification's document, school life (manage-school-life on the
 // student) and the student's legal guardians (justify); for a message's
-// attachment, the conversation's participants.
+// attachment, the conversation's participants; for a news item's
+// attachment, as the news (readNewsFile).
 func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, error) {
 	var owner, est string
 	err := p.q.QueryRow(ctx, `SELECT owner_id, establishment_id FROM files WHERE id = ?`, id).Scan(&owner, &est)
@@ -429,7 +430,8 @@ func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, erro
 		UNION ALL SELECT 'homework', homework_id FROM homework_submissions WHERE file_id = ?
 		UNION ALL SELECT 'justification', student_id FROM att_justifications WHERE file_id = ?
 		UNION ALL SELECT 'message', m.conversation_id FROM msg_attachments a JOIN msg_messages m ON m.id = a.message_id
-			WHERE a.file_id = ?`, id, id, id, id)
+			WHERE a.file_id = ?
+		UNION ALL SELECT 'news', news_id FROM news_attachments WHERE file_id = ?`, id, id, id, id, id)
 	if err != nil {
 		return false, err
 	}
@@ -455,6 +457,12 @@ func (p *Policy) readFile(ctx context.Context, v *Viewer, id string) (bool, erro
 			if err := p.q.QueryRow(ctx, `SELECT COUNT(*) FROM msg_participants WHERE conversation_id = ? AND person_id = ?`,
 				ref[1], v.ID).Scan(&n); err != nil || n > 0 {
 				return n > 0, err
+			}
+			continue
+		}
+		if ref[0] == "news" {
+			if ok, err = p.readNewsFile(ctx, v, ref[1]); err != nil || ok {
+				return ok, err
 			}
 			continue
 		}

@@ -7,6 +7,8 @@ package access
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"cartable/internal/roles"
 )
@@ -57,4 +59,39 @@ func (p *Policy) news(ctx context.Context, v *Viewer, a Action, r Resource) (boo
 		return p.onStructure(ctx, v, r, fnNewsEstablishment, structTaught)
 	}
 	return false, nil
+}
+
+// readNewsFile: a file attached to news item id is read by whoever reads
+// the news: its author; once published, the head and deputy of its
+// establishment (FollowNews); a person it was addressed to (a
+// news_recipients row naming them), while it is shown to them (published,
+// not withdrawn, within its window). Callers hold v.mu.
+func (p *Policy) readNewsFile(ctx context.Context, v *Viewer, id string) (bool, error) {
+	var est, author string
+	var draft bool
+	var from, until, withdrawn int64
+	err := p.q.QueryRow(ctx, `SELECT establishment_id, author_id, draft, visible_from, visible_until, withdrawn_at FROM news WHERE id = ?`, id).
+		Scan(&est, &author, &draft, &from, &until, &withdrawn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil || !v.est[est] {
+		return false, err
+	}
+	if author == v.ID {
+		return true, nil
+	}
+	if draft {
+		return false, nil
+	}
+	if ok, err := p.news(ctx, v, FollowNews, Establishment(est)); err != nil || ok {
+		return ok, err
+	}
+	now := p.clock().Unix()
+	if withdrawn != 0 || from > now || (until != 0 && until <= now) {
+		return false, nil
+	}
+	var n int
+	err = p.q.QueryRow(ctx, `SELECT COUNT(*) FROM news_recipients WHERE news_id = ? AND person_id = ?`, id, v.ID).Scan(&n)
+	return n > 0, err
 }

@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/dbtest"
@@ -62,5 +63,58 @@ func TestNewsMatrix(t *testing.T) {
 	}
 	if err := (&access.Viewer{}).Can(ctx, access.PublishNews, A); err == nil {
 		t.Fatal("a forged viewer publishes")
+	}
+}
+
+// read-file of a news item's attachment: its author; once published, the
+// head and deputy; its recipients while it is shown to them. Withdrawn:
+// the author, head and deputy only; a draft: the author only.
+func TestNewsFileMatrix(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	f := buildFixture(t, d)
+	p := access.New(d)
+	now := int64(1_800_000_000)
+	p.SetClock(func() time.Time { return time.Unix(now, 0) })
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO files (id, establishment_id, owner_id, name, content_type, size, sha256, storage_key, created_at)
+			VALUES ('f1', ?, ?, 'a.pdf', 'application/pdf', 1, '', 'k', 0)`, []any{f.ests["A"], f.people["t1"]}},
+		{`INSERT INTO news (id, establishment_id, author_id, title, body, audience, visible_from, draft, published_at, created_at)
+			VALUES ('n1', ?, ?, 'T', 'B', '', ?, FALSE, ?, 0)`, []any{f.ests["A"], f.people["t1"], now - 10, now - 10}},
+		{`INSERT INTO news_attachments (news_id, file_id) VALUES ('n1', 'f1')`, nil},
+		{`INSERT INTO news_recipients (news_id, person_id) VALUES ('n1', ?), ('n1', ?)`, []any{f.people["p2"], f.people["p6"]}},
+	} {
+		if _, err := d.Exec(ctx, q.sql, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	matrix := func(what, allowed string) {
+		t.Helper()
+		want := set(allowed)
+		for _, login := range sortedKeys(f.people) {
+			if login == "sOff" {
+				continue // an inactive account has no viewer
+			}
+			v, err := p.Viewer(ctx, f.people[login])
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAnswer(t, p.Can(ctx, v, access.ReadFile, access.File("f1")), want[login], login+": "+what)
+		}
+	}
+	matrix("published", "t1 hA depA p2 p6")
+	d.Exec(ctx, `UPDATE news SET visible_from = ? WHERE id = 'n1'`, now+100)
+	matrix("not shown yet", "t1 hA depA")
+	d.Exec(ctx, `UPDATE news SET visible_from = ?, visible_until = ? WHERE id = 'n1'`, now-100, now-1)
+	matrix("shown no longer", "t1 hA depA")
+	d.Exec(ctx, `UPDATE news SET visible_until = 0, withdrawn_at = ? WHERE id = 'n1'`, now-1)
+	matrix("withdrawn", "t1 hA depA")
+	d.Exec(ctx, `UPDATE news SET withdrawn_at = 0, draft = TRUE WHERE id = 'n1'`)
+	matrix("a draft", "t1")
+	if err := p.Can(ctx, &access.Viewer{}, access.ReadFile, access.File("f1")); err == nil {
+		t.Fatal("a forged viewer reads")
 	}
 }

@@ -27,6 +27,9 @@ type Input struct {
 	AckRequired   bool
 	AckBy         string
 	Publish       bool // false: kept as a draft
+	// Attachments are files sent with the form (at most MaxAttachments);
+	// a refused one is a problem on "attachments", nothing written.
+	Attachments []Upload
 }
 
 // checked is the input once read: its dates as instants.

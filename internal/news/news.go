@@ -18,12 +18,14 @@ import (
 	"time"
 
 	"cartable/internal/db"
+	"cartable/internal/files"
 )
 
 // Service is the news as the pages see it.
 type Service struct {
-	DB  *db.DB
-	Now func() time.Time
+	DB    *db.DB
+	Files *files.Store // attachments, sealed at rest; nil refuses them
+	Now   func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -43,7 +45,8 @@ const (
 // Kinds of the notices queued in the outbox (internal/notify).
 const (
 	NoticeNews     = "news"          // a news item published: each recipient
-	NoticeReminder = "news-reminder" // the author's reminder: each recipient who has not acknowledged
+	NoticeReminder = "news-reminder" // a reminder (the author's, or automatic): each recipient who has not acknowledged
+	NoticeChanged  = "news-changed"  // the news edited and its acknowledgement asked again: each recipient
 )
 
 // Target kinds of an audience: "profile:student", "function:cpe",
@@ -83,7 +86,15 @@ type News struct {
 	AckDeadline     time.Time // zero: none
 	Draft           bool
 	PublishedAt     time.Time
+	EditedAt        time.Time // last edit after publication; zero: none
+	WithdrawnAt     time.Time // zero: not withdrawn
+	AckRound        int       // 1, then one more each time acknowledgement is asked again
+	Attachments     []Attachment
 }
+
+// Withdrawn tells whether the news was withdrawn: its recipients no
+// longer see it; its author and followers keep its tracking.
+func (n News) Withdrawn() bool { return !n.WithdrawnAt.IsZero() }
 
 // Received is a news item as one recipient sees it.
 type Received struct {
@@ -102,6 +113,9 @@ type Recipient struct {
 	Profile  string
 	ReadAt   time.Time
 	AckedAt  time.Time
+	// PreviousAck is the recipient's acknowledgement of the latest
+	// earlier round (the news asked again); zero: none.
+	PreviousAck time.Time
 }
 
 // Tracking is a news item as its author (and the head and deputy) see it.

@@ -22,7 +22,7 @@ const (
 )
 
 // visible is the window condition on n at the instant ?.
-const visible = ` AND NOT n.draft AND n.visible_from <= ? AND (n.visible_until = 0 OR n.visible_until > ?)`
+const visible = ` AND NOT n.draft AND n.withdrawn_at = 0 AND n.visible_from <= ? AND (n.visible_until = 0 OR n.visible_until > ?)`
 
 // received returns the news id as the viewer, one of its recipients, sees
 // it now; a refusal otherwise (not addressed, out of its window, unknown).
@@ -73,6 +73,9 @@ func (s *Service) followed(ctx context.Context, v *access.Viewer, id string) (Ne
 func (s *Service) View(ctx context.Context, v *access.Viewer, id string) (View, error) {
 	now := s.now()
 	if n, err := s.followed(ctx, v, id); err == nil {
+		if n.Attachments, err = attachmentsOf(ctx, s.DB, id); err != nil {
+			return View{}, err
+		}
 		t, err := s.tracking(ctx, n, now)
 		return View{Author: &t}, err
 	} else if !errors.Is(err, access.ErrDenied) {
@@ -80,6 +83,9 @@ func (s *Service) View(ctx context.Context, v *access.Viewer, id string) (View, 
 	}
 	r, err := s.received(ctx, v, id, now)
 	if err != nil {
+		return View{}, err
+	}
+	if r.Attachments, err = attachmentsOf(ctx, s.DB, id); err != nil {
 		return View{}, err
 	}
 	if r.ReadAt.IsZero() {
@@ -275,11 +281,11 @@ func (s *Service) Export(ctx context.Context, v *access.Viewer, id string, w io.
 		}
 		return t.UTC().Format(time.RFC3339)
 	}
-	if err := cw.Write([]string{"name", "profile", "read_at", "acknowledged_at"}); err != nil {
+	if err := cw.Write([]string{"name", "profile", "read_at", "acknowledged_at", "previously_acknowledged_at"}); err != nil {
 		return err
 	}
 	for _, r := range rs {
-		if err := cw.Write([]string{safeCell(r.Name), r.Profile, when(r.ReadAt), when(r.AckedAt)}); err != nil {
+		if err := cw.Write([]string{safeCell(r.Name), r.Profile, when(r.ReadAt), when(r.AckedAt), when(r.PreviousAck)}); err != nil {
 			return err
 		}
 	}

@@ -12,21 +12,24 @@ import (
 var errNotFound = errors.New("news: not found")
 
 const newsColumns = `n.id, n.establishment_id, n.author_id, p.first_name || ' ' || p.last_name, n.title, n.body, n.audience,
-	n.class_students, n.class_families, n.visible_from, n.visible_until, n.ack_required, n.ack_deadline, n.draft, n.published_at`
+	n.class_students, n.class_families, n.visible_from, n.visible_until, n.ack_required, n.ack_deadline, n.draft, n.published_at,
+	n.edited_at, n.withdrawn_at, n.ack_round`
 
 const newsFrom = ` FROM news n JOIN people p ON p.id = n.author_id`
 
 func scanNews(s db.Scanner, extra ...any) (News, error) {
 	var n News
 	var audience string
-	var from, until, deadline, published int64
+	var from, until, deadline, published, edited, withdrawn int64
 	dest := append([]any{&n.ID, &n.EstablishmentID, &n.AuthorID, &n.AuthorName, &n.Title, &n.Body, &audience,
-		&n.ClassStudents, &n.ClassFamilies, &from, &until, &n.AckRequired, &deadline, &n.Draft, &published}, extra...)
+		&n.ClassStudents, &n.ClassFamilies, &from, &until, &n.AckRequired, &deadline, &n.Draft, &published,
+		&edited, &withdrawn, &n.AckRound}, extra...)
 	if err := s.Scan(dest...); err != nil {
 		return n, err
 	}
 	n.Targets = decodeTargets(audience)
 	n.From, n.Until, n.AckDeadline, n.PublishedAt = unix(from), unix(until), unix(deadline), unix(published)
+	n.EditedAt, n.WithdrawnAt = unix(edited), unix(withdrawn)
 	return n, nil
 }
 
@@ -166,7 +169,9 @@ func structureName(ctx context.Context, q db.Querier, kind, id, est string) (str
 }
 
 func recipientsOf(ctx context.Context, q db.Querier, id string) ([]Recipient, error) {
-	rows, err := q.Query(ctx, `SELECT r.person_id, p.first_name || ' ' || p.last_name, p.profile, r.read_at, r.acked_at
+	rows, err := q.Query(ctx, `SELECT r.person_id, p.first_name || ' ' || p.last_name, p.profile, r.read_at, r.acked_at,
+		COALESCE((SELECT h.acked_at FROM news_ack_history h WHERE h.news_id = r.news_id AND h.person_id = r.person_id
+			ORDER BY h.round DESC LIMIT 1), 0)
 		FROM news_recipients r JOIN people p ON p.id = r.person_id WHERE r.news_id = ?
 		ORDER BY CASE WHEN r.acked_at = 0 THEN 0 ELSE 1 END, p.last_name, p.first_name, r.person_id`, id)
 	if err != nil {
@@ -176,11 +181,11 @@ func recipientsOf(ctx context.Context, q db.Querier, id string) ([]Recipient, er
 	var out []Recipient
 	for rows.Next() {
 		var r Recipient
-		var read, acked int64
-		if err := rows.Scan(&r.PersonID, &r.Name, &r.Profile, &read, &acked); err != nil {
+		var read, acked, previous int64
+		if err := rows.Scan(&r.PersonID, &r.Name, &r.Profile, &read, &acked, &previous); err != nil {
 			return nil, err
 		}
-		r.ReadAt, r.AckedAt = unix(read), unix(acked)
+		r.ReadAt, r.AckedAt, r.PreviousAck = unix(read), unix(acked), unix(previous)
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -123,6 +123,9 @@ type Results struct {
 	Asked     int
 	Answered  int
 	Questions []QuestionResult
+	// RemindedToday: the one reminder of the day was sent.
+	RemindedToday bool
+	TakesAnswers  bool // open at the time it was read
 }
 
 // QuestionResult is the counts of a question, or its texts.

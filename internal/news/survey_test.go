@@ -242,7 +242,7 @@ func (w *world) strs(t *testing.T, q string, args ...any) []string {
 // columns lists a table's columns, sorted, on either engine.
 func columns(t *testing.T, d *db.DB, table string) string {
 	t.Helper()
-	q := `SELECT column_name FROM information_schema.columns WHERE table_name = ?`
+	q := `SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = current_schema()`
 	if d.Dialect() == db.SQLite {
 		q = `SELECT name FROM pragma_table_info(?)`
 	}

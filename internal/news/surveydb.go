@@ -316,6 +316,10 @@ func (s *Service) followedSurvey(ctx context.Context, v *access.Viewer, id strin
 func (s *Service) OpenSurvey(ctx context.Context, v *access.Viewer, id string) (SurveyView, error) {
 	if sv, err := s.followedSurvey(ctx, v, id); err == nil {
 		r, err := s.results(ctx, sv)
+		if err == nil {
+			r.TakesAnswers = sv.Open(s.now())
+			r.RemindedToday, err = surveyRemindedToday(ctx, s.DB, id, s.now())
+		}
 		return SurveyView{Results: &r}, err
 	} else if !errors.Is(err, access.ErrDenied) {
 		return SurveyView{}, err

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/db"
+	"cartable/internal/files"
 	"cartable/internal/ids"
 	"cartable/internal/notify"
 	"cartable/internal/timetable"
@@ -45,10 +47,21 @@ func (s *Service) Create(ctx context.Context, v *access.Viewer, in Input) (strin
 		return "", ps
 	}
 	id := ids.For(ctx)
+	var saved []files.File
 	err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-		return createIn(ctx, v, tx, id, v.ID, c, now)
+		if err := createIn(ctx, v, tx, id, v.ID, c, now); err != nil {
+			return err
+		}
+		var err error
+		if saved, err = s.saveUploads(ctx, v, tx, in.Establishment, 0, in.Attachments); err != nil {
+			return err
+		}
+		return attach(ctx, tx, id, saved)
 	})
 	if err != nil {
+		if s.Files != nil {
+			s.discard(ctx, saved)
+		}
 		return "", err
 	}
 	return id, nil
@@ -224,7 +237,7 @@ func (s *Service) Acknowledge(ctx context.Context, v *access.Viewer, id string) 
 		if done, err = AcknowledgeIn(ctx, v, tx, id, v.ID, now); err != nil {
 			return err
 		}
-		return notify.MarkReadByKey(ctx, v, tx, NoticeNews+"/"+id, NoticeReminder+"/"+id)
+		return notify.MarkReadByKey(ctx, v, tx, NoticeNews+"/"+id, NoticeReminder+"/"+id, NoticeChanged+"/"+id)
 	})
 	return done, err
 }
@@ -255,7 +268,7 @@ func (s *Service) Remind(ctx context.Context, v *access.Viewer, id string) (int,
 	if err != nil {
 		return 0, err
 	}
-	if n.Draft || !n.AckRequired {
+	if n.Draft || !n.AckRequired || n.Withdrawn() {
 		return 0, access.Refuse(access.PublishNews, access.Person(""), "nothing to remind")
 	}
 	day := now.In(timetable.Paris).Format(timetable.DateFormat)
@@ -290,7 +303,7 @@ func (s *Service) Remind(ctx context.Context, v *access.Viewer, id string) (int,
 		}
 		for _, p := range people {
 			queued, err := notify.Queue(ctx, v, tx, notify.Notice{Establishment: n.EstablishmentID, Recipient: p, Kind: NoticeReminder,
-				Key: NoticeReminder + "/" + id + "/" + day, Link: "/news/" + id, Args: map[string]string{"title": n.Title}})
+				Key: NoticeReminder + "/" + id + "/" + strconv.Itoa(n.AckRound) + "/" + day, Link: "/news/" + id, Args: map[string]string{"title": n.Title}})
 			if err != nil {
 				return err
 			}

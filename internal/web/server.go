@@ -231,7 +231,7 @@ func New(o Options) (*Server, error) {
 	}
 	srv.areas = append(srv.areas, msgArea)
 	// News, acknowledgements and the to-do list (internal/news).
-	srv.news = &news.Service{DB: o.DB, Now: func() time.Time { return srv.Now() }}
+	srv.news = &news.Service{DB: o.DB, Files: o.Files, Now: func() time.Time { return srv.Now() }}
 	start.SetNews(srv.news)
 	board, err := newsarea.New(srv.kit, srv.news, srv.notes)
 	if err != nil {
@@ -284,6 +284,9 @@ func New(o Options) (*Server, error) {
 // Notes is the carnet de liaison's service, for the server's periodic
 // reminders (cmd/cartable).
 func (s *Server) Notes() *liaison.Service { return s.notes }
+
+// News is the news and surveys, for the server's automatic reminders.
+func (s *Server) News() *news.Service { return s.news }
 
 // Handler returns the whole application with its middleware.
 func (s *Server) Handler() http.Handler {

@@ -84,6 +84,29 @@ func TestBrowserNewsAcknowledgement(t *testing.T) {
 	if c := tb.text("#counts"); !strings.Contains(c, "confirmée par 1") {
 		t.Fatalf("tracking after: %q", c)
 	}
+	// The teacher corrects the news and asks again, on a phone: the page
+	// fits 390 px; the guardian is asked to acknowledge again.
+	tb.do(chromedp.EmulateViewport(390, 844))
+	if st := tb.load(chromedp.Click(chromedp.ID("edit"))); st != http.StatusOK || !strings.HasSuffix(tb.path(), "/edit") {
+		t.Fatalf("the edit form: %d at %s", st, tb.path())
+	}
+	if w := eval[int](tb, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the edit form is %d px wide on a 390 px phone", w)
+	}
+	audit(tb, "news edit form")
+	tb.do(chromedp.SendKeys(chromedp.ID("body"), " Départ à 8 h."), chromedp.Click(chromedp.ID("askagain")))
+	if st := tb.load(chromedp.Click(chromedp.ID("save"))); st != http.StatusOK || !strings.Contains(tb.path(), "saved=askedagain") {
+		t.Fatalf("save the edit: %d at %s", st, tb.path())
+	}
+	if w := eval[int](tb, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the tracking is %d px wide on a 390 px phone", w)
+	}
+	audit(tb, "news tracking, second round")
+	gb.open(newsPath)
+	if gb.count("#acknowledge") != 1 || !strings.Contains(gb.text("main"), "Départ à 8 h.") {
+		t.Fatal("the guardian is not asked again")
+	}
+	tb.do(chromedp.EmulateViewport(1280, 900))
 	for _, p := range []string{"/news", "/surveys", "/surveys/new"} {
 		if st := tb.open(p); st != http.StatusOK {
 			t.Fatalf("%s: %d", p, st)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"cartable/internal/check"
+	"cartable/internal/files"
 	"cartable/internal/news"
 	"cartable/internal/web/page"
 )
@@ -15,7 +16,7 @@ import (
 // none (the message key is built from it).
 func saved(r *http.Request) string {
 	switch s := r.URL.Query().Get("saved"); s {
-	case "published", "draft", "acked", "reminded", "already", "answered":
+	case "published", "draft", "acked", "reminded", "already", "answered", "edited", "askedagain", "withdrawn", "deleted", "confirm", "notagain":
 		return s
 	}
 	return ""
@@ -31,7 +32,7 @@ type listData struct {
 // list: the news addressed to the viewer; for those who write, theirs.
 func (a *Area) list(w http.ResponseWriter, r *http.Request) {
 	ctx, v := r.Context(), page.Viewer(r)
-	d := listData{Saved: r.URL.Query().Get("saved")}
+	d := listData{Saved: saved(r)}
 	var err error
 	if d.Mine, err = a.news.Mine(ctx, v, 100); err != nil {
 		a.kit.Fail(w, r, err)
@@ -61,6 +62,8 @@ type composeData struct {
 	Fns      []string
 	MaxTitle int
 	MaxBody  int
+	MaxFiles int
+	Accepted string
 }
 
 func (a *Area) compose(w http.ResponseWriter, r *http.Request) {
@@ -78,6 +81,7 @@ func (a *Area) showCompose(w http.ResponseWriter, r *http.Request, status int, d
 		return
 	}
 	d.Profiles, d.Fns, d.MaxTitle, d.MaxBody = news.Profiles, news.Functions, news.MaxTitle, news.MaxBody
+	d.MaxFiles, d.Accepted = news.MaxAttachments, files.AcceptedExtensions
 	a.pages.Render(w, r, status, "compose", "news.new", d)
 }
 
@@ -89,6 +93,9 @@ func (a *Area) create(w http.ResponseWriter, r *http.Request) {
 	in := news.Input{Establishment: f.Get("establishment"), Title: f.Get("title"), Body: f.Get("body"), Targets: f["targets"],
 		ClassStudents: f.Get("students") != "", ClassFamilies: f.Get("families") != "", From: f.Get("from"), Until: f.Get("until"),
 		AckRequired: f.Get("ack") != "", AckBy: f.Get("ackby"), Publish: f.Get("action") != "draft"}
+	var done func()
+	in.Attachments, done = uploads(r)
+	defer done()
 	id, err := a.news.Create(r.Context(), page.Viewer(r), in)
 	var ps check.Problems
 	switch {
@@ -113,6 +120,7 @@ func (a *Area) create(w http.ResponseWriter, r *http.Request) {
 type showData struct {
 	View  news.View
 	Saved string
+	Mine  bool // the viewer wrote it: they may edit it
 }
 
 // PageTitle is the news's title.
@@ -129,7 +137,9 @@ func (a *Area) show(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, err)
 		return
 	}
-	a.pages.Render(w, r, http.StatusOK, "show", "news.title", showData{View: v, Saved: saved(r)})
+	d := showData{View: v, Saved: saved(r)}
+	d.Mine = v.Author != nil && v.Author.AuthorID == page.Viewer(r).ID
+	a.pages.Render(w, r, http.StatusOK, "show", "news.title", d)
 }
 
 func (a *Area) back(w http.ResponseWriter, r *http.Request, saved string) {

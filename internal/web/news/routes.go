@@ -11,6 +11,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"cartable/internal/liaison"
@@ -33,6 +34,9 @@ type Area struct {
 func New(kit *page.Kit, svc *news.Service, notes *liaison.Service) (*Area, error) {
 	pages, err := kit.Parse(templates, template.FuncMap{
 		"lines": func(s string) []string { return strings.Split(s, "\n") },
+		"sub":   func(a, b int) int { return a - b },
+		// kb shows a file's size in kilobytes, at least 1.
+		"kb": func(n int64) string { return strconv.FormatInt(max((n+1023)/1024, 1), 10) + " ko" },
 		"pct": func(n, of int) int {
 			if of == 0 {
 				return 0
@@ -56,6 +60,10 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /news/{id}/publish", a.kit.SignedIn(a.publish))
 	mux.HandleFunc("POST /news/{id}/remind", a.kit.SignedIn(a.remind))
 	mux.HandleFunc("GET /news/{id}/export.csv", a.kit.SignedIn(a.export))
+	mux.HandleFunc("GET /news/{id}/edit", a.kit.SignedIn(a.edit))
+	mux.HandleFunc("POST /news/{id}/edit", a.kit.SignedIn(a.change))
+	mux.HandleFunc("POST /news/{id}/withdraw", a.kit.SignedIn(a.withdraw))
+	mux.HandleFunc("GET /news/{id}/files/{file}", a.kit.SignedIn(a.download))
 	mux.HandleFunc("GET /todo", a.kit.SignedIn(a.todo))
 	mux.HandleFunc("GET /surveys", a.kit.SignedIn(a.surveys))
 	mux.HandleFunc("GET /surveys/new", a.kit.SignedIn(a.newSurvey))
@@ -63,4 +71,5 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /surveys/{id}", a.kit.SignedIn(a.showSurvey))
 	mux.HandleFunc("POST /surveys/{id}/answer", a.kit.SignedIn(a.answer))
 	mux.HandleFunc("POST /surveys/{id}/publish", a.kit.SignedIn(a.publishSurvey))
+	mux.HandleFunc("POST /surveys/{id}/remind", a.kit.SignedIn(a.remindSurvey))
 }
