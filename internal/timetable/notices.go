@@ -145,8 +145,9 @@ func stateOf(l Lesson) lessonState {
 		s.kind = NoticeLessonChanged
 		if len(parts) == 0 {
 			s.kind = NoticeLessonRestored
+		} else {
+			s.args["parts"] = strings.Join(parts, ",")
 		}
-		s.args["parts"] = strings.Join(parts, ",")
 	}
 	sum := sha256.Sum256([]byte(s.kind + "|" + strings.Join(print, "|")))
 	s.print = hex.EncodeToString(sum[:6])
