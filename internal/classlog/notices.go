@@ -84,12 +84,16 @@ func AnnounceHomework(ctx context.Context, sys *access.Viewer, d *db.DB, now tim
 	return queued, nil
 }
 
-// AnnounceHomeworkTx is AnnounceHomework in the caller's transaction
-// (the demo).
-func AnnounceHomeworkTx(ctx context.Context, sys *access.Viewer, tx *db.Tx, now time.Time) (int, error) {
+// AnnounceHomeworkTx is AnnounceHomework in the caller's transaction,
+// for the first limit homework to tell (the demo, which leaves the rest
+// to the server).
+func AnnounceHomeworkTx(ctx context.Context, sys *access.Viewer, tx *db.Tx, now time.Time, limit int) (int, error) {
 	hws, err := homeworkToTell(ctx, sys, tx, now)
 	if err != nil {
 		return 0, err
+	}
+	if len(hws) > limit {
+		hws = hws[:limit]
 	}
 	queued := 0
 	for _, h := range hws {
@@ -123,7 +127,7 @@ func homeworkToTell(ctx context.Context, sys *access.Viewer, q db.Querier, now t
 		LEFT JOIN homework_notices n ON n.homework_id = h.id
 		WHERE NOT e.draft AND e.publish_at <= ? AND e.updated_at <= ? AND (e.updated_at >= ? OR e.publish_at >= ?)
 		AND h.due_date BETWEEN ? AND ? AND (n.told_on IS NULL OR n.told_on < ?)
-		ORDER BY h.due_date, h.id`, now.Unix(), settled, since, since, today, until, today)
+		ORDER BY h.due_date, h.created_at, su.name, 6, h.description, h.id`, now.Unix(), settled, since, since, today, until, today)
 	if err != nil {
 		return nil, err
 	}

@@ -57,10 +57,10 @@ func AnnounceChanges(ctx context.Context, sys *access.Viewer, d *db.DB, now time
 	return queued, nil
 }
 
-// AnnounceChangesTx is AnnounceChanges in the caller's transaction, for
-// every pending event (the demo).
-func AnnounceChangesTx(ctx context.Context, sys *access.Viewer, tx *db.Tx, now time.Time) (int, error) {
-	evs, err := PendingEvents(ctx, sys, tx, 1<<30)
+// AnnounceChangesTx is AnnounceChanges in the caller's transaction (the
+// demo, which tells the first events and leaves the rest to the server).
+func AnnounceChangesTx(ctx context.Context, sys *access.Viewer, tx *db.Tx, now time.Time, limit int) (int, error) {
+	evs, err := PendingEvents(ctx, sys, tx, limit)
 	if err != nil {
 		return 0, err
 	}
