@@ -9,3 +9,5 @@ CREATE TABLE homework_notices (
     told_on      TEXT NOT NULL,
     told_at      BIGINT NOT NULL
 );
+-- The round reads the homework due in the coming days, across classes.
+CREATE INDEX homework_due ON homework (due_date);
