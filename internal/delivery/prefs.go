@@ -153,14 +153,17 @@ func (s *Settings) quiet(minute int) bool {
 func load(ctx context.Context, q db.Querier, person string) (*Settings, error) {
 	s := &Settings{Lang: i18n.Default}
 	var profile string
-	if err := q.QueryRow(ctx, `SELECT profile FROM people WHERE id = ?`, person).Scan(&profile); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var lang sql.NullString
+	var from, to sql.NullInt64
+	// One query for the person's profile (DefaultFor) and their settings.
+	err := q.QueryRow(ctx, `SELECT p.profile, s.lang, s.quiet_from, s.quiet_to FROM people p
+		LEFT JOIN delivery_settings s ON s.person_id = p.id WHERE p.id = ?`, person).Scan(&profile, &lang, &from, &to)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
 	s.relative = profile == roles.Relative
-	var from, to sql.NullInt64
-	err := q.QueryRow(ctx, `SELECT lang, quiet_from, quiet_to FROM delivery_settings WHERE person_id = ?`, person).Scan(&s.Lang, &from, &to)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
+	if lang.Valid {
+		s.Lang = lang.String
 	}
 	if from.Valid && to.Valid {
 		s.Quiet, s.QuietFrom, s.QuietTo = true, int(from.Int64), int(to.Int64)
