@@ -201,10 +201,10 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	go sweepSessions(ctx, s, log)
 	go dailyPurge(ctx, d, store, c.PurgeAfterDays, log) // purge.go
 	go eraseFiles(ctx, d, store, log)
+	go announceLearning(ctx, d, log)           // notices.go: lesson changes and homework
 	go remindRegisters(ctx, s.Attendance, log) // registers.go
 	go remindNotes(ctx, s, log)
 	go announceMarks(ctx, d, log)       // marks.go
-	go announceLearning(ctx, d, log)    // notices.go: lesson changes and homework
 	go deliver(ctx, c, d, s, push, log) // delivery.go: e-mail and push through the job queue
 	errc := make(chan error, 1)
 	go func() {

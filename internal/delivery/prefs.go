@@ -152,18 +152,10 @@ func (s *Settings) quiet(minute int) bool {
 // load reads person's settings, defaults filled in.
 func load(ctx context.Context, q db.Querier, person string) (*Settings, error) {
 	s := &Settings{Lang: i18n.Default}
-	var profile string
-	var lang sql.NullString
 	var from, to sql.NullInt64
-	// One query for the person's profile (DefaultFor) and their settings.
-	err := q.QueryRow(ctx, `SELECT p.profile, s.lang, s.quiet_from, s.quiet_to FROM people p
-		LEFT JOIN delivery_settings s ON s.person_id = p.id WHERE p.id = ?`, person).Scan(&profile, &lang, &from, &to)
+	err := q.QueryRow(ctx, `SELECT lang, quiet_from, quiet_to FROM delivery_settings WHERE person_id = ?`, person).Scan(&s.Lang, &from, &to)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
-	}
-	s.relative = profile == roles.Relative
-	if lang.Valid {
-		s.Lang = lang.String
 	}
 	if from.Valid && to.Valid {
 		s.Quiet, s.QuietFrom, s.QuietTo = true, int(from.Int64), int(to.Int64)
@@ -181,6 +173,12 @@ func load(ctx context.Context, q db.Querier, person string) (*Settings, error) {
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM push_subscriptions WHERE person_id = ?`, person).Scan(&s.PushRegistered); err != nil {
 		return nil, err
 	}
+	// The profile decides a default (DefaultFor).
+	var profile string
+	if err := q.QueryRow(ctx, `SELECT profile FROM people WHERE id = ?`, person).Scan(&profile); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	s.relative = profile == roles.Relative
 	return s, nil
 }
 
