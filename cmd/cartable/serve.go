@@ -206,6 +206,7 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 	go sweepSessions(ctx, s, log)
 	go dailyPurge(ctx, d, store, c.PurgeAfterDays, log) // purge.go
 	go eraseFiles(ctx, d, store, log)
+	go announceLearning(ctx, d, log)           // notices.go: lesson changes and homework
 	go remindRegisters(ctx, s.Attendance, log) // registers.go
 	go remindNotes(ctx, s, log)
 	go remindNews(ctx, s.News(), log)          // news.go

@@ -306,10 +306,63 @@ func TestCategories(t *testing.T) {
 		"justification-reviewed": delivery.SchoolLife, "punishment": delivery.SchoolLife, "sanction": delivery.SchoolLife,
 		"exclusion-report": delivery.SchoolLife, "marks": delivery.Marks, "note-to-sign": delivery.Messages,
 		"note-reminder": delivery.Messages, "note-reply": delivery.Messages, "something-new": delivery.News,
+		"lesson-cancelled": delivery.Timetable, "lesson-changed": delivery.Timetable, "lesson-restored": delivery.Timetable,
+		"homework": delivery.Homework, "homework-changed": delivery.Homework,
 	} {
 		if got := delivery.CategoryOf(kind); got != want {
 			t.Errorf("%s: %s, want %s", kind, got, want)
 		}
+	}
+}
+
+// A relative who chose nothing gets homework in the workspace only, and
+// timetable changes like any other category; once they switch homework
+// on, it leaves like the rest. Other profiles keep the plain defaults.
+func TestRelativesHomeworkOffByDefault(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "alice")
+	s, err := delivery.Mine(ctx, f.viewer("alice"), f.d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Mode(delivery.Homework, delivery.Email) != delivery.Off || s.Mode(delivery.Homework, delivery.Push) != delivery.Off ||
+		s.Mode(delivery.Timetable, delivery.Email) != delivery.Daily || s.Mode(delivery.Timetable, delivery.Push) != delivery.Immediate {
+		t.Fatalf("a relative's defaults: homework %s/%s, timetable %s/%s", s.Mode(delivery.Homework, delivery.Email),
+			s.Mode(delivery.Homework, delivery.Push), s.Mode(delivery.Timetable, delivery.Email), s.Mode(delivery.Timetable, delivery.Push))
+	}
+	if delivery.DefaultFor(false, delivery.Homework, delivery.Email) != delivery.Daily {
+		t.Fatal("a student's homework default changed")
+	}
+	srv, smtp := smtpServer(t)
+	f.del.Mail = smtp
+	s.SetMode(delivery.Timetable, delivery.Email, delivery.Immediate)
+	if err := delivery.Save(ctx, f.viewer("alice"), f.d, s); err != nil {
+		t.Fatal(err)
+	}
+	f.notice(t, "alice", "homework", "Léa", f.now)
+	f.notice(t, "alice", "lesson-cancelled", "Tom", f.now)
+	if _, err := f.del.Dispatch(ctx, sys); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.drain(t); n != 1 {
+		t.Fatalf("%d jobs ran, want the lesson's e-mail only", n)
+	}
+	if m := received(t, srv); !strings.Contains(m.Data, "fr:lesson-cancelled:Tom") {
+		t.Fatalf("the e-mail: %s", m.Data)
+	}
+	s.SetMode(delivery.Homework, delivery.Email, delivery.Immediate)
+	if err := delivery.Save(ctx, f.viewer("alice"), f.d, s); err != nil {
+		t.Fatal(err)
+	}
+	f.notice(t, "alice", "homework-changed", "Zoé", f.now.Add(-time.Second))
+	if _, err := f.del.Dispatch(ctx, sys); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.drain(t); n != 1 {
+		t.Fatalf("%d jobs ran once homework is switched on", n)
+	}
+	if m := received(t, srv); !strings.Contains(m.Data, "fr:homework-changed:Z") {
+		t.Fatalf("the e-mail: %s", m.Data)
 	}
 }
 

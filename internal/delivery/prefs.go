@@ -17,6 +17,7 @@ import (
 	"cartable/internal/access"
 	"cartable/internal/db"
 	"cartable/internal/i18n"
+	"cartable/internal/roles"
 )
 
 // Category groups the kinds of notice a person chooses for together.
@@ -86,11 +87,23 @@ func Modes(c Channel) []Mode {
 
 // Default is the mode of a channel nobody chose for: e-mail in a daily
 // digest, push at once (it only reaches a device its owner registered).
+// (A relative's homework is the exception: see DefaultFor.)
 func Default(c Channel) Mode {
 	if c == Push {
 		return Immediate
 	}
 	return Daily
+}
+
+// DefaultFor is the mode of category c on channel ch for a person who
+// did not choose: Default, except that a relative gets homework in the
+// workspace only (every homework of every child would crowd their
+// mailbox and phone; they switch it on on the settings page).
+func DefaultFor(relative bool, c Category, ch Channel) Mode {
+	if relative && c == Homework {
+		return Off
+	}
+	return Default(ch)
 }
 
 // Settings are a person's delivery choices.
@@ -105,7 +118,8 @@ type Settings struct {
 	// Friday the weekly one, leave at: MinDigestHour to MaxDigestHour.
 	DigestHour     int
 	modes          map[Category]map[Channel]Mode
-	PushRegistered int // devices registered for push (read only)
+	PushRegistered int  // devices registered for push (read only)
+	relative       bool // the person is a relative (DefaultFor)
 	// At the last change of hour, the end of the last daily and weekly
 	// digests (Unix seconds; 0: none): the next ones start there.
 	dailySentTo, weeklySentTo int64
@@ -125,7 +139,7 @@ func (s *Settings) Mode(c Category, ch Channel) Mode {
 	if m, ok := s.modes[c][ch]; ok {
 		return m
 	}
-	return Default(ch)
+	return DefaultFor(s.relative, c, ch)
 }
 
 // SetMode changes the mode for category c on channel ch.
@@ -179,6 +193,12 @@ func load(ctx context.Context, q db.Querier, person string) (*Settings, error) {
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM push_subscriptions WHERE person_id = ?`, person).Scan(&s.PushRegistered); err != nil {
 		return nil, err
 	}
+	// The profile decides a default (DefaultFor).
+	var profile string
+	if err := q.QueryRow(ctx, `SELECT profile FROM people WHERE id = ?`, person).Scan(&profile); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	s.relative = profile == roles.Relative
 	return s, nil
 }
 

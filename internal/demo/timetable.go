@@ -89,7 +89,10 @@ func GenerateTimetable(ctx context.Context, v *access.Viewer, tx *db.Tx, o Timet
 	if err := GenerateMessages(sctx, v, tx, o.Seed, o.Today); err != nil { // messages.go
 		return err
 	}
-	return GenerateNews(sctx, v, tx, o.Seed, o.Today) // news.go
+	if err := GenerateNews(sctx, v, tx, o.Seed, o.Today); err != nil { // news.go
+		return err
+	}
+	return learningNotices(sctx, v, tx, o.Today) // notices.go
 }
 
 type ttGen struct {

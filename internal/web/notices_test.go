@@ -68,7 +68,8 @@ func TestNoticeTexts(t *testing.T) {
 	args := map[string]string{"child": "Léa", "student": "Léa", "date": "2026-12-07", "time": "08:00–08:55", "subject": "Mathématiques",
 		"audience": "6A", "class": "6A"}
 	for _, kind := range []string{"absence", "lateness", "register-late", "justification-reviewed", "punishment", "sanction",
-		"exclusion-report", "note-to-sign", "note-reminder", "note-reply"} {
+		"exclusion-report", "note-to-sign", "note-reminder", "note-reply", "lesson-cancelled", "lesson-changed", "lesson-restored",
+		"homework", "homework-changed"} {
 		for _, lang := range []string{"fr", "en"} {
 			got := page.NoticeText(lang, kind, args)
 			if got == page.NoticeText(lang, "no-such-kind", args) || strings.Contains(got, "{") {
@@ -78,6 +79,26 @@ func TestNoticeTexts(t *testing.T) {
 	}
 	if got := page.NoticeText("fr", "absence", args); !strings.Contains(got, "7 décembre 2026") || !strings.Contains(got, "Léa") {
 		t.Errorf("absence: %q", got)
+	}
+	// A lesson changed in several ways: each part in the reader's words,
+	// every date as the language writes it.
+	lesson := map[string]string{"subject": "Mathématiques", "audience": "4B", "date": "2026-12-07", "time": "08:00",
+		"parts": "moved,room,replacement,test", "new_date": "2026-12-08", "new_time": "10:05–11:00", "room": "Salle 102", "teacher": "Mme DURAND"}
+	for lang, want := range map[string][]string{
+		"fr": {"Cours modifié : Mathématiques (4B), le 7 décembre 2026 à 08:00.", "déplacé au 8 décembre 2026, 10:05–11:00",
+			"Changement de salle : Salle 102.", "Remplacement assuré par Mme DURAND.", "Un contrôle est prévu."},
+		"en": {"Lesson changed: Mathématiques (4B), 7 December 2026 at 08:00.", "moved to 8 December 2026", "Room change: Salle 102.",
+			"Replacement teacher: Mme DURAND.", "A test is planned."},
+	} {
+		got := page.NoticeText(lang, "lesson-changed", lesson)
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("lesson-changed in %s lacks %q: %q", lang, w, got)
+			}
+		}
+	}
+	if got := page.NoticeText("fr", "lesson-changed", map[string]string{"subject": "Anglais", "parts": "room", "room": "B12"}); strings.Contains(got, "contrôle") || strings.Contains(got, "{") {
+		t.Errorf("one part only: %q", got)
 	}
 	accepted := map[string]string{"child": "Léa", "state": "accepted"}
 	if got := page.NoticeText("fr", "justification-reviewed", accepted); !strings.Contains(got, "accepté") {
