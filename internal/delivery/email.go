@@ -2,7 +2,9 @@ package delivery
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -235,7 +237,16 @@ func (d *Deliverer) mailNotice(ctx context.Context, j *jobs.Job) error {
 		return nil // no SMTP server configured: e-mail is off for the instance
 	}
 	body := d.text(s.Lang, n) + "\n\n" + strings.TrimSuffix(d.BaseURL, "/") + n.link + "\n" + d.footer(s.Lang)
-	return d.send(ctx, mail.Message{To: to, Subject: i18n.T(s.Lang, "delivery.mail.subject.notice"), Body: body})
+	return d.send(ctx, mail.Message{To: to, Subject: i18n.T(s.Lang, "delivery.mail.subject.notice"), Body: body, ID: messageID(j)})
+}
+
+// messageID is the same for every attempt of a job: an e-mail sent again
+// because its replica died after the SMTP server took it and before the
+// job was marked done (jobs are at least once) is recognisably the same
+// message. It derives from the job, never from the recipient.
+func messageID(j *jobs.Job) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("cartable-job/%s/%d", j.Kind, j.ID)))
+	return hex.EncodeToString(sum[:12])
 }
 
 // send sends m; an error names no address (it is kept in the job).
@@ -391,7 +402,7 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 		body += "\n\n" + i18n.N(s.Lang, "delivery.digest.more", more) + "\n" + base + "/notifications"
 	}
 	body += "\n" + d.footer(s.Lang)
-	return d.send(ctx, mail.Message{To: to, Subject: i18n.T(s.Lang, "delivery.digest.subject."+string(r.Period)), Body: body})
+	return d.send(ctx, mail.Message{To: to, Subject: i18n.T(s.Lang, "delivery.digest.subject."+string(r.Period)), Body: body, ID: messageID(j)})
 }
 
 // Sweep deletes the jobs done a week ago.

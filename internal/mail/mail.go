@@ -25,6 +25,11 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string
+	// ID, when set, makes the Message-ID (with the sender's domain): a
+	// job sent again after a replica died mid-send carries the same one,
+	// so that mailboxes that drop duplicates (and threading) see one
+	// message. Random when empty.
+	ID string
 }
 
 // Sender is what the domains need to send mail.
@@ -175,7 +180,11 @@ func Format(from, to *mail.Address, m Message, now time.Time) []byte {
 	hdr("To", to.String())
 	hdr("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	hdr("Date", now.Format(time.RFC1123Z))
-	hdr("Message-ID", "<"+hex.EncodeToString(id[:])+"@"+helloName(from.Address)+">")
+	local := hex.EncodeToString(id[:])
+	if m.ID != "" {
+		local = m.ID
+	}
+	hdr("Message-ID", "<"+local+"@"+helloName(from.Address)+">")
 	hdr("MIME-Version", "1.0")
 	hdr("Content-Type", "text/plain; charset=utf-8")
 	hdr("Content-Transfer-Encoding", "quoted-printable")
