@@ -12,6 +12,9 @@
 // relative, teacher, cpe, head…), to measure each home page apart.
 //
 // It only ever talks to the base URL given (loopback by default).
+//
+// -proxy runs a load balancer over several replicas instead, and -s3 an
+// S3-compatible server in memory (proxy.go).
 package main
 
 import (
@@ -70,7 +73,22 @@ func main() {
 	window := flag.Duration("window", time.Minute, "rush: the users arrive spread over this window")
 	pages := flag.String("pages", "/,/timetable,/homework", "rush: the pages each user opens after signing in, in order")
 	think := flag.Duration("think", 2*time.Second, "rush: the pause between a user's pages (±50 %)")
+	proxy := flag.String("proxy", "", "instead of a load, balance this address over -backends (see proxy.go)")
+	backends := flag.String("backends", "", "proxy: the replicas, host:port,host:port…")
+	health := flag.Duration("health-interval", time.Second, "proxy: how often each backend's /readyz is asked")
+	s3 := flag.String("s3", "", "instead of a load, serve an S3-compatible bucket in memory on this address")
+	s3Bucket := flag.String("s3-bucket", "cartable", "s3: the bucket's name")
 	flag.Parse()
+	if *proxy != "" || *s3 != "" {
+		var err error
+		if *proxy != "" {
+			err = runProxy(*proxy, *backends, *health)
+		} else {
+			err = runS3(*s3, *s3Bucket)
+		}
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
 	if *scenario == "rush" {
 		if err := rush(*base, *accountsFile, *role, *users, *window, strings.Split(*pages, ","), *think, *maxInFlight); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
