@@ -78,7 +78,21 @@ func main() {
 	health := flag.Duration("health-interval", time.Second, "proxy: how often each backend's /readyz is asked")
 	s3 := flag.String("s3", "", "instead of a load, serve an S3-compatible bucket in memory on this address")
 	s3Bucket := flag.String("s3-bucket", "cartable", "s3: the bucket's name")
+	database := flag.String("database", "", "instead of a load, give a sample of a synthetic region's accounts a password (see sample.go): its database")
+	sampleEvery := flag.Int("sample-every", 50, "database: one student or relative in this many")
+	writeAccounts := flag.String("write-accounts", "", "database: the accounts file to write")
 	flag.Parse()
+	if *database != "" {
+		if *writeAccounts == "" {
+			fmt.Fprintln(os.Stderr, "loadtest: -database needs -write-accounts FILE")
+			os.Exit(2)
+		}
+		if err := givePasswords(*database, *sampleEvery, *writeAccounts); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *proxy != "" || *s3 != "" {
 		var err error
 		if *proxy != "" {
