@@ -73,6 +73,7 @@ func main() {
 	window := flag.Duration("window", time.Minute, "rush: the users arrive spread over this window")
 	pages := flag.String("pages", "/,/timetable,/homework", "rush: the pages each user opens after signing in, in order")
 	think := flag.Duration("think", 2*time.Second, "rush: the pause between a user's pages (±50 %)")
+	spread := flag.Bool("spread", false, "rush: each user connects from an address of their own (127.1.x.y), as from their home")
 	proxy := flag.String("proxy", "", "instead of a load, balance this address over -backends (see proxy.go)")
 	backends := flag.String("backends", "", "proxy: the replicas, host:port,host:port…")
 	health := flag.Duration("health-interval", time.Second, "proxy: how often each backend's /readyz is asked")
@@ -104,7 +105,7 @@ func main() {
 		os.Exit(1)
 	}
 	if *scenario == "rush" {
-		if err := rush(*base, *accountsFile, *role, *users, *window, strings.Split(*pages, ","), *think, *maxInFlight); err != nil {
+		if err := rush(*base, *accountsFile, *role, *users, *window, strings.Split(*pages, ","), *think, *maxInFlight, *spread); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)
 		}
