@@ -115,7 +115,7 @@ func runImportTimetable(ctx context.Context, args []string) error {
 		lessons += rep.Lessons
 		fmt.Printf("%s (%s): %d lessons, %d skipped, %d rooms created\n", uai, y.Label, rep.Lessons, rep.Skipped, rep.Rooms)
 	}
-	if lessons > 0 {
+	if lessons > 10000 {
 		// A region's timetables are a bulk load: without fresh statistics
 		// PostgreSQL plans the week view for the empty tables it saw
 		// before (1.5 s a page for 250,000 people instead of 40 ms).
