@@ -2,6 +2,7 @@
 //
 //	go run ./cmd/aafgen -people 200000 -out /tmp/academy
 //	go run ./cmd/aafgen -people 200000 -delta 1000 -out /tmp/delta
+//	go run ./cmd/aafgen -people 250000 -establishments 300 -out /tmp/region -timetables /tmp/region-tt
 //
 // The same options always write the same files. A delta refers to the
 // people of the complete delivery of the same -people and -seed.
@@ -25,6 +26,7 @@ func main() {
 	flag.IntVar(&delta, "delta", 0, "write a delta of this many changes instead of a complete delivery")
 	flag.StringVar(&date, "date", "", "delivery date YYYYMMDD (default 20260901, or 20261001 for a delta)")
 	flag.StringVar(&out, "out", "", "folder to write into (required)")
+	timetables := flag.String("timetables", "", "also write each establishment's weekly timetable, UAI.csv, into this folder (for `cartable import timetable`)")
 	flag.Parse()
 	if out == "" {
 		fmt.Fprintln(os.Stderr, "aafgen: -out FOLDER is required")
@@ -44,6 +46,14 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "aafgen:", err)
 		os.Exit(1)
+	}
+	if *timetables != "" && delta == 0 {
+		tc, err := synth.Timetables(*timetables, o)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "aafgen:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("%d timetables, %d weekly lessons written to %s (%d teachings short of hours)\n", tc.Files, tc.Lessons, *timetables, tc.Short)
 	}
 	if delta > 0 {
 		fmt.Printf("delta of %d changes written to %s\n", c.Changes, out)

@@ -22,6 +22,7 @@ const importUsage = `Usage:
   cartable import siecle [flags] FILE...         SIECLE exports: students (BEE_ELEVES) and guardians (BEE_RESPONSABLES)
   cartable import sts    [flags] FILE...         an STS-web export (STS_EDT): staff and teaching services
   cartable import csv    [flags] --establishment UAI FILE...   a spreadsheet of people (; or , separated)
+  cartable import timetable [flags] FILE|FOLDER...  timetables, a file per establishment named UAI.csv or UAI.xml
 
 The import reads everything first, computes every change against the
 directory, prints a summary, and applies it in one transaction (nothing is
@@ -35,12 +36,15 @@ func runImport(ctx context.Context, args []string) error {
 		return errUsage
 	}
 	source := args[0]
+	if source == "timetable" {
+		return runImportTimetable(ctx, args[1:])
+	}
 	known := false
 	for _, s := range provisioning.Sources {
 		known = known || s == source
 	}
 	if !known {
-		fmt.Fprintf(os.Stderr, "cartable import: unknown source %q (aaf, siecle, sts or csv)\n\n%s", source, importUsage)
+		fmt.Fprintf(os.Stderr, "cartable import: unknown source %q (aaf, siecle, sts, csv or timetable)\n\n%s", source, importUsage)
 		return errUsage
 	}
 	var (

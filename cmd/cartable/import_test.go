@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -199,5 +200,59 @@ func TestKilledImportChangesNothing(t *testing.T) {
 	}
 	if n := countPeople(t, url); n != total {
 		t.Fatalf("%d people, want %d", n, total)
+	}
+}
+
+// A synthetic region's timetables, a file per establishment named after
+// its UAI, go in through the real importer; a file of an unknown UAI or
+// with a fault changes nothing and makes the command fail after the
+// others.
+func TestImportTimetables(t *testing.T) {
+	data, url := t.TempDir(), dbtest.URL(t)
+	flags := []string{"--data", data, "--database", url}
+	aaf, tt := t.TempDir(), t.TempDir()
+	o := synth.Options{People: 2400, Establishments: 2}
+	if _, err := synth.Complete(aaf, o); err != nil {
+		t.Fatal(err)
+	}
+	c, err := synth.Timetables(tt, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, code := run(t, append([]string{"import", "aaf", aaf}, flags...)...); code != 0 {
+		t.Fatalf("import aaf: %d\n%s", code, out)
+	}
+	out, code := stdout(t, append([]string{"import", "timetable", tt}, flags...)...)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("2 files, %d lessons imported", c.Lessons)) {
+		t.Fatalf("import timetable: %d\n%s", code, out)
+	}
+	lessons := func() int {
+		d, err := db.Open(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		var n int
+		if err := d.QueryRow(context.Background(), `SELECT COUNT(*) FROM tt_slots`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := lessons(); n != c.Lessons {
+		t.Fatalf("%d lessons in the database, want %d", n, c.Lessons)
+	}
+	// Again, with a file of no establishment and a faulty one: the good
+	// file replaces its lessons, the others change nothing.
+	b, _ := os.ReadFile(filepath.Join(tt, "9000001X.csv"))
+	os.WriteFile(filepath.Join(tt, "0590001A.csv"), b, 0o600)
+	os.WriteFile(filepath.Join(tt, "9000001X.csv"), append(b, []byte("9;08:00;55;020700;P0000001;6A;;;\n")...), 0o600)
+	out, code = run(t, append([]string{"import", "timetable", tt}, flags...)...)
+	if code != 1 || !strings.Contains(out, `0590001A.csv: no establishment with the UAI "0590001A"`) ||
+		!strings.Contains(out, fmt.Sprintf("9000001X.csv: line %d, day: bad-day 9", strings.Count(string(b), "\n")+1)) ||
+		!strings.Contains(out, "9000001X.csv: nothing imported") || !strings.Contains(out, "2 of 3 files not imported") {
+		t.Fatalf("import with bad files: %d\n%s", code, out)
+	}
+	if n := lessons(); n != c.Lessons {
+		t.Fatalf("%d lessons after a refused file, want %d", n, c.Lessons)
 	}
 }

@@ -20,7 +20,7 @@ Usage:
   cartable serve   [flags]   run the server
   cartable demo    [flags]   create the demo establishment if absent, then serve it
   cartable migrate [flags]   apply pending database migrations
-  cartable import  SOURCE …  import a delivery: aaf, siecle, sts or csv (see "cartable import -h")
+  cartable import  SOURCE …  import a delivery: aaf, siecle, sts, csv or timetable (see "cartable import -h")
   cartable rollover [flags]  close an establishment's school year and open the next one
   cartable purge   [flags]   erase the data of accounts deactivated longer than the delay
   cartable keys rotate [flags]  replace the master key of uploaded files (see "cartable keys -h")

@@ -12,6 +12,9 @@
 // relative, teacher, cpe, head…), to measure each home page apart.
 //
 // It only ever talks to the base URL given (loopback by default).
+//
+// -proxy runs a load balancer over several replicas instead, and -s3 an
+// S3-compatible server in memory (proxy.go).
 package main
 
 import (
@@ -70,9 +73,39 @@ func main() {
 	window := flag.Duration("window", time.Minute, "rush: the users arrive spread over this window")
 	pages := flag.String("pages", "/,/timetable,/homework", "rush: the pages each user opens after signing in, in order")
 	think := flag.Duration("think", 2*time.Second, "rush: the pause between a user's pages (±50 %)")
+	spread := flag.Bool("spread", false, "rush: each user connects from an address of their own (127.1.x.y), as from their home")
+	proxy := flag.String("proxy", "", "instead of a load, balance this address over -backends (see proxy.go)")
+	backends := flag.String("backends", "", "proxy: the replicas, host:port,host:port…")
+	health := flag.Duration("health-interval", time.Second, "proxy: how often each backend's /readyz is asked")
+	s3 := flag.String("s3", "", "instead of a load, serve an S3-compatible bucket in memory on this address")
+	s3Bucket := flag.String("s3-bucket", "cartable", "s3: the bucket's name")
+	database := flag.String("database", "", "instead of a load, give a sample of a synthetic region's accounts a password (see sample.go): its database")
+	sampleEvery := flag.Int("sample-every", 50, "database: one student or relative in this many")
+	writeAccounts := flag.String("write-accounts", "", "database: the accounts file to write")
 	flag.Parse()
+	if *database != "" {
+		if *writeAccounts == "" {
+			fmt.Fprintln(os.Stderr, "loadtest: -database needs -write-accounts FILE")
+			os.Exit(2)
+		}
+		if err := givePasswords(*database, *sampleEvery, *writeAccounts); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *proxy != "" || *s3 != "" {
+		var err error
+		if *proxy != "" {
+			err = runProxy(*proxy, *backends, *health)
+		} else {
+			err = runS3(*s3, *s3Bucket)
+		}
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
 	if *scenario == "rush" {
-		if err := rush(*base, *accountsFile, *role, *users, *window, strings.Split(*pages, ","), *think, *maxInFlight); err != nil {
+		if err := rush(*base, *accountsFile, *role, *users, *window, strings.Split(*pages, ","), *think, *maxInFlight, *spread); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)
 		}

@@ -11,6 +11,9 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -23,7 +26,7 @@ type rushSample struct {
 	err     error
 }
 
-func rush(base, accountsFile, role string, users int, window time.Duration, pages []string, think time.Duration, maxInFlight int) error {
+func rush(base, accountsFile, role string, users int, window time.Duration, pages []string, think time.Duration, maxInFlight int, spread bool) error {
 	accts, err := loadAccounts(base, accountsFile, role)
 	if err != nil {
 		return err
@@ -35,13 +38,14 @@ func rush(base, accountsFile, role string, users int, window time.Duration, page
 	rng := rand.New(rand.NewPCG(8, 0))
 	// Arrivals: uniform over the window, in a random order of users.
 	type visit struct {
+		n     int
 		a     account
 		at    time.Duration
 		pause []time.Duration
 	}
 	visits := make([]visit, users)
 	for i := range visits {
-		v := visit{a: accts[i], at: time.Duration(rng.Int64N(int64(window)))}
+		v := visit{n: i, a: accts[i], at: time.Duration(rng.Int64N(int64(window)))}
 		for range pages {
 			v.pause = append(v.pause, think/2+time.Duration(rng.Int64N(int64(think)+1)))
 		}
@@ -59,6 +63,16 @@ func rush(base, accountsFile, role string, users int, window time.Duration, page
 			defer wg.Done()
 			due := t0.Add(v.at)
 			time.Sleep(time.Until(due))
+			client := client
+			if spread {
+				// Each user from an address of their own (127.1.x.y; all of
+				// 127/8 is this machine), as families sign in from their
+				// homes: the per-address sign-in limits see one attempt
+				// each, not the whole rush from one address.
+				var closeIdle func()
+				client, closeIdle = clientFrom(netip.AddrFrom4([4]byte{127, 1, byte(v.n / 250), byte(1 + v.n%250)}))
+				defer closeIdle()
+			}
 			sem <- struct{}{}
 			cookie, err := signIn(client, base, v.a)
 			<-sem
@@ -135,4 +149,13 @@ func report(samples []rushSample, elapsed time.Duration, users int, window time.
 	line("all pages", all)
 	fmt.Printf("offered: %.0f page requests/s and %.1f sign-ins/s over the window (%.0f pages/s over the whole run)\n",
 		float64(len(all))/window.Seconds(), float64(len(byPage["sign-in"]))/window.Seconds(), float64(len(all))/elapsed.Seconds())
+}
+
+// clientFrom is a client whose connections leave from local (a loopback
+// address), and the function that closes them when the user is done.
+func clientFrom(local netip.Addr) (*http.Client, func()) {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: local.AsSlice()}, Timeout: 5 * time.Second}
+	tr := &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: 2, DisableCompression: true}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, tr.CloseIdleConnections
 }

@@ -516,3 +516,52 @@ func keys(m map[string]string) []string {
 	}
 	return k
 }
+
+// Jobs are at least once: a replica killed after the SMTP server took an
+// e-mail and before its job was marked done sends it again once the lease
+// runs out. The second copy carries the same Message-ID, so mailboxes
+// that drop duplicates show one message.
+func TestMailSentAgainKeepsItsMessageID(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "alice")
+	s, _ := delivery.Mine(ctx, f.viewer("alice"), f.d)
+	s.SetMode(delivery.SchoolLife, delivery.Email, delivery.Immediate)
+	if err := delivery.Save(ctx, f.viewer("alice"), f.d, s); err != nil {
+		t.Fatal(err)
+	}
+	srv, smtp := smtpServer(t)
+	f.del.Mail = smtp
+	f.notice(t, "alice", "absence", "Léa", f.now)
+	f.notice(t, "alice", "absence", "Tom", f.now)
+	if _, err := f.del.Dispatch(ctx, sys); err != nil {
+		t.Fatal(err)
+	}
+	id := func(m smtptest.Message) string {
+		for _, l := range strings.Split(m.Data, "\n") {
+			if v, ok := strings.CutPrefix(l, "Message-ID: "); ok {
+				return v
+			}
+		}
+		t.Fatalf("no Message-ID:\n%s", m.Data)
+		return ""
+	}
+	if n := f.drain(t); n != 2 {
+		t.Fatalf("%d jobs ran", n)
+	}
+	first := map[string]bool{id(received(t, srv)): true, id(received(t, srv)): true}
+	if len(first) != 2 {
+		t.Fatalf("two notices' e-mails share a Message-ID: %v", first)
+	}
+	// As if the replica had died before marking them done.
+	if _, err := f.d.Exec(ctx, `UPDATE jobs SET done_at = NULL WHERE kind = ?`, delivery.KindMailNotice); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.drain(t); n != 2 {
+		t.Fatalf("%d jobs ran again", n)
+	}
+	for range 2 {
+		if again := id(received(t, srv)); !first[again] {
+			t.Errorf("the e-mail sent again has a new Message-ID %s, want one of %v", again, first)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package delivery
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -256,7 +258,17 @@ func (d *Deliverer) mailNotice(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
+	m.ID = messageID(j)
 	return d.send(ctx, m)
+}
+
+// messageID is the same for every attempt of a job: an e-mail sent again
+// because its replica died after the SMTP server took it and before the
+// job was marked done (jobs are at least once) is recognisably the same
+// message. It derives from the job, never from the recipient.
+func messageID(j *jobs.Job) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("cartable-job/%s/%d", j.Kind, j.ID)))
+	return hex.EncodeToString(sum[:12])
 }
 
 // send sends m; an error names no address (it is kept in the job).
@@ -466,6 +478,7 @@ func (d *Deliverer) mailDigest(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
+	m.ID = messageID(j)
 	return d.send(ctx, m)
 }
 

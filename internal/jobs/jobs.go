@@ -9,7 +9,12 @@
 // UPDATE … WHERE id = (SELECT …) RETURNING claims atomically. A job whose
 // lease runs out (its replica died) is claimed again: delivery is at
 // least once, and exactly once for every job that finishes within its
-// lease. A failed attempt is retried later, with an exponential backoff,
+// lease. A handler whose effect is a database write makes it exactly once
+// whatever dies when: it writes the effect and Job.DoneIn in one
+// transaction. An effect outside the database (an e-mail handed to the
+// SMTP server, a push message) cannot be tied to that commit: a replica
+// killed after the server accepted the message and before the job is
+// marked done sends it again after the lease (TestFailoverKilledReplica). A failed attempt is retried later, with an exponential backoff,
 // up to a maximum of attempts; then the job is marked failed and kept for
 // the operator.
 package jobs
@@ -45,6 +50,10 @@ type Job struct {
 	Kind     string
 	Payload  []byte // JSON, as enqueued
 	Attempts int    // this attempt included (1 for the first)
+
+	q      *Queue // the queue and worker holding the lease, for DoneIn
+	worker string
+	done   bool // DoneIn committed: the worker has nothing left to report
 }
 
 // Decode reads the payload into v.
@@ -195,6 +204,7 @@ func (q *Queue) Claim(ctx context.Context, v *access.Viewer, worker string) (*Jo
 		if err != nil || !found {
 			return nil, err
 		}
+		j.q, j.worker = q, worker
 		return &j, nil
 	}
 	// QueryRow outside a transaction would go to SQLite's read-only pool;
@@ -212,7 +222,30 @@ func (q *Queue) Claim(ctx context.Context, v *access.Viewer, worker string) (*Jo
 		return nil, err
 	}
 	j.Payload = []byte(payload)
+	j.q, j.worker = q, worker
 	return &j, nil
+}
+
+// DoneIn marks j done inside tx, the transaction that writes the job's
+// effect, so that the effect and the job's end commit together or not at
+// all. A replica killed before the commit leaves neither (the database
+// rolls the transaction back and the job is claimed again when its lease
+// runs out); a worker whose lease was taken over meanwhile gets
+// ErrLeaseLost and must roll back, leaving the effect to the new holder.
+// The handler then returns nil (or the error): the worker reports nothing
+// more. Call it first in the transaction: on PostgreSQL it locks the job's
+// row, so no other worker claims it while the effect is being written.
+func (j *Job) DoneIn(ctx context.Context, tx *db.Tx) error {
+	if j.q == nil {
+		return errors.New("jobs: DoneIn on a job not claimed from a queue")
+	}
+	res, err := tx.Exec(ctx, `UPDATE jobs SET done_at = ?, locked_by = NULL, locked_until = NULL, last_error = ''
+		WHERE id = ? AND locked_by = ? AND done_at IS NULL`, j.q.now().Unix(), j.ID, j.worker)
+	if err := checkOne(res, err); err != nil {
+		return err
+	}
+	j.done = true
+	return nil
 }
 
 // ErrLeaseLost is returned when a worker reports on a job whose lease it

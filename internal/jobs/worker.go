@@ -39,6 +39,12 @@ func (w *Worker) RunOne(ctx context.Context, v *access.Viewer) (bool, error) {
 	hctx, cancel := context.WithTimeout(ctx, w.Queue.lease()*9/10)
 	err = safely(hctx, h, j)
 	cancel()
+	if j.done && err == nil {
+		// The handler marked the job done in its own transaction. (With
+		// an error, that transaction rolled back: the job is failed
+		// below as any other.)
+		return true, nil
+	}
 	if ctx.Err() != nil {
 		// Shutting down: the lease runs out and another worker (or this
 		// one, restarted) takes the job again.

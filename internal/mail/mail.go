@@ -33,6 +33,11 @@ type Message struct {
 	// Headers are extra header fields (List-Unsubscribe…), written as
 	// given after a check that they hold no line break.
 	Headers map[string]string
+	// ID, when set, makes the Message-ID (with the sender's domain): a
+	// job sent again after a replica died mid-send carries the same one,
+	// so that mailboxes that drop duplicates (and threading) see one
+	// message. Random when empty.
+	ID string
 }
 
 // Sender is what the domains need to send mail.
@@ -191,7 +196,11 @@ func Format(from, to *mail.Address, m Message, now time.Time) []byte {
 	hdr("To", to.String())
 	hdr("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
 	hdr("Date", now.Format(time.RFC1123Z))
-	hdr("Message-ID", "<"+hex.EncodeToString(id[:])+"@"+helloName(from.Address)+">")
+	local := hex.EncodeToString(id[:])
+	if m.ID != "" {
+		local = m.ID
+	}
+	hdr("Message-ID", "<"+local+"@"+helloName(from.Address)+">")
 	hdr("MIME-Version", "1.0")
 	hdr("Auto-Submitted", "auto-generated")
 	keys := make([]string, 0, len(m.Headers))
