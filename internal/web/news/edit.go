@@ -9,6 +9,7 @@ import (
 
 	"cartable/internal/check"
 	"cartable/internal/files"
+	"cartable/internal/i18n"
 	"cartable/internal/news"
 	"cartable/internal/web/page"
 )
@@ -50,8 +51,10 @@ type editData struct {
 	Accepted string
 }
 
-// PageTitle names the news being edited.
-func (d editData) PageTitle(lang string) string { return d.News.Title }
+// PageTitle names the news being edited, apart from the news's own page.
+func (d editData) PageTitle(lang string) string {
+	return i18n.T(lang, "news.edit.pagetitle", d.News.Title)
+}
 
 // edit shows the form of a news item as it stands, for its author.
 func (a *Area) edit(w http.ResponseWriter, r *http.Request) {
