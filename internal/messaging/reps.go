@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/audit"
@@ -129,35 +130,14 @@ func (s *Service) AddRepresentative(ctx context.Context, v *access.Viewer, est, 
 	if err := v.Can(ctx, access.ManageCommRules, access.Establishment(est)); err != nil {
 		return err
 	}
-	var ps check.Problems
-	var n int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM people p JOIN memberships m ON m.person_id = p.id
-		WHERE p.id = ? AND m.establishment_id = ? AND p.profile = ? AND p.active`, person, est, roles.Relative).Scan(&n); err != nil {
-		return err
-	}
-	if n == 0 {
-		ps.Add("rep-person", "not-a-relative", "")
-	}
-	var year string
-	var err error
-	if class != "" {
-		err = s.DB.QueryRow(ctx, `SELECT c.school_year_id FROM classes c JOIN school_years y ON y.id = c.school_year_id
-			WHERE c.id = ? AND c.establishment_id = ? AND NOT y.closed`, class, est).Scan(&year)
-	} else {
-		err = s.DB.QueryRow(ctx, `SELECT id FROM school_years WHERE establishment_id = ? AND NOT closed
-			ORDER BY starts_on DESC, id LIMIT 1`, est).Scan(&year)
-	}
-	switch {
-	case errors.Is(err, sql.ErrNoRows) && class != "":
-		ps.Add("rep-class", "unknown", "")
-	case errors.Is(err, sql.ErrNoRows):
-		ps.Add("rep-class", "no-open-year", "")
-	case err != nil:
+	year, ps, err := s.repYear(ctx, s.DB, est, person, class)
+	if err != nil {
 		return err
 	}
 	if len(ps) > 0 {
 		return ps.Err()
 	}
+	var n int
 	var classArg any
 	if class != "" {
 		classArg = class
@@ -178,6 +158,39 @@ func (s *Service) AddRepresentative(ctx context.Context, v *access.Viewer, est, 
 		return audit.Record(ctx, tx, audit.Event{ActorID: v.ID, EstablishmentID: est, Action: "parent-rep-added",
 			Target: "parent-rep:" + id + ":" + person, Outcome: audit.Success, At: s.now()})
 	})
+}
+
+// repYear checks a designation: person an active relative attached to est,
+// class one of est's open years (empty: est's current open year, whose id
+// is returned).
+func (s *Service) repYear(ctx context.Context, q db.Querier, est, person, class string) (string, check.Problems, error) {
+	var ps check.Problems
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM people p JOIN memberships m ON m.person_id = p.id
+		WHERE p.id = ? AND m.establishment_id = ? AND p.profile = ? AND p.active`, person, est, roles.Relative).Scan(&n); err != nil {
+		return "", nil, err
+	}
+	if n == 0 {
+		ps.Add("rep-person", "not-a-relative", "")
+	}
+	var year string
+	var err error
+	if class != "" {
+		err = q.QueryRow(ctx, `SELECT c.school_year_id FROM classes c JOIN school_years y ON y.id = c.school_year_id
+			WHERE c.id = ? AND c.establishment_id = ? AND NOT y.closed`, class, est).Scan(&year)
+	} else {
+		err = q.QueryRow(ctx, `SELECT id FROM school_years WHERE establishment_id = ? AND NOT closed
+			ORDER BY starts_on DESC, id LIMIT 1`, est).Scan(&year)
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && class != "":
+		ps.Add("rep-class", "unknown", "")
+	case errors.Is(err, sql.ErrNoRows):
+		ps.Add("rep-class", "no-open-year", "")
+	case err != nil:
+		return "", nil, err
+	}
+	return year, ps, nil
 }
 
 // RemoveRepresentative ends designation id of establishment est; another
@@ -201,4 +214,30 @@ func (s *Service) RemoveRepresentative(ctx context.Context, v *access.Viewer, es
 		return audit.Record(ctx, tx, audit.Event{ActorID: v.ID, EstablishmentID: est, Action: "parent-rep-removed",
 			Target: "parent-rep:" + id + ":" + person, Outcome: audit.Success, At: s.now()})
 	})
+}
+
+// DesignateIn records person as an elected representative of class (empty:
+// the establishment) in establishment est's class year (or its current
+// open year), designated by by at at, in the caller's transaction: for the
+// demo and imports, by the system only. The person must be an active
+// relative attached to est, as for the head.
+func DesignateIn(ctx context.Context, v *access.Viewer, tx *db.Tx, est, class, person, by string, at time.Time) error {
+	if err := systemOnly(v); err != nil {
+		return err
+	}
+	s := &Service{Now: func() time.Time { return at }}
+	year, ps, err := s.repYear(ctx, tx, est, person, class)
+	if err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		return ps.Err()
+	}
+	var classArg any
+	if class != "" {
+		classArg = class
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO parent_representatives (id, establishment_id, school_year_id, person_id, class_id, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ids.For(ctx), est, year, person, classArg, at.Unix(), by)
+	return err
 }
