@@ -85,8 +85,9 @@ func (s *Service) RepClasses(ctx context.Context, v *access.Viewer, est string) 
 }
 
 // RepCandidates finds the active relatives attached to establishment est
-// whose name contains query, or, with a class, the families (guardians and
-// contacts) of its active students; at most MaxCandidates.
+// whose name contains query, among, with a class, the families (guardians
+// and contacts) of its active students: at most MaxCandidates by name, a
+// class's whole list (a hundred at most).
 func (s *Service) RepCandidates(ctx context.Context, v *access.Viewer, est, query, class string) ([]Person, error) {
 	if err := v.Can(ctx, access.ManageCommRules, access.Establishment(est)); err != nil {
 		return nil, err
@@ -95,7 +96,10 @@ func (s *Service) RepCandidates(ctx context.Context, v *access.Viewer, est, quer
 	if query == "" && class == "" {
 		return nil, nil
 	}
-	like := "%" + strings.ToLower(query) + "%"
+	like, limit := "%"+strings.ToLower(query)+"%", MaxCandidates
+	if class != "" {
+		limit = 100
+	}
 	rows, err := s.DB.Query(ctx, `SELECT DISTINCT p.id, p.first_name, p.last_name, p.profile FROM people p
 		JOIN memberships m ON m.person_id = p.id AND m.establishment_id = ?
 		WHERE p.profile = ? AND p.active
@@ -104,7 +108,7 @@ func (s *Service) RepCandidates(ctx context.Context, v *access.Viewer, est, quer
 			JOIN people st ON st.id = e.student_id JOIN family_links f ON f.student_id = st.id
 			WHERE c.id = ? AND c.establishment_id = ? AND st.active AND (f.legal_guardian OR f.contact)))
 		ORDER BY p.last_name, p.first_name, p.id LIMIT ?`,
-		est, roles.Relative, like, like, like, class, class, est, MaxCandidates)
+		est, roles.Relative, like, like, like, class, class, est, limit)
 	if err != nil {
 		return nil, err
 	}
