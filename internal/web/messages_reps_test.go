@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -111,5 +114,76 @@ func TestParentRepresentativesPage(t *testing.T) {
 	if n := e.count(`SELECT COUNT(*) FROM audit_events WHERE action IN ('parent-rep-added', 'parent-rep-removed') AND actor_id = ?`,
 		e.person(head).ID); n != 2 {
 		t.Errorf("%d audit events, want 2", n)
+	}
+}
+
+// A designation made on one replica is seen by the other at its next
+// request: parent_representatives bumps the directory's version.
+func TestParentRepresentativesAcrossReplicas(t *testing.T) {
+	urls, _, accts, e := twoReplicas(t)
+	var head demo.Account
+	for _, a := range accts {
+		if head.Login == "" && a.Establishment == demo.MainUAI && has(roles.Head)(a) {
+			head = a
+		}
+	}
+	// Two guardians of two students of one class, of no shared child.
+	pair := e.query(`SELECT e1.class_id || ' ' || f1.relative_id || ' ' || f2.relative_id
+		FROM enrolments e1 JOIN enrolments e2 ON e2.class_id = e1.class_id AND e2.student_id > e1.student_id
+		JOIN classes c ON c.id = e1.class_id JOIN establishments x ON x.id = c.establishment_id
+		JOIN family_links f1 ON f1.student_id = e1.student_id AND f1.legal_guardian
+		JOIN family_links f2 ON f2.student_id = e2.student_id AND f2.legal_guardian
+		WHERE x.uai = ? AND NOT EXISTS (SELECT 1 FROM family_links o WHERE o.relative_id = f1.relative_id AND o.student_id = e2.student_id)
+		AND NOT EXISTS (SELECT 1 FROM family_links o WHERE o.relative_id = f2.relative_id AND o.student_id = e1.student_id)
+		ORDER BY 1 LIMIT 1`, demo.MainUAI)
+	if len(pair) == 0 {
+		t.Fatal("no two families in a class")
+	}
+	parts := strings.Fields(pair[0])
+	class, rep, other := parts[0], parts[1], parts[2]
+	client := func(login string) *http.Client {
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.PostForm(urls[0]+"/sign-in", url.Values{"login": {login}, "password": {demo.DefaultPassword}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-in %s: %v %v", login, err, resp)
+		}
+		resp.Body.Close()
+		return c
+	}
+	get := func(c *http.Client, u string) string {
+		t.Helper()
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	oc := client(e.row(other).Login)
+	reaches := func(i int) bool {
+		t.Helper()
+		return strings.Contains(get(oc, urls[i]+"/messages/why?q="+url.QueryEscape(e.row(rep).LastName)), `href="/messages/new?to=`+rep+`"`)
+	}
+	for i := range urls {
+		if reaches(i) {
+			t.Fatalf("replica %d: another family reachable before any designation", i)
+		}
+	}
+	hc := client(head.Login)
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(get(hc, urls[0]+"/messages/rules"))
+	if m == nil {
+		t.Fatal("no form token on the rules page")
+	}
+	resp, err := hc.PostForm(urls[0]+"/messages/rules/reps", url.Values{"csrf": {m[1]}, "person": {rep}, "rep-class": {class}})
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the head's designation: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	for i := range urls {
+		if !reaches(i) {
+			t.Errorf("replica %d: the designation made on replica 0 is not seen at the next request", i)
+		}
 	}
 }
