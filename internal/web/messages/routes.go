@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"net/http"
 
+	"cartable/internal/access"
 	"cartable/internal/messaging"
 	"cartable/internal/web/page"
 )
@@ -44,6 +45,10 @@ func toString(v any) string {
 	switch s := v.(type) {
 	case string:
 		return s
+	case access.CommCategory: // named string types: no String method
+		return string(s)
+	case access.CommScope:
+		return string(s)
 	case interface{ String() string }:
 		return s.String()
 	}
