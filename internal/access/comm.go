@@ -100,11 +100,11 @@ var CommDefaults = []CommRule{
 
 	{From: CatRelative, To: CatStudent, Default: ScopeNone,
 		LinkedFR: "à leurs propres enfants, jamais à ceux d'une autre famille", LinkedEN: "their own children, never another family's"},
-	// The directory does not know the elected parent representatives yet:
-	// until it does, "linked" reaches nobody (see RepresentativesKnown).
+	// Elected parent representatives: migration 0027, designated by the
+	// head on the rules page.
 	{From: CatRelative, To: CatRelative, Default: ScopeLinked,
-		LinkedFR: "aux représentants élus des parents seulement, jamais à une autre famille (l'annuaire ne connaît pas encore les représentants : personne pour l'instant)",
-		LinkedEN: "the elected parent representatives only, never another family (the directory does not know the representatives yet: nobody for now)"},
+		LinkedFR: "aux représentants élus des parents de leurs enfants (de leur classe ou de l'établissement) et, pour un représentant, aux familles des classes qu'il représente ; jamais à une autre famille",
+		LinkedEN: "the elected parent representatives of their children (of their class or of the establishment) and, for a representative, the families of the classes represented; never another family"},
 	{From: CatRelative, To: CatTeacher, Default: ScopeLinked,
 		LinkedFR: "aux professeurs de leurs enfants", LinkedEN: "their children's teachers"},
 	{From: CatRelative, To: CatSchoolLife, Default: ScopeAll},
@@ -120,11 +120,6 @@ var CommDefaults = []CommRule{
 	{From: CatTeacher, To: CatDirection, Default: ScopeAll},
 	{From: CatTeacher, To: CatStaff, Default: ScopeAll},
 }
-
-// RepresentativesKnown tells whether the directory records the elected
-// parent representatives. It does not: the relative → relative rule is
-// written for when it does, and reaches nobody meanwhile.
-const RepresentativesKnown = false
 
 // ruleIndex maps a rule's ID to the rule; filled by init with every cell
 // (the function holders write to everyone by default).
@@ -428,9 +423,9 @@ func linked(v *Viewer, s *scope, from, to CommCategory, id, e string) bool {
 		case CatStudent:
 			return fam&famChild != 0
 		case CatRelative:
-			// The representatives of the children's classes, once the
-			// directory knows them (RepresentativesKnown): nobody meanwhile.
-			return false
+			// The representatives of the children's classes and schools;
+			// for a representative, the families of the classes represented.
+			return rel&(relRep|relRepKin) != 0
 		case CatTeacher:
 			return rel&relMyTeacher != 0
 		}

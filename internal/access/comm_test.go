@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -190,7 +191,7 @@ func TestWhyWrite(t *testing.T) {
 		allowed               bool
 	}{
 		{"s1", "p6", "student>relative", "may not write to relatives", false},
-		{"p1", "p6", "relative>relative", "representatives", false},
+		{"p1", "p6", "relative>relative", "representatives", false}, // no representative in the fixture
 		{"p1", "s2", "relative>student", "may not write to students", false},
 		{"s1", "s5", "same-establishment", "attached", false},
 		{"s1", "nobody", "same-establishment", "attached", false},
@@ -252,4 +253,106 @@ func TestWritableRoundTrips(t *testing.T) {
 			t.Errorf("%s: %d queries for %d people, want at most 5", login, cq.n, len(ids))
 		}
 	}
+}
+
+// Elected parent representatives (migration 0027): a family writes to the
+// representatives of its children's classes and establishment, a
+// representative to the families of the classes represented; nobody else
+// of another family, never a student; the head's cell still decides.
+func TestParentRepresentatives(t *testing.T) {
+	ctx := context.Background()
+	d := dbtest.Open(t)
+	f := buildFixture(t, d)
+	p := access.New(d)
+	n := 0
+	designate := func(login, class string) {
+		t.Helper()
+		n++
+		var classArg any
+		est, year := f.ests["A"], ""
+		if class != "" {
+			classArg = f.structs[class].ID
+			if err := d.QueryRow(ctx, `SELECT establishment_id, school_year_id FROM classes WHERE id = ?`, classArg).Scan(&est, &year); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := d.QueryRow(ctx, `SELECT id FROM school_years WHERE establishment_id = ? AND NOT closed`, est).Scan(&year); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, `INSERT INTO parent_representatives (id, establishment_id, school_year_id, person_id, class_id, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, 0, ?)`, fmt.Sprintf("rep%d", n), est, year, f.people[login], classArg, f.people["hA"]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	may := func(t *testing.T, from, to string, want bool) {
+		t.Helper()
+		v, err := p.Viewer(ctx, f.people[from])
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAnswer(t, p.Can(ctx, v, access.WriteTo, access.Person(f.people[to])), want, from+" write-to "+to)
+		w, err := v.WhyWrite(ctx, f.people[to])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Allowed != want {
+			t.Errorf("%s WhyWrite %s = %+v, want %v", from, to, w, want)
+		}
+	}
+	// p6 (s2's mother, 6A) represents 6A; p4 a class of a closed year.
+	designate("p6", "6A")
+	designate("p4", "OLD")
+	t.Run("class", func(t *testing.T) {
+		may(t, "p1", "p6", true)  // s1 is in 6A
+		may(t, "p2", "p6", true)  // s1's other parent
+		may(t, "p3", "p6", false) // s3 is in 6B
+		may(t, "pOff", "p6", false)
+		may(t, "p6", "p1", true) // the families of 6A
+		may(t, "p6", "p2", true)
+		may(t, "p6", "p7", true)  // contact relative of s2
+		may(t, "p6", "p3", false) // 6B's family
+		may(t, "p6", "p4", false)
+		may(t, "p3", "p1", false) // neither represents anyone
+		may(t, "p1", "p3", false)
+		may(t, "p1", "p4", false) // a closed year's representative counts for nothing
+		may(t, "s1", "p6", false) // never a student to another family
+		may(t, "s3", "p6", false)
+		may(t, "p6", "s1", false)
+		may(t, "t1", "p6", true) // s2's teacher, as before
+	})
+	v, _ := p.Viewer(ctx, f.people["p1"])
+	w, _ := v.WhyWrite(ctx, f.people["p6"])
+	if w.RuleID != "relative>relative" || !strings.Contains(w.EN, "elected parent representatives") || strings.Contains(w.EN, "nobody") {
+		t.Errorf("p1 → p6: %+v", w)
+	}
+	// p3 (s3's father, 6B) for the whole establishment.
+	designate("p3", "")
+	t.Run("establishment", func(t *testing.T) {
+		may(t, "p1", "p3", true)
+		may(t, "p6", "p3", true)
+		may(t, "p3", "p1", true)  // every open class's families
+		may(t, "p3", "p7", true)  // a contact
+		may(t, "p3", "p4", false) // neither guardian nor contact
+		may(t, "p3", "pOff", false)
+		may(t, "s1", "p3", false)
+		may(t, "p1", "p7", false)
+	})
+	// The head's cell still decides.
+	hA, err := p.Viewer(ctx, f.people["hA"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hA.SetCommRule(ctx, d, f.ests["A"], "relative>relative", access.ScopeNone); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("none", func(t *testing.T) {
+		may(t, "p1", "p6", false)
+		may(t, "p6", "p1", false)
+	})
+	if err := hA.SetCommRule(ctx, d, f.ests["A"], "relative>relative", access.ScopeAll); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("all", func(t *testing.T) {
+		may(t, "p1", "p4", true)
+		may(t, "s1", "p4", false)
+	})
 }

@@ -240,17 +240,22 @@
 // order: students and their teachers and school life; relatives and their
 // children's teachers, school life and direction; staff and teachers with
 // their establishment (teachers: their own students and their families,
-// by default); never a student and another family's relative, never a
-// relative and another family. The head edits the cells (manage-comm-
-// rules); every refusal of write-to names its cell in words
+// by default); never a student and another family's relative, and a
+// relative and another family only through the elected parent
+// representatives the head designates (parent_representatives, open years):
+// a family writes to those of its children's classes and establishment, a
+// representative to the families of the classes represented (all of the
+// establishment's for one without a class). The head edits the cells
+// (manage-comm-rules) and designates the representatives; every refusal of write-to names its cell in words
 // (Viewer.WhyWrite). A relative, or a member of staff outside school life,
 // may decline new messages from students and/or families (refuse-messages;
 // not a teacher, not the CPE: families and students keep their way to the
 // school); direction, teachers and staff always write to them, and answers
 // to what they wrote are never blocked. Only the participants of a
 // conversation read it: nobody else, the head and the operators included
-// (docs/messaging.md). The establishments' edits and the refusals are
-// facts of the directory's version (Facts), bumped by their changes.
+// (docs/messaging.md). The establishments' edits, the refusals and the
+// representatives are facts of the directory's version (Facts), bumped by
+// their changes.
 //
 //	question                          who may (same establishment)
 //	--------------------------------  ------------------------------------------------
@@ -258,7 +263,7 @@
 //	                                  recipient declines the sender's category
 //	                                  (does-not-accept); anyone may answer those who
 //	                                  wrote in the conversation
-//	manage-comm-rules                 head
+//	manage-comm-rules                 head (the cells, the parent representatives)
 //	refuse-messages (on oneself)      a relative; staff who are not school life
 //	                                  (not a teacher)
 //	publish-news to an audience       a teacher: the students or families of the classes

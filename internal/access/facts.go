@@ -134,20 +134,38 @@ UNION ALL SELECT 'teacher', h.teacher_id, mc.establishment_id, 0 FROM mc JOIN he
 UNION ALL SELECT 'relative', f.relative_id, '', 0 FROM family_links f WHERE f.student_id = ?`
 
 // Only active children open anything: a child who left closes the door.
+// Elected parent representatives (migration 0027, open years only): 'rep'
+// are those of the children's classes and of their establishments (a
+// representative without a class sits for the whole establishment);
+// 'repkin' the families (guardians and contacts of active students) of the
+// classes the viewer represents, every class of the year for an
+// establishment's representative.
 const relativeScope = `WITH
 kids AS (SELECT f.student_id AS id, f.legal_guardian AS guardian FROM family_links f
 	JOIN people p ON p.id = f.student_id WHERE f.relative_id = ? AND p.active),
 kc AS (SELECT c.id, c.establishment_id FROM kids JOIN enrolments e ON e.student_id = kids.id
 	JOIN classes c ON c.id = e.class_id JOIN school_years y ON y.id = c.school_year_id WHERE NOT y.closed),
 kg AS (SELECT g.id, g.establishment_id FROM kids JOIN group_members m ON m.student_id = kids.id
-	JOIN groups g ON g.id = m.group_id JOIN school_years y ON y.id = g.school_year_id WHERE NOT y.closed)
+	JOIN groups g ON g.id = m.group_id JOIN school_years y ON y.id = g.school_year_id WHERE NOT y.closed),
+rc AS (SELECT c.id, c.establishment_id FROM parent_representatives r JOIN school_years y ON y.id = r.school_year_id
+		JOIN classes c ON c.id = r.class_id WHERE r.person_id = ? AND NOT y.closed
+	UNION SELECT c.id, c.establishment_id FROM parent_representatives r JOIN school_years y ON y.id = r.school_year_id
+		JOIN classes c ON c.school_year_id = r.school_year_id WHERE r.person_id = ? AND r.class_id IS NULL AND NOT y.closed)
 SELECT 'child', id, '', CASE WHEN guardian THEN 1 ELSE 0 END FROM kids
 UNION ALL SELECT 'childest', m.establishment_id, '', 0 FROM kids JOIN memberships m ON m.person_id = kids.id
 UNION ALL SELECT 'class', id, establishment_id, 0 FROM kc
 UNION ALL SELECT 'group', id, establishment_id, 0 FROM kg
 UNION ALL SELECT 'teacher', a.teacher_id, kc.establishment_id, 0 FROM kc JOIN teaching_assignments a ON a.class_id = kc.id
 UNION ALL SELECT 'teacher', a.teacher_id, kg.establishment_id, 0 FROM kg JOIN teaching_assignments a ON a.group_id = kg.id
-UNION ALL SELECT 'teacher', h.teacher_id, kc.establishment_id, 0 FROM kc JOIN head_teachers h ON h.class_id = kc.id`
+UNION ALL SELECT 'teacher', h.teacher_id, kc.establishment_id, 0 FROM kc JOIN head_teachers h ON h.class_id = kc.id
+UNION ALL SELECT 'rep', r.person_id, r.establishment_id, 0 FROM kc JOIN parent_representatives r ON r.class_id = kc.id
+UNION ALL SELECT 'rep', r.person_id, r.establishment_id, 0 FROM parent_representatives r
+	JOIN school_years y ON y.id = r.school_year_id
+	WHERE r.class_id IS NULL AND NOT y.closed
+	AND r.establishment_id IN (SELECT m.establishment_id FROM kids JOIN memberships m ON m.person_id = kids.id)
+UNION ALL SELECT 'repkin', f.relative_id, rc.establishment_id, 0 FROM rc JOIN enrolments e ON e.class_id = rc.id
+	JOIN people p ON p.id = e.student_id JOIN family_links f ON f.student_id = p.id
+	WHERE p.active AND (f.legal_guardian OR f.contact)`
 
 // A group taught gives its members, not the classes it draws from.
 const teacherScope = `WITH
@@ -177,7 +195,7 @@ func loadScope(ctx context.Context, q db.Querier, id, profile string) (*scope, e
 	case roles.Student:
 		query, args, structBit = studentScope, []any{id, id, id}, structMine
 	case roles.Relative:
-		query, args, structBit = relativeScope, []any{id}, structChild
+		query, args, structBit = relativeScope, []any{id, id, id}, structChild
 	case roles.Teacher:
 		query, args, structBit = teacherScope, []any{id, id, id}, structTaught
 	default:
@@ -207,6 +225,10 @@ func loadScope(ctx context.Context, q db.Querier, id, profile string) (*scope, e
 			s.addPerson(rid, est, relTaught)
 		case "kin":
 			s.addPerson(rid, est, relTaughtKin)
+		case "rep":
+			s.addPerson(rid, est, relRep)
+		case "repkin":
+			s.addPerson(rid, est, relRepKin)
 		case "relative":
 			s.family[rid] |= famMyRelative
 		case "child":

@@ -196,6 +196,8 @@ const (
 	relMyTeacher                   // student, relative: teaches or heads (the child's) class or group
 	relTaught                      // teacher: student of a class or group taught or headed
 	relTaughtKin                   // teacher: guardian or contact relative of such a student
+	relRep                         // relative: elected representative of a child's class or school
+	relRepKin                      // relative: family of a class the viewer represents
 )
 
 // Relation bits in scope.family.

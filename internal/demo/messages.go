@@ -18,7 +18,8 @@ import (
 // the communication rules apply): the head teacher of the first class
 // writes to its families, about half of whom have read it (read
 // receipts); a parent of that class asks that teacher a question and gets
-// an answer; another parent writes to the CPE. The output depends only on
+// an answer; another parent writes to the CPE; one parent of the class is
+// its elected representative, to whom another family writes. The output depends only on
 // the seed, today and ctx's identifier source.
 func GenerateMessages(ctx context.Context, v *access.Viewer, tx *db.Tx, seed int64, today string) error {
 	if err := v.Can(ctx, access.Provision, access.Instance()); err != nil {
@@ -94,6 +95,23 @@ func GenerateMessages(ctx context.Context, v *access.Viewer, tx *db.Tx, seed int
 	if _, err := messaging.SendIn(ctx, v, tx, other, []string{cpe}, "Absence vendredi",
 		"Bonjour,\n\nNotre enfant aura un rendez-vous médical vendredi matin et arrivera vers 11 h.\n\nCordialement.", at(1, 8, 30)); err != nil {
 		return fmt.Errorf("demo messages: parent to school life: %w", err)
+	}
+
+	// The class's elected parent representative, designated by the head
+	// after the elections, whom a family of the class asks a question.
+	var head string
+	if err := tx.QueryRow(ctx, `SELECT person_id FROM functions WHERE establishment_id = ? AND function = 'head' ORDER BY person_id LIMIT 1`,
+		est).Scan(&head); err != nil {
+		return fmt.Errorf("demo messages: no head: %w", err)
+	}
+	rep := families[rng.IntN(len(families))]
+	if err := messaging.DesignateIn(ctx, v, tx, est, class, rep, head, at(20, 9, 0)); err != nil {
+		return fmt.Errorf("demo messages: representative: %w", err)
+	}
+	asker := families[(indexOf(families, rep)+1)%len(families)]
+	if _, err := messaging.SendIn(ctx, v, tx, asker, []string{rep}, "Conseil de classe",
+		"Bonjour,\n\nPourriez-vous signaler au conseil de classe que les devoirs du mercredi sont très chargés ?\n\nMerci.", at(2, 21, 4)); err != nil {
+		return fmt.Errorf("demo messages: parent to representative: %w", err)
 	}
 	return nil
 }

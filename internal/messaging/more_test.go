@@ -403,3 +403,113 @@ func TestCommFactsCached(t *testing.T) {
 		t.Error("the rule's removal is not seen at the next request")
 	}
 }
+
+// The head designates and removes elected parent representatives: a
+// family reaches its class's representative at the next request (the
+// designation bumps the directory's version), forged people and classes
+// change nothing, every change is audited.
+func TestParentRepresentativesDesignated(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	facts := &access.Facts{}
+	viewer := func(login string) *access.Viewer {
+		var n int64
+		if err := w.d.QueryRow(ctx, `SELECT n FROM directory_version WHERE id = 1`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		v, err := w.p.ViewerAt(ctx, facts, w.people[login], n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	writes := func(from, to string) bool {
+		ok, err := viewer(from).Writable(ctx, w.ids(to))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok[w.people[to]]
+	}
+	if writes("p2", "p1") || writes("p1", "p2") {
+		t.Fatal("families write to each other before any designation")
+	}
+	hA := viewer("hA")
+	// Candidates: A's relatives only, by name or among a class's families.
+	found, err := w.svc.RepCandidates(ctx, hA, w.A, "p", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(found); got != "p1 p2 p3" {
+		t.Errorf("candidates %q, want p1 p2 p3", got)
+	}
+	if found, _ = w.svc.RepCandidates(ctx, hA, w.A, "", w.classB); len(found) != 0 {
+		t.Errorf("another establishment's class gives %v", found)
+	}
+	if _, err := w.svc.RepCandidates(ctx, viewer("cA"), w.A, "p", ""); !errors.Is(err, access.ErrDenied) {
+		t.Errorf("the CPE searches candidates: %v", err)
+	}
+	// Forged people and classes: a problem, nothing written.
+	for _, c := range []struct{ who, person, class, field string }{
+		{"hA", "s1", "", "rep-person"}, // a student
+		{"hA", "t1", "", "rep-person"}, // a teacher
+		{"hA", "p9", "", "rep-person"}, // a relative of B
+		{"hA", "nobody", "", "rep-person"},
+		{"hA", "p1", w.classB, "rep-class"}, // B's class
+	} {
+		person := w.people[c.person]
+		if person == "" {
+			person = c.person
+		}
+		err := w.svc.AddRepresentative(ctx, viewer(c.who), w.A, person, c.class)
+		if ps, ok := check.As(err); !ok || !ps.Has(c.field) {
+			t.Errorf("%s designates %s (class %q): %v, want a problem on %s", c.who, c.person, c.class, err, c.field)
+		}
+	}
+	for _, who := range []string{"cA", "hB", "p1", "t1"} {
+		if err := w.svc.AddRepresentative(ctx, viewer(who), w.A, w.people["p1"], w.classA); !errors.Is(err, access.ErrDenied) {
+			t.Errorf("%s designates in A: %v", who, err)
+		}
+	}
+	if n := w.count(t, `SELECT COUNT(*) FROM parent_representatives`); n != 0 {
+		t.Fatalf("%d designations after refusals", n)
+	}
+	if err := w.svc.AddRepresentative(ctx, hA, w.A, w.people["p1"], w.classA); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.AddRepresentative(ctx, viewer("hA"), w.A, w.people["p1"], w.classA); err == nil {
+		t.Error("designated twice")
+	}
+	if !writes("p2", "p1") || !writes("p1", "p3") || writes("s2", "p1") || writes("p9", "p1") {
+		t.Error("the designation is not seen at the next request as it should")
+	}
+	if writes("p2", "p3") {
+		t.Error("a family writes to another that represents nobody")
+	}
+	if _, err := w.svc.Send(ctx, viewer("p2"), messaging.Compose{Recipients: w.ids("p1"), Subject: "Conseil de classe", Body: "Bonjour"}); err != nil {
+		t.Errorf("a family writes to its class's representative: %v", err)
+	}
+	reps, err := w.svc.Representatives(ctx, viewer("hA"), w.A)
+	if err != nil || len(reps) != 1 || reps[0].Person.ID != w.people["p1"] || reps[0].ClassName != "6A" {
+		t.Fatalf("representatives %+v, %v", reps, err)
+	}
+	if err := w.svc.RemoveRepresentative(ctx, viewer("hB"), w.B, reps[0].ID); err == nil {
+		t.Error("B's head removes A's representative")
+	}
+	if err := w.svc.RemoveRepresentative(ctx, viewer("hA"), w.A, reps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if writes("p2", "p1") {
+		t.Error("the removal is not seen at the next request")
+	}
+	if n := w.count(t, `SELECT COUNT(*) FROM audit_events WHERE action IN ('parent-rep-added', 'parent-rep-removed') AND actor_id = ?`, w.people["hA"]); n != 2 {
+		t.Errorf("%d audit events, want 2", n)
+	}
+}
+
+func names(ps []messaging.Person) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.FirstName)
+	}
+	return strings.Join(out, " ")
+}

@@ -3,7 +3,8 @@
 // message; the form of a new message (recipients found among the people
 // the rules allow, and groups of a class), saved as a draft by a button
 // or, with JavaScript, as one types; "why can't I write to X?"; the
-// head's page of the communication rules and retention; school life's
+// head's page of the communication rules, retention and elected parent
+// representatives; school life's
 // queue of reported messages.
 package messages
 
@@ -12,6 +13,7 @@ import (
 	"html/template"
 	"net/http"
 
+	"cartable/internal/access"
 	"cartable/internal/messaging"
 	"cartable/internal/web/page"
 )
@@ -43,6 +45,10 @@ func toString(v any) string {
 	switch s := v.(type) {
 	case string:
 		return s
+	case access.CommCategory: // named string types: no String method
+		return string(s)
+	case access.CommScope:
+		return string(s)
 	case interface{ String() string }:
 		return s.String()
 	}
@@ -67,6 +73,8 @@ func (a *Area) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /messages/why", a.kit.SignedIn(a.why))
 	mux.HandleFunc("GET /messages/rules", a.kit.SignedIn(a.rules))
 	mux.HandleFunc("POST /messages/rules", a.kit.SignedIn(a.saveRules))
+	mux.HandleFunc("POST /messages/rules/reps", a.kit.SignedIn(a.addRep))
+	mux.HandleFunc("POST /messages/rules/reps/{id}/remove", a.kit.SignedIn(a.removeRep))
 	mux.HandleFunc("GET /messages/reports", a.kit.SignedIn(a.reports))
 	mux.HandleFunc("POST /messages/reports/{id}/close", a.kit.SignedIn(a.closeReport))
 }

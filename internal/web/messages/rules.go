@@ -22,7 +22,18 @@ type rulesData struct {
 	MaxDays   int
 	Saved     bool
 	Problems  []string
-	Reps      bool
+	// Elected parent representatives: the list, the classes to choose
+	// from, the relatives found by the search (q, class), the outcome.
+	Reps        []messaging.Representative
+	RepClasses  []messaging.RepClass
+	Query       string
+	Class       string
+	Candidates  []messaging.Person
+	Searched    bool
+	RepSaved    string
+	RepProblems []string
+	Person      string
+	RepClass    string
 }
 
 type rulesRow struct {
@@ -56,7 +67,9 @@ func (a *Area) rules(w http.ResponseWriter, r *http.Request) {
 		a.kit.Fail(w, r, access.Refuse(access.ManageCommRules, access.Establishment(""), "not the head"))
 		return
 	}
-	a.showRules(w, r, http.StatusOK, rulesData{Est: est, Saved: r.URL.Query().Get("saved") == "1"})
+	q := r.URL.Query()
+	a.showRules(w, r, http.StatusOK, rulesData{Est: est, Saved: q.Get("saved") == "1", RepSaved: q.Get("rep"),
+		Query: q.Get("q"), Class: q.Get("class"), RepClass: q.Get("class"), Searched: q.Has("q") || q.Has("class")})
 }
 
 func (a *Area) showRules(w http.ResponseWriter, r *http.Request, status int, d rulesData) {
@@ -77,7 +90,21 @@ func (a *Area) showRules(w http.ResponseWriter, r *http.Request, status int, d r
 			return
 		}
 	}
-	d.MinDays, d.MaxDays, d.Reps = messaging.MinRetentionDays, messaging.MaxRetentionDays, access.RepresentativesKnown
+	d.MinDays, d.MaxDays = messaging.MinRetentionDays, messaging.MaxRetentionDays
+	if d.Reps, err = a.msg.Representatives(ctx, v, d.Est); err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	if d.RepClasses, err = a.msg.RepClasses(ctx, v, d.Est); err != nil {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	if d.Searched {
+		if d.Candidates, err = a.msg.RepCandidates(ctx, v, d.Est, d.Query, d.Class); err != nil {
+			a.kit.Fail(w, r, err)
+			return
+		}
+	}
 	a.pages.Render(w, r, status, "rules", "msg.rules.title", d)
 }
 
@@ -120,6 +147,48 @@ func (a *Area) saveRules(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	http.Redirect(w, r, "/messages/rules?est="+url.QueryEscape(est)+"&saved=1", http.StatusSeeOther)
+}
+
+// addRep designates an elected parent representative.
+func (a *Area) addRep(w http.ResponseWriter, r *http.Request) {
+	ctx, v := r.Context(), page.Viewer(r)
+	est, ok := a.establishment(r, r.PostFormValue("est"))
+	if !ok {
+		a.kit.Fail(w, r, access.Refuse(access.ManageCommRules, access.Establishment(""), "not the head"))
+		return
+	}
+	person, class := r.PostFormValue("person"), r.PostFormValue("rep-class")
+	if err := a.msg.AddRepresentative(ctx, v, est, person, class); err != nil {
+		q, from := r.PostFormValue("q"), r.PostFormValue("class")
+		a.repFailed(w, r, est, err, rulesData{Person: person, RepClass: class, Query: q, Class: from, Searched: q != "" || from != ""})
+		return
+	}
+	http.Redirect(w, r, "/messages/rules?est="+url.QueryEscape(est)+"&rep=added#reps", http.StatusSeeOther)
+}
+
+// removeRep ends a designation.
+func (a *Area) removeRep(w http.ResponseWriter, r *http.Request) {
+	ctx, v := r.Context(), page.Viewer(r)
+	est, ok := a.establishment(r, r.PostFormValue("est"))
+	if !ok {
+		a.kit.Fail(w, r, access.Refuse(access.ManageCommRules, access.Establishment(""), "not the head"))
+		return
+	}
+	if err := a.msg.RemoveRepresentative(ctx, v, est, r.PathValue("id")); err != nil {
+		a.repFailed(w, r, est, err, rulesData{})
+		return
+	}
+	http.Redirect(w, r, "/messages/rules?est="+url.QueryEscape(est)+"&rep=removed#reps", http.StatusSeeOther)
+}
+
+func (a *Area) repFailed(w http.ResponseWriter, r *http.Request, est string, err error, d rulesData) {
+	ps, ok := check.As(err)
+	if !ok {
+		a.kit.Fail(w, r, err)
+		return
+	}
+	d.Est, d.RepProblems = est, page.ProblemText(page.Lang(r), "msg", ps)
+	a.showRules(w, r, http.StatusUnprocessableEntity, d)
 }
 
 type reportsData struct {
