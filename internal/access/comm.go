@@ -100,7 +100,7 @@ var CommDefaults = []CommRule{
 
 	{From: CatRelative, To: CatStudent, Default: ScopeNone,
 		LinkedFR: "à leurs propres enfants, jamais à ceux d'une autre famille", LinkedEN: "their own children, never another family's"},
-	// Elected parent representatives: migration 0027, designated by the
+	// Elected parent representatives: migration 0026, designated by the
 	// head on the rules page.
 	{From: CatRelative, To: CatRelative, Default: ScopeLinked,
 		LinkedFR: "aux représentants élus des parents de leurs enfants (de leur classe ou de l'établissement) et, pour un représentant, aux familles des classes qu'il représente ; jamais à une autre famille",

@@ -255,7 +255,7 @@ func TestWritableRoundTrips(t *testing.T) {
 	}
 }
 
-// Elected parent representatives (migration 0027): a family writes to the
+// Elected parent representatives (migration 0026): a family writes to the
 // representatives of its children's classes and establishment, a
 // representative to the families of the classes represented; nobody else
 // of another family, never a student; the head's cell still decides.

@@ -134,7 +134,7 @@ UNION ALL SELECT 'teacher', h.teacher_id, mc.establishment_id, 0 FROM mc JOIN he
 UNION ALL SELECT 'relative', f.relative_id, '', 0 FROM family_links f WHERE f.student_id = ?`
 
 // Only active children open anything: a child who left closes the door.
-// Elected parent representatives (migration 0027, open years only): 'rep'
+// Elected parent representatives (migration 0026, open years only): 'rep'
 // are those of the children's classes and of their establishments (a
 // representative without a class sits for the whole establishment);
 // 'repkin' the families (guardians and contacts of active students) of the

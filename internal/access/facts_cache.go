@@ -162,7 +162,7 @@ const memoLimit = 100000
 // the directory version the viewer's request read, so that the next
 // request of any viewer at that version skips the query. It is only for
 // rows read from the tables the directory version covers (migration 0017
-// and 0026: people, families, enrolments, classes, establishments…), read
+// and 0025: people, families, enrolments, classes, establishments…), read
 // raw: each viewer still filters what it may see. The value is shared
 // between requests: callers must treat it as read-only (copy before
 // changing). Without a cache (a viewer not made by ViewerAt) load runs.

@@ -1,6 +1,6 @@
 package messaging
 
-// Elected parent representatives (migration 0027): the head designates
+// Elected parent representatives (migration 0026): the head designates
 // them on the rules page; the communication rule relative → relative
 // reaches them (access/comm.go). Each designation and removal is audited
 // like a rule's edit.
