@@ -216,7 +216,7 @@ func (s *Service) Open(ctx context.Context, v *access.Viewer, conv string) (*Con
 			c.Hidden++
 		}
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, author_id, body, created_at FROM msg_messages WHERE conversation_id = ? ORDER BY created_at, id`, conv)
+	rows, err := s.DB.Query(ctx, `SELECT id, author_id, body, created_at FROM msg_messages WHERE conversation_id = ? ORDER BY seq, created_at, id`, conv)
 	if err != nil {
 		return nil, err
 	}

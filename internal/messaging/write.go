@@ -237,8 +237,9 @@ func write(ctx context.Context, v *access.Viewer, tx db.Querier, est, author, su
 // recipient.
 func addMessage(ctx context.Context, v *access.Viewer, tx db.Querier, est, conv, author, body string, recipients []string, at int64, announce bool, att []files.File) error {
 	msg := ids.For(ctx)
-	if _, err := tx.Exec(ctx, `INSERT INTO msg_messages (id, conversation_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)`,
-		msg, conv, author, body, at); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO msg_messages (id, conversation_id, author_id, body, created_at, seq)
+		VALUES (?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM msg_messages WHERE conversation_id = ?))`,
+		msg, conv, author, body, at, conv); err != nil {
 		return err
 	}
 	if err := attach(ctx, tx, msg, att); err != nil {
