@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"io"
-	"strconv"
 
 	"cartable/internal/access"
 	"cartable/internal/check"
@@ -24,10 +22,7 @@ func init() {
 const MaxAttachments = 5
 
 // Upload is a file sent with a message.
-type Upload struct {
-	Name string
-	Body io.Reader
-}
+type Upload = files.Upload
 
 // Attachment is a file of a message, as its participants see it.
 type Attachment struct {
@@ -48,26 +43,7 @@ func (s *Service) saveUploads(ctx context.Context, v *access.Viewer, tx db.Queri
 	if s.Files == nil {
 		return nil, check.Problems{{Field: "attachments", Code: "no-storage"}}
 	}
-	var out []files.File
-	for _, u := range ups {
-		f, err := s.Files.Save(ctx, v, tx, est, u.Name, u.Body, 0)
-		var refused files.Refused
-		var large files.TooLarge
-		switch {
-		case errors.As(err, &refused):
-			err = check.Problems{{Field: "attachments", Code: "refused-type", Value: files.CleanName(u.Name)}}
-		case errors.As(err, &large):
-			err = check.Problems{{Field: "attachments", Code: "too-large", Value: strconv.FormatInt(large.Limit/(1<<20), 10)}}
-		case errors.Is(err, files.ErrEmpty):
-			err = check.Problems{{Field: "attachments", Code: "empty", Value: files.CleanName(u.Name)}}
-		}
-		if err != nil {
-			s.discard(ctx, out)
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, nil
+	return s.Files.SaveAll(ctx, v, tx, s.DB, est, "attachments", ups)
 }
 
 func (s *Service) discard(ctx context.Context, fs []files.File) {
