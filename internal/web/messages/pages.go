@@ -157,30 +157,9 @@ func formCompose(r *http.Request) messaging.Compose {
 		Body: r.PostFormValue("body"), DraftID: r.PostFormValue("draft"), NoReply: r.PostFormValue("noreply") == "1"}
 }
 
-// uploads opens the files chosen in a multipart form (none for a plain
-// form); the caller closes them.
-func uploads(r *http.Request) ([]messaging.Upload, func()) {
-	var out []messaging.Upload
-	var closers []func() error
-	if r.MultipartForm != nil {
-		for _, fh := range r.MultipartForm.File["attachments"] {
-			if fh.Filename == "" && fh.Size == 0 {
-				continue // the empty input of a form sent without a file
-			}
-			f, err := fh.Open()
-			if err != nil {
-				continue
-			}
-			closers = append(closers, f.Close)
-			out = append(out, messaging.Upload{Name: fh.Filename, Body: f})
-		}
-	}
-	return out, func() {
-		for _, c := range closers {
-			c()
-		}
-	}
-}
+// uploads opens the files of the form's "attachments" input; the caller
+// closes them.
+func uploads(r *http.Request) ([]messaging.Upload, func()) { return page.Uploads(r, "attachments") }
 
 // composePost is the form's one action: search (the form comes back with
 // the people found, what was typed kept), save the draft (with the files

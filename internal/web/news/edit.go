@@ -14,30 +14,9 @@ import (
 	"cartable/internal/web/page"
 )
 
-// uploads opens the files chosen in a multipart form (none for a plain
-// form); the caller closes them.
-func uploads(r *http.Request) ([]news.Upload, func()) {
-	var out []news.Upload
-	var closers []func() error
-	if r.MultipartForm != nil {
-		for _, fh := range r.MultipartForm.File["attachments"] {
-			if fh.Filename == "" && fh.Size == 0 {
-				continue // the empty input of a form sent without a file
-			}
-			f, err := fh.Open()
-			if err != nil {
-				continue
-			}
-			closers = append(closers, f.Close)
-			out = append(out, news.Upload{Name: fh.Filename, Body: f})
-		}
-	}
-	return out, func() {
-		for _, c := range closers {
-			c()
-		}
-	}
-}
+// uploads opens the files of the form's "attachments" input; the caller
+// closes them.
+func uploads(r *http.Request) ([]news.Upload, func()) { return page.Uploads(r, "attachments") }
 
 type editData struct {
 	News     news.News

@@ -1,0 +1,33 @@
+package page
+
+import (
+	"net/http"
+
+	"cartable/internal/files"
+)
+
+// Uploads opens the files chosen in the multipart form's input field
+// (none for a plain form); the caller calls the returned function to close
+// them once the domain has read them.
+func Uploads(r *http.Request, field string) ([]files.Upload, func()) {
+	var out []files.Upload
+	var closers []func() error
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File[field] {
+			if fh.Filename == "" && fh.Size == 0 {
+				continue // the empty input of a form sent without a file
+			}
+			f, err := fh.Open()
+			if err != nil {
+				continue
+			}
+			closers = append(closers, f.Close)
+			out = append(out, files.Upload{Name: fh.Filename, Body: f})
+		}
+	}
+	return out, func() {
+		for _, c := range closers {
+			c()
+		}
+	}
+}
