@@ -124,3 +124,39 @@ func TestOpenErrorsNameTheProblem(t *testing.T) {
 		}
 	}
 }
+
+// TestPostgresSessionDefaults: Cartable's connections plan once per
+// statement and cost random reads as on SSD, unless the URL says
+// otherwise (an operator's choice wins).
+func TestPostgresSessionDefaults(t *testing.T) {
+	base := os.Getenv(dbtest.EnvPostgres)
+	if base == "" {
+		t.Skip("PostgreSQL only (set " + dbtest.EnvPostgres + ")")
+	}
+	ctx := context.Background()
+	show := func(url, setting string) string {
+		d, err := db.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		var v string
+		if err := d.QueryRow(ctx, "SHOW "+setting).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := show(base, "plan_cache_mode"); v != "force_generic_plan" {
+		t.Errorf("plan_cache_mode = %q, want force_generic_plan", v)
+	}
+	if v := show(base, "random_page_cost"); v != "1.1" {
+		t.Errorf("random_page_cost = %q, want 1.1", v)
+	}
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	if v := show(base+sep+"plan_cache_mode=auto", "plan_cache_mode"); v != "auto" {
+		t.Errorf("with plan_cache_mode=auto in the URL: %q, want auto", v)
+	}
+}

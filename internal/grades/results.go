@@ -596,10 +596,14 @@ func (s *Service) LatestMarks(ctx context.Context, v *access.Viewer, students []
 			&m.HeldOn, &value, &m.Code, &scale)
 		m.Value, m.Scale = float64(value)/100, float64(scale)/100
 		return m, err
-	}, `SELECT p.id, p.first_name, p.last_name, e.subject_id, s.name, e.id, e.period_id, e.title, e.held_on, COALESCE(m.value_x100, 0), m.special, e.scale_x100
-		FROM gr_marks m JOIN gr_evaluations e ON e.id = m.evaluation_id JOIN subjects s ON s.id = e.subject_id JOIN people p ON p.id = m.student_id
-		WHERE `+db.In(s.DB, "m.student_id")+` AND e.publish_on <= ? ORDER BY e.publish_on DESC, e.held_on DESC, e.id LIMIT ?`,
-		db.ListArg(s.DB, ids), today, limit)
+	},
+		// The students are named on people as well as on marks: PostgreSQL
+		// then starts from them and follows keys for their few marks,
+		// where it hashed every person and every evaluation otherwise.
+		`SELECT p.id, p.first_name, p.last_name, e.subject_id, s.name, e.id, e.period_id, e.title, e.held_on, COALESCE(m.value_x100, 0), m.special, e.scale_x100
+		FROM people p JOIN gr_marks m ON m.student_id = p.id JOIN gr_evaluations e ON e.id = m.evaluation_id JOIN subjects s ON s.id = e.subject_id
+		WHERE `+db.In(s.DB, "p.id")+` AND `+db.In(s.DB, "m.student_id")+` AND e.publish_on <= ? ORDER BY e.publish_on DESC, e.held_on DESC, e.id LIMIT ?`,
+		db.ListArg(s.DB, ids), db.ListArg(s.DB, ids), today, limit)
 }
 
 // ----- a teaching's results, for its teachers
