@@ -124,7 +124,7 @@ func (s *Service) FamilyRecord(ctx context.Context, v *access.Viewer, student st
 	if err != nil {
 		return r, err
 	}
-	if r.Items, err = itemsOf(ctx, s.DB, est, student, start, end, conf); err != nil {
+	if r.Items, err = itemsOf(ctx, s.DB, est, student, start, end, conf, false); err != nil {
 		return r, err
 	}
 	if r.Justifications, err = justificationsOf(ctx, s.DB, conf, `j.student_id = ? AND j.establishment_id = ? ORDER BY j.created_at DESC, j.id`, student, est); err != nil {
@@ -144,24 +144,29 @@ func (s *Service) FamilyRecord(ctx context.Context, v *access.Viewer, student st
 
 // ToJustify lists a student's absences and lateness of the school year
 // still waiting for a reason (no reason, or not accepted), for the viewer
-// reading the student's school life.
+// reading the student's school life: the family record's items that
+// Item.ToJustify keeps, read alone (one statement, for the home page).
 func (s *Service) ToJustify(ctx context.Context, v *access.Viewer, student string) ([]Item, error) {
-	r, err := s.FamilyRecord(ctx, v, student)
+	if err := v.Can(ctx, access.ReadSchoolLife, access.Person(student)); err != nil {
+		return nil, err
+	}
+	est, start, end, err := s.schoolSeenBy(ctx, v, student)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil // not enrolled this year: nothing to justify
+	}
 	if err != nil {
 		return nil, err
 	}
-	var out []Item
-	for _, it := range r.Items {
-		if it.ToJustify() {
-			out = append(out, it)
-		}
+	conf, err := v.May(ctx, access.ReadConfidential, access.Person(student))
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return itemsOf(ctx, s.DB, est, student, start, end, conf, true)
 }
 
 // itemsOf reads a student's absences and lateness between two days, the
-// latest first.
-func itemsOf(ctx context.Context, q db.Querier, est, student, from, to string, conf bool) ([]Item, error) {
+// latest first; pending keeps only those still to justify.
+func itemsOf(ctx context.Context, q db.Querier, est, student, from, to string, conf, pending bool) ([]Item, error) {
 	scan := func(sc db.Scanner) (Item, error) {
 		var it Item
 		var secret bool
@@ -172,17 +177,22 @@ func itemsOf(ctx context.Context, q db.Querier, est, student, from, to string, c
 		}
 		return it, err
 	}
+	var absPending, latePending string
+	if pending {
+		const states = ` IN ('` + NoReason + `', '` + NotAccepted + `')`
+		absPending, latePending = " AND a.state"+states, " AND m.state"+states
+	}
 	// Absences and lateness in one statement (a round trip on PostgreSQL).
 	out, err := db.All(ctx, q, scan, `SELECT 'absence', a.id, a.start_date, a.start_min, a.end_date, a.end_min, 0, '', a.source, a.state,
 		COALESCE(r.label, ''), COALESCE(r.confidential, FALSE)
 		FROM att_absences a LEFT JOIN att_reasons r ON r.id = a.reason_id
-		WHERE a.establishment_id = ? AND a.student_id = ? AND a.end_date >= ? AND a.start_date <= ?
+		WHERE a.establishment_id = ? AND a.student_id = ? AND a.end_date >= ? AND a.start_date <= ?`+absPending+`
 		UNION ALL
 		SELECT 'late', m.id, m.lesson_date, COALESCE(s.start_min, 0), m.lesson_date, COALESCE(s.start_min, 0) + m.minutes,
 		m.minutes, COALESCE(su.name, ''), '', m.state, COALESCE(r.label, ''), COALESCE(r.confidential, FALSE)
 		FROM att_marks m LEFT JOIN tt_slots s ON s.id = m.slot_id LEFT JOIN subjects su ON su.id = s.subject_id
 		LEFT JOIN att_reasons r ON r.id = m.reason_id
-		WHERE m.establishment_id = ? AND m.student_id = ? AND m.kind = 'late' AND m.lesson_date >= ? AND m.lesson_date <= ?`,
+		WHERE m.establishment_id = ? AND m.student_id = ? AND m.kind = 'late' AND m.lesson_date >= ? AND m.lesson_date <= ?`+latePending,
 		est, student, from, to, est, student, from, to)
 	if err != nil {
 		return nil, err

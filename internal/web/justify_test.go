@@ -163,6 +163,14 @@ func TestJustificationSentReviewedAndCounted(t *testing.T) {
 	if st := j.count(`SELECT state FROM att_absences WHERE id = ?`, j.absence); st != "reason-given" {
 		t.Fatalf("absence %s", st)
 	}
+	// Justified, it leaves the home's block (which reads only what is
+	// still to justify), and stays on the family's page.
+	if r := g.get("/?child=" + j.student); strings.Contains(r.body, "#item-"+j.absence) {
+		t.Error("the home still asks to justify an absence whose reason was given")
+	}
+	if r := g.get("/justifications?child=" + j.student); !strings.Contains(r.body, `id="item-`+j.absence+`"`) {
+		t.Error("the justified absence left the family's page")
+	}
 	if n := j.count(`SELECT COUNT(*) FROM att_history WHERE subject = ?`, "absence:"+j.absence); n < "2" {
 		t.Fatalf("the absence's history holds %s changes", n)
 	}
