@@ -183,6 +183,9 @@ func itemsOf(ctx context.Context, q db.Querier, est, student, from, to string, c
 		absPending, latePending = " AND a.state"+states, " AND m.state"+states
 	}
 	// Absences and lateness in one statement (a round trip on PostgreSQL).
+	// "|| ''" keeps SQLite, which plans without statistics, from reading
+	// the establishment's marks of the whole period by att_marks_day
+	// rather than the student's by att_marks_student_kind.
 	out, err := db.All(ctx, q, scan, `SELECT 'absence', a.id, a.start_date, a.start_min, a.end_date, a.end_min, 0, '', a.source, a.state,
 		COALESCE(r.label, ''), COALESCE(r.confidential, FALSE)
 		FROM att_absences a LEFT JOIN att_reasons r ON r.id = a.reason_id
@@ -192,7 +195,7 @@ func itemsOf(ctx context.Context, q db.Querier, est, student, from, to string, c
 		m.minutes, COALESCE(su.name, ''), '', m.state, COALESCE(r.label, ''), COALESCE(r.confidential, FALSE)
 		FROM att_marks m LEFT JOIN tt_slots s ON s.id = m.slot_id LEFT JOIN subjects su ON su.id = s.subject_id
 		LEFT JOIN att_reasons r ON r.id = m.reason_id
-		WHERE m.establishment_id = ? AND m.student_id = ? AND m.kind = 'late' AND m.lesson_date >= ? AND m.lesson_date <= ?`+latePending,
+		WHERE m.establishment_id || '' = ? AND m.student_id = ? AND m.kind = 'late' AND m.lesson_date >= ? AND m.lesson_date <= ?`+latePending,
 		est, student, from, to, est, student, from, to)
 	if err != nil {
 		return nil, err
