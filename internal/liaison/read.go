@@ -166,37 +166,18 @@ func (s *Service) staffItems(ctx context.Context, notes []Note) ([]StaffItem, er
 	if len(notes) == 0 {
 		return nil, nil
 	}
-	var students, noteIDs []string
-	for _, n := range notes {
-		students = append(students, n.StudentID)
-		noteIDs = append(noteIDs, n.ID)
+	ids := make([]string, len(notes))
+	for i, n := range notes {
+		ids[i] = n.ID
 	}
-	slices.Sort(students)
-	gs, err := guardiansOf(ctx, s.DB, slices.Compact(students))
-	if err != nil {
-		return nil, err
-	}
-	sig, err := signaturesOf(ctx, s.DB, noteIDs)
-	if err != nil {
-		return nil, err
-	}
-	counts, err := replyCounts(ctx, s.DB, noteIDs)
+	counts, err := countsOf(ctx, s.DB, ids)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]StaffItem, len(notes))
 	for i, n := range notes {
-		it := StaffItem{Note: n}
-		for _, g := range gs[n.StudentID] {
-			it.Expected++
-			if _, ok := sig[n.ID][g.id]; ok {
-				it.Signed++
-			}
-		}
-		for _, k := range counts[n.ID] {
-			it.Replies += k
-		}
-		out[i] = it
+		c := counts[n.ID]
+		out[i] = StaffItem{Note: n, Expected: c.expected, Signed: c.signed, Replies: c.replies}
 	}
 	return out, nil
 }

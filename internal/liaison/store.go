@@ -126,6 +126,31 @@ func signaturesOf(ctx context.Context, q db.Querier, notes []string) (map[string
 	return out, err
 }
 
+// noteCounts are what the staff's lists show of a note: the legal
+// guardians expected to sign, how many of them did, and the answers.
+type noteCounts struct{ expected, signed, replies int }
+
+// countsOf counts, in one statement, each note's current legal guardians
+// (active accounts), their signatures and the answers of every thread.
+func countsOf(ctx context.Context, q db.Querier, notes []string) (map[string]noteCounts, error) {
+	out := map[string]noteCounts{}
+	if len(notes) == 0 {
+		return out, nil
+	}
+	const guardians = `FROM family_links f JOIN people g ON g.id = f.relative_id WHERE f.student_id = n.student_id AND f.legal_guardian AND g.active`
+	_, err := db.All(ctx, q, func(s db.Scanner) (struct{}, error) {
+		var id string
+		var c noteCounts
+		err := s.Scan(&id, &c.expected, &c.signed, &c.replies)
+		out[id] = c
+		return struct{}{}, err
+	}, `SELECT n.id, (SELECT COUNT(*) `+guardians+`),
+		(SELECT COUNT(*) `+guardians+` AND EXISTS (SELECT 1 FROM liaison_signatures x WHERE x.note_id = n.id AND x.guardian_id = g.id)),
+		(SELECT COUNT(*) FROM liaison_replies r WHERE r.note_id = n.id)
+		FROM liaison_notes n WHERE `+db.In(q, "n.id"), db.ListArg(q, notes))
+	return out, err
+}
+
 // replyCounts counts the answers of each note, per thread.
 func replyCounts(ctx context.Context, q db.Querier, notes []string) (map[string]map[string]int, error) {
 	out := map[string]map[string]int{}

@@ -220,6 +220,9 @@ func TestCorrespondenceNotes(t *testing.T) {
 	if strings.Count(page.body, "Pas encore signé") != 1 || !strings.Contains(page.body, "A pris connaissance le") {
 		t.Fatal("the author does not see one guardian signed, the other not")
 	}
+	if list := teacher.get("/notes"); !strings.Contains(list.body, "Signatures : 1 sur 2") {
+		t.Fatal("the author's list does not count one signature of two guardians")
+	}
 	wantStatus(t, "second guardian signs", g2.post("/notes/"+note+"/sign", url.Values{"csrf": {g2csrf}}), http.StatusSeeOther)
 	if n := e.count(`SELECT COUNT(*) FROM liaison_signatures WHERE note_id = ?`, note); n != 2 {
 		t.Fatalf("%d acknowledgements, want one per guardian", n)
@@ -261,6 +264,9 @@ func TestCorrespondenceNotes(t *testing.T) {
 		url.Values{"csrf": {csrf}, "thread": {c.guardianIDs[0]}, "reply": {"Merci pour votre retour."}}), http.StatusSeeOther)
 	if page = g1.get("/notes/" + note); !strings.Contains(page.body, "Merci pour votre retour.") {
 		t.Fatal("the guardian does not read the author's answer")
+	}
+	if list := teacher.get("/notes"); !strings.Contains(list.body, "Signatures : 2 sur 2 · 2 réponses") {
+		t.Fatal("the author's list does not count two signatures of two and two answers")
 	}
 
 	// The student reads, signs nothing, answers nothing.
