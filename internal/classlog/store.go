@@ -142,12 +142,16 @@ func entriesOfStructure(ctx context.Context, q db.Querier, classID, groupID, fro
 // and groups due between two dates, with the student's tick and hand-in.
 func homeworkOfStudent(ctx context.Context, q db.Querier, studentID, from, to string, now time.Time) ([]Homework, error) {
 	// Two indexed lookups (class, groups) joined by UNION ALL rather than
-	// an OR that would scan the homework table.
+	// an OR that would scan the homework table. Each starts from the
+	// student's enrolment or group membership: PostgreSQL keeps the written
+	// order of joins beyond eight tables (join_collapse_limit), and from
+	// the homework's due date it read the whole establishment's homework of
+	// the week before finding the student's.
 	const cols = `SELECT h.id, h.entry_id, COALESCE(h.class_id, ''), COALESCE(h.group_id, ''), COALESCE(c.name, g.name, ''),
 		su.name, e.author_id, h.due_date, COALESCE(h.due_slot_id, ''), h.description, h.minutes, h.handin, e.updated_at,
 		CASE WHEN d.done_at IS NULL THEN 0 ELSE 1 END, COALESCE(s.submitted_at, 0), COALESCE(s.file_id, ''),
-		COALESCE(f.name, ''), COALESCE(f.size, 0), COALESCE(e.slot_id, ''), e.lesson_date
-		FROM homework h JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
+		COALESCE(f.name, ''), COALESCE(f.size, 0), COALESCE(e.slot_id, ''), e.lesson_date`
+	const joins = ` JOIN classlog_entries e ON e.id = h.entry_id JOIN subjects su ON su.id = e.subject_id
 		LEFT JOIN classes c ON c.id = h.class_id LEFT JOIN groups g ON g.id = h.group_id
 		LEFT JOIN homework_done d ON d.homework_id = h.id AND d.student_id = ?
 		LEFT JOIN homework_submissions s ON s.homework_id = h.id AND s.student_id = ?
@@ -166,8 +170,8 @@ func homeworkOfStudent(ctx context.Context, q db.Querier, studentID, from, to st
 			h.Late = h.SubmittedAt.After(endOfDay(h.DueDate))
 		}
 		return h, err
-	}, `SELECT * FROM (`+cols+`JOIN enrolments en ON en.class_id = h.class_id WHERE en.student_id = ?`+cond+`
-		UNION ALL `+cols+`JOIN group_members gm ON gm.group_id = h.group_id WHERE gm.student_id = ?`+cond+`) x ORDER BY 8, 6, 1`,
+	}, `SELECT * FROM (`+cols+` FROM enrolments en JOIN homework h ON h.class_id = en.class_id`+joins+`WHERE en.student_id = ?`+cond+`
+		UNION ALL `+cols+` FROM group_members gm JOIN homework h ON h.group_id = gm.group_id`+joins+`WHERE gm.student_id = ?`+cond+`) x ORDER BY 8, 6, 1`,
 		studentID, studentID, studentID, from, to, now.Unix(), studentID, studentID, studentID, from, to, now.Unix())
 }
 
