@@ -2,7 +2,6 @@ package access_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -497,7 +496,7 @@ type countingQuerier struct {
 	n int
 }
 
-func (c *countingQuerier) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (c *countingQuerier) Query(ctx context.Context, q string, args ...any) (db.Rows, error) {
 	c.n++
 	return c.Querier.Query(ctx, q, args...)
 }

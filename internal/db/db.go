@@ -56,7 +56,9 @@ type DB struct {
 	mu             sync.Mutex
 	rstmts, wstmts map[string]*sql.Stmt
 
-	sent atomic.Int64 // statements sent, transactions' included (Statements)
+	sent   atomic.Int64 // statements sent, transactions' included (Statements)
+	merged atomic.Int64 // statements that shared a pipeline with another (Together)
+	stalls atomic.Int64 // pipelines sent before every function waited (Together's stallAfter)
 
 	// Trace, when set before use, is called with the text of every
 	// statement: tests list the round trips of a page with it.
@@ -67,6 +69,26 @@ type DB struct {
 // since it was opened: measurements divide it by the pages served to tell
 // the database round trips of a page.
 func (d *DB) Statements() int64 { return d.sent.Load() }
+
+// RoundTrips counts the round trips to the database since it was opened:
+// the statements, less those that shared a pipeline (Together).
+func (d *DB) RoundTrips() int64 { return d.sent.Load() - d.merged.Load() }
+
+// Stalls counts the pipelines of Together sent after stallAfter, before
+// every function waited on a read: a busy machine, or a function waiting on
+// something else than a read without saying so (Waiting).
+func (d *DB) Stalls() int64 { return d.stalls.Load() }
+
+// gathering is the Together whose reads ctx gathers, if any.
+func (d *DB) gathering(ctx context.Context) *gather {
+	if d.dialect != Postgres {
+		return nil
+	}
+	if g := gatherOf(ctx); g != nil && g.d == d {
+		return g
+	}
+	return nil
+}
 
 const maxStmts = 512
 
@@ -103,8 +125,8 @@ func (d *DB) stmt(ctx context.Context, p *sql.DB, cache *map[string]*sql.Stmt, q
 // Querier is what both DB and Tx offer; domain functions accept it so that
 // they run inside or outside a transaction alike.
 type Querier interface {
-	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	Query(ctx context.Context, q string, args ...any) (Rows, error)
+	QueryRow(ctx context.Context, q string, args ...any) Row
 	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
 	Dialect() Dialect
 }
@@ -264,16 +286,30 @@ func (d *DB) Close() error {
 // Ping checks the database answers (for /readyz).
 func (d *DB) Ping(ctx context.Context) error { return d.r.PingContext(ctx) }
 
-func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (d *DB) Query(ctx context.Context, q string, args ...any) (Rows, error) {
 	q = d.rebind(q)
-	if st := d.stmt(ctx, d.r, &d.rstmts, q); st != nil {
-		return st.QueryContext(ctx, args...)
+	if g := d.gathering(ctx); g != nil {
+		return g.query(q, args)
 	}
-	return d.r.QueryContext(ctx, q, args...)
+	var rows *sql.Rows
+	var err error
+	if st := d.stmt(ctx, d.r, &d.rstmts, q); st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = d.r.QueryContext(ctx, q, args...)
+	}
+	if err != nil {
+		return nil, err // not a nil *sql.Rows in a non-nil Rows
+	}
+	return rows, nil
 }
 
-func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (d *DB) QueryRow(ctx context.Context, q string, args ...any) Row {
 	q = d.rebind(q)
+	if g := d.gathering(ctx); g != nil {
+		rows, err := g.query(q, args)
+		return &firstRow{rows: rows, err: err}
+	}
 	if st := d.stmt(ctx, d.r, &d.rstmts, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -318,11 +354,15 @@ type Tx struct {
 	db *DB
 }
 
-func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.db.rebind(q), args...)
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, t.db.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	return rows, nil
 }
 
-func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) Row {
 	return t.tx.QueryRowContext(ctx, t.db.rebind(q), args...)
 }
 

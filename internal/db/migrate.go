@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -213,7 +212,7 @@ func (d *DB) Version(ctx context.Context) (int, error) {
 }
 
 func currentVersion(ctx context.Context, q interface {
-	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	QueryRow(ctx context.Context, q string, args ...any) Row
 }) (int, error) {
 	var v int
 	err := q.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)

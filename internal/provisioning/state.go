@@ -368,7 +368,7 @@ func loadEstablishment(ctx context.Context, q db.Querier, feedKey, uai string) (
 	var tl, ac sql.NullString
 	query := `SELECT e.id, e.uai, e.name, e.kind, e.city, p.feed, p.external_id, p.structure_type, p.academy
 		FROM establishments e LEFT JOIN provisioning_establishments p ON p.establishment_id = e.id WHERE `
-	var row *sql.Row
+	var row db.Row
 	if feedKey != "" {
 		row = q.QueryRow(ctx, query+`p.external_id = ?`, feedKey)
 	} else {
