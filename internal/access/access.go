@@ -112,7 +112,7 @@ func (p *Policy) can(ctx context.Context, v *Viewer, a Action, r Resource) error
 	if v == nil || !v.loaded {
 		return deny("no signed-in viewer")
 	}
-	v.mu.Lock()
+	v.lock(ctx)
 	defer v.mu.Unlock()
 	if learningAction(a) {
 		return p.canLearning(ctx, v, a, r) // learning.go
@@ -220,7 +220,7 @@ func (p *Policy) visible(ctx context.Context, v *Viewer, applies bool, ids []str
 	if v == nil || !v.loaded || !applies || len(ids) == 0 {
 		return out, nil
 	}
-	v.mu.Lock()
+	v.lock(ctx)
 	defer v.mu.Unlock()
 	if err := v.loadTargets(ctx, p.q, ids); err != nil {
 		return nil, err

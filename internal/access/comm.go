@@ -279,7 +279,7 @@ func (v *Viewer) WhyWrite(ctx context.Context, id string) (Why, error) {
 	if v == nil || v.policy == nil || v.system != "" {
 		return fixedWhy("same-establishment", false), nil
 	}
-	v.mu.Lock()
+	v.lock(ctx)
 	defer v.mu.Unlock()
 	return v.policy.whyWrite(ctx, v, id)
 }
@@ -291,7 +291,7 @@ func (v *Viewer) Writable(ctx context.Context, ids []string) (map[string]bool, e
 	if v == nil || v.policy == nil || v.system != "" || !v.loaded || len(ids) == 0 {
 		return out, nil
 	}
-	v.mu.Lock()
+	v.lock(ctx)
 	defer v.mu.Unlock()
 	if err := v.loadTargets(ctx, v.policy.q, ids); err != nil {
 		return nil, err

@@ -84,9 +84,7 @@ func (v *Viewer) SetSecondFactor(done bool) {
 	if v == nil || v.system != "" {
 		return
 	}
-	v.mu.Lock()
-	v.strong = done
-	v.mu.Unlock()
+	v.strong.Store(done)
 }
 
 // SecondFactor tells whether the viewer's session passed a second factor.
@@ -94,9 +92,7 @@ func (v *Viewer) SecondFactor() bool {
 	if v == nil {
 		return false
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.strong || v.system != ""
+	return v.strong.Load() || v.system != ""
 }
 
 // SecondFactorReason is the one a refusal of EnterMarks, WriteCouncil or
@@ -192,7 +188,7 @@ func (p *Policy) canGrades(ctx context.Context, v *Viewer, a Action, r Resource)
 	if err != nil {
 		return err
 	}
-	if ok && writesAssessment(a) && !v.strong {
+	if ok && writesAssessment(a) && !v.strong.Load() {
 		return deny(SecondFactorReason)
 	}
 	if ok {
@@ -336,7 +332,7 @@ func (v *Viewer) HeadsAClass(ctx context.Context) (bool, error) {
 	if v == nil || v.policy == nil || v.system != "" {
 		return false, nil
 	}
-	v.mu.Lock()
+	v.lock(ctx)
 	defer v.mu.Unlock()
 	g, err := v.loadedGrading(ctx, v.policy.q)
 	if err != nil {

@@ -510,7 +510,7 @@ func (p *Policy) VisibleEntries(ctx context.Context, v *Viewer, ids []string) (m
 	if v == nil || !v.loaded || len(ids) == 0 {
 		return out, nil
 	}
-	v.mu.Lock()
+	v.lock(ctx)
 	defer v.mu.Unlock()
 	// A page asks for the entries of several blocks (homework, news):
 	// facts loaded once in the request are not read again.

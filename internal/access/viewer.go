@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"cartable/internal/db"
 	"cartable/internal/roles"
@@ -43,8 +44,8 @@ type Viewer struct {
 	// request read: targets are shared there between requests.
 	shared        *Facts
 	sharedVersion int64
-	strong        bool      // the session passed a second factor (grades.go)
-	comm          commFacts // communication rules' facts (comm.go)
+	strong        atomic.Bool // the session passed a second factor (grades.go)
+	comm          commFacts   // communication rules' facts (comm.go)
 }
 
 // Function bits.
@@ -117,6 +118,18 @@ func (t *target) functionIn(e string) bool { return t.staff() && t.est[e] }
 
 // target returns the cached facts of a person, loading them if needed; nil
 // when there is no such person. Callers hold v.mu.
+// lock takes the viewer's lock for a decision that may read. The parts of
+// a page run together (db.Together) and a part holding the lock may be
+// waiting on a read that is sent only once the others wait too: a part
+// that waits for the lock says so.
+func (v *Viewer) lock(ctx context.Context) {
+	if v.mu.TryLock() {
+		return
+	}
+	defer db.Waiting(ctx)()
+	v.mu.Lock()
+}
+
 func (v *Viewer) target(ctx context.Context, q db.Querier, id string) (*target, error) {
 	if t, ok := v.people[id]; ok {
 		return t, nil
