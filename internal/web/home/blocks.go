@@ -15,8 +15,8 @@ import (
 // today?" answer fits: a heading, a count, a few items each leading to its
 // page, what to say when there is nothing, and a link to the page that
 // holds them all. A block of a coming issue (absences to justify, latest
-// grades, unread messages) is one more builder returning a Block, appended
-// to its profile's list in home.go; the template needs no change.
+// grades, unread messages) is one more builder returning a Block, added
+// to its profile's parts in home.go; the template needs no change.
 type Block struct {
 	ID       string // the heading's HTML id ("b-today"), unique on the page
 	Heading  string
@@ -26,6 +26,7 @@ type Block struct {
 	Empty    string // said when there are no items
 	Link     string // the page holding them all; empty: none
 	LinkText string
+	Lead     bool // something waits: the block goes to the top of the page
 }
 
 // Item is one line of a block: what it is, when, who or where, what

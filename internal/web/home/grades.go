@@ -14,22 +14,17 @@ import (
 // maxMarks bounds the latest marks the home page lists.
 const maxMarks = 5
 
-// withLatestMarks adds the block of a student's latest published marks
-// (one query, and the policy's): each leads to its subject's page. child
-// is the relative's chosen child ("" for the student's own page).
-func (a *Area) withLatestMarks(r *http.Request, studentID, child string, blocks []Block) ([]Block, error) {
+// latestMarks is the block of a student's latest published marks (one
+// query, and the policy's): each leads to its subject's page.
+func (a *Area) latestMarks(r *http.Request, studentID string) ([]Block, error) {
 	if a.Grades == nil {
-		return blocks, nil
+		return nil, nil
 	}
 	marks, err := a.Grades.LatestMarks(r.Context(), page.Viewer(r), []string{studentID}, maxMarks)
 	if err != nil {
-		return blocks, err
+		return nil, err
 	}
-	lang := page.Lang(r)
-	q := ""
-	if child != "" {
-		q = "child=" + url.QueryEscape(child)
-	}
+	lang, q := page.Lang(r), childQuery(r, studentID)
 	link := "/grades"
 	if q != "" {
 		link += "?" + q
@@ -48,7 +43,7 @@ func (a *Area) withLatestMarks(r *http.Request, studentID, child string, blocks 
 		b.Items = append(b.Items, Item{Href: href + "#ev-" + url.PathEscape(m.Evaluation), Label: m.SubjectName + " : " + mark,
 			When: day(lang, m.HeldOn), Detail: m.Title})
 	}
-	return append(blocks, b), nil
+	return []Block{b}, nil
 }
 
 // day writes a stored day (2026-12-07) as the reader's language does.

@@ -1,6 +1,7 @@
 package home
 
 import (
+	"context"
 	"html/template"
 	"net/http"
 	"time"
@@ -39,35 +40,26 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := page.Viewer(r)
 	data := homeData{Today: a.kit.Now(), Saved: r.URL.Query().Get("saved")}
+	p := &parts{}
+	// What waits for everyone leads the page: notifications, unread
+	// conversations, news to acknowledge.
+	p.add(a.noticeBlocks) // notices.go
+	p.add(a.unreadBlocks) // messages.go
+	p.add(a.ackBlocks)    // news.go
 	var err error
 	switch v.Profile {
 	case roles.Student:
 		if data.Student, err = a.studentSchool(r, v.ID); err == nil {
-			data.Blocks, err = a.pupilBlocks(r, v.ID, data.Student)
-		}
-		if err == nil { // what their parents still have to justify
-			var tj []Block
-			tj, err = a.toJustifyBlock(r, v.ID)
-			data.Blocks = append(data.Blocks, tj...)
-		}
-		if err == nil {
-			data.Blocks, err = a.withLatestMarks(r, v.ID, "", data.Blocks) // grades.go
+			a.pupilParts(p, v.ID, data.Student) // pupil.go
 		}
 	case roles.Relative:
-		err = a.relativeHome(r, &data)
+		err = a.relativeHome(r, &data, p)
 	case roles.Teacher:
 		if data.Teaching, data.Headed, err = directory.MyTeaching(ctx, v, a.db); err == nil {
-			data.Blocks, err = a.teacherBlocks(r)
-		}
-		if err == nil { // a teacher who is also deputy or CPE: the day's changes the policy gives them
-			var staff []Block
-			staff, err = a.staffBlocks(r, nil)
-			data.Blocks = append(data.Blocks, staff...)
-		}
-		if err == nil {
-			var life []Block
-			life, err = a.schoolLifeBlocks(r)
-			data.Blocks = append(data.Blocks, life...)
+			a.teacherParts(p) // teacher.go
+			// a teacher who is also deputy or CPE: the day's changes the policy gives them
+			p.add(func(r *http.Request) ([]Block, error) { return a.staffBlocks(r, nil) })
+			p.add(a.schoolLifeBlocks)
 		}
 	case roles.Staff, roles.Admin:
 		if v.Profile == roles.Staff {
@@ -77,28 +69,14 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 			data.Schools, err = directory.MySchools(ctx, v, a.db)
 		}
 		if err == nil && v.Profile == roles.Staff {
-			data.Blocks, err = a.staffBlocks(r, data.Schools)
-		}
-		if err == nil && v.Profile == roles.Staff {
-			data.Blocks, err = a.withAwaiting(r, data.Blocks) // notes.go
-		}
-		if err == nil && v.Profile == roles.Staff {
-			var life []Block
-			life, err = a.schoolLifeBlocks(r)
-			data.Blocks = append(data.Blocks, life...)
+			schools := data.Schools
+			p.add(func(r *http.Request) ([]Block, error) { return a.staffBlocks(r, schools) })
+			p.add(a.awaitingBlocks) // notes.go
+			p.add(a.schoolLifeBlocks)
 		}
 	}
 	if err == nil {
-		data.Blocks, err = a.withNews(r, data.Blocks) // news.go
-		if err == nil {
-			data.Blocks, err = a.withMessages(r, data.Blocks) // messages.go
-		}
-	}
-	if err == nil {
-		var nb *Block
-		if nb, err = a.noticesBlock(r); nb != nil {
-			data.Blocks = append([]Block{*nb}, data.Blocks...)
-		}
+		data.Blocks, err = a.build(r, p)
 	}
 	if err != nil {
 		a.kit.Fail(w, r, err)
@@ -106,6 +84,61 @@ func (a *Area) home(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Rendered = render(page.Lang(r), page.CSRFToken(page.Current(r).Token), data.Blocks)
 	a.pages.Render(w, r, http.StatusOK, "home", "home.title", data)
+}
+
+// parts are the home page's block builders. Each fills places of its own,
+// so that they run together (db.Together: on PostgreSQL their reads share
+// round trips) and the page keeps its order: the blocks that lead
+// (something waits) first, in the order of their places, then the others.
+type parts struct {
+	places []*[]Block
+	fns    []func(*http.Request) error
+}
+
+// place reserves the next place on the page.
+func (p *parts) place() *[]Block {
+	pl := new([]Block)
+	p.places = append(p.places, pl)
+	return pl
+}
+
+// add reserves the next place for what build returns.
+func (p *parts) add(build func(*http.Request) ([]Block, error)) {
+	pl := p.place()
+	p.do(func(r *http.Request) (err error) {
+		*pl, err = build(r)
+		return err
+	})
+}
+
+// do adds a builder filling places it reserved itself.
+func (p *parts) do(fn func(*http.Request) error) { p.fns = append(p.fns, fn) }
+
+// build runs the builders together and lays their blocks out.
+func (a *Area) build(r *http.Request, p *parts) ([]Block, error) {
+	fns := make([]func(context.Context) error, len(p.fns))
+	for i, fn := range p.fns {
+		fns[i] = func(ctx context.Context) error {
+			if ctx == r.Context() {
+				return fn(r)
+			}
+			return fn(r.WithContext(ctx))
+		}
+	}
+	if err := a.db.Together(r.Context(), fns...); err != nil {
+		return nil, err
+	}
+	var lead, rest []Block
+	for _, pl := range p.places {
+		for _, b := range *pl {
+			if b.Lead {
+				lead = append(lead, b)
+			} else {
+				rest = append(rest, b)
+			}
+		}
+	}
+	return append(lead, rest...), nil
 }
 
 // studentSchool is the school page of a student: the viewer themself or
@@ -120,7 +153,7 @@ func (a *Area) studentSchool(r *http.Request, studentID string) (*directory.Stud
 
 // relativeHome shows the chosen child (the first by default). A relative
 // with no child to show gets the page saying so, whatever ?child= names.
-func (a *Area) relativeHome(r *http.Request, data *homeData) error {
+func (a *Area) relativeHome(r *http.Request, data *homeData, p *parts) error {
 	f, err := a.kit.Family(r)
 	if len(f.Children) == 0 && (err == nil || page.Refused(err)) {
 		return nil
@@ -135,16 +168,8 @@ func (a *Area) relativeHome(r *http.Request, data *homeData) error {
 	if data.Student, err = a.studentSchool(r, f.Chosen.ID); err != nil {
 		return err
 	}
-	if data.Blocks, err = a.pupilBlocks(r, f.Chosen.ID, data.Student); err != nil {
-		return err
-	}
-	tj, err := a.toJustifyBlock(r, f.Chosen.ID)
-	data.Blocks = append(data.Blocks, tj...)
-	if err != nil {
-		return err
-	}
-	data.Blocks, err = a.withLatestMarks(r, f.Chosen.ID, f.Chosen.ID, data.Blocks) // grades.go
-	return err
+	a.pupilParts(p, f.Chosen.ID, data.Student)
+	return nil
 }
 
 // done ticks or unticks a homework from the home page (the student only:

@@ -10,10 +10,10 @@ import (
 	"cartable/internal/web/page"
 )
 
-// toJustifyBlock is the "absences to justify" of a relative's chosen child
+// toJustifyBlocks is the "absences to justify" of a relative's chosen child
 // or of a student themself: the absences and lateness still without a
 // reason or not accepted. Nil without the attendance service.
-func (a *Area) toJustifyBlock(r *http.Request, studentID string) ([]Block, error) {
+func (a *Area) toJustifyBlocks(r *http.Request, studentID string) ([]Block, error) {
 	if a.Attendance == nil {
 		return nil, nil
 	}

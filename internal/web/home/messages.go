@@ -12,18 +12,18 @@ import (
 // Without it the block is left out.
 func (a *Area) SetMessages(m *messaging.Service) { a.messages = m }
 
-// withMessages puts first, when some wait, the count of the viewer's
-// unread conversations (one statement), leading to the inbox.
-func (a *Area) withMessages(r *http.Request, blocks []Block) ([]Block, error) {
+// unreadBlocks is, when some wait, the count of the viewer's unread
+// conversations (one statement), leading the page and leading to the inbox.
+func (a *Area) unreadBlocks(r *http.Request) ([]Block, error) {
 	if a.messages == nil {
-		return blocks, nil
+		return nil, nil
 	}
 	n, err := a.messages.Unread(r.Context(), page.Viewer(r))
 	if err != nil || n == 0 {
-		return blocks, err
+		return nil, err
 	}
 	lang := page.Lang(r)
 	b := Block{ID: "b-unread", Heading: i18n.T(lang, "home.unread"), Count: countOf(lang, "home.unread.count", n),
-		Empty: i18n.T(lang, "home.unread.empty"), Link: "/messages", LinkText: i18n.T(lang, "home.unread.open")}
-	return append([]Block{b}, blocks...), nil
+		Empty: i18n.T(lang, "home.unread.empty"), Link: "/messages", LinkText: i18n.T(lang, "home.unread.open"), Lead: true}
+	return []Block{b}, nil
 }

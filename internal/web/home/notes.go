@@ -18,17 +18,17 @@ const maxNotes = 8
 // blocks are left out.
 func (a *Area) SetNotes(n *liaison.Service) { a.notes = n }
 
-// withToSign adds, for a legal guardian, the block of the child's notes
-// they have not signed: first when there are some, last otherwise. Others
-// (the student, a relative who is not a legal guardian) get no block.
-func (a *Area) withToSign(r *http.Request, studentID string, blocks []Block) ([]Block, error) {
+// toSignBlocks is, for a legal guardian, the block of the child's notes
+// they have not signed, leading the page when there are some. Others (the
+// student, a relative who is not a legal guardian) get no block.
+func (a *Area) toSignBlocks(r *http.Request, studentID string) ([]Block, error) {
 	if a.notes == nil {
-		return blocks, nil
+		return nil, nil
 	}
 	lang := page.Lang(r)
 	notes, guardian, err := a.notes.ToSign(r.Context(), page.Viewer(r), studentID, maxNotes+1)
 	if err != nil || !guardian {
-		return blocks, err
+		return nil, err
 	}
 	list := "/notes?child=" + url.QueryEscape(studentID)
 	b := Block{ID: "b-tosign", Heading: i18n.T(lang, "notes.home.tosign"), Count: countOf(lang, "notes.home.tosign.count", len(notes)),
@@ -38,22 +38,20 @@ func (a *Area) withToSign(r *http.Request, studentID string, blocks []Block) ([]
 			Text: short(n.Body, 160), State: "changed"})
 	}
 	b.limit(lang)
-	if len(notes) > 0 {
-		return append([]Block{b}, blocks...), nil
-	}
-	return append(blocks, b), nil
+	b.Lead = len(notes) > 0
+	return []Block{b}, nil
 }
 
-// withAwaiting adds the block of the viewer's notes still awaiting a
+// awaitingBlocks is the block of the viewer's notes still awaiting a
 // signature: always for a teacher, for other staff when there are some.
-func (a *Area) withAwaiting(r *http.Request, blocks []Block) ([]Block, error) {
+func (a *Area) awaitingBlocks(r *http.Request) ([]Block, error) {
 	if a.notes == nil {
-		return blocks, nil
+		return nil, nil
 	}
 	v, lang := page.Viewer(r), page.Lang(r)
 	items, err := a.notes.Awaiting(r.Context(), v, maxNotes+1)
 	if err != nil || (len(items) == 0 && v.Profile != roles.Teacher) {
-		return blocks, err
+		return nil, err
 	}
 	b := Block{ID: "b-awaiting", Heading: i18n.T(lang, "notes.home.awaiting"), Count: countOf(lang, "notes.home.awaiting.count", len(items)),
 		Empty: i18n.T(lang, "notes.home.awaiting.none"), Link: "/notes", LinkText: i18n.T(lang, "notes.home.all")}
@@ -62,5 +60,5 @@ func (a *Area) withAwaiting(r *http.Request, blocks []Block) ([]Block, error) {
 			Notes: []string{i18n.T(lang, "notes.home.signed", it.Signed, it.Expected)}})
 	}
 	b.limit(lang)
-	return append(blocks, b), nil
+	return []Block{b}, nil
 }

@@ -8,10 +8,10 @@ import (
 	"cartable/internal/web/page"
 )
 
-// noticesBlock is the viewer's unread notifications (a child marked
+// noticeBlocks is the viewer's unread notifications (a child marked
 // absent, a note to sign…), first on the page when there are any; nothing
 // when all are read.
-func (a *Area) noticesBlock(r *http.Request) (*Block, error) {
+func (a *Area) noticeBlocks(r *http.Request) ([]Block, error) {
 	v := page.Viewer(r)
 	n, err := notify.Unread(r.Context(), v, a.db)
 	if err != nil || n == 0 {
@@ -22,7 +22,7 @@ func (a *Area) noticesBlock(r *http.Request) (*Block, error) {
 		return nil, err
 	}
 	lang := page.Lang(r)
-	b := &Block{ID: "b-notices", Heading: i18n.T(lang, "notices.home"), Count: i18n.N(lang, "notices.home.count", n),
+	b := Block{Lead: true, ID: "b-notices", Heading: i18n.T(lang, "notices.home"), Count: i18n.N(lang, "notices.home.count", n),
 		Empty: i18n.T(lang, "notices.home.none"), Link: "/notifications", LinkText: i18n.T(lang, "notices.home.all")}
 	for _, it := range items {
 		if it.Read {
@@ -31,5 +31,5 @@ func (a *Area) noticesBlock(r *http.Request) (*Block, error) {
 		b.Items = append(b.Items, Item{Href: page.LocalPath(it.Link, "/notifications"), Label: page.NoticeText(lang, it.Kind, it.Args),
 			When: i18n.DateTime(lang, it.CreatedAt)})
 	}
-	return b, nil
+	return []Block{b}, nil
 }

@@ -18,21 +18,32 @@ import (
 // maxNews bounds the entries the news block lists.
 const maxNews = 6
 
-// pupilBlocks are the blocks of a student's home page, or of a relative's
+// pupilParts are the blocks of a student's home page, or of a relative's
 // for the chosen child: today, the next day, the homework due then, what
-// the teachers published since the last visit. school is the student's
+// the teachers published since the last visit, the notes to sign, the
+// absences to justify and the latest marks. school is the student's
 // school page (for the class log's link).
-func (a *Area) pupilBlocks(r *http.Request, studentID string, school *directory.StudentSchool) ([]Block, error) {
+func (a *Area) pupilParts(p *parts, studentID string, school *directory.StudentSchool) {
+	p.add(func(r *http.Request) ([]Block, error) { return a.dayBlocks(r, studentID) })
+	p.add(func(r *http.Request) ([]Block, error) { return a.newsBlocks(r, studentID, school) })
+	p.add(func(r *http.Request) ([]Block, error) { return a.toSignBlocks(r, studentID) })    // notes.go
+	p.add(func(r *http.Request) ([]Block, error) { return a.toJustifyBlocks(r, studentID) }) // justify.go
+	p.add(func(r *http.Request) ([]Block, error) { return a.latestMarks(r, studentID) })     // grades.go
+}
+
+// childQuery is the query naming the child a relative looks at, "" on a
+// student's own page.
+func childQuery(r *http.Request, studentID string) string {
+	if studentID == page.Viewer(r).ID {
+		return ""
+	}
+	return "child=" + url.QueryEscape(studentID)
+}
+
+// dayBlocks: the student's day, the next day and the homework due then.
+func (a *Area) dayBlocks(r *http.Request, studentID string) ([]Block, error) {
 	ctx, v, lang, now := r.Context(), page.Viewer(r), page.Lang(r), a.kit.Now()
-	mine := studentID == v.ID
-	q := ""
-	if !mine {
-		q = "child=" + url.QueryEscape(studentID)
-	}
-	visit, err := directory.HomeVisit(ctx, v, a.db, studentID, now)
-	if err != nil {
-		return nil, err
-	}
+	q := childQuery(r, studentID)
 	ag, err := a.weeks.Agenda(ctx, v, a.db, timetable.Target{Kind: timetable.TargetStudent, ID: studentID}, now)
 	if errors.Is(err, access.ErrDenied) {
 		err = nil // no timetable to show: the other blocks still are
@@ -50,8 +61,16 @@ func (a *Area) pupilBlocks(r *http.Request, studentID string, school *directory.
 	if err != nil {
 		return nil, err
 	}
-	blocks = append(blocks, dueBlock(lang, hw, due, now, mine, q))
+	return append(blocks, dueBlock(lang, hw, due, now, q == "", q)), nil
+}
 
+// newsBlocks: what the teachers published since the last visit.
+func (a *Area) newsBlocks(r *http.Request, studentID string, school *directory.StudentSchool) ([]Block, error) {
+	ctx, v, lang, now := r.Context(), page.Viewer(r), page.Lang(r), a.kit.Now()
+	visit, err := directory.HomeVisit(ctx, v, a.db, studentID, now)
+	if err != nil {
+		return nil, err
+	}
 	news, more, err := a.log.News(ctx, v, studentID, visit.Since, maxNews)
 	if err != nil {
 		return nil, err
@@ -60,7 +79,7 @@ func (a *Area) pupilBlocks(r *http.Request, studentID string, school *directory.
 	if school != nil && len(school.Schooling) > 0 {
 		classLog = "/classlog/classes/" + school.Schooling[0].Class.ID
 	}
-	return a.withToSign(r, studentID, append(blocks, newsBlock(lang, news, more, visit, classLog)))
+	return []Block{newsBlock(lang, news, more, visit, classLog)}, nil
 }
 
 // agendaBlocks: today's lessons, the next day's, and the changes after;
