@@ -510,16 +510,17 @@ func (p *Policy) VisibleEntries(ctx context.Context, v *Viewer, ids []string) (m
 	if v == nil || !v.loaded || len(ids) == 0 {
 		return out, nil
 	}
-	v.lock(ctx)
-	defer v.mu.Unlock()
 	// A page asks for the entries of several blocks (homework, news):
-	// facts loaded once in the request are not read again.
+	// facts loaded once in the request are not read again. They are read
+	// without holding the viewer's lock: the page's other parts, run
+	// together (db.Together), need it for their own decisions meanwhile.
 	type fact struct {
 		id string
 		f  entryFacts
 	}
 	var facts []fact
 	var missing []string
+	v.lock(ctx)
 	for _, id := range ids {
 		if f, ok := v.entries[id]; ok {
 			facts = append(facts, fact{id, f})
@@ -527,6 +528,8 @@ func (p *Policy) VisibleEntries(ctx context.Context, v *Viewer, ids []string) (m
 			missing = append(missing, id)
 		}
 	}
+	v.mu.Unlock()
+	var loaded []fact
 	if len(missing) > 0 {
 		rows, err := p.q.Query(ctx, `SELECT id, establishment_id, author_id, COALESCE(class_id, ''), COALESCE(group_id, ''), draft, publish_at
 		FROM classlog_entries WHERE `+db.In(p.q, "id"), db.ListArg(p.q, missing))
@@ -546,16 +549,21 @@ func (p *Policy) VisibleEntries(ctx context.Context, v *Viewer, ids []string) (m
 				f.structure = Group(group)
 			}
 			f.published = !draft
-			facts = append(facts, fact{id, f})
-			if v.entries == nil {
-				v.entries = map[string]entryFacts{}
-			}
-			v.entries[id] = f
+			loaded = append(loaded, fact{id, f})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
+	}
+	v.lock(ctx)
+	defer v.mu.Unlock()
+	for _, x := range loaded {
+		if v.entries == nil {
+			v.entries = map[string]entryFacts{}
+		}
+		v.entries[x.id] = x.f
+		facts = append(facts, x)
 	}
 	for _, x := range facts {
 		ok, err := p.readEntry(ctx, v, &x.f)
