@@ -212,7 +212,15 @@ func (s *Service) results(ctx context.Context, v *access.Viewer, student, period
 	if err != nil {
 		return nil, err
 	}
-	set, err := settingsOf(ctx, s.DB, f.Establishment)
+	var set Settings
+	var periods []Period
+	err = s.DB.Together(ctx,
+		func(ctx context.Context) (err error) { set, err = settingsOf(ctx, s.DB, f.Establishment); return err },
+		func(ctx context.Context) (err error) {
+			periods, err = periodsOf(ctx, s.DB, f.Establishment)
+			return err
+		},
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -222,9 +230,7 @@ func (s *Service) results(ctx context.Context, v *access.Viewer, student, period
 	if res.Family {
 		res.Show = Show{Mean: set.ShowMean, MinMax: set.ShowMinMax, Median: set.ShowMedian, Few: MinFamilyStats}
 	}
-	if res.Periods, err = periodsOf(ctx, s.DB, f.Establishment); err != nil {
-		return nil, err
-	}
+	res.Periods = periods
 	if res.Period, res.Year, err = choosePeriod(res.Periods, period, res.Today); err != nil {
 		return nil, err
 	}
@@ -285,23 +291,25 @@ func (s *Service) compute(ctx context.Context, res *Results, f studentFacts, eva
 		}
 		structures[e.Teaching()] = true
 	}
-	marks, err := classMarks(ctx, s.DB, ids)
-	if err != nil {
-		return err
-	}
-	names, err := subjectNames(ctx, s.DB, subjectIDs)
-	if err != nil {
-		return err
-	}
-	subs, err := engineSubSubjects(ctx, s.DB, subjectIDs)
-	if err != nil {
-		return err
-	}
-	teachers, err := teachersOf(ctx, s.DB, structures)
-	if err != nil {
-		return err
-	}
-	coefs, err := subjectCoefficients(ctx, s.DB, f.Establishment, f.Class, f.Level)
+	// Five independent reads: one round trip on PostgreSQL (db.Together).
+	var marks map[string]map[string]Mark
+	var names map[string]string
+	var subs map[string][]averages.SubSubject
+	var teachers map[string][]string
+	var coefs map[string]float64
+	err := s.DB.Together(ctx,
+		func(ctx context.Context) (err error) { marks, err = classMarks(ctx, s.DB, ids); return err },
+		func(ctx context.Context) (err error) { names, err = subjectNames(ctx, s.DB, subjectIDs); return err },
+		func(ctx context.Context) (err error) {
+			subs, err = engineSubSubjects(ctx, s.DB, subjectIDs)
+			return err
+		},
+		func(ctx context.Context) (err error) { teachers, err = teachersOf(ctx, s.DB, structures); return err },
+		func(ctx context.Context) (err error) {
+			coefs, err = subjectCoefficients(ctx, s.DB, f.Establishment, f.Class, f.Level)
+			return err
+		},
+	)
 	if err != nil {
 		return err
 	}

@@ -44,9 +44,12 @@ func TestRoundTripsPerPage(t *testing.T) {
 		// version (directory/memo.go), absences and lateness in one statement, entries checked once a request.
 		// Round trips: the session, then the home page's parts together (home/home.go), whose longest
 		// chain is three reads (the homework, the policy's check of their entries, their attachments).
+		// The marks: the session, the notices setting, the student, the settings and periods together,
+		// the evaluations (two when the period just begun has none), the five reads of compute together.
 		{"student", "/", 12, 4}, {"relative", "/", 11, 4}, {"teacher", "/", 11, 4},
 		{"student", "/timetable", 4, 4}, {"relative", "/timetable", 4, 4}, {"teacher", "/timetable", 6, 6},
 		{"student", "/homework", 4, 4}, {"relative", "/homework", 5, 5},
+		{"student", "/grades", 12, 7}, {"relative", "/grades", 12, 7},
 	}
 	var report strings.Builder
 	for _, b := range budgets {
