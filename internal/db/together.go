@@ -32,7 +32,9 @@ import (
 //
 // On SQLite, where a statement costs no round trip, and inside another
 // Together, fns run one after the other. The error is the first in the
-// order of fns.
+// order of fns. In a pipeline, PostgreSQL skips the statements after a
+// failed one, so their reads fail with its error too: a page fails as a
+// whole, as it does when its statements go one by one.
 func (d *DB) Together(ctx context.Context, fns ...func(context.Context) error) error {
 	if d.dialect != Postgres || len(fns) < 2 || gatherOf(ctx) != nil {
 		for _, fn := range fns {
