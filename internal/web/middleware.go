@@ -1,7 +1,6 @@
 package web
 
 import (
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // The content security policy allows nothing from other hosts and no
@@ -123,6 +124,9 @@ func (s *Server) recovered(next http.Handler) http.Handler {
 	})
 }
 
+// klauspost/compress's gzip at its fastest level: a home page compressed in
+// a third less time than with the standard library's, to about the same
+// size (issue 14's profile of a signed-in page).
 var gzipPool = sync.Pool{New: func() any {
 	w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
 	return w
