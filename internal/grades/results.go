@@ -579,24 +579,13 @@ type LatestMark struct {
 	Code         averages.Code
 }
 
-// LatestMarks are the latest marks families see (published) of the
-// students given that v may read, newest publication first, at most
-// limit: one query whatever the number of children.
-func (s *Service) LatestMarks(ctx context.Context, v *access.Viewer, students []string, limit int) ([]LatestMark, error) {
-	ok, err := v.VisibleGrades(ctx, access.ReadGrades, students)
-	if err != nil {
+// LatestMarks are the latest marks families see (published) of a student
+// v may read, newest publication first, at most limit.
+func (s *Service) LatestMarks(ctx context.Context, v *access.Viewer, student string, limit int) ([]LatestMark, error) {
+	ok, err := v.VisibleGrades(ctx, access.ReadGrades, []string{student})
+	if err != nil || !ok[student] {
 		return nil, err
 	}
-	var ids []string
-	for _, id := range students {
-		if ok[id] {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	today := s.today()
 	return db.All(ctx, s.DB, func(sc db.Scanner) (LatestMark, error) {
 		var m LatestMark
 		var value, scale int
@@ -605,18 +594,16 @@ func (s *Service) LatestMarks(ctx context.Context, v *access.Viewer, students []
 		m.Value, m.Scale = float64(value)/100, float64(scale)/100
 		return m, err
 	},
-		// The newest marks are chosen from two covering indexes (migration
-		// 0029) before the few kept are joined to their details. The
-		// students are named on people as well as on marks: PostgreSQL then
-		// starts from them, where it hashed every person and evaluation.
+		// A mark carries its evaluation's dates (migration 0030): the
+		// newest are the first entries of one index, read in its order,
+		// before the few kept are joined to their details.
 		`SELECT p.id, p.first_name, p.last_name, e.subject_id, s.name, e.id, e.period_id, e.title, e.held_on, COALESCE(x.value_x100, 0), x.special, e.scale_x100
-		FROM (SELECT m.student_id, m.evaluation_id, m.value_x100, m.special, d.publish_on, d.held_on
-			FROM people p JOIN gr_marks m ON m.student_id = p.id JOIN gr_evaluations d ON d.id = m.evaluation_id
-			WHERE `+db.In(s.DB, "p.id")+` AND `+db.In(s.DB, "m.student_id")+` AND d.publish_on <= ?
-			ORDER BY d.publish_on DESC, d.held_on DESC, d.id LIMIT ?) x
+		FROM (SELECT m.student_id, m.evaluation_id, m.value_x100, m.special, m.publish_on, m.held_on FROM gr_marks m
+			WHERE m.student_id = ? AND m.publish_on <= ?
+			ORDER BY m.publish_on DESC, m.held_on DESC, m.evaluation_id LIMIT ?) x
 		JOIN gr_evaluations e ON e.id = x.evaluation_id JOIN subjects s ON s.id = e.subject_id JOIN people p ON p.id = x.student_id
 		ORDER BY x.publish_on DESC, x.held_on DESC, e.id`,
-		db.ListArg(s.DB, ids), db.ListArg(s.DB, ids), today, limit)
+		student, s.today(), limit)
 }
 
 // ----- a teaching's results, for its teachers

@@ -304,7 +304,7 @@ func TestRefusals(t *testing.T) {
 		}
 	}
 	// Latest marks of another family's child: nothing.
-	if ms, err := sc.s.LatestMarks(ctx, sc.other, []string{sc.student}, 5); err != nil || len(ms) != 0 {
+	if ms, err := sc.s.LatestMarks(ctx, sc.other, sc.student, 5); err != nil || len(ms) != 0 {
 		t.Errorf("another family's latest marks: %v %v", ms, err)
 	}
 }
@@ -340,13 +340,49 @@ func TestClassResults(t *testing.T) {
 
 func TestLatestMarks(t *testing.T) {
 	sc := newSchool(t)
-	ms, err := sc.s.LatestMarks(context.Background(), sc.parent, []string{sc.student}, 5)
+	ms, err := sc.s.LatestMarks(context.Background(), sc.parent, sc.student, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// e2 (published today) then e1; e3 is not published.
 	if len(ms) != 2 || ms[0].Evaluation != sc.e2 || ms[1].Evaluation != sc.e1 || ms[0].Value != 8 || ms[0].Scale != 10 {
 		t.Fatalf("latest marks %+v", ms)
+	}
+
+	// A mark carries its evaluation's dates (migration 0030's triggers):
+	// the teacher publishes e3 today and moves e1's publication later;
+	// the list follows, e3 first (held after e2, published the same day).
+	ctx := context.Background()
+	sc.teacher.SetSecondFactor(true)
+	move := func(id, publish string) {
+		t.Helper()
+		ed, err := sc.s.EditEvaluation(ctx, sc.teacher, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := grades.InputOf("fr", ed.Evaluation)
+		in.PublishOn = publish
+		if err := sc.s.UpdateEvaluation(ctx, sc.teacher, id, in); err != nil {
+			t.Fatalf("moving %s to %s: %v", id, publish, err)
+		}
+	}
+	move(sc.e3, "2026-12-07")
+	move(sc.e1, "2026-12-20")
+	ms, err = sc.s.LatestMarks(ctx, sc.parent, sc.student, 5)
+	if err != nil || len(ms) != 2 || ms[0].Evaluation != sc.e3 || ms[1].Evaluation != sc.e2 || ms[0].Value != 4 {
+		t.Fatalf("latest marks after the dates moved: %+v %v", ms, err)
+	}
+	// A mark entered after the move takes the evaluation's new dates.
+	if _, err := sc.d.Exec(ctx, `DELETE FROM gr_marks WHERE evaluation_id = ? AND student_id = ?`, sc.e3, sc.student); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.s.SaveMarks(ctx, sc.teacher, sc.e3, map[string]string{sc.student: "15"}); err != nil {
+		t.Fatal(err)
+	}
+	var publish, held string
+	if err := sc.d.QueryRow(ctx, `SELECT publish_on, held_on FROM gr_marks WHERE evaluation_id = ? AND student_id = ?`, sc.e3, sc.student).Scan(&publish, &held); err != nil ||
+		publish != "2026-12-07" || held != "2026-12-04" {
+		t.Fatalf("a new mark's dates %q %q (%v), want its evaluation's", publish, held, err)
 	}
 }
 

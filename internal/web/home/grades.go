@@ -20,7 +20,7 @@ func (a *Area) latestMarks(r *http.Request, studentID string) ([]Block, error) {
 	if a.Grades == nil {
 		return nil, nil
 	}
-	marks, err := a.Grades.LatestMarks(r.Context(), page.Viewer(r), []string{studentID}, maxMarks)
+	marks, err := a.Grades.LatestMarks(r.Context(), page.Viewer(r), studentID, maxMarks)
 	if err != nil {
 		return nil, err
 	}
