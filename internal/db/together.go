@@ -30,13 +30,16 @@ import (
 // anything else would hold the others back: after stallAfter the waiting
 // reads are sent anyway.
 //
-// On SQLite, where a statement costs no round trip, and inside another
-// Together, fns run one after the other. The error is the first in the
-// order of fns. In a pipeline, PostgreSQL skips the statements after a
-// failed one, so their reads fail with its error too: a page fails as a
-// whole, as it does when its statements go one by one.
+// Inside another Together, fns join its parts: the calling part waits for
+// them, and their reads share the pipelines of the others. On SQLite,
+// where a statement costs no round trip, fns run one after the other. The
+// error is the first in the order of fns. In a pipeline, PostgreSQL skips
+// the statements after a failed one, so their reads fail with its error
+// too: a page fails as a whole, as it does when its statements go one by
+// one.
 func (d *DB) Together(ctx context.Context, fns ...func(context.Context) error) error {
-	if d.dialect != Postgres || len(fns) < 2 || gatherOf(ctx) != nil {
+	outer := gatherOf(ctx)
+	if d.dialect != Postgres || len(fns) < 2 || (outer != nil && outer.d != d) {
 		for _, fn := range fns {
 			if err := run(ctx, fn); err != nil {
 				return err
@@ -44,8 +47,20 @@ func (d *DB) Together(ctx context.Context, fns ...func(context.Context) error) e
 		}
 		return nil
 	}
-	g := &gather{d: d, ctx: ctx, running: len(fns), types: typeMaps.Get().(*pgtype.Map)}
-	gctx := context.WithValue(ctx, gatherKey{}, g)
+	g, gctx := outer, ctx
+	if g == nil {
+		g = &gather{d: d, ctx: ctx, types: typeMaps.Get().(*pgtype.Map)}
+		defer typeMaps.Put(g.types)
+		gctx = context.WithValue(ctx, gatherKey{}, g)
+	}
+	// The caller, one running part of an outer Together, is replaced by
+	// fns until they are all done.
+	g.mu.Lock()
+	g.running += len(fns)
+	if outer != nil {
+		g.running--
+	}
+	g.mu.Unlock()
 	errs := make([]error, len(fns))
 	var wg sync.WaitGroup
 	wg.Add(len(fns))
@@ -57,7 +72,11 @@ func (d *DB) Together(ctx context.Context, fns ...func(context.Context) error) e
 		}()
 	}
 	wg.Wait()
-	typeMaps.Put(g.types)
+	if outer != nil {
+		g.mu.Lock()
+		g.running++
+		g.mu.Unlock()
+	}
 	for _, err := range errs {
 		if err != nil {
 			return err

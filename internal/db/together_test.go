@@ -186,3 +186,67 @@ func TestTogetherPanicIsAnError(t *testing.T) {
 		t.Fatalf("panic together: %v", err)
 	}
 }
+
+// TestTogetherInsideTogether: the parts of a Together inside another join
+// the outer one's pipelines, and the part that called it goes on when they
+// are done.
+func TestTogetherInsideTogether(t *testing.T) {
+	ctx := context.Background()
+	d := togetherTable(t)
+	// The fewest round trips of three runs: on a busy machine a goroutine
+	// late for a core sends a pipeline early (stallAfter).
+	fewest := -1
+	for range 3 {
+		var got [3]tgRow
+		var after tgRow
+		trips := d.RoundTrips()
+		err := d.Together(ctx,
+			func(ctx context.Context) (err error) {
+				got[0], err = readTG(ctx, d, 1)
+				return err
+			},
+			func(ctx context.Context) error {
+				err := d.Together(ctx,
+					func(ctx context.Context) (err error) { got[1], err = readTG(ctx, d, 2); return },
+					func(ctx context.Context) (err error) { got[2], err = readTG(ctx, d, 3); return },
+				)
+				if err != nil {
+					return err
+				}
+				after, err = readTG(ctx, d, 1) // after the inner parts: a round of its own
+				return err
+			},
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			if got[i].ID != i+1 {
+				t.Fatalf("read %d inside: %+v", i+1, got[i])
+			}
+		}
+		if after != got[0] {
+			t.Fatalf("the read after the inner Together: %+v", after)
+		}
+		if n := int(d.RoundTrips() - trips); fewest < 0 || n < fewest {
+			fewest = n
+		}
+	}
+	if dbtest.Postgres() && fewest != 2 {
+		t.Fatalf("PostgreSQL: %d round trips, want 2 (the three first reads in one pipeline, then the last)", fewest)
+	}
+	// A failed part inside fails the outer Together, whose other part
+	// still ends.
+	err := d.Together(ctx,
+		func(ctx context.Context) error { _, err := readTG(ctx, d, 1); return err },
+		func(ctx context.Context) error {
+			return d.Together(ctx,
+				func(ctx context.Context) error { _, err := readTG(ctx, d, 2); return err },
+				func(ctx context.Context) error { _, err := d.Query(ctx, `SELECT no_such_column FROM tg`); return err },
+			)
+		},
+	)
+	if err == nil || !strings.Contains(err.Error(), "no_such_column") {
+		t.Fatalf("a failed statement inside: %v", err)
+	}
+}
