@@ -29,20 +29,38 @@ func (s *Service) HomeworkOfStudent(ctx context.Context, v *access.Viewer, stude
 		return nil, err
 	}
 	hw, err := homeworkOfStudent(ctx, s.DB, studentID, from, to, s.now())
-	if err != nil {
-		return nil, err
+	if err != nil || len(hw) == 0 {
+		return hw, err
 	}
-	if hw, err = readable(ctx, s, v, hw, homeworkEntry); err != nil {
+	// The policy's check and the attachments of the entries are read
+	// together (one round trip on PostgreSQL); the attachments of an
+	// entry the viewer may not read go with it. The readers of an entry
+	// read its attachments (the policy's rule on files attached to an
+	// entry).
+	entries := make([]string, len(hw))
+	for i, h := range hw {
+		entries[i] = h.EntryID
+	}
+	var as map[string][]Attachment
+	err = s.DB.Together(ctx,
+		func(ctx context.Context) (err error) {
+			hw, err = readable(ctx, s, v, hw, homeworkEntry)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			as, err = attachmentsOf(ctx, s.DB, entries)
+			return err
+		})
+	if err != nil {
 		return nil, err
 	}
 	ticks, err := v.May(ctx, access.ReadDone, access.Person(studentID))
 	if err != nil {
 		return nil, err
 	}
-	var entries []string
 	for i := range hw {
 		h := &hw[i]
-		entries = append(entries, h.EntryID)
+		h.Attachments = as[h.EntryID]
 		if !ticks {
 			h.Done, h.Submitted, h.SubmittedAt, h.Late, h.FileID, h.FileName, h.FileSize = false, false, time.Time{}, false, "", "", 0
 		}
@@ -51,18 +69,6 @@ func (s *Service) HomeworkOfStudent(ctx context.Context, v *access.Viewer, stude
 				return nil, err
 			}
 		}
-	}
-	if len(entries) == 0 {
-		return hw, nil
-	}
-	// The readers of an entry read its attachments (the policy's rule on
-	// files attached to an entry).
-	as, err := attachmentsOf(ctx, s.DB, entries)
-	if err != nil {
-		return nil, err
-	}
-	for i := range hw {
-		hw[i].Attachments = as[hw[i].EntryID]
 	}
 	return hw, nil
 }

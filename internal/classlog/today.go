@@ -24,6 +24,8 @@ type NewsItem struct {
 	Homework, Attachments       int
 	At                          time.Time // published or last changed
 	Changed                     bool      // written before the visit, changed since
+
+	at, created int64 // unix seconds
 }
 
 // NewsWindow is the furthest back news go: a first visit, or one after
@@ -36,24 +38,57 @@ const NewsWindow = 31 * 24 * time.Hour
 // read their timetable (a relative, the staff), of the entries the viewer
 // reads. Since is taken no further back than NewsWindow.
 func (s *Service) News(ctx context.Context, v *access.Viewer, studentID string, since time.Time, limit int) (items []NewsItem, more bool, err error) {
-	if err := v.Can(ctx, access.ReadTimetable, access.Person(studentID)); err != nil {
-		return nil, false, err
-	}
-	now := s.now()
-	if floor := now.Add(-NewsWindow); since.Before(floor) {
-		since = floor
-	}
-	items, err = newsOfStudent(ctx, s.DB, studentID, since, now, limit+1)
+	r, err := s.RecentNews(ctx, v, studentID, limit)
 	if err != nil {
 		return nil, false, err
 	}
-	if items, err = readable(ctx, s, v, items, func(n NewsItem) string { return n.EntryID }); err != nil {
-		return nil, false, err
-	}
-	if len(items) > limit {
-		items, more = items[:limit], true
-	}
+	items, more = r.Since(since)
 	return items, more, nil
+}
+
+// Recent is a student's news over NewsWindow, as News lists them but
+// before the visit is known: the home page reads them and the visit at
+// once (db.Together), then keeps those after its start (Since).
+type Recent struct {
+	items []NewsItem // the newest limit+1 of the window the viewer reads
+	floor int64
+	limit int
+}
+
+// RecentNews reads a student's news over NewsWindow; the refusals are
+// those of News.
+func (s *Service) RecentNews(ctx context.Context, v *access.Viewer, studentID string, limit int) (Recent, error) {
+	if err := v.Can(ctx, access.ReadTimetable, access.Person(studentID)); err != nil {
+		return Recent{}, err
+	}
+	now := s.now()
+	floor := now.Add(-NewsWindow)
+	items, err := newsOfStudent(ctx, s.DB, studentID, floor, now, limit+1)
+	if err != nil {
+		return Recent{}, err
+	}
+	if items, err = readable(ctx, s, v, items, func(n NewsItem) string { return n.EntryID }); err != nil {
+		return Recent{}, err
+	}
+	return Recent{items: items, floor: floor.Unix(), limit: limit}, nil
+}
+
+// Since keeps the news after since, at most the limit, with more telling
+// whether there are others. The news after since are the first of the
+// window's, newest first: the limit+1 read hold them all, or limit+1 of
+// them.
+func (r Recent) Since(since time.Time) (items []NewsItem, more bool) {
+	s := max(since.Unix(), r.floor)
+	for _, it := range r.items {
+		if it.at > s {
+			it.Changed = it.created <= s
+			items = append(items, it)
+		}
+	}
+	if len(items) > r.limit {
+		items, more = items[:r.limit], true
+	}
+	return items, more
 }
 
 func newsOfStudent(ctx context.Context, q db.Querier, studentID string, since, now time.Time, limit int) ([]NewsItem, error) {
@@ -70,11 +105,10 @@ func newsOfStudent(ctx context.Context, q db.Querier, studentID string, since, n
 	s, n := since.Unix(), now.Unix()
 	return db.All(ctx, q, func(sc db.Scanner) (NewsItem, error) {
 		var it NewsItem
-		var created, at int64
 		err := sc.Scan(&it.EntryID, &it.SlotID, &it.LessonDate, &it.ClassID, &it.GroupID, &it.Structure, &it.SubjectName,
-			&it.AuthorName, &it.Title, &created, &at, &it.Homework, &it.Attachments)
+			&it.AuthorName, &it.Title, &it.created, &it.at, &it.Homework, &it.Attachments)
 		it.AuthorName = strings.TrimSpace(it.AuthorName)
-		it.At, it.Changed = time.Unix(at, 0), created <= s
+		it.At = time.Unix(it.at, 0)
 		return it, err
 	}, `SELECT e.id, COALESCE(e.slot_id, ''), e.lesson_date, COALESCE(e.class_id, ''), COALESCE(e.group_id, ''),
 		COALESCE(c.name, g.name, ''), su.name, p.title || ' ' || p.last_name, e.title, e.created_at, x.at,

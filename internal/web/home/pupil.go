@@ -1,6 +1,7 @@
 package home
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -67,14 +68,23 @@ func (a *Area) dayBlocks(r *http.Request, studentID string) ([]Block, error) {
 // newsBlocks: what the teachers published since the last visit.
 func (a *Area) newsBlocks(r *http.Request, studentID string, school *directory.StudentSchool) ([]Block, error) {
 	ctx, v, lang, now := r.Context(), page.Viewer(r), page.Lang(r), a.kit.Now()
-	visit, err := directory.HomeVisit(ctx, v, a.db, studentID, now)
+	// The visit and the news are read at once; the news after the
+	// visit's start are kept then.
+	var visit directory.Visit
+	var recent classlog.Recent
+	err := a.db.Together(ctx,
+		func(ctx context.Context) (err error) {
+			visit, err = directory.HomeVisit(ctx, v, a.db, studentID, now)
+			return err
+		},
+		func(ctx context.Context) (err error) {
+			recent, err = a.log.RecentNews(ctx, v, studentID, maxNews)
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}
-	news, more, err := a.log.News(ctx, v, studentID, visit.Since, maxNews)
-	if err != nil {
-		return nil, err
-	}
+	news, more := recent.Since(visit.Since)
 	classLog := ""
 	if school != nil && len(school.Schooling) > 0 {
 		classLog = "/classlog/classes/" + school.Schooling[0].Class.ID
