@@ -85,6 +85,21 @@ func (d *DB) Together(ctx context.Context, fns ...func(context.Context) error) e
 	return nil
 }
 
+// TogetherOn is Together when q is the database itself; in a transaction,
+// whose statements go one by one on its connection, fns run one after the
+// other.
+func TogetherOn(ctx context.Context, q Querier, fns ...func(context.Context) error) error {
+	if d, ok := q.(*DB); ok {
+		return d.Together(ctx, fns...)
+	}
+	for _, fn := range fns {
+		if err := run(ctx, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // run calls fn, its panic made an error: in a goroutine of Together a
 // panic would end the process, not the request.
 func run(ctx context.Context, fn func(context.Context) error) (err error) {

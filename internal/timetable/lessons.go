@@ -323,26 +323,43 @@ func period(ctx context.Context, q db.Querier, c *Cache, t Target, from, to stri
 	}
 	slots := map[string]*Slot{}
 	var order []string
-	if err := querySlots(ctx, q, c, slots, &order, fill, query, t.ID, t.ID, to, from); err != nil {
+	// The target's own slots and the others it has lessons in (a
+	// replacement's), at once; the others are added after the own.
+	extraSlots := map[string]*Slot{}
+	var extraOrder []string
+	fns := []func(context.Context) error{func(ctx context.Context) error {
+		return querySlots(ctx, q, c, slots, &order, fill, query, t.ID, t.ID, to, from)
+	}}
+	if extra, ok := extraQueries[t.Kind]; ok {
+		fns = append(fns, func(ctx context.Context) error {
+			return querySlots(ctx, q, c, extraSlots, &extraOrder, fill, extra, t.ID, from, to, from, to)
+		})
+	}
+	if err := db.TogetherOn(ctx, q, fns...); err != nil {
 		return span, err
 	}
 	own := make(map[string]bool, len(order))
 	for _, id := range order {
 		own[id] = true
 	}
-	if extra, ok := extraQueries[t.Kind]; ok {
-		if err := querySlots(ctx, q, c, slots, &order, fill, extra, t.ID, from, to, from, to); err != nil {
-			return span, err
+	for _, id := range extraOrder {
+		if !own[id] {
+			slots[id] = extraSlots[id]
+			order = append(order, id)
 		}
 	}
 	if len(order) == 0 {
 		return span, nil
 	}
-	changes, err := loadChanges(ctx, q, order, from, to)
-	if err != nil {
-		return span, err
-	}
-	weeks, err := loadWeeks(ctx, q, slots, order, Monday(fromT).Format(DateFormat), to)
+	// The slots' changes and their alternations' weeks, at once.
+	var changes map[string]*Change
+	var weeks map[string]map[string]bool
+	err := db.TogetherOn(ctx, q,
+		func(ctx context.Context) (err error) { changes, err = loadChanges(ctx, q, order, from, to); return },
+		func(ctx context.Context) (err error) {
+			weeks, err = loadWeeks(ctx, q, slots, order, Monday(fromT).Format(DateFormat), to)
+			return
+		})
 	if err != nil {
 		return span, err
 	}
