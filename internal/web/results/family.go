@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -132,11 +133,20 @@ func (a *Area) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := overviewData{L: labels(page.Lang(r)), Who: st, Saved: r.URL.Query().Get("saved"), MayNotice: v.Profile == roles.Student || v.Profile == roles.Relative}
+	// The notices setting and the results, at once.
+	var parts []func(context.Context) error
 	if d.MayNotice {
-		if d.Notices, err = a.svc.MarkNotices(ctx, v); err != nil {
-			a.kit.Fail(w, r, err)
+		parts = append(parts, func(ctx context.Context) (err error) { d.Notices, err = a.svc.MarkNotices(ctx, v); return })
+	}
+	if st.ID != "" {
+		parts = append(parts, func(ctx context.Context) (err error) {
+			d.Res, err = a.svc.StudentResults(ctx, v, st.ID, r.URL.Query().Get("period"))
 			return
-		}
+		})
+	}
+	if err := a.svc.DB.Together(ctx, parts...); err != nil {
+		a.kit.Fail(w, r, err)
+		return
 	}
 	if st.ID == "" {
 		if v.Profile == roles.Teacher || v.Profile == roles.Staff {
@@ -146,10 +156,6 @@ func (a *Area) overview(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		a.pages.Render(w, r, http.StatusOK, "grades", "res.title", d)
-		return
-	}
-	if d.Res, err = a.svc.StudentResults(ctx, v, st.ID, r.URL.Query().Get("period")); err != nil {
-		a.kit.Fail(w, r, err)
 		return
 	}
 	a.pages.Render(w, r, http.StatusOK, "grades", "res.title", d)
