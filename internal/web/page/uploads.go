@@ -19,6 +19,10 @@ func Uploads(r *http.Request, field string) ([]files.Upload, func()) {
 			}
 			f, err := fh.Open()
 			if err != nil {
+				// Received but unreadable (its temporary file is gone):
+				// the domain's read fails, and the whole form with it,
+				// rather than the message or news going without it.
+				out = append(out, files.Upload{Name: fh.Filename, Body: unreadable{err}})
 				continue
 			}
 			closers = append(closers, f.Close)
@@ -31,3 +35,8 @@ func Uploads(r *http.Request, field string) ([]files.Upload, func()) {
 		}
 	}
 }
+
+// unreadable is an upload whose every read fails with err.
+type unreadable struct{ err error }
+
+func (u unreadable) Read([]byte) (int, error) { return 0, u.err }
