@@ -92,16 +92,15 @@ func (r Recent) Since(since time.Time) (items []NewsItem, more bool) {
 }
 
 func newsOfStudent(ctx context.Context, q db.Querier, studentID string, since, now time.Time, limit int) ([]NewsItem, error) {
-	// The newest first, from four indexed lookups joined by UNION ALL:
-	// the entries of the student's classes and of their groups written or
-	// changed since (updated_at), and those scheduled earlier whose time
-	// came since (publish_at); their details and counts then for those
-	// kept only.
-	const at = `CASE WHEN e.publish_at > e.updated_at THEN e.publish_at ELSE e.updated_at END`
-	const changed = ` AND e.updated_at > ? AND NOT e.draft AND e.publish_at <= ?`
-	const published = ` AND e.publish_at > 0 AND e.publish_at > ? AND e.publish_at <= ? AND e.updated_at <= ? AND NOT e.draft`
-	const byClass = `SELECT e.id, ` + at + ` AS at FROM classlog_entries e JOIN enrolments en ON en.class_id = e.class_id WHERE en.student_id = ?`
-	const byGroup = `SELECT e.id, ` + at + ` FROM classlog_entries e JOIN group_members gm ON gm.group_id = e.group_id WHERE gm.student_id = ?`
+	// The newest first. An entry's news time is the later of its last
+	// change and its publication; it is news when that time is after the
+	// visit began and it is published by now. Two lookups of one index
+	// each (migration 0031: the entries of a class, or of a group, by
+	// news time), the few kept then joined to their details and counts.
+	const at = `(CASE WHEN e.publish_at > e.updated_at THEN e.publish_at ELSE e.updated_at END)`
+	const news = ` AND ` + at + ` > ? AND e.publish_at <= ? AND NOT e.draft ORDER BY 2 DESC, 1 LIMIT ?`
+	const byClass = `SELECT e.id, ` + at + ` AS at FROM enrolments en JOIN classlog_entries e ON e.class_id = en.class_id WHERE en.student_id = ?` + news
+	const byGroup = `SELECT e.id, ` + at + ` AS at FROM group_members gm JOIN classlog_entries e ON e.group_id = gm.group_id WHERE gm.student_id = ?` + news
 	s, n := since.Unix(), now.Unix()
 	return db.All(ctx, q, func(sc db.Scanner) (NewsItem, error) {
 		var it NewsItem
@@ -114,12 +113,11 @@ func newsOfStudent(ctx context.Context, q db.Querier, studentID string, since, n
 		COALESCE(c.name, g.name, ''), su.name, p.title || ' ' || p.last_name, e.title, e.created_at, x.at,
 		(SELECT COUNT(*) FROM homework h WHERE h.entry_id = e.id),
 		(SELECT COUNT(*) FROM classlog_attachments a WHERE a.entry_id = e.id)
-		FROM (SELECT * FROM (`+byClass+changed+` UNION ALL `+byGroup+changed+`
-			UNION ALL `+byClass+published+` UNION ALL `+byGroup+published+`) y ORDER BY at DESC, id LIMIT ?) x
+		FROM (SELECT * FROM (SELECT * FROM (`+byClass+`) c UNION ALL SELECT * FROM (`+byGroup+`) g) y ORDER BY at DESC, id LIMIT ?) x
 		JOIN classlog_entries e ON e.id = x.id JOIN people p ON p.id = e.author_id JOIN subjects su ON su.id = e.subject_id
 		LEFT JOIN classes c ON c.id = e.class_id LEFT JOIN groups g ON g.id = e.group_id
 		ORDER BY x.at DESC, x.id`,
-		studentID, s, n, studentID, s, n, studentID, s, n, s, studentID, s, n, s, limit)
+		studentID, s, n, limit, studentID, s, n, limit, limit)
 }
 
 // MaxToWrite bounds the lessons ToWrite reports.

@@ -67,6 +67,33 @@ func TestHomeReadsAnswerForTheViewer(t *testing.T) {
 	if news, more, err := s.News(ctx, viewer(student), student, now, 5); err != nil || len(news) != 0 || more {
 		t.Errorf("news since now: %d %v %v", len(news), more, err)
 	}
+	// Entries written before a visit that began an hour ago: one whose
+	// scheduled publication came during the visit is news (as changed
+	// since, being written before), one scheduled later than now is not,
+	// and one changed during the visit is news too.
+	visit := now.Add(-time.Hour)
+	entries, err := db.Strings(ctx, d, `SELECT e.id FROM classlog_entries e JOIN enrolments en ON en.class_id = e.class_id
+		WHERE en.student_id = ? AND NOT e.draft ORDER BY e.id LIMIT 3`, student)
+	if err != nil || len(entries) != 3 {
+		t.Fatalf("the student's class entries: %v %v", entries, err)
+	}
+	before := visit.Add(-time.Hour).Unix()
+	set := func(id string, created, updated, publish int64) {
+		t.Helper()
+		if _, err := d.Exec(ctx, `UPDATE classlog_entries SET created_at = ?, updated_at = ?, publish_at = ? WHERE id = ?`, created, updated, publish, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.Exec(ctx, `UPDATE classlog_entries SET updated_at = ?, publish_at = 0 WHERE updated_at > ?`, before, before); err != nil {
+		t.Fatal(err)
+	}
+	set(entries[0], before, before, visit.Add(30*time.Minute).Unix()) // published during the visit
+	set(entries[1], before, before, now.Add(time.Hour).Unix())        // not yet published
+	set(entries[2], before, visit.Add(10*time.Minute).Unix(), 0)      // changed during the visit
+	news, more, err := s.News(ctx, viewer(parent), student, visit, 5)
+	if err != nil || more || len(news) != 2 || news[0].EntryID != entries[0] || news[1].EntryID != entries[2] || !news[0].Changed || !news[1].Changed {
+		t.Fatalf("news of the visit %+v %v %v, want %s (published during it) then %s (changed during it)", news, more, err, entries[0], entries[2])
+	}
 
 	// A teacher's Monday morning: every lesson begun by 11:00 and given by
 	// them is to write (the demo writes only the days before), no other.
