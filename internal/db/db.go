@@ -57,7 +57,7 @@ type DB struct {
 	rstmts, wstmts map[string]*sql.Stmt
 
 	sent   atomic.Int64 // statements sent, transactions' included (Statements)
-	merged atomic.Int64 // statements that shared a pipeline with another (Together)
+	trips  atomic.Int64 // statements sent alone, and pipelines (RoundTrips)
 	stalls atomic.Int64 // pipelines sent before every function waited (Together's stallAfter)
 
 	// Trace, when set before use, is called with the text of every
@@ -71,8 +71,10 @@ type DB struct {
 func (d *DB) Statements() int64 { return d.sent.Load() }
 
 // RoundTrips counts the round trips to the database since it was opened:
-// the statements, less those that shared a pipeline (Together).
-func (d *DB) RoundTrips() int64 { return d.sent.Load() - d.merged.Load() }
+// the statements sent alone and the pipelines of Together. It never goes
+// down (a Prometheus counter): a gathered read counts when its pipeline is
+// sent.
+func (d *DB) RoundTrips() int64 { return d.trips.Load() }
 
 // Stalls counts the pipelines of Together sent after stallAfter, before
 // every function waited on a read: a busy machine, or a function waiting on
@@ -287,8 +289,9 @@ func (d *DB) Close() error {
 func (d *DB) Ping(ctx context.Context) error { return d.r.PingContext(ctx) }
 
 func (d *DB) Query(ctx context.Context, q string, args ...any) (Rows, error) {
-	q = d.rebind(q)
-	if g := d.gathering(ctx); g != nil {
+	g := d.gathering(ctx)
+	q = d.rebind(q, g == nil)
+	if g != nil {
 		return g.query(q, args)
 	}
 	var rows *sql.Rows
@@ -305,8 +308,9 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (Rows, error) {
 }
 
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) Row {
-	q = d.rebind(q)
-	if g := d.gathering(ctx); g != nil {
+	g := d.gathering(ctx)
+	q = d.rebind(q, g == nil)
+	if g != nil {
 		rows, err := g.query(q, args)
 		return &firstRow{rows: rows, err: err}
 	}
@@ -317,7 +321,7 @@ func (d *DB) QueryRow(ctx context.Context, q string, args ...any) Row {
 }
 
 func (d *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	q = d.rebind(q)
+	q = d.rebind(q, true)
 	if st := d.stmt(ctx, d.w, &d.wstmts, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -355,7 +359,7 @@ type Tx struct {
 }
 
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, t.db.rebind(q), args...)
+	rows, err := t.tx.QueryContext(ctx, t.db.rebind(q, true), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -363,24 +367,29 @@ func (t *Tx) Query(ctx context.Context, q string, args ...any) (Rows, error) {
 }
 
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) Row {
-	return t.tx.QueryRowContext(ctx, t.db.rebind(q), args...)
+	return t.tx.QueryRowContext(ctx, t.db.rebind(q, true), args...)
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, t.db.rebind(q), args...)
+	return t.tx.ExecContext(ctx, t.db.rebind(q, true), args...)
 }
 
 // Prepare prepares a statement for repeated use inside bulk loads.
 func (t *Tx) Prepare(ctx context.Context, q string) (*sql.Stmt, error) {
-	return t.tx.PrepareContext(ctx, t.db.rebind(q))
+	return t.tx.PrepareContext(ctx, t.db.rebind(q, true))
 }
 
 func (t *Tx) Dialect() Dialect { return t.db.dialect }
 
 var rebound sync.Map // query text → PostgreSQL form
 
-func (d *DB) rebind(q string) string {
+// rebind counts a statement (alone: a round trip of its own, not a read
+// gathered into a pipeline) and gives its text for the engine.
+func (d *DB) rebind(q string, alone bool) string {
 	d.sent.Add(1) // every statement passes here once
+	if alone {
+		d.trips.Add(1)
+	}
 	if d.Trace != nil {
 		d.Trace(q)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -63,20 +64,23 @@ func (d *DB) Together(ctx context.Context, fns ...func(context.Context) error) e
 	g.mu.Unlock()
 	errs := make([]error, len(fns))
 	var wg sync.WaitGroup
+	var left atomic.Int64
+	left.Store(int64(len(fns)))
 	wg.Add(len(fns))
 	for i, fn := range fns {
 		go func() {
 			defer wg.Done()
-			defer g.finished()
+			defer func() {
+				// Inside another Together, the last to end hands its
+				// place back to the caller, who goes on running.
+				if left.Add(-1) > 0 || outer == nil {
+					g.finished()
+				}
+			}()
 			errs[i] = run(gctx, fn)
 		}()
 	}
 	wg.Wait()
-	if outer != nil {
-		g.mu.Lock()
-		g.running++
-		g.mu.Unlock()
-	}
 	for _, err := range errs {
 		if err != nil {
 			return err
@@ -244,6 +248,7 @@ func (g *gather) take() []*read {
 
 // send runs batch as one pipeline and wakes its readers.
 func (g *gather) send(batch []*read) {
+	g.d.trips.Add(1)
 	err := g.pipeline(batch)
 	if err == nil {
 		err = errors.New("database: no result for a pipelined read")
@@ -253,9 +258,6 @@ func (g *gather) send(batch []*read) {
 			r.err = err
 		}
 		close(r.done)
-	}
-	if len(batch) > 1 {
-		g.d.merged.Add(int64(len(batch) - 1))
 	}
 }
 
