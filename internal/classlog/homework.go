@@ -29,8 +29,11 @@ func (s *Service) HomeworkOfStudent(ctx context.Context, v *access.Viewer, stude
 		return nil, err
 	}
 	hw, err := homeworkOfStudent(ctx, s.DB, studentID, from, to, s.now())
-	if err != nil || len(hw) == 0 {
-		return hw, err
+	if err != nil {
+		return nil, err
+	}
+	if len(hw) == 0 {
+		return hw, nil
 	}
 	// The policy's check and the attachments of the entries are read
 	// together (one round trip on PostgreSQL); the attachments of an
