@@ -18,6 +18,11 @@ type Upload struct {
 	Body io.Reader
 }
 
+// ErrUnreadable is what an upload's Body returns when the file was received
+// but can no longer be read (its temporary copy is gone): SaveAll refuses
+// the form, naming the file, so that it is sent again.
+var ErrUnreadable = errors.New("files: the uploaded file could not be read back")
+
 // SaveAll saves ups sealed (Save, as v, under establishment est, recorded
 // through q), all or none: a refused, oversized or empty file comes back
 // as check.Problems on field, naming it, and the blobs already written are
@@ -36,6 +41,8 @@ func (s *Store) SaveAll(ctx context.Context, v *access.Viewer, q db.Querier, d *
 			err = check.Problems{{Field: field, Code: "too-large", Value: strconv.FormatInt(large.Limit/(1<<20), 10)}}
 		case errors.Is(err, ErrEmpty):
 			err = check.Problems{{Field: field, Code: "empty", Value: CleanName(u.Name)}}
+		case errors.Is(err, ErrUnreadable):
+			err = check.Problems{{Field: field, Code: "unreadable", Value: CleanName(u.Name)}}
 		}
 		if err != nil {
 			for _, f := range out {

@@ -1,6 +1,7 @@
 package page
 
 import (
+	"fmt"
 	"net/http"
 
 	"cartable/internal/files"
@@ -20,9 +21,9 @@ func Uploads(r *http.Request, field string) ([]files.Upload, func()) {
 			f, err := fh.Open()
 			if err != nil {
 				// Received but unreadable (its temporary file is gone):
-				// the domain's read fails, and the whole form with it,
-				// rather than the message or news going without it.
-				out = append(out, files.Upload{Name: fh.Filename, Body: unreadable{err}})
+				// the domain refuses the form, naming the file, rather
+				// than the message or news going without it.
+				out = append(out, files.Upload{Name: fh.Filename, Body: unreadable{fmt.Errorf("%w: %v", files.ErrUnreadable, err)}})
 				continue
 			}
 			closers = append(closers, f.Close)

@@ -2,12 +2,15 @@ package page
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"mime/multipart"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"cartable/internal/files"
 )
 
 // TestUploadsUnreadableFails: a file received but gone from the disk before
@@ -52,7 +55,7 @@ func TestUploadsUnreadableFails(t *testing.T) {
 	if len(ups) != 1 || ups[0].Name != "a.pdf" {
 		t.Fatalf("uploads %+v: the unreadable file must stay in the list", ups)
 	}
-	if _, err := io.ReadAll(ups[0].Body); err == nil {
-		t.Fatal("the unreadable file reads without error")
+	if _, err := io.ReadAll(ups[0].Body); !errors.Is(err, files.ErrUnreadable) {
+		t.Fatalf("the unreadable file reads with %v, want files.ErrUnreadable", err)
 	}
 }
