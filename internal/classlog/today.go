@@ -32,31 +32,21 @@ type NewsItem struct {
 // a long absence, shows what the last weeks brought, not the whole year.
 const NewsWindow = 31 * 24 * time.Hour
 
-// News lists the entries of a student's classes and groups published or
-// changed after since (and published by now), newest first, at most limit,
-// with more telling whether there are others: for the student and those who
-// read their timetable (a relative, the staff), of the entries the viewer
-// reads. Since is taken no further back than NewsWindow.
-func (s *Service) News(ctx context.Context, v *access.Viewer, studentID string, since time.Time, limit int) (items []NewsItem, more bool, err error) {
-	r, err := s.RecentNews(ctx, v, studentID, limit)
-	if err != nil {
-		return nil, false, err
-	}
-	items, more = r.Since(since)
-	return items, more, nil
-}
-
-// Recent is a student's news over NewsWindow, as News lists them but
-// before the visit is known: the home page reads them and the visit at
-// once (db.Together), then keeps those after its start (Since).
+// Recent is a student's news over NewsWindow: the entries of their
+// classes and groups published or changed in the window (and published by
+// now), newest first, of those the viewer reads, for the student and those
+// who read their timetable (a relative, the staff). It is read before the
+// visit is known: the home page reads it and the visit at once
+// (db.Together), then keeps those after the visit's start (Since).
 type Recent struct {
 	items []NewsItem // the newest limit+1 of the window the viewer reads
 	floor int64
 	limit int
 }
 
-// RecentNews reads a student's news over NewsWindow; the refusals are
-// those of News.
+// RecentNews reads a student's news over NewsWindow, at most limit+1
+// (Since tells whether there are more). Refused unless the viewer reads the
+// student's timetable.
 func (s *Service) RecentNews(ctx context.Context, v *access.Viewer, studentID string, limit int) (Recent, error) {
 	if err := v.Can(ctx, access.ReadTimetable, access.Person(studentID)); err != nil {
 		return Recent{}, err
