@@ -46,3 +46,18 @@ func TestMalformedHashesNeverVerify(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVerifyPassword is what a sign-in costs the server's CPU: one
+// argon2id derivation with the current parameters. It bounds the sign-ins
+// a core serves a second (docs/operations.md, "The 8 a.m. rush").
+func BenchmarkVerifyPassword(b *testing.B) {
+	h, err := HashPassword("correct horse battery staple")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if ok, _ := VerifyPassword(h, "correct horse battery staple"); !ok {
+			b.Fatal("the password does not verify")
+		}
+	}
+}
