@@ -130,7 +130,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, v *access.Viewer, se
 	if ps := CheckPassword(fresh, p.Login, p.FirstName, p.LastName); len(ps) > 0 {
 		return "", ps
 	}
-	hash, err := HashPassword(fresh)
+	hash, err := a.hash(ctx, fresh)
 	if err != nil {
 		return "", err
 	}

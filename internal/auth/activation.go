@@ -243,7 +243,7 @@ func (a *Authenticator) Activate(ctx context.Context, in ActivateRequest) (SignI
 	if ps := CheckEmail(email, p.Profile == roles.Relative); len(ps) > 0 {
 		return SignInResult{}, ps
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := a.hash(ctx, in.Password)
 	if err != nil {
 		return SignInResult{}, err
 	}

@@ -156,7 +156,7 @@ func (a *Authenticator) resetPassword(ctx context.Context, token, password, agai
 	if ps := CheckPassword(password, p.Login, p.FirstName, p.LastName); len(ps) > 0 {
 		return ps
 	}
-	hash, err := HashPassword(password)
+	hash, err := a.hash(ctx, password)
 	if err != nil {
 		return err
 	}

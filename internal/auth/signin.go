@@ -55,8 +55,12 @@ type Authenticator struct {
 	BaseURL  string      // for links in e-mails
 	Log      *slog.Logger
 	Now      func() time.Time
-	// slots bounds concurrent argon2id computations (19 MiB each) so that a
-	// burst of sign-ins cannot exhaust memory.
+	// slots bounds the argon2id computations at once (19 MiB and some 20 ms
+	// of a core each): one fewer than the Go processors, at least one, so
+	// that a burst of sign-ins leaves a processor to the pages of those
+	// already signed in, and cannot exhaust memory. At the region's rush
+	// (docs/operations.md) this made both the pages and the sign-ins
+	// faster than twice the processors did.
 	slots chan struct{}
 	// sent receives the result of each background e-mail (tests wait on it).
 	sent chan error
@@ -64,7 +68,7 @@ type Authenticator struct {
 
 // NewAuthenticator returns an Authenticator over the database and sessions.
 func NewAuthenticator(d *db.DB, s *Sessions) *Authenticator {
-	a := &Authenticator{DB: d, Sessions: s, slots: make(chan struct{}, 2*runtime.NumCPU()), Log: slog.Default()}
+	a := &Authenticator{DB: d, Sessions: s, slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)), Log: slog.Default()}
 	a.Attempts = &Attempts{DB: d, Limits: DefaultLimits, Now: a.now}
 	a.Factors = &Factors{DB: d, Now: a.now}
 	return a
@@ -85,14 +89,31 @@ const (
 )
 
 func (a *Authenticator) verify(ctx context.Context, hash, pw string) (ok, outdated bool, err error) {
-	select {
-	case a.slots <- struct{}{}:
-	case <-ctx.Done():
-		return false, false, ctx.Err()
+	if err := a.slot(ctx); err != nil {
+		return false, false, err
 	}
 	defer func() { <-a.slots }()
 	ok, outdated = VerifyPassword(hash, pw)
 	return ok, outdated, nil
+}
+
+// hash is HashPassword in one of the slots.
+func (a *Authenticator) hash(ctx context.Context, pw string) (string, error) {
+	if err := a.slot(ctx); err != nil {
+		return "", err
+	}
+	defer func() { <-a.slots }()
+	return HashPassword(pw)
+}
+
+// slot waits for a free slot, or for ctx to end.
+func (a *Authenticator) slot(ctx context.Context) error {
+	select {
+	case a.slots <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // MFAState is what a new session still owes.
@@ -175,7 +196,7 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 		return SignInResult{}, err
 	}
 	if outdated {
-		if h, err := HashPassword(in.Password); err == nil {
+		if h, err := a.hash(ctx, in.Password); err == nil {
 			_ = directory.SetPasswordHash(ctx, access.System("sign-in"), a.DB, p.ID, h)
 		}
 	}

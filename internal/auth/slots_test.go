@@ -1,0 +1,60 @@
+package auth
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"cartable/internal/access"
+	"cartable/internal/directory"
+)
+
+// Password hashing runs in one fewer slots than the Go processors (at
+// least one). A sign-in whose request ends while it waits for a slot
+// opens no session and is not counted against the account: after more
+// such waits than the free attempts, the right password still signs in
+// at once.
+func TestSignInWaitingForASlot(t *testing.T) {
+	s := newSchool(t)
+	ctx := context.Background()
+	if got, want := cap(s.a.slots), max(1, runtime.GOMAXPROCS(0)-1); got != want {
+		t.Fatalf("%d hashing slots, want %d", got, want)
+	}
+	const pw = "le chat dort sur le canapé"
+	h, err := HashPassword(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := directory.SetPasswordHash(ctx, access.System("test"), s.d, s.teacher, h); err != nil {
+		t.Fatal(err)
+	}
+	in := SignInRequest{Login: "tom.prof", Password: pw, UserAgent: "Firefox/1 Linux", SourceIP: "192.0.2.7"}
+	sessions := s.count(t, `SELECT COUNT(*) FROM sessions`)
+
+	for range cap(s.a.slots) {
+		s.a.slots <- struct{}{} // every slot busy
+	}
+	for range DefaultLimits.AccountFree + 2 {
+		c, cancel := context.WithCancel(ctx)
+		time.AfterFunc(300*time.Millisecond, cancel)
+		if _, err := s.a.SignIn(c, in); err == nil {
+			t.Fatal("a sign-in went through with every slot busy")
+		}
+		cancel()
+	}
+	if n := s.count(t, `SELECT COUNT(*) FROM sessions`); n != sessions {
+		t.Fatalf("%d sessions after the abandoned sign-ins, want %d", n, sessions)
+	}
+	if n := s.count(t, `SELECT COALESCE(SUM(failures), 0) FROM auth_attempts`); n != 0 {
+		t.Fatalf("abandoned sign-ins counted as %d failures", n)
+	}
+
+	for range cap(s.a.slots) {
+		<-s.a.slots
+	}
+	r, err := s.a.SignIn(ctx, in)
+	if err != nil || r.Token == "" {
+		t.Fatalf("sign-in once a slot is free: %+v, %v", r, err)
+	}
+}
