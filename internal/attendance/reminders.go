@@ -2,6 +2,7 @@ package attendance
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"cartable/internal/access"
@@ -36,16 +37,37 @@ func (s *Service) RemindLate(ctx context.Context, v *access.Viewer, now time.Tim
 		if err != nil {
 			return sent, err
 		}
+		var late []DayRegister
 		for _, r := range regs {
-			if !r.Late {
+			if r.Late {
+				late = append(late, r)
+			}
+		}
+		told, err := toldLate(ctx, s.DB, late)
+		if err != nil {
+			return sent, err
+		}
+		for _, r := range late {
+			l := r.Lesson
+			key := "register-late/" + l.Key()
+			var todo []timetable.Person
+			for _, t := range l.Teachers {
+				if !told[t.ID+"\x00"+key] {
+					todo = append(todo, t)
+				}
+			}
+			// Every teacher told and no register begun (no row to mark):
+			// nothing to write. Without this, each round wrote one empty
+			// transaction per late register of the day, some 850 a second
+			// for a region in the afternoon.
+			if len(todo) == 0 && r.State == ToDo {
 				continue
 			}
-			l := r.Lesson
 			_, from, to := spanOf(l)
 			err := s.DB.Tx(ctx, func(tx *db.Tx) error {
-				for _, t := range l.Teachers {
+				for _, t := range todo {
 					ok, err := notify.Queue(ctx, v, tx, notify.Notice{Establishment: est, Recipient: t.ID, Kind: "register-late",
-						Key: "register-late/" + l.Key(), Link: "/registers/" + l.Key(),
+						Key: key, Link: "/registers/" + l.Key(),
 						Args: map[string]string{"subject": l.Slot.SubjectName, "audience": l.Audience(), "date": today,
 							"time": timetable.HHMM(from) + "–" + timetable.HHMM(to)}})
 					if err != nil {
@@ -65,4 +87,31 @@ func (s *Service) RemindLate(ctx context.Context, v *access.Viewer, now time.Tim
 		}
 	}
 	return sent, nil
+}
+
+// toldLate reads which teachers of the late registers hold their notice
+// already, as "teacher\x00key": one lookup of the notices' unique index
+// per establishment and round.
+func toldLate(ctx context.Context, q db.Querier, late []DayRegister) (map[string]bool, error) {
+	if len(late) == 0 {
+		return nil, nil
+	}
+	var people, keys []string
+	for _, r := range late {
+		keys = append(keys, "register-late/"+r.Lesson.Key())
+		for _, t := range r.Lesson.Teachers {
+			people = append(people, t.ID)
+		}
+	}
+	slices.Sort(people)
+	people = slices.Compact(people)
+	told := map[string]bool{}
+	_, err := db.All(ctx, q, func(sc db.Scanner) (struct{}, error) {
+		var who, key string
+		err := sc.Scan(&who, &key)
+		told[who+"\x00"+key] = true
+		return struct{}{}, err
+	}, `SELECT recipient_id, dedupe_key FROM notifications WHERE `+db.In(q, "recipient_id")+` AND `+db.In(q, "dedupe_key"),
+		db.ListArg(q, people), db.ListArg(q, keys))
+	return told, err
 }

@@ -286,8 +286,14 @@ func TestRegisterOfALesson(t *testing.T) {
 	if err != nil || n1 == 0 {
 		t.Fatalf("reminders: %d %v", n1, err)
 	}
+	stmts := e.db.Statements()
 	if n2, err := e.srv.Attendance.RemindLate(ctx, access.System("test"), e.clock.Now()); err != nil || n2 != 0 {
 		t.Fatalf("reminded twice: %d %v", n2, err)
+	}
+	// A round that finds every late register's teachers told reads the
+	// day and writes nothing: not a transaction per late register.
+	if n := e.db.Statements() - stmts; n >= int64(n1) {
+		t.Errorf("a round with nothing to tell sent %d statements for %d registers told", n, n1)
 	}
 	if n := e.count(`SELECT COUNT(*) FROM notifications WHERE kind = 'register-late' AND dedupe_key = ?`, "register-late/"+slot+"/"+day); n != 0 {
 		t.Error("a register done is chased")
