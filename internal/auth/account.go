@@ -104,11 +104,17 @@ func (a *Authenticator) ChangePassword(ctx context.Context, v *access.Viewer, se
 		return "", ps
 	}
 	keys := []string{"reauth:" + v.ID}
+	release, err := a.hashing(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	res, err := a.reserve(ctx, v.ID, sourceIP, keys...)
 	if err != nil {
 		return "", err
 	}
 	ok, err := a.checkPassword(ctx, v.ID, current)
+	release() // the new password is hashed in a slot of its own
 	if err != nil {
 		_ = res.Release(ctx)
 		return "", err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"cartable/internal/access"
@@ -88,15 +89,6 @@ const (
 	MaxCodeLen     = 64
 )
 
-func (a *Authenticator) verify(ctx context.Context, hash, pw string) (ok, outdated bool, err error) {
-	if err := a.slot(ctx); err != nil {
-		return false, false, err
-	}
-	defer func() { <-a.slots }()
-	ok, outdated = VerifyPassword(hash, pw)
-	return ok, outdated, nil
-}
-
 // hash is HashPassword in one of the slots.
 func (a *Authenticator) hash(ctx context.Context, pw string) (string, error) {
 	if err := a.slot(ctx); err != nil {
@@ -114,6 +106,19 @@ func (a *Authenticator) slot(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// hashing waits for a slot in which to check a password, and returns its
+// release (which may be called more than once). The checks that count
+// attempts take it before they count theirs: attempts waiting behind a
+// burst of sign-ins would otherwise stand as failures of their address
+// (a school's pupils behind one address) until checked, and throttle it.
+func (a *Authenticator) hashing(ctx context.Context) (release func(), err error) {
+	if err := a.slot(ctx); err != nil {
+		return nil, err
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-a.slots }) }, nil
 }
 
 // MFAState is what a new session still owes.
@@ -175,6 +180,11 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 			keys = []string{DeviceKey(in.DeviceToken)}
 		}
 	}
+	release, err := a.hashing(ctx)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	defer release()
 	res, err := a.reserve(ctx, p.ID, in.SourceIP, keys...)
 	if err != nil {
 		return SignInResult{}, err
@@ -182,11 +192,8 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 	if !known {
 		hash = dummyHash
 	}
-	ok, outdated, err := a.verify(ctx, hash, in.Password)
-	if err != nil {
-		_ = res.Release(ctx) // nothing was checked
-		return SignInResult{}, err
-	}
+	ok, outdated := VerifyPassword(hash, in.Password)
+	release()
 	if !known || !ok || !p.Active {
 		a.auditFailure(ctx, audit.SignIn, p.ID, in.SourceIP)
 		a.failed(ctx, res, p.ID, in.SourceIP)
@@ -412,11 +419,17 @@ func (a *Authenticator) Reauthenticate(ctx context.Context, v *access.Viewer, se
 		return err
 	}
 	keys := []string{"reauth:" + v.ID}
+	release, err := a.hashing(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	res, err := a.reserve(ctx, v.ID, sourceIP, keys...)
 	if err != nil {
 		return err
 	}
 	ok, err := a.checkPassword(ctx, v.ID, password)
+	release()
 	if err != nil {
 		_ = res.Release(ctx)
 		return err
@@ -431,6 +444,8 @@ func (a *Authenticator) Reauthenticate(ctx context.Context, v *access.Viewer, se
 	return a.Sessions.markReauth(ctx, se.TokenHash)
 }
 
+// checkPassword tells whether password is the person's; the caller holds
+// a hashing slot.
 func (a *Authenticator) checkPassword(ctx context.Context, personID, password string) (bool, error) {
 	if password == "" || len(password) > MaxPasswordLen {
 		return false, nil
@@ -442,8 +457,8 @@ func (a *Authenticator) checkPassword(ctx context.Context, personID, password st
 	if hash == "" {
 		hash = dummyHash
 	}
-	ok, _, err := a.verify(ctx, hash, password)
-	return ok && hash != dummyHash, err
+	ok, _ := VerifyPassword(hash, password)
+	return ok && hash != dummyHash, nil
 }
 
 // SignOut ends the viewer's session and audits it.

@@ -2,12 +2,14 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
 
 	"cartable/internal/access"
 	"cartable/internal/directory"
+	"cartable/internal/roles"
 )
 
 // Password hashing runs in one fewer slots than the Go processors (at
@@ -56,5 +58,46 @@ func TestSignInWaitingForASlot(t *testing.T) {
 	r, err := s.a.SignIn(ctx, in)
 	if err != nil || r.Token == "" {
 		t.Fatalf("sign-in once a slot is free: %+v, %v", r, err)
+	}
+}
+
+// Sign-ins queued behind busy slots are not counted yet: more of them at
+// once from one address (a school's pupils behind its one address) than
+// the address's free attempts all go through once the slots free up.
+func TestSignInsQueuedFromOneAddress(t *testing.T) {
+	s := newSchool(t)
+	ctx := context.Background()
+	const pw = "le chat dort sur le canapé"
+	h, err := HashPassword(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := DefaultLimits.AddressFree + 5
+	logins := make([]string, n)
+	for i := range logins {
+		p := &directory.Person{Profile: roles.Student, Login: fmt.Sprintf("eleve.%02d", i), FirstName: "Élève", LastName: "Nom", Active: true}
+		if err := directory.CreatePerson(ctx, access.System("test"), s.d, p, h); err != nil {
+			t.Fatal(err)
+		}
+		logins[i] = p.Login
+	}
+	for range cap(s.a.slots) {
+		s.a.slots <- struct{}{} // every slot busy while they arrive
+	}
+	errs := make(chan error, n)
+	for _, login := range logins {
+		go func() {
+			_, err := s.a.SignIn(ctx, SignInRequest{Login: login, Password: pw, UserAgent: "Firefox/1 Linux", SourceIP: "192.0.2.30"})
+			errs <- err
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	for range cap(s.a.slots) {
+		<-s.a.slots
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("a sign-in queued from the school's address: %v", err)
+		}
 	}
 }
