@@ -104,7 +104,7 @@ func (a *Authenticator) ChangePassword(ctx context.Context, v *access.Viewer, se
 		return "", ps
 	}
 	keys := []string{"reauth:" + v.ID}
-	release, err := a.hashing(ctx)
+	release, err := a.queue(ctx, v.ID, sourceIP, keys...)
 	if err != nil {
 		return "", err
 	}

@@ -57,7 +57,7 @@ type Authenticator struct {
 	Log      *slog.Logger
 	Now      func() time.Time
 	// slots bounds the argon2id computations at once (19 MiB and some 20 ms
-	// of a core each): one fewer than the Go processors, at least one, so
+	// of a core each): hashingSlots, one fewer than the Go processors, so
 	// that a burst of sign-ins leaves a processor to the pages of those
 	// already signed in, and cannot exhaust memory. At the region's rush
 	// (docs/operations.md) this made both the pages and the sign-ins
@@ -67,9 +67,15 @@ type Authenticator struct {
 	sent chan error
 }
 
+// hashingSlots is one fewer than the Go processors, at least one, and
+// fewer than an address's free attempts (DefaultLimits.AddressFree):
+// sign-ins checked at once from one address never count enough to slow
+// it down.
+func hashingSlots() int { return min(16, max(1, runtime.GOMAXPROCS(0)-1)) }
+
 // NewAuthenticator returns an Authenticator over the database and sessions.
 func NewAuthenticator(d *db.DB, s *Sessions) *Authenticator {
-	a := &Authenticator{DB: d, Sessions: s, slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)), Log: slog.Default()}
+	a := &Authenticator{DB: d, Sessions: s, slots: make(chan struct{}, hashingSlots()), Log: slog.Default()}
 	a.Attempts = &Attempts{DB: d, Limits: DefaultLimits, Now: a.now}
 	a.Factors = &Factors{DB: d, Now: a.now}
 	return a
@@ -119,6 +125,22 @@ func (a *Authenticator) hashing(ctx context.Context) (release func(), err error)
 	}
 	var once sync.Once
 	return func() { once.Do(func() { <-a.slots }) }, nil
+}
+
+// queue is hashing for an attempt under keys, refused at once, without
+// waiting for a slot, while one of its keys is in a wait or a lock: a
+// stream of refused attempts must not hold the slots the others wait for.
+// Reserve decides again once the slot is held.
+func (a *Authenticator) queue(ctx context.Context, personID, sourceIP string, keys ...string) (release func(), err error) {
+	wait, locked, err := a.Attempts.Wait(ctx, keys...)
+	if err != nil {
+		return nil, err
+	}
+	if wait > 0 {
+		a.auditThrottled(ctx, personID, sourceIP)
+		return nil, &ThrottledError{Wait: wait, Locked: locked}
+	}
+	return a.hashing(ctx)
 }
 
 // MFAState is what a new session still owes.
@@ -180,7 +202,7 @@ func (a *Authenticator) SignIn(ctx context.Context, in SignInRequest) (SignInRes
 			keys = []string{DeviceKey(in.DeviceToken)}
 		}
 	}
-	release, err := a.hashing(ctx)
+	release, err := a.queue(ctx, p.ID, in.SourceIP, keys...)
 	if err != nil {
 		return SignInResult{}, err
 	}
@@ -260,13 +282,17 @@ func (a *Authenticator) reserve(ctx context.Context, personID, sourceIP string, 
 	res, err := a.Attempts.Reserve(ctx, keys...)
 	var te *ThrottledError
 	if errors.As(err, &te) {
-		target := ""
-		if personID != "" {
-			target = "person:" + personID
-		}
-		_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.SignInThrottled, Target: target, Outcome: audit.Denied, SourceIP: sourceIP, At: a.now()})
+		a.auditThrottled(ctx, personID, sourceIP)
 	}
 	return res, err
+}
+
+func (a *Authenticator) auditThrottled(ctx context.Context, personID, sourceIP string) {
+	target := ""
+	if personID != "" {
+		target = "person:" + personID
+	}
+	_ = audit.Record(ctx, a.DB, audit.Event{Action: audit.SignInThrottled, Target: target, Outcome: audit.Denied, SourceIP: sourceIP, At: a.now()})
 }
 
 // failed ends the reservation of a wrong credential: its counts stand, and
@@ -419,7 +445,7 @@ func (a *Authenticator) Reauthenticate(ctx context.Context, v *access.Viewer, se
 		return err
 	}
 	keys := []string{"reauth:" + v.ID}
-	release, err := a.hashing(ctx)
+	release, err := a.queue(ctx, v.ID, sourceIP, keys...)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 func TestSignInWaitingForASlot(t *testing.T) {
 	s := newSchool(t)
 	ctx := context.Background()
-	if got, want := cap(s.a.slots), max(1, runtime.GOMAXPROCS(0)-1); got != want {
+	if got, want := cap(s.a.slots), min(16, max(1, runtime.GOMAXPROCS(0)-1)); got != want {
 		t.Fatalf("%d hashing slots, want %d", got, want)
 	}
 	const pw = "le chat dort sur le canapé"
@@ -99,5 +99,38 @@ func TestSignInsQueuedFromOneAddress(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Errorf("a sign-in queued from the school's address: %v", err)
 		}
+	}
+}
+
+// An attempt under a key in a lock or a wait is refused at once, without
+// waiting for a slot behind the sign-ins being checked.
+func TestThrottledSignInDoesNotQueue(t *testing.T) {
+	s := newSchool(t)
+	ctx := context.Background()
+	h, err := HashPassword("le chat dort sur le canapé")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := directory.SetPasswordHash(ctx, access.System("test"), s.d, s.teacher, h); err != nil {
+		t.Fatal(err)
+	}
+	now := s.clock.now().Unix()
+	if _, err := s.d.Exec(ctx, `INSERT INTO auth_attempts (counter_key, failures, last_failure, blocked_until, locked) VALUES (?, 10, ?, ?, ?)`,
+		LoginKey("login", "tom.prof"), now, now+900, true); err != nil {
+		t.Fatal(err)
+	}
+	for range cap(s.a.slots) {
+		s.a.slots <- struct{}{} // every slot busy
+	}
+	defer func() {
+		for range cap(s.a.slots) {
+			<-s.a.slots
+		}
+	}()
+	c, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err = s.a.SignIn(c, SignInRequest{Login: "tom.prof", Password: "le chat dort sur le canapé", UserAgent: "Firefox/1 Linux", SourceIP: "192.0.2.8"})
+	if wait, ok := Throttled(err); !ok || wait < 800 {
+		t.Fatalf("a sign-in on a locked account: %v, want refused at once with the lock's wait", err)
 	}
 }
