@@ -97,31 +97,25 @@ const (
 
 // hash is HashPassword in one of the slots.
 func (a *Authenticator) hash(ctx context.Context, pw string) (string, error) {
-	if err := a.slot(ctx); err != nil {
+	release, err := a.hashing(ctx)
+	if err != nil {
 		return "", err
 	}
-	defer func() { <-a.slots }()
+	defer release()
 	return HashPassword(pw)
 }
 
-// slot waits for a free slot, or for ctx to end.
-func (a *Authenticator) slot(ctx context.Context) error {
+// hashing waits for a slot in which to hash or check a password, or for
+// ctx to end, and returns its release (which may be called more than
+// once). The checks that count attempts take it before they count theirs:
+// attempts waiting behind a burst of sign-ins would otherwise stand as
+// failures of their address (a school's pupils behind one address) until
+// checked, and throttle it.
+func (a *Authenticator) hashing(ctx context.Context) (release func(), err error) {
 	select {
 	case a.slots <- struct{}{}:
-		return nil
 	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// hashing waits for a slot in which to check a password, and returns its
-// release (which may be called more than once). The checks that count
-// attempts take it before they count theirs: attempts waiting behind a
-// burst of sign-ins would otherwise stand as failures of their address
-// (a school's pupils behind one address) until checked, and throttle it.
-func (a *Authenticator) hashing(ctx context.Context) (release func(), err error) {
-	if err := a.slot(ctx); err != nil {
-		return nil, err
+		return nil, ctx.Err()
 	}
 	var once sync.Once
 	return func() { once.Do(func() { <-a.slots }) }, nil
