@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/mail"
-	"os"
 	"time"
 
 	"cartable/internal/access"
@@ -33,15 +31,15 @@ func pusher(c *config.Config) (*delivery.Pusher, error) {
 	return &delivery.Pusher{Key: key, Subject: subject}, nil
 }
 
-// deliver runs the job queue's worker and, every 30 seconds, hands the
-// due notices to e-mail and push (delivery.Dispatch) and plans the
-// digests; every replica does, the database keeps each job to one.
-// Counts only are logged.
+// deliver runs the job queue's worker (every replica works the queue, the
+// database keeps each job to one) and, every 30 seconds on one replica a
+// round, hands the due notices to e-mail and push (delivery.Dispatch) and
+// plans the digests; hourly, it sweeps the jobs done. Counts only are
+// logged.
 func deliver(ctx context.Context, c *config.Config, d *db.DB, s *web.Server, push *delivery.Pusher, unsub *delivery.Unsubscriber, log *slog.Logger) {
 	sys := access.System("notice-delivery")
 	del := &delivery.Deliverer{DB: d, Mail: mailer(c), BaseURL: c.BaseURL, Text: page.NoticeText, Push: push, Unsubscribe: unsub}
-	host, _ := os.Hostname()
-	w := &jobs.Worker{Queue: &jobs.Queue{DB: d}, ID: fmt.Sprintf("%s/%d", host, os.Getpid()), Handlers: del.Handlers(sys), Log: log}
+	w := &jobs.Worker{Queue: &jobs.Queue{DB: d}, ID: replica, Handlers: del.Handlers(sys), Log: log}
 	stat := func(pick func(jobs.Stats) int) func() (map[string]float64, error) {
 		return func() (map[string]float64, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -59,10 +57,12 @@ func deliver(ctx context.Context, c *config.Config, d *db.DB, s *web.Server, pus
 			Read: stat(func(st jobs.Stats) int { return st.Failed })},
 	)
 	go w.Run(ctx, sys)
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
-	lastSweep := time.Time{}
-	for {
+	go everyRound(ctx, d, "job-sweep", time.Hour, false, log, func(ctx context.Context) {
+		if _, err := del.Sweep(ctx, sys); err != nil && ctx.Err() == nil {
+			log.Warn("sweep of the jobs done failed: retried later", "err", err.Error())
+		}
+	})
+	everyRound(ctx, d, "notice-dispatch", 30*time.Second, true, log, func(ctx context.Context) {
 		if n, err := del.Dispatch(ctx, sys); err != nil && ctx.Err() == nil {
 			log.Warn("notice delivery incomplete: retried later", "handed", n, "err", err.Error())
 		} else if n > 0 {
@@ -71,15 +71,5 @@ func deliver(ctx context.Context, c *config.Config, d *db.DB, s *web.Server, pus
 		if _, err := del.ScheduleDigests(ctx, sys); err != nil && ctx.Err() == nil {
 			log.Warn("digest planning failed: retried later", "err", err.Error())
 		}
-		if time.Since(lastSweep) > time.Hour {
-			if _, err := del.Sweep(ctx, sys); err == nil {
-				lastSweep = time.Now()
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

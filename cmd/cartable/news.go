@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cartable/internal/access"
+	"cartable/internal/db"
 	"cartable/internal/news"
 )
 
@@ -15,24 +16,17 @@ const newsRemindEvery = 15 * time.Minute
 
 // remindNews queues, every quarter of an hour, the automatic reminders of
 // news and surveys (news.Service.RemindDue: three days before the last day
-// and on its eve for news, on the eve for surveys). Any replica may run
-// it: each stage is claimed once, and the notices' keys make a second
-// queueing a no-op. Logs counts only.
-func remindNews(ctx context.Context, svc *news.Service, log *slog.Logger) {
+// and on its eve for news, on the eve for surveys). One replica runs each
+// round (everyRound); each stage is claimed once all the same, and the
+// notices' keys make a second queueing a no-op. Logs counts only.
+func remindNews(ctx context.Context, d *db.DB, svc *news.Service, log *slog.Logger) {
 	sys := access.System("news reminders")
-	t := time.NewTicker(newsRemindEvery)
-	defer t.Stop()
-	for {
+	everyRound(ctx, d, "news-reminders", newsRemindEvery, true, log, func(ctx context.Context) {
 		n, err := svc.RemindDue(ctx, sys, time.Now())
 		if err != nil && ctx.Err() == nil {
 			log.Warn("news reminders incomplete: retried later", "queued", n, "err", err.Error())
 		} else if n > 0 {
 			log.Info("news reminders queued", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

@@ -23,35 +23,25 @@ const (
 // announceLearning turns, every minute, the timetable's change events into
 // notices to the people of each lesson (timetable.AnnounceChanges), and
 // every five minutes tells the homework set or changed for the coming
-// days (classlog.AnnounceHomework). Any replica may run it: an event is
-// claimed in the transaction of its notices, and every notice is one per
-// key and person. Logs counts only.
+// days (classlog.AnnounceHomework). One replica runs each round
+// (everyRound); an event is claimed in the transaction of its notices all
+// the same, and every notice is one per key and person. Logs counts only.
 func announceLearning(ctx context.Context, d *db.DB, log *slog.Logger) {
 	sys := access.System("learning notices")
-	t := time.NewTicker(changesEvery)
-	defer t.Stop()
-	lastHomework := time.Time{}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	go everyRound(ctx, d, "homework-notices", homeworkEvery, false, log, func(ctx context.Context) {
+		n, err := classlog.AnnounceHomework(ctx, sys, d, time.Now())
+		if err != nil && ctx.Err() == nil {
+			log.Warn("homework notices incomplete: retried later", "notices", n, "err", err.Error())
+		} else if n > 0 {
+			log.Info("homework announced", "notices", n)
 		}
+	})
+	everyRound(ctx, d, "lesson-changes", changesEvery, false, log, func(ctx context.Context) {
 		n, err := timetable.AnnounceChanges(ctx, sys, d, time.Now(), changesBatch)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("lesson-change notices incomplete: retried later", "notices", n, "err", err.Error())
 		} else if n > 0 {
 			log.Info("lesson changes announced", "notices", n)
 		}
-		if time.Since(lastHomework) < homeworkEvery {
-			continue
-		}
-		lastHomework = time.Now()
-		n, err = classlog.AnnounceHomework(ctx, sys, d, time.Now())
-		if err != nil && ctx.Err() == nil {
-			log.Warn("homework notices incomplete: retried later", "notices", n, "err", err.Error())
-		} else if n > 0 {
-			log.Info("homework announced", "notices", n)
-		}
-	}
+	})
 }

@@ -172,19 +172,15 @@ func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log
 // removed by their owners or by a cascade leave the storage within minutes.
 const eraseEvery = 5 * time.Minute
 
-// eraseFiles erases the queued blobs every few minutes (any replica; a
-// blob whose deletion fails stays queued for the next round).
+// eraseFiles erases the queued blobs every few minutes (one replica a
+// round; a blob whose deletion fails stays queued for the next round).
 func eraseFiles(ctx context.Context, d *db.DB, store *files.Store, log *slog.Logger) {
-	t := time.NewTicker(eraseEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			eraseQueued(ctx, d, store, log)
-		}
+	if store == nil {
+		return
 	}
+	everyRound(ctx, d, "file-erasure", eraseEvery, false, log, func(ctx context.Context) {
+		eraseQueued(ctx, d, store, log)
+	})
 }
 
 // eraseQueued runs one erasure and logs counts only: never a file's name.

@@ -203,13 +203,14 @@ func serve(ctx context.Context, c *config.Config, d *db.DB, store *files.Store, 
 		defer msrv.Close()
 		log.Info("metrics listening", "address", mln.Addr().String())
 	}
-	go sweepSessions(ctx, s, log)
+	// The periodic rounds: one replica runs each (rounds.go).
+	go sweepSessions(ctx, d, s, log)
 	go dailyPurge(ctx, d, store, c.PurgeAfterDays, log) // purge.go
 	go eraseFiles(ctx, d, store, log)
-	go announceLearning(ctx, d, log)           // notices.go: lesson changes and homework
-	go remindRegisters(ctx, s.Attendance, log) // registers.go
-	go remindNotes(ctx, s, log)
-	go remindNews(ctx, s.News(), log)          // news.go
+	go announceLearning(ctx, d, log)              // notices.go: lesson changes and homework
+	go remindRegisters(ctx, d, s.Attendance, log) // registers.go
+	go remindNotes(ctx, d, s, log)
+	go remindNews(ctx, d, s.News(), log)       // news.go
 	go announceMarks(ctx, d, log)              // marks.go
 	go deliver(ctx, c, d, s, push, unsub, log) // delivery.go: e-mail and push through the job queue
 	errc := make(chan error, 1)
@@ -263,40 +264,27 @@ func runVersion() error {
 	return nil
 }
 
-// sweepSessions deletes expired sessions every few minutes; Lookup already
-// refuses them, this only keeps the table small.
-func sweepSessions(ctx context.Context, s *web.Server, log *slog.Logger) {
-	t := time.NewTicker(5 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.Sessions.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
-				log.Warn("session sweep failed", "err", err.Error())
-			}
+// sweepSessions deletes expired sessions every few minutes (one replica
+// a round); Lookup already refuses them, this only keeps the table small.
+func sweepSessions(ctx context.Context, d *db.DB, s *web.Server, log *slog.Logger) {
+	everyRound(ctx, d, "session-sweep", 5*time.Minute, false, log, func(ctx context.Context) {
+		if _, err := s.Sessions.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("session sweep failed", "err", err.Error())
 		}
-	}
+	})
 }
 
 // remindNotes reminds, every hour, the legal guardians of correspondence
-// notes still unsigned (each note at most once a day, whichever replica
-// runs first: liaison.Service.Remind). Counts only are logged.
-func remindNotes(ctx context.Context, s *web.Server, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		n, err := s.Notes().Remind(ctx, access.System("note-reminders"), time.Now())
+// notes still unsigned (each note at most once a day: liaison.Service.Remind),
+// one replica a round. Counts only are logged.
+func remindNotes(ctx context.Context, d *db.DB, s *web.Server, log *slog.Logger) {
+	sys := access.System("note-reminders")
+	everyRound(ctx, d, "note-reminders", time.Hour, true, log, func(ctx context.Context) {
+		n, err := s.Notes().Remind(ctx, sys, time.Now())
 		if err != nil && ctx.Err() == nil {
 			log.Warn("note reminders incomplete: retried later", "queued", n, "err", err.Error())
 		} else if n > 0 {
 			log.Info("note reminders queued", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
