@@ -12,13 +12,14 @@ import (
 
 // DayRegister is one lesson of an establishment's day of registers.
 type DayRegister struct {
-	Lesson  timetable.Lesson
-	State   string // ToDo, InProgress, Done
-	Late    bool   // not done LateAfter minutes after the start
-	Started bool   // the lesson has begun
-	Absent  int
-	Lates   int
-	Marks   []DayMark // the printable register only
+	Lesson   timetable.Lesson
+	State    string // ToDo, InProgress, Done
+	Late     bool   // not done LateAfter minutes after the start
+	Reminded bool   // its teachers were chased (a begun register's reminded_at)
+	Started  bool   // the lesson has begun
+	Absent   int
+	Lates    int
+	Marks    []DayMark // the printable register only
 }
 
 // DayMark is a mark as the printable register lists it.
@@ -173,7 +174,7 @@ func (s *Service) dayRegisters(ctx context.Context, q db.Querier, est, date stri
 	}
 	for i := range out {
 		r := &out[i]
-		r.State = states[r.Lesson.Key()]
+		r.State, r.Reminded = states[r.Lesson.Key()].State, states[r.Lesson.Key()].Reminded
 		if r.State == "" {
 			r.State = ToDo
 		}

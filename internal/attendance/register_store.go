@@ -78,19 +78,31 @@ func scanMark(s db.Scanner) (markRow, error) {
 	return m, err
 }
 
+// registerState is what the lists of registers need of a register's row.
+type registerState struct {
+	State    string
+	Reminded bool // its teachers were chased (reminded_at)
+}
+
 // registerStates reads the states of the registers of the given slots
 // between two dates, by "slot/date".
-func registerStates(ctx context.Context, q db.Querier, slots []string, from, to string) (map[string]string, error) {
-	type st struct{ key, state string }
+func registerStates(ctx context.Context, q db.Querier, slots []string, from, to string) (map[string]registerState, error) {
+	type st struct {
+		key string
+		registerState
+	}
 	rows, err := db.All(ctx, q, func(s db.Scanner) (st, error) {
-		var slot, date, state string
-		err := s.Scan(&slot, &date, &state)
-		return st{slot + "/" + date, state}, err
-	}, `SELECT slot_id, lesson_date, state FROM att_registers WHERE `+db.In(q, "slot_id")+` AND lesson_date BETWEEN ? AND ?`,
+		var r st
+		var slot, date string
+		var reminded int64
+		err := s.Scan(&slot, &date, &r.State, &reminded)
+		r.key, r.Reminded = slot+"/"+date, reminded != 0
+		return r, err
+	}, `SELECT slot_id, lesson_date, state, COALESCE(reminded_at, 0) FROM att_registers WHERE `+db.In(q, "slot_id")+` AND lesson_date BETWEEN ? AND ?`,
 		db.ListArg(q, slots), from, to)
-	out := make(map[string]string, len(rows))
+	out := make(map[string]registerState, len(rows))
 	for _, r := range rows {
-		out[r.key] = r.state
+		out[r.key] = r.registerState
 	}
 	return out, err
 }

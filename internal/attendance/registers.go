@@ -305,7 +305,7 @@ func (s *Service) RegisterStates(ctx context.Context, v *access.Viewer, lessons 
 		return nil, err
 	}
 	for k := range may {
-		st := states[k]
+		st := states[k].State
 		if st == "" {
 			st = ToDo
 		}

@@ -56,11 +56,12 @@ func (s *Service) RemindLate(ctx context.Context, v *access.Viewer, now time.Tim
 					todo = append(todo, t)
 				}
 			}
-			// Every teacher told and no register begun (no row to mark):
-			// nothing to write. Without this, each round wrote one empty
-			// transaction per late register of the day, some 850 a second
-			// for a region in the afternoon.
-			if len(todo) == 0 && r.State == ToDo {
+			// Every teacher told, and no register begun (no row to mark)
+			// or the begun one marked already: nothing to write. Without
+			// this, each round wrote one empty transaction per late
+			// register of the day, some 850 a second for a region in the
+			// afternoon.
+			if len(todo) == 0 && (r.State == ToDo || r.Reminded) {
 				continue
 			}
 			_, from, to := spanOf(l)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,6 +298,36 @@ func TestRegisterOfALesson(t *testing.T) {
 	}
 	if n := e.count(`SELECT COUNT(*) FROM notifications WHERE kind = 'register-late' AND dedupe_key = ?`, "register-late/"+slot+"/"+day); n != 0 {
 		t.Error("a register done is chased")
+	}
+	// A late register begun after its teachers were told: the next round
+	// marks it chased, and the one after writes nothing at all.
+	keys := e.query(`SELECT dedupe_key FROM notifications WHERE kind = 'register-late' ORDER BY dedupe_key LIMIT 1`)
+	begun := strings.Split(strings.TrimPrefix(keys[0], "register-late/"), "/")
+	if _, err := e.db.Exec(ctx, `INSERT INTO att_registers (slot_id, lesson_date, establishment_id, state, taken_by, started_at)
+		VALUES (?, ?, ?, 'in-progress', ?, 0)`, begun[0], begun[1], est, teacher); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var writes []string
+	e.db.Trace = func(q string) {
+		if w := strings.ToUpper(strings.Fields(q)[0]); w != "SELECT" && w != "WITH" {
+			mu.Lock()
+			writes = append(writes, q)
+			mu.Unlock()
+		}
+	}
+	defer func() { e.db.Trace = nil }()
+	for round, want := range []int{1, 0} {
+		writes = nil
+		if n, err := e.srv.Attendance.RemindLate(ctx, access.System("test"), e.clock.Now()); err != nil || n != 0 {
+			t.Fatalf("round %d after the register was begun: %d notices, %v", round, n, err)
+		}
+		if len(writes) != want {
+			t.Errorf("round %d after the register was begun: %d writes, want %d: %q", round, len(writes), want, writes)
+		}
+	}
+	if n := e.count(`SELECT COUNT(*) FROM att_registers WHERE slot_id = ? AND lesson_date = ? AND reminded_at IS NOT NULL`, begun[0], begun[1]); n != 1 {
+		t.Error("the begun register was not marked chased")
 	}
 }
 
