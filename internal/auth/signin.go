@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cartable/internal/access"
@@ -62,7 +63,8 @@ type Authenticator struct {
 	// already signed in, and cannot exhaust memory. At the region's rush
 	// (docs/operations.md) this made both the pages and the sign-ins
 	// faster than twice the processors did.
-	slots chan struct{}
+	slots   chan struct{}
+	waiting atomic.Int64 // checks and hashes waiting for a slot (Waiting)
 	// sent receives the result of each background e-mail (tests wait on it).
 	sent chan error
 }
@@ -112,14 +114,21 @@ func (a *Authenticator) hash(ctx context.Context, pw string) (string, error) {
 // failures of their address (a school's pupils behind one address) until
 // checked, and throttle it.
 func (a *Authenticator) hashing(ctx context.Context) (release func(), err error) {
+	a.waiting.Add(1)
 	select {
 	case a.slots <- struct{}{}:
+		a.waiting.Add(-1)
 	case <-ctx.Done():
+		a.waiting.Add(-1)
 		return nil, ctx.Err()
 	}
 	var once sync.Once
 	return func() { once.Do(func() { <-a.slots }) }, nil
 }
+
+// Waiting is how many password checks and hashes wait for a slot now:
+// the sign-ins queued behind a burst (a metric).
+func (a *Authenticator) Waiting() int { return int(a.waiting.Load()) }
 
 // queue is hashing for an attempt under keys, refused at once, without
 // waiting for a slot, while one of its keys is in a wait or a lock: a

@@ -91,7 +91,12 @@ func TestSignInsQueuedFromOneAddress(t *testing.T) {
 			errs <- err
 		}()
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Every one queued (counted by Waiting) before the slots free up.
+	for start := time.Now(); s.a.Waiting() < n; time.Sleep(time.Millisecond) {
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("%d of %d sign-ins reached the queue", s.a.Waiting(), n)
+		}
+	}
 	for range cap(s.a.slots) {
 		<-s.a.slots
 	}

@@ -68,6 +68,8 @@ func (s *Server) registerGauges() {
 			}},
 		metrics.Gauge{Name: "cartable_purges_total", Help: "Purges of closed accounts and old school years run.", Kind: "counter",
 			Read: count(func(ctx context.Context) (int, error) { _, n, err := provisioning.RunCounts(ctx, s.DB); return n, err })},
+		metrics.Gauge{Name: "cartable_password_checks_waiting", Help: "Sign-ins and password changes waiting for a hashing slot.",
+			Read: func() (map[string]float64, error) { return map[string]float64{"": float64(s.Auth.Waiting())}, nil }},
 		metrics.Gauge{Name: "cartable_goroutines", Help: "Goroutines of the process.",
 			Read: func() (map[string]float64, error) {
 				return map[string]float64{"": float64(runtime.NumGoroutine())}, nil

@@ -41,7 +41,7 @@ func TestMetrics(t *testing.T) {
 	for _, name := range []string{"cartable_http_requests_total", "cartable_http_request_duration_seconds", "cartable_db_connections_open",
 		"cartable_file_erasures_queued", "cartable_notices_undelivered", "cartable_timetable_events_undelivered", "cartable_imports_total",
 		"cartable_purges_total", "cartable_uptime_seconds", "cartable_db_statements_total", "cartable_db_round_trips_total",
-		"cartable_db_pipeline_stalls_total"} {
+		"cartable_db_pipeline_stalls_total", "cartable_password_checks_waiting"} {
 		if fams[name] == nil {
 			t.Errorf("no %s", name)
 		}
