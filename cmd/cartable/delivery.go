@@ -57,19 +57,26 @@ func deliver(ctx context.Context, c *config.Config, d *db.DB, s *web.Server, pus
 			Read: stat(func(st jobs.Stats) int { return st.Failed })},
 	)
 	go w.Run(ctx, sys)
-	go everyRound(ctx, d, "job-sweep", time.Hour, false, log, func(ctx context.Context) {
-		if _, err := del.Sweep(ctx, sys); err != nil && ctx.Err() == nil {
+	go everyRound(ctx, d, "job-sweep", time.Hour, log, func(ctx context.Context) error {
+		_, err := del.Sweep(ctx, sys)
+		if err != nil && ctx.Err() == nil {
 			log.Warn("sweep of the jobs done failed: retried later", "err", err.Error())
 		}
+		return err
 	})
-	everyRound(ctx, d, "notice-dispatch", 30*time.Second, true, log, func(ctx context.Context) {
-		if n, err := del.Dispatch(ctx, sys); err != nil && ctx.Err() == nil {
+	everyRound(ctx, d, "notice-dispatch", 30*time.Second, log, func(ctx context.Context) error {
+		n, err := del.Dispatch(ctx, sys)
+		if err != nil && ctx.Err() == nil {
 			log.Warn("notice delivery incomplete: retried later", "handed", n, "err", err.Error())
 		} else if n > 0 {
 			log.Info("notices handed to e-mail and push", "count", n)
 		}
-		if _, err := del.ScheduleDigests(ctx, sys); err != nil && ctx.Err() == nil {
-			log.Warn("digest planning failed: retried later", "err", err.Error())
+		if _, derr := del.ScheduleDigests(ctx, sys); derr != nil {
+			if ctx.Err() == nil {
+				log.Warn("digest planning failed: retried later", "err", derr.Error())
+			}
+			err = derr
 		}
+		return err
 	})
 }

@@ -20,16 +20,17 @@ const announceEvery = 5 * time.Minute
 // person all the same (its key). Logs counts only.
 func announceMarks(ctx context.Context, d *db.DB, log *slog.Logger) {
 	sys := access.System("new-mark notices")
-	everyRound(ctx, d, "mark-notices", announceEvery, false, log, func(ctx context.Context) {
+	everyRound(ctx, d, "mark-notices", announceEvery, log, func(ctx context.Context) error {
 		n, err := grades.AnnounceMarks(ctx, sys, d, time.Now())
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Warn("new-mark notices failed", "err", err.Error())
 			}
-			return
+			return err
 		}
 		if n > 0 {
 			log.Info("new marks announced", "notices", n)
 		}
+		return nil
 	})
 }

@@ -21,12 +21,13 @@ const newsRemindEvery = 15 * time.Minute
 // notices' keys make a second queueing a no-op. Logs counts only.
 func remindNews(ctx context.Context, d *db.DB, svc *news.Service, log *slog.Logger) {
 	sys := access.System("news reminders")
-	everyRound(ctx, d, "news-reminders", newsRemindEvery, true, log, func(ctx context.Context) {
+	everyRound(ctx, d, "news-reminders", newsRemindEvery, log, func(ctx context.Context) error {
 		n, err := svc.RemindDue(ctx, sys, time.Now())
 		if err != nil && ctx.Err() == nil {
 			log.Warn("news reminders incomplete: retried later", "queued", n, "err", err.Error())
 		} else if n > 0 {
 			log.Info("news reminders queued", "count", n)
 		}
+		return err
 	})
 }

@@ -28,20 +28,22 @@ const (
 // the same, and every notice is one per key and person. Logs counts only.
 func announceLearning(ctx context.Context, d *db.DB, log *slog.Logger) {
 	sys := access.System("learning notices")
-	go everyRound(ctx, d, "homework-notices", homeworkEvery, false, log, func(ctx context.Context) {
+	go everyRound(ctx, d, "homework-notices", homeworkEvery, log, func(ctx context.Context) error {
 		n, err := classlog.AnnounceHomework(ctx, sys, d, time.Now())
 		if err != nil && ctx.Err() == nil {
 			log.Warn("homework notices incomplete: retried later", "notices", n, "err", err.Error())
 		} else if n > 0 {
 			log.Info("homework announced", "notices", n)
 		}
+		return err
 	})
-	everyRound(ctx, d, "lesson-changes", changesEvery, false, log, func(ctx context.Context) {
+	everyRound(ctx, d, "lesson-changes", changesEvery, log, func(ctx context.Context) error {
 		n, err := timetable.AnnounceChanges(ctx, sys, d, time.Now(), changesBatch)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("lesson-change notices incomplete: retried later", "notices", n, "err", err.Error())
 		} else if n > 0 {
 			log.Info("lesson changes announced", "notices", n)
 		}
+		return err
 	})
 }

@@ -153,7 +153,7 @@ func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log
 		} else {
 			log.Info("survey answers erased", "surveys", n)
 		}
-		eraseQueued(ctx, d, store, log)
+		eraseQueued(ctx, d, store, log) // logged; the file-erasure round retries
 	}
 	t := time.NewTimer(time.Minute)
 	defer t.Stop()
@@ -178,15 +178,15 @@ func eraseFiles(ctx context.Context, d *db.DB, store *files.Store, log *slog.Log
 	if store == nil {
 		return
 	}
-	everyRound(ctx, d, "file-erasure", eraseEvery, false, log, func(ctx context.Context) {
-		eraseQueued(ctx, d, store, log)
+	everyRound(ctx, d, "file-erasure", eraseEvery, log, func(ctx context.Context) error {
+		return eraseQueued(ctx, d, store, log)
 	})
 }
 
 // eraseQueued runs one erasure and logs counts only: never a file's name.
-func eraseQueued(ctx context.Context, d *db.DB, store *files.Store, log *slog.Logger) {
+func eraseQueued(ctx context.Context, d *db.DB, store *files.Store, log *slog.Logger) error {
 	if store == nil {
-		return
+		return nil
 	}
 	n, err := store.EraseQueued(ctx, d)
 	if err != nil {
@@ -194,9 +194,10 @@ func eraseQueued(ctx context.Context, d *db.DB, store *files.Store, log *slog.Lo
 			queued, _, _ := files.Queue(ctx, d)
 			log.Warn("file erasure incomplete: retried later", "erased", n, "queued", queued, "err", err.Error())
 		}
-		return
+		return err
 	}
 	if n > 0 {
 		log.Info("files erased", "erased", n)
 	}
+	return nil
 }

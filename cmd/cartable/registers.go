@@ -20,16 +20,17 @@ const remindEvery = time.Minute
 // it late. Logs counts only.
 func remindRegisters(ctx context.Context, d *db.DB, att *attendance.Service, log *slog.Logger) {
 	sys := access.System("register reminders")
-	everyRound(ctx, d, "register-reminders", remindEvery, false, log, func(ctx context.Context) {
+	everyRound(ctx, d, "register-reminders", remindEvery, log, func(ctx context.Context) error {
 		n, err := att.RemindLate(ctx, sys, time.Now())
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Warn("register reminders failed", "err", err.Error())
 			}
-			return
+			return err
 		}
 		if n > 0 {
 			log.Info("registers late: teachers reminded", "notices", n)
 		}
+		return nil
 	})
 }

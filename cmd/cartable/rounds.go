@@ -19,27 +19,39 @@ var replica = func() string {
 	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }()
 
-// everyRound runs round every period on one replica: every replica ticks,
-// the first to take the round (jobs.TakeRound) runs it, the others skip
-// it. With atStart, a first tick comes at once. A round whose claim fails
-// (the database away or read-only) waits for the next tick.
-func everyRound(ctx context.Context, d *db.DB, name string, every time.Duration, atStart bool, log *slog.Logger, round func(context.Context)) {
+// everyRound runs round at start and then every period, on one replica:
+// every replica ticks, the first to take the round (jobs.TakeRound) runs
+// it, the others skip it; a replica restarted within the period finds the
+// round taken. A round that fails (it logs why) gives its claim back, so
+// that the next tick of any replica runs it again. While the claim itself
+// fails (the database away or read-only) the round waits; that is logged
+// once, and again when it is taken again.
+func everyRound(ctx context.Context, d *db.DB, name string, every time.Duration, log *slog.Logger, round func(context.Context) error) {
 	sys := access.System("rounds")
+	failing := false
 	tick := func() {
-		mine, err := jobs.TakeRound(ctx, sys, d, name, replica, time.Now(), every)
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("round not taken: tried again at the next tick", "round", name, "err", err.Error())
-			}
+		r, mine, err := jobs.TakeRound(ctx, sys, d, name, replica, time.Now(), every)
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			log.Warn("round not taken: tried at each tick", "round", name, "err", err.Error())
+			failing = true
+		case err == nil && failing:
+			log.Info("round taken again", "round", name)
+			failing = false
+		}
+		if !mine {
 			return
 		}
-		if mine {
-			round(ctx)
+		if err := round(ctx); err != nil {
+			// Given back even at shutdown, for another replica.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			defer cancel()
+			if err := jobs.ReleaseRound(rctx, sys, d, r); err != nil {
+				log.Warn("failed round not given back: it waits for its period", "round", name, "err", err.Error())
+			}
 		}
 	}
-	if atStart {
-		tick()
-	}
+	tick()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

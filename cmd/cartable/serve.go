@@ -267,10 +267,12 @@ func runVersion() error {
 // sweepSessions deletes expired sessions every few minutes (one replica
 // a round); Lookup already refuses them, this only keeps the table small.
 func sweepSessions(ctx context.Context, d *db.DB, s *web.Server, log *slog.Logger) {
-	everyRound(ctx, d, "session-sweep", 5*time.Minute, false, log, func(ctx context.Context) {
-		if _, err := s.Sessions.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+	everyRound(ctx, d, "session-sweep", 5*time.Minute, log, func(ctx context.Context) error {
+		_, err := s.Sessions.DeleteExpired(ctx)
+		if err != nil && ctx.Err() == nil {
 			log.Warn("session sweep failed", "err", err.Error())
 		}
+		return err
 	})
 }
 
@@ -279,12 +281,13 @@ func sweepSessions(ctx context.Context, d *db.DB, s *web.Server, log *slog.Logge
 // one replica a round. Counts only are logged.
 func remindNotes(ctx context.Context, d *db.DB, s *web.Server, log *slog.Logger) {
 	sys := access.System("note-reminders")
-	everyRound(ctx, d, "note-reminders", time.Hour, true, log, func(ctx context.Context) {
+	everyRound(ctx, d, "note-reminders", time.Hour, log, func(ctx context.Context) error {
 		n, err := s.Notes().Remind(ctx, sys, time.Now())
 		if err != nil && ctx.Err() == nil {
 			log.Warn("note reminders incomplete: retried later", "queued", n, "err", err.Error())
 		} else if n > 0 {
 			log.Info("note reminders queued", "count", n)
 		}
+		return err
 	})
 }

@@ -51,6 +51,9 @@ func TestSignInWaitingForASlot(t *testing.T) {
 	if n := s.count(t, `SELECT COALESCE(SUM(failures), 0) FROM auth_attempts`); n != 0 {
 		t.Fatalf("abandoned sign-ins counted as %d failures", n)
 	}
+	if w := s.a.Waiting(); w != 0 {
+		t.Fatalf("%d abandoned checks still counted waiting", w)
+	}
 
 	for range cap(s.a.slots) {
 		<-s.a.slots
@@ -104,6 +107,9 @@ func TestSignInsQueuedFromOneAddress(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Errorf("a sign-in queued from the school's address: %v", err)
 		}
+	}
+	if w := s.a.Waiting(); w != 0 {
+		t.Errorf("%d checks still counted waiting once all went through", w)
 	}
 }
 
