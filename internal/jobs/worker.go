@@ -74,16 +74,25 @@ func safely(ctx context.Context, h Handler, j *Job) (err error) {
 
 // Run runs due jobs as v (a system viewer) until ctx ends, one at a
 // time, pausing Idle when none is due or the database is unavailable.
+// Claims failing (the database away or read-only) are logged once, and
+// again when they succeed: not at every pause.
 func (w *Worker) Run(ctx context.Context, v *access.Viewer) {
 	idle := w.Idle
 	if idle <= 0 {
 		idle = time.Second
 	}
+	failing := false
 	for ctx.Err() == nil {
 		ran, err := w.RunOne(ctx, v)
-		if err != nil && ctx.Err() == nil && w.Log != nil {
-			w.Log.Warn("job queue", "err", err.Error())
+		if w.Log != nil && ctx.Err() == nil {
+			switch {
+			case err != nil && (ran || !failing):
+				w.Log.Warn("job queue", "err", err.Error())
+			case err == nil && failing:
+				w.Log.Info("job queue: claims again")
+			}
 		}
+		failing = !ran && err != nil
 		if ran && err == nil {
 			continue
 		}
