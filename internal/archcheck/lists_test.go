@@ -18,6 +18,7 @@ var exempt = map[string]string{
 	"auth.Authenticator.CheckReset":        "an anonymous step: the holder of a reset link (a secret token) learns the login it resets, shown on its form",
 	"auth.Authenticator.RequestReset":      noPersonalData + ": an anonymous step: asks for a reset link by login, under attempt limiting; the answer is the same whether or not one is sent",
 	"auth.Authenticator.ResetPassword":     noPersonalData + ": an anonymous step: sets a password with a reset link (a secret token)",
+	"auth.Authenticator.Waiting":           noPersonalData + ": a count of the password checks waiting for a hashing slot (a metric); reads no row",
 	"auth.Authenticator.SentMail":          noPersonalData + ": the outcome of the e-mails sent in the background, for tests",
 	"auth.Authenticator.SignIn":            noPersonalData + ": an anonymous sign-in step: checks a login and password under attempt limiting and opens a session for the person they prove",
 	"auth.NewAuthenticator":                noPersonalData + ": a constructor",
