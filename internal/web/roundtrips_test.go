@@ -54,6 +54,12 @@ func TestRoundTripsPerPage(t *testing.T) {
 		{"student", "/timetable", 4, 3}, {"relative", "/timetable", 4, 3}, {"teacher", "/timetable", 6, 4},
 		{"student", "/homework", 4, 3}, {"relative", "/homework", 5, 3},
 		{"student", "/grades", 12, 6}, {"relative", "/grades", 12, 6},
+		// School life: the families' absences to justify; the CPE's home (the day's changes, the
+		// registers of the day, the notes, justifications and monthly counts, read per part),
+		// desk and day of registers (the establishment, its settings, the day's lessons, their
+		// registers and marks: a chain).
+		{"relative", "/justifications", 4, 4},
+		{"cpe", "/", 23, 16}, {"cpe", "/school-life", 6, 6}, {"cpe", "/registers/day", 12, 11},
 	}
 	var report strings.Builder
 	for _, b := range budgets {
