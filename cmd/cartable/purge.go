@@ -104,27 +104,30 @@ func runPurge(ctx context.Context, args []string) error {
 	return nil
 }
 
-// dailyPurge runs the purge once a day: checked every hour, it runs when
-// the last purge (by any replica) is a day old. Replicas serialise through
-// the database (see provisioning.Purge). The blobs of the files it deleted
-// are erased right after it.
+// dailyPurge runs the purge once a day: checked every hour (one replica a
+// round, everyRound), it runs when the last purge (by any replica) is a
+// day old. Replicas serialise through the database all the same (see
+// provisioning.Purge). The blobs of the files it deleted are erased right
+// after it.
 func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log *slog.Logger) {
 	sys := access.System("purge")
-	check := func() {
+	everyRound(ctx, d, "purge-check", time.Hour, log, func(ctx context.Context) error {
 		last, err := provisioning.LastPurge(ctx, sys, d)
 		if err != nil {
-			log.Warn("purge: cannot read the last run", "err", err.Error())
-			return
+			if ctx.Err() == nil {
+				log.Warn("purge: cannot read the last run", "err", err.Error())
+			}
+			return err
 		}
 		if time.Since(last) < 23*time.Hour {
-			return
+			return nil
 		}
 		res, err := provisioning.Purge(ctx, sys, d, provisioning.PurgeOptions{Now: time.Now(), DelayDays: days})
 		if err != nil {
 			if ctx.Err() == nil {
 				log.Error("purge failed", "err", err.Error())
 			}
-			return
+			return err
 		}
 		log.Info("purge done", "run", res.RunID, "anonymised", res.Anonymised, "deleted", res.Deleted,
 			"school_years", res.SchoolYearsDeleted, "uploads", res.UploadsDeleted, "files", res.FilesDeleted)
@@ -154,18 +157,8 @@ func dailyPurge(ctx context.Context, d *db.DB, store *files.Store, days int, log
 			log.Info("survey answers erased", "surveys", n)
 		}
 		eraseQueued(ctx, d, store, log) // logged; the file-erasure round retries
-	}
-	t := time.NewTimer(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			check()
-			t.Reset(time.Hour)
-		}
-	}
+		return nil
+	})
 }
 
 // eraseEvery is how often the server erases the queued blobs: files

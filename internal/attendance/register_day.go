@@ -174,7 +174,8 @@ func (s *Service) dayRegisters(ctx context.Context, q db.Querier, est, date stri
 	}
 	for i := range out {
 		r := &out[i]
-		r.State, r.Reminded = states[r.Lesson.Key()].State, states[r.Lesson.Key()].Reminded
+		rs := states[r.Lesson.Key()]
+		r.State, r.Reminded = rs.State, rs.Reminded
 		if r.State == "" {
 			r.State = ToDo
 		}
